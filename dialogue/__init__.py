@@ -1,0 +1,46 @@
+"""The dialogue engine: an anonymous, multi-round electronic dialogue in the Delphi style."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+
+#: The checkout's root: templates/ and migrations/ sit beside the packages.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Mapping | None = None) -> Flask:
+    """Create the application: configuration, database, extensions, blueprints, CLI, errors.
+
+    ``config`` overrides settings read from the environment (tests pass their own database and
+    secrets). The instance folder comes from ``DIALOGUE_INSTANCE_PATH`` or ``./instance``.
+    """
+    from dialogue import auth, cli, db, errors, i18n, security, web
+    from dialogue.config import load_config, validate_config
+
+    config = dict(config or {})
+    instance_path = Path(
+        config.pop("INSTANCE_PATH", None)
+        or os.environ.get("DIALOGUE_INSTANCE_PATH")
+        or PROJECT_ROOT / "instance"
+    ).resolve()
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path),
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    app.config.update(load_config(instance_path))
+    app.config.update(config)
+    validate_config(app.config)
+
+    db.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    auth.init_app(app)
+    web.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,21 @@
+"""Every model, imported in one place so that Alembic autogenerate sees all tables."""
+
+from dialogue.models.audit import AuditEvent
+from dialogue.models.contribution import Contribution, ModerationState
+from dialogue.models.dialogue import Dialogue
+from dialogue.models.membership import Membership, Role
+from dialogue.models.person import Person
+from dialogue.models.round import Round, RoundKind, RoundState
+
+__all__ = [
+    "AuditEvent",
+    "Contribution",
+    "Dialogue",
+    "Membership",
+    "ModerationState",
+    "Person",
+    "Role",
+    "Round",
+    "RoundKind",
+    "RoundState",
+]

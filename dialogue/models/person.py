@@ -1,0 +1,34 @@
+"""The identity part of the schema: the only table that holds names and e-mail addresses."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from flask_login import UserMixin
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from dialogue.db import Base
+
+if TYPE_CHECKING:
+    from dialogue.models.membership import Membership
+
+
+class Person(UserMixin, Base):
+    """Someone who can log in. Nothing here records what they contributed, or when."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    #: Only staff have a password; participants log in through their invitation link.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="person", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Person {self.id}>"
