@@ -1,0 +1,26 @@
+"""Login forms. They check shape only; the services decide who may log in."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SubmitField
+from wtforms.validators import DataRequired, Email, Length
+
+
+class LoginForm(FlaskForm):
+    """Staff log in with their e-mail address and password."""
+
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField(_l("Log in"))
+
+
+class ConfirmLinkForm(FlaskForm):
+    """The button behind a login link, so that mail scanners opening the link log nobody in."""
+
+    submit = SubmitField(_l("Continue to the dialogue"))
+
+
+class LogoutForm(FlaskForm):
+    """Logging out changes state, so it is a POST with a CSRF token."""
+
+    submit = SubmitField(_l("Log out"))

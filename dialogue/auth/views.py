@@ -1,0 +1,61 @@
+"""Login and logout views."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import login_required, login_user, logout_user
+
+from dialogue.auth import forms, services
+from dialogue.db import Session
+from dialogue.extensions import limiter
+
+bp = Blueprint("auth", __name__)
+
+LINK_ERRORS = {
+    "unknown": lambda: _("This link is not valid. It may have been used already."),
+    "expired": lambda: _("This link has expired. Ask the organisers for a new one."),
+}
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("5 per minute", methods=["POST"])
+def login():
+    """Staff login with e-mail and password."""
+    form = forms.LoginForm()
+    if form.validate_on_submit():
+        person = services.find_staff(form.email.data)
+        if services.check_password(person, form.password.data):
+            login_user(person)
+            return redirect(url_for("web.home"))
+        form.password.errors.append(_("The e-mail address or the password is wrong."))
+    status = 422 if form.errors else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/link/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def link(token: str):
+    """GET shows a confirmation page; only the POST behind its button logs in."""
+    form = forms.ConfirmLinkForm()
+    try:
+        membership = services.find_link(token)
+        if form.validate_on_submit():
+            membership = services.redeem_login_link(token)
+            Session.commit()
+            login_user(membership.person)
+            return redirect(url_for("web.dialogue_home", slug=membership.dialogue.slug))
+    except services.LinkError as exc:
+        return render_template("auth/link_error.html", message=LINK_ERRORS[exc.reason]()), 410
+    if form.errors:
+        abort(400)
+    return render_template("auth/confirm_link.html", form=form, dialogue=membership.dialogue)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    """End the session."""
+    if not forms.LogoutForm().validate_on_submit():
+        abort(400)
+    logout_user()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("web.index"))

@@ -1,0 +1,121 @@
+"""The ``dialogue`` command: Flask's CLI for this app plus the project's own commands."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from alembic.util.exc import CommandError
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from dialogue import PROJECT_ROOT, create_app, migrate
+from dialogue.config import ConfigError
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
+def cli():
+    """Anonymous multi-round dialogues: run the server, manage the database and data."""
+
+
+def init_app(app) -> None:
+    """Add the project's commands to the app's CLI (so ``app.test_cli_runner`` sees them)."""
+    for command in (db, demo_command, translations):
+        app.cli.add_command(command)
+
+
+@click.group()
+def db():
+    """Create and migrate the database schema."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade(revision: str):
+    """Migrate the database up to REVISION (default: the newest)."""
+    migrate.upgrade(current_app, revision)
+    click.echo(f"database at {revision}")
+
+
+@db.command("downgrade")
+@click.argument("revision", default="-1")
+@with_appcontext
+def db_downgrade(revision: str):
+    """Migrate the database down to REVISION ("base" leaves an empty schema)."""
+    migrate.downgrade(current_app, revision)
+    click.echo(f"database at {revision}")
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command():
+    """Fill an empty database with a Danish demo dialogue and print how to log in."""
+    from dialogue.demo import build_demo, print_logins
+
+    if not migrate.is_up_to_date(current_app):
+        migrate.upgrade(current_app)
+    logins = build_demo()
+    print_logins(logins, current_app.config["PUBLIC_URL"])
+
+
+@click.group()
+def translations():
+    """Extract, update and compile the Danish and English message catalogues."""
+
+
+def _pybabel(*args: str) -> None:
+    from babel.messages.frontend import CommandLineInterface
+
+    CommandLineInterface().run(["pybabel", "-q", *args])
+
+
+TRANSLATIONS = PROJECT_ROOT / "dialogue" / "translations"
+CATALOGUE_TEMPLATE = TRANSLATIONS / "messages.pot"
+
+
+@translations.command("extract")
+def translations_extract():
+    """Collect translatable strings into messages.pot and merge them into each catalogue."""
+    _pybabel(
+        "extract",
+        "-F",
+        str(PROJECT_ROOT / "babel.cfg"),
+        "-k",
+        "_l",
+        "--no-location",
+        "--sort-output",
+        "-o",
+        str(CATALOGUE_TEMPLATE),
+        *(str(PROJECT_ROOT / folder) for folder in ("dialogue", "rounds", "templates")),
+    )
+    _pybabel(
+        "update", "-i", str(CATALOGUE_TEMPLATE), "-d", str(TRANSLATIONS), "--no-fuzzy-matching"
+    )
+
+
+@translations.command("compile")
+def translations_compile():
+    """Compile the catalogues into the .mo files the app reads."""
+    _pybabel("compile", "-d", str(TRANSLATIONS))
+
+
+def _fail(message: str) -> None:
+    click.echo(f"dialogue: {message}", err=True)
+    sys.exit(1)
+
+
+def main() -> None:
+    """Entry point: run the CLI, turning configuration and database errors into one line."""
+    try:
+        cli.main(prog_name="dialogue")
+    except ConfigError as exc:
+        _fail(str(exc))
+    except ArgumentError:
+        _fail("DATABASE_URL is not a valid database URL")
+    except CommandError as exc:
+        _fail(f"migration failed: {exc}")
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        _fail(f"the database cannot be used ({reason}); check DATABASE_URL")

@@ -1,0 +1,57 @@
+"""Danish and English: which language a response speaks, and the helpers templates use."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask import current_app, g, request, session
+from flask_babel import format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+
+from dialogue.extensions import babel
+from dialogue.models import Role, RoundState
+
+ROLE_LABELS = {
+    Role.PARTICIPANT: _l("participant"),
+    Role.CONSULTANT: _l("consultant"),
+    Role.MANAGEMENT: _l("management"),
+    Role.ADMIN: _l("administrator"),
+}
+
+STATE_LABELS = {
+    RoundState.UPCOMING: _l("Upcoming"),
+    RoundState.OPEN: _l("Open"),
+    RoundState.CLOSED: _l("Closed"),
+}
+
+
+def select_locale() -> str:
+    """The visitor's own choice first, then the dialogue's language, then the browser's."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("language")
+    if chosen in languages:
+        return chosen
+    dialogue_language = getattr(g, "dialogue_language", None)
+    if dialogue_language in languages:
+        return dialogue_language
+    return (
+        request.accept_languages.best_match(languages)
+        or current_app.config["DIALOGUE_DEFAULT_LANGUAGE"]
+    )
+
+
+def local_datetime(value: dt.datetime, timezone: str, format: str = "medium") -> str:
+    """Show a stored UTC instant in the dialogue's time zone and the visitor's language."""
+    return format_datetime(value.astimezone(ZoneInfo(timezone)), format, rebase=False)
+
+
+def init_app(app) -> None:
+    """Register Flask-Babel and the template helpers."""
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters["local_datetime"] = local_datetime
+    app.jinja_env.globals.update(
+        current_locale=lambda: str(get_locale() or app.config["DIALOGUE_DEFAULT_LANGUAGE"]),
+        role_label=ROLE_LABELS.get,
+        state_label=STATE_LABELS.get,
+    )

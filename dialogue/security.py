@@ -1,0 +1,45 @@
+"""CSRF, rate limits and the security headers every response carries, error pages included."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_login import current_user
+
+from dialogue.extensions import csrf, limiter
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+#: Pages whose URL carries a secret token must not leak it through the Referer header.
+NO_REFERRER_ENDPOINTS = {"auth.link"}
+
+
+def set_security_headers(response):
+    """Add the headers of TARGETS.md S3; authenticated pages are never cached."""
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    no_referrer = request.endpoint in NO_REFERRER_ENDPOINTS
+    headers["Referrer-Policy"] = "no-referrer" if no_referrer else "strict-origin-when-cross-origin"
+    if current_user and current_user.is_authenticated:
+        headers["Cache-Control"] = "no-store"
+    return response
+
+
+def init_app(app) -> None:
+    """Switch on CSRF protection, the rate limiter and the headers."""
+    csrf.init_app(app)
+    limiter.init_app(app)
+    app.after_request(set_security_headers)

@@ -1,0 +1,14 @@
+"""Forms shared across pages."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, SubmitField
+from wtforms.validators import DataRequired
+
+
+class LanguageForm(FlaskForm):
+    """Switch between Danish and English; a POST, since it changes the session."""
+
+    language = SelectField(_l("Language"), choices=["da", "en"], validators=[DataRequired()])
+    next = HiddenField()
+    submit = SubmitField(_l("Change language"))
