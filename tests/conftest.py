@@ -1,0 +1,143 @@
+"""Fixtures: one migrated database per run, one rolled-back transaction per test.
+
+The suite runs on SQLite by default and on PostgreSQL when ``TEST_DATABASE_URL`` is set.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from dialogue import create_app, migrate
+from dialogue.db import Session
+
+TEST_SECRETS = {
+    "SECRET_KEY": "test-secret-key-" + "k" * 32,
+    "ANON_SECRET": "test-anon-secret-" + "a" * 32,
+}
+
+
+def _is_postgres(url: str) -> bool:
+    return make_url(url).get_backend_name() == "postgresql"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """The database the whole run shares: TEST_DATABASE_URL, or a fresh SQLite file."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture
+def fresh_database_url(database_url, tmp_path):
+    """An empty database of the same backend, for tests that migrate or commit for real."""
+    if not _is_postgres(database_url):
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+        return
+    name = f"fresh_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(make_url(database_url), isolation_level="AUTOCOMMIT")
+    if admin.dialect.driver != "psycopg":
+        admin = create_engine(
+            make_url(database_url).set(drivername="postgresql+psycopg"),
+            isolation_level="AUTOCOMMIT",
+        )
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def make_test_app(database_url: str, instance_path, **overrides):
+    """An app configured for tests: its own instance folder, fixed secrets, no rate limits."""
+    config = {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "INSTANCE_PATH": str(instance_path),
+        "RATELIMIT_ENABLED": False,
+        **TEST_SECRETS,
+        **overrides,
+    }
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    """The application, with the shared database migrated to head once."""
+    application = make_test_app(database_url, tmp_path_factory.mktemp("instance"))
+    migrate.upgrade(application)
+    yield application
+    application.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def app_factory(tmp_path):
+    """Build extra apps (other settings, other databases); their connections close afterwards."""
+    apps = []
+
+    def build(database_url, **overrides):
+        application = make_test_app(database_url, tmp_path / f"instance{len(apps)}", **overrides)
+        apps.append(application)
+        return application
+
+    yield build
+    for application in apps:
+        application.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def db_session(app):
+    """Run each test inside a transaction that is rolled back, whatever the code commits.
+
+    Views commit; with ``join_transaction_mode="create_savepoint"`` that only releases a
+    savepoint of the outer transaction (SQLAlchemy's recipe for test suites).
+    """
+    engine = app.extensions["db_engine"]
+    connection = engine.connect()
+    transaction = connection.begin()
+    Session.remove()
+    Session.configure(bind=connection, join_transaction_mode="create_savepoint")
+    with app.app_context():
+        yield Session
+    Session.remove()
+    transaction.rollback()
+    connection.close()
+    Session.configure(bind=engine, join_transaction_mode="conservative_savepoint")
+
+
+class CommittingClient(FlaskClient):
+    """Commits what the test set up before each request, as a real app would find it.
+
+    Each request ends with ``Session.remove()``, which rolls back uncommitted work; committing
+    here only releases a savepoint of the test's outer transaction.
+    """
+
+    def open(self, *args, **kwargs):
+        Session.commit()
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def client(app, db_session):
+    """A test client with cookies, inside the test's transaction."""
+    app.test_client_class = CommittingClient
+    return app.test_client()
+
+
+CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_from(response) -> str:
+    """The CSRF token of the first form on a rendered page."""
+    match = CSRF_PATTERN.search(response.get_data(as_text=True))
+    assert match, "page has no CSRF token"
+    return match.group(1)
