@@ -88,6 +88,10 @@ def load_config(instance_path: Path) -> dict:
     config["MAIL_PORT"] = int(config["MAIL_PORT"])
     config["MAIL_USE_TLS"] = config["MAIL_USE_TLS"].lower() in {"1", "true", "yes"}
     config["MAIL_OUTBOX"] = str(instance_path / "outbox")
+    # Behind HTTPS the cookie is Secure and host-only (the __Host- prefix enforces both).
+    secure = config["PUBLIC_URL"].startswith("https://")
+    config["SESSION_COOKIE_SECURE"] = secure
+    config["SESSION_COOKIE_NAME"] = "__Host-session" if secure else "session"
     return config
 
 

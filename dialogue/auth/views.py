@@ -1,12 +1,13 @@
 """Login and logout views."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required, login_user, logout_user
+from flask_login import login_required
 
 from dialogue.auth import forms, services
 from dialogue.db import Session
 from dialogue.extensions import limiter
+from dialogue.sessions import end_session, start_session
 
 bp = Blueprint("auth", __name__)
 
@@ -16,15 +17,22 @@ LINK_ERRORS = {
 }
 
 
+def login_email() -> str:
+    """Rate-limit key: the e-mail address tried, so one account cannot be guessed at fast."""
+    return "login:" + request.form.get("email", "").strip().lower()[:254]
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("5 per minute", methods=["POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+@limiter.limit("5 per minute", methods=["POST"], key_func=login_email)
 def login():
     """Staff login with e-mail and password."""
     form = forms.LoginForm()
     if form.validate_on_submit():
         person = services.find_staff(form.email.data)
         if services.check_password(person, form.password.data):
-            login_user(person)
+            start_session(person)
+            Session.commit()
             return redirect(url_for("web.home"))
         form.password.errors.append(_("The e-mail address or the password is wrong."))
     status = 422 if form.errors else 200
@@ -40,8 +48,8 @@ def link(token: str):
         membership = services.find_link(token)
         if form.validate_on_submit():
             membership = services.redeem_login_link(token)
+            start_session(membership.person)
             Session.commit()
-            login_user(membership.person)
             return redirect(url_for("web.dialogue_home", slug=membership.dialogue.slug))
     except services.LinkError as exc:
         return render_template("auth/link_error.html", message=LINK_ERRORS[exc.reason]()), 410
@@ -56,6 +64,7 @@ def logout():
     """End the session."""
     if not forms.LogoutForm().validate_on_submit():
         abort(400)
-    logout_user()
+    end_session()
+    Session.commit()
     flash(_("You are logged out."), "info")
     return redirect(url_for("web.index"))

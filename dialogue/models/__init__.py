@@ -3,6 +3,7 @@
 from dialogue.models.audit import AuditEvent
 from dialogue.models.contribution import Contribution, ModerationState
 from dialogue.models.dialogue import Dialogue
+from dialogue.models.login_session import LoginSession
 from dialogue.models.membership import Membership, Role
 from dialogue.models.person import Person
 from dialogue.models.round import Round, RoundKind, RoundState
@@ -11,6 +12,7 @@ __all__ = [
     "AuditEvent",
     "Contribution",
     "Dialogue",
+    "LoginSession",
     "Membership",
     "ModerationState",
     "Person",

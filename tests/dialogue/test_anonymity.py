@@ -6,7 +6,7 @@ from dialogue.anonymity import author_pseudonym
 from dialogue.db import Base
 
 #: The only tables allowed to hold or point at people. Everything else is content.
-IDENTITY_TABLES = {"people", "memberships", "audit_events"}
+IDENTITY_TABLES = {"people", "memberships", "audit_events", "login_sessions"}
 
 #: Every column a content table may have. A new column must be added here on purpose.
 CONTENT_COLUMNS = {

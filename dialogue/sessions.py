@@ -1,0 +1,93 @@
+"""Logins that can be ended: a server-side record behind every session cookie.
+
+Participants are logged out after 30 idle minutes or 12 hours, staff after 15 minutes or 8
+hours (OWASP ASVS 7.3). Idle time is tracked in the signed cookie, so ordinary requests write
+nothing to the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from flask import session
+from flask_login import login_user, logout_user
+from sqlalchemy import delete
+
+from dialogue.clock import utcnow
+from dialogue.db import Session
+from dialogue.models import LoginSession, Person
+
+IDLE_TIMEOUT = {False: dt.timedelta(minutes=30), True: dt.timedelta(minutes=15)}
+ABSOLUTE_TIMEOUT = {False: dt.timedelta(hours=12), True: dt.timedelta(hours=8)}
+#: Refresh the idle clock in the cookie at most this often.
+SEEN_RESOLUTION = 60
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _floor_hour(moment: dt.datetime) -> dt.datetime:
+    """Round down: the session may end a little early, never later than promised."""
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def start_session(person: Person) -> None:
+    """Log ``person`` in with a fresh session token (a new id at every login)."""
+    is_staff = any(m.role.is_staff for m in person.memberships)
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    Session.add(
+        LoginSession(
+            id=_hash(token),
+            person_id=person.id,
+            is_staff=is_staff,
+            expires_at=_floor_hour(now + ABSOLUTE_TIMEOUT[is_staff]),
+        )
+    )
+    Session.flush()
+    language = session.get("language")
+    session.clear()
+    if language:
+        session["language"] = language
+    session["sid"] = token
+    session["seen"] = int(now.timestamp())
+    login_user(person)
+
+
+def end_session() -> None:
+    """Log out: forget the server-side record, so a replayed cookie no longer works."""
+    token = session.get("sid")
+    if token:
+        Session.execute(delete(LoginSession).where(LoginSession.id == _hash(token)))
+    logout_user()
+    session.pop("sid", None)
+    session.pop("seen", None)
+
+
+def end_all_sessions(person_id: int | None = None) -> int:
+    """End every session of one person (when disabled), or of everyone; return how many."""
+    statement = delete(LoginSession)
+    if person_id is not None:
+        statement = statement.where(LoginSession.person_id == person_id)
+    return Session.execute(statement).rowcount
+
+
+def load_session_person(person_id: str) -> Person | None:
+    """The person behind the cookie, if its session still exists and has not timed out."""
+    token = session.get("sid")
+    if not token:
+        return None
+    record = Session.get(LoginSession, _hash(token))
+    now = utcnow()
+    if record is None or str(record.person_id) != person_id or record.expires_at <= now:
+        return None
+    seen = dt.datetime.fromtimestamp(session.get("seen", 0), dt.UTC)
+    if now - seen > IDLE_TIMEOUT[record.is_staff]:
+        return None
+    if (now - seen).total_seconds() >= SEEN_RESOLUTION:
+        session["seen"] = int(now.timestamp())
+    person = Session.get(Person, record.person_id)
+    return person if person is not None and person.is_active else None
