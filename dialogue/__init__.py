@@ -18,7 +18,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     ``config`` overrides settings read from the environment (tests pass their own database and
     secrets). The instance folder comes from ``DIALOGUE_INSTANCE_PATH`` or ``./instance``.
     """
-    from dialogue import auth, cli, db, errors, i18n, security, web
+    from dialogue import auth, cli, db, errors, i18n, participate, security, staff, web
     from dialogue.config import load_config, validate_config
 
     config = dict(config or {})
@@ -41,6 +41,8 @@ def create_app(config: Mapping | None = None) -> Flask:
     security.init_app(app)
     auth.init_app(app)
     web.init_app(app)
+    participate.init_app(app)
+    staff.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     return app

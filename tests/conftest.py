@@ -106,8 +106,7 @@ def db_session(app):
     transaction = connection.begin()
     Session.remove()
     Session.configure(bind=connection, join_transaction_mode="create_savepoint")
-    with app.app_context():
-        yield Session
+    yield Session
     Session.remove()
     transaction.rollback()
     connection.close()
@@ -124,6 +123,16 @@ class CommittingClient(FlaskClient):
     def open(self, *args, **kwargs):
         Session.commit()
         return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def app_context(app, db_session):
+    """An application context for tests that call the app's code directly, not through HTTP.
+
+    Tests that use ``client`` must not hold one: requests would then share its ``g``.
+    """
+    with app.app_context():
+        yield
 
 
 @pytest.fixture

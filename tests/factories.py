@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
-from flask import current_app
-
 from dialogue.anonymity import author_pseudonym
 from dialogue.auth.services import hash_password
 from dialogue.clock import utcnow
 from dialogue.db import Session
 from dialogue.models import Contribution, Dialogue, Membership, Person, Role, Round, RoundKind
+from tests.conftest import TEST_SECRETS
 
 _numbers = itertools.count(1)
 STAFF_PASSWORD = "correct horse battery staple"
@@ -52,9 +51,7 @@ def make_round(dialogue: Dialogue, kind: RoundKind = RoundKind.CHALLENGES, **val
 
 def make_contribution(round_: Round, membership: Membership, body: str) -> Contribution:
     """A contribution written by ``membership``'s person, stored under their pseudonym."""
-    author = author_pseudonym(
-        current_app.config["ANON_SECRET"], round_.dialogue_id, membership.person_id
-    )
+    author = author_pseudonym(TEST_SECRETS["ANON_SECRET"], round_.dialogue_id, membership.person_id)
     contribution = Contribution(round=round_, author=author, body=body, created_on=utcnow().date())
     Session.add(contribution)
     Session.flush()

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, g, jsonify, redirect, render_template, session, url_for
+from flask import Blueprint, abort, jsonify, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from dialogue.access import member_or_404
 from dialogue.clock import utcnow
 from dialogue.db import Session
 from dialogue.models import Dialogue, Membership
@@ -41,24 +42,11 @@ def home():
     return render_template("web/home.html", memberships=memberships)
 
 
-def get_membership_or_404(slug: str) -> Membership:
-    """The current person's membership of dialogue ``slug``; 404 for non-members alike."""
-    membership = Session.scalar(
-        select(Membership)
-        .join(Dialogue)
-        .where(Dialogue.slug == slug, Membership.person_id == current_user.id)
-    )
-    if membership is None:
-        abort(404)
-    g.dialogue_language = membership.dialogue.language
-    return membership
-
-
 @bp.route("/d/<slug>/")
 @login_required
 def dialogue_home(slug: str):
     """A member's overview of a dialogue: its rounds with their state and dates."""
-    membership = get_membership_or_404(slug)
+    membership = member_or_404(slug)
     now = utcnow()
     rounds = [(round_, round_.state_at(now)) for round_ in membership.dialogue.rounds]
     return render_template("web/dialogue_home.html", membership=membership, rounds=rounds)

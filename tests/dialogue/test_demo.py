@@ -2,7 +2,6 @@
 
 from collections import Counter
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from dialogue.anonymity import author_pseudonym
@@ -56,7 +55,7 @@ def test_demo_is_idempotent(app, db_session):
 def test_demo_contributions_are_stored_under_pseudonyms_only(app, db_session):
     run_demo(app)
     dialogue = Session.scalar(select(Dialogue).where(Dialogue.slug == content.SLUG))
-    secret = current_app.config["ANON_SECRET"]
+    secret = app.config["ANON_SECRET"]
     pseudonyms = {
         author_pseudonym(secret, dialogue.id, m.person_id): m
         for m in Session.scalars(select(Membership).where(Membership.dialogue_id == dialogue.id))

@@ -1,0 +1,148 @@
+"""Participant views: a round's page, adding, editing and withdrawing, and "my input"."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from dialogue.access import current_author, member_or_404, require_roles, round_or_404
+from dialogue.clock import utcnow
+from dialogue.db import Session
+from dialogue.extensions import limiter
+from dialogue.models import Membership, Role, RoundState
+from rounds import get_kind, submissions
+from rounds.errors import RoundError
+
+bp = Blueprint("participate", __name__, url_prefix="/d/<slug>")
+
+
+def participant_or_404(slug: str) -> Membership:
+    """Only participants contribute; staff have their own pages."""
+    return require_roles(member_or_404(slug), Role.PARTICIPANT)
+
+
+def session_key() -> str:
+    """Rate-limit key for submissions: the login session, not the address (many share one)."""
+    return "submit:" + session.get("sid", "anonymous")
+
+
+def render_round(membership, round_, form, status=200, preserved_text=None):
+    """The round's page with the participant's own contributions and, if open, the form."""
+    kind = get_kind(round_.kind)
+    author = current_author(membership)
+    now = utcnow()
+    if form is not None and not form.nonce.data:
+        form.nonce.data = secrets.token_urlsafe(16)
+    context = {
+        "membership": membership,
+        "dialogue": membership.dialogue,
+        "round_": round_,
+        "state": round_.state_at(now),
+        "kind": kind,
+        "settings": kind.settings(round_) if kind else {},
+        "own": submissions.list_own(round_, author),
+        "form": form,
+        "preserved_text": preserved_text,
+        "RoundState": RoundState,
+    }
+    template = kind.template if kind else "rounds/unavailable.html"
+    return render_template(template, **context), status
+
+
+@bp.route("/rounds/<int:round_id>/")
+@login_required
+def round_page(slug: str, round_id: int):
+    """A round as the participant sees it."""
+    membership = participant_or_404(slug)
+    round_ = round_or_404(membership, round_id)
+    kind = get_kind(round_.kind)
+    return render_round(membership, round_, kind.form_class() if kind else None)
+
+
+@bp.route("/rounds/<int:round_id>/contributions", methods=["POST"])
+@login_required
+@limiter.limit("30 per minute", key_func=session_key)
+def add(slug: str, round_id: int):
+    """Add a contribution; a closed round or a broken rule re-renders with the text kept."""
+    membership = participant_or_404(slug)
+    round_ = round_or_404(membership, round_id)
+    kind = get_kind(round_.kind)
+    if kind is None:
+        abort(404)
+    form = kind.form_class()
+    if not form.validate_on_submit():
+        return render_round(membership, round_, form, 422)
+    try:
+        kind.add(round_, current_author(membership), form.body.data, form.nonce.data, utcnow())
+    except RoundError as exc:
+        form.body.errors = [*form.body.errors, exc.message]
+        return render_round(membership, round_, form, exc.status, preserved_text=form.body.data)
+    Session.commit()
+    flash(_("Thank you. Your contribution is saved."), "success")
+    return redirect(url_for(".round_page", slug=slug, round_id=round_id), 303)
+
+
+def own_contribution_or_404(membership: Membership, contribution_id: uuid.UUID):
+    """One of the member's own contributions; anybody else's is "not found"."""
+    contribution = submissions.get_own(contribution_id, current_author(membership))
+    if contribution is None:
+        abort(404)
+    return contribution
+
+
+@bp.route("/contributions/<uuid:contribution_id>/edit", methods=["GET", "POST"])
+@login_required
+@limiter.limit("30 per minute", methods=["POST"], key_func=session_key)
+def edit(slug: str, contribution_id: uuid.UUID):
+    """Edit one's own contribution while the round is open."""
+    membership = participant_or_404(slug)
+    contribution = own_contribution_or_404(membership, contribution_id)
+    kind = get_kind(contribution.round.kind)
+    form = kind.form_class(obj=contribution)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            kind.edit(contribution, form.body.data, utcnow())
+        except RoundError as exc:
+            form.body.errors = [*form.body.errors, exc.message]
+            status = exc.status
+        else:
+            Session.commit()
+            flash(_("Your changes are saved."), "success")
+            return redirect(url_for(".round_page", slug=slug, round_id=contribution.round_id), 303)
+    elif form.is_submitted():
+        status = 422
+    return render_template(
+        "participate/edit.html", form=form, contribution=contribution, membership=membership
+    ), status
+
+
+@bp.route("/contributions/<uuid:contribution_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw(slug: str, contribution_id: uuid.UUID):
+    """Delete one's own contribution while the round is open."""
+    membership = participant_or_404(slug)
+    contribution = own_contribution_or_404(membership, contribution_id)
+    round_id = contribution.round_id
+    try:
+        submissions.withdraw_contribution(contribution, now=utcnow())
+    except RoundError as exc:
+        flash(str(exc.message), "error")
+        return redirect(url_for(".round_page", slug=slug, round_id=round_id), 303)
+    Session.commit()
+    flash(_("Your contribution is withdrawn and deleted."), "success")
+    return redirect(url_for(".round_page", slug=slug, round_id=round_id), 303)
+
+
+@bp.route("/my-input")
+@login_required
+def my_input(slug: str):
+    """Everything this participant wrote in the dialogue, round by round."""
+    membership = participant_or_404(slug)
+    author = current_author(membership)
+    rounds = [(r, submissions.list_own(r, author)) for r in membership.dialogue.rounds]
+    return render_template("participate/my_input.html", membership=membership, rounds=rounds)

@@ -1,0 +1,66 @@
+"""Staff views. Counts for every staff role; raw contribution text for the consultant only."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from flask_login import login_required
+from sqlalchemy import func, select
+
+from dialogue.access import member_or_404, require_roles, round_or_404
+from dialogue.clock import utcnow
+from dialogue.db import Session
+from dialogue.models import Contribution, Role, RoundState
+from dialogue.reports import round_participation
+
+bp = Blueprint("staff", __name__, url_prefix="/d/<slug>/staff")
+
+STAFF_ROLES = (Role.CONSULTANT, Role.MANAGEMENT, Role.ADMIN)
+PAGE_SIZE = 50
+
+
+@bp.route("/rounds/<int:round_id>/")
+@login_required
+def round_overview(slug: str, round_id: int):
+    """A round's participation, for every staff role."""
+    membership = require_roles(member_or_404(slug), *STAFF_ROLES)
+    round_ = round_or_404(membership, round_id)
+    return render_template(
+        "staff/round_overview.html",
+        membership=membership,
+        dialogue=membership.dialogue,
+        round_=round_,
+        state=round_.state_at(utcnow()),
+        RoundState=RoundState,
+        participation=round_participation(round_),
+    )
+
+
+@bp.route("/rounds/<int:round_id>/contributions")
+@login_required
+def contributions(slug: str, round_id: int):
+    """Every contribution of a round, for the consultant: text only, in no telling order.
+
+    Ordered by the random id, so the list says nothing about who wrote first or last.
+    """
+    membership = require_roles(member_or_404(slug), Role.CONSULTANT)
+    round_ = round_or_404(membership, round_id)
+    query = request.args.get("q", "").strip()[:200]
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    statement = select(Contribution).where(Contribution.round_id == round_.id)
+    if query:
+        statement = statement.where(Contribution.body.ilike(f"%{query}%"))
+    total = Session.scalar(select(func.count()).select_from(statement.subquery()))
+    rows = Session.scalars(
+        statement.order_by(Contribution.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return render_template(
+        "staff/contributions.html",
+        membership=membership,
+        dialogue=membership.dialogue,
+        round_=round_,
+        contributions=rows,
+        query=query,
+        page=page,
+        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+        total=total,
+    )

@@ -1,0 +1,77 @@
+"""Round kind *challenges*: several short open texts per participant."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import HiddenField, SubmitField, TextAreaField
+from wtforms.validators import Length
+
+from dialogue.db import Session
+from dialogue.models import Contribution, ModerationState, Round
+from rounds import submissions
+from rounds.base import RoundKindBase
+from rounds.errors import SubmissionRejected
+
+
+class ChallengeForm(FlaskForm):
+    """One short text. Its length is checked against the round's settings by the kind."""
+
+    body = TextAreaField(
+        _l("Your contribution"), validators=[Length(max=submissions.HARD_MAX_LENGTH)]
+    )
+    nonce = HiddenField()
+    submit = SubmitField(_l("Save"))
+
+
+class Challenges(RoundKindBase):
+    """Which challenges do we face? Each participant adds a few short texts."""
+
+    name = "challenges"
+    template = "rounds/challenges.html"
+    default_settings = {"max_contributions": 5, "min_length": 3, "max_length": 500}
+    form_class = ChallengeForm
+
+    def _text(self, round_: Round, body: str) -> str:
+        settings = self.settings(round_)
+        return submissions.require_text(
+            body, min_length=settings["min_length"], max_length=settings["max_length"]
+        )
+
+    def add(self, round_: Round, author: str, body: str, nonce: str, now: dt.datetime):
+        """Add one text, within the round's limit on how many each participant may write."""
+        submissions.ensure_open(round_, now)
+        text = self._text(round_, body)
+        limit = self.settings(round_)["max_contributions"]
+        key = submissions.submission_key(author, nonce)
+        is_retry = Session.scalar(select(Contribution.id).where(Contribution.submission_key == key))
+        if not is_retry and submissions.count_own(round_, author) >= limit:
+            raise SubmissionRejected(
+                _l(
+                    "You have already written %(count)d contributions in this round, which is "
+                    "the most it allows. You can still edit them.",
+                    count=limit,
+                )
+            )
+        return submissions.add_contribution(round_, author, body=text, nonce=nonce, now=now)
+
+    def edit(self, contribution: Contribution, body: str, now: dt.datetime) -> Contribution:
+        """Replace the text of one of the author's contributions."""
+        submissions.ensure_open(contribution.round, now)
+        text = self._text(contribution.round, body)
+        return submissions.edit_contribution(contribution, now=now, body=text)
+
+    def analysis_texts(self, round_: Round) -> list[tuple[Any, str]]:
+        """Every visible text of the round."""
+        rows = Session.execute(
+            select(Contribution.id, Contribution.body).where(
+                Contribution.round_id == round_.id,
+                Contribution.moderation == ModerationState.VISIBLE,
+                Contribution.body.is_not(None),
+            )
+        )
+        return [(row.id, row.body) for row in rows]

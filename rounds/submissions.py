@@ -1,0 +1,132 @@
+"""Operations on a participant's own contributions: add, edit, withdraw. They flush only.
+
+Every operation checks that the round is open at ``now`` and that the contribution belongs to
+the author pseudonym given, so every caller (view, CLI, test) gets the same rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+import uuid
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from dialogue.db import Session
+from dialogue.models import Contribution, Round, RoundState
+from rounds.errors import RoundClosed, SubmissionRejected
+
+#: No text, whatever a round's settings say, may be longer than this.
+HARD_MAX_LENGTH = 5000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text: str | None) -> str:
+    """Normalise Unicode and line breaks, drop control characters, trim."""
+    text = unicodedata.normalize("NFC", text or "").replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", text).strip()
+
+
+def ensure_open(round_: Round, now: dt.datetime) -> None:
+    """Refuse input outside the round's opening hours, judged by the server's clock."""
+    if round_.state_at(now) is not RoundState.OPEN:
+        raise RoundClosed(_l("This round is closed. Nothing was saved."))
+
+
+def submission_key(author: str, nonce: str) -> str:
+    """The stored form nonce, salted with the author so that no two people's keys collide."""
+    return hashlib.sha256(f"{author}:{nonce}".encode()).hexdigest()
+
+
+def count_own(round_: Round, author: str) -> int:
+    """How many contributions ``author`` has in ``round_``."""
+    return Session.scalar(
+        select(func.count())
+        .select_from(Contribution)
+        .where(Contribution.round_id == round_.id, Contribution.author == author)
+    )
+
+
+def list_own(round_: Round, author: str) -> list[Contribution]:
+    """The author's contributions in ``round_``."""
+    return list(
+        Session.scalars(
+            select(Contribution)
+            .where(Contribution.round_id == round_.id, Contribution.author == author)
+            .order_by(Contribution.id)
+        )
+    )
+
+
+def get_own(contribution_id: uuid.UUID, author: str) -> Contribution | None:
+    """A contribution, but only if ``author`` wrote it; others' look like missing ones."""
+    contribution = Session.get(Contribution, contribution_id)
+    if contribution is None or contribution.author != author:
+        return None
+    return contribution
+
+
+def add_contribution(
+    round_: Round, author: str, *, body: str, nonce: str, now: dt.datetime, **fields
+) -> Contribution:
+    """Store one contribution; a retried form (same nonce) returns the first one instead."""
+    ensure_open(round_, now)
+    key = submission_key(author, nonce)
+    existing = Session.scalar(select(Contribution).where(Contribution.submission_key == key))
+    if existing is not None:
+        return existing
+    contribution = Contribution(
+        round_id=round_.id,
+        author=author,
+        body=body,
+        created_on=now.date(),
+        submission_key=key,
+        **fields,
+    )
+    try:
+        with Session.begin_nested():
+            Session.add(contribution)
+    except IntegrityError:
+        # A concurrent retry of the same form won the race: one row, the same receipt.
+        return Session.scalar(select(Contribution).where(Contribution.submission_key == key))
+    return contribution
+
+
+def edit_contribution(contribution: Contribution, *, now: dt.datetime, **fields) -> Contribution:
+    """Change a contribution while its round is open."""
+    ensure_open(contribution.round, now)
+    for name, value in fields.items():
+        setattr(contribution, name, value)
+    Session.flush()
+    return contribution
+
+
+def withdraw_contribution(contribution: Contribution, *, now: dt.datetime) -> None:
+    """Delete a contribution while its round is open; it is gone, not hidden."""
+    ensure_open(contribution.round, now)
+    Session.delete(contribution)
+    Session.flush()
+
+
+def require_text(text: str, *, min_length: int, max_length: int) -> str:
+    """Clean ``text`` and check its length against the round's limits."""
+    text = clean_text(text)
+    if not text:
+        raise SubmissionRejected(_l("Please write something before you save."), field="body")
+    if len(text) < min_length:
+        raise SubmissionRejected(
+            _l("Please write at least %(count)d characters.", count=min_length), field="body"
+        )
+    if len(text) > min(max_length, HARD_MAX_LENGTH):
+        raise SubmissionRejected(
+            _l(
+                "Please keep it within %(count)d characters.",
+                count=min(max_length, HARD_MAX_LENGTH),
+            ),
+            field="body",
+        )
+    return text
