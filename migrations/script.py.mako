@@ -7,8 +7,8 @@ Create Date: ${create_date}
 # Data migrations: use op.execute(sa.text(...)) or a local sa.table(); never import
 # dialogue.models, which will have changed by the time this revision runs again.
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 ${imports if imports else ""}
 
 revision = ${repr(up_revision)}

@@ -7,9 +7,8 @@ Create Date: 2026-11-26 09:32:39.126480
 # Data migrations: use op.execute(sa.text(...)) or a local sa.table(); never import
 # dialogue.models, which will have changed by the time this revision runs again.
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "e99eca8ee708"
 down_revision = "38cba03ce9a3"
