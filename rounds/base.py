@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from rounds.errors import InvalidSettings
 
 
-class RoundKindBase:
+class RoundKindBase(ABC):
     """What a kind of round asks, how it validates and stores input, and what it feeds back.
 
     A kind is a stateless object; everything about a particular round comes in as arguments.
@@ -18,6 +19,8 @@ class RoundKindBase:
     name: ClassVar[str]
     #: The participant's page for an open round.
     template: ClassVar[str]
+    #: The Flask-WTF form class of the participant's input.
+    form_class: ClassVar[type]
     #: Settings and their defaults; a round stores only what differs.
     default_settings: ClassVar[Mapping[str, Any]] = {}
 
@@ -37,6 +40,18 @@ class RoundKindBase:
                 raise InvalidSettings(f"{key} must be {expected.__name__}", field=key)
             cleaned[key] = value
         return cleaned
+
+    def form(self, round_, **kwargs):
+        """The participant's input form for ``round_`` (kinds with per-item fields override)."""
+        return self.form_class(**kwargs)
+
+    @abstractmethod
+    def submit(self, round_, author: str, form, now):
+        """Validate ``form`` against the round's rules and store it; raise ``RoundError``."""
+
+    @abstractmethod
+    def edit(self, contribution, form, now):
+        """Change one stored contribution of the author; raise ``RoundError``."""
 
     def analysis_texts(self, round_) -> list[tuple[Any, str]]:
         """(contribution id, text) pairs that the theme analysis reads; none by default."""

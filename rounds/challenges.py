@@ -42,10 +42,10 @@ class Challenges(RoundKindBase):
             body, min_length=settings["min_length"], max_length=settings["max_length"]
         )
 
-    def add(self, round_: Round, author: str, body: str, nonce: str, now: dt.datetime):
+    def submit(self, round_: Round, author: str, form: ChallengeForm, now: dt.datetime):
         """Add one text, within the round's limit on how many each participant may write."""
         submissions.ensure_open(round_, now)
-        text = self._text(round_, body)
+        text, nonce = self._text(round_, form.body.data), form.nonce.data
         limit = self.settings(round_)["max_contributions"]
         key = submissions.submission_key(author, nonce)
         is_retry = Session.scalar(select(Contribution.id).where(Contribution.submission_key == key))
@@ -59,10 +59,10 @@ class Challenges(RoundKindBase):
             )
         return submissions.add_contribution(round_, author, body=text, nonce=nonce, now=now)
 
-    def edit(self, contribution: Contribution, body: str, now: dt.datetime) -> Contribution:
+    def edit(self, contribution: Contribution, form: ChallengeForm, now: dt.datetime):
         """Replace the text of one of the author's contributions."""
         submissions.ensure_open(contribution.round, now)
-        text = self._text(contribution.round, body)
+        text = self._text(contribution.round, form.body.data)
         return submissions.edit_contribution(contribution, now=now, body=text)
 
     def analysis_texts(self, round_: Round) -> list[tuple[Any, str]]:

@@ -60,7 +60,7 @@ def round_page(slug: str, round_id: int):
     membership = participant_or_404(slug)
     round_ = round_or_404(membership, round_id)
     kind = get_kind(round_.kind)
-    return render_round(membership, round_, kind.form_class() if kind else None)
+    return render_round(membership, round_, kind.form(round_) if kind else None)
 
 
 @bp.route("/rounds/<int:round_id>/contributions", methods=["POST"])
@@ -73,17 +73,31 @@ def add(slug: str, round_id: int):
     kind = get_kind(round_.kind)
     if kind is None:
         abort(404)
-    form = kind.form_class()
+    form = kind.form(round_)
     if not form.validate_on_submit():
         return render_round(membership, round_, form, 422)
     try:
-        kind.add(round_, current_author(membership), form.body.data, form.nonce.data, utcnow())
+        kind.submit(round_, current_author(membership), form, utcnow())
     except RoundError as exc:
-        form.body.errors = [*form.body.errors, exc.message]
-        return render_round(membership, round_, form, exc.status, preserved_text=form.body.data)
+        attach_error(form, exc)
+        return render_round(membership, round_, form, exc.status, preserved_text=form_text(form))
     Session.commit()
     flash(_("Thank you. Your contribution is saved."), "success")
     return redirect(url_for(".round_page", slug=slug, round_id=round_id), 303)
+
+
+def attach_error(form, exc: RoundError) -> None:
+    """Show a domain error beside the field it concerns, or above the form."""
+    if exc.field and exc.field in form:
+        form[exc.field].errors = [*form[exc.field].errors, exc.message]
+    else:
+        form.form_errors.append(exc.message)
+
+
+def form_text(form) -> str:
+    """Everything the participant typed, so that a refused submission never loses it."""
+    texts = [f.data for f in form if f.type in ("TextAreaField", "StringField") and f.data]
+    return "\n\n".join(texts)
 
 
 def own_contribution_or_404(membership: Membership, contribution_id: uuid.UUID):
@@ -102,13 +116,13 @@ def edit(slug: str, contribution_id: uuid.UUID):
     membership = participant_or_404(slug)
     contribution = own_contribution_or_404(membership, contribution_id)
     kind = get_kind(contribution.round.kind)
-    form = kind.form_class(obj=contribution)
+    form = kind.form(contribution.round, obj=contribution)
     status = 200
     if form.validate_on_submit():
         try:
-            kind.edit(contribution, form.body.data, utcnow())
+            kind.edit(contribution, form, utcnow())
         except RoundError as exc:
-            form.body.errors = [*form.body.errors, exc.message]
+            attach_error(form, exc)
             status = exc.status
         else:
             Session.commit()
