@@ -15,6 +15,7 @@ from flask import session
 from flask_login import login_user, logout_user
 from sqlalchemy import delete
 
+from dialogue.audit import record_event
 from dialogue.clock import utcnow
 from dialogue.db import Session
 from dialogue.models import LoginSession, Person
@@ -55,6 +56,8 @@ def start_session(person: Person) -> None:
     session["sid"] = token
     session["seen"] = int(now.timestamp())
     login_user(person)
+    if is_staff:
+        record_event(person.id, "login")
 
 
 def end_session() -> None:

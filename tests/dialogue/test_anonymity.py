@@ -1,9 +1,23 @@
 """The anonymity promise at the schema level (TARGETS A1): content carries no identity."""
 
+import hashlib
+
+import pytest
 import sqlalchemy as sa
 
 from dialogue.anonymity import author_pseudonym
-from dialogue.db import Base
+from dialogue.db import Base, Session
+from dialogue.models import Contribution, Role
+from dialogue.reports import round_participation
+from tests.conftest import TEST_SECRETS
+from tests.dialogue.test_auth import staff_login
+from tests.factories import (
+    STAFF_PASSWORD,
+    make_contribution,
+    make_dialogue,
+    make_member,
+    make_round,
+)
 
 #: The only tables allowed to hold or point at people. Everything else is content.
 IDENTITY_TABLES = {"people", "memberships", "audit_events", "login_sessions"}
@@ -72,3 +86,99 @@ def test_pseudonyms_differ_per_dialogue_and_need_the_secret():
     assert author_pseudonym(secret, 1, 7) == author_pseudonym(secret, 1, 7)
     assert author_pseudonym(secret, 1, 7) != author_pseudonym(secret, 2, 7)
     assert author_pseudonym(secret, 1, 7) != author_pseudonym("t" * 40, 1, 7)
+
+
+# --- A populated dialogue, seen by someone who holds the database but not the secret ---
+
+DEPARTMENT_SIZES = {"Lille": 2, "Tre": 3, "Fire": 4, "Fem": 5, "Otte": 8, "Stor": 40}
+
+
+@pytest.fixture
+def populated(db_session):
+    """A dialogue with departments of sizes {2,3,4,5,8,40}; most members contributed twice."""
+    dialogue = make_dialogue()
+    round_ = make_round(dialogue)
+    members = []
+    for department, size in DEPARTMENT_SIZES.items():
+        for number in range(size):
+            role_group = "Leder" if number == 0 else "Medarbejder"
+            members.append(make_member(dialogue, department=department, role_group=role_group))
+    for index, member in enumerate(members):
+        if index % 7 == 3:
+            continue
+        make_contribution(round_, member, f"Udfordring {index}a")
+        make_contribution(round_, member, f"Udfordring {index}b")
+    return dialogue, round_, members
+
+
+def dump_rows(table_names):
+    """Every value of every row of these tables, as text."""
+    values = []
+    for name in table_names:
+        table = Base.metadata.tables[name]
+        for row in Session.execute(sa.select(table)):
+            values.extend(str(value) for value in row)
+    return values
+
+
+def test_content_rows_hold_no_identity_of_any_member(populated):
+    _, _, members = populated
+    content = " ".join(dump_rows(CONTENT_COLUMNS))
+    for member in members:
+        assert member.person.email not in content
+        assert member.person.name not in content
+
+
+def test_without_the_secret_no_guess_recomputes_an_author(populated):
+    dialogue, round_, members = populated
+    authors = set(Session.scalars(sa.select(Contribution.author)))
+    guesses = set()
+    for member in members:
+        person = member.person
+        for key in ("", "secret", TEST_SECRETS["SECRET_KEY"], person.email):
+            guesses.add(author_pseudonym(key, dialogue.id, person.id))
+        for value in (str(person.id), person.email, f"{dialogue.id}:{person.id}"):
+            guesses.add(hashlib.sha256(value.encode()).hexdigest())
+    assert not authors & guesses
+    right = {
+        author_pseudonym(TEST_SECRETS["ANON_SECRET"], dialogue.id, m.person_id) for m in members
+    }
+    assert authors <= right
+
+
+def test_the_anonymity_secret_is_nowhere_in_the_database(populated):
+    everything = " ".join(dump_rows(Base.metadata.tables))
+    assert TEST_SECRETS["ANON_SECRET"] not in everything
+
+
+def test_participation_breakdowns_suppress_small_and_derivable_groups(populated, app_context):
+    _, round_, _ = populated
+    participation = round_participation(round_)
+    rows = {row.name: row for row in participation.by_department}
+    for name in ("Lille", "Tre", "Fire"):
+        assert rows[name].invited is None
+        assert rows[name].contributors is None
+    assert rows["Stor"].contributors is not None
+    shown = [row.contributors for row in participation.by_department if row.contributors]
+    assert all(count >= 5 for count in shown)
+    # "Fem" (5 invited, 4 contributed) is hidden, and so is the next-smallest, "Otte":
+    # otherwise "Fem" would be the total minus the visible groups.
+    assert rows["Fem"].contributors is None
+    assert rows["Otte"].contributors is None
+
+
+def test_staff_pages_show_no_names_or_addresses(populated, client):
+    dialogue, round_, members = populated
+    consultant = make_member(dialogue, Role.CONSULTANT)
+    staff_login(client, consultant.person.email, STAFF_PASSWORD)
+    pages = [
+        client.get(f"/d/{dialogue.slug}/staff/rounds/{round_.id}/"),
+        client.get(f"/d/{dialogue.slug}/staff/rounds/{round_.id}/contributions"),
+        client.get(f"/d/{dialogue.slug}/"),
+    ]
+    html = " ".join(page.get_data(as_text=True) for page in pages)
+    assert all(page.status_code == 200 for page in pages)
+    assert "Udfordring" in html
+    for member in members:
+        assert member.person.email not in html
+        assert member.person.name not in html

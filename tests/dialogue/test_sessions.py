@@ -5,8 +5,9 @@ import datetime as dt
 import time_machine
 from sqlalchemy import func, select
 
+from dialogue.auth.services import issue_login_link
 from dialogue.db import Session
-from dialogue.models import LoginSession, Role
+from dialogue.models import AuditEvent, LoginSession, Role
 from dialogue.sessions import end_all_sessions
 from tests.conftest import csrf_from
 from tests.dialogue.test_auth import staff_login
@@ -66,3 +67,16 @@ def test_ending_all_sessions_logs_everyone_out(client):
     assert Session.scalar(select(func.count()).select_from(LoginSession)) >= 1
     end_all_sessions()
     assert "/login" in client.get("/home").headers["Location"]
+
+
+def test_staff_logins_are_audited_and_participant_logins_are_not(client):
+    participant = make_member(make_dialogue())
+    token = issue_login_link(participant, dt.timedelta(hours=1))
+    csrf = csrf_from(client.get(f"/link/{token}"))
+    assert client.post(f"/link/{token}", data={"csrf_token": csrf}).status_code == 302
+    assert Session.scalar(select(func.count()).select_from(AuditEvent)) == 0
+
+    consultant = log_in_staff(client)
+    events = Session.scalars(select(AuditEvent).where(AuditEvent.action == "login")).all()
+    assert [event.actor_id for event in events] == [consultant.person_id]
+    assert events[0].occurred_at.tzinfo is not None

@@ -1,0 +1,195 @@
+"""Every route has an explicit role policy, enforced on the server (TARGETS S1, S2).
+
+The table below is the policy. A route without an entry fails the test: new routes are denied
+by default until someone decides who may use them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+from flask import url_for
+
+from dialogue.auth.services import issue_login_link
+from dialogue.db import Session
+from dialogue.models import Membership, Role
+from tests.conftest import csrf_from
+from tests.dialogue.test_auth import staff_login
+from tests.factories import (
+    STAFF_PASSWORD,
+    make_contribution,
+    make_dialogue,
+    make_member,
+    make_round,
+)
+
+ROLES = ("anonymous", "participant", "outsider", "consultant", "management", "admin")
+
+OK, LOGIN, FORBIDDEN, MISSING = "ok", "login", 403, 404
+
+#: Who gets what on GET. "ok" is 200 (or a redirect that is not to the login page).
+GET_POLICY = {
+    "web.index": dict.fromkeys(ROLES, OK),
+    "web.accessibility": dict.fromkeys(ROLES, OK),
+    "web.healthz": dict.fromkeys(ROLES, OK),
+    "auth.login": dict.fromkeys(ROLES, OK),
+    "auth.request_link": dict.fromkeys(ROLES, OK),
+    "web.home": {"anonymous": LOGIN} | dict.fromkeys(ROLES[1:], OK),
+    "web.dialogue_home": {"anonymous": LOGIN, "participant": OK, "outsider": MISSING}
+    | dict.fromkeys(("consultant", "management", "admin"), OK),
+    "participate.round_page": {"anonymous": LOGIN, "participant": OK, "outsider": MISSING}
+    | dict.fromkeys(("consultant", "management", "admin"), FORBIDDEN),
+    "participate.my_input": {"anonymous": LOGIN, "participant": OK, "outsider": MISSING}
+    | dict.fromkeys(("consultant", "management", "admin"), FORBIDDEN),
+    "participate.edit": {"anonymous": LOGIN, "participant": OK, "outsider": MISSING}
+    | dict.fromkeys(("consultant", "management", "admin"), FORBIDDEN),
+    "staff.round_overview": {"anonymous": LOGIN, "participant": FORBIDDEN, "outsider": MISSING}
+    | dict.fromkeys(("consultant", "management", "admin"), OK),
+    "staff.contributions": {
+        "anonymous": LOGIN,
+        "participant": FORBIDDEN,
+        "outsider": MISSING,
+        "consultant": OK,
+        "management": FORBIDDEN,
+        "admin": FORBIDDEN,
+    },
+}
+
+#: Routes that only take POST, with who may use them. Checked for CSRF and roles.
+POST_POLICY = {
+    "web.set_language": dict.fromkeys(ROLES, OK),
+    "auth.logout": {"anonymous": LOGIN} | dict.fromkeys(ROLES[1:], OK),
+    "participate.add": {"anonymous": LOGIN, "participant": OK, "outsider": MISSING}
+    | dict.fromkeys(("consultant", "management", "admin"), FORBIDDEN),
+    "participate.withdraw": {"anonymous": LOGIN, "participant": OK, "outsider": MISSING}
+    | dict.fromkeys(("consultant", "management", "admin"), FORBIDDEN),
+}
+
+#: Routes that accept both; their GET is in GET_POLICY, their POST is checked for CSRF only.
+GET_AND_POST = {"auth.login", "auth.link", "auth.request_link", "participate.edit"}
+#: Routes whose URL carries a secret, tested on their own in test_auth.py.
+TESTED_ELSEWHERE = {"auth.link", "static"}
+
+
+@dataclass
+class World:
+    """One dialogue with a member in every role, and a participant of another dialogue."""
+
+    members: dict
+    values: dict
+
+
+@pytest.fixture
+def world(db_session):
+    dialogue = make_dialogue()
+    round_ = make_round(dialogue)
+    members = {
+        "participant": make_member(dialogue, department="IT", role_group="Medarbejder"),
+        "outsider": make_member(make_dialogue()),
+        "consultant": make_member(dialogue, Role.CONSULTANT),
+        "management": make_member(dialogue, Role.MANAGEMENT),
+        "admin": make_member(dialogue, Role.ADMIN),
+    }
+    contribution = make_contribution(round_, members["participant"], "Min egen tekst")
+    values = {
+        "slug": dialogue.slug,
+        "round_id": round_.id,
+        "contribution_id": contribution.id,
+        "token": "not-a-real-token",
+        "filename": "style.css",
+    }
+    return World(members, values)
+
+
+def log_in(client, world, role):
+    if role == "anonymous":
+        return
+    membership = world.members[role]
+    if membership.role.is_staff:
+        assert staff_login(client, membership.person.email, STAFF_PASSWORD).status_code == 302
+        return
+    # Requests end their session, so fetch the membership afresh before changing it.
+    membership = Session.get(Membership, membership.id)
+    token = issue_login_link(membership, dt.timedelta(hours=1))
+    csrf = csrf_from(client.get(f"/link/{token}"))
+    assert client.post(f"/link/{token}", data={"csrf_token": csrf}).status_code == 302
+
+
+def url_for_rule(app, rule, values):
+    with app.test_request_context():
+        return url_for(rule.endpoint, **{arg: values[arg] for arg in rule.arguments})
+
+
+def outcome(response):
+    if response.status_code in (301, 302, 303):
+        return LOGIN if "/login" in response.headers["Location"] else OK
+    if response.status_code == 200:
+        return OK
+    return response.status_code
+
+
+def test_every_route_has_a_policy(app):
+    known = set(GET_POLICY) | set(POST_POLICY) | GET_AND_POST | TESTED_ELSEWHERE
+    missing = {rule.endpoint for rule in app.url_map.iter_rules()} - known
+    assert missing == set(), "add these endpoints to the policy tables"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_get_routes_follow_the_policy(app, client, world, role):
+    log_in(client, world, role)
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint not in GET_POLICY:
+            continue
+        url = url_for_rule(app, rule, world.values)
+        assert outcome(client.get(url)) == GET_POLICY[rule.endpoint][role], (rule.endpoint, role)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_post_routes_follow_the_policy(app, client, world, role):
+    log_in(client, world, role)
+    csrf = csrf_from(client.get("/"))
+    for endpoint, policy in POST_POLICY.items():
+        rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+        url = url_for_rule(app, rule, world.values)
+        data = {"csrf_token": csrf, "language": "da", "body": "Tekst", "nonce": "n"}
+        got = outcome(client.post(url, data=data))
+        expected = policy[role]
+        # A permitted POST may still be refused for its content (422); never by role.
+        assert got == expected or (expected == OK and got == 422), (endpoint, role, got)
+        if endpoint == "auth.logout" and got == OK:
+            log_in(client, world, role)
+            csrf = csrf_from(client.get("/"))
+
+
+def test_every_state_changing_route_refuses_a_missing_or_forged_csrf_token(app, client, world):
+    log_in(client, world, "participant")
+    other = app.test_client()
+    foreign_token = csrf_from(other.get("/"))
+    for rule in app.url_map.iter_rules():
+        if "POST" not in rule.methods or rule.endpoint in TESTED_ELSEWHERE:
+            continue
+        url = url_for_rule(app, rule, world.values)
+        for data in ({}, {"csrf_token": "forged"}, {"csrf_token": foreign_token}):
+            response = client.post(url, data={**data, "body": "x", "language": "en"})
+            assert response.status_code == 400, (rule.endpoint, data)
+
+
+def test_no_get_route_changes_the_database(app, client, world):
+    from sqlalchemy import func, select
+
+    from dialogue.db import Base
+
+    def snapshot():
+        return {
+            name: Session.scalar(select(func.count()).select_from(table))
+            for name, table in Base.metadata.tables.items()
+        }
+
+    log_in(client, world, "participant")
+    before = snapshot()
+    for rule in app.url_map.iter_rules():
+        if "GET" in rule.methods and rule.endpoint not in TESTED_ELSEWHERE:
+            client.get(url_for_rule(app, rule, world.values))
+    assert snapshot() == before
