@@ -19,7 +19,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     secrets). The instance folder comes from ``DIALOGUE_INSTANCE_PATH`` or ``./instance``.
     """
     from dialogue import auth, cli, db, errors, i18n, participate, security, staff, web
-    from dialogue.config import load_config, validate_config
+    from dialogue.config import finish_config, load_config
 
     config = dict(config or {})
     instance_path = Path(
@@ -34,7 +34,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     )
     app.config.update(load_config(instance_path))
     app.config.update(config)
-    validate_config(app.config)
+    finish_config(app.config)
 
     db.init_app(app)
     i18n.init_app(app)

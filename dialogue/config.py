@@ -88,15 +88,11 @@ def load_config(instance_path: Path) -> dict:
     config["MAIL_PORT"] = int(config["MAIL_PORT"])
     config["MAIL_USE_TLS"] = config["MAIL_USE_TLS"].lower() in {"1", "true", "yes"}
     config["MAIL_OUTBOX"] = str(instance_path / "outbox")
-    # Behind HTTPS the cookie is Secure and host-only (the __Host- prefix enforces both).
-    secure = config["PUBLIC_URL"].startswith("https://")
-    config["SESSION_COOKIE_SECURE"] = secure
-    config["SESSION_COOKIE_NAME"] = "__Host-session" if secure else "session"
     return config
 
 
-def validate_config(config: dict) -> None:
-    """Refuse settings that would silently weaken the product."""
+def finish_config(config: dict) -> None:
+    """Refuse settings that would silently weaken the product, and derive the rest."""
     if config["SECRET_KEY"] == config["ANON_SECRET"]:
         raise ConfigError("SECRET_KEY and ANON_SECRET must differ")
     try:
@@ -105,3 +101,7 @@ def validate_config(config: dict) -> None:
         raise ConfigError(f"unknown DIALOGUE_TIMEZONE {config['DIALOGUE_TIMEZONE']!r}") from exc
     if config["DIALOGUE_DEFAULT_LANGUAGE"] not in config["LANGUAGES"]:
         raise ConfigError("DIALOGUE_DEFAULT_LANGUAGE must be 'da' or 'en'")
+    # Behind HTTPS the cookie is Secure and host-only (the __Host- prefix enforces both).
+    secure = config["PUBLIC_URL"].startswith("https://")
+    config["SESSION_COOKIE_SECURE"] = secure
+    config["SESSION_COOKIE_NAME"] = "__Host-session" if secure else "session"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dialogue.config import ConfigError, instance_secret, load_config, validate_config
+from dialogue.config import ConfigError, instance_secret, load_config, finish_config
 
 DIALOGUE_COMMAND = str(Path(sys.executable).with_name("dialogue"))
 
@@ -44,13 +44,13 @@ def test_identical_secrets_are_refused(tmp_path, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "s" * 40)
     monkeypatch.setenv("ANON_SECRET", "s" * 40)
     with pytest.raises(ConfigError, match="must differ"):
-        validate_config(load_config(tmp_path))
+        finish_config(load_config(tmp_path))
 
 
 def test_an_unknown_time_zone_is_refused(tmp_path, monkeypatch):
     monkeypatch.setenv("DIALOGUE_TIMEZONE", "Europe/Atlantis")
     with pytest.raises(ConfigError, match="DIALOGUE_TIMEZONE"):
-        validate_config(load_config(tmp_path))
+        finish_config(load_config(tmp_path))
 
 
 def run_cli(tmp_path, *args, **env):
