@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from alembic.util.exc import CommandError
@@ -11,6 +12,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from dialogue import PROJECT_ROOT, create_app, migrate
+from dialogue.backup import BackupError
 from dialogue.config import ConfigError
 
 
@@ -21,7 +23,7 @@ def cli():
 
 def init_app(app) -> None:
     """Add the project's commands to the app's CLI (so ``app.test_cli_runner`` sees them)."""
-    for command in (db, demo_command, translations):
+    for command in (db, demo_command, translations, backup_command, restore_command):
         app.cli.add_command(command)
 
 
@@ -58,6 +60,29 @@ def demo_command():
         migrate.upgrade(current_app)
     logins = build_demo()
     print_logins(logins, current_app.config["PUBLIC_URL"])
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(path: Path):
+    """Write a consistent backup of the database to PATH (safe while the app runs)."""
+    from dialogue.backup import backup
+
+    backup(current_app.extensions["db_engine"], path)
+    click.echo(f"backup written to {path}; back up instance/anon_secret separately")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.confirmation_option(prompt="Replace the whole database with this backup?")
+@with_appcontext
+def restore_command(path: Path):
+    """Replace the database with the backup in PATH."""
+    from dialogue.backup import restore
+
+    restore(current_app.extensions["db_engine"], path)
+    click.echo(f"database restored from {path}")
 
 
 @click.group()
@@ -110,7 +135,7 @@ def main() -> None:
     """Entry point: run the CLI, turning configuration and database errors into one line."""
     try:
         cli.main(prog_name="dialogue")
-    except ConfigError as exc:
+    except (ConfigError, BackupError) as exc:
         _fail(str(exc))
     except ArgumentError:
         _fail("DATABASE_URL is not a valid database URL")
