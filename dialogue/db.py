@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from contextvars import ContextVar
 
 from sqlalchemy import DateTime, Enum, MetaData, create_engine, event
 from sqlalchemy.engine import Engine, make_url
@@ -71,6 +72,12 @@ class Base(DeclarativeBase):
 
 Session = scoped_session(sessionmaker(expire_on_commit=False))
 
+#: Set while handling a request that will write. On SQLite its transaction then starts with
+#: BEGIN IMMEDIATE: a deferred transaction that reads first and writes later fails at once
+#: (SQLITE_BUSY_SNAPSHOT, which the busy timeout does not retry) if another worker wrote
+#: in between. Taking the write lock up front makes concurrent writers wait their turn instead.
+WRITE_INTENT: ContextVar[bool] = ContextVar("write_intent", default=False)
+
 
 def _configure_sqlite(engine: Engine) -> None:
     """WAL, foreign keys, a busy timeout and FULL sync on every connection.
@@ -83,7 +90,9 @@ def _configure_sqlite(engine: Engine) -> None:
     def on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        mode = cursor.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        if mode != "wal" and engine.url.database not in (None, "", ":memory:"):
+            raise RuntimeError(f"SQLite refused write-ahead logging (journal_mode={mode})")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA synchronous=FULL")
@@ -92,7 +101,7 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if WRITE_INTENT.get() else "BEGIN")
 
 
 def make_engine(url: str) -> Engine:
@@ -110,11 +119,27 @@ def make_engine(url: str) -> Engine:
     return create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def init_app(app) -> None:
     """Bind the session to the app's database and release it after every request."""
+    from flask import g, request
+
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["db_engine"] = engine
     Session.configure(bind=engine)
+
+    @app.before_request
+    def declare_write_intent():
+        if request.method not in SAFE_METHODS:
+            g.write_intent_token = WRITE_INTENT.set(True)
+
+    @app.teardown_request
+    def clear_write_intent(_exc=None):
+        token = g.pop("write_intent_token", None)
+        if token is not None:
+            WRITE_INTENT.reset(token)
 
     @app.teardown_appcontext
     def remove_session(_exc=None):
