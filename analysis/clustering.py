@@ -1,0 +1,281 @@
+"""Group document vectors into themes, choosing how many themes there are.
+
+Short texts share few words, so raw TF-IDF vectors are nearly orthogonal and k-means on them
+splits by accident. Latent semantic analysis (a truncated SVD, rows scaled to unit length)
+lets texts that use related words meet. The SVD is learnt on a sample and then applied to all
+rows in one product, which keeps a million texts cheap.
+
+The number of themes is chosen by the mean silhouette of k-means clusterings of a sample, over
+a range of k, so it is reproducible for a given seed. Texts far from their theme's centre and
+themes too small to report become *unassigned*, so a minority view stays visible instead of
+being absorbed by the nearest large theme.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.cluster import KMeans, MiniBatchKMeans
+from sklearn.decomposition import TruncatedSVD
+from sklearn.metrics import silhouette_score
+from sklearn.preprocessing import normalize
+from sklearn.utils import check_random_state
+from threadpoolctl import threadpool_limits
+
+from analysis.vectorize import Progress
+
+#: Label of texts that belong to no theme.
+UNASSIGNED = -1
+
+_FULL_KMEANS_LIMIT = 20_000  # above this, mini-batch k-means is as good and much faster
+_CHUNK = 65_536
+
+
+class ThemeClusterer(ClusterMixin, BaseEstimator):
+    """Cluster unit-length document vectors into themes, with an explicit unassigned group.
+
+    Parameters
+    ----------
+    n_themes : int or None, default=None
+        Number of clusters; ``None`` chooses it by silhouette between 2 and `max_themes`.
+    max_themes : int, default=30
+        Largest number of themes tried when choosing automatically; never more than one per
+        `min_theme_size` texts.
+    n_components : int, default=10
+        Dimensions kept by the latent semantic analysis. Few dimensions keep only the main
+        contrasts between texts, which is what short texts need; on the benchmarks 8 to 15
+        cluster best, and the silhouette then peaks at a usable number of themes.
+    min_theme_size : int, default=5
+        Clusters with fewer members are dissolved into the unassigned group.
+    min_similarity : float, default=0.05
+        Texts whose cosine similarity to the mean vector of their cluster is lower (they share
+        almost no weighted terms with it) stay unassigned.
+    sample_size : int, default=1000
+        Texts used to choose the number of themes.
+    random_state : int, RandomState instance or None, default=None
+        Seed for the SVD, the samples and k-means; fix it for reproducible themes.
+
+    Attributes
+    ----------
+    labels_ : ndarray of shape (n_samples,)
+        Theme of each text, numbered from the largest theme; ``-1`` for unassigned.
+    similarity_ : ndarray of shape (n_samples,)
+        Cosine similarity of each text to the mean vector of its theme (0 if unassigned).
+    n_clusters_ : int
+        Number of k-means clusters, before small ones were dissolved.
+    silhouette_scores_ : dict of int to float
+        Mean silhouette on the sample for each k tried (empty if `n_themes` was given).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> vectors = np.array([[1, 0, 0], [0.9, 0.1, 0], [1, 0.1, 0], [0, 1, 0], [0, 0.9, 0.1]])
+    >>> ThemeClusterer(min_theme_size=2, random_state=0).fit(vectors).labels_
+    array([0, 0, 0, 1, 1])
+    """
+
+    def __init__(
+        self,
+        n_themes=None,
+        *,
+        max_themes=30,
+        n_components=10,
+        min_theme_size=5,
+        min_similarity=0.05,
+        sample_size=1000,
+        random_state=None,
+    ):
+        self.n_themes = n_themes
+        self.max_themes = max_themes
+        self.n_components = n_components
+        self.min_theme_size = min_theme_size
+        self.min_similarity = min_similarity
+        self.sample_size = sample_size
+        self.random_state = random_state
+
+    def fit(self, X, y=None, progress: Progress | None = None):  # noqa: N803 - scikit-learn name
+        """Cluster the rows of `X` (one vector per text); return ``self``."""
+        vectors = X
+        report = progress or (lambda stage, done, total: None)
+        random_state = check_random_state(self.random_state)
+        embedding = lsa_embedding(vectors, self.n_components, random_state)
+        report("reduce", 1, 1)
+        occupied = np.flatnonzero(np.abs(embedding).sum(axis=1) > 0)
+        self.silhouette_scores_: dict[int, float] = {}
+        self.n_clusters_ = self._choose_n_clusters(embedding[occupied], random_state)
+        report("choose themes", 1, 1)
+        labels = np.full(vectors.shape[0], UNASSIGNED)
+        similarity = np.zeros((vectors.shape[0], 0), dtype=np.float32)
+        if self.n_clusters_:
+            labels[occupied] = _kmeans(embedding[occupied], self.n_clusters_, random_state)
+            similarity = centre_similarities(vectors, labels, self.n_clusters_)
+        report("cluster", 1, 1)
+        self.labels_, self.similarity_ = self._settle(labels, similarity)
+        return self
+
+    def _choose_n_clusters(self, embedding: np.ndarray, random_state) -> int:
+        """Return the caller's number of themes or the best one by silhouette on a sample."""
+        # float64 because scikit-learn's pairwise distances are several times faster in it
+        sample = embedding[_sample(len(embedding), self.sample_size, random_state)]
+        sample = sample.astype(np.float64)
+        n_distinct = len(np.unique(sample.round(4), axis=0))
+        if self.n_themes is not None:
+            return min(self.n_themes, n_distinct)
+        largest = min(
+            self.max_themes,
+            n_distinct,
+            len(sample) - 1,
+            len(embedding) // max(self.min_theme_size, 1),
+        )
+        # One thread: on a small sample, waking OpenMP threads costs more than it saves.
+        with threadpool_limits(1):
+            for k in range(2, largest + 1):
+                model = KMeans(k, n_init=1, random_state=_seed(random_state))
+                labels = model.fit_predict(sample)
+                self.silhouette_scores_[k] = float(silhouette_score(sample, labels))
+        if not self.silhouette_scores_:
+            return min(1, n_distinct)
+        return max(self.silhouette_scores_, key=self.silhouette_scores_.__getitem__)
+
+    def _settle(self, labels: np.ndarray, similarity: np.ndarray) -> tuple:
+        """Dissolve small clusters, unassign poor fits, and number themes from the largest.
+
+        Members of a dissolved cluster move to the kept cluster they are most similar to, so a
+        small corpus is not left mostly unassigned; only texts that fit no kept theme stay out.
+        """
+        if not self.n_clusters_:
+            return labels, np.zeros(len(labels), dtype=np.float32)
+        sizes = np.bincount(labels[labels >= 0], minlength=self.n_clusters_)
+        kept = sizes >= self.min_theme_size
+        rows = np.arange(len(labels))
+        if kept.any():
+            best = np.argmax(np.where(kept, similarity, -np.inf), axis=1)
+            labels = np.where(labels >= 0, np.where(kept[labels], labels, best), UNASSIGNED)
+        assigned = labels >= 0
+        fit = np.where(
+            assigned, similarity[rows, labels], 0
+        )  # label -1 would index the last column
+        labels = np.where(assigned & (fit >= self.min_similarity) & kept[labels], labels, -1)
+        sizes = np.bincount(labels[labels >= 0], minlength=self.n_clusters_)
+        order = np.argsort(-sizes, kind="stable")
+        renumber = np.full(self.n_clusters_ + 1, UNASSIGNED)
+        kept = order[sizes[order] >= self.min_theme_size]
+        renumber[kept] = np.arange(len(kept))
+        return renumber[labels], np.where(labels >= 0, fit, 0).astype(np.float32)
+
+
+def cluster_documents(
+    vectors, n_themes: int | None = None, **params
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cluster document vectors into themes in one call.
+
+    Parameters
+    ----------
+    vectors : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Document vectors, for example TF-IDF rows.
+    n_themes : int or None, default=None
+        Number of themes; ``None`` chooses it.
+    **params
+        Further parameters of :class:`ThemeClusterer`.
+
+    Returns
+    -------
+    labels : ndarray of shape (n_samples,)
+        Theme of each text, ``-1`` for unassigned.
+    similarity : ndarray of shape (n_samples,)
+        Cosine similarity of each text to its cluster centre.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> vectors = np.array([[1, 0], [1, 0.1], [0.1, 1], [0, 1]])
+    >>> cluster_documents(vectors, 2, min_theme_size=1, random_state=0)[0]
+    array([0, 0, 1, 1])
+    """
+    clusterer = ThemeClusterer(n_themes, **params).fit(vectors)
+    return clusterer.labels_, clusterer.similarity_
+
+
+def lsa_embedding(
+    vectors, n_components: int, random_state, sample_size: int = 20_000
+) -> np.ndarray:
+    """Project rows of `vectors` onto their main latent directions, as dense unit vectors.
+
+    The SVD is learnt on at most `sample_size` rows: the directions of a large sample are those
+    of the whole corpus, and the one product that projects every row costs little.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> lsa_embedding(np.eye(4), 2, 0).shape
+    (4, 2)
+    """
+    random_state = check_random_state(random_state)
+    n_components = min(n_components, vectors.shape[1] - 1, vectors.shape[0] - 1)
+    if n_components < 2:  # too few dimensions to reduce: use the vectors as they are
+        dense = vectors.toarray() if sp.issparse(vectors) else np.asarray(vectors, dtype=np.float32)
+        return normalize(dense.astype(np.float32)) if dense.shape[1] else dense
+    svd = TruncatedSVD(n_components, n_iter=4, random_state=_seed(random_state))
+    # Identical rows have zero variance, and the SVD's explained-variance ratio divides by it;
+    # the components themselves are fine.
+    with np.errstate(invalid="ignore", divide="ignore"):
+        svd.fit(vectors[_sample(vectors.shape[0], sample_size, random_state)])
+    components = svd.components_.T.astype(np.float32)
+    return normalize(np.asarray(vectors @ components, dtype=np.float32), copy=False)
+
+
+def centre_similarities(vectors, labels: np.ndarray, n_clusters: int) -> np.ndarray:
+    """Return the cosine similarity of every row of `vectors` with the mean of each cluster.
+
+    Measured on the original vectors, not the reduced ones: a few latent dimensions make every
+    text look close to some centre, while a text that shares no words with its cluster's
+    typical words is truly a poor fit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> centre_similarities(np.array([[1.0, 0], [0, 1], [1, 0]]), np.array([0, 1, 0]), 2)
+    array([[1., 0.],
+           [0., 1.],
+           [1., 0.]], dtype=float32)
+    """
+    assigned = np.flatnonzero(labels >= 0)
+    members = sp.csr_matrix(
+        (np.ones(len(assigned)), (labels[assigned], assigned)),
+        shape=(n_clusters, vectors.shape[0]),
+    )
+    centres = members @ vectors
+    centres = normalize(centres.toarray() if sp.issparse(centres) else centres)
+    centres = centres.T.astype(np.float32)
+    similarity = np.empty((vectors.shape[0], n_clusters), dtype=np.float32)
+    for start in range(0, vectors.shape[0], _CHUNK):
+        similarity[start : start + _CHUNK] = vectors[start : start + _CHUNK] @ centres
+    return similarity
+
+
+def _kmeans(embedding: np.ndarray, n_clusters: int, random_state) -> np.ndarray:
+    """Cluster with full k-means on small data and mini-batch k-means on large data.
+
+    One thread: on the few dimensions used, k-means is bound by memory, not arithmetic, and
+    OpenMP threads waiting for each other made it several times slower on a busy machine.
+    """
+    seed = _seed(random_state)
+    if len(embedding) > _FULL_KMEANS_LIMIT:
+        model = MiniBatchKMeans(n_clusters, batch_size=4096, n_init=3, random_state=seed)
+    else:
+        model = KMeans(n_clusters, n_init=3, random_state=seed)
+    with threadpool_limits(1):
+        return model.fit_predict(embedding)
+
+
+def _sample(n: int, size: int, random_state) -> np.ndarray:
+    """Return sorted indices of a random sample of at most `size` of `n` rows."""
+    if n <= size:
+        return np.arange(n)
+    return np.sort(random_state.choice(n, size, replace=False))
+
+
+def _seed(random_state) -> int:
+    """Draw a seed for a scikit-learn component from our one random state."""
+    return int(random_state.randint(np.iinfo(np.int32).max))
