@@ -18,7 +18,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     ``config`` overrides settings read from the environment (tests pass their own database and
     secrets). The instance folder comes from ``DIALOGUE_INSTANCE_PATH`` or ``./instance``.
     """
-    from dialogue import auth, cli, db, errors, i18n, participate, security, staff, web
+    from dialogue import admin, auth, cli, db, errors, i18n, participate, security, staff, web
     from dialogue.config import finish_config, load_config
 
     config = dict(config or {})
@@ -43,6 +43,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     web.init_app(app)
     participate.init_app(app)
     staff.init_app(app)
+    admin.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     return app

@@ -23,7 +23,16 @@ def cli():
 
 def init_app(app) -> None:
     """Add the project's commands to the app's CLI (so ``app.test_cli_runner`` sees them)."""
-    for command in (db, demo_command, translations, backup_command, restore_command):
+    from dialogue.admin.cli import import_participants_command
+
+    for command in (
+        db,
+        demo_command,
+        translations,
+        backup_command,
+        restore_command,
+        import_participants_command,
+    ):
         app.cli.add_command(command)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 
 from dialogue import create_app, migrate
 from dialogue.db import Session
+from dialogue.extensions import limiter
 
 TEST_SECRETS = {
     "SECRET_KEY": "test-secret-key-" + "k" * 32,
@@ -92,6 +93,9 @@ def app_factory(tmp_path):
     yield build
     for application in apps:
         application.extensions["db_engine"].dispose()
+    # The rate limiter is one object for every app: switch it off again and forget the hits.
+    limiter.enabled = False
+    limiter.reset()
 
 
 @pytest.fixture
@@ -110,7 +114,7 @@ def db_session(app):
     Session.remove()
     transaction.rollback()
     connection.close()
-    Session.configure(bind=engine, join_transaction_mode="conservative_savepoint")
+    Session.configure(bind=engine, join_transaction_mode="conditional_savepoint")
 
 
 class CommittingClient(FlaskClient):

@@ -24,3 +24,10 @@ class LogoutForm(FlaskForm):
     """Logging out changes state, so it is a POST with a CSRF token."""
 
     submit = SubmitField(_l("Log out"))
+
+
+class RequestLinkForm(FlaskForm):
+    """A participant whose link expired or got lost asks for a new one by e-mail address."""
+
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
+    submit = SubmitField(_l("Send me a new link"))

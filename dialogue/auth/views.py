@@ -1,9 +1,13 @@
 """Login and logout views."""
 
+from contextlib import suppress
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from dialogue import mail
+from dialogue.admin.services import prepare_new_links
 from dialogue.auth import forms, services
 from dialogue.db import Session
 from dialogue.extensions import limiter
@@ -68,3 +72,30 @@ def logout():
     Session.commit()
     flash(_("You are logged out."), "info")
     return redirect(url_for("web.index"))
+
+
+def _requested_email() -> str:
+    """Rate-limit key: the address asked for, so that nobody can flood one inbox."""
+    return "request-link:" + request.form.get("email", "").strip().lower()
+
+
+@bp.route("/login/link", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+@limiter.limit("5 per minute", methods=["POST"], key_func=_requested_email)
+def request_link():
+    """Mail a participant fresh links; known and unknown addresses get the same answer."""
+    form = forms.RequestLinkForm()
+    if form.validate_on_submit():
+        mails = prepare_new_links(form.email.data)
+        Session.commit()
+        # A mail failure is logged by send_batch; a different answer would reveal the address.
+        with suppress(mail.MailError):
+            if mails:
+                mail.send_batch(mails)
+        flash(
+            _("If this address belongs to a participant, a new link is on its way."),
+            "info",
+        )
+        return redirect(url_for("auth.request_link"))
+    status = 422 if form.errors else 200
+    return render_template("auth/request_link.html", form=form), status

@@ -47,6 +47,8 @@ GET_POLICY = {
     | dict.fromkeys(("consultant", "management", "admin"), FORBIDDEN),
     "staff.round_overview": {"anonymous": LOGIN, "participant": FORBIDDEN, "outsider": MISSING}
     | dict.fromkeys(("consultant", "management", "admin"), OK),
+    "admin.participants": {"anonymous": LOGIN, "participant": FORBIDDEN, "outsider": MISSING}
+    | {"consultant": FORBIDDEN, "management": FORBIDDEN, "admin": OK},
     "staff.contributions": {
         "anonymous": LOGIN,
         "participant": FORBIDDEN,
@@ -57,12 +59,21 @@ GET_POLICY = {
     },
 }
 
+ADMIN_ONLY = {"anonymous": LOGIN, "participant": FORBIDDEN, "outsider": MISSING} | {
+    "consultant": FORBIDDEN,
+    "management": FORBIDDEN,
+    "admin": OK,
+}
+
 #: Routes that only take POST, with who may use them. Checked for CSRF and roles.
 POST_POLICY = {
     "web.set_language": dict.fromkeys(ROLES, OK),
     "auth.logout": {"anonymous": LOGIN} | dict.fromkeys(ROLES[1:], OK),
     "participate.add": {"anonymous": LOGIN, "participant": OK, "outsider": MISSING}
     | dict.fromkeys(("consultant", "management", "admin"), FORBIDDEN),
+    "admin.import_participants": ADMIN_ONLY,
+    "admin.send_invitations": ADMIN_ONLY,
+    "admin.send_reminders": ADMIN_ONLY,
     "participate.withdraw": {"anonymous": LOGIN, "participant": OK, "outsider": MISSING}
     | dict.fromkeys(("consultant", "management", "admin"), FORBIDDEN),
 }

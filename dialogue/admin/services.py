@@ -1,0 +1,390 @@
+"""Participant administration: import, invitation and reminder mails, and what the admin sees.
+
+Operations flush and never commit; the view or command commits. Mails are *prepared* here (each
+with a fresh login link) and sent by the caller after the commit: a sent mail cannot be taken
+back, so its link must already be stored when it leaves.
+
+Anonymity: who has not yet contributed is computed here, by comparing pseudonyms, and used only
+to choose reminder recipients. No function returns it to a caller other than as mail to send, and
+the audit trail and logs receive counts only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, insert, select, update
+
+from analysis.consensus import suppress_small_groups
+from dialogue.admin.importing import ParticipantRow, Problem, parse_participants
+from dialogue.anonymity import author_pseudonym
+from dialogue.auth.services import issue_login_link
+from dialogue.clock import utcnow
+from dialogue.db import Session
+from dialogue.i18n import ROLE_LABELS
+from dialogue.mail import OutgoingMail
+from dialogue.models import (
+    AuditEvent,
+    Contribution,
+    Dialogue,
+    Membership,
+    Person,
+    Role,
+    Round,
+    RoundState,
+)
+from dialogue.urls import external_url
+
+#: A login link lives until the dialogue's last round closes, and never less than this.
+MIN_LINK_LIFETIME = dt.timedelta(days=7)
+
+#: E-mail addresses per ``IN (...)`` query: well below every backend's parameter limit.
+LOOKUP_CHUNK = 500
+
+
+class ReminderAudience(enum.Enum):
+    """Who a reminder goes to.
+
+    ``EVERYONE`` is the stricter choice: the recipient list then says nothing about who has
+    contributed, not even to the mail server.
+    """
+
+    NOT_CONTRIBUTED = "not_contributed"
+    EVERYONE = "everyone"
+
+
+class RoundNotOpen(Exception):
+    """Reminders are for open rounds only."""
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did, or the problems that stopped it (then nothing was saved)."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class GroupCounts:
+    """Participants per group with small groups suppressed (None), and the total or None."""
+
+    groups: dict[str, int | None]
+    total: int | None
+
+
+def record(actor_id: int | None, dialogue: Dialogue, action: str, subject: str = "", **details):
+    """Add an audit event; ``details`` hold counts and ids, never identities."""
+    event = AuditEvent(
+        actor_id=actor_id, dialogue_id=dialogue.id, action=action, subject=subject, details=details
+    )
+    Session.add(event)
+    Session.flush()
+    return event
+
+
+# --- import -------------------------------------------------------------------------------------
+
+
+def import_participants(
+    dialogue: Dialogue, data: bytes, filename: str, actor_id: int | None
+) -> ImportResult:
+    """Add or update the participants listed in a CSV or Excel file, or none if any row is bad.
+
+    Raises
+    ------
+    dialogue.admin.importing.ImportRefused
+        When the file as a whole cannot be read.
+    """
+    rows, problems = parse_participants(data, filename)
+    problems = problems + _staff_conflicts(dialogue, rows)
+    if problems:
+        return ImportResult(problems=sorted(problems, key=lambda problem: problem.line))
+    created, updated, unchanged = _apply(dialogue, rows)
+    record(
+        actor_id,
+        dialogue,
+        "participants.imported",
+        created=created,
+        updated=updated,
+        unchanged=unchanged,
+    )
+    return ImportResult(created=created, updated=updated, unchanged=unchanged)
+
+
+def _staff_conflicts(dialogue: Dialogue, rows: Sequence[ParticipantRow]) -> list[Problem]:
+    """Rows naming a staff member of this dialogue: an import never changes a staff role."""
+    staff = {
+        email.lower(): role
+        for email, role in Session.execute(
+            select(Person.email, Membership.role)
+            .join(Membership)
+            .where(Membership.dialogue_id == dialogue.id, Membership.role != Role.PARTICIPANT)
+        )
+    }
+    return [
+        Problem(
+            row.line,
+            _l(
+                "%(value)s is %(role)s in this dialogue and cannot be imported as a participant.",
+                value=row.email,
+                role=ROLE_LABELS[staff[row.email]],
+            ),
+        )
+        for row in rows
+        if row.email in staff
+    ]
+
+
+def _chunks(values: Sequence, size: int = LOOKUP_CHUNK) -> Iterable[Sequence]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _apply(dialogue: Dialogue, rows: Sequence[ParticipantRow]) -> tuple[int, int, int]:
+    """Write the rows with bulk statements: a few queries per 500 rows, not one per row.
+
+    Returns the numbers of participants created, updated and unchanged.
+    """
+    people, memberships = _existing(dialogue, [row.email for row in rows])
+    new_people = [row for row in rows if row.email not in people]
+    if new_people:
+        inserted = Session.execute(
+            insert(Person).returning(Person.id, Person.email, sort_by_parameter_order=True),
+            [{"email": row.email, "name": row.name} for row in new_people],
+        )
+        for person_id, email in inserted:
+            people[email] = (person_id, None)
+
+    renamed, joined, changed = [], [], []
+    updated = 0
+    for row in rows:
+        person_id, old_name = people[row.email]
+        name_changed = old_name is not None and old_name != row.name
+        if name_changed:
+            renamed.append({"id": person_id, "name": row.name})
+        segment = {"department": row.department, "role_group": row.role_group}
+        if person_id not in memberships:
+            joined.append(
+                {"person_id": person_id, "dialogue_id": dialogue.id, "role": Role.PARTICIPANT}
+                | segment
+            )
+            continue
+        membership_id, department, role_group = memberships[person_id]
+        segment_changed = (department, role_group) != (row.department, row.role_group)
+        if segment_changed:
+            changed.append({"id": membership_id} | segment)
+        if segment_changed or name_changed:
+            updated += 1
+    for statement, parameters in (
+        (update(Person), renamed),
+        (insert(Membership), joined),
+        (update(Membership), changed),
+    ):
+        if parameters:
+            Session.execute(statement, parameters)
+    # Bulk statements bypass the identity map; objects already loaded must not keep old values.
+    Session.expire_all()
+    return len(joined), updated, len(rows) - len(joined) - updated
+
+
+def _existing(dialogue: Dialogue, emails: Sequence[str]):
+    """People already known by these addresses, and every membership of the dialogue."""
+    people: dict[str, tuple[int, str | None]] = {}
+    for chunk in _chunks(emails):
+        for person_id, email, name in Session.execute(
+            select(Person.id, Person.email, Person.name).where(Person.email.in_(chunk))
+        ):
+            people[email] = (person_id, name)
+    memberships = {
+        person_id: (membership_id, department, role_group)
+        for person_id, membership_id, department, role_group in Session.execute(
+            select(
+                Membership.person_id,
+                Membership.id,
+                Membership.department,
+                Membership.role_group,
+            ).where(Membership.dialogue_id == dialogue.id)
+        )
+    }
+    return people, memberships
+
+
+# --- counts and listings ------------------------------------------------------------------------
+
+
+def _participants(dialogue: Dialogue):
+    return select(Membership).where(
+        Membership.dialogue_id == dialogue.id, Membership.role == Role.PARTICIPANT
+    )
+
+
+def participant_count(dialogue: Dialogue) -> int:
+    """How many participants the dialogue has."""
+    return Session.scalar(select(func.count()).select_from(_participants(dialogue).subquery()))
+
+
+def group_counts(dialogue: Dialogue, column) -> GroupCounts:
+    """Participants per value of ``column``, small groups suppressed as in every report.
+
+    A missing value counts as the group "" (shown as "not given").
+    """
+    counts = {
+        (value or ""): count
+        for value, count in Session.execute(
+            select(column, func.count())
+            .where(Membership.dialogue_id == dialogue.id, Membership.role == Role.PARTICIPANT)
+            .group_by(column)
+        )
+    }
+    groups, total = suppress_small_groups(counts, dialogue.min_group_size, show_total=True)
+    return GroupCounts(dict(sorted(groups.items())), total)
+
+
+def participant_list(dialogue: Dialogue, page: int, per_page: int) -> list[tuple]:
+    """One page of (name, e-mail, department, role group): identity data the admin imported.
+
+    Deliberately nothing about participation: no login, contribution or reminder status.
+    """
+    return list(
+        Session.execute(
+            select(Person.name, Person.email, Membership.department, Membership.role_group)
+            .join(Membership)
+            .where(Membership.dialogue_id == dialogue.id, Membership.role == Role.PARTICIPANT)
+            .order_by(Person.name, Person.email)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
+
+
+def open_rounds(dialogue: Dialogue) -> list[Round]:
+    """The rounds open now, the only ones a reminder makes sense for."""
+    now = utcnow()
+    return [round_ for round_ in dialogue.rounds if round_.state_at(now) is RoundState.OPEN]
+
+
+# --- mails with login links ---------------------------------------------------------------------
+
+
+def link_lifetime(dialogue: Dialogue) -> dt.timedelta:
+    """Until the last round closes, and at least ``MIN_LINK_LIFETIME``."""
+    closes = max((round_.closes_at for round_ in dialogue.rounds), default=None)
+    remaining = closes - utcnow() if closes is not None else dt.timedelta(0)
+    return max(remaining, MIN_LINK_LIFETIME)
+
+
+def _link_mail(membership: Membership, kind: str, lifetime: dt.timedelta, **context):
+    """A mail of ``kind`` (invitation, reminder, new_link) in the dialogue's language.
+
+    It carries a fresh link; the previous link of ``membership`` stops working.
+    """
+    dialogue = membership.dialogue
+    token = issue_login_link(membership, lifetime)
+    with force_locale(dialogue.language):
+        subjects = {
+            "invitation": _("Invitation: %(title)s", title=dialogue.title),
+            "reminder": _("Reminder: %(title)s", title=dialogue.title),
+            "new_link": _("Your new link: %(title)s", title=dialogue.title),
+        }
+        body = render_template(
+            f"mail/{kind}.txt",
+            dialogue=dialogue,
+            name=membership.person.name,
+            link=external_url("auth.link", token=token),
+            expires_at=membership.token_expires_at,
+            request_link_url=external_url("auth.request_link"),
+            **context,
+        )
+    return OutgoingMail(membership.person.email, subjects[kind], body)
+
+
+def _active_participants(dialogue: Dialogue) -> list[Membership]:
+    return list(
+        Session.scalars(
+            _participants(dialogue).join(Person).where(Person.is_active).order_by(Membership.id)
+        )
+    )
+
+
+def prepare_invitations(dialogue: Dialogue, actor_id: int | None) -> list[OutgoingMail]:
+    """An invitation with a fresh link for every active participant; old links stop working."""
+    lifetime = link_lifetime(dialogue)
+    mails = [
+        _link_mail(membership, "invitation", lifetime)
+        for membership in _active_participants(dialogue)
+    ]
+    record(actor_id, dialogue, "participants.invited", count=len(mails))
+    return mails
+
+
+def _contributed(round_: Round, memberships: Iterable[Membership]) -> set[int]:
+    """Ids of the memberships whose pseudonym wrote in ``round_``; never leaves this module."""
+    authors = set(
+        Session.scalars(
+            select(Contribution.author).where(Contribution.round_id == round_.id).distinct()
+        )
+    )
+    secret = current_app.config["ANON_SECRET"]
+    return {
+        membership.id
+        for membership in memberships
+        if author_pseudonym(secret, round_.dialogue_id, membership.person_id) in authors
+    }
+
+
+def prepare_reminders(
+    round_: Round, audience: ReminderAudience, actor_id: int | None
+) -> list[OutgoingMail]:
+    """A reminder with a fresh link for each participant ``audience`` selects.
+
+    Raises
+    ------
+    RoundNotOpen
+        When the round is not open now.
+    """
+    if round_.state_at(utcnow()) is not RoundState.OPEN:
+        raise RoundNotOpen
+    dialogue = round_.dialogue
+    recipients = _active_participants(dialogue)
+    if audience is ReminderAudience.NOT_CONTRIBUTED:
+        contributed = _contributed(round_, recipients)
+        recipients = [membership for membership in recipients if membership.id not in contributed]
+    lifetime = link_lifetime(dialogue)
+    mails = [
+        _link_mail(membership, "reminder", lifetime, round_=round_) for membership in recipients
+    ]
+    record(
+        actor_id,
+        dialogue,
+        "participants.reminded",
+        subject=round_.title,
+        round_id=round_.id,
+        audience=audience.value,
+        count=len(mails),
+    )
+    return mails
+
+
+def prepare_new_links(email: str) -> list[OutgoingMail]:
+    """A fresh link for each dialogue the address takes part in, or nothing for an unknown one.
+
+    Not audited: it is a participant's own action, and recording it would tie them to a time.
+    """
+    person = Session.scalar(select(Person).where(Person.email == email.strip().lower()))
+    if person is None or not person.is_active:
+        return []
+    return [
+        _link_mail(membership, "new_link", link_lifetime(membership.dialogue))
+        for membership in person.memberships
+        if membership.role is Role.PARTICIPANT
+    ]

@@ -1,0 +1,208 @@
+"""The admin's participants page: import, invitations, reminders, counts and the list.
+
+Mails are sent after the commit, so that every link in a sent mail is stored; a mail server
+failing half-way leaves valid links behind and the admin can simply send again.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from dialogue import mail
+from dialogue.access import member_or_404, require_roles, round_or_404
+from dialogue.admin import forms, services
+from dialogue.admin.importing import MAX_IMPORT_BYTES, ImportRefused
+from dialogue.db import Session
+from dialogue.errors import render_error
+from dialogue.models import Membership, Role
+
+bp = Blueprint("admin", __name__, url_prefix="/d/<slug>/admin")
+
+#: Participants per page of the list.
+PER_PAGE = 50
+
+#: Multipart framing around the file: the form fields and boundaries.
+_FORM_OVERHEAD = 64 * 1024
+
+
+def admin_membership(slug: str) -> Membership:
+    """The current person's admin membership of ``slug``: 404 for non-members, 403 for others."""
+    return require_roles(member_or_404(slug), Role.ADMIN)
+
+
+@bp.url_value_preprocessor
+def allow_large_uploads(endpoint, _values):
+    """Lift the request size limit for the import only.
+
+    Runs before CSRF protection reads the body, which a ``before_request`` hook would not.
+    """
+    if endpoint == "admin.import_participants":
+        request.max_content_length = MAX_IMPORT_BYTES + _FORM_OVERHEAD
+
+
+@bp.errorhandler(413)
+def file_too_large(_exc):
+    """A file over the limit: say what the limit is."""
+    return render_error(
+        413,
+        _(
+            "The file is larger than %(size)s MB. Split it into smaller files.",
+            size=MAX_IMPORT_BYTES // (1024 * 1024),
+        ),
+    )
+
+
+def render_page(membership: Membership, status: int = 200, **context):
+    """The participants page with fresh forms unless the caller passes a submitted one."""
+    dialogue = membership.dialogue
+    total = services.participant_count(dialogue)
+    pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    rounds = services.open_rounds(dialogue)
+    context.setdefault("import_form", forms.ImportForm())
+    context.setdefault(
+        "reminder_forms",
+        {round_.id: forms.ReminderForm(prefix=f"round{round_.id}") for round_ in rounds},
+    )
+    return render_template(
+        "admin/participants.html",
+        membership=membership,
+        dialogue=dialogue,
+        total=total,
+        departments=services.group_counts(dialogue, Membership.department),
+        role_groups=services.group_counts(dialogue, Membership.role_group),
+        participants=services.participant_list(dialogue, page, PER_PAGE),
+        page=page,
+        pages=pages,
+        open_rounds=rounds,
+        invitation_form=forms.InvitationForm(),
+        outbox=mail.outbox_in_use(),
+        **context,
+    ), status
+
+
+@bp.get("/participants")
+@login_required
+def participants(slug: str):
+    """Counts by group, the import, invitation and reminder forms, and the participant list."""
+    return render_page(admin_membership(slug))
+
+
+@bp.post("/participants/import")
+@login_required
+def import_participants(slug: str):
+    """Import a file; any problem imports nothing and lists every problem with its line."""
+    membership = admin_membership(slug)
+    form = forms.ImportForm()
+    if not form.validate_on_submit():
+        return render_page(membership, 422, import_form=form)
+    upload = form.file.data
+    try:
+        data = upload.read(MAX_IMPORT_BYTES + 1)
+        if len(data) > MAX_IMPORT_BYTES:
+            raise RequestEntityTooLarge
+        result = services.import_participants(
+            membership.dialogue, data, upload.filename or "", current_user.id
+        )
+    except ImportRefused as exc:
+        return render_page(membership, 422, import_form=form, refused=exc.message)
+    if result.problems:
+        return render_page(membership, 422, import_form=form, problems=result.problems)
+    Session.commit()
+    flash(
+        _(
+            "Import done: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.",
+            created=result.created,
+            updated=result.updated,
+            unchanged=result.unchanged,
+        ),
+        "success",
+    )
+    return redirect(url_for("admin.participants", slug=slug))
+
+
+@bp.post("/participants/invite")
+@login_required
+def send_invitations(slug: str):
+    """Send every participant a fresh invitation link."""
+    membership = admin_membership(slug)
+    if not forms.InvitationForm().validate_on_submit():
+        abort(400)
+    mails = services.prepare_invitations(membership.dialogue, current_user.id)
+    Session.commit()
+    _deliver(
+        mails,
+        lambda count: ngettext(
+            "Invitation sent to %(num)s participant.",
+            "Invitation sent to %(num)s participants.",
+            count,
+        ),
+    )
+    return redirect(url_for("admin.participants", slug=slug))
+
+
+@bp.post("/participants/remind/<int:round_id>")
+@login_required
+def send_reminders(slug: str, round_id: int):
+    """Remind the chosen audience of an open round; the admin learns a count, nothing more."""
+    membership = admin_membership(slug)
+    round_ = round_or_404(membership, round_id)
+    form = forms.ReminderForm(prefix=f"round{round_id}")
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        mails = services.prepare_reminders(
+            round_, services.ReminderAudience(form.audience.data), current_user.id
+        )
+    except services.RoundNotOpen:
+        return render_error(409, _("Reminders can only be sent while the round is open."))
+    Session.commit()
+    _deliver(
+        mails,
+        lambda count: ngettext(
+            "Reminder sent to %(num)s participant.", "Reminder sent to %(num)s participants.", count
+        ),
+    )
+    return redirect(url_for("admin.participants", slug=slug))
+
+
+def _deliver(mails: list[mail.OutgoingMail], success) -> None:
+    """Send ``mails`` and flash the outcome: counts, the outbox folder, or the failure."""
+    if not mails:
+        flash(_("There is nobody to send to."), "info")
+        return
+    try:
+        delivery = mail.send_batch(mails)
+    except mail.MailError as exc:
+        flash(
+            _(
+                "The mail server failed: %(sent)s of %(total)s messages were sent. "
+                "Please try again later; a new send replaces all links.",
+                sent=exc.sent,
+                total=len(mails),
+            ),
+            "error",
+        )
+        return
+    flash(success(delivery.sent), "success")
+    if delivery.refused:
+        flash(
+            ngettext(
+                "The mail server refused %(num)s address.",
+                "The mail server refused %(num)s addresses.",
+                delivery.refused,
+            ),
+            "error",
+        )
+    if delivery.outbox:
+        flash(
+            _(
+                "No mail server is configured: the messages were saved as files in %(folder)s.",
+                folder=delivery.outbox,
+            ),
+            "info",
+        )
