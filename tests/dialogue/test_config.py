@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dialogue.config import ConfigError, instance_secret, load_config, finish_config
+from dialogue.config import ConfigError, finish_config, instance_secret, load_config
 
 DIALOGUE_COMMAND = str(Path(sys.executable).with_name("dialogue"))
 
