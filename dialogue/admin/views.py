@@ -153,7 +153,7 @@ def send_reminders(slug: str, round_id: int):
     round_ = round_or_404(membership, round_id)
     form = forms.ReminderForm(prefix=f"round{round_id}")
     if not form.validate_on_submit():
-        abort(400)
+        return render_error(422, _("Choose who should get the reminder."))
     try:
         mails = services.prepare_reminders(
             round_, services.ReminderAudience(form.audience.data), current_user.id

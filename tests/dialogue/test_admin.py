@@ -37,6 +37,8 @@ def upload(client, dialogue, data: bytes, filename: str, csrf: str | None = None
         f"/d/{dialogue.slug}/admin/participants/import",
         data={"csrf_token": csrf, "file": (io.BytesIO(data), filename)},
         content_type="multipart/form-data",
+        # An error before the view runs cannot know the dialogue's language: say ours.
+        headers={"Accept-Language": "en"},
     )
 
 
