@@ -193,7 +193,7 @@ def test_another_dialogues_round_and_bad_choices_are_refused(client, smtp_server
     own = make_round(dialogue)
     log_in_admin(client, dialogue)
     assert send_reminders(client, dialogue, foreign).status_code == 404
-    assert send_reminders(client, dialogue, own, audience="the-contributors").status_code == 400
+    assert send_reminders(client, dialogue, own, audience="the-contributors").status_code == 422
     assert smtp_server.messages == []
 
 
