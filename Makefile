@@ -6,7 +6,9 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: help setup run test lint fmt db-upgrade db-revision translations
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+
+.PHONY: help setup run test lint fmt db-upgrade db-revision translations browser-deps
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -25,11 +27,19 @@ run: setup ## Set up, load the demo dialogue and serve it on http://127.0.0.1:50
 	$(BIN)/dialogue demo
 	$(BIN)/dialogue run --host $(HOST) --port $(PORT)
 
+$(AXE): tests/browser/package.json
+	npm install --prefix tests/browser --no-audit --no-fund --silent
+
+browser-deps: $(AXE) ## Install Debian's Chromium (as root) and axe-core for the browser tests
+	@command -v chromium >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+		else echo "Chromium is missing: sudo apt-get install chromium"; fi; }
+
 lint: $(STAMP) ## Check style and formatting with ruff
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: setup lint ## Set up, lint, and run the whole test suite (again on PostgreSQL if TEST_DATABASE_URL is set)
+test: setup browser-deps lint ## Set up, lint, and run the whole test suite (again on PostgreSQL if TEST_DATABASE_URL is set)
 	env -u TEST_DATABASE_URL $(BIN)/pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL =="; \

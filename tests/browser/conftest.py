@@ -1,0 +1,146 @@
+"""Browser tests: the real server in its own process, Debian's Chromium driven by Playwright.
+
+The server runs as a subprocess with its own instance folder and SQLite database, loaded with
+the demo dialogue, exactly as `make run` would serve it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+AXE_SCRIPT = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+DIALOGUE = str(Path(sys.executable).with_name("dialogue"))
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@dataclass
+class LiveServer:
+    """Where the server listens, and what `dialogue demo` printed (login links)."""
+
+    url: str
+    env: dict
+    demo_output: str
+
+    def participant_links(self) -> list[str]:
+        return re.findall(r"http://\S+/link/\S+", self.demo_output)
+
+    def run(self, *args: str) -> str:
+        """Run a `dialogue` command against the live server's database."""
+        result = subprocess.run(
+            [DIALOGUE, *args], env=self.env, capture_output=True, text=True, check=True
+        )
+        return result.stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_up(url: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("the server exited during start-up")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("the server did not start within 30 s")
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The app with the demo dialogue, served on a free loopback port."""
+    instance = tmp_path_factory.mktemp("live")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "DIALOGUE_INSTANCE_PATH": str(instance),
+        "DATABASE_URL": f"sqlite:///{instance / 'live.db'}",
+        "PUBLIC_URL": url,
+    }
+    subprocess.run([DIALOGUE, "db", "upgrade"], env=env, check=True, capture_output=True)
+    demo = subprocess.run([DIALOGUE, "demo"], env=env, check=True, capture_output=True, text=True)
+    process = subprocess.Popen(
+        [DIALOGUE, "run", "--host", "127.0.0.1", "--port", str(port), "--no-reload"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_until_up(url, process)
+        yield LiveServer(url, env, demo.stdout)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium; missing Chromium fails in CI and skips elsewhere."""
+    if not shutil.which(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing: .ci/run must install Debian's chromium")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context (no cookies) and page per test."""
+    context = browser.new_context(locale="da-DK")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def accessibility_violations(page) -> list[dict]:
+    """Serious and critical axe-core violations of WCAG 2.1 A/AA on the current page."""
+    page.evaluate(AXE_SCRIPT.read_text())
+    result = page.evaluate(
+        "async tags => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+        WCAG_TAGS,
+    )
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def screenshot(page, name: str) -> None:
+    """Keep a picture of the page as a test artifact."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
