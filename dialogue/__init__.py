@@ -20,6 +20,8 @@ def create_app(config: Mapping | None = None) -> Flask:
     """
     from dialogue import admin, auth, cli, db, errors, i18n, participate, security, staff, web
     from dialogue.config import finish_config, load_config
+    from dialogue.results import init_app as init_results
+    from dialogue.rounds_admin import init_app as init_rounds_admin
 
     config = dict(config or {})
     instance_path = Path(
@@ -44,6 +46,8 @@ def create_app(config: Mapping | None = None) -> Flask:
     participate.init_app(app)
     staff.init_app(app)
     admin.init_app(app)
+    init_results(app)
+    init_rounds_admin(app)
     errors.init_app(app)
     cli.init_app(app)
     return app

@@ -2,11 +2,77 @@
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from dialogue.db import Session
+from dialogue.models import Round
 from rounds.errors import InvalidSettings
+from rounds.items import Item, items_of, validate_items
+
+if TYPE_CHECKING:
+    from rounds.results import RoundResults
+
+
+@dataclass(frozen=True)
+class SettingField:
+    """One setting as the admin's form shows it; the kind still validates the value.
+
+    ``type`` is one of ``int``, ``float``, ``bool``, ``choice``, ``items`` (an item list typed one
+    per line) and ``round`` (an earlier round of the same dialogue, 0 for none).
+    """
+
+    name: str
+    label: Any
+    type: str
+    hint: Any = None
+    choices: tuple[tuple[str, Any], ...] = ()
+
+
+#: Thresholds of ``analysis.consensus.consensus_verdict``, adjustable per round.
+CONSENSUS_DEFAULTS = {"max_iqr": 1.0, "min_share": 0.7, "polar_share": 0.3}
+CONSENSUS_FIELDS = (
+    SettingField(
+        "max_iqr",
+        _l("Consensus: largest interquartile range"),
+        "float",
+        hint=_l("Answers count as concentrated when half of them lie within this range."),
+    ),
+    SettingField(
+        "min_share",
+        _l("Consensus: least share agreeing (0–1)"),
+        "float",
+        hint=_l(
+            "For example 0.7: at least 7 in 10 answer 4 or 5 (or 1 or 2 for consensus against)."
+        ),
+    ),
+    SettingField(
+        "polar_share",
+        _l("Dissensus: share on each side (0–1)"),
+        "float",
+        hint=_l("The panel is split when at least this share agrees and this share disagrees."),
+    ),
+)
+
+
+def check_consensus_thresholds(settings: Mapping[str, Any]) -> None:
+    """Refuse thresholds that ``consensus_verdict`` would refuse, before any result needs them."""
+    polar, share, iqr = settings["polar_share"], settings["min_share"], settings["max_iqr"]
+    if not 0 < polar <= 0.5 < share <= 1:
+        raise InvalidSettings(
+            _l("The shares need 0 < dissensus share ≤ 0.5 < consensus share ≤ 1."),
+            field="min_share",
+        )
+    if not 0 <= iqr <= 4:
+        raise InvalidSettings(
+            _l("The interquartile range must lie between 0 and 4."), field="max_iqr"
+        )
 
 
 class RoundKindBase(ABC):
@@ -17,33 +83,72 @@ class RoundKindBase(ABC):
 
     #: Matches ``RoundKind`` values and the module name.
     name: ClassVar[str]
+    #: What the admin sees in the list of kinds.
+    label: ClassVar[Any]
     #: The participant's page for an open round.
     template: ClassVar[str]
+    #: The part of the results page that shows this kind's numbers.
+    results_template: ClassVar[str]
     #: The Flask-WTF form class of the participant's input.
     form_class: ClassVar[type]
     #: Settings and their defaults; a round stores only what differs.
     default_settings: ClassVar[Mapping[str, Any]] = {}
+    #: The settings as the admin's form shows them.
+    setting_fields: ClassVar[tuple[SettingField, ...]] = ()
+    #: Settings that may no longer change once the round has input, as they would invalidate it.
+    locked_settings: ClassVar[frozenset[str]] = frozenset()
+    #: True where a participant gives one answer per round, replaced on re-submission, rather
+    #: than several contributions edited one by one.
+    one_answer: ClassVar[bool] = False
 
     def settings(self, round_) -> dict[str, Any]:
         """The round's effective settings: defaults overlaid with what the round stores."""
         return {**self.default_settings, **(round_.settings or {})}
 
     def validate_settings(self, raw: Mapping[str, Any]) -> dict[str, Any]:
-        """Check settings an admin entered; unknown keys and wrong types are refused."""
+        """Check settings an admin entered; unknown keys, wrong types and broken rules are refused.
+
+        Returns only the given keys, cleaned; the rules are checked on the effective settings.
+        """
         unknown = set(raw) - set(self.default_settings)
         if unknown:
-            raise InvalidSettings(f"unknown settings: {', '.join(sorted(unknown))}")
-        cleaned = {}
-        for key, value in raw.items():
-            expected = type(self.default_settings[key])
-            if not isinstance(value, expected) or isinstance(value, bool) != (expected is bool):
-                raise InvalidSettings(f"{key} must be {expected.__name__}", field=key)
-            cleaned[key] = value
+            raise InvalidSettings(
+                _l("Unknown settings: %(names)s", names=", ".join(sorted(unknown)))
+            )
+        cleaned = {key: self._coerce(key, value) for key, value in raw.items()}
+        self.check_settings({**self.default_settings, **cleaned})
         return cleaned
+
+    def _coerce(self, key: str, value: Any) -> Any:
+        """``value`` as the type of the setting's default, or InvalidSettings."""
+        default = self.default_settings[key]
+        if key == "items":
+            return validate_items(value)
+        if isinstance(default, bool):
+            ok = isinstance(value, bool)
+        elif isinstance(default, int):
+            ok = isinstance(value, int) and not isinstance(value, bool)
+        elif isinstance(default, float):
+            ok = isinstance(value, int | float) and not isinstance(value, bool)
+            ok = ok and math.isfinite(value)
+            value = float(value) if ok else value
+        else:
+            ok = isinstance(value, type(default))
+        if not ok:
+            raise InvalidSettings(_l("The setting “%(name)s” has the wrong type.", name=key), key)
+        return value
+
+    def check_settings(self, settings: Mapping[str, Any]) -> None:
+        """Rules across settings (ranges, combinations); raise InvalidSettings. None by default."""
+        del settings  # a kind without cross-setting rules accepts any well-typed settings
 
     def form(self, round_, **kwargs):
         """The participant's input form for ``round_`` (kinds with per-item fields override)."""
         return self.form_class(**kwargs)
+
+    def form_defaults(self, round_, author: str) -> dict[str, Any]:
+        """Keyword arguments for ``form`` that show the author's current answer; none by default."""
+        return {}
 
     @abstractmethod
     def submit(self, round_, author: str, form, now):
@@ -56,3 +161,68 @@ class RoundKindBase(ABC):
     def analysis_texts(self, round_) -> list[tuple[Any, str]]:
         """(contribution id, text) pairs that the theme analysis reads; none by default."""
         return []
+
+    def items(self, round_) -> list[Item]:
+        """What the round asks about, from ``settings["items"]``; empty for open-text kinds."""
+        return items_of(self.settings(round_))
+
+    def ratings(self, round_) -> dict[str, dict[str, int]] | None:
+        """Each author's 1–5 rating per item key, for kinds that rate; None for the others.
+
+        Lets a later round compare its ratings with this one's (stability, Delphi feedback)
+        without knowing what kind this round is.
+        """
+        return None
+
+    def scale(self) -> tuple[tuple[int, Any], ...]:
+        """The words of a 1–5 scale, for kinds that rate; plain numbers by default."""
+        return tuple((n, str(n)) for n in range(1, 6))
+
+    def repeated_round(self, round_) -> Round | None:
+        """The earlier round whose rating this one repeats (setting ``repeat_of``), if any."""
+        repeat_of = self.settings(round_).get("repeat_of")
+        if not repeat_of:
+            return None
+        earlier = Session.get(Round, repeat_of)
+        if earlier is None or earlier.dialogue_id != round_.dialogue_id:
+            return None
+        return earlier if earlier.position < round_.position else None
+
+    def repeated_ratings(self, round_) -> dict[str, dict[str, int]] | None:
+        """The ratings of the round this one repeats, whatever its kind, or None."""
+        from rounds import get_kind  # the registry imports the kinds, which import this
+
+        earlier = self.repeated_round(round_)
+        kind = get_kind(earlier.kind) if earlier is not None else None
+        return kind.ratings(earlier) if kind is not None else None
+
+    def texts(self, round_) -> list:
+        """The round's texts grouped by item and aspect, without authors, for the consultant."""
+        from rounds.results import raw_texts
+
+        return raw_texts(round_, self.items(round_))
+
+    @abstractmethod
+    def results(self, round_, segments: Mapping[str, Mapping[str, str]] | None) -> RoundResults:
+        """The round's aggregated results, small groups suppressed.
+
+        ``segments`` maps author pseudonyms to their department and role group for breakdowns;
+        it is computed in memory by the caller and never stored.
+        """
+
+    def feedback_rounds(self, round_) -> list[Round]:
+        """The earlier rounds whose results feed this one.
+
+        The round just before, and any round the settings name as the source of its items or as
+        the rating it repeats.
+        """
+        named = {self.settings(round_).get(key) for key in ("source_round", "repeat_of")}
+        earlier = Session.scalars(
+            select(Round)
+            .where(Round.dialogue_id == round_.dialogue_id, Round.position < round_.position)
+            .order_by(Round.position)
+        ).all()
+        chosen = [r for r in earlier if r.id in named]
+        if earlier and earlier[-1] not in chosen:
+            chosen.append(earlier[-1])
+        return sorted(chosen, key=lambda r: r.position)

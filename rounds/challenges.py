@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -14,8 +15,9 @@ from wtforms.validators import Length
 from dialogue.db import Session
 from dialogue.models import Contribution, ModerationState, Round
 from rounds import submissions
-from rounds.base import RoundKindBase
-from rounds.errors import SubmissionRejected
+from rounds.base import RoundKindBase, SettingField
+from rounds.errors import InvalidSettings, SubmissionRejected
+from rounds.results import RoundResults, participation_results
 
 
 class ChallengeForm(FlaskForm):
@@ -32,9 +34,31 @@ class Challenges(RoundKindBase):
     """Which challenges do we face? Each participant adds a few short texts."""
 
     name = "challenges"
+    label = _l("Challenges: open texts")
     template = "rounds/challenges.html"
+    results_template = "results/_participation.html"
     default_settings = {"max_contributions": 5, "min_length": 3, "max_length": 500}
     form_class = ChallengeForm
+    setting_fields = (
+        SettingField("max_contributions", _l("Contributions per participant"), "int"),
+        SettingField("min_length", _l("Shortest text (characters)"), "int"),
+        SettingField("max_length", _l("Longest text (characters)"), "int"),
+    )
+
+    def check_settings(self, settings: Mapping[str, Any]) -> None:
+        """Limits that leave room to write something."""
+        if not 1 <= settings["max_contributions"] <= 50:
+            raise InvalidSettings(
+                _l("Allow between 1 and 50 contributions."), field="max_contributions"
+            )
+        if not 1 <= settings["min_length"] <= settings["max_length"] <= submissions.HARD_MAX_LENGTH:
+            raise InvalidSettings(
+                _l(
+                    "The text limits need 1 ≤ shortest ≤ longest ≤ %(count)d.",
+                    count=submissions.HARD_MAX_LENGTH,
+                ),
+                field="max_length",
+            )
 
     def _text(self, round_: Round, body: str) -> str:
         settings = self.settings(round_)
@@ -75,3 +99,7 @@ class Challenges(RoundKindBase):
             )
         )
         return [(row.id, row.body) for row in rows]
+
+    def results(self, round_: Round, segments) -> RoundResults:
+        """How many took part; what they wrote is summarised by the theme analysis."""
+        return participation_results(round_, segments)

@@ -1,6 +1,9 @@
 """``dialogue demo``: a Danish demo dialogue shaped like the reference case.
 
-Idempotent: a second run finds the dialogue and only issues fresh login links.
+Every round kind with realistic input: rounds 1–4 have closed and their results are published,
+round 5 (action) is open now, so a participant's link shows the Delphi feedback of the earlier
+rounds and a form to answer. Idempotent: a second run finds the dialogue and only issues fresh
+login links. Rows are added in bulk, so the whole build takes a few seconds.
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ from dialogue.db import Session
 from dialogue.demo import content
 from dialogue.models import Contribution, Dialogue, Membership, Person, Role, Round, RoundKind
 from dialogue.urls import external_url
+from rounds import get_kind
+from rounds.items import slug_key
+from rounds.results import top_items
 
 #: Shown in the README and printed by the command; the demo is not for real data.
 STAFF_PASSWORD = "demo-dialog-2026"
@@ -50,7 +56,12 @@ def build_demo() -> list[Login]:
         dialogue = _create_dialogue()
         _add_staff(dialogue)
         participants = _add_participants(dialogue, random.Random(2026))
+        authors = _authors(dialogue, participants)
         _add_challenges(dialogue, participants, random.Random(1))
+        _add_rankings(dialogue.rounds[1], authors, random.Random(2))
+        _add_culture(dialogue.rounds[2], dialogue.rounds[1], authors, random.Random(3))
+        _add_consultation(dialogue.rounds[3], authors, random.Random(4))
+        _add_commitments(dialogue.rounds[4], authors, random.Random(5))
     logins = _issue_logins(dialogue)
     Session.commit()
     return logins
@@ -67,11 +78,14 @@ def _create_dialogue() -> Dialogue:
         min_group_size=5,
     )
     zone = ZoneInfo(dialogue.timezone)
-    # Round 1 has run, round 2 is open now, the rest follow week by week.
-    start = dt.datetime.combine(utcnow().astimezone(zone).date(), dt.time(8), zone)
-    start -= dt.timedelta(days=9)
+    # Rounds 1–4 have run and are published; round 5 opened two days ago. Weeks are counted by
+    # the wall clock, so a round opens and closes at 08:00 local time even across DST.
+    today = utcnow().astimezone(zone).date()
+    start = today - dt.timedelta(days=2 + 7 * (len(content.ROUNDS) - 1))
+    last = len(content.ROUNDS) - 1
     for position, (kind, title, prompt) in enumerate(content.ROUNDS):
-        opens = start + dt.timedelta(weeks=position)
+        opens = dt.datetime.combine(start + dt.timedelta(weeks=position), dt.time(8), zone)
+        closes = dt.datetime.combine(start + dt.timedelta(weeks=position + 1), dt.time(8), zone)
         dialogue.rounds.append(
             Round(
                 position=position + 1,
@@ -79,13 +93,33 @@ def _create_dialogue() -> Dialogue:
                 title=title,
                 prompt=prompt,
                 opens_at=opens.astimezone(dt.UTC),
-                closes_at=(opens + dt.timedelta(weeks=1)).astimezone(dt.UTC),
-                settings={},
+                closes_at=closes.astimezone(dt.UTC),
+                settings=_settings(kind),
+                is_published=position < last,
             )
         )
     Session.add(dialogue)
     Session.flush()
     return dialogue
+
+
+def _items(labels) -> list[dict[str, str]]:
+    return [{"key": slug_key(label), "label": label} for label in labels]
+
+
+def _settings(kind: str) -> dict:
+    """Each round's settings; the culture round's items follow from round 2's results."""
+    if kind == "prioritisation":
+        themes = [{"key": slug_key(key), "label": label} for key, label in THEMES]
+        return {"items": themes, "method": "rank", "top_k": 3}
+    if kind == "consultation":
+        return {"items": _items(content.DRAFT_VALUES)}
+    if kind == "action":
+        return {"items": _items(content.FINAL_VALUES)}
+    return {}
+
+
+THEMES = list(content.THEME_LABELS.items())
 
 
 def _person(email: str, name: str) -> Person:
@@ -156,6 +190,117 @@ def _add_challenges(dialogue: Dialogue, participants: list[Person], rng: random.
             for text in texts
         )
     rng.shuffle(rows)
+    Session.add_all(rows)
+    Session.flush()
+
+
+def _authors(dialogue: Dialogue, participants: list[Person]) -> list[str]:
+    secret = current_app.config["ANON_SECRET"]
+    return [author_pseudonym(secret, dialogue.id, person.id) for person in participants]
+
+
+def _day(round_: Round, rng: random.Random) -> dt.date:
+    """A day within the round's week; never later than today for the open round."""
+    days = min(6, (utcnow() - round_.opens_at).days)
+    return round_.opens_at.date() + dt.timedelta(days=rng.randint(0, max(days, 0)))
+
+
+def _add_rankings(round_: Round, authors: list[str], rng: random.Random) -> None:
+    """Three in four rank their top three themes, leaning towards the heavier themes."""
+    keys = [slug_key(key) for key, _label in THEMES]
+    weights = [content.THEME_WEIGHTS[key] for key, _label in THEMES]
+    rows = []
+    for author in rng.sample(authors, k=len(authors) * 3 // 4):
+        ranking: list[str] = []
+        while len(ranking) < 3:
+            pick = rng.choices(keys, weights=weights)[0]
+            if pick not in ranking:
+                ranking.append(pick)
+        other = rng.random() < 0.08
+        rows.append(
+            Contribution(
+                round_id=round_.id,
+                author=author,
+                data={"method": "rank", "ranking": ranking},
+                body="Tilgængelighed for borgere med handicap mangler på listen."
+                if other
+                else None,
+                created_on=_day(round_, rng),
+            )
+        )
+    Session.add_all(rows)
+    Session.flush()
+
+
+def _add_culture(round_: Round, priorities: Round, authors, rng: random.Random) -> None:
+    """The top four priorities become the items; three in five write about some of them."""
+    chosen = top_items(get_kind(priorities.kind).results(priorities, None), 4)
+    round_.settings = {
+        "items": [item.as_setting() for item in chosen],
+        "source_round": priorities.id,
+    }
+    by_key = {slug_key(key): texts for key, texts in content.CULTURE.items()}
+    rows = []
+    for author in rng.sample(authors, k=len(authors) * 3 // 5):
+        for item in rng.sample(chosen, k=rng.randint(1, len(chosen))):
+            strengths, weaknesses = by_key[item.key]
+            for aspect, texts in (("strength", strengths), ("weakness", weaknesses)):
+                if rng.random() < 0.7:
+                    rows.append(
+                        Contribution(
+                            round_id=round_.id,
+                            author=author,
+                            target=item.key,
+                            data={"aspect": aspect},
+                            body=rng.choice(texts),
+                            created_on=_day(round_, rng),
+                        )
+                    )
+    Session.add_all(rows)
+    Session.flush()
+
+
+def _add_consultation(round_: Round, authors, rng: random.Random) -> None:
+    """Most rate every draft value; a few comment."""
+    rows = []
+    for author in rng.sample(authors, k=len(authors) * 7 // 10):
+        for label, weights in content.DRAFT_VALUES.items():
+            if rng.random() < 0.05:
+                continue
+            rating = rng.choices(range(1, 6), weights=weights)[0]
+            comment = None
+            if rng.random() < 0.12:
+                comment = rng.choice(content.CONSULTATION_COMMENTS[label])
+            rows.append(
+                Contribution(
+                    round_id=round_.id,
+                    author=author,
+                    target=slug_key(label),
+                    data={"rating": rating},
+                    body=comment,
+                    created_on=_day(round_, rng),
+                )
+            )
+    Session.add_all(rows)
+    Session.flush()
+
+
+def _add_commitments(round_: Round, authors, rng: random.Random) -> None:
+    """The open round: a first few have written commitments already."""
+    rows = []
+    for author in rng.sample(authors, k=len(authors) // 8):
+        for label in rng.sample(content.FINAL_VALUES, k=rng.randint(1, 2)):
+            for scope in rng.sample(list(content.COMMITMENTS), k=rng.randint(1, 2)):
+                rows.append(
+                    Contribution(
+                        round_id=round_.id,
+                        author=author,
+                        target=slug_key(label),
+                        data={"aspect": scope},
+                        body=rng.choice(content.COMMITMENTS[scope]),
+                        created_on=_day(round_, rng),
+                    )
+                )
     Session.add_all(rows)
     Session.flush()
 

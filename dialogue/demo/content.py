@@ -243,3 +243,161 @@ MINORITY = [
     "Borgere i kørestol kan ikke komme ind på flere af vores lokaliteter",
     "Vores breve og selvbetjening er svære at bruge for borgere med syns- eller læsehandicap",
 ]
+
+#: The themes of round 1 as the prioritisation round's items (CHALLENGES keys → labels). Until
+#: the theme analysis fills a round's items, the demo enters them as an admin would.
+THEME_LABELS = {
+    "arbejdsmiljø": "Arbejdsmiljø og trivsel",
+    "digitalisering": "Digitalisering",
+    "rekruttering": "Rekruttering og fastholdelse",
+    "samarbejde": "Samarbejde på tværs",
+    "borgerne": "Borgernes forventninger",
+    "økonomi": "Økonomi og prioritering",
+    "ledelse": "Ledelse og kommunikation",
+    "klima": "Klima og bæredygtighed",
+}
+#: How strongly the panel leans towards each theme when ranking (a relative weight).
+THEME_WEIGHTS = {
+    "arbejdsmiljø": 9,
+    "rekruttering": 7,
+    "borgerne": 7,
+    "samarbejde": 6,
+    "ledelse": 4,
+    "økonomi": 4,
+    "digitalisering": 3,
+    "klima": 2,
+}
+
+#: Round 3: strengths and weaknesses of today's culture, by theme.
+CULTURE = {
+    "arbejdsmiljø": (
+        [
+            "Vi er gode til at hjælpe hinanden, når det brænder på",
+            "Der er et stærkt kollegialt fællesskab i de fleste teams",
+            "Mange ledere tager sig tid til at spørge, hvordan man har det",
+        ],
+        [
+            "Vi siger for sjældent fra, selv når arbejdspresset er for stort",
+            "Stress bliver stadig opfattet som den enkeltes problem",
+            "Vi taler om trivsel, men handler for sent",
+        ],
+    ),
+    "rekruttering": (
+        [
+            "Vores medarbejdere er stolte af deres fag og anbefaler os til andre",
+            "Vi har gode erfaringer med elever og studerende, der bliver hos os",
+        ],
+        [
+            "Nye kolleger bliver kastet ud i opgaverne uden ordentlig introduktion",
+            "Vi fejrer sjældent dem, der bliver, og spørger for sent dem, der går",
+            "Vi taler mere om mangel på hænder end om at være en god arbejdsplads",
+        ],
+    ),
+    "borgerne": (
+        [
+            "Mødet med borgeren er præget af faglighed og venlighed",
+            "Vi strækker os langt for borgere i svære situationer",
+        ],
+        [
+            "Vi tænker i egne regler og procedurer før borgerens behov",
+            "Borgerne skal fortælle deres historie igen og igen",
+            "Vores breve og hjemmeside er skrevet til fagfolk, ikke til borgere",
+        ],
+    ),
+    "samarbejde": (
+        [
+            "Når vi først mødes på tværs, finder vi hurtigt gode løsninger",
+            "Der er stor vilje til at hjælpe, hvis man ved, hvem man skal spørge",
+        ],
+        [
+            "Vi tænker i egen afdeling og eget budget",
+            "Vi kender for lidt til hinandens opgaver",
+            "Gode løsninger bliver ikke delt med resten af huset",
+        ],
+    ),
+    "ledelse": (
+        [
+            "Nærmeste leder er tilgængelig og lytter",
+            "Der er plads til at prøve nye ting i mange afdelinger",
+        ],
+        [
+            "Beslutninger kommer ovenfra uden forklaring",
+            "Det er uklart, hvem der har ansvaret for hvad",
+        ],
+    ),
+    "økonomi": (
+        ["Vi er gode til at få meget ud af få ressourcer"],
+        [
+            "Vi prioriterer ikke tydeligt og gør lidt af det hele",
+            "Økonomien fylder mere end fagligheden i beslutningerne",
+        ],
+    ),
+    "digitalisering": (
+        ["Mange kolleger er nysgerrige på nye digitale værktøjer"],
+        ["Nye systemer bliver indført uden tid til oplæring"],
+    ),
+    "klima": (
+        ["Der er stor opbakning til grønne initiativer blandt medarbejderne"],
+        ["Klima bliver set som teknisk forvaltnings opgave alene"],
+    ),
+}
+
+#: Round 4: the executive board's draft values; the panel's agreement (weights for 1–5).
+DRAFT_VALUES = {
+    "Borgeren i centrum": (1, 2, 6, 28, 33),
+    "Samarbejde på tværs": (1, 2, 5, 25, 30),
+    "Faglighed og udvikling": (2, 4, 12, 30, 20),
+    "Åbenhed og tillid": (6, 12, 10, 22, 18),
+    "Ansvar for fællesskabet": (8, 14, 20, 16, 8),
+}
+CONSULTATION_COMMENTS = {
+    "Borgeren i centrum": [
+        "Godt, men det skal kunne mærkes i hverdagen og ikke kun stå på plakater.",
+        "Husk at borgeren også er pårørende, virksomhed og forening.",
+    ],
+    "Samarbejde på tværs": [
+        "Helt enig. Det kræver, at ledelsen også samarbejder på tværs.",
+        "Vi har brug for fælles mødesteder og fælles mål.",
+    ],
+    "Faglighed og udvikling": [
+        "Faglighed er vigtig, men der skal også være tid til efteruddannelse.",
+        "Udvikling må ikke blive et ord for flere opgaver.",
+    ],
+    "Åbenhed og tillid": [
+        "Tillid skal gå begge veje – også fra ledelsen til medarbejderne.",
+        "Åbenhed om økonomien ville være et godt sted at starte.",
+        "Det lyder fint, men jeg savner konkrete eksempler.",
+    ],
+    "Ansvar for fællesskabet": [
+        "Uklart hvad det betyder for mig i mit daglige arbejde.",
+        "Kan let blive en undskyldning for at løbe hurtigere.",
+    ],
+}
+
+#: Round 5: the final values, and commitments by scope.
+FINAL_VALUES = [
+    "Borgeren i centrum",
+    "Samarbejde på tværs",
+    "Faglighed og udvikling",
+    "Åbenhed og tillid",
+]
+COMMITMENTS = {
+    "me": [
+        "Jeg vil spørge borgeren, hvad der er vigtigst for dem, før jeg foreslår en løsning",
+        "Jeg vil kontakte en kollega i en anden afdeling, før jeg sender en sag videre",
+        "Jeg vil dele det, jeg lærer på kurser, med mit team",
+        "Jeg vil sige det højt, når jeg er uenig, og lytte, når andre er",
+    ],
+    "team": [
+        "Vi vil gennemgå vores standardbreve sammen med en borger",
+        "Vi vil holde et fælles møde med nabofagområdet hvert kvartal",
+        "Vi vil bruge ti minutter på hvert teammøde til faglig sparring",
+        "Vi vil gøre vores prioriteringer synlige på tavlen for alle",
+    ],
+    "across": [
+        "Vi vil lave én indgang for borgere med sager i flere forvaltninger",
+        "Vi vil oprette et fælles netværk for nye medarbejdere på tværs af huset",
+        "Vi vil samle gode eksempler på værdierne i praksis på intranettet",
+        "Vi vil evaluere værdiarbejdet sammen hvert halve år",
+    ],
+}

@@ -16,6 +16,7 @@ from dialogue.extensions import limiter
 from dialogue.models import Membership, Role, RoundState
 from rounds import get_kind, submissions
 from rounds.errors import RoundError
+from rounds.results import delphi_feedback
 
 bp = Blueprint("participate", __name__, url_prefix="/d/<slug>")
 
@@ -48,6 +49,8 @@ def render_round(membership, round_, form, status=200, preserved_text=None):
         "form": form,
         "preserved_text": preserved_text,
         "RoundState": RoundState,
+        "items": kind.items(round_) if kind else [],
+        "feedback": delphi_feedback(round_, author),
     }
     template = kind.template if kind else "rounds/unavailable.html"
     return render_template(template, **context), status
@@ -60,7 +63,10 @@ def round_page(slug: str, round_id: int):
     membership = participant_or_404(slug)
     round_ = round_or_404(membership, round_id)
     kind = get_kind(round_.kind)
-    return render_round(membership, round_, kind.form(round_) if kind else None)
+    if kind is None:
+        return render_round(membership, round_, None)
+    defaults = kind.form_defaults(round_, current_author(membership))
+    return render_round(membership, round_, kind.form(round_, **defaults))
 
 
 @bp.route("/rounds/<int:round_id>/contributions", methods=["POST"])
@@ -116,6 +122,8 @@ def edit(slug: str, contribution_id: uuid.UUID):
     membership = participant_or_404(slug)
     contribution = own_contribution_or_404(membership, contribution_id)
     kind = get_kind(contribution.round.kind)
+    if kind.one_answer:  # a whole answer is changed on the round's page, not piece by piece
+        return redirect(url_for(".round_page", slug=slug, round_id=contribution.round_id), 303)
     form = kind.form(contribution.round, obj=contribution)
     status = 200
     if form.validate_on_submit():

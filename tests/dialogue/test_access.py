@@ -83,6 +83,29 @@ GET_AND_POST = {"auth.login", "auth.link", "auth.request_link", "participate.edi
 #: Routes whose URL carries a secret, tested on their own in test_auth.py.
 TESTED_ELSEWHERE = {"auth.link", "static"}
 
+# --- rounds engine (results, rounds_admin) ---
+RESULTS_GET = {"anonymous": LOGIN, "participant": MISSING, "outsider": MISSING} | dict.fromkeys(
+    ("consultant", "management", "admin"), OK
+)  # the world's round is open and unpublished: participants get 404
+PUBLISHERS_POST = {"anonymous": LOGIN, "participant": FORBIDDEN, "outsider": MISSING} | {
+    "consultant": OK,
+    "management": FORBIDDEN,
+    "admin": OK,
+}
+GET_POLICY |= {
+    "results.round_results": RESULTS_GET,
+    "rounds_admin.round_list": ADMIN_ONLY,
+    "rounds_admin.create": ADMIN_ONLY,
+    "rounds_admin.edit": ADMIN_ONLY,
+}
+POST_POLICY |= {
+    "results.publish": PUBLISHERS_POST,
+    "results.unpublish": PUBLISHERS_POST,
+    "rounds_admin.move": ADMIN_ONLY,
+    "rounds_admin.take_items": ADMIN_ONLY,
+}
+GET_AND_POST |= {"rounds_admin.create", "rounds_admin.edit"}
+
 
 @dataclass
 class World:

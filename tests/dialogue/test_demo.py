@@ -1,13 +1,19 @@
 """The demo dialogue: the reference case's shape, idempotent, and anonymous by construction."""
 
+import datetime as dt
 from collections import Counter
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
 from dialogue.anonymity import author_pseudonym
+from dialogue.clock import utcnow
 from dialogue.db import Session
-from dialogue.demo import content
-from dialogue.models import Contribution, Dialogue, Membership, Role, RoundKind
+from dialogue.demo import STAFF_PASSWORD, content
+from dialogue.models import Contribution, Dialogue, Membership, Role, RoundKind, RoundState
+from rounds import get_kind
+from tests.dialogue.test_auth import staff_login
+from tests.dialogue.test_participation import log_in_participant
 
 
 def run_demo(app):
@@ -35,10 +41,36 @@ def test_demo_builds_the_reference_case(app, db_session):
     assert "/link/" in output
 
 
-def test_demo_rounds_last_one_week_each(app, db_session):
+def test_demo_rounds_last_one_week_each_by_the_wall_clock(app, db_session):
     run_demo(app)
     dialogue = Session.scalar(select(Dialogue).where(Dialogue.slug == content.SLUG))
-    assert {(r.closes_at - r.opens_at).days for r in dialogue.rounds} == {7}
+    zone = ZoneInfo(dialogue.timezone)
+    for round_ in dialogue.rounds:
+        opens, closes = round_.opens_at.astimezone(zone), round_.closes_at.astimezone(zone)
+        assert closes.date() - opens.date() == dt.timedelta(days=7)
+        assert opens.hour == closes.hour == 8
+
+
+def test_demo_has_four_published_rounds_and_the_action_round_open(app, db_session):
+    run_demo(app)
+    dialogue = Session.scalar(select(Dialogue).where(Dialogue.slug == content.SLUG))
+    now = utcnow()
+    states = [(r.state_at(now), r.is_published) for r in dialogue.rounds]
+    assert states == [(RoundState.CLOSED, True)] * 4 + [(RoundState.OPEN, False)]
+
+
+def test_demo_results_of_every_kind_are_shown(app, db_session):
+    run_demo(app)
+    dialogue = Session.scalar(select(Dialogue).where(Dialogue.slug == content.SLUG))
+    with app.test_request_context():
+        results = [get_kind(r.kind).results(r, None) for r in dialogue.rounds]
+    assert all(not result.suppressed for result in results)
+    priorities, culture, consultation = results[1], results[2], results[3]
+    assert priorities.kendall is not None
+    top_four = [item.key for item in priorities.ordered_items[:4]]
+    assert [item.key for item in culture.items] == top_four
+    assert {item.label for item in consultation.items} == set(content.DRAFT_VALUES)
+    assert {item.verdict for item in consultation.items} >= {"consensus"}
 
 
 def test_demo_is_idempotent(app, db_session):
@@ -65,3 +97,35 @@ def test_demo_contributions_are_stored_under_pseudonyms_only(app, db_session):
     assert authors <= set(pseudonyms)
     emails = {m.person.email for m in pseudonyms.values()}
     assert not authors & emails
+
+
+def test_demo_pages_render_for_staff_and_participants(app, client):
+    run_demo(app)
+    dialogue = Session.scalar(select(Dialogue).where(Dialogue.slug == content.SLUG))
+    rounds = [(r.id, r.kind) for r in dialogue.rounds]
+    participant = Session.scalars(
+        select(Membership).where(
+            Membership.dialogue_id == dialogue.id, Membership.role == Role.PARTICIPANT
+        )
+    ).first()
+    participant_client = app.test_client()
+    log_in_participant(participant_client, participant)
+    staff_login(client, "konsulent@demo.example", STAFF_PASSWORD)
+    for round_id, kind in rounds:
+        page = client.get(f"/d/{content.SLUG}/rounds/{round_id}/results/")
+        assert page.status_code == 200, kind
+        if kind is not RoundKind.CHALLENGES:
+            assert "<svg" in page.get_data(as_text=True), kind
+    action_id = rounds[-1][0]
+    page = participant_client.get(f"/d/{content.SLUG}/rounds/{action_id}/")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Borgeren i centrum" in html
+    assert html.count("<svg") >= 1
+    assert (
+        participant_client.get(f"/d/{content.SLUG}/rounds/{rounds[3][0]}/results/").status_code
+        == 200
+    )
+    assert (
+        participant_client.get(f"/d/{content.SLUG}/rounds/{action_id}/results/").status_code == 404
+    )

@@ -1,0 +1,153 @@
+"""The admin's round form: common fields plus each kind's settings, built from its interface.
+
+Forms check shape only and turn text into values (numbers, local times, item lists); the kind
+and ``rounds.lifecycle`` decide whether the values make a valid round.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length
+
+from rounds.base import RoundKindBase
+from rounds.errors import InvalidSettings
+from rounds.items import item_lines, items_of, parse_item_lines
+from rounds.lifecycle import to_local
+
+#: The format of ``<input type="datetime-local">``.
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+SETTING_PREFIX = "setting_"
+
+
+class FormInvalid(Exception):
+    """A field could not be read; the message is already on the field."""
+
+
+class RoundFormBase(FlaskForm):
+    """Title, prompt and schedule; settings fields are added per kind."""
+
+    title = StringField(
+        _l("Title"),
+        validators=[InputRequired(_l("Please give the round a title.")), Length(max=200)],
+    )
+    prompt = TextAreaField(_l("Question to the participants"), validators=[Length(max=2000)])
+    opens_at = StringField(_l("Opens"))
+    closes_at = StringField(_l("Closes"))
+    submit = SubmitField(_l("Save round"))
+
+
+def build_form(kind: RoundKindBase, earlier_rounds, **kwargs) -> RoundFormBase:
+    """The round form for ``kind``; ``earlier_rounds`` are the choices of round settings."""
+    fields: dict[str, Any] = {}
+    round_choices = [SelectChoice("0", _l("None"))]
+    round_choices += [SelectChoice(str(r.id), r.title) for r in earlier_rounds]
+    for setting in kind.setting_fields:
+        name = SETTING_PREFIX + setting.name
+        label = setting.label
+        if setting.type == "bool":
+            fields[name] = BooleanField(label, description=setting.hint or "")
+        elif setting.type == "choice":
+            fields[name] = SelectField(
+                label,
+                choices=[SelectChoice(value, label) for value, label in setting.choices],
+                validate_choice=False,
+                description=setting.hint or "",
+            )
+        elif setting.type == "round":
+            fields[name] = SelectField(
+                label, choices=round_choices, validate_choice=False, description=setting.hint or ""
+            )
+        elif setting.type == "items":
+            fields[name] = TextAreaField(label, description=setting.hint or "")
+        else:
+            fields[name] = StringField(label, description=setting.hint or "")
+    form_class = type(f"{type(kind).__name__}RoundForm", (RoundFormBase,), fields)
+    return form_class(**kwargs)
+
+
+def form_data(kind: RoundKindBase, round_, timezone: str) -> dict[str, Any]:
+    """The values a form shows for an existing round (times in the dialogue's zone)."""
+    settings = kind.settings(round_)
+    data: dict[str, Any] = {
+        "title": round_.title,
+        "prompt": round_.prompt,
+        "opens_at": to_local(round_.opens_at, timezone).strftime(LOCAL_FORMAT),
+        "closes_at": to_local(round_.closes_at, timezone).strftime(LOCAL_FORMAT),
+    }
+    for setting in kind.setting_fields:
+        value = settings.get(setting.name)
+        if setting.type == "items":
+            value = item_lines(items_of(settings))
+        elif setting.type in ("int", "float", "round", "choice"):
+            value = str(value)
+        data[SETTING_PREFIX + setting.name] = value
+    return data
+
+
+def read_local_time(field, required: bool) -> dt.datetime | None:
+    """A naive wall-clock time from a datetime-local field, or FormInvalid."""
+    text = (field.data or "").strip()
+    if not text:
+        if required:
+            field.errors.append(_l("Please give a date and time."))
+            raise FormInvalid
+        return None
+    for pattern in (LOCAL_FORMAT, LOCAL_FORMAT + ":%S", "%Y-%m-%d %H:%M"):
+        try:
+            return dt.datetime.strptime(text, pattern)
+        except ValueError:
+            continue
+    field.errors.append(_l("Please give a date and time like 2026-03-02T08:00."))
+    raise FormInvalid
+
+
+def read_settings(kind: RoundKindBase, form) -> dict[str, Any]:
+    """Raw settings typed by their fields, or FormInvalid with the message on the field."""
+    raw: dict[str, Any] = {}
+    for setting in kind.setting_fields:
+        field = form[SETTING_PREFIX + setting.name]
+        data = field.data
+        try:
+            if setting.type == "bool":
+                raw[setting.name] = bool(data)
+            elif setting.type in ("int", "round"):
+                raw[setting.name] = int(str(data).strip() or 0)
+            elif setting.type == "float":
+                raw[setting.name] = float(str(data).strip().replace(",", "."))
+            elif setting.type == "items":
+                raw[setting.name] = parse_item_lines(data or "")
+            else:
+                raw[setting.name] = str(data or "")
+        except ValueError:
+            field.errors.append(_l("Please enter a number."))
+            raise FormInvalid from None
+        except InvalidSettings as exc:  # an item list that cannot be read
+            field.errors.append(exc.message)
+            raise FormInvalid from None
+    return raw
+
+
+class MoveForm(FlaskForm):
+    """Move a round up or down in the order."""
+
+    direction = SelectField(choices=[SelectChoice("up"), SelectChoice("down")])
+
+
+class TakeItemsForm(FlaskForm):
+    """Copy the top items of an earlier round into this one."""
+
+    source = SelectField(_l("From the round"), validate_choice=False)
+    count = StringField(_l("How many of the top items"), default="5")
+    submit = SubmitField(_l("Take the items"))

@@ -1,0 +1,208 @@
+"""Admin views for rounds: the list, creating and editing (schedule and settings), reordering.
+
+Each view parses the form, calls one operation of ``rounds.lifecycle``, commits and redirects;
+a refused change re-renders the form with the reason beside the field it concerns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from wtforms import SelectChoice
+
+from dialogue.access import member_or_404, require_roles, round_or_404
+from dialogue.clock import utcnow
+from dialogue.db import Session
+from dialogue.models import Membership, Role, RoundKind, RoundState
+from dialogue.rounds_admin import forms
+from rounds import KINDS, get_kind, lifecycle
+from rounds.errors import RoundError
+
+bp = Blueprint("rounds_admin", __name__, url_prefix="/d/<slug>/manage/rounds")
+
+
+def admin_membership(slug: str) -> Membership:
+    """Only the dialogue's admins manage rounds: 404 for non-members, 403 for other roles."""
+    return require_roles(member_or_404(slug), Role.ADMIN)
+
+
+@bp.route("/")
+@login_required
+def round_list(slug: str):
+    """Every round with its kind, schedule in local time, state and publication."""
+    membership = admin_membership(slug)
+    now = utcnow()
+    rounds = [(r, r.state_at(now), lifecycle.has_input(r)) for r in membership.dialogue.rounds]
+    return render_template(
+        "rounds_admin/list.html",
+        membership=membership,
+        dialogue=membership.dialogue,
+        rounds=rounds,
+        kinds=KINDS,
+        move_form=forms.MoveForm(),
+    )
+
+
+def _attach(form, exc: RoundError) -> None:
+    """Show a refusal beside its field, or above the form."""
+    name = exc.field if exc.field in ("title", "opens_at", "closes_at") else None
+    if name is None and exc.field:
+        name = forms.SETTING_PREFIX + exc.field
+    if name and name in form:
+        form[name].errors = [*form[name].errors, exc.message]
+    else:
+        form.form_errors.append(exc.message)
+
+
+def _read(form, kind):
+    """Everything the round form holds, as values, or FormInvalid."""
+    values = {
+        "title": form.title.data,
+        "prompt": form.prompt.data or "",
+        "opens_at": forms.read_local_time(form.opens_at, required=True),
+        "closes_at": forms.read_local_time(form.closes_at, required=False),
+    }
+    values["settings"] = forms.read_settings(kind, form)
+    return values
+
+
+def _render_form(membership, form, kind, round_=None, status=200, items_form=None):
+    dialogue = membership.dialogue
+    earlier = [r for r in dialogue.rounds if round_ is None or r.position < round_.position]
+    return render_template(
+        "rounds_admin/form.html",
+        membership=membership,
+        dialogue=dialogue,
+        form=form,
+        kind=kind,
+        round_=round_,
+        locked=lifecycle.has_input(round_) if round_ is not None else False,
+        items_form=items_form,
+        earlier=earlier,
+    ), status
+
+
+def _default_opening(dialogue) -> str:
+    """After the last round closes, or tomorrow at 08:00, in the dialogue's time zone."""
+    if dialogue.rounds:
+        last = max(dialogue.rounds, key=lambda r: r.closes_at)
+        return lifecycle.to_local(last.closes_at, dialogue.timezone).strftime(forms.LOCAL_FORMAT)
+    tomorrow = lifecycle.to_local(utcnow(), dialogue.timezone).date() + dt.timedelta(days=1)
+    return dt.datetime.combine(tomorrow, dt.time(8)).strftime(forms.LOCAL_FORMAT)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def create(slug: str):
+    """Choose a kind, then fill in the round's form; the round is added at the end."""
+    membership = admin_membership(slug)
+    dialogue = membership.dialogue
+    try:
+        kind_value = RoundKind(request.args.get("kind", ""))
+    except ValueError:
+        return render_template(
+            "rounds_admin/choose_kind.html", membership=membership, dialogue=dialogue, kinds=KINDS
+        )
+    kind = get_kind(kind_value)
+    defaults = {"data": {"opens_at": _default_opening(dialogue)}}
+    form = forms.build_form(kind, dialogue.rounds, **(defaults if request.method == "GET" else {}))
+    if not form.validate_on_submit():
+        return _render_form(membership, form, kind, status=422 if form.is_submitted() else 200)
+    try:
+        values = _read(form, kind)
+        round_ = lifecycle.create_round(
+            dialogue, kind=kind_value, actor_id=current_user.id, **values
+        )
+    except forms.FormInvalid:
+        return _render_form(membership, form, kind, status=422)
+    except RoundError as exc:
+        _attach(form, exc)
+        return _render_form(membership, form, kind, status=exc.status)
+    Session.commit()
+    flash(_("The round “%(title)s” is created.", title=round_.title), "success")
+    return redirect(url_for(".round_list", slug=slug), 303)
+
+
+@bp.route("/<int:round_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(slug: str, round_id: int):
+    """Change a round's texts, schedule and settings."""
+    membership = admin_membership(slug)
+    round_ = round_or_404(membership, round_id)
+    kind = get_kind(round_.kind)
+    if kind is None:
+        abort(404)
+    dialogue = membership.dialogue
+    earlier = [r for r in dialogue.rounds if r.position < round_.position]
+    data = forms.form_data(kind, round_, dialogue.timezone)
+    form = forms.build_form(kind, earlier, **({"data": data} if request.method == "GET" else {}))
+    items_form = _items_form(kind, earlier)
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return _render_form(membership, form, kind, round_, status, items_form)
+    try:
+        lifecycle.update_round(round_, actor_id=current_user.id, now=utcnow(), **_read(form, kind))
+    except forms.FormInvalid:
+        return _render_form(membership, form, kind, round_, 422, items_form)
+    except RoundError as exc:
+        _attach(form, exc)
+        return _render_form(membership, form, kind, round_, exc.status, items_form)
+    Session.commit()
+    flash(_("The round “%(title)s” is saved.", title=round_.title), "success")
+    return redirect(url_for(".round_list", slug=slug), 303)
+
+
+def _items_form(kind, earlier):
+    """The "take the top items of an earlier round" form, for kinds with items."""
+    if "items" not in kind.default_settings:
+        return None
+    form = forms.TakeItemsForm(prefix="take")
+    now = utcnow()
+    form.source.choices = [
+        SelectChoice(str(r.id), r.title) for r in earlier if r.state_at(now) is RoundState.CLOSED
+    ]
+    return form if form.source.choices else None
+
+
+@bp.route("/<int:round_id>/items", methods=["POST"])
+@login_required
+def take_items(slug: str, round_id: int):
+    """Copy the top items of an earlier closed round (e.g. the top priorities) into this one."""
+    membership = admin_membership(slug)
+    round_ = round_or_404(membership, round_id)
+    form = forms.TakeItemsForm(prefix="take")
+    if not form.validate_on_submit():
+        abort(422)
+    source = next((r for r in membership.dialogue.rounds if str(r.id) == form.source.data), None)
+    try:
+        count = int((form.count.data or "").strip())
+    except ValueError:
+        count = None
+    if source is None or count is None:
+        flash(_("Please choose a round and enter how many items to take."), "error")
+        return redirect(url_for(".edit", slug=slug, round_id=round_id), 303)
+    try:
+        lifecycle.take_items_from(round_, source, count, actor_id=current_user.id, now=utcnow())
+    except RoundError as exc:
+        flash(str(exc.message), "error")
+        return redirect(url_for(".edit", slug=slug, round_id=round_id), 303)
+    Session.commit()
+    flash(_("The items are taken from “%(title)s”.", title=source.title), "success")
+    return redirect(url_for(".edit", slug=slug, round_id=round_id), 303)
+
+
+@bp.route("/<int:round_id>/move", methods=["POST"])
+@login_required
+def move(slug: str, round_id: int):
+    """Move a round one place up or down in the order."""
+    membership = admin_membership(slug)
+    round_ = round_or_404(membership, round_id)
+    form = forms.MoveForm()
+    if not form.validate_on_submit():
+        abort(422)
+    lifecycle.move_round(round_, -1 if form.direction.data == "up" else 1, actor_id=current_user.id)
+    Session.commit()
+    return redirect(url_for(".round_list", slug=slug), 303)

@@ -1,0 +1,167 @@
+"""Round kind *consultation*: management's draft proposals, rated and commented item by item.
+
+One contribution per participant and proposal: ``target`` is the proposal's item key,
+``data["rating"]`` the agreement 1–5 (absent when the participant only commented), ``body`` the
+optional comment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from wtforms import StringField, TextAreaField
+from wtforms.validators import Length
+
+from dialogue.models import Round
+from rounds import answers, submissions
+from rounds.base import (
+    CONSENSUS_DEFAULTS,
+    CONSENSUS_FIELDS,
+    SettingField,
+    check_consensus_thresholds,
+)
+from rounds.errors import InvalidSettings, SubmissionRejected
+from rounds.items import Item
+from rounds.prioritisation import parse_ratings
+from rounds.results import RoundResults, rating_results, visible_contributions
+from rounds.structured import ITEMS_FIELD, SOURCE_FIELD, AnswerForm, StructuredKind
+
+
+def agreement_scale():
+    """The 1–5 agreement scale with its words, for forms and charts."""
+    return (
+        (1, _l("Strongly disagree")),
+        (2, _l("Disagree")),
+        (3, _l("Neither")),
+        (4, _l("Agree")),
+        (5, _l("Strongly agree")),
+    )
+
+
+class Consultation(StructuredKind):
+    """Asks what participants think of each of management's draft proposals."""
+
+    name = "consultation"
+    label = _l("Consultation on draft proposals")
+    template = "rounds/consultation.html"
+    results_template = "results/_ratings.html"
+    form_class = AnswerForm
+    default_settings = {
+        "items": [],
+        "max_length": 1000,
+        **CONSENSUS_DEFAULTS,
+        "source_round": 0,
+        "repeat_of": 0,
+    }
+    locked_settings = frozenset({"items"})
+    setting_fields = (
+        ITEMS_FIELD,
+        SettingField("max_length", _l("Longest comment (characters)"), "int"),
+        *CONSENSUS_FIELDS,
+        SOURCE_FIELD,
+        SettingField(
+            "repeat_of",
+            _l("Repeats the rating of an earlier round"),
+            "round",
+            hint=_l("Participants see the group's earlier answers beside their own."),
+        ),
+    )
+
+    def scale(self):
+        """Agreement, from strongly disagree to strongly agree."""
+        return agreement_scale()
+
+    def check_settings(self, settings: Mapping[str, Any]) -> None:
+        """Comment limit sane, thresholds valid."""
+        if not 20 <= settings["max_length"] <= submissions.HARD_MAX_LENGTH:
+            raise InvalidSettings(
+                _l(
+                    "The longest text must be between 20 and %(count)d characters.",
+                    count=submissions.HARD_MAX_LENGTH,
+                ),
+                field="max_length",
+            )
+        check_consensus_thresholds(settings)
+
+    def item_fields(self, round_: Round, items: list[Item]) -> dict[str, Any]:
+        """An agreement rating and a comment per proposal; the template draws the radio buttons."""
+        fields: dict[str, Any] = {}
+        limit = Length(max=submissions.HARD_MAX_LENGTH)
+        for item in items:
+            fields[f"{item.field}_rating"] = StringField(item.label)
+            fields[f"{item.field}_comment"] = TextAreaField(
+                _l("Comment on “%(label)s” (optional)", label=item.label), validators=[limit]
+            )
+        return fields
+
+    def form_defaults(self, round_: Round, author: str) -> dict[str, Any]:
+        """The author's ratings and comments, in their fields."""
+        fields = {item.key: item.field for item in self.items(round_)}
+        data = {}
+        for (target, _aspect), row in answers.own_rows(round_, author).items():
+            if target in fields:
+                rating = (row.data or {}).get("rating")
+                data[f"{fields[target]}_rating"] = str(rating) if rating else ""
+                data[f"{fields[target]}_comment"] = row.body or ""
+        return {"data": data}
+
+    def submit(self, round_: Round, author: str, form, now: dt.datetime):
+        """Read ratings and comments from the form and store them as the author's answer."""
+        given = {
+            item.key: (form[f"{item.field}_rating"].data, form[f"{item.field}_comment"].data)
+            for item in self.items(round_)
+        }
+        return self.answer(round_, author, given, nonce=form.nonce.data, now=now)
+
+    def answer(
+        self,
+        round_: Round,
+        author: str,
+        given: Mapping[str, tuple[Any, str | None]],
+        *,
+        nonce: str,
+        now: dt.datetime,
+    ):
+        """Validate (rating, comment) pairs by item key and make them the author's answer."""
+        submissions.ensure_open(round_, now)
+        items = self.require_items(round_)
+        ratings = parse_ratings(items, {key: rating for key, (rating, _c) in given.items()})
+        limit = self.settings(round_)["max_length"]
+        rows = []
+        for item in items:
+            if item.key not in given:
+                continue
+            comment = self.clean_comment(given[item.key][1], limit, f"{item.field}_comment")
+            rating = ratings.get(item.key)
+            if rating is not None or comment:
+                data = {"rating": rating} if rating is not None else {}
+                rows.append(answers.AnswerRow(item.key, body=comment, data=data))
+        if not rows:
+            raise SubmissionRejected(_l("Please rate or comment on at least one proposal."))
+        return answers.replace_answer(round_, author, rows, nonce=nonce, now=now)
+
+    def ratings(self, round_: Round) -> dict[str, dict[str, int]]:
+        """Each author's agreement per proposal."""
+        ratings: dict[str, dict[str, int]] = {}
+        for row in visible_contributions(round_):
+            rating = (row.data or {}).get("rating")
+            if row.target and rating is not None:
+                ratings.setdefault(row.author, {}).setdefault(row.target, rating)
+        return ratings
+
+    def results(self, round_: Round, segments) -> RoundResults:
+        """Agreement statistics and consensus verdict per proposal."""
+        settings = self.settings(round_)
+        comments = sum(1 for row in visible_contributions(round_) if row.body)
+        return rating_results(
+            round_,
+            self.items(round_),
+            self.ratings(round_),
+            segments,
+            thresholds={key: settings[key] for key in CONSENSUS_DEFAULTS},
+            before=self.repeated_ratings(round_),
+            comments=comments,
+        )

@@ -1,0 +1,342 @@
+"""Round kind *prioritisation*: which items (usually the themes of round 1) matter most.
+
+Three methods, chosen per round: rank your top k, allocate a budget of points, or rate each
+item's importance 1–5. A participant's whole answer is one contribution: ``data`` holds the
+ranking, points or ratings by item key, ``body`` the optional "other" comment, ``target`` is
+empty because the answer is about all items at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import Length
+
+from dialogue.models import Round
+from rounds import answers, submissions
+from rounds.base import (
+    CONSENSUS_DEFAULTS,
+    CONSENSUS_FIELDS,
+    SettingField,
+    check_consensus_thresholds,
+)
+from rounds.errors import InvalidSettings, SubmissionRejected
+from rounds.items import Item
+from rounds.results import (
+    RoundResults,
+    points_results,
+    ranking_results,
+    rating_results,
+    visible_contributions,
+)
+from rounds.structured import (
+    ITEMS_FIELD,
+    SOURCE_FIELD,
+    AnswerForm,
+    StructuredKind,
+    refuse_unknown_items,
+)
+
+RANK, POINTS, RATE = "rank", "points", "rate"
+METHODS = (
+    (RANK, _l("Rank your top choices")),
+    (POINTS, _l("Allocate a budget of points")),
+    (RATE, _l("Rate each item's importance 1–5")),
+)
+MAX_BUDGET = 10_000
+
+
+class PrioritisationForm(AnswerForm):
+    """The "other" comment; the fields per item or place are added per round."""
+
+    other = TextAreaField(
+        _l("Anything missing or another comment (optional)"),
+        validators=[Length(max=submissions.HARD_MAX_LENGTH)],
+    )
+
+
+def parse_ranking(items: Sequence[Item], places: Sequence[str | None], top_k: int) -> list[str]:
+    """Item keys best first from the places a participant filled in.
+
+    Places must be filled from the first one on without gaps; an item may appear once, and
+    only items of the round may appear at all.
+    """
+    chosen = [(place or "").strip() for place in places]
+    while chosen and not chosen[-1]:
+        chosen.pop()
+    if not chosen:
+        raise SubmissionRejected(_l("Please choose at least your first priority."))
+    if len(chosen) > top_k:
+        raise SubmissionRejected(_l("Please choose at most %(count)d items.", count=top_k))
+    if "" in chosen:
+        raise SubmissionRejected(
+            _l("Please fill in the places in order, without leaving one empty.")
+        )
+    refuse_unknown_items(items, chosen)
+    if len(set(chosen)) != len(chosen):
+        labels = {item.key: item.label for item in items}
+        twice = next(key for key in chosen if chosen.count(key) > 1)
+        raise SubmissionRejected(
+            _l(
+                "You chose “%(label)s” more than once. Each item can have one place.",
+                label=labels[twice],
+            )
+        )
+    return chosen
+
+
+def parse_points(items: Sequence[Item], given: Mapping[str, Any], budget: int) -> dict[str, int]:
+    """Whole, non-negative points per item that add up to exactly the budget."""
+    refuse_unknown_items(items, given)
+    points = {}
+    for item in items:
+        raw = given.get(item.key)
+        text = str(raw).strip() if raw is not None else ""
+        try:
+            value = int(text) if text else 0
+        except ValueError:
+            raise SubmissionRejected(
+                _l("Please give whole points for “%(label)s”.", label=item.label),
+                field=f"{item.field}_points",
+            ) from None
+        if value < 0:
+            raise SubmissionRejected(
+                _l("Points cannot be negative (“%(label)s”).", label=item.label),
+                field=f"{item.field}_points",
+            )
+        points[item.key] = value
+    total = sum(points.values())
+    if total != budget:
+        raise SubmissionRejected(
+            _l(
+                "Your points add up to %(total)d. Please distribute exactly %(budget)d points.",
+                total=total,
+                budget=budget,
+            )
+        )
+    return points
+
+
+def parse_ratings(
+    items: Sequence[Item], given: Mapping[str, Any], *, field_suffix: str = "rating"
+) -> dict[str, int]:
+    """Ratings 1–5 by item key; an empty rating means the item was skipped."""
+    refuse_unknown_items(items, given)
+    ratings = {}
+    for item in items:
+        raw = given.get(item.key)
+        text = str(raw).strip() if raw is not None else ""
+        if not text:
+            continue
+        if text not in {"1", "2", "3", "4", "5"}:
+            raise SubmissionRejected(
+                _l("Please rate “%(label)s” from 1 to 5.", label=item.label),
+                field=f"{item.field}_{field_suffix}",
+            )
+        ratings[item.key] = int(text)
+    return ratings
+
+
+def rating_scale():
+    """The 1–5 importance scale with its words, for forms and charts."""
+    return (
+        (1, _l("Not important")),
+        (2, _l("Less important")),
+        (3, _l("Somewhat important")),
+        (4, _l("Important")),
+        (5, _l("Very important")),
+    )
+
+
+class Prioritisation(StructuredKind):
+    """Asks which of the items are the most important."""
+
+    name = "prioritisation"
+    label = _l("Prioritisation")
+    template = "rounds/prioritisation.html"
+    results_template = "results/_prioritisation.html"
+    form_class = PrioritisationForm
+    default_settings = {
+        "items": [],
+        "method": RANK,
+        "top_k": 3,
+        "budget": 100,
+        "allow_other": True,
+        "other_max_length": 500,
+        **CONSENSUS_DEFAULTS,
+        "source_round": 0,
+        "repeat_of": 0,
+    }
+    locked_settings = frozenset({"items", "method", "top_k", "budget"})
+    setting_fields = (
+        ITEMS_FIELD,
+        SettingField("method", _l("Method"), "choice", choices=METHODS),
+        SettingField("top_k", _l("Ranking: how many places"), "int"),
+        SettingField("budget", _l("Points: the budget each participant distributes"), "int"),
+        SettingField("allow_other", _l("Participants may add an “other” comment"), "bool"),
+        SettingField("other_max_length", _l("Longest comment (characters)"), "int"),
+        *CONSENSUS_FIELDS,
+        SOURCE_FIELD,
+        SettingField(
+            "repeat_of",
+            _l("Repeats the rating of an earlier round"),
+            "round",
+            hint=_l("Participants see the group's earlier answers beside their own."),
+        ),
+    )
+
+    def scale(self):
+        """Importance, from not important to very important."""
+        return rating_scale()
+
+    def check_settings(self, settings: Mapping[str, Any]) -> None:
+        """Method known, places and budget in range, comment limit sane, thresholds valid."""
+        if settings["method"] not in {RANK, POINTS, RATE}:
+            raise InvalidSettings(_l("Choose one of the methods."), field="method")
+        if not 1 <= settings["top_k"] <= 10:
+            raise InvalidSettings(_l("Rank between 1 and 10 places."), field="top_k")
+        if not 1 <= settings["budget"] <= MAX_BUDGET:
+            raise InvalidSettings(
+                _l("The budget must be between 1 and %(count)d points.", count=MAX_BUDGET),
+                field="budget",
+            )
+        if not 0 <= settings["other_max_length"] <= submissions.HARD_MAX_LENGTH:
+            raise InvalidSettings(
+                _l("The comment limit is at most %(count)d.", count=submissions.HARD_MAX_LENGTH),
+                field="other_max_length",
+            )
+        check_consensus_thresholds(settings)
+
+    def places(self, round_: Round) -> int:
+        """How many places a ranking has: the setting, or fewer if the round has fewer items."""
+        return min(self.settings(round_)["top_k"], len(self.items(round_)))
+
+    def item_fields(self, round_: Round, items: list[Item]) -> dict[str, Any]:
+        """Places to fill (ranking) or one input per item (points, rating).
+
+        Inputs are plain text: their values are checked by the kind, which says what is wrong
+        in words a participant understands.
+        """
+        method = self.settings(round_)["method"]
+        if method == RANK:
+            choices = [SelectChoice("", "—"), *(SelectChoice(i.key, i.label) for i in items)]
+            return {
+                f"place_{n}": SelectField(
+                    _l("Place %(number)d", number=n), choices=choices, validate_choice=False
+                )
+                for n in range(1, self.places(round_) + 1)
+            }
+        suffix = "points" if method == POINTS else "rating"
+        return {f"{item.field}_{suffix}": StringField(item.label) for item in items}
+
+    def form_defaults(self, round_: Round, author: str) -> dict[str, Any]:
+        """The author's stored answer, shown in the form to change."""
+        row = answers.own_rows(round_, author).get((None, None))
+        if row is None or not row.data:
+            return {}
+        data: dict[str, Any] = {"other": row.body or ""}
+        for number, key in enumerate(row.data.get("ranking", []), start=1):
+            data[f"place_{number}"] = key
+        fields = {item.key: item.field for item in self.items(round_)}
+        for suffix, values in (
+            ("points", row.data.get("points")),
+            ("rating", row.data.get("ratings")),
+        ):
+            for key, value in (values or {}).items():
+                if key in fields:
+                    data[f"{fields[key]}_{suffix}"] = str(value)
+        return {"data": data}
+
+    def submit(self, round_: Round, author: str, form, now: dt.datetime):
+        """Read the form into plain values and store them as the author's answer."""
+        method = self.settings(round_)["method"]
+        items = self.items(round_)
+        if method == RANK:
+            given: Any = [form[f"place_{n}"].data for n in range(1, self.places(round_) + 1)]
+        else:
+            suffix = "points" if method == POINTS else "rating"
+            given = {item.key: form[f"{item.field}_{suffix}"].data for item in items}
+        other = form.other.data if "other" in form else None
+        return self.answer(round_, author, given, other=other, nonce=form.nonce.data, now=now)
+
+    def answer(
+        self,
+        round_: Round,
+        author: str,
+        given,
+        *,
+        other: str | None = None,
+        nonce: str,
+        now: dt.datetime,
+    ):
+        """Validate an answer and make it the author's one answer in the round.
+
+        ``given`` is a list of item keys best first (ranking), or a mapping of item key to
+        points or rating. Whatever is wrong is refused as a whole: nothing is stored.
+        """
+        submissions.ensure_open(round_, now)
+        settings = self.settings(round_)
+        items = self.require_items(round_)
+        method = settings["method"]
+        if method == RANK:
+            data = {"ranking": parse_ranking(items, given, self.places(round_))}
+        elif method == POINTS:
+            data = {"points": parse_points(items, given, settings["budget"])}
+        else:
+            data = {"ratings": parse_ratings(items, given)}
+            if not data["ratings"]:
+                raise SubmissionRejected(_l("Please rate at least one item."))
+        comment = None
+        if settings["allow_other"]:
+            comment = self.clean_comment(other, settings["other_max_length"], "other")
+        row = answers.AnswerRow(None, body=comment, data={"method": method, **data})
+        return answers.replace_answer(round_, author, [row], nonce=nonce, now=now)
+
+    def _answers(self, round_: Round, field: str) -> tuple[dict[str, Any], int]:
+        """Each author's stored values of ``field``, and how many wrote a comment."""
+        method = self.settings(round_)["method"]
+        values, comments = {}, 0
+        for row in visible_contributions(round_):
+            data = row.data or {}
+            if data.get("method") == method and field in data:
+                values.setdefault(row.author, data[field])
+                comments += bool(row.body)
+        return values, comments
+
+    def ratings(self, round_: Round) -> dict[str, dict[str, int]] | None:
+        """Ratings per author when the round rates, so a later round can compare."""
+        if self.settings(round_)["method"] != RATE:
+            return None
+        return self._answers(round_, "ratings")[0]
+
+    def results(self, round_: Round, segments) -> RoundResults:
+        """The round's results by its method."""
+        settings = self.settings(round_)
+        items = self.items(round_)
+        known = {item.key for item in items}
+        method = settings["method"]
+        if method == RANK:
+            rankings, comments = self._answers(round_, "ranking")
+            rankings = {a: [k for k in r if k in known] for a, r in rankings.items()}
+            return ranking_results(
+                round_, items, rankings, segments, top=self.places(round_), comments=comments
+            )
+        if method == POINTS:
+            points, comments = self._answers(round_, "points")
+            return points_results(
+                round_, items, points, segments, budget=settings["budget"], comments=comments
+            )
+        ratings, comments = self._answers(round_, "ratings")
+        return rating_results(
+            round_,
+            items,
+            ratings,
+            segments,
+            thresholds={key: settings[key] for key in CONSENSUS_DEFAULTS},
+            before=self.repeated_ratings(round_),
+            comments=comments,
+        )

@@ -1,0 +1,519 @@
+"""Round results: each kind's answers aggregated with ``analysis.consensus``, small groups hidden.
+
+The statistics themselves live in ``analysis.consensus``; this module turns stored contributions
+into its matrices and applies the anonymity rule to what comes back: an item, a round or a
+breakdown group with fewer distinct authors than the dialogue's ``min_group_size`` shows no
+numbers at all. Breakdowns by department and role group need to know which pseudonym belongs to
+which group; ``author_segments`` works that out in memory with the anonymity key, and only
+counts and aggregates leave this module.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from analysis.consensus import (
+    ItemPoints,
+    ItemRanking,
+    ItemRatings,
+    KendallW,
+    Stability,
+    consensus_verdict,
+    kendalls_w,
+    points_summary,
+    ranking_summary,
+    ranks_from_top_k,
+    rating_stability,
+    rating_summary,
+    suppress_small_groups,
+)
+from dialogue.anonymity import author_pseudonym
+from dialogue.db import Session
+from dialogue.models import Contribution, Dialogue, Membership, ModerationState, Role, Round
+from rounds.items import Item
+
+#: The breakdowns every result offers: (segment attribute, heading).
+DIMENSIONS = (("department", _l("By department")), ("role_group", _l("By role group")))
+#: Shown where a member has no department or role group.
+NO_GROUP = "—"
+
+#: The consensus verdicts of ``analysis.consensus`` in the reader's language.
+VERDICT_LABELS = {
+    "consensus": _l("Consensus"),
+    "consensus against": _l("Consensus against"),
+    "dissensus": _l("Dissensus"),
+    "no consensus": _l("No consensus"),
+}
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """One item's numbers; everything but key and label is None when the item is suppressed."""
+
+    key: str
+    label: str
+    authors: int | None
+    ranking: ItemRanking | None = None
+    points: ItemPoints | None = None
+    ratings: ItemRatings | None = None
+    #: How many answered 1, 2, 3, 4 and 5.
+    distribution: tuple[int, ...] | None = None
+    verdict: str | None = None
+    stability: Stability | None = None
+    #: Number of texts per aspect (strengths, weaknesses …) for text kinds.
+    texts: Mapping[str, int] | None = None
+
+    @property
+    def suppressed(self) -> bool:
+        """True when too few people answered this item for its numbers to be shown."""
+        return self.authors is None
+
+    @property
+    def verdict_label(self):
+        """The verdict in the reader's language."""
+        return VERDICT_LABELS.get(self.verdict or "")
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """One department or role group: respondents and a headline value per item, or hidden."""
+
+    name: str
+    respondents: int | None
+    values: Mapping[str, float | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """The groups of one dimension (department or role group)."""
+
+    dimension: str
+    heading: Any
+    rows: tuple[GroupRow, ...]
+
+
+@dataclass(frozen=True)
+class RoundResults:
+    """Everything a results page or a feedback box shows about one round."""
+
+    round_id: int
+    kind: str
+    min_group_size: int
+    respondents: int | None
+    items: tuple[ItemResult, ...] = ()
+    method: str | None = None
+    kendall: KendallW | None = None
+    budget: int | None = None
+    top: int | None = None
+    #: What a group's value per item means (e.g. "mean rank"), for the breakdown tables.
+    value_label: Any = None
+    breakdowns: tuple[Breakdown, ...] = ()
+    #: Free comments ("other", per-item comments) counted, never quoted here.
+    comments: int = 0
+    aspects: tuple[tuple[str, Any], ...] = ()
+    #: For kinds whose items have a natural order of importance: best first.
+    order: tuple[str, ...] = ()
+
+    @property
+    def suppressed(self) -> bool:
+        """True when the whole round had too few respondents to show anything."""
+        return self.respondents is None
+
+    @property
+    def ordered_items(self) -> list[ItemResult]:
+        """Items best first where the kind defines an order, suppressed ones last."""
+        if not self.order:
+            return list(self.items)
+        position = {key: index for index, key in enumerate(self.order)}
+        return sorted(self.items, key=lambda item: position.get(item.key, len(position)))
+
+
+def author_segments(dialogue: Dialogue, secret: str) -> dict[str, dict[str, str]]:
+    """Each participant's pseudonym → department and role group, computed in memory.
+
+    The mapping must never be stored, logged or sent anywhere: it is exactly the link between
+    people and their input that the anonymity promise keeps out of the database.
+    """
+    members = Session.execute(
+        select(Membership.person_id, Membership.department, Membership.role_group).where(
+            Membership.dialogue_id == dialogue.id, Membership.role == Role.PARTICIPANT
+        )
+    )
+    return {
+        author_pseudonym(secret, dialogue.id, person_id): {
+            "department": department or NO_GROUP,
+            "role_group": role_group or NO_GROUP,
+        }
+        for person_id, department, role_group in members
+    }
+
+
+def visible_contributions(round_: Round) -> list[Contribution]:
+    """The round's contributions that moderation lets through, in a stable, meaningless order."""
+    return list(
+        Session.scalars(
+            select(Contribution)
+            .where(
+                Contribution.round_id == round_.id,
+                Contribution.moderation == ModerationState.VISIBLE,
+            )
+            .order_by(Contribution.id)
+        )
+    )
+
+
+def _shown(count: int, min_size: int) -> int | None:
+    return count if count >= min_size else None
+
+
+def breakdowns(
+    answers: Mapping[str, Any],
+    segments: Mapping[str, Mapping[str, str]] | None,
+    min_size: int,
+    values: Callable[[list[str]], Mapping[str, float | None]] | None = None,
+) -> tuple[Breakdown, ...]:
+    """Respondents and per-item values by department and role group, small groups hidden.
+
+    ``values`` computes a group's value per item from its authors; it is only called for groups
+    that are shown. Authors without a known segment (members who left) count in no group.
+    """
+    if not segments:
+        return ()
+    result = []
+    for dimension, heading in DIMENSIONS:
+        members: dict[str, list[str]] = defaultdict(list)
+        for author in answers:
+            if author in segments:
+                members[segments[author][dimension]].append(author)
+        shown, _total = suppress_small_groups(
+            {name: len(authors) for name, authors in members.items()}, min_size, show_total=True
+        )
+        rows = tuple(
+            GroupRow(
+                name,
+                shown[name],
+                values(members[name]) if values and shown[name] is not None else {},
+            )
+            for name in sorted(members)
+        )
+        result.append(Breakdown(dimension, heading, rows))
+    return tuple(result)
+
+
+def participation_results(
+    round_: Round,
+    segments: Mapping[str, Mapping[str, str]] | None,
+    contributions: Sequence[Contribution] | None = None,
+) -> RoundResults:
+    """Only how many took part: the result of kinds whose answers are open text."""
+    rows = visible_contributions(round_) if contributions is None else contributions
+    authors = {row.author: True for row in rows}
+    k = round_.dialogue.min_group_size
+    return RoundResults(
+        round_id=round_.id,
+        kind=round_.kind.value,
+        min_group_size=k,
+        respondents=_shown(len(authors), k),
+        breakdowns=breakdowns(authors, segments, k) if len(authors) >= k else (),
+        comments=len(rows),
+    )
+
+
+def ranking_results(
+    round_: Round,
+    items: Sequence[Item],
+    answers: Mapping[str, Sequence[str]],
+    segments: Mapping[str, Mapping[str, str]] | None,
+    *,
+    top: int,
+    comments: int = 0,
+) -> RoundResults:
+    """Borda score, mean rank, top share and Kendall's W of "rank your top k" answers.
+
+    An unranked item shares the remaining places (``ranks_from_top_k``), so rankings of
+    different lengths stay comparable. Every respondent ranks every item that way, so one
+    threshold – the number of respondents – decides whether anything is shown.
+    """
+    k = round_.dialogue.min_group_size
+    index = {item.key: i for i, item in enumerate(items)}
+    authors = sorted(answers)
+    base = {"round_id": round_.id, "kind": round_.kind.value, "min_group_size": k}
+    base |= {"method": "rank", "top": top, "comments": comments, "value_label": _l("mean rank")}
+    if len(authors) < k or not items:
+        return RoundResults(respondents=None, items=_suppressed(items), **base)
+
+    def rank_matrix(subset: Sequence[str]) -> np.ndarray:
+        return np.array(
+            [ranks_from_top_k([index[key] for key in answers[a]], len(items)) for a in subset]
+        )
+
+    ranks = rank_matrix(authors)
+    summary = ranking_summary(ranks, top=top)
+    kendall = kendalls_w(ranks) if len(items) >= 2 else None
+    results = tuple(
+        ItemResult(item.key, item.label, len(authors), ranking=stat)
+        for item, stat in zip(items, summary, strict=True)
+    )
+
+    def group_values(subset: list[str]) -> dict[str, float]:
+        means = rank_matrix(subset).mean(axis=0)
+        return {item.key: float(mean) for item, mean in zip(items, means, strict=True)}
+
+    order = sorted(results, key=lambda r: (-r.ranking.borda, r.ranking.mean_rank, r.label))
+    return RoundResults(
+        respondents=len(authors),
+        items=results,
+        kendall=kendall,
+        breakdowns=breakdowns(answers, segments, k, group_values),
+        order=tuple(r.key for r in order),
+        **base,
+    )
+
+
+def points_results(
+    round_: Round,
+    items: Sequence[Item],
+    answers: Mapping[str, Mapping[str, int]],
+    segments: Mapping[str, Mapping[str, str]] | None,
+    *,
+    budget: int,
+    comments: int = 0,
+) -> RoundResults:
+    """Total, mean and share of the budget per item of "allocate your points" answers."""
+    k = round_.dialogue.min_group_size
+    authors = sorted(answers)
+    base = {"round_id": round_.id, "kind": round_.kind.value, "min_group_size": k}
+    base |= {"method": "points", "budget": budget, "comments": comments}
+    base["value_label"] = _l("mean points")
+    if len(authors) < k or not items:
+        return RoundResults(respondents=None, items=_suppressed(items), **base)
+
+    def matrix(subset: Sequence[str]) -> np.ndarray:
+        return np.array([[answers[a].get(item.key, 0) for item in items] for a in subset])
+
+    summary = points_summary(matrix(authors), budget=budget)
+    results = tuple(
+        ItemResult(item.key, item.label, len(authors), points=stat)
+        for item, stat in zip(items, summary, strict=True)
+    )
+
+    def group_values(subset: list[str]) -> dict[str, float]:
+        means = matrix(subset).mean(axis=0)
+        return {item.key: float(mean) for item, mean in zip(items, means, strict=True)}
+
+    order = sorted(results, key=lambda r: (-r.points.total, r.label))
+    return RoundResults(
+        respondents=len(authors),
+        items=results,
+        breakdowns=breakdowns(answers, segments, k, group_values),
+        order=tuple(r.key for r in order),
+        **base,
+    )
+
+
+def rating_results(
+    round_: Round,
+    items: Sequence[Item],
+    answers: Mapping[str, Mapping[str, int]],
+    segments: Mapping[str, Mapping[str, str]] | None,
+    *,
+    thresholds: Mapping[str, float],
+    before: Mapping[str, Mapping[str, int]] | None = None,
+    comments: int = 0,
+) -> RoundResults:
+    """Median, IQR, shares agreeing and disagreeing, verdict and stability of 1–5 ratings.
+
+    Each item stands on its own: people may skip items, so an item with fewer raters than the
+    threshold is hidden even when the round as a whole is shown. ``before`` holds the ratings of
+    an earlier round with the same items, for the stability of each item between the two.
+    """
+    k = round_.dialogue.min_group_size
+    authors = sorted(answers)
+    base = {"round_id": round_.id, "kind": round_.kind.value, "min_group_size": k}
+    base |= {"method": "rate", "comments": comments, "value_label": _l("mean rating")}
+    if len(authors) < k or not items:
+        return RoundResults(respondents=None, items=_suppressed(items), **base)
+
+    def matrix(subset: Sequence[str]) -> np.ndarray:
+        return np.array(
+            [[answers[a].get(item.key, np.nan) for item in items] for a in subset], dtype=float
+        )
+
+    ratings = matrix(authors)
+    summary = rating_summary(ratings)
+    results = []
+    for column, item, stat in zip(ratings.T, items, summary, strict=True):
+        if stat.n < k:
+            results.append(ItemResult(item.key, item.label, None))
+            continue
+        seen = column[~np.isnan(column)].astype(int)
+        distribution = tuple(int(c) for c in np.bincount(seen, minlength=6)[1:])
+        results.append(
+            ItemResult(
+                item.key,
+                item.label,
+                stat.n,
+                ratings=stat,
+                distribution=distribution,
+                verdict=consensus_verdict(stat, **thresholds),
+                stability=_stability(item.key, seen, before, k),
+            )
+        )
+
+    def group_values(subset: list[str]) -> dict[str, float | None]:
+        group = matrix(subset)
+        values = {}
+        for item, column in zip(items, group.T, strict=True):
+            seen = column[~np.isnan(column)]
+            values[item.key] = float(seen.mean()) if seen.size >= k else None
+        return values
+
+    shown = [r for r in results if not r.suppressed]
+    order = sorted(shown, key=lambda r: (-r.ratings.mean, -r.ratings.share_agree, r.label))
+    return RoundResults(
+        respondents=len(authors),
+        items=tuple(results),
+        breakdowns=breakdowns(answers, segments, k, group_values),
+        order=tuple(r.key for r in order),
+        **base,
+    )
+
+
+def _stability(key: str, after: np.ndarray, before, k: int) -> Stability | None:
+    """Stability of one item against the earlier round, if both rounds showed it."""
+    if not before:
+        return None
+    earlier = [ratings[key] for ratings in before.values() if key in ratings]
+    if len(earlier) < k or after.size < k:
+        return None
+    return rating_stability(earlier, after)
+
+
+def text_results(
+    round_: Round,
+    items: Sequence[Item],
+    aspects: Sequence[tuple[str, Any]],
+    segments: Mapping[str, Mapping[str, str]] | None,
+) -> RoundResults:
+    """How many wrote how many texts per item and aspect; the texts are for the consultant."""
+    k = round_.dialogue.min_group_size
+    rows = [row for row in visible_contributions(round_) if row.body]
+    per_item: dict[str, set[str]] = defaultdict(set)
+    per_aspect: dict[str, Counter] = defaultdict(Counter)
+    for row in rows:
+        per_item[row.target].add(row.author)
+        per_aspect[row.target][(row.data or {}).get("aspect")] += 1
+    authors = {row.author: True for row in rows}
+    results = tuple(
+        ItemResult(item.key, item.label, None)
+        if len(per_item[item.key]) < k
+        else ItemResult(
+            item.key,
+            item.label,
+            len(per_item[item.key]),
+            texts={name: per_aspect[item.key][name] for name, _label in aspects},
+        )
+        for item in items
+    )
+    shown = len(authors) >= k
+    return RoundResults(
+        round_id=round_.id,
+        kind=round_.kind.value,
+        min_group_size=k,
+        respondents=_shown(len(authors), k),
+        items=results if shown else _suppressed(items),
+        breakdowns=breakdowns(authors, segments, k) if shown else (),
+        comments=len(rows),
+        aspects=tuple(aspects),
+    )
+
+
+def _suppressed(items: Sequence[Item]) -> tuple[ItemResult, ...]:
+    return tuple(ItemResult(item.key, item.label, None) for item in items)
+
+
+def top_items(results: RoundResults, count: int) -> list[Item]:
+    """The best ``count`` shown items of a round, e.g. the priorities a culture round asks about."""
+    shown = [item for item in results.ordered_items if not item.suppressed]
+    return [Item(item.key, item.label) for item in shown[: count or None]]
+
+
+@dataclass(frozen=True)
+class TextGroup:
+    """The texts written about one item and aspect, for the consultant's eyes only."""
+
+    item: str | None
+    aspect: Any
+    texts: tuple[str, ...]
+
+
+def raw_texts(
+    round_: Round, items: Sequence[Item], aspects: Sequence[tuple[str, Any]] = ()
+) -> list[TextGroup]:
+    """Every visible text of the round grouped by item and aspect, without authors.
+
+    Within a group texts are sorted alphabetically, which says nothing about who wrote them or
+    when.
+    """
+    labels = {item.key: item.label for item in items}
+    aspect_labels = dict(aspects)
+    groups: dict[tuple[str | None, str | None], list[str]] = defaultdict(list)
+    for row in visible_contributions(round_):
+        if row.body:
+            groups[(row.target, (row.data or {}).get("aspect"))].append(row.body)
+    order = {item.key: index for index, item in enumerate(items)}
+    aspect_order = {name: index for index, (name, _label) in enumerate(aspects)}
+    keys = sorted(groups, key=lambda g: (order.get(g[0], len(order)), aspect_order.get(g[1], 0)))
+    return [
+        TextGroup(
+            labels.get(target), aspect_labels.get(aspect), tuple(sorted(groups[target, aspect]))
+        )
+        for target, aspect in keys
+    ]
+
+
+@dataclass(frozen=True)
+class DelphiFeedback:
+    """What a participant sees of earlier rounds while answering this one.
+
+    ``rounds``: the published results of the rounds that feed this one. ``previous``: the
+    participant's own ratings in the round this one repeats (their own data, always theirs to
+    see); ``previous_results``: the group's results there by item key, once published.
+    """
+
+    rounds: tuple[tuple[Round, RoundResults], ...] = ()
+    previous: Mapping[str, int] = field(default_factory=dict)
+    previous_results: Mapping[str, ItemResult] = field(default_factory=dict)
+
+
+def delphi_feedback(round_: Round, author: str | None) -> DelphiFeedback:
+    """The controlled feedback for ``round_``: published earlier results, own earlier answers.
+
+    Unpublished results stay with the staff, so a round that feeds this one but is not yet
+    published is left out. No breakdowns: feedback is for participants.
+    """
+    from rounds import get_kind  # the kinds import this module
+
+    kind = get_kind(round_.kind)
+    if kind is None:
+        return DelphiFeedback()
+    pairs = []
+    for earlier in kind.feedback_rounds(round_):
+        earlier_kind = get_kind(earlier.kind)
+        if earlier.is_published and earlier_kind is not None:
+            pairs.append((earlier, earlier_kind.results(earlier, None)))
+    repeated = kind.repeated_round(round_)
+    previous, previous_results = {}, {}
+    if repeated is not None and author is not None:
+        previous = (kind.repeated_ratings(round_) or {}).get(author, {})
+        for earlier, results in pairs:
+            if earlier.id == repeated.id:
+                previous_results = {item.key: item for item in results.items}
+    return DelphiFeedback(tuple(pairs), previous, previous_results)

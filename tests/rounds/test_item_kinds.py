@@ -1,0 +1,182 @@
+"""Consultation, culture and action rounds: per-item input validated, stored once, aggregated."""
+
+import pytest
+from sqlalchemy import select
+
+from dialogue.db import Session
+from dialogue.models import Contribution, RoundKind
+from rounds import get_kind
+from rounds.errors import RoundClosed, SubmissionRejected
+from tests.factories import make_dialogue
+from tests.rounds.factories import answer, make_item_round, participants
+
+pytestmark = pytest.mark.usefixtures("request_context")
+
+
+def stored(round_):
+    return Session.scalars(
+        select(Contribution).where(Contribution.round_id == round_.id).order_by(Contribution.target)
+    ).all()
+
+
+def consultation(dialogue, **settings):
+    return make_item_round(dialogue, RoundKind.CONSULTATION, **settings)
+
+
+def test_consultation_stores_one_row_per_proposal_with_rating_and_comment(db_session):
+    dialogue = make_dialogue()
+    round_ = consultation(dialogue)
+    (member,) = participants(dialogue, 1)
+    answer(
+        round_,
+        member,
+        {
+            "arbejdsmiljo": ("4", " Godt forslag "),
+            "digitalisering": ("", "Uklart"),
+            "samarbejde": ("", ""),
+        },
+    )
+    rows = stored(round_)
+    assert [(r.target, r.data, r.body) for r in rows] == [
+        ("arbejdsmiljo", {"rating": 4}, "Godt forslag"),
+        ("digitalisering", {}, "Uklart"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ({"arbejdsmiljo": ("7", "")}, "from 1 to 5"),
+        ({"klima": ("4", "")}, "not part of this round"),
+        ({"arbejdsmiljo": ("", "")}, "at least one proposal"),
+        ({"arbejdsmiljo": ("3", "x" * 1001)}, "1000 characters"),
+    ],
+)
+def test_consultation_refuses_bad_input_and_stores_nothing(db_session, given, message):
+    dialogue = make_dialogue()
+    round_ = consultation(dialogue)
+    (member,) = participants(dialogue, 1)
+    with pytest.raises(SubmissionRejected) as refused:
+        answer(round_, member, given)
+    assert message in str(refused.value.message)
+    assert stored(round_) == []
+
+
+def test_consultation_answer_again_replaces_rows_and_drops_cleared_ones(db_session):
+    dialogue = make_dialogue()
+    round_ = consultation(dialogue)
+    (member,) = participants(dialogue, 1)
+    answer(round_, member, {"arbejdsmiljo": ("2", ""), "digitalisering": ("3", "")})
+    answer(round_, member, {"arbejdsmiljo": ("5", ""), "digitalisering": ("", "")})
+    assert [(r.target, r.data) for r in stored(round_)] == [("arbejdsmiljo", {"rating": 5})]
+
+
+def test_consultation_results_match_hand_computed_numbers(db_session):
+    dialogue = make_dialogue()
+    round_ = consultation(dialogue)
+    members = participants(dialogue, 6)
+    for number, (member, a, r) in enumerate(zip(members, "454435", "121554", strict=True)):
+        given = {"arbejdsmiljo": (a, ""), "rekruttering": (r, "")}
+        if number < 4:
+            given["digitalisering"] = ("4", "")
+        answer(round_, member, given)
+    results = get_kind(round_.kind).results(round_, None)
+    items = {item.key: item for item in results.items}
+    work = items["arbejdsmiljo"]
+    # 3 4 4 4 5 5: median 4, Q1 = 4, Q3 = 4 + 0.75 x 1 (type 7), 5 of 6 agree.
+    assert work.ratings.median == 4
+    assert work.ratings.iqr == pytest.approx(0.75)
+    assert work.ratings.mean == pytest.approx(25 / 6)
+    assert work.distribution == (0, 0, 1, 3, 2)
+    assert work.verdict == "consensus"
+    split = items["rekruttering"]
+    # 1 1 2 4 5 5: half on each side, IQR 4.75 - 1.25.
+    assert split.ratings.iqr == pytest.approx(3.5)
+    assert split.verdict == "dissensus"
+    # Digitalisering was rated by four people only: fewer than the group size of five.
+    assert items["digitalisering"].suppressed
+    assert items["digitalisering"].distribution is None
+
+
+def test_consultation_thresholds_are_set_per_round(db_session):
+    dialogue = make_dialogue()
+    round_ = consultation(dialogue, min_share=0.9)
+    for member, a in zip(participants(dialogue, 6), "454435", strict=True):
+        answer(round_, member, {"arbejdsmiljo": (a, "")})
+    results = get_kind(round_.kind).results(round_, None)
+    assert results.items[0].verdict == "no consensus"
+
+
+@pytest.mark.parametrize(
+    ("kind", "aspects"),
+    [(RoundKind.CULTURE, ("strength", "weakness")), (RoundKind.ACTION, ("me", "team", "across"))],
+)
+def test_text_kinds_store_one_row_per_item_and_aspect(db_session, kind, aspects):
+    dialogue = make_dialogue()
+    round_ = make_item_round(dialogue, kind)
+    (member,) = participants(dialogue, 1)
+    answer(
+        round_,
+        member,
+        {("arbejdsmiljo", aspects[0]): "Vi hjælper hinanden", ("samarbejde", aspects[-1]): "  "},
+    )
+    (row,) = stored(round_)
+    assert (row.target, row.data, row.body) == (
+        "arbejdsmiljo",
+        {"aspect": aspects[0]},
+        "Vi hjælper hinanden",
+    )
+    assert get_kind(kind).analysis_texts(round_) == [(row.id, "Vi hjælper hinanden")]
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ({("klima", "strength"): "Tekst"}, "not part of this round"),
+        ({("arbejdsmiljo", "opportunity"): "Tekst"}, "does not ask for"),
+        ({("arbejdsmiljo", "strength"): "   "}, "write something"),
+        ({("arbejdsmiljo", "strength"): "x" * 501}, "500 characters"),
+    ],
+)
+def test_culture_refuses_bad_input(db_session, given, message):
+    dialogue = make_dialogue()
+    round_ = make_item_round(dialogue, RoundKind.CULTURE)
+    (member,) = participants(dialogue, 1)
+    with pytest.raises(SubmissionRejected) as refused:
+        answer(round_, member, given)
+    assert message in str(refused.value.message)
+    assert stored(round_) == []
+
+
+def test_culture_refuses_input_after_the_deadline(db_session):
+    dialogue = make_dialogue()
+    round_ = make_item_round(dialogue, RoundKind.CULTURE)
+    (member,) = participants(dialogue, 1)
+    with pytest.raises(RoundClosed):
+        answer(round_, member, {("arbejdsmiljo", "strength"): "Sent"}, now=round_.closes_at)
+    assert stored(round_) == []
+
+
+def test_culture_results_count_writers_and_hide_small_items(db_session):
+    dialogue = make_dialogue()
+    round_ = make_item_round(dialogue, RoundKind.CULTURE)
+    members = participants(dialogue, 6)
+    for number, member in enumerate(members):
+        given = {("arbejdsmiljo", "strength"): f"Styrke {number}"}
+        if number < 5:
+            given[("arbejdsmiljo", "weakness")] = f"Svaghed {number}"
+        if number < 2:
+            given[("samarbejde", "weakness")] = f"Silo {number}"
+        answer(round_, member, given)
+    results = get_kind(round_.kind).results(round_, None)
+    items = {item.key: item for item in results.items}
+    assert items["arbejdsmiljo"].authors == 6
+    assert items["arbejdsmiljo"].texts == {"strength": 6, "weakness": 5}
+    assert items["samarbejde"].suppressed
+    assert items["samarbejde"].texts is None
+    groups = get_kind(round_.kind).texts(round_)
+    assert [(g.item, len(g.texts)) for g in groups] == [
+        ("Arbejdsmiljø", 6),
+        ("Arbejdsmiljø", 5),
+        ("Samarbejde", 2),
+    ]

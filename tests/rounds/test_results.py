@@ -1,0 +1,45 @@
+"""Results by group: pseudonyms mapped in memory, small groups and their complements hidden."""
+
+import pytest
+
+from dialogue.models import RoundKind
+from rounds import get_kind
+from rounds.results import author_segments
+from tests.conftest import TEST_SECRETS
+from tests.factories import make_dialogue
+from tests.rounds.factories import answer, make_item_round, participants
+
+pytestmark = pytest.mark.usefixtures("request_context")
+
+
+def test_breakdowns_hide_small_groups_and_the_one_that_would_reveal_them(db_session):
+    dialogue = make_dialogue()
+    round_ = make_item_round(dialogue, RoundKind.CONSULTATION)
+    members = (
+        participants(dialogue, 6, department="IT", role_group="Medarbejder")
+        + participants(dialogue, 5, department="HR", role_group="Medarbejder")
+        + participants(dialogue, 2, department="Løn", role_group="Leder")
+    )
+    for member in members:
+        rating = "5" if member.department == "IT" else "3"
+        answer(round_, member, {"arbejdsmiljo": (rating, "")})
+    segments = author_segments(dialogue, TEST_SECRETS["ANON_SECRET"])
+    results = get_kind(round_.kind).results(round_, segments)
+    departments = {row.name: row for row in results.breakdowns[0].rows}
+    assert departments["IT"].respondents == 6
+    assert departments["IT"].values["arbejdsmiljo"] == 5
+    # Løn (2) is below 5; HR, the smallest shown group, is hidden too, or total - IT = Løn + HR.
+    assert departments["Løn"].respondents is None
+    assert departments["HR"].respondents is None
+    assert departments["HR"].values == {}
+    roles = {row.name: row.respondents for row in results.breakdowns[1].rows}
+    assert roles == {"Leder": None, "Medarbejder": None}
+    assert results.respondents == 13
+
+
+def test_segments_are_only_computed_for_participants(db_session):
+    dialogue = make_dialogue()
+    participants(dialogue, 2, department="IT")
+    segments = author_segments(dialogue, TEST_SECRETS["ANON_SECRET"])
+    assert len(segments) == 2
+    assert {s["department"] for s in segments.values()} == {"IT"}
