@@ -216,15 +216,13 @@ def _add_rankings(round_: Round, authors: list[str], rng: random.Random) -> None
             pick = rng.choices(keys, weights=weights)[0]
             if pick not in ranking:
                 ranking.append(pick)
-        other = rng.random() < 0.08
+        other = rng.choice(content.OTHER_COMMENTS) if rng.random() < 0.08 else None
         rows.append(
             Contribution(
                 round_id=round_.id,
                 author=author,
                 data={"method": "rank", "ranking": ranking},
-                body="Tilgængelighed for borgere med handicap mangler på listen."
-                if other
-                else None,
+                body=other,
                 created_on=_day(round_, rng),
             )
         )

@@ -401,3 +401,15 @@ COMMITMENTS = {
         "Vi vil evaluere værdiarbejdet sammen hvert halve år",
     ],
 }
+
+
+#: "Other" comments in the prioritisation round: what participants felt the list missed.
+OTHER_COMMENTS = [
+    "Tilgængelighed for borgere med handicap mangler på listen.",
+    "Jeg savner noget om vores fysiske rammer – mange bygninger er nedslidte.",
+    "Det er svært at vælge; arbejdsmiljø og rekruttering hænger tæt sammen.",
+    "Husk de små arbejdspladser, der ikke har en HR-medarbejder tæt på.",
+    "Der bør også stå noget om at lære af vores fejl.",
+    "Samarbejdet med de frivillige foreninger burde være et punkt for sig.",
+    "Jeg synes, borgerinddragelse og borgernes forventninger er to forskellige ting.",
+]
