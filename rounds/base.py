@@ -158,6 +158,13 @@ class RoundKindBase(ABC):
     def edit(self, contribution, form, now):
         """Change one stored contribution of the author; raise ``RoundError``."""
 
+    def describe(self, round_, contribution) -> list[str]:
+        """The contribution in words, for its author's "my input" page."""
+        return [contribution.body] if contribution.body else []
+
+    def _labels(self, round_) -> dict[str, str]:
+        return {item.key: str(item.label) for item in self.items(round_)}
+
     def analysis_texts(self, round_) -> list[tuple[Any, str]]:
         """(contribution id, text) pairs that the theme analysis reads; none by default."""
         return []

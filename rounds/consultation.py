@@ -108,6 +108,14 @@ class Consultation(StructuredKind):
                 data[f"{fields[target]}_comment"] = row.body or ""
         return {"data": data}
 
+    def describe(self, round_: Round, contribution) -> list[str]:
+        """The value you rated, your rating in words, and your comment."""
+        label = self._labels(round_).get(contribution.target, contribution.target or "")
+        rating = (contribution.data or {}).get("rating")
+        words = dict(self.scale())
+        head = f"{label}: {words.get(rating, rating)}" if rating else label
+        return [head, *super().describe(round_, contribution)]
+
     def submit(self, round_: Round, author: str, form, now: dt.datetime):
         """Read ratings and comments from the form and store them as the author's answer."""
         given = {

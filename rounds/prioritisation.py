@@ -251,6 +251,17 @@ class Prioritisation(StructuredKind):
                     data[f"{fields[key]}_{suffix}"] = str(value)
         return {"data": data}
 
+    def describe(self, round_: Round, contribution) -> list[str]:
+        """Your ranking, points or ratings with the items' names, then your comment."""
+        labels, data = self._labels(round_), contribution.data or {}
+        lines = [
+            f"{place}. {labels.get(key, key)}"
+            for place, key in enumerate(data.get("ranking", []), start=1)
+        ]
+        for values in (data.get("points"), data.get("ratings")):
+            lines += [f"{labels.get(key, key)}: {value}" for key, value in (values or {}).items()]
+        return lines + super().describe(round_, contribution)
+
     def submit(self, round_: Round, author: str, form, now: dt.datetime):
         """Read the form into plain values and store them as the author's answer."""
         method = self.settings(round_)["method"]

@@ -139,6 +139,12 @@ class ItemTexts(StructuredKind):
         }
         return {"data": data}
 
+    def describe(self, round_: Round, contribution) -> list[str]:
+        """Which item and aspect the text is about, then the text."""
+        label = self._labels(round_).get(contribution.target, contribution.target or "")
+        aspect = dict(self.aspects).get((contribution.data or {}).get("aspect"), "")
+        return [f"{label} · {aspect}" if aspect else label, *super().describe(round_, contribution)]
+
     def submit(self, round_: Round, author: str, form, now: dt.datetime):
         """Read the texts of the form and store them as the author's answer."""
         texts = {

@@ -166,5 +166,9 @@ def my_input(slug: str):
     """Everything this participant wrote in the dialogue, round by round."""
     membership = participant_or_404(slug)
     author = current_author(membership)
-    rounds = [(r, submissions.list_own(r, author)) for r in membership.dialogue.rounds]
+    rounds = []
+    for round_ in membership.dialogue.rounds:
+        kind = get_kind(round_.kind)
+        own = [kind.describe(round_, c) for c in submissions.list_own(round_, author)]
+        rounds.append((round_, own))
     return render_template("participate/my_input.html", membership=membership, rounds=rounds)
