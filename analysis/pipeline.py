@@ -19,7 +19,7 @@ from sklearn.utils import check_random_state
 from analysis.clustering import UNASSIGNED, ThemeClusterer
 from analysis.duplicates import near_duplicate_groups
 from analysis.text import LANGUAGES, detect_language
-from analysis.themes import describe_themes
+from analysis.themes import author_frequency, describe_themes
 from analysis.types import AnalysisResult, Document
 from analysis.vectorize import Progress, TermVectorizer
 
@@ -37,9 +37,10 @@ class ThemeAnalysis(BaseEstimator):
     language : {"auto", "da", "en"}, default="auto"
         Language of the texts; ``"auto"`` detects it for the whole corpus.
     min_group_size : int, default=5
-        The dialogue's minimum group size: a term must occur in at least this many documents to
-        appear in a label or in the top terms, and a theme needs at least this many members
-        (smaller ones are unassigned), so nothing published describes fewer people.
+        The dialogue's minimum group size: a term must occur in the documents of at least this
+        many distinct authors (see :attr:`Document.author`; a document without an author is its
+        own) to appear in a label or in the top terms, and a theme needs at least this many
+        members (smaller ones are unassigned), so nothing published describes fewer people.
     max_themes : int, default=30
         Largest number of themes tried when choosing automatically.
     n_components : int, default=10
@@ -122,7 +123,7 @@ class ThemeAnalysis(BaseEstimator):
         vectors = self.vectorizer_.fit_transform(texts, progress=progress)
         self.clusterer_ = self._clusterer(random_state).fit(vectors, progress=progress)
         ids = [documents[index].id for index in present]
-        themes = self._themes(vectors, ids)
+        themes = self._themes(vectors, ids, [documents[index].author for index in present])
         _report(progress, "describe")
         groups = near_duplicate_groups(
             vectors, threshold=self.duplicate_threshold, random_state=random_state
@@ -141,15 +142,15 @@ class ThemeAnalysis(BaseEstimator):
         )
         return self
 
-    def _themes(self, vectors, ids: list) -> tuple:
-        """Label the fitted clusters, showing only terms used in enough documents."""
+    def _themes(self, vectors, ids: list, authors: list) -> tuple:
+        """Label the fitted clusters, showing only terms used by enough distinct authors."""
         return describe_themes(
             vectors,
             self.clusterer_.labels_,
             self.clusterer_.similarity_,
             self.vectorizer_.feature_names_,
             ids,
-            public=self.vectorizer_.document_frequency_ >= self.min_group_size,
+            public=author_frequency(vectors, authors) >= self.min_group_size,
             n_representatives=self.n_representatives,
         )
 

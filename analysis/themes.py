@@ -5,9 +5,9 @@ so a term scores high when it is frequent in this cluster and rare in the others
 behind BERTopic's ``ClassTfidfTransformer``, written anew here). Frequency is counted as the
 number of members that use a term, so one long text repeating a word cannot dominate.
 
-Only *public* terms, used by at least `min_group_size` documents of the corpus, may appear in a
-label or in the top terms: a name written in one or two contributions never reaches the public
-page.
+Only *public* terms, used by at least `min_group_size` distinct authors of the corpus, may appear
+in a label or in the top terms: a name written in one or two contributions, or by one person in
+many, never reaches the public page (see :func:`author_frequency`).
 """
 
 from __future__ import annotations
@@ -50,6 +50,48 @@ def class_tfidf(vectors, labels: np.ndarray, n_themes: int) -> np.ndarray:
     mean_class_size = frequency.sum() / max(n_themes, 1)
     idf = np.log1p(mean_class_size / np.maximum(frequency.sum(axis=0), 1))
     return term_frequency * idf
+
+
+def author_frequency(vectors, authors: Sequence[Hashable | None]) -> np.ndarray:
+    """Return, for each term, the number of distinct authors whose documents contain it.
+
+    Document frequency would let one person who writes a name in six contributions pass a
+    threshold of five; counting authors does not. A document without an author (``None``)
+    counts as its own author, so without any authors this equals the document frequency.
+
+    Parameters
+    ----------
+    vectors : sparse matrix of shape (n_documents, n_terms)
+        Any document-term matrix; only which entries are non-zero matters.
+    authors : sequence of shape (n_documents,)
+        Author of each document (any hashable, such as a pseudonym) or ``None``.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.sparse as sp
+    >>> vectors = sp.csr_matrix(np.array([[1, 1], [1, 0], [1, 1]]))
+    >>> author_frequency(vectors, ["ann", "bo", "ann"]).tolist()
+    [2, 1]
+    >>> author_frequency(vectors, [None, None, None]).tolist()
+    [3, 2]
+    """
+    codes: dict = {}
+    groups = np.fromiter(
+        (
+            codes.setdefault(("author", author) if author is not None else ("doc", row), len(codes))
+            for row, author in enumerate(authors)
+        ),
+        dtype=np.int64,
+        count=vectors.shape[0],
+    )
+    present = sp.csr_matrix(vectors, copy=True)
+    present.data[:] = 1
+    membership = sp.csr_matrix(
+        (np.ones(len(groups)), (groups, np.arange(len(groups)))),
+        shape=(len(codes), vectors.shape[0]),
+    )
+    used = (membership @ present).tocsc()
+    return np.diff(used.indptr)
 
 
 def top_terms(scores, names, public, n_terms: int, *, phrase=None) -> list[str]:

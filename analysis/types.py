@@ -16,10 +16,16 @@ CHANGE_KINDS = ("new", "grown", "shrunk", "split", "merged", "gone", "unchanged"
 
 @dataclass(frozen=True)
 class Document:
-    """One contribution: the caller's id (a contribution id or a row number) and its text."""
+    """One contribution: the caller's id (a contribution id or a row number) and its text.
+
+    `author` groups documents written by the same person (a pseudonym, never a name): a label
+    term must be used by enough *distinct authors*, so one person repeating a name in many
+    contributions cannot publish it. ``None`` counts the document as its own author.
+    """
 
     id: Hashable
     text: str | None
+    author: Hashable | None = None
 
 
 @dataclass(frozen=True)
@@ -34,8 +40,9 @@ class ThemeMember:
 class Theme:
     """A group of contributions about the same thing, with words that describe it.
 
-    `label` and `top_terms` only use terms found in at least ``min_group_size`` documents of the
-    corpus, so they can be published without exposing a rare word such as a person's name.
+    `label` and `top_terms` only use terms found in documents of at least ``min_group_size``
+    distinct authors of the corpus, so they can be published without exposing a rare word such
+    as a person's name.
     Members are kept as two parallel tuples, best fitting first, because a theme of a large
     corpus may hold hundreds of thousands of them.
     """

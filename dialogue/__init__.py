@@ -22,6 +22,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     from dialogue.config import finish_config, load_config
     from dialogue.results import init_app as init_results
     from dialogue.rounds_admin import init_app as init_rounds_admin
+    from dialogue.workbench import init_app as init_workbench
 
     config = dict(config or {})
     instance_path = Path(
@@ -48,6 +49,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     admin.init_app(app)
     init_results(app)
     init_rounds_admin(app)
+    init_workbench(app)
     errors.init_app(app)
     cli.init_app(app)
     return app

@@ -22,6 +22,7 @@ from dialogue.auth.services import hash_password, issue_login_link
 from dialogue.clock import utcnow
 from dialogue.db import Session
 from dialogue.demo import content
+from dialogue.demo.analysis import analyse_challenges
 from dialogue.models import Contribution, Dialogue, Membership, Person, Role, Round, RoundKind
 from dialogue.urls import external_url
 from rounds import get_kind
@@ -62,6 +63,7 @@ def build_demo() -> list[Login]:
         _add_culture(dialogue.rounds[2], dialogue.rounds[1], authors, random.Random(3))
         _add_consultation(dialogue.rounds[3], authors, random.Random(4))
         _add_commitments(dialogue.rounds[4], authors, random.Random(5))
+        analyse_challenges(dialogue, authors[7])
     logins = _issue_logins(dialogue)
     Session.commit()
     return logins

@@ -1,5 +1,12 @@
 """Every model, imported in one place so that Alembic autogenerate sees all tables."""
 
+from dialogue.models.analysis import (
+    AnalysisRun,
+    ContributionModeration,
+    Theme,
+    ThemeEdit,
+    ThemeMember,
+)
 from dialogue.models.audit import AuditEvent
 from dialogue.models.contribution import Contribution, ModerationState
 from dialogue.models.dialogue import Dialogue
@@ -9,8 +16,10 @@ from dialogue.models.person import Person
 from dialogue.models.round import Round, RoundKind, RoundState
 
 __all__ = [
+    "AnalysisRun",
     "AuditEvent",
     "Contribution",
+    "ContributionModeration",
     "Dialogue",
     "LoginSession",
     "Membership",
@@ -20,4 +29,7 @@ __all__ = [
     "Round",
     "RoundKind",
     "RoundState",
+    "Theme",
+    "ThemeEdit",
+    "ThemeMember",
 ]

@@ -14,7 +14,7 @@ from flask import url_for
 
 from dialogue.auth.services import issue_login_link
 from dialogue.db import Session
-from dialogue.models import Membership, Role
+from dialogue.models import Membership, Role, Theme
 from tests.conftest import csrf_from
 from tests.dialogue.test_auth import staff_login
 from tests.factories import (
@@ -65,6 +65,26 @@ ADMIN_ONLY = {"anonymous": LOGIN, "participant": FORBIDDEN, "outsider": MISSING}
     "admin": OK,
 }
 
+#: The consultant's workbench: the dialogue's consultant only (theme analysis and edits).
+CONSULTANT_ONLY = {"anonymous": LOGIN, "participant": FORBIDDEN, "outsider": MISSING} | {
+    "consultant": OK,
+    "management": FORBIDDEN,
+    "admin": FORBIDDEN,
+}
+WORKBENCH_GET = ("index", "round_page", "unassigned", "theme_page")
+WORKBENCH_POST = (
+    "run",
+    "undo",
+    "create_theme",
+    "merge",
+    "move",
+    "edit_theme",
+    "accept_theme",
+    "split_theme",
+    "hide",
+)
+GET_POLICY |= {f"workbench.{name}": CONSULTANT_ONLY for name in WORKBENCH_GET}
+
 #: Routes that only take POST, with who may use them. Checked for CSRF and roles.
 POST_POLICY = {
     "web.set_language": dict.fromkeys(ROLES, OK),
@@ -77,6 +97,7 @@ POST_POLICY = {
     "participate.withdraw": {"anonymous": LOGIN, "participant": OK, "outsider": MISSING}
     | dict.fromkeys(("consultant", "management", "admin"), FORBIDDEN),
 }
+POST_POLICY |= {f"workbench.{name}": CONSULTANT_ONLY for name in WORKBENCH_POST}
 
 #: Routes that accept both; their GET is in GET_POLICY, their POST is checked for CSRF only.
 GET_AND_POST = {"auth.login", "auth.link", "auth.request_link", "participate.edit"}
@@ -127,7 +148,11 @@ def world(db_session):
         "admin": make_member(dialogue, Role.ADMIN),
     }
     contribution = make_contribution(round_, members["participant"], "Min egen tekst")
+    theme = Theme(round_id=round_.id, label="Et tema")  # for the workbench's theme pages
+    Session.add(theme)
+    Session.flush()
     values = {
+        "theme_id": theme.id,
         "slug": dialogue.slug,
         "round_id": round_.id,
         "contribution_id": contribution.id,

@@ -22,6 +22,11 @@ from tests.factories import (
 #: The only tables allowed to hold or point at people. Everything else is content.
 IDENTITY_TABLES = {"people", "memberships", "audit_events", "login_sessions"}
 
+#: Staff/audit tables of the theme workbench: they name the *staff member* who acted
+#: (``actor_id`` → people) and nothing else about people. Participants are never recorded there:
+#: they appear only as contribution ids, which carry no identity.
+STAFF_ACTION_TABLES = {"analysis_runs": {"actor_id"}, "theme_edits": {"actor_id"}}
+
 #: Every column a content table may have. A new column must be added here on purpose.
 CONTENT_COLUMNS = {
     "dialogues": {
@@ -57,11 +62,36 @@ CONTENT_COLUMNS = {
         "moderation",
         "submission_key",
     },
+    "themes": {
+        "id",
+        "round_id",
+        "label",
+        "description",
+        "top_terms",
+        "state",
+        "origin",
+        "has_custom_label",
+        "run_id",
+        "merged_into_id",
+    },
+    "theme_members": {"id", "theme_id", "contribution_id", "source", "score"},
+    "contribution_moderations": {"id", "contribution_id", "reason", "note"},
 }
 
 
 def test_every_table_is_classified():
-    assert set(Base.metadata.tables) == IDENTITY_TABLES | set(CONTENT_COLUMNS)
+    classified = IDENTITY_TABLES | set(STAFF_ACTION_TABLES) | set(CONTENT_COLUMNS)
+    assert set(Base.metadata.tables) == classified
+
+
+def test_staff_action_tables_refer_to_people_only_as_the_acting_staff_member():
+    for name, allowed in STAFF_ACTION_TABLES.items():
+        columns = {
+            foreign_key.parent.name
+            for foreign_key in Base.metadata.tables[name].foreign_keys
+            if foreign_key.column.table.name in IDENTITY_TABLES
+        }
+        assert columns == allowed, name
 
 
 def test_content_tables_have_only_allowed_columns():

@@ -1,0 +1,392 @@
+"""The consultant's workbench: run the theme analysis of a round and edit its themes.
+
+Only the dialogue's consultant may use it: management and admin see themes once the consultant
+has worked on them, elsewhere. Every POST parses its form, calls one operation of
+``dialogue.workbench.services`` (or ``rounds.synthesis.run_analysis``), commits and redirects;
+a refused edit is flashed and nothing is committed.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from dialogue.access import member_or_404, require_roles, round_or_404
+from dialogue.db import Session
+from dialogue.models import Contribution, Role, Round, Theme
+from dialogue.models.analysis import ACTIVE_STATES, HideReason
+from dialogue.workbench import forms, queries, services
+from rounds.errors import RoundError
+from rounds.synthesis import get_latest_run, run_analysis
+
+bp = Blueprint("workbench", __name__, url_prefix="/d/<slug>/workbench")
+
+
+def _consultant(slug: str):
+    return require_roles(member_or_404(slug), Role.CONSULTANT)
+
+
+def _round(slug: str, round_id: int):
+    membership = _consultant(slug)
+    return membership, round_or_404(membership, round_id)
+
+
+def _theme_or_404(round_: Round, theme_id: int) -> Theme:
+    theme = Session.get(Theme, theme_id)
+    if theme is None or theme.round_id != round_.id:
+        abort(404)
+    return theme
+
+
+def _round_url(slug: str, round_: Round) -> str:
+    return url_for("workbench.round_page", slug=slug, round_id=round_.id)
+
+
+def _back(slug: str, default: str, requested: str | None = None) -> str:
+    """Where to return after a POST: a workbench page the form named, else `default`."""
+    prefix = url_for("workbench.index", slug=slug)
+    if requested and requested.startswith(prefix) and "//" not in requested:
+        return requested
+    return default
+
+
+def _done(slug: str, default: str, form=None):
+    """Redirect back, flashing the first form error if the form was not valid."""
+    if form is not None and form.errors:
+        flash(_first_error(form), "error")
+    requested = getattr(getattr(form, "next", None), "data", None)
+    return redirect(_back(slug, default, requested))
+
+
+def _first_error(form) -> str:
+    name, errors = next(iter(form.errors.items()))
+    label = form[name].label.text if name in form else ""
+    return f"{label}: {errors[0]}" if label else str(errors[0])
+
+
+def _refused(exc: RoundError | IntegrityError) -> None:
+    """Flash why nothing was saved.
+
+    Two consultants (or two windows) editing the same themes at once can break the one-member-
+    per-theme constraint; the database refuses the second edit and we say so instead of a 500.
+    """
+    if isinstance(exc, IntegrityError):
+        Session.rollback()
+        flash(_("The themes were changed elsewhere at the same moment. Please try again."), "error")
+        return
+    flash(str(exc.message), "error")
+
+
+@bp.route("/")
+@login_required
+def index(slug: str):
+    """The dialogue's rounds, with how many themes each has and when it was last analysed."""
+    membership = _consultant(slug)
+    counts = dict(
+        Session.execute(
+            select(Theme.round_id, func.count())
+            .join(Round, Round.id == Theme.round_id)
+            .where(Round.dialogue_id == membership.dialogue_id, Theme.state.in_(ACTIVE_STATES))
+            .group_by(Theme.round_id)
+        ).all()
+    )
+    rounds = [
+        (round_, counts.get(round_.id, 0), get_latest_run(round_))
+        for round_ in membership.dialogue.rounds
+    ]
+    return render_template("workbench/index.html", dialogue=membership.dialogue, rounds=rounds)
+
+
+@bp.route("/rounds/<int:round_id>/")
+@login_required
+def round_page(slug: str, round_id: int):
+    """A round's themes, unassigned group, near-duplicates, hidden texts and history."""
+    membership, round_ = _round(slug, round_id)
+    return render_template(
+        "workbench/round.html",
+        dialogue=membership.dialogue,
+        round_=round_,
+        run_form=forms.RunForm(),
+        theme_form=forms.ThemeForm(),
+        merge_form=forms.MergeForm(),
+        confirm_form=forms.ConfirmForm(),
+        **queries.round_workbench(round_),
+    )
+
+
+@bp.route("/rounds/<int:round_id>/run", methods=["POST"])
+@login_required
+def run(slug: str, round_id: int):
+    """Run the analysis now (synchronously) and show what changed."""
+    _membership, round_ = _round(slug, round_id)
+    form = forms.RunForm()
+    if form.validate_on_submit():
+        try:
+            result = run_analysis(
+                round_,
+                actor_id=current_user.id,
+                n_themes=form.n_themes.data,
+                seed=form.seed.data or 0,
+            )
+        except (RoundError, IntegrityError) as exc:
+            _refused(exc)
+        else:
+            Session.commit()
+            flash(
+                ngettext(
+                    "The analysis found %(num)d theme.",
+                    "The analysis found %(num)d themes.",
+                    result.quality["n_themes"],
+                )
+            )
+    return _done(slug, _round_url(slug, round_), form)
+
+
+@bp.route("/rounds/<int:round_id>/undo", methods=["POST"])
+@login_required
+def undo(slug: str, round_id: int):
+    """Undo the latest edit of the round's themes."""
+    _membership, round_ = _round(slug, round_id)
+    form = forms.ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.undo_last_edit(round_, actor_id=current_user.id)
+        except (RoundError, IntegrityError) as exc:
+            _refused(exc)
+        else:
+            Session.commit()
+            flash(_("The last edit was undone."))
+    return _done(slug, _round_url(slug, round_), form)
+
+
+@bp.route("/rounds/<int:round_id>/themes", methods=["POST"])
+@login_required
+def create_theme(slug: str, round_id: int):
+    """Add a theme by hand."""
+    _membership, round_ = _round(slug, round_id)
+    form = forms.ThemeForm()
+    if not form.validate_on_submit():
+        return _done(slug, _round_url(slug, round_), form)
+    try:
+        theme = services.create_theme(
+            round_,
+            label=form.label.data,
+            description=form.description.data or "",
+            actor_id=current_user.id,
+        )
+    except (RoundError, IntegrityError) as exc:
+        _refused(exc)
+        return _done(slug, _round_url(slug, round_))
+    Session.commit()
+    return redirect(url_for(".theme_page", slug=slug, round_id=round_.id, theme_id=theme.id))
+
+
+@bp.route("/rounds/<int:round_id>/merge", methods=["POST"])
+@login_required
+def merge(slug: str, round_id: int):
+    """Merge the chosen themes into one."""
+    _membership, round_ = _round(slug, round_id)
+    form = forms.MergeForm()
+    if form.validate_on_submit():
+        target = _theme_or_404(round_, form.target.data)
+        sources = [_theme_or_404(round_, theme_id) for theme_id in form.sources.data]
+        try:
+            services.merge_themes(round_, sources, target, actor_id=current_user.id)
+        except (RoundError, IntegrityError) as exc:
+            _refused(exc)
+        else:
+            Session.commit()
+            flash(_("The themes were merged."))
+    return _done(slug, _round_url(slug, round_), form)
+
+
+@bp.route("/rounds/<int:round_id>/move", methods=["POST"])
+@login_required
+def move(slug: str, round_id: int):
+    """Move the ticked contributions to another theme or to the unassigned group."""
+    _membership, round_ = _round(slug, round_id)
+    form = forms.MoveForm()
+    if form.validate_on_submit():
+        target = (
+            None if form.target.data == "none" else _theme_or_404(round_, _int(form.target.data))
+        )
+        ids = [_uuid(value) for value in form.contributions.data]
+        try:
+            count = services.move_contributions(round_, ids, target, actor_id=current_user.id)
+        except (RoundError, IntegrityError) as exc:
+            _refused(exc)
+        else:
+            Session.commit()
+            flash(ngettext("%(num)d contribution moved.", "%(num)d contributions moved.", count))
+    return _done(slug, _round_url(slug, round_), form)
+
+
+def _int(value: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        abort(404)
+
+
+def _uuid(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except (TypeError, ValueError):
+        abort(404)
+
+
+@bp.route("/rounds/<int:round_id>/unassigned")
+@login_required
+def unassigned(slug: str, round_id: int):
+    """The round's texts that no theme holds, paginated and searchable."""
+    membership, round_ = _round(slug, round_id)
+    page = queries.page_of(
+        queries.unassigned_contributions(round_),
+        page=request.args.get("page", 1, type=int) or 1,
+        query=request.args.get("q", "").strip()[:200],
+    )
+    return render_template(
+        "workbench/contributions.html",
+        dialogue=membership.dialogue,
+        round_=round_,
+        theme=None,
+        page=page,
+        rows=[(contribution, None) for contribution in page.rows],
+        targets=queries.list_theme_summaries(round_),
+        move_form=forms.MoveForm(),
+        hide_form=forms.HideForm(),
+    )
+
+
+@bp.route("/rounds/<int:round_id>/themes/<int:theme_id>")
+@login_required
+def theme_page(slug: str, round_id: int, theme_id: int):
+    """A theme: its name and description, all its contributions (paginated, searchable)."""
+    membership, round_ = _round(slug, round_id)
+    theme = _theme_or_404(round_, theme_id)
+    page = queries.page_of(
+        queries.theme_contributions(theme),
+        page=request.args.get("page", 1, type=int) or 1,
+        query=request.args.get("q", "").strip()[:200],
+        scalars=False,
+    )
+    return render_template(
+        "workbench/contributions.html",
+        dialogue=membership.dialogue,
+        round_=round_,
+        theme=theme,
+        merged_into=Session.get(Theme, theme.merged_into_id) if theme.merged_into_id else None,
+        page=page,
+        rows=[tuple(row) for row in page.rows],
+        targets=queries.list_theme_summaries(round_),
+        theme_form=forms.ThemeForm(obj=theme),
+        split_form=forms.SplitForm(),
+        confirm_form=forms.ConfirmForm(),
+        move_form=forms.MoveForm(),
+        hide_form=forms.HideForm(),
+    )
+
+
+@bp.route("/rounds/<int:round_id>/themes/<int:theme_id>/edit", methods=["POST"])
+@login_required
+def edit_theme(slug: str, round_id: int, theme_id: int):
+    """Rename and describe a theme."""
+    _membership, round_ = _round(slug, round_id)
+    theme = _theme_or_404(round_, theme_id)
+    form = forms.ThemeForm()
+    if form.validate_on_submit():
+        try:
+            services.rename_theme(
+                theme,
+                label=form.label.data,
+                description=form.description.data or "",
+                actor_id=current_user.id,
+            )
+        except (RoundError, IntegrityError) as exc:
+            _refused(exc)
+        else:
+            Session.commit()
+            flash(_("The theme was saved."))
+    return _done(slug, _theme_url(slug, theme), form)
+
+
+def _theme_url(slug: str, theme: Theme) -> str:
+    return url_for("workbench.theme_page", slug=slug, round_id=theme.round_id, theme_id=theme.id)
+
+
+@bp.route("/rounds/<int:round_id>/themes/<int:theme_id>/accept", methods=["POST"])
+@login_required
+def accept_theme(slug: str, round_id: int, theme_id: int):
+    """Accept a suggested theme."""
+    _membership, round_ = _round(slug, round_id)
+    theme = _theme_or_404(round_, theme_id)
+    form = forms.ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.accept_theme(theme, actor_id=current_user.id)
+        except (RoundError, IntegrityError) as exc:
+            _refused(exc)
+        else:
+            Session.commit()
+            flash(_("The theme was accepted."))
+    return _done(slug, _round_url(slug, round_), form)
+
+
+@bp.route("/rounds/<int:round_id>/themes/<int:theme_id>/split", methods=["POST"])
+@login_required
+def split_theme(slug: str, round_id: int, theme_id: int):
+    """Split a theme by re-clustering its contributions."""
+    membership, round_ = _round(slug, round_id)
+    theme = _theme_or_404(round_, theme_id)
+    form = forms.SplitForm()
+    if form.validate_on_submit():
+        try:
+            new_themes = services.split_theme(
+                theme,
+                min_group_size=membership.dialogue.min_group_size,
+                parts=form.parts.data,
+                actor_id=current_user.id,
+            )
+        except (RoundError, IntegrityError) as exc:
+            _refused(exc)
+        else:
+            Session.commit()
+            flash(
+                ngettext(
+                    "The theme was split; %(num)d new theme.",
+                    "The theme was split; %(num)d new themes.",
+                    len(new_themes),
+                )
+            )
+    return _done(slug, _theme_url(slug, theme), form)
+
+
+@bp.route("/rounds/<int:round_id>/contributions/<uuid:contribution_id>/hide", methods=["POST"])
+@login_required
+def hide(slug: str, round_id: int, contribution_id: uuid.UUID):
+    """Hide a contribution from analysis and quotes, with a reason."""
+    _membership, round_ = _round(slug, round_id)
+    contribution = Session.get(Contribution, contribution_id)
+    if contribution is None or contribution.round_id != round_.id:
+        abort(404)
+    form = forms.HideForm()
+    if form.validate_on_submit():
+        try:
+            services.hide_contribution(
+                contribution,
+                reason=HideReason(form.reason.data),
+                note=form.note.data or "",
+                actor_id=current_user.id,
+            )
+        except (RoundError, IntegrityError) as exc:
+            _refused(exc)
+        else:
+            Session.commit()
+            flash(_("The contribution was hidden."))
+    return _done(slug, _round_url(slug, round_), form)

@@ -1,0 +1,276 @@
+"""The bridge from a round's contributions to persisted themes: load, analyse, map, store.
+
+A run must not undo the consultant's work. Its clusters are mapped onto the round's existing
+themes by shared members (:func:`analysis.match_themes`), so a theme keeps its id, its name (once
+renamed or accepted) and its place in any later link. Contributions the consultant placed by hand
+stay where they are; only the run's own placements are replaced. What changed is stored on the
+run (``AnalysisRun.changes``) for the workbench to show.
+
+Everything here flushes and never commits; the caller (a view, the CLI, a job runner) commits.
+"""
+
+from __future__ import annotations
+
+import platform
+from collections.abc import Callable, Hashable
+from typing import Any
+
+import numpy as np
+import scipy
+import sklearn
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+import analysis
+from analysis import Document, ThemeAnalysis, match_themes
+from dialogue.audit import record_event
+from dialogue.db import Session
+from dialogue.models import AnalysisRun, Contribution, Round, Theme, ThemeEdit, ThemeMember
+from dialogue.models.analysis import ACTIVE_STATES, MemberSource, ThemeOrigin, ThemeState
+from rounds.errors import RoundError
+
+Progress = Callable[[str, int, int], None]
+
+
+class AnalysisRefused(RoundError):
+    """The round's texts cannot be analysed (none yet, or none with words to group by)."""
+
+    status = 409
+
+
+def round_documents(round_: Round) -> list[Document]:
+    """The round's visible texts as analysis documents, each with its author's pseudonym.
+
+    The pseudonym lets the analysis count distinct authors behind a label word; it never leaves
+    the analysis and is never shown.
+    """
+    from rounds import get_kind  # the registry imports every kind; keep this module light
+
+    kind = get_kind(round_.kind)
+    pairs = kind.analysis_texts(round_) if kind is not None else []
+    if not pairs:
+        return []
+    authors = dict(
+        Session.execute(
+            select(Contribution.id, Contribution.author).where(Contribution.round_id == round_.id)
+        ).all()
+    )
+    return [Document(cid, text, author=authors.get(cid)) for cid, text in pairs]
+
+
+def list_active_themes(round_: Round) -> list[Theme]:
+    """The round's suggested and accepted themes with their members, oldest first."""
+    return list(
+        Session.scalars(
+            select(Theme)
+            .where(Theme.round_id == round_.id, Theme.state.in_(ACTIVE_STATES))
+            .options(selectinload(Theme.members))
+            .order_by(Theme.id)
+        )
+    )
+
+
+def get_latest_run(round_: Round) -> AnalysisRun | None:
+    """The round's most recent analysis run, or None."""
+    return Session.scalar(
+        select(AnalysisRun)
+        .where(AnalysisRun.round_id == round_.id)
+        .order_by(AnalysisRun.id.desc())
+        .limit(1)
+    )
+
+
+def run_analysis(
+    round_: Round,
+    *,
+    actor_id: int | None = None,
+    n_themes: int | None = None,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> AnalysisRun:
+    """Analyse the round's visible texts and merge the result into its themes.
+
+    Parameters
+    ----------
+    round_ : Round
+        The round whose contributions are analysed.
+    actor_id : int, optional
+        The staff member who started the run (None from the command line or a job).
+    n_themes : int, optional
+        Number of themes; None chooses it.
+    seed : int, default=0
+        Seed of every random step, stored on the run.
+    progress : callable(stage, done, total), optional
+        Called as the analysis advances.
+
+    Returns
+    -------
+    AnalysisRun
+        The stored run, with ``changes`` saying what became of each theme.
+
+    Raises
+    ------
+    AnalysisRefused
+        If the round has no texts, or none with any content.
+    """
+    documents = round_documents(round_)
+    if not documents:
+        raise AnalysisRefused(_l("This round has no texts to analyse yet."))
+    estimator = ThemeAnalysis(
+        n_themes, min_group_size=round_.dialogue.min_group_size, random_state=seed
+    )
+    try:
+        estimator.fit(documents, progress=progress)
+    except ValueError as exc:
+        raise AnalysisRefused(_l("None of the round's texts has any words to analyse.")) from exc
+    result = estimator.result_
+    run = AnalysisRun(
+        round_id=round_.id,
+        method="tfidf",
+        parameters=dict(result.parameters),
+        seed=seed,
+        versions=_versions(),
+        quality=_quality(estimator, len(documents)),
+        duplicate_groups=[[str(cid) for cid in group] for group in result.duplicate_groups],
+        actor_id=actor_id,
+    )
+    Session.add(run)
+    Session.flush()
+    run.changes = _merge_into_themes(round_, run, result.themes)
+    _log_run(round_, run, actor_id)
+    return run
+
+
+def _versions() -> dict[str, str]:
+    return {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "scikit_learn": sklearn.__version__,
+        "analysis": getattr(analysis, "__version__", "1"),
+    }
+
+
+def _quality(estimator: ThemeAnalysis, n_documents: int) -> dict[str, Any]:
+    """Counts and fit figures a consultant can judge the run by."""
+    result = estimator.result_
+    scores = [score for theme in result.themes for score in theme.scores]
+    silhouette = estimator.clusterer_.silhouette_scores_.get(estimator.clusterer_.n_clusters_)
+    return {
+        "n_documents": n_documents,
+        "n_themes": len(result.themes),
+        "n_unassigned": len(result.unassigned),
+        "n_skipped": len(result.skipped),
+        "n_duplicate_groups": len(result.duplicate_groups),
+        "mean_fit": round(float(np.mean(scores)), 4) if scores else None,
+        "silhouette": None if silhouette is None else round(silhouette, 4),
+    }
+
+
+def _merge_into_themes(round_: Round, run: AnalysisRun, found: tuple) -> list[dict[str, Any]]:
+    """Map the run's themes onto the round's themes and replace the run-made placements."""
+    themes = list_active_themes(round_)
+    by_id = {theme.id: theme for theme in themes}
+    pinned = {
+        member.contribution_id
+        for theme in themes
+        for member in theme.members
+        if member.source is MemberSource.MANUAL
+    }
+    changes = match_themes(
+        {theme.id: {member.contribution_id for member in theme.members} for theme in themes},
+        [theme.member_ids for theme in found],
+    )
+    for theme in themes:
+        theme.members[:] = [m for m in theme.members if m.source is MemberSource.MANUAL]
+    Session.flush()
+    records, absorbed_by = [], {}
+    for change in changes:
+        if change.cluster is None:
+            continue
+        theme = by_id.get(change.theme_id)
+        theme = _place_cluster(round_, run, theme, found[change.cluster], pinned)
+        if theme is None:
+            continue
+        absorbed_by.update(dict.fromkeys(change.previous_ids, theme.id))
+        records.append(_change_record(change, theme))
+    for change in changes:
+        if change.cluster is None:
+            records.append(_change_record(change, by_id[change.theme_id]))
+    _retire_empty(themes, absorbed_by)
+    return records
+
+
+def _place_cluster(round_, run, theme: Theme | None, found, pinned: set) -> Theme | None:
+    """Give a cluster's unpinned members to `theme`, or to a new theme; None if none are left."""
+    members = [(cid, score) for cid, score in zip(found.member_ids, found.scores, strict=True)]
+    members = [(cid, score) for cid, score in members if cid not in pinned]
+    if theme is None:
+        if not members:
+            return None
+        theme = Theme(
+            round_id=round_.id,
+            label=found.label,
+            top_terms=list(found.top_terms),
+            origin=ThemeOrigin.RUN,
+            run_id=run.id,
+        )
+        Session.add(theme)
+    else:
+        theme.top_terms = list(found.top_terms)
+        if not theme.has_custom_label and theme.state is ThemeState.SUGGESTED:
+            theme.label = found.label
+    theme.members.extend(
+        ThemeMember(contribution_id=cid, source=MemberSource.AUTO, score=float(score))
+        for cid, score in members
+    )
+    Session.flush()
+    return theme
+
+
+def _change_record(change, theme: Theme) -> dict[str, Any]:
+    return {
+        "theme_id": theme.id,
+        "label": theme.label,
+        "kind": change.kind,
+        "size": len(theme.members),
+        "previous_size": change.previous_size,
+        "previous_ids": [int(i) for i in change.previous_ids if i != theme.id],
+    }
+
+
+def _retire_empty(themes: list[Theme], absorbed_by: dict[Hashable, int]) -> None:
+    """Retire suggested themes the run left empty, pointing to where their members went.
+
+    Accepted themes stay, even empty: the consultant decided to keep them.
+    """
+    for theme in themes:
+        if theme.members or theme.state is not ThemeState.SUGGESTED:
+            continue
+        theme.state = ThemeState.RETIRED
+        target = absorbed_by.get(theme.id)
+        theme.merged_into_id = target if target != theme.id else None
+    Session.flush()
+
+
+def _log_run(round_: Round, run: AnalysisRun, actor_id: int | None) -> None:
+    """Record the run in the workbench history (where it ends what undo reaches) and the audit."""
+    n_themes = run.quality["n_themes"]
+    Session.add(
+        ThemeEdit(
+            round_id=round_.id,
+            actor_id=actor_id,
+            action="run",
+            after={"run_id": run.id, "n_themes": n_themes},
+        )
+    )
+    record_event(
+        actor_id,
+        "analysis.run",
+        round_.dialogue,
+        subject=f"round:{round_.id}",
+        run_id=run.id,
+        themes=n_themes,
+        documents=run.quality["n_documents"],
+    )
