@@ -23,6 +23,8 @@ def create_app(config: Mapping | None = None) -> Flask:
     from dialogue.results import init_app as init_results
     from dialogue.rounds_admin import init_app as init_rounds_admin
     from dialogue.workbench import init_app as init_workbench
+    from dialogue.synthesis import init_app as init_synthesis
+    from dialogue.public import init_app as init_public
 
     config = dict(config or {})
     instance_path = Path(
@@ -50,6 +52,8 @@ def create_app(config: Mapping | None = None) -> Flask:
     init_results(app)
     init_rounds_admin(app)
     init_workbench(app)
+    init_synthesis(app)
+    init_public(app)
     errors.init_app(app)
     cli.init_app(app)
     return app

@@ -24,6 +24,7 @@ def cli():
 def init_app(app) -> None:
     """Add the project's commands to the app's CLI (so ``app.test_cli_runner`` sees them)."""
     from dialogue.admin.cli import import_participants_command
+    from dialogue.synthesis.cli import export_command
     from dialogue.workbench.cli import analyse_command, themes_command
 
     for command in (
@@ -35,6 +36,7 @@ def init_app(app) -> None:
         import_participants_command,
         analyse_command,
         themes_command,
+        export_command,
     ):
         app.cli.add_command(command)
 

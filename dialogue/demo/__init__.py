@@ -23,6 +23,7 @@ from dialogue.clock import utcnow
 from dialogue.db import Session
 from dialogue.demo import content
 from dialogue.demo.analysis import analyse_challenges
+from dialogue.demo.synthesis import add_synthesis
 from dialogue.models import Contribution, Dialogue, Membership, Person, Role, Round, RoundKind
 from dialogue.urls import external_url
 from rounds import get_kind
@@ -61,9 +62,8 @@ def build_demo() -> list[Login]:
         _add_challenges(dialogue, participants, random.Random(1))
         _add_rankings(dialogue.rounds[1], authors, random.Random(2))
         _add_culture(dialogue.rounds[2], dialogue.rounds[1], authors, random.Random(3))
-        _add_consultation(dialogue.rounds[3], authors, random.Random(4))
-        _add_commitments(dialogue.rounds[4], authors, random.Random(5))
         analyse_challenges(dialogue, authors[7])
+        add_synthesis(dialogue, authors, random.Random(6))
     logins = _issue_logins(dialogue)
     Session.commit()
     return logins
@@ -256,51 +256,6 @@ def _add_culture(round_: Round, priorities: Round, authors, rng: random.Random) 
                             created_on=_day(round_, rng),
                         )
                     )
-    Session.add_all(rows)
-    Session.flush()
-
-
-def _add_consultation(round_: Round, authors, rng: random.Random) -> None:
-    """Most rate every draft value; a few comment."""
-    rows = []
-    for author in rng.sample(authors, k=len(authors) * 7 // 10):
-        for label, weights in content.DRAFT_VALUES.items():
-            if rng.random() < 0.05:
-                continue
-            rating = rng.choices(range(1, 6), weights=weights)[0]
-            comment = None
-            if rng.random() < 0.12:
-                comment = rng.choice(content.CONSULTATION_COMMENTS[label])
-            rows.append(
-                Contribution(
-                    round_id=round_.id,
-                    author=author,
-                    target=slug_key(label),
-                    data={"rating": rating},
-                    body=comment,
-                    created_on=_day(round_, rng),
-                )
-            )
-    Session.add_all(rows)
-    Session.flush()
-
-
-def _add_commitments(round_: Round, authors, rng: random.Random) -> None:
-    """The open round: a first few have written commitments already."""
-    rows = []
-    for author in rng.sample(authors, k=len(authors) // 8):
-        for label in rng.sample(content.FINAL_VALUES, k=rng.randint(1, 2)):
-            for scope in rng.sample(list(content.COMMITMENTS), k=rng.randint(1, 2)):
-                rows.append(
-                    Contribution(
-                        round_id=round_.id,
-                        author=author,
-                        target=slug_key(label),
-                        data={"aspect": scope},
-                        body=rng.choice(content.COMMITMENTS[scope]),
-                        created_on=_day(round_, rng),
-                    )
-                )
     Session.add_all(rows)
     Session.flush()
 

@@ -13,6 +13,12 @@ from dialogue.models.dialogue import Dialogue
 from dialogue.models.login_session import LoginSession
 from dialogue.models.membership import Membership, Role
 from dialogue.models.person import Person
+from dialogue.models.proposal import (
+    CoverageMark,
+    Proposal,
+    ProposalSource,
+    ProposalVersion,
+)
 from dialogue.models.round import Round, RoundKind, RoundState
 
 __all__ = [
@@ -20,11 +26,15 @@ __all__ = [
     "AuditEvent",
     "Contribution",
     "ContributionModeration",
+    "CoverageMark",
     "Dialogue",
     "LoginSession",
     "Membership",
     "ModerationState",
     "Person",
+    "Proposal",
+    "ProposalSource",
+    "ProposalVersion",
     "Role",
     "Round",
     "RoundKind",

@@ -14,6 +14,8 @@ from dialogue.clock import utcnow
 from dialogue.db import Session
 from dialogue.extensions import limiter
 from dialogue.models import Membership, Role, RoundState
+from dialogue.synthesis.graph import load_graph
+from dialogue.synthesis.traces import own_paths
 from rounds import get_kind, submissions
 from rounds.errors import RoundError
 from rounds.results import delphi_feedback
@@ -163,12 +165,25 @@ def withdraw(slug: str, contribution_id: uuid.UUID):
 @bp.route("/my-input")
 @login_required
 def my_input(slug: str):
-    """Everything this participant wrote in the dialogue, round by round."""
+    """Everything this participant wrote, round by round, with the path each piece took."""
     membership = participant_or_404(slug)
     author = current_author(membership)
-    rounds = []
-    for round_ in membership.dialogue.rounds:
-        kind = get_kind(round_.kind)
-        own = [kind.describe(round_, c) for c in submissions.list_own(round_, author)]
-        rounds.append((round_, own))
+    graph = load_graph(membership.dialogue)
+    rounds = [
+        (round_, own_paths(graph, round_, submissions.list_own(round_, author)))
+        for round_ in membership.dialogue.rounds
+    ]
     return render_template("participate/my_input.html", membership=membership, rounds=rounds)
+
+
+@bp.route("/my-input/<uuid:contribution_id>")
+@login_required
+def trace(slug: str, contribution_id: uuid.UUID):
+    """The path of one of one's own contributions; anybody else's is "not found"."""
+    membership = participant_or_404(slug)
+    contribution = own_contribution_or_404(membership, contribution_id)
+    graph = load_graph(membership.dialogue)
+    (path,) = own_paths(graph, contribution.round, [contribution])
+    return render_template(
+        "participate/trace.html", membership=membership, round_=contribution.round, path=path
+    )

@@ -15,6 +15,8 @@ from flask import url_for
 from dialogue.auth.services import issue_login_link
 from dialogue.db import Session
 from dialogue.models import Membership, Role, Theme
+from dialogue.models.proposal import ProposalKind
+from dialogue.synthesis.services import add_source, create_proposal, finalise_proposal
 from tests.conftest import csrf_from
 from tests.dialogue.test_auth import staff_login
 from tests.factories import (
@@ -127,6 +129,45 @@ POST_POLICY |= {
 }
 GET_AND_POST |= {"rounds_admin.create", "rounds_admin.edit"}
 
+# --- synthesis and traceability (proposals, coverage, exports, public values) ---
+#: Management and the consultant draft proposals and read coverage, the report and exports.
+SYNTHESIS = {"anonymous": LOGIN, "participant": FORBIDDEN, "outsider": MISSING} | {
+    "consultant": OK,
+    "management": OK,
+    "admin": FORBIDDEN,
+}
+EVERY_MEMBER = {"anonymous": LOGIN, "outsider": MISSING} | dict.fromkeys(
+    ("participant", "consultant", "management", "admin"), OK
+)
+GET_POLICY |= {
+    "synthesis.proposals": SYNTHESIS,
+    "synthesis.new_proposal": SYNTHESIS,
+    "synthesis.proposal": SYNTHESIS,
+    "synthesis.coverage_page": SYNTHESIS,
+    "synthesis.report": SYNTHESIS,
+    "synthesis.value": EVERY_MEMBER,  # the world's proposal is final
+    "synthesis.strategy_map": EVERY_MEMBER,
+    "participate.trace": GET_POLICY["participate.my_input"],
+    # The world's dialogue is not public: its public pages do not exist, for anyone.
+    "public.values": dict.fromkeys(ROLES, MISSING),
+    "public.value": dict.fromkeys(ROLES, MISSING),
+}
+POST_POLICY |= {
+    f"synthesis.{name}": SYNTHESIS
+    for name in (
+        "revise",
+        "add_source",
+        "remove_source",
+        "publish",
+        "finalise",
+        "drop",
+        "feed_round",
+        "export",
+    )
+}
+POST_POLICY |= {"synthesis.mark_theme": CONSULTANT_ONLY, "synthesis.mark_text": CONSULTANT_ONLY}
+GET_AND_POST |= {"synthesis.new_proposal"}
+
 
 @dataclass
 class World:
@@ -151,8 +192,14 @@ def world(db_session):
     theme = Theme(round_id=round_.id, label="Et tema")  # for the workbench's theme pages
     Session.add(theme)
     Session.flush()
+    proposal = create_proposal(dialogue, kind=ProposalKind.VALUE, title="En værdi", actor_id=None)
+    source = add_source(proposal, theme=theme, actor_id=None)  # for the synthesis pages
+    finalise_proposal(proposal, title="En værdi", text="", note="", actor_id=None)
     values = {
         "theme_id": theme.id,
+        "proposal_id": proposal.id,
+        "source_id": source.id,
+        "name": "dialogue.json",
         "slug": dialogue.slug,
         "round_id": round_.id,
         "contribution_id": contribution.id,

@@ -26,6 +26,15 @@ IDENTITY_TABLES = {"people", "memberships", "audit_events", "login_sessions"}
 #: (``actor_id`` → people) and nothing else about people. Participants are never recorded there:
 #: they appear only as contribution ids, which carry no identity.
 STAFF_ACTION_TABLES = {"analysis_runs": {"actor_id"}, "theme_edits": {"actor_id"}}
+#: Proposals, their versions and links, and coverage decisions are written by staff (management,
+#: the consultant) and name only the staff member who acted. Their links to participants' input
+#: go through contribution and theme ids, never through a person.
+STAFF_ACTION_TABLES |= {
+    "proposals": {"actor_id"},
+    "proposal_versions": {"actor_id"},
+    "proposal_sources": {"actor_id"},
+    "coverage_marks": {"actor_id"},
+}
 
 #: Every column a content table may have. A new column must be added here on purpose.
 CONTENT_COLUMNS = {

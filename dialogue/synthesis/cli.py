@@ -1,0 +1,55 @@
+"""``dialogue export DIALOGUE_SLUG --format json|csv|xlsx --out PATH``: an anonymous export.
+
+The same files as the consultant's and management's download buttons. Without ``--with-text``
+the export carries no contribution text (management's variant, TARGETS A6); CSV writes its
+three tables into the directory PATH. The export is recorded as an audit event, and the
+command commits once at the end.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from dialogue.audit import record_event
+from dialogue.db import Session
+from dialogue.models import Dialogue
+from dialogue.synthesis import exports
+
+
+@click.command("export")
+@click.argument("slug", metavar="DIALOGUE_SLUG")
+@click.option(
+    "--format", "fmt", type=click.Choice(exports.FORMATS), default="json", show_default=True
+)
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="File to write (a directory for csv).",
+)
+@click.option("--with-text", is_flag=True, help="Include contribution texts (consultant use).")
+@with_appcontext
+def export_command(slug: str, fmt: str, out: Path, with_text: bool):
+    """Write an anonymous export of the dialogue DIALOGUE_SLUG."""
+    dialogue = Session.scalar(select(Dialogue).where(Dialogue.slug == slug))
+    if dialogue is None:
+        click.echo(f"dialogue export: there is no dialogue {slug!r}", err=True)
+        sys.exit(1)
+    data = exports.build_export(dialogue, raw_text=with_text)
+    if fmt == "json":
+        out.write_bytes(exports.to_json(data))
+    elif fmt == "xlsx":
+        out.write_bytes(exports.to_xlsx(data))
+    else:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, rows in exports.tables(data).items():
+            (out / f"{name}.csv").write_bytes(exports.to_csv(rows))
+    record_event(None, "export", dialogue, subject=f"cli:{fmt}", raw_text=with_text)
+    Session.commit()
+    click.echo(f"export written to {out}")

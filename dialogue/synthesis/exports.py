@@ -1,0 +1,290 @@
+"""Anonymous exports of a whole dialogue: one documented JSON file, CSV tables and a workbook.
+
+No export holds an author, a pseudonym, a name, an e-mail or a time finer than a day; hidden
+contributions are left out. Without ``raw_text`` (management's exports, TARGETS A6) there is no
+contribution text at all. The JSON format is described in ``docs/export-json.md``.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+import math
+import uuid
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from sqlalchemy import select
+
+from dialogue.clock import utcnow
+from dialogue.db import Session
+from dialogue.models import Contribution, Dialogue, ModerationState, Round
+from dialogue.synthesis.graph import Graph, load_graph, visible_authors
+from rounds import get_kind
+
+FORMAT_VERSION = 1
+FORMATS = ("json", "csv", "xlsx")
+TABLES = ("contributions", "themes", "proposals")
+#: A spreadsheet would run a cell starting with these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready data from dataclasses, lazy strings, tuples, NaN and ids."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_plain(item) for item in value]
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else value
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    return str(value)  # lazy translations, enums' values are taken before this
+
+
+def _shown(count: int, authors: int, k: int) -> int | None:
+    return count if authors >= k else None
+
+
+def build_export(dialogue: Dialogue, *, raw_text: bool) -> dict[str, Any]:
+    """The whole dialogue as plain data: rounds, texts, themes, proposals, links, results."""
+    graph = load_graph(dialogue)
+    contributions = _contributions(dialogue, graph, raw_text)
+    visible = {row["id"] for row in contributions}
+    return {
+        "format": "dialogue-export",
+        "version": FORMAT_VERSION,
+        "generated_on": utcnow().date().isoformat(),
+        "raw_text": raw_text,
+        "dialogue": {
+            "slug": dialogue.slug,
+            "title": dialogue.title,
+            "description": dialogue.description,
+            "language": dialogue.language,
+            "min_group_size": dialogue.min_group_size,
+        },
+        "rounds": [_round(round_) for round_ in dialogue.rounds],
+        "contributions": contributions,
+        "themes": _themes(graph, dialogue.min_group_size),
+        "proposals": _proposals(graph, dialogue.min_group_size, visible),
+        "results": [_results(round_) for round_ in dialogue.rounds],
+    }
+
+
+def _round(round_: Round) -> dict[str, Any]:
+    kind = get_kind(round_.kind)
+    return {
+        "id": round_.id,
+        "position": round_.position,
+        "kind": round_.kind.value,
+        "title": round_.title,
+        "prompt": round_.prompt,
+        "opens_on": round_.opens_at.date().isoformat(),
+        "closes_on": round_.closes_at.date().isoformat(),
+        "published": round_.is_published,
+        "items": [item.as_setting() for item in kind.items(round_)] if kind else [],
+    }
+
+
+def _contributions(dialogue: Dialogue, graph: Graph, raw_text: bool) -> list[dict[str, Any]]:
+    themes_of: dict[uuid.UUID, list[int]] = {}
+    for theme_id, ids in sorted(graph.members.items()):
+        for cid in ids:
+            themes_of.setdefault(cid, []).append(theme_id)
+    rows = Session.execute(
+        select(
+            Contribution.id,
+            Contribution.round_id,
+            Contribution.target,
+            Contribution.data,
+            Contribution.body,
+            Round.position,
+        )
+        .join(Round, Round.id == Contribution.round_id)
+        .where(Round.dialogue_id == dialogue.id, Contribution.moderation == ModerationState.VISIBLE)
+        .order_by(
+            Round.position, Contribution.id
+        )  # random ids: the order says nothing about authors
+    )
+    out = []
+    for cid, round_id, target, data, body, _position in rows:
+        row = {"id": str(cid), "round_id": round_id, "target": target, "data": data or {}}
+        if raw_text:
+            row["text"] = body
+        row["theme_ids"] = themes_of.get(cid, [])
+        out.append(row)
+    return out
+
+
+def _themes(graph: Graph, k: int) -> list[dict[str, Any]]:
+    everything = set().union(*graph.members.values()) if graph.members else set()
+    authors = visible_authors(everything)
+    rows = []
+    for theme in sorted(graph.themes.values(), key=lambda t: t.id):
+        ids = [cid for cid in graph.members.get(theme.id, ()) if cid in authors]
+        distinct = len({authors[cid] for cid in ids})
+        rows.append(
+            {
+                "id": theme.id,
+                "round_id": theme.round_id,
+                "label": theme.label,
+                "description": theme.description,
+                "top_terms": list(theme.top_terms or []),
+                "state": theme.state.value,
+                "merged_into_id": theme.merged_into_id,
+                "contributions": _shown(len(ids), distinct, k),
+                "participants": _shown(distinct, distinct, k),
+            }
+        )
+    return rows
+
+
+def _proposals(graph: Graph, k: int, visible: set[str]) -> list[dict[str, Any]]:
+    rows = []
+    for proposal in graph.proposals.values():
+        behind = visible_authors(graph.contributions_behind(proposal))
+        distinct = len(set(behind.values()))
+        rows.append(
+            {
+                "id": proposal.id,
+                "item_key": proposal.item_key,
+                "kind": proposal.kind.value,
+                "status": proposal.status.value,
+                "perspective": proposal.perspective.value if proposal.perspective else None,
+                "consultation_round_id": proposal.consultation_round_id,
+                "versions": [
+                    {
+                        "number": v.number,
+                        "stage": v.stage.value,
+                        "title": v.title,
+                        "text": v.text,
+                        "change_note": v.change_note,
+                        "written_on": v.created_at.date().isoformat(),
+                    }
+                    for v in proposal.versions
+                ],
+                "sources": [_source(s, visible) for s in proposal.sources],
+                "theme_ids_reached": [t.id for t in graph.source_themes(proposal)],
+                "contributions": _shown(len(behind), distinct, k),
+                "participants": _shown(distinct, distinct, k),
+            }
+        )
+    return rows
+
+
+def _source(source, visible: set[str]) -> dict[str, Any]:
+    if source.theme_id is not None:
+        return {"theme_id": source.theme_id, "contribution_id": None, "note": source.note}
+    cid = str(source.contribution_id)
+    return {
+        "theme_id": None,
+        "contribution_id": cid if cid in visible else None,
+        "note": source.note,
+    }
+
+
+def _results(round_: Round) -> dict[str, Any]:
+    kind = get_kind(round_.kind)
+    if kind is None:
+        return {"round_id": round_.id}
+    return _plain(kind.results(round_, None))
+
+
+# --- Files ----------------------------------------------------------------------------------
+
+
+def to_json(data: dict[str, Any]) -> bytes:
+    """The export as UTF-8 JSON, indented for people who open it in an editor."""
+    return json.dumps(_plain(data), ensure_ascii=False, indent=2).encode()
+
+
+def _cell(value: Any) -> Any:
+    """A value safe for a spreadsheet cell: text that looks like a formula stays text."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def tables(data: dict[str, Any]) -> dict[str, list[list[Any]]]:
+    """The export as three flat tables (header row first) for spreadsheets."""
+    labels = {theme["id"]: theme["label"] for theme in data["themes"]}
+    rounds = {r["id"]: r["title"] for r in data["rounds"]}
+    with_text = data["raw_text"]
+    contributions = [["id", "round", "target", *(["text"] if with_text else []), "themes"]]
+    for row in data["contributions"]:
+        text = [row["text"]] if with_text else []
+        themes = " | ".join(labels[i] for i in row["theme_ids"] if i in labels)
+        contributions.append([row["id"], rounds[row["round_id"]], row["target"], *text, themes])
+    themes = [["id", "round", "label", "state", "contributions", "participants"]]
+    for t in data["themes"]:
+        themes.append(
+            [
+                t["id"],
+                rounds.get(t["round_id"]),
+                t["label"],
+                t["state"],
+                t["contributions"],
+                t["participants"],
+            ]
+        )
+    proposals = [
+        [
+            "id",
+            "kind",
+            "status",
+            "perspective",
+            "title",
+            "text",
+            "change_note",
+            "source_theme",
+            "source_contribution",
+            "source_note",
+        ]
+    ]
+    for p in data["proposals"]:
+        latest = p["versions"][-1]
+        head = [
+            p["id"],
+            p["kind"],
+            p["status"],
+            p["perspective"],
+            latest["title"],
+            latest["text"],
+            latest["change_note"],
+        ]
+        for s in p["sources"] or [{"theme_id": None, "contribution_id": None, "note": ""}]:
+            theme = labels.get(s["theme_id"]) if s["theme_id"] is not None else None
+            proposals.append([*head, theme, s["contribution_id"], s["note"]])
+    return {"contributions": contributions, "themes": themes, "proposals": proposals}
+
+
+def to_csv(rows: list[list[Any]]) -> bytes:
+    """One table as CSV, UTF-8 with a byte-order mark so that Excel reads the Danish letters."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow(["" if v is None else _cell(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode()
+
+
+def _xlsx_text(value: Any) -> Any:
+    """Drop control characters, which a workbook cannot hold (a pasted text may carry them)."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
+def to_xlsx(data: dict[str, Any]) -> bytes:
+    """The three tables as sheets of one workbook."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for name, rows in tables(data).items():
+        sheet = workbook.create_sheet(name)
+        for row in rows:
+            sheet.append([_cell(_xlsx_text(v)) for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,211 @@
+"""Reading pages of the synthesis: why this value, coverage, strategy map, report and exports.
+
+Raw contribution text appears only for the consultant (uncovered texts, exports with text);
+everyone else sees labels, suppressed counts and quotes from themes large enough (TARGETS A6).
+Exports are POSTs: each one is recorded as an audit event, and GET never writes.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+
+from dialogue.access import member_or_404, round_or_404
+from dialogue.audit import record_event
+from dialogue.db import Session
+from dialogue.models import Contribution, Role, Theme
+from dialogue.models.proposal import CoverageStatus, Perspective, ProposalStatus
+from dialogue.synthesis import exports, forms, services
+from dialogue.synthesis.coverage import SORTS, coverage
+from dialogue.synthesis.graph import load_graph
+from dialogue.synthesis.traces import consultation_outcomes, proposal_view, value_trace
+from dialogue.synthesis.views import bp, proposal_or_404, synthesis_member
+from rounds import get_kind
+from rounds.errors import RoundError
+
+#: Download names and their media types.
+EXPORT_FILES = {
+    "dialogue.json": "application/json",
+    "dialogue.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    **{f"{table}.csv": "text/csv; charset=utf-8" for table in exports.TABLES},
+}
+
+
+@bp.route("/values/<int:proposal_id>")
+@login_required
+def value(slug: str, proposal_id: int):
+    """Why this value? Staff see any proposal; participants see final ones."""
+    membership = member_or_404(slug)
+    proposal = proposal_or_404(membership, proposal_id)
+    if not membership.role.is_staff and proposal.status is not ProposalStatus.FINAL:
+        abort(404)
+    graph = load_graph(membership.dialogue)
+    trace = value_trace(
+        graph, graph.proposals[proposal.id], membership.dialogue, staff=membership.role.is_staff
+    )
+    return render_template(
+        "synthesis/value.html",
+        membership=membership,
+        dialogue=membership.dialogue,
+        trace=trace,
+        labels=forms,
+    )
+
+
+def strategy_map_cells(graph) -> tuple[list[tuple[Perspective, list]], list]:
+    """Final proposals by perspective (the four cells), and those placed on none."""
+    finals = [graph.proposals[i] for i in sorted(graph.final_ids())]
+    finals.sort(key=lambda p: (p.position, p.id))
+    cells = [(p, [proposal_view(x) for x in finals if x.perspective is p]) for p in Perspective]
+    unplaced = [proposal_view(x) for x in finals if x.perspective is None]
+    return cells, unplaced
+
+
+@bp.route("/strategy-map")
+@login_required
+def strategy_map(slug: str):
+    """Final values and initiatives in the four perspectives of a strategy map."""
+    membership = member_or_404(slug)
+    cells, unplaced = strategy_map_cells(load_graph(membership.dialogue))
+    return render_template(
+        "synthesis/strategy_map.html",
+        membership=membership,
+        dialogue=membership.dialogue,
+        cells=cells,
+        unplaced=unplaced,
+        labels=forms,
+        value_endpoint="synthesis.value",
+    )
+
+
+@bp.route("/coverage")
+@login_required
+def coverage_page(slug: str):
+    """How much input reaches a final value, and the themes and texts that reach none."""
+    membership = synthesis_member(slug)
+    sort = request.args.get("sort", "size")
+    sort = sort if sort in SORTS else "size"
+    is_consultant = membership.role is Role.CONSULTANT
+    return render_template(
+        "synthesis/coverage.html",
+        membership=membership,
+        dialogue=membership.dialogue,
+        coverage=coverage(load_graph(membership.dialogue), membership.dialogue, sort),
+        sort=sort,
+        is_consultant=is_consultant,
+        mark_form=forms.MarkForm(),
+        labels=forms,
+    )
+
+
+def _mark(slug: str, **target):
+    membership = synthesis_member(slug)
+    if membership.role is not Role.CONSULTANT:
+        abort(403)
+    form = forms.MarkForm()
+    back = redirect(url_for("synthesis.coverage_page", slug=slug), 303)
+    if not form.validate_on_submit():
+        flash(_("Please choose a decision."), "error")
+        return back
+    try:
+        services.mark_coverage(
+            membership.dialogue,
+            status=CoverageStatus(form.status.data) if form.status.data else None,
+            reason=form.reason.data,
+            actor_id=current_user.id,
+            **target,
+        )
+    except RoundError as exc:
+        flash(str(exc.message), "error")
+        return back
+    Session.commit()
+    flash(_("The decision is saved."), "success")
+    return back
+
+
+@bp.route("/coverage/themes/<int:theme_id>", methods=["POST"])
+@login_required
+def mark_theme(slug: str, theme_id: int):
+    """The consultant's decision on an uncovered theme."""
+    membership = synthesis_member(slug)
+    theme = Session.get(Theme, theme_id)
+    if theme is None:
+        abort(404)
+    round_or_404(membership, theme.round_id)
+    return _mark(slug, theme_id=theme.id)
+
+
+@bp.route("/coverage/contributions/<uuid:contribution_id>", methods=["POST"])
+@login_required
+def mark_text(slug: str, contribution_id: uuid.UUID):
+    """The consultant's decision on an uncovered text."""
+    membership = synthesis_member(slug)
+    contribution = Session.get(Contribution, contribution_id)
+    if contribution is None:
+        abort(404)
+    round_or_404(membership, contribution.round_id)
+    return _mark(slug, contribution_id=contribution.id)
+
+
+@bp.route("/report")
+@login_required
+def report(slug: str):
+    """A printable report: rounds and results, themes, final values with their trace."""
+    membership = synthesis_member(slug)
+    dialogue = membership.dialogue
+    graph = load_graph(dialogue)
+    rounds = []
+    for round_ in dialogue.rounds:
+        kind = get_kind(round_.kind)
+        rounds.append((round_, kind.results(round_, None) if kind else None))
+    finals = [graph.proposals[i] for i in sorted(graph.final_ids())]
+    outcomes = consultation_outcomes(graph.proposals.values(), published_only=False)
+    return render_template(
+        "synthesis/report.html",
+        membership=membership,
+        dialogue=dialogue,
+        rounds=rounds,
+        themes=exports.build_export(dialogue, raw_text=False)["themes"],
+        traces=[value_trace(graph, p, dialogue, staff=True) for p in finals],
+        dropped=[
+            proposal_view(p, outcomes.get(p.id))
+            for p in graph.proposals.values()
+            if p.status is ProposalStatus.DROPPED
+        ],
+        labels=forms,
+        export_form=FlaskForm(),
+        export_files=EXPORT_FILES,
+    )
+
+
+def export_bytes(dialogue, name: str, *, raw_text: bool) -> bytes:
+    """The file ``name`` of the dialogue's export."""
+    data = exports.build_export(dialogue, raw_text=raw_text)
+    if name == "dialogue.json":
+        return exports.to_json(data)
+    if name == "dialogue.xlsx":
+        return exports.to_xlsx(data)
+    return exports.to_csv(exports.tables(data)[name.removesuffix(".csv")])
+
+
+@bp.route("/export/<name>", methods=["POST"])
+@login_required
+def export(slug: str, name: str):
+    """Download an anonymous export; raw text for the consultant only. Audited."""
+    membership = synthesis_member(slug)
+    if name not in EXPORT_FILES or not FlaskForm().validate_on_submit():
+        abort(404 if name not in EXPORT_FILES else 400)
+    raw_text = membership.role is Role.CONSULTANT
+    body = export_bytes(membership.dialogue, name, raw_text=raw_text)
+    record_event(current_user.id, "export", membership.dialogue, subject=name, raw_text=raw_text)
+    Session.commit()
+    filename = f"{membership.dialogue.slug}-{name}"
+    return Response(
+        body,
+        mimetype=EXPORT_FILES[name],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

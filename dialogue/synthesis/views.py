@@ -1,0 +1,367 @@
+"""Proposal views: management and the consultant draft, link, publish and finalise proposals.
+
+Every POST parses its form, calls one operation of ``dialogue.synthesis.services``, commits and
+redirects; a refused operation is flashed and nothing is committed. Management never sees raw
+contribution text here: a link to a single contribution shows its note only (TARGETS A6).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
+
+from dialogue.access import member_or_404, require_roles
+from dialogue.db import Session
+from dialogue.models import Contribution, Proposal, ProposalSource, Role, Round, Theme
+from dialogue.models.analysis import ACTIVE_STATES
+from dialogue.models.proposal import Perspective, ProposalKind, ProposalStatus
+from dialogue.synthesis import forms, services
+from dialogue.synthesis.graph import load_graph
+from dialogue.synthesis.traces import consultation_outcomes, proposal_view
+from rounds import get_kind
+from rounds.errors import RoundError
+
+bp = Blueprint("synthesis", __name__, url_prefix="/d/<slug>")
+
+#: Who drafts and reviews proposals, coverage, exports and the report.
+AUTHORS = (Role.CONSULTANT, Role.MANAGEMENT)
+
+
+def synthesis_member(slug: str):
+    """Management or the consultant of dialogue ``slug``."""
+    return require_roles(member_or_404(slug), *AUTHORS)
+
+
+def proposal_or_404(membership, proposal_id: int) -> Proposal:
+    """A proposal of the member's own dialogue."""
+    proposal = Session.get(Proposal, proposal_id)
+    if proposal is None or proposal.dialogue_id != membership.dialogue_id:
+        abort(404)
+    return proposal
+
+
+def _to(slug: str, proposal_id: int | None = None):
+    if proposal_id is None:
+        return redirect(url_for("synthesis.proposals", slug=slug), 303)
+    return redirect(url_for("synthesis.proposal", slug=slug, proposal_id=proposal_id), 303)
+
+
+def _run(slug: str, proposal_id: int | None, form, operation, done: str):
+    """Validate, run one operation, commit and redirect; flash what went wrong instead."""
+    if not form.validate_on_submit():
+        errors = [e for field_errors in form.errors.values() for e in field_errors]
+        flash(str(errors[0]) if errors else _("Please check your input."), "error")
+        return _to(slug, proposal_id)
+    try:
+        operation()
+    except RoundError as exc:
+        flash(str(exc.message), "error")
+        return _to(slug, proposal_id)
+    Session.commit()
+    flash(done, "success")
+    return _to(slug, proposal_id)
+
+
+def _round_choices(dialogue) -> list[SelectChoice]:
+    """The dialogue's rounds whose kind asks about items (the seam proposals feed)."""
+    return [
+        SelectChoice(round_.id, f"{round_.position}. {round_.title}")
+        for round_ in dialogue.rounds
+        if "items" in getattr(get_kind(round_.kind), "default_settings", {})
+    ]
+
+
+@bp.route("/proposals/")
+@login_required
+def proposals(slug: str):
+    """All proposals of the dialogue, with their status, and the round they feed."""
+    membership = synthesis_member(slug)
+    graph = load_graph(membership.dialogue)
+    outcomes = consultation_outcomes(graph.proposals.values(), published_only=False)
+    feed = forms.RoundForm()
+    feed.round_id.choices = _round_choices(membership.dialogue)
+    return render_template(
+        "synthesis/proposals.html",
+        membership=membership,
+        dialogue=membership.dialogue,
+        proposals=[proposal_view(p, outcomes.get(p.id)) for p in graph.proposals.values()],
+        feed_form=feed,
+        labels=forms,
+    )
+
+
+@bp.route("/proposals/new", methods=["GET", "POST"])
+@login_required
+def new_proposal(slug: str):
+    """Draft a new proposal."""
+    membership = synthesis_member(slug)
+    form = forms.ProposalForm()
+    if form.validate_on_submit():
+        try:
+            proposal = services.create_proposal(
+                membership.dialogue,
+                kind=ProposalKind(form.kind.data),
+                perspective=Perspective(form.perspective.data) if form.perspective.data else None,
+                title=form.title.data,
+                text=form.text.data,
+                actor_id=current_user.id,
+            )
+        except RoundError as exc:
+            form.form_errors.append(exc.message)
+        else:
+            Session.commit()
+            flash(_("The proposal is saved as a draft."), "success")
+            return _to(slug, proposal.id)
+    status = 422 if form.is_submitted() else 200
+    return render_template(
+        "synthesis/new_proposal.html",
+        membership=membership,
+        dialogue=membership.dialogue,
+        form=form,
+    ), status
+
+
+@bp.route("/proposals/<int:proposal_id>")
+@login_required
+def proposal(slug: str, proposal_id: int):
+    """One proposal: its versions, its links, its consultation outcome, and what to do next."""
+    membership = synthesis_member(slug)
+    found = proposal_or_404(membership, proposal_id)
+    graph = load_graph(membership.dialogue)
+    found = graph.proposals[found.id]
+    current = found.current
+    revise = forms.ProposalForm(
+        kind=found.kind.value,
+        perspective=found.perspective.value if found.perspective else "",
+        title=current.title,
+        text=current.text,
+    )
+    source_form = forms.SourceForm()
+    themes = [t for t in graph.themes.values() if t.state in ACTIVE_STATES]
+    source_form.theme_id.choices = [SelectChoice("", _("— choose a theme —"))] + [
+        SelectChoice(str(t.id), f"{t.label} ({len(graph.members.get(t.id, ()))})") for t in themes
+    ]
+    publish = forms.RoundForm()
+    publish.round_id.choices = _round_choices(membership.dialogue)
+    is_consultant = membership.role is Role.CONSULTANT
+    return render_template(
+        "synthesis/proposal.html",
+        membership=membership,
+        dialogue=membership.dialogue,
+        proposal=found,
+        view=proposal_view(
+            found, consultation_outcomes([found], published_only=False).get(found.id)
+        ),
+        sources=_sources(graph, found, is_consultant),
+        revise_form=revise,
+        finalise_form=forms.FinaliseForm(title=current.title, text=current.text),
+        drop_form=forms.DropForm(),
+        source_form=source_form,
+        publish_form=publish,
+        ProposalStatus=ProposalStatus,
+        labels=forms,
+    )
+
+
+def _sources(graph, proposal: Proposal, with_text: bool) -> list[dict]:
+    """The proposal's links as rows; a single contribution's text for the consultant only."""
+    rows = []
+    for source in proposal.sources:
+        if source.theme_id is not None:
+            family = graph.family(source.theme_id)
+            target = graph.themes[source.theme_id]
+            label = target.label
+            size = len(graph.theme_contributions(source.theme_id))
+            moved = [
+                graph.themes[i].label
+                for i in sorted(family)
+                if i != source.theme_id and graph.themes[i].state in ACTIVE_STATES
+            ]
+            rows.append(
+                {
+                    "id": source.id,
+                    "label": label,
+                    "size": size,
+                    "moved": moved,
+                    "note": source.note,
+                    "text": None,
+                }
+            )
+        else:
+            text = Session.get(Contribution, source.contribution_id).body if with_text else None
+            rows.append(
+                {
+                    "id": source.id,
+                    "label": None,
+                    "size": 1,
+                    "moved": [],
+                    "note": source.note,
+                    "text": text,
+                }
+            )
+    return rows
+
+
+@bp.route("/proposals/<int:proposal_id>/revise", methods=["POST"])
+@login_required
+def revise(slug: str, proposal_id: int):
+    """Write a new draft version."""
+    membership = synthesis_member(slug)
+    found = proposal_or_404(membership, proposal_id)
+    form = forms.ProposalForm()
+    return _run(
+        slug,
+        found.id,
+        form,
+        lambda: services.revise_proposal(
+            found,
+            title=form.title.data,
+            text=form.text.data,
+            perspective=Perspective(form.perspective.data) if form.perspective.data else None,
+            note=form.note.data,
+            actor_id=current_user.id,
+        ),
+        _("A new version is saved."),
+    )
+
+
+@bp.route("/proposals/<int:proposal_id>/sources", methods=["POST"])
+@login_required
+def add_source(slug: str, proposal_id: int):
+    """Link a theme or one contribution to the proposal."""
+    membership = synthesis_member(slug)
+    found = proposal_or_404(membership, proposal_id)
+    form = forms.SourceForm()
+
+    def operation():
+        chosen = form.theme_id.data or ""
+        theme = Session.get(Theme, int(chosen)) if chosen.isdigit() else None
+        contribution = None
+        if not theme and form.contribution_id.data:
+            try:
+                contribution = Session.get(
+                    Contribution, uuid.UUID(form.contribution_id.data.strip())
+                )
+            except ValueError:
+                contribution = None
+            if contribution is None:
+                raise services.SynthesisError(_("There is no such contribution."))
+        services.add_source(
+            found,
+            theme=theme,
+            contribution=contribution,
+            note=form.note.data,
+            actor_id=current_user.id,
+        )
+
+    return _run(slug, found.id, form, operation, _("The link is saved."))
+
+
+@bp.route("/proposals/<int:proposal_id>/sources/<int:source_id>/delete", methods=["POST"])
+@login_required
+def remove_source(slug: str, proposal_id: int, source_id: int):
+    """Remove one link."""
+    membership = synthesis_member(slug)
+    found = proposal_or_404(membership, proposal_id)
+    source = Session.get(ProposalSource, source_id)
+    if source is None or source.proposal_id != found.id:
+        abort(404)
+    return _run(
+        slug,
+        found.id,
+        FlaskForm(),
+        lambda: services.remove_source(source, actor_id=current_user.id),
+        _("The link is removed."),
+    )
+
+
+@bp.route("/proposals/<int:proposal_id>/publish", methods=["POST"])
+@login_required
+def publish(slug: str, proposal_id: int):
+    """Send a draft out for consultation in the chosen round."""
+    membership = synthesis_member(slug)
+    found = proposal_or_404(membership, proposal_id)
+    form = forms.RoundForm()
+    return _run(
+        slug,
+        found.id,
+        form,
+        lambda: services.publish_for_consultation(
+            [found],
+            _round_or_refuse(membership, form.round_id.data),
+            actor_id=current_user.id,
+        ),
+        _("The draft is published into the consultation round."),
+    )
+
+
+def _round_or_refuse(membership, round_id) -> Round:
+    round_ = Session.get(Round, round_id or 0)
+    if round_ is None or round_.dialogue_id != membership.dialogue_id:
+        raise services.SynthesisError(_("Choose a round of this dialogue."))
+    return round_
+
+
+@bp.route("/proposals/<int:proposal_id>/finalise", methods=["POST"])
+@login_required
+def finalise(slug: str, proposal_id: int):
+    """Write the final version with its change note."""
+    membership = synthesis_member(slug)
+    found = proposal_or_404(membership, proposal_id)
+    form = forms.FinaliseForm()
+    return _run(
+        slug,
+        found.id,
+        form,
+        lambda: services.finalise_proposal(
+            found,
+            title=form.title.data,
+            text=form.text.data,
+            note=form.note.data,
+            actor_id=current_user.id,
+        ),
+        _("The proposal is final."),
+    )
+
+
+@bp.route("/proposals/<int:proposal_id>/drop", methods=["POST"])
+@login_required
+def drop(slug: str, proposal_id: int):
+    """Set a proposal aside with a reason."""
+    membership = synthesis_member(slug)
+    found = proposal_or_404(membership, proposal_id)
+    form = forms.DropForm()
+    return _run(
+        slug,
+        found.id,
+        form,
+        lambda: services.drop_proposal(
+            found,
+            note=form.note.data,
+            actor_id=current_user.id,
+        ),
+        _("The proposal is set aside."),
+    )
+
+
+@bp.route("/proposals/feed", methods=["POST"])
+@login_required
+def feed_round(slug: str):
+    """Make the final values the items of the chosen round (the action round)."""
+    membership = synthesis_member(slug)
+    form = forms.RoundForm()
+    return _run(
+        slug,
+        None,
+        form,
+        lambda: services.feed_final_values(
+            _round_or_refuse(membership, form.round_id.data),
+            actor_id=current_user.id,
+        ),
+        _("The final values are now the round's items."),
+    )
