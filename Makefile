@@ -8,7 +8,7 @@ PORT ?= 5000
 
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 
-.PHONY: help setup run test lint fmt db-upgrade db-revision translations browser-deps
+.PHONY: help setup run test lint security load fmt db-upgrade db-revision translations browser-deps
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -39,7 +39,13 @@ lint: $(STAMP) ## Check style and formatting with ruff
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: setup browser-deps lint ## Set up, lint, and run the whole test suite (again on PostgreSQL if TEST_DATABASE_URL is set)
+security: $(STAMP) ## bandit, and a dependency audit that reports "not run" when offline
+	bash scripts/security_checks.sh
+
+load: $(STAMP) ## Load test through gunicorn on SQLite and PostgreSQL (QUICK=1 for a short run)
+	$(BIN)/python benchmarks/load_test.py $(if $(QUICK),--quick)
+
+test: setup browser-deps lint security ## Set up, lint, and run the whole test suite (again on PostgreSQL if TEST_DATABASE_URL is set)
 	env -u TEST_DATABASE_URL $(BIN)/pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL =="; \

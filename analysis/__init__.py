@@ -4,15 +4,40 @@ Texts go in as :class:`Document` objects (or plain strings); frozen dataclasses 
 keep the document ids, so every theme traces back to its contributions.
 """
 
-from analysis.clustering import UNASSIGNED, ThemeClusterer, cluster_documents
-from analysis.duplicates import near_duplicate_groups
-from analysis.pipeline import SKIPPED, ThemeAnalysis, analyse
-from analysis.report import themes_report
-from analysis.stability import match_themes
-from analysis.text import detect_language, normalise
-from analysis.traceability import document_themes, follow_previous
-from analysis.types import CHANGE_KINDS, AnalysisResult, Document, Theme, ThemeChange, ThemeMember
-from analysis.vectorize import TermVectorizer
+import importlib
+
+#: Where each public name lives. Submodules load on first use, so that importing the app
+#: (which needs only ``analysis.consensus``) does not load scikit-learn in every worker.
+_LOCATIONS = {
+    "AnalysisResult": "analysis.types",
+    "CHANGE_KINDS": "analysis.types",
+    "Document": "analysis.types",
+    "SKIPPED": "analysis.pipeline",
+    "TermVectorizer": "analysis.vectorize",
+    "Theme": "analysis.types",
+    "ThemeAnalysis": "analysis.pipeline",
+    "ThemeChange": "analysis.types",
+    "ThemeClusterer": "analysis.clustering",
+    "ThemeMember": "analysis.types",
+    "UNASSIGNED": "analysis.clustering",
+    "analyse": "analysis.pipeline",
+    "cluster_documents": "analysis.clustering",
+    "detect_language": "analysis.text",
+    "document_themes": "analysis.traceability",
+    "follow_previous": "analysis.traceability",
+    "match_themes": "analysis.stability",
+    "near_duplicate_groups": "analysis.duplicates",
+    "normalise": "analysis.text",
+    "themes_report": "analysis.report",
+}
+
+
+def __getattr__(name: str):
+    """Import the submodule holding ``name`` when it is first asked for (PEP 562)."""
+    if name not in _LOCATIONS:
+        raise AttributeError(f"module 'analysis' has no attribute {name!r}")
+    return getattr(importlib.import_module(_LOCATIONS[name]), name)
+
 
 __all__ = [
     "CHANGE_KINDS",

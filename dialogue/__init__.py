@@ -20,11 +20,11 @@ def create_app(config: Mapping | None = None) -> Flask:
     """
     from dialogue import admin, auth, cli, db, errors, i18n, participate, security, staff, web
     from dialogue.config import finish_config, load_config
+    from dialogue.public import init_app as init_public
     from dialogue.results import init_app as init_results
     from dialogue.rounds_admin import init_app as init_rounds_admin
-    from dialogue.workbench import init_app as init_workbench
     from dialogue.synthesis import init_app as init_synthesis
-    from dialogue.public import init_app as init_public
+    from dialogue.workbench import init_app as init_workbench
 
     config = dict(config or {})
     instance_path = Path(

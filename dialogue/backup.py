@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-import subprocess
+import subprocess  # nosec B404
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -32,7 +32,8 @@ def _pg_tool(name: str) -> str:
 
 
 def _run(command: list[str]) -> None:
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    # A fixed executable and an argument list, never a shell.
+    result = subprocess.run(command, capture_output=True, text=True, check=False)  # nosec B603
     if result.returncode != 0:
         raise BackupError(result.stderr.strip().splitlines()[-1] if result.stderr else "failed")
 

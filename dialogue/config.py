@@ -15,14 +15,14 @@ class ConfigError(Exception):
 #: Environment variables read at start-up, with their defaults (None: derived, see below).
 ENVIRONMENT = {
     "DATABASE_URL": None,
-    "SECRET_KEY": None,
-    "ANON_SECRET": None,
+    "SECRET_KEY": None,  # nosec B105
+    "ANON_SECRET": None,  # nosec B105
     "DIALOGUE_TIMEZONE": "Europe/Copenhagen",
     "DIALOGUE_DEFAULT_LANGUAGE": "da",
     "MAIL_SERVER": "",
     "MAIL_PORT": "25",
     "MAIL_USERNAME": "",
-    "MAIL_PASSWORD": "",
+    "MAIL_PASSWORD": "",  # nosec B105
     "MAIL_USE_TLS": "false",
     "MAIL_SENDER": "dialog@localhost",
     "RATELIMIT_STORAGE_URI": "memory://",

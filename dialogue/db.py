@@ -12,6 +12,7 @@ from contextvars import ContextVar
 
 from sqlalchemy import DateTime, Enum, MetaData, create_engine, event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -122,6 +123,19 @@ def make_engine(url: str) -> Engine:
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+def release_session(app) -> None:
+    """End the request's session; a connection the database already dropped is just forgotten.
+
+    Rolling back on a connection PostgreSQL has terminated raises; left alone, that error
+    escapes Flask and the client gets a bare 500 instead of the friendly 503.
+    """
+    try:
+        Session.remove()
+    except SQLAlchemyError:
+        Session.registry.clear()
+        app.logger.warning("database connection lost while closing a session")
+
+
 def init_app(app) -> None:
     """Bind the session to the app's database and release it after every request."""
     from flask import g, request
@@ -143,4 +157,4 @@ def init_app(app) -> None:
 
     @app.teardown_appcontext
     def remove_session(_exc=None):
-        Session.remove()
+        release_session(app)

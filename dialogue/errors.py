@@ -13,7 +13,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from dialogue.db import Session
+from dialogue.db import release_session
 
 
 def _messages() -> dict[int, tuple[str, str]]:
@@ -60,7 +60,7 @@ def handle_csrf_error(_exc: CSRFError):
 
 def handle_unexpected(exc: Exception):
     """Anything unforeseen: roll back, log without request data, and show a generic page."""
-    Session.remove()
+    release_session(current_app)
     if isinstance(exc, OperationalError):
         current_app.logger.error("database unavailable")
         return render_error(503)

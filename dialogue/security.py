@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import request
+from urllib.parse import unquote_to_bytes
+
+from flask import abort, request
 from flask_login import current_user
 
 from dialogue.extensions import csrf, limiter
@@ -38,8 +40,22 @@ def set_security_headers(response):
     return response
 
 
+def refuse_invalid_utf8():
+    """Refuse form bodies whose percent-escapes decode to invalid UTF-8.
+
+    Werkzeug would otherwise keep such a value as the literal text "%FF%FE" and store it.
+    """
+    if request.mimetype != "application/x-www-form-urlencoded":
+        return
+    try:
+        unquote_to_bytes(request.get_data(cache=True).replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        abort(400)
+
+
 def init_app(app) -> None:
     """Switch on CSRF protection, the rate limiter and the headers."""
+    app.before_request(refuse_invalid_utf8)
     csrf.init_app(app)
     limiter.init_app(app)
     app.after_request(set_security_headers)

@@ -43,9 +43,9 @@ def slot_of(contribution: Contribution) -> tuple[str | None, str | None]:
     return (contribution.target, (contribution.data or {}).get("aspect"))
 
 
-def _row_key(author: str, nonce: str, slot: tuple[str | None, str | None]) -> str:
+def _row_key(author: str, nonce: str, round_id: int, slot: tuple[str | None, str | None]) -> str:
     target, aspect = slot
-    return submissions.submission_key(author, f"{nonce}|{target or ''}|{aspect or ''}")
+    return submissions.submission_key(author, f"{nonce}|{target or ''}|{aspect or ''}", round_id)
 
 
 def replace_answer(
@@ -58,7 +58,7 @@ def replace_answer(
     submissions.ensure_open(round_, now)
     nonce = nonce or ""
     existing = submissions.list_own(round_, author)
-    keys = {_row_key(author, nonce, row.slot) for row in rows}
+    keys = {_row_key(author, nonce, round_.id, row.slot) for row in rows}
     if nonce and any(c.submission_key in keys for c in existing):
         return existing
     by_slot = {}
@@ -82,7 +82,7 @@ def replace_answer(
 
 def _upsert(round_, author, row: AnswerRow, by_slot, nonce, now) -> Contribution:
     data = {**row.data, **({"aspect": row.aspect} if row.aspect else {})}
-    key = _row_key(author, nonce, row.slot) if nonce else None
+    key = _row_key(author, nonce, round_.id, row.slot) if nonce else None
     contribution = by_slot.get(row.slot)
     if contribution is None:
         contribution = Contribution(

@@ -71,7 +71,7 @@ class Challenges(RoundKindBase):
         submissions.ensure_open(round_, now)
         text, nonce = self._text(round_, form.body.data), form.nonce.data
         limit = self.settings(round_)["max_contributions"]
-        key = submissions.submission_key(author, nonce)
+        key = submissions.submission_key(author, nonce, round_.id)
         is_retry = Session.scalar(select(Contribution.id).where(Contribution.submission_key == key))
         if not is_retry and submissions.count_own(round_, author) >= limit:
             raise SubmissionRejected(

@@ -22,7 +22,7 @@ from rounds.errors import RoundClosed, SubmissionRejected
 
 #: No text, whatever a round's settings say, may be longer than this.
 HARD_MAX_LENGTH = 5000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def clean_text(text: str | None) -> str:
@@ -37,9 +37,9 @@ def ensure_open(round_: Round, now: dt.datetime) -> None:
         raise RoundClosed(_l("This round is closed. Nothing was saved."))
 
 
-def submission_key(author: str, nonce: str) -> str:
-    """The stored form nonce, salted with the author so that no two people's keys collide."""
-    return hashlib.sha256(f"{author}:{nonce}".encode()).hexdigest()
+def submission_key(author: str, nonce: str, round_id: int) -> str:
+    """The stored form nonce, salted with author and round so that no two keys collide."""
+    return hashlib.sha256(f"{author}:{round_id}:{nonce}".encode()).hexdigest()
 
 
 def count_own(round_: Round, author: str) -> int:
@@ -75,7 +75,7 @@ def add_contribution(
 ) -> Contribution:
     """Store one contribution; a retried form (same nonce) returns the first one instead."""
     ensure_open(round_, now)
-    key = submission_key(author, nonce)
+    key = submission_key(author, nonce, round_.id)
     existing = Session.scalar(select(Contribution).where(Contribution.submission_key == key))
     if existing is not None:
         return existing

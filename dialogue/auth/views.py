@@ -43,8 +43,14 @@ def login():
     return render_template("auth/login.html", form=form), status
 
 
+def link_token() -> str:
+    """Rate-limit key for a login link: the token, so one guessed link cannot be hammered."""
+    return "link:" + (request.view_args or {}).get("token", "")[:64]
+
+
 @bp.route("/link/<token>", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit("100 per minute", methods=["POST"])
+@limiter.limit("5 per minute", methods=["POST"], key_func=link_token)
 def link(token: str):
     """GET shows a confirmation page; only the POST behind its button logs in."""
     form = forms.ConfirmLinkForm()

@@ -31,7 +31,7 @@ from rounds.items import slug_key
 from rounds.results import top_items
 
 #: Shown in the README and printed by the command; the demo is not for real data.
-STAFF_PASSWORD = "demo-dialog-2026"
+STAFF_PASSWORD = "demo-dialog-2026"  # nosec B105
 STAFF = [
     (Role.ADMIN, "admin@demo.example", "Anna Administrator"),
     (Role.CONSULTANT, "konsulent@demo.example", "Karl Konsulent"),
@@ -51,19 +51,24 @@ class Login:
     link: str | None = None
 
 
+def _seeded(seed: int) -> random.Random:
+    """A repeatable generator for demo content, never for anything secret."""
+    return random.Random(seed)  # nosec B311
+
+
 def build_demo() -> list[Login]:
     """Create the demo dialogue if it is missing, commit, and return fresh ways to log in."""
     dialogue = Session.scalar(select(Dialogue).where(Dialogue.slug == content.SLUG))
     if dialogue is None:
         dialogue = _create_dialogue()
         _add_staff(dialogue)
-        participants = _add_participants(dialogue, random.Random(2026))
+        participants = _add_participants(dialogue, _seeded(2026))
         authors = _authors(dialogue, participants)
-        _add_challenges(dialogue, participants, random.Random(1))
-        _add_rankings(dialogue.rounds[1], authors, random.Random(2))
-        _add_culture(dialogue.rounds[2], dialogue.rounds[1], authors, random.Random(3))
+        _add_challenges(dialogue, participants, _seeded(1))
+        _add_rankings(dialogue.rounds[1], authors, _seeded(2))
+        _add_culture(dialogue.rounds[2], dialogue.rounds[1], authors, _seeded(3))
         analyse_challenges(dialogue, authors[7])
-        add_synthesis(dialogue, authors, random.Random(6))
+        add_synthesis(dialogue, authors, _seeded(6))
     logins = _issue_logins(dialogue)
     Session.commit()
     return logins
