@@ -1,34 +1,21 @@
 """The demo's synthesis chain: run after round 1's analysis, every link holds."""
 
-import random
-
 from sqlalchemy import select
 
 from dialogue.db import Session
-from dialogue.demo import _authors, content
-from dialogue.demo.synthesis import add_synthesis
-from dialogue.models import Contribution, Dialogue, Membership, Role
+from dialogue.demo import content
+from dialogue.models import Contribution, Dialogue
 from dialogue.models.proposal import ProposalStatus
 from dialogue.synthesis.coverage import coverage
 from dialogue.synthesis.graph import load_graph, proposal_id_of
-from rounds.synthesis import run_analysis
 from tests.dialogue.test_demo import run_demo
 
 
 def test_demo_synthesis_runs_the_whole_chain(app, db_session):
+    # The demo analyses round 1 and then runs the synthesis chain itself.
     run_demo(app)
     with app.test_request_context():
         dialogue = Session.scalar(select(Dialogue).where(Dialogue.slug == content.SLUG))
-        run_analysis(dialogue.rounds[0], seed=0)
-        people = [
-            m.person
-            for m in Session.scalars(
-                select(Membership).where(
-                    Membership.dialogue_id == dialogue.id, Membership.role == Role.PARTICIPANT
-                )
-            )
-        ]
-        add_synthesis(dialogue, _authors(dialogue, people), random.Random(6))
         graph = load_graph(dialogue)
         statuses = sorted(p.status.value for p in graph.proposals.values())
         assert statuses.count(ProposalStatus.FINAL.value) == 6  # four values, two initiatives

@@ -123,7 +123,7 @@ def test_my_input_says_honestly_when_nothing_reached_a_value(case, client):
     _participant_login(client, case.people[11])
     page = client.get(f"/d/{case.dialogue.slug}/my-input").get_data(as_text=True)
     assert "Ensom udfordring" in page
-    assert "has not reached a final value" in page
+    assert "har ikke nået en endelig værdi" in page
 
 
 def test_public_value_page_only_for_public_dialogues_and_final_values(case, client):
