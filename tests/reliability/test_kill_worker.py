@@ -8,6 +8,7 @@ failed POSTs with the same form nonce must end with exactly one row per nonce.
 
 from __future__ import annotations
 
+import http.client
 import os
 import signal
 import threading
@@ -38,7 +39,7 @@ def submit_all(people, on_started):
             body = f"Bidrag {nonce}: mere tid til kerneopgaven"
             try:
                 status = person.submit(body, nonce)
-            except OSError:  # the connection died with the worker
+            except (OSError, http.client.HTTPException):  # the connection died with the worker
                 status = None
             with lock:
                 results[nonce] = (person, body, status)
