@@ -23,7 +23,9 @@ def cli():
 
 def init_app(app) -> None:
     """Add the project's commands to the app's CLI (so ``app.test_cli_runner`` sees them)."""
-    from dialogue.admin.cli import import_participants_command
+    from dialogue.admin.cli import create_dialogue_command, import_participants_command
+    from dialogue.demo.scale import generate_command
+    from dialogue.jobs import worker_command
     from dialogue.synthesis.cli import export_command
     from dialogue.workbench.cli import analyse_command, themes_command
 
@@ -37,6 +39,9 @@ def init_app(app) -> None:
         analyse_command,
         themes_command,
         export_command,
+        create_dialogue_command,
+        generate_command,
+        worker_command,
     ):
         app.cli.add_command(command)
 

@@ -27,8 +27,15 @@ STATE_LABELS = {
 
 
 def select_locale() -> str:
-    """The visitor's own choice first, then the dialogue's language, then the browser's."""
+    """A language in a public page's path, the visitor's choice, the dialogue's, the browser's.
+
+    A public page's path may name its language (``/p/<slug>/en/``), so that the page can be
+    switched with a plain link and cached without a cookie; that choice wins for that page.
+    """
     languages = current_app.config["LANGUAGES"]
+    in_path = getattr(g, "path_language", None)
+    if in_path in languages:
+        return in_path
     chosen = session.get("language")
     if chosen in languages:
         return chosen

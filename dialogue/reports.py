@@ -1,7 +1,8 @@
 """Aggregate reports for staff: participation counts with small groups suppressed.
 
 Who contributed is known only as a set of pseudonyms; mapping members to pseudonyms needs the
-anonymity key and happens here, in memory, so that only counts ever leave this module.
+anonymity key and happens in memory (``rounds.results.author_segments``), so that only counts
+ever leave this module.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from analysis.consensus import suppress_small_groups
-from dialogue.anonymity import author_pseudonym
 from dialogue.db import Session
 from dialogue.models import Contribution, Membership, Role, Round
+from rounds.cache import cached, register
+from rounds.results import author_segments
 
 
 @dataclass(frozen=True)
@@ -50,32 +52,38 @@ def _breakdown(invited: Counter, contributed: Counter, min_size: int) -> list[Gr
 
 
 def round_participation(round_: Round) -> Participation:
-    """Participation in ``round_`` for staff screens: counts only, small groups suppressed."""
+    """Participation in ``round_`` for staff screens: counts only, small groups suppressed.
+
+    Stored once the round has closed (see ``rounds.cache``): at 100,000 members the counts
+    take a keyed hash per member and a pass over every contribution.
+    """
+    return cached(round_, "participation", lambda: _participation(round_), members=True)
+
+
+def _participation(round_: Round) -> Participation:
     dialogue = round_.dialogue
-    secret = current_app.config["ANON_SECRET"]
-    members = Session.execute(
-        select(Membership.person_id, Membership.department, Membership.role_group).where(
-            Membership.dialogue_id == dialogue.id, Membership.role == Role.PARTICIPANT
-        )
-    ).all()
-    authors = set(
-        Session.scalars(
-            select(Contribution.author).where(Contribution.round_id == round_.id).distinct()
-        )
-    )
+    segments = author_segments(dialogue, current_app.config["ANON_SECRET"])
     by_department, by_role_group = Counter(), Counter()
+    for department, role_group, count in Session.execute(
+        select(Membership.department, Membership.role_group, func.count())
+        .where(Membership.dialogue_id == dialogue.id, Membership.role == Role.PARTICIPANT)
+        .group_by(Membership.department, Membership.role_group)
+    ):
+        by_department[department or "—"] += count
+        by_role_group[role_group or "—"] += count
+    authors = Session.scalars(
+        select(Contribution.author).where(Contribution.round_id == round_.id).distinct()
+    )
     contributed_department, contributed_role_group = Counter(), Counter()
-    for person_id, department, role_group in members:
-        department, role_group = department or "—", role_group or "—"
-        by_department[department] += 1
-        by_role_group[role_group] += 1
-        if author_pseudonym(secret, dialogue.id, person_id) in authors:
-            contributed_department[department] += 1
-            contributed_role_group[role_group] += 1
+    for author in authors:
+        segment = segments.get(author)
+        if segment is not None:  # a member who has left counts in no group
+            contributed_department[segment["department"]] += 1
+            contributed_role_group[segment["role_group"]] += 1
     contributors = sum(contributed_department.values())
     k = dialogue.min_group_size
     return Participation(
-        invited=len(members),
+        invited=sum(by_department.values()),
         contributors=contributors if contributors >= k else None,
         contributions=Session.scalar(
             select(func.count()).select_from(Contribution).where(Contribution.round_id == round_.id)
@@ -83,3 +91,6 @@ def round_participation(round_: Round) -> Participation:
         by_department=_breakdown(by_department, contributed_department, k),
         by_role_group=_breakdown(by_role_group, contributed_role_group, k),
     )
+
+
+register(GroupRow, Participation)

@@ -90,13 +90,19 @@ class Challenges(RoundKindBase):
         return submissions.edit_contribution(contribution, now=now, body=text)
 
     def analysis_texts(self, round_: Round) -> list[tuple[Any, str]]:
-        """Every visible text of the round."""
+        """Every visible text of the round, in an order fixed by the texts themselves.
+
+        The analysis is seeded, but k-means still depends on the order of its input; sorting by
+        text makes a run repeatable whatever order the database returns rows in.
+        """
         rows = Session.execute(
-            select(Contribution.id, Contribution.body).where(
+            select(Contribution.id, Contribution.body)
+            .where(
                 Contribution.round_id == round_.id,
                 Contribution.moderation == ModerationState.VISIBLE,
                 Contribution.body.is_not(None),
             )
+            .order_by(Contribution.body, Contribution.id)
         )
         return [(row.id, row.body) for row in rows]
 

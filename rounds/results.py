@@ -10,14 +10,22 @@ counts and aggregates leave this module.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+import threading
+import time
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import String, Text, cast, func, select
 
 from analysis.consensus import (
     ItemPoints,
@@ -34,7 +42,6 @@ from analysis.consensus import (
     rating_summary,
     suppress_small_groups,
 )
-from dialogue.anonymity import author_pseudonym
 from dialogue.db import Session
 from dialogue.models import Contribution, Dialogue, Membership, ModerationState, Role, Round
 from rounds.items import Item
@@ -135,38 +142,168 @@ class RoundResults:
         return sorted(self.items, key=lambda item: position.get(item.key, len(position)))
 
 
+#: How long a dialogue's pseudonym → segment map is reused in this process, at most.
+SEGMENTS_TTL = 300.0
+_segments_cache: dict[tuple[int, str], tuple[tuple, float, dict[str, dict[str, str]]]] = {}
+_segments_lock = threading.Lock()
+
+
 def author_segments(dialogue: Dialogue, secret: str) -> dict[str, dict[str, str]]:
     """Each participant's pseudonym → department and role group, computed in memory.
 
     The mapping must never be stored, logged or sent anywhere: it is exactly the link between
-    people and their input that the anonymity promise keeps out of the database.
+    people and their input that the anonymity promise keeps out of the database. Deriving it
+    costs one keyed hash per member (a tenth of a second at 100,000), so this process keeps it
+    for up to ``SEGMENTS_TTL`` seconds, in memory only, and derives it again as soon as the
+    dialogue's membership changes in number (an import here also calls
+    :func:`forget_author_segments`). Nothing another server needs lives in this cache.
     """
+    fingerprint = tuple(
+        Session.execute(
+            select(func.count(), func.max(Membership.id), func.max(Membership.person_id)).where(
+                Membership.dialogue_id == dialogue.id
+            )
+        ).one()
+    )
+    key = (dialogue.id, hashlib.sha256(secret.encode()).hexdigest())
+    now = time.monotonic()
+    entry = _segments_cache.get(key)
+    if entry is not None and entry[0] == fingerprint and entry[1] > now:
+        return entry[2]
     members = Session.execute(
         select(Membership.person_id, Membership.department, Membership.role_group).where(
             Membership.dialogue_id == dialogue.id, Membership.role == Role.PARTICIPANT
         )
     )
-    return {
-        author_pseudonym(secret, dialogue.id, person_id): {
+    keyed = hmac.new(secret.encode(), digestmod=hashlib.sha256)
+    prefix = f"dialogue:{dialogue.id}:person:"
+    segments = {}
+    for person_id, department, role_group in members:
+        digest = keyed.copy()
+        digest.update(f"{prefix}{person_id}".encode())
+        segments[digest.hexdigest()] = {
             "department": department or NO_GROUP,
             "role_group": role_group or NO_GROUP,
         }
-        for person_id, department, role_group in members
-    }
+    with _segments_lock:
+        _segments_cache[key] = (fingerprint, now + SEGMENTS_TTL, segments)
+    return segments
 
 
-def visible_contributions(round_: Round) -> list[Contribution]:
-    """The round's contributions that moderation lets through, in a stable, meaningless order."""
+def forget_author_segments(dialogue_id: int | None = None) -> None:
+    """Drop this process's pseudonym maps (of one dialogue, or all), e.g. after an import."""
+    with _segments_lock:
+        for key in [k for k in _segments_cache if dialogue_id is None or k[0] == dialogue_id]:
+            del _segments_cache[key]
+
+
+class VisibleRow:
+    """One visible contribution as the aggregations read it (no ORM object).
+
+    The id travels as text and becomes a ``uuid.UUID`` only when asked for: building a UUID
+    costs more than the rest of the row, and only the theme analysis needs it.
+    """
+
+    __slots__ = ("_id", "author", "body", "data", "target")
+
+    def __init__(self, id_text: str, author: str, body, data, target) -> None:
+        self._id, self.author, self.body, self.data, self.target = (
+            id_text,
+            author,
+            body,
+            data,
+            target,
+        )
+
+    @property
+    def id(self) -> uuid.UUID:
+        """The contribution's id."""
+        return uuid.UUID(self._id)
+
+
+#: Within :func:`computing_results`, each round's visible rows are read once, not per use.
+_ROWS_MEMO: ContextVar[dict | None] = ContextVar("visible_rows_memo", default=None)
+
+
+@contextmanager
+def computing_results():
+    """Share :func:`visible_contributions` between the steps of one computation.
+
+    A kind's results may read the same round's rows two or three times (answers, comments,
+    the round it repeats); at a third of a million rows each read costs seconds.
+    """
+    token = _ROWS_MEMO.set({})
+    try:
+        yield
+    finally:
+        _ROWS_MEMO.reset(token)
+
+
+def visible_contributions(round_: Round) -> list[VisibleRow]:
+    """The round's contributions that moderation lets through, in a stable, meaningless order.
+
+    Light rows (``id``, ``author``, ``body``, ``data``, ``target``), not ORM objects: a closed
+    round may hold a million of them. ``data`` is read as text and decoded once per distinct
+    value (answers repeat: a rating round has a handful of distinct ones); treat it as
+    read-only.
+    """
+    memo = _ROWS_MEMO.get()
+    if memo is not None and round_.id in memo:
+        return memo[round_.id]
+    decoded: dict[str, Any] = {}
+    rows = []
+    for cid, author, body, data, target in Session.execute(
+        select(
+            cast(Contribution.id, String),
+            Contribution.author,
+            Contribution.body,
+            cast(Contribution.data, Text),
+            Contribution.target,
+        )
+        .where(
+            Contribution.round_id == round_.id,
+            Contribution.moderation == ModerationState.VISIBLE,
+        )
+        .order_by(Contribution.id)
+    ):
+        if data is not None:
+            value = decoded.get(data)
+            if value is None:
+                value = decoded[data] = json.loads(data)
+            data = value
+        rows.append(VisibleRow(cid, author, body, data, target))
+    if memo is not None:
+        memo[round_.id] = rows
+    return rows
+
+
+def visible_authors(round_: Round) -> list[str]:
+    """The distinct pseudonyms behind the round's visible contributions (an index-only scan)."""
     return list(
         Session.scalars(
-            select(Contribution)
+            select(Contribution.author)
             .where(
                 Contribution.round_id == round_.id,
                 Contribution.moderation == ModerationState.VISIBLE,
             )
-            .order_by(Contribution.id)
+            .distinct()
         )
     )
+
+
+def count_visible(round_: Round, *, with_text: bool = False) -> int:
+    """How many visible contributions the round has (with a text only, if asked)."""
+    statement = (
+        select(func.count())
+        .select_from(Contribution)
+        .where(
+            Contribution.round_id == round_.id,
+            Contribution.moderation == ModerationState.VISIBLE,
+        )
+    )
+    if with_text:
+        statement = statement.where(Contribution.body.is_not(None))
+    return Session.scalar(statement)
 
 
 def _shown(count: int, min_size: int) -> int | None:
@@ -210,11 +347,18 @@ def breakdowns(
 def participation_results(
     round_: Round,
     segments: Mapping[str, Mapping[str, str]] | None,
-    contributions: Sequence[Contribution] | None = None,
+    contributions: Sequence[Any] | None = None,
 ) -> RoundResults:
-    """Only how many took part: the result of kinds whose answers are open text."""
-    rows = visible_contributions(round_) if contributions is None else contributions
-    authors = {row.author: True for row in rows}
+    """Only how many took part: the result of kinds whose answers are open text.
+
+    Counted by the database (distinct authors and rows), not by loading every contribution.
+    """
+    if contributions is None:
+        authors = dict.fromkeys(visible_authors(round_), True)
+        comments = count_visible(round_)
+    else:
+        authors = {row.author: True for row in contributions}
+        comments = len(contributions)
     k = round_.dialogue.min_group_size
     return RoundResults(
         round_id=round_.id,
@@ -222,7 +366,7 @@ def participation_results(
         min_group_size=k,
         respondents=_shown(len(authors), k),
         breakdowns=breakdowns(authors, segments, k) if len(authors) >= k else (),
-        comments=len(rows),
+        comments=comments,
     )
 
 
@@ -454,29 +598,80 @@ class TextGroup:
     texts: tuple[str, ...]
 
 
+#: Up to this many texts are listed on a results page; larger rounds are read, searched and
+#: paged through in the staff contribution list and the theme workbench instead.
+RAW_TEXT_LIMIT = 2000
+
+
+class TextGroups(list):
+    """The grouped texts of :func:`raw_texts`; ``too_many`` when the round has too many to list."""
+
+    too_many: bool = False
+
+
 def raw_texts(
     round_: Round, items: Sequence[Item], aspects: Sequence[tuple[str, Any]] = ()
-) -> list[TextGroup]:
+) -> TextGroups:
     """Every visible text of the round grouped by item and aspect, without authors.
 
     Within a group texts are sorted alphabetically, which says nothing about who wrote them or
-    when.
+    when. A round with more than ``RAW_TEXT_LIMIT`` texts lists none (``too_many`` is set):
+    a page of a million texts helps nobody and would take minutes to build.
     """
     labels = {item.key: item.label for item in items}
     aspect_labels = dict(aspects)
     groups: dict[tuple[str | None, str | None], list[str]] = defaultdict(list)
-    for row in visible_contributions(round_):
-        if row.body:
-            groups[(row.target, (row.data or {}).get("aspect"))].append(row.body)
+    rows = Session.execute(
+        select(Contribution.target, Contribution.data, Contribution.body)
+        .where(
+            Contribution.round_id == round_.id,
+            Contribution.moderation == ModerationState.VISIBLE,
+            Contribution.body.is_not(None),
+        )
+        .limit(RAW_TEXT_LIMIT + 1)
+    ).all()
+    if len(rows) > RAW_TEXT_LIMIT:
+        result = TextGroups()
+        result.too_many = True
+        return result
+    for target, data, body in rows:
+        if body:
+            groups[(target, (data or {}).get("aspect"))].append(body)
     order = {item.key: index for index, item in enumerate(items)}
     aspect_order = {name: index for index, (name, _label) in enumerate(aspects)}
     keys = sorted(groups, key=lambda g: (order.get(g[0], len(order)), aspect_order.get(g[1], 0)))
-    return [
+    return TextGroups(
         TextGroup(
             labels.get(target), aspect_labels.get(aspect), tuple(sorted(groups[target, aspect]))
         )
         for target, aspect in keys
-    ]
+    )
+
+
+def cached_results(round_: Round, *, staff: bool, secret: str | None = None) -> RoundResults:
+    """The round's results as a results page shows them, stored once the round has closed.
+
+    ``staff``: with breakdowns by department and role group (needs ``secret``, the anonymity
+    key); participants and the public get the results without breakdowns. Pages should call
+    this rather than ``kind.results`` directly.
+    """
+    from rounds import get_kind  # the kinds import this module
+    from rounds.cache import cached
+
+    kind = get_kind(round_.kind)
+
+    def compute(segments):
+        with computing_results():
+            return kind.results(round_, segments)
+
+    if staff:
+        return cached(
+            round_,
+            "results:staff",
+            lambda: compute(author_segments(round_.dialogue, secret)),
+            members=True,
+        )
+    return cached(round_, "results:public", lambda: compute(None))
 
 
 @dataclass(frozen=True)
@@ -508,7 +703,7 @@ def delphi_feedback(round_: Round, author: str | None) -> DelphiFeedback:
     for earlier in kind.feedback_rounds(round_):
         earlier_kind = get_kind(earlier.kind)
         if earlier.is_published and earlier_kind is not None:
-            pairs.append((earlier, earlier_kind.results(earlier, None)))
+            pairs.append((earlier, cached_results(earlier, staff=False)))
     repeated = kind.repeated_round(round_)
     previous, previous_results = {}, {}
     if repeated is not None and author is not None:
@@ -517,3 +712,22 @@ def delphi_feedback(round_: Round, author: str | None) -> DelphiFeedback:
             if earlier.id == repeated.id:
                 previous_results = {item.key: item for item in results.items}
     return DelphiFeedback(tuple(pairs), previous, previous_results)
+
+
+def _register_cached_types() -> None:
+    from rounds.cache import register
+
+    register(
+        RoundResults,
+        ItemResult,
+        GroupRow,
+        Breakdown,
+        ItemRanking,
+        ItemPoints,
+        ItemRatings,
+        KendallW,
+        Stability,
+    )
+
+
+_register_cached_types()

@@ -1,19 +1,190 @@
-"""``dialogue import-participants``: the admin page's import, for files too large to upload."""
+"""Admin commands: ``create-dialogue`` and ``import-participants`` (for files too large to upload).
+
+The commands speak English: they are for the operators who run the server. What they create
+for users (round titles and prompts) is in the dialogue's language.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
 
 from dialogue.admin import services
 from dialogue.admin.importing import ImportRefused
+from dialogue.audit import record_event
+from dialogue.auth.services import issue_login_link
+from dialogue.clock import utcnow
 from dialogue.db import Session
-from dialogue.models import Dialogue
+from dialogue.models import Dialogue, Membership, Person, Role, RoundKind
+from dialogue.urls import external_url
+from rounds import lifecycle
+
+#: A slug is part of every URL of the dialogue: short, lower case, readable.
+SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
+#: The admin's first link is for setting the dialogue up soon, not for keeping.
+ADMIN_LINK_LIFETIME = dt.timedelta(days=1)
+
+#: The five rounds of the reference process, each a week long, one after the other. Titles
+#: and prompts are written in the dialogue's language; the admin adjusts them under "Manage
+#: rounds" (and adds the items once themes, priorities and values exist).
+DEFAULT_ROUNDS = (
+    (
+        RoundKind.CHALLENGES,
+        _l("Challenges"),
+        _l(
+            "Which challenges do we face, seen broadly? "
+            "Write each challenge as its own short contribution."
+        ),
+    ),
+    (
+        RoundKind.PRIORITISATION,
+        _l("Priorities"),
+        _l("Which of the challenges found in the first round are the most important?"),
+    ),
+    (
+        RoundKind.CULTURE,
+        _l("Our culture today"),
+        _l(
+            "What characterises our culture today: its strengths and weaknesses, "
+            "measured against the most important challenges?"
+        ),
+    ),
+    (
+        RoundKind.CONSULTATION,
+        _l("Consultation on the draft values"),
+        _l("What do you think of management's draft values?"),
+    ),
+    (
+        RoundKind.ACTION,
+        _l("From values to action"),
+        _l("How can I, my team and we across units help turn the values into action?"),
+    ),
+)
+
+
+class SetupRefused(Exception):
+    """The dialogue cannot be created as asked; nothing was stored."""
+
+
+def create_dialogue(
+    *,
+    slug: str,
+    title: str,
+    admin_email: str,
+    language: str = "da",
+    public: bool = False,
+    start: dt.date | None = None,
+    timezone: str = "Europe/Copenhagen",
+) -> Membership:
+    """A new dialogue with the five default rounds and its first admin; flushes, never commits.
+
+    The rounds run a week each from ``start`` (default: tomorrow) at 08:00 in ``timezone``, in
+    the order of the reference process. The admin is found by e-mail or created (without a
+    password: they log in by link until one is set). Returns the admin's membership.
+    """
+    slug = (slug or "").strip().lower()
+    title = " ".join((title or "").split())
+    email = (admin_email or "").strip().lower()
+    if not SLUG_PATTERN.match(slug):
+        raise SetupRefused(
+            "the slug must be 1-80 lower-case letters, digits and hyphens, e.g. 'values-2026'"
+        )
+    if not title or len(title) > 200:
+        raise SetupRefused("give a title of 1-200 characters")
+    if "@" not in email or len(email) > 254:
+        raise SetupRefused("give the admin's e-mail address")
+    if Session.scalar(select(func.count()).select_from(Dialogue).where(Dialogue.slug == slug)):
+        raise SetupRefused(f"a dialogue with the slug {slug!r} exists already")
+    dialogue = Dialogue(
+        slug=slug, title=title, language=language, timezone=timezone, is_public=public
+    )
+    Session.add(dialogue)
+    Session.flush()
+    person = Session.scalar(select(Person).where(Person.email == email))
+    if person is None:
+        person = Person(email=email, name="")
+        Session.add(person)
+    admin = Membership(person=person, dialogue=dialogue, role=Role.ADMIN)
+    Session.add(admin)
+    Session.flush()
+    record_event(None, "dialogue.create", dialogue, subject=f"dialogue:{dialogue.id}")
+    if start is None:
+        start = lifecycle.to_local(utcnow(), timezone).date() + dt.timedelta(days=1)
+    opens = dt.datetime.combine(start, dt.time(8))
+    with force_locale(language):
+        for kind, round_title, prompt in DEFAULT_ROUNDS:
+            lifecycle.create_round(
+                dialogue,
+                kind=kind,
+                title=str(round_title),
+                prompt=str(prompt),
+                opens_at=opens,
+                actor_id=None,
+            )
+            opens = lifecycle.default_closing(opens)
+    return admin
+
+
+@click.command("create-dialogue")
+@click.argument("slug")
+@click.option("--title", required=True, help="The dialogue's title, as participants see it.")
+@click.option("--admin-email", required=True, help="E-mail address of the dialogue's admin.")
+@click.option(
+    "--language",
+    type=click.Choice(["da", "en"]),
+    default="da",
+    show_default=True,
+    help="The dialogue's language (round texts, mails, the default of its pages).",
+)
+@click.option("--public", is_flag=True, help="Show the dialogue's public page (/p/SLUG/).")
+@click.option(
+    "--start",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Day the first round opens at 08:00 (default: tomorrow).",
+)
+@with_appcontext
+def create_dialogue_command(
+    slug: str, title: str, admin_email: str, language: str, public: bool, start
+):
+    """Create the dialogue SLUG with five one-week rounds and print its admin's login link.
+
+    The rounds follow the reference process (challenges, priorities, culture, consultation,
+    action), one week each from 08:00 on the start day. The link logs the admin in once, within
+    a day; the admin then imports participants and adjusts the rounds in the browser.
+    """
+    try:
+        admin = create_dialogue(
+            slug=slug,
+            title=title,
+            admin_email=admin_email,
+            language=language,
+            public=public,
+            start=start.date() if start else None,
+        )
+        token = issue_login_link(admin, ADMIN_LINK_LIFETIME)
+    except SetupRefused as exc:
+        raise click.ClickException(str(exc)) from exc
+    Session.commit()
+    dialogue = admin.dialogue
+    click.echo(f"created the dialogue {dialogue.slug!r} with {len(dialogue.rounds)} rounds:")
+    for round_ in dialogue.rounds:
+        opens = lifecycle.to_local(round_.opens_at, dialogue.timezone)
+        closes = lifecycle.to_local(round_.closes_at, dialogue.timezone)
+        click.echo(
+            f"  {round_.position}. {round_.kind.value:<15} {opens:%Y-%m-%d %H:%M} to "
+            f"{closes:%Y-%m-%d %H:%M}  {round_.title}"
+        )
+    click.echo(
+        f"admin login link (one use, valid for a day): {external_url('auth.link', token=token)}"
+    )
 
 
 @click.command("import-participants")

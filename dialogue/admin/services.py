@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from flask import current_app, render_template
@@ -41,6 +41,8 @@ from dialogue.models import (
     RoundState,
 )
 from dialogue.urls import external_url
+from rounds.cache import invalidate as invalidate_results
+from rounds.results import forget_author_segments
 
 #: A login link lives until the dialogue's last round closes, and never less than this.
 MIN_LINK_LIFETIME = dt.timedelta(days=7)
@@ -96,9 +98,16 @@ def record(actor_id: int | None, dialogue: Dialogue, action: str, subject: str =
 
 
 def import_participants(
-    dialogue: Dialogue, data: bytes, filename: str, actor_id: int | None
+    dialogue: Dialogue,
+    data: bytes,
+    filename: str,
+    actor_id: int | None,
+    progress: Callable[[], None] | None = None,
 ) -> ImportResult:
     """Add or update the participants listed in a CSV or Excel file, or none if any row is bad.
+
+    ``progress`` is called once the file is read and checked, before saving starts. Stored
+    results of the dialogue's rounds are forgotten: breakdowns by group may change.
 
     Raises
     ------
@@ -109,7 +118,11 @@ def import_participants(
     problems = problems + _staff_conflicts(dialogue, rows)
     if problems:
         return ImportResult(problems=sorted(problems, key=lambda problem: problem.line))
+    if progress is not None:
+        progress()
     created, updated, unchanged = _apply(dialogue, rows)
+    invalidate_results(dialogue_id=dialogue.id)
+    forget_author_segments(dialogue.id)
     record(
         actor_id,
         dialogue,

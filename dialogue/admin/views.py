@@ -1,12 +1,15 @@
 """The admin's participants page: import, invitations, reminders, counts and the list.
 
+A large file is imported by a background job (``dialogue.admin.jobs``); the page then shows its
+progress.
+
 Mails are sent after the commit, so that every link in a sent mail is stored; a mail server
 failing half-way leaves valid links behind and the admin can simply send again.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -14,11 +17,12 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from dialogue import mail
 from dialogue.access import member_or_404, require_roles, round_or_404
-from dialogue.admin import forms, services
+from dialogue.admin import forms, jobs, services
 from dialogue.admin.importing import MAX_IMPORT_BYTES, ImportRefused
 from dialogue.db import Session
 from dialogue.errors import render_error
-from dialogue.models import Membership, Role
+from dialogue.jobs import JobActive, get_job, latest_job, status
+from dialogue.models import JobState, Membership, Role
 
 bp = Blueprint("admin", __name__, url_prefix="/d/<slug>/admin")
 
@@ -80,6 +84,8 @@ def render_page(membership: Membership, status: int = 200, **context):
         pages=pages,
         open_rounds=rounds,
         invitation_form=forms.InvitationForm(),
+        import_job=latest_job(jobs.KIND, jobs.job_key(dialogue)),
+        import_job_label=jobs.stage_label,
         outbox=mail.outbox_in_use(),
         **context,
     ), status
@@ -105,6 +111,8 @@ def import_participants(slug: str):
         data = upload.read(MAX_IMPORT_BYTES + 1)
         if len(data) > MAX_IMPORT_BYTES:
             raise RequestEntityTooLarge
+        if jobs.is_large(data, upload.filename or ""):
+            return _start_import_job(membership, data, upload.filename or "")
         result = services.import_participants(
             membership.dialogue, data, upload.filename or "", current_user.id
         )
@@ -123,6 +131,34 @@ def import_participants(slug: str):
         "success",
     )
     return redirect(url_for("admin.participants", slug=slug))
+
+
+def _start_import_job(membership: Membership, data: bytes, filename: str):
+    """Hand a large file to a background job; the page shows its progress."""
+    try:
+        job_id = jobs.start_import(membership.dialogue, data, filename, current_user.id)
+    except JobActive:
+        flash(_("An import is running already. Wait until it has finished."), "info")
+    else:
+        job = get_job(job_id)
+        if job is not None and job.state is JobState.DONE:
+            flash(job.message, "success")
+        elif job is None or job.state is not JobState.FAILED:
+            flash(_("The import has started. This page shows how far it has come."), "info")
+    return redirect(url_for("admin.participants", slug=membership.dialogue.slug))
+
+
+@bp.get("/participants/jobs/<import_job_id>")
+@login_required
+def job_status(slug: str, import_job_id: str):
+    """How far an import job is, as JSON for the progress bar's script."""
+    membership = admin_membership(slug)
+    job = get_job(import_job_id)
+    if job is None or job.kind != jobs.KIND or job.key != jobs.job_key(membership.dialogue):
+        abort(404)
+    body = status(job)
+    body["message"] = jobs.stage_label(job)
+    return jsonify(body)
 
 
 @bp.post("/participants/invite")

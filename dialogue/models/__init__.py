@@ -1,5 +1,6 @@
 """Every model, imported in one place so that Alembic autogenerate sees all tables."""
 
+from dialogue.models import indexes  # noqa: F401  (indexes for large dialogues)
 from dialogue.models.analysis import (
     AnalysisRun,
     ContributionModeration,
@@ -8,8 +9,10 @@ from dialogue.models.analysis import (
     ThemeMember,
 )
 from dialogue.models.audit import AuditEvent
+from dialogue.models.cache import RoundResultsCache
 from dialogue.models.contribution import Contribution, ModerationState
 from dialogue.models.dialogue import Dialogue
+from dialogue.models.job import Job, JobState
 from dialogue.models.login_session import LoginSession
 from dialogue.models.membership import Membership, Role
 from dialogue.models.person import Person
@@ -28,6 +31,8 @@ __all__ = [
     "ContributionModeration",
     "CoverageMark",
     "Dialogue",
+    "Job",
+    "JobState",
     "LoginSession",
     "Membership",
     "ModerationState",
@@ -37,6 +42,7 @@ __all__ = [
     "ProposalVersion",
     "Role",
     "Round",
+    "RoundResultsCache",
     "RoundKind",
     "RoundState",
     "Theme",

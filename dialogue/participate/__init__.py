@@ -1,8 +1,23 @@
 """The participant's side: contributing in open rounds and finding one's own input again."""
 
 
+def unsaved_round(slug: str) -> int | None:
+    """The round whose input this browser keeps for the logged-in participant, if any."""
+    from flask import request
+    from flask_login import current_user
+
+    from dialogue.participate import stash
+
+    if not current_user.is_authenticated:
+        return None
+    return stash.kept_round(
+        request.cookies.get(stash.COOKIE), slug=slug, person_id=current_user.get_id()
+    )
+
+
 def init_app(app) -> None:
-    """Register the blueprint."""
+    """Register the blueprint and the template helper that points to kept input."""
     from dialogue.participate import views
 
     app.register_blueprint(views.bp)
+    app.jinja_env.globals["unsaved_round"] = unsaved_round

@@ -4,16 +4,29 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from functools import wraps
 
-from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
 
 from dialogue.access import current_author, member_or_404, require_roles, round_or_404
 from dialogue.clock import utcnow
 from dialogue.db import Session
 from dialogue.extensions import limiter
 from dialogue.models import Membership, Role, RoundState
+from dialogue.participate import stash
 from dialogue.synthesis.graph import load_graph
 from dialogue.synthesis.traces import own_paths
 from rounds import get_kind, submissions
@@ -61,18 +74,92 @@ def render_round(membership, round_, form, status=200, preserved_text=None):
 @bp.route("/rounds/<int:round_id>/")
 @login_required
 def round_page(slug: str, round_id: int):
-    """A round as the participant sees it."""
+    """A round as the participant sees it, with any text kept from an ended session filled in."""
     membership = participant_or_404(slug)
     round_ = round_or_404(membership, round_id)
     kind = get_kind(round_.kind)
     if kind is None:
         return render_round(membership, round_, None)
-    defaults = kind.form_defaults(round_, current_author(membership))
-    return render_round(membership, round_, kind.form(round_, **defaults))
+    kept = stash.unpack(
+        request.cookies.get(stash.COOKIE),
+        slug=slug,
+        round_id=round_id,
+        person_id=current_user.get_id(),
+    )
+    if kept is None or round_.state_at(utcnow()) is not RoundState.OPEN:
+        defaults = kind.form_defaults(round_, current_author(membership))
+        return render_round(membership, round_, kind.form(round_, **defaults))
+    flash(
+        _(
+            "Your session had ended before your input was saved. It is filled in below: "
+            "check it and save it."
+        ),
+        "info",
+    )
+    response = make_response(
+        render_round(membership, round_, kind.form(round_, formdata=MultiDict(kept)))
+    )
+    stash.forget(response, slug)
+    return response
+
+
+def keep_unsaved_input(view):
+    """Like ``login_required``, but a POST from an ended session keeps what was typed.
+
+    The text goes into a signed cookie of the participant's own browser (``stash``) and comes
+    back in the round's form after they log in again with a new link; nothing is stored on the
+    server.
+    """
+
+    @wraps(view)
+    def wrapper(slug: str, round_id: int, **kwargs):
+        if current_user.is_authenticated:
+            return view(slug, round_id, **kwargs)
+        return input_kept_for_later(slug, round_id)
+
+    return wrapper
+
+
+def input_kept_for_later(slug: str, round_id: int):
+    """Send a logged-out participant to get a new link, keeping their input if we can.
+
+    Kept only when the ended session still names its person, so that the text can be given
+    back to that person alone.
+    """
+    response = redirect(url_for("auth.request_link"), 303)
+    person_id = session.get("_user_id")
+    packed = None
+    if person_id:
+        packed = stash.pack(
+            request.form.items(multi=True), slug=slug, round_id=round_id, person_id=person_id
+        )
+    if packed is None:
+        flash(_("Your session has ended. Please log in again with a new link."), "info")
+        return response
+    value, shortened = packed
+    stash.keep(response, value, slug)
+    if shortened:
+        flash(
+            _(
+                "Your session has ended, so your input is not saved yet. This browser keeps "
+                "the beginning of it (it was too long to keep whole): ask for a new link below, "
+                "log in and open the round again."
+            ),
+            "info",
+        )
+    else:
+        flash(
+            _(
+                "Your session has ended, so your input is not saved yet. This browser keeps "
+                "it for you: ask for a new link below, log in and open the round again."
+            ),
+            "info",
+        )
+    return response
 
 
 @bp.route("/rounds/<int:round_id>/contributions", methods=["POST"])
-@login_required
+@keep_unsaved_input
 @limiter.limit("30 per minute", key_func=session_key)
 def add(slug: str, round_id: int):
     """Add a contribution; a closed round or a broken rule re-renders with the text kept."""

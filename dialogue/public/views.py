@@ -1,25 +1,62 @@
-"""Public pages: the final values of a public dialogue and why each was chosen.
+"""Public pages: a public dialogue's process and results, its final values and why each was chosen.
 
-Only a dialogue marked public shows anything, and only its final proposals; everything else is
-"not found", the same answer as for a dialogue that does not exist. The pages show labels,
-counts from the minimum group size on, and quotes only from themes large enough (TARGETS A5,
-A6); they read nothing from the query string.
+Only a dialogue marked public shows anything; everything else is "not found", the same answer as
+for a dialogue that does not exist. The pages show what staff have released – the results of
+rounds that are closed *and* published, and final proposals – as labels, counts from the
+minimum group size on, and quotes only from themes large enough (TARGETS A5, A6, R8).
+
+They are the pages an organisation links from its intranet and a citizen bookmarks, so they are
+built to be cached: they read nothing from the query string, carry no CSRF token (which would
+set a cookie and differ per visitor), and tell shared caches they may keep an anonymous
+visitor's copy for five minutes (``dialogue.security`` still marks a logged-in person's copy
+``no-store``). The language is the dialogue's, or the one in the path (``/p/<slug>/en/``), so
+that switching language needs no form and no cookie.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, abort, current_app, g, make_response, render_template
 from sqlalchemy import select
 
+from dialogue.clock import utcnow
 from dialogue.db import Session
-from dialogue.models import Dialogue, Proposal
+from dialogue.models import Dialogue, Proposal, Round, RoundState
 from dialogue.models.proposal import ProposalStatus
 from dialogue.synthesis import forms
 from dialogue.synthesis.graph import load_graph
 from dialogue.synthesis.pages import strategy_map_cells
 from dialogue.synthesis.traces import value_trace
+from rounds import get_kind
+from rounds.results import cached_results
 
 bp = Blueprint("public", __name__, url_prefix="/p/<slug>")
+
+#: How long a shared cache or a browser may keep an anonymous visitor's copy, in seconds.
+PUBLIC_MAX_AGE = 300
+#: The languages a public page can be asked for in its path.
+PATH_LANGUAGES = "any(da, en)"
+
+
+@bp.url_value_preprocessor
+def take_language(_endpoint, values) -> None:
+    """A language in the path wins over the visitor's and the dialogue's (``dialogue.i18n``)."""
+    if values is not None:
+        g.path_language = values.pop("lang", None)
+
+
+@bp.url_defaults
+def keep_language(endpoint, values) -> None:
+    """Links between public pages stay in the language the visitor chose in the path."""
+    language = g.get("path_language")
+    if (
+        language
+        and "lang" not in values
+        and current_app.url_map.is_endpoint_expecting(endpoint, "lang")
+    ):
+        values["lang"] = language
 
 
 def public_dialogue_or_404(slug: str) -> Dialogue:
@@ -27,25 +64,102 @@ def public_dialogue_or_404(slug: str) -> Dialogue:
     dialogue = Session.scalar(select(Dialogue).where(Dialogue.slug == slug, Dialogue.is_public))
     if dialogue is None:
         abort(404)
+    g.dialogue_language = dialogue.language
     return dialogue
 
 
+def released(round_: Round, now) -> bool:
+    """Closed and published by staff: the only rounds whose results the public sees."""
+    return round_.is_published and round_.state_at(now) is RoundState.CLOSED
+
+
+@dataclass(frozen=True)
+class PublicRound:
+    """One round on the public page: always its schedule, its numbers only once released."""
+
+    round: Round
+    state: RoundState
+    released: bool
+    participation: Any = None
+    results: Any = None
+
+
+def public_rounds(dialogue: Dialogue) -> list[PublicRound]:
+    """Every round's schedule; participation and results of the released ones only.
+
+    Participation and results come from the same k-gated functions the staff and participant
+    pages use, read-only: the public results are the participants' (no breakdowns by group),
+    and participation shows groups only where ``dialogue.reports`` lets it.
+    """
+    from dialogue.reports import round_participation
+
+    now = utcnow()
+    rounds = []
+    for round_ in dialogue.rounds:
+        state = round_.state_at(now)
+        if not released(round_, now) or get_kind(round_.kind) is None:
+            rounds.append(PublicRound(round_, state, False))
+            continue
+        rounds.append(
+            PublicRound(
+                round_,
+                state,
+                True,
+                participation=round_participation(round_),
+                results=cached_results(round_, staff=False),
+            )
+        )
+    return rounds
+
+
+def cacheable(html: str):
+    """A public response that shared caches may keep (security headers still apply)."""
+    response = make_response(html)
+    response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+    return response
+
+
+@bp.route("/")
+@bp.route(f"/<{PATH_LANGUAGES}:lang>/")
+def dialogue_page(slug: str):
+    """The public page of a dialogue: purpose, timeline, participation, results and values."""
+    dialogue = public_dialogue_or_404(slug)
+    cells, unplaced = strategy_map_cells(load_graph(dialogue))
+    return cacheable(
+        render_template(
+            "public/dialogue.html",
+            dialogue=dialogue,
+            rounds=public_rounds(dialogue),
+            RoundState=RoundState,
+            cells=cells,
+            unplaced=unplaced,
+            labels=forms,
+            value_endpoint="public.value",
+            map_level=3,
+        )
+    )
+
+
 @bp.route("/values/")
+@bp.route(f"/<{PATH_LANGUAGES}:lang>/values/")
 def values(slug: str):
     """The final values and initiatives of a public dialogue, by strategy-map perspective."""
     dialogue = public_dialogue_or_404(slug)
     cells, unplaced = strategy_map_cells(load_graph(dialogue))
-    return render_template(
-        "public/values.html",
-        dialogue=dialogue,
-        cells=cells,
-        unplaced=unplaced,
-        labels=forms,
-        value_endpoint="public.value",
+    return cacheable(
+        render_template(
+            "public/values.html",
+            dialogue=dialogue,
+            cells=cells,
+            unplaced=unplaced,
+            labels=forms,
+            value_endpoint="public.value",
+        )
     )
 
 
 @bp.route("/values/<int:proposal_id>")
+@bp.route(f"/<{PATH_LANGUAGES}:lang>/values/<int:proposal_id>")
 def value(slug: str, proposal_id: int):
     """Why this value? Themes, numbers and anonymous quotes behind one final value."""
     dialogue = public_dialogue_or_404(slug)
@@ -58,4 +172,6 @@ def value(slug: str, proposal_id: int):
         abort(404)
     graph = load_graph(dialogue)
     trace = value_trace(graph, graph.proposals[proposal.id], dialogue)
-    return render_template("public/value.html", dialogue=dialogue, trace=trace, labels=forms)
+    return cacheable(
+        render_template("public/value.html", dialogue=dialogue, trace=trace, labels=forms)
+    )

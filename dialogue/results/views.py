@@ -24,7 +24,7 @@ from dialogue.models import Role, RoundState
 from rounds import get_kind
 from rounds.errors import RoundError
 from rounds.lifecycle import set_published
-from rounds.results import author_segments
+from rounds.results import cached_results
 
 bp = Blueprint("results", __name__, url_prefix="/d/<slug>/rounds/<int:round_id>/results")
 
@@ -90,11 +90,6 @@ def round_results(slug: str, round_id: int):
     is_staff = membership.role.is_staff
     if kind is None or (not is_staff and not visible_to_participants(round_, now)):
         abort(404)
-    segments = (
-        author_segments(membership.dialogue, current_app.config["ANON_SECRET"])
-        if is_staff
-        else None
-    )
     return render_template(
         "results/round.html",
         membership=membership,
@@ -103,7 +98,9 @@ def round_results(slug: str, round_id: int):
         state=round_.state_at(now),
         RoundState=RoundState,
         kind=kind,
-        results=kind.results(round_, segments),
+        results=cached_results(
+            round_, staff=is_staff, secret=current_app.config["ANON_SECRET"]
+        ),
         texts=kind.texts(round_) if membership.role is Role.CONSULTANT else None,
         can_publish=membership.role in PUBLISHERS,
         publish_form=FlaskForm(),

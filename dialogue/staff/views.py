@@ -11,11 +11,14 @@ from dialogue.clock import utcnow
 from dialogue.db import Session
 from dialogue.models import Contribution, Role, RoundState
 from dialogue.reports import round_participation
+from rounds.cache import is_cacheable
 
 bp = Blueprint("staff", __name__, url_prefix="/d/<slug>/staff")
 
 STAFF_ROLES = (Role.CONSULTANT, Role.MANAGEMENT, Role.ADMIN)
 PAGE_SIZE = 50
+#: Searches count at most this many matches; beyond, the pager offers one more page at a time.
+COUNT_LIMIT = 1_000
 
 
 @bp.route("/rounds/<int:round_id>/")
@@ -47,9 +50,21 @@ def contributions(slug: str, round_id: int):
     query = request.args.get("q", "").strip()[:200]
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     statement = select(Contribution).where(Contribution.round_id == round_.id)
+    more = False
     if query:
         statement = statement.where(Contribution.body.ilike(f"%{query}%"))
-    total = Session.scalar(select(func.count()).select_from(statement.subquery()))
+        # Count at most COUNT_LIMIT matches: a common word among a million texts is not worth
+        # a full count, and the pager only needs to know that there are more pages.
+        total = Session.scalar(
+            select(func.count()).select_from(statement.limit(COUNT_LIMIT + 1).subquery())
+        )
+        more = total > COUNT_LIMIT
+        total = min(total, COUNT_LIMIT)
+    elif is_cacheable(round_):
+        # A closed round's count is part of its participation figures, stored once.
+        total = round_participation(round_).contributions
+    else:
+        total = Session.scalar(select(func.count()).select_from(statement.subquery()))
     rows = Session.scalars(
         statement.order_by(Contribution.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
@@ -61,6 +76,7 @@ def contributions(slug: str, round_id: int):
         contributions=rows,
         query=query,
         page=page,
-        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1, page + 1 if more else 1),
         total=total,
+        more=more,
     )

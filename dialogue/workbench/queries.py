@@ -50,53 +50,156 @@ class Page:
     page: int
     pages: int
     query: str
+    #: True when a search found more than ``COUNT_LIMIT`` matches (``total`` is then the limit).
+    more: bool = False
 
 
 def list_theme_summaries(round_: Round) -> list[ThemeSummary]:
-    """The round's active themes, largest first, each with its size and best-fitting quotes."""
+    """The round's active themes, largest first, each with its size and best-fitting quotes.
+
+    Sizes and quotes come from :func:`theme_figures`, stored until the themes next change.
+    """
     themes = Session.scalars(
         select(Theme).where(Theme.round_id == round_.id, Theme.state.in_(ACTIVE_STATES))
     ).all()
-    sizes = dict(
-        Session.execute(
-            select(ThemeMember.theme_id, func.count())
-            .where(ThemeMember.theme_id.in_([theme.id for theme in themes]))
-            .group_by(ThemeMember.theme_id)
-        ).all()
-    )
-    quotes = _quotes([theme.id for theme in themes])
-    summaries = [ThemeSummary(t, sizes.get(t.id, 0), quotes.get(t.id, [])) for t in themes]
+    figures = theme_figures(round_)
+    sizes, quotes = figures["sizes"], figures["quotes"]
+    summaries = [ThemeSummary(t, sizes.get(t.id, 0), list(quotes.get(t.id, ()))) for t in themes]
     return sorted(summaries, key=lambda s: (-s.size, s.theme.id))
 
 
-def _quotes(theme_ids: list[int]) -> dict[int, list[str]]:
-    """The best-fitting visible texts of each theme (at most ``N_QUOTES``), in one query."""
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=ThemeMember.theme_id,
-            order_by=(ThemeMember.score.desc().nulls_last(), ThemeMember.contribution_id),
+def theme_figures(round_: Round) -> dict[str, Any]:
+    """Theme sizes, quotes and the number of unassigned texts, computed once per state.
+
+    At a million contributions these take a second or more to count, while they only change
+    with an edit or a run (each logged as a ``ThemeEdit``) or, in an open round, with new input.
+    They are stored in ``round_results_cache`` under that fingerprint, so every app server
+    reuses them until the themes change.
+    """
+    from rounds.cache import cached, is_cacheable
+
+    extra: tuple = ()
+    if not is_cacheable(round_):  # an open round grows: its size is part of the fingerprint
+        extra = (
+            Session.scalar(
+                select(func.count())
+                .select_from(Contribution)
+                .where(Contribution.round_id == round_.id)
+            ),
         )
-        .label("rank")
+    return cached(round_, "workbench", lambda: _compute_figures(round_), always=True, extra=extra)
+
+
+def _compute_figures(round_: Round) -> dict[str, Any]:
+    theme_ids = list(
+        Session.scalars(
+            select(Theme.id).where(Theme.round_id == round_.id, Theme.state.in_(ACTIVE_STATES))
+        )
     )
-    ranked = (
-        select(ThemeMember.theme_id, Contribution.body, rank)
+    sizes = dict(
+        Session.execute(
+            select(ThemeMember.theme_id, func.count())
+            .where(ThemeMember.theme_id.in_(theme_ids))
+            .group_by(ThemeMember.theme_id)
+        ).all()
+    )
+    return {
+        "sizes": sizes,
+        "quotes": _quotes(theme_ids),
+        "n_unassigned": _count_unassigned(round_, theme_ids),
+    }
+
+
+def _hidden_in_themes(round_: Round, theme_ids: list[int]) -> Select:
+    """Hidden contributions of the round that active themes still hold (normally none).
+
+    Starts from the round's hidden contributions, which a partial index finds at once.
+    """
+    return (
+        select(ThemeMember.contribution_id)
         .join(Contribution, Contribution.id == ThemeMember.contribution_id)
         .where(
+            Contribution.round_id == round_.id,
+            Contribution.moderation == ModerationState.HIDDEN,
             ThemeMember.theme_id.in_(theme_ids),
-            Contribution.moderation == ModerationState.VISIBLE,
         )
-        .subquery()
     )
+
+
+def _count_unassigned(round_: Round, theme_ids: list[int]) -> int:
+    """Visible texts that no active theme holds: all visible texts less those placed.
+
+    Two counts instead of an anti-join over every contribution (seconds at a million).
+    """
+    texts = Session.scalar(
+        select(func.count())
+        .select_from(Contribution)
+        .where(
+            Contribution.round_id == round_.id,
+            Contribution.moderation == ModerationState.VISIBLE,
+            Contribution.body.is_not(None),
+        )
+    )
+    if not theme_ids:
+        return texts
+    placed = Session.scalar(
+        select(func.count(func.distinct(ThemeMember.contribution_id))).where(
+            ThemeMember.theme_id.in_(theme_ids)
+        )
+    )
+    hidden = Session.scalar(
+        select(func.count(func.distinct(ThemeMember.contribution_id))).where(
+            ThemeMember.contribution_id.in_(_hidden_in_themes(round_, theme_ids))
+        )
+    )
+    return max(texts - (placed - hidden), 0)
+
+
+def _quotes(theme_ids: list[int]) -> dict[int, list[str]]:
+    """The best-fitting visible texts of each theme (at most ``N_QUOTES``).
+
+    Best fitting first, then texts placed by hand (no score) by id. One short query per theme
+    that walks the partial index on (theme_id, score) from the top, instead of ranking every
+    member of every theme.
+    """
     quotes: dict[int, list[str]] = {}
-    rows = Session.execute(
-        select(ranked.c.theme_id, ranked.c.body)
-        .where(ranked.c.rank <= N_QUOTES)
-        .order_by(ranked.c.theme_id, ranked.c.rank)
-    )
-    for theme_id, body in rows:
-        quotes.setdefault(theme_id, []).append(body or "")
+    for theme_id in theme_ids:
+        base = (
+            select(Contribution.body)
+            .join(ThemeMember, ThemeMember.contribution_id == Contribution.id)
+            .where(
+                ThemeMember.theme_id == theme_id,
+                Contribution.moderation == ModerationState.VISIBLE,
+            )
+        )
+        found = list(
+            Session.scalars(
+                base.where(ThemeMember.score.is_not(None))
+                .order_by(ThemeMember.score.desc(), ThemeMember.contribution_id)
+                .limit(N_QUOTES)
+            )
+        )
+        if len(found) < N_QUOTES:
+            found += Session.scalars(
+                base.where(ThemeMember.score.is_(None))
+                .order_by(ThemeMember.contribution_id)
+                .limit(N_QUOTES - len(found))
+            )
+        if found:
+            quotes[theme_id] = [body or "" for body in found]
     return quotes
+
+
+def count_theme_members(theme: Theme) -> int:
+    """How many visible contributions ``theme`` holds, from the index rather than a join."""
+    round_ = Session.get(Round, theme.round_id)
+    members = Session.scalar(
+        select(func.count()).select_from(ThemeMember).where(ThemeMember.theme_id == theme.id)
+    )
+    hidden = Session.scalar(
+        select(func.count()).select_from(_hidden_in_themes(round_, [theme.id]).subquery())
+    )
+    return members - hidden
 
 
 def theme_contributions(theme: Theme) -> Select:
@@ -136,17 +239,38 @@ def count_rows(statement: Select) -> int:
     return Session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
 
 
-def page_of(statement: Select, *, page: int, query: str, scalars: bool = True) -> Page:
-    """One page of `statement`, its texts filtered by `query` (case-insensitive substring)."""
+#: Searches count their matches up to this many; beyond it the pager says "more than".
+COUNT_LIMIT = 10_000
+
+
+def page_of(
+    statement: Select,
+    *,
+    page: int,
+    query: str,
+    scalars: bool = True,
+    total: int | None = None,
+) -> Page:
+    """One page of `statement`, its texts filtered by `query` (case-insensitive substring).
+
+    ``total``: the number of rows when the caller knows it cheaply. A search counts at most
+    ``COUNT_LIMIT`` matches (``Page.more`` is then set): counting every match of a common word
+    among a million texts would cost more than the page itself.
+    """
+    more = False
     if query:
         escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         statement = statement.where(Contribution.body.ilike(f"%{escaped}%", escape="\\"))
-    total = count_rows(statement)
+        total = count_rows(statement.limit(COUNT_LIMIT + 1))
+        more = total > COUNT_LIMIT
+        total = min(total, COUNT_LIMIT)
+    elif total is None:
+        total = count_rows(statement)
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     page = min(max(page, 1), pages)
     limited = statement.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     result = Session.scalars(limited) if scalars else Session.execute(limited)
-    return Page(list(result.all()), total, page, pages, query)
+    return Page(list(result.all()), total, page, pages, query, more)
 
 
 def list_duplicate_groups(run: AnalysisRun | None) -> list[list[str]]:
@@ -214,7 +338,7 @@ def round_workbench(round_: Round) -> dict[str, Any]:
     return {
         "run": run,
         "themes": list_theme_summaries(round_),
-        "n_unassigned": count_rows(unassigned_contributions(round_)),
+        "n_unassigned": theme_figures(round_)["n_unassigned"],
         "duplicate_groups": list_duplicate_groups(run),
         "hidden": list_hidden(round_),
         "history": list_history(round_),

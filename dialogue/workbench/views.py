@@ -2,15 +2,15 @@
 
 Only the dialogue's consultant may use it: management and admin see themes once the consultant
 has worked on them, elsewhere. Every POST parses its form, calls one operation of
-``dialogue.workbench.services`` (or ``rounds.synthesis.run_analysis``), commits and redirects;
-a refused edit is flashed and nothing is committed.
+``dialogue.workbench.services``, commits and redirects; a refused edit is flashed and nothing
+is committed. The analysis itself runs as a background job (``dialogue.workbench.jobs``).
 """
 
 from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -19,11 +19,12 @@ from sqlalchemy.exc import IntegrityError
 
 from dialogue.access import member_or_404, require_roles, round_or_404
 from dialogue.db import Session
-from dialogue.models import Contribution, Role, Round, Theme
+from dialogue.jobs import JobActive, get_job, latest_job, status
+from dialogue.models import Contribution, JobState, Role, Round, Theme
 from dialogue.models.analysis import ACTIVE_STATES, HideReason
-from dialogue.workbench import forms, queries, services
+from dialogue.workbench import forms, jobs, queries, services
 from rounds.errors import RoundError
-from rounds.synthesis import get_latest_run, run_analysis
+from rounds.synthesis import get_latest_run
 
 bp = Blueprint("workbench", __name__, url_prefix="/d/<slug>/workbench")
 
@@ -116,36 +117,65 @@ def round_page(slug: str, round_id: int):
         theme_form=forms.ThemeForm(),
         merge_form=forms.MergeForm(),
         confirm_form=forms.ConfirmForm(),
+        job=_analysis_job(round_),
+        job_label=jobs.stage_label,
         **queries.round_workbench(round_),
     )
+
+
+def _analysis_job(round_: Round):
+    """The round's running analysis, or the last one if it failed (to show why)."""
+    job = latest_job(jobs.KIND, jobs.job_key(round_))
+    if job is None or job.state is JobState.DONE:
+        return None
+    return job
 
 
 @bp.route("/rounds/<int:round_id>/run", methods=["POST"])
 @login_required
 def run(slug: str, round_id: int):
-    """Run the analysis now (synchronously) and show what changed."""
+    """Start the analysis as a background job; the round's page shows its progress.
+
+    Pressing the button again while a run is queued or running starts nothing new.
+    """
     _membership, round_ = _round(slug, round_id)
     form = forms.RunForm()
     if form.validate_on_submit():
         try:
-            result = run_analysis(
+            job_id = jobs.start_analysis(
                 round_,
                 actor_id=current_user.id,
                 n_themes=form.n_themes.data,
                 seed=form.seed.data or 0,
             )
-        except (RoundError, IntegrityError) as exc:
-            _refused(exc)
+        except JobActive:
+            flash(_("The analysis of this round is running already."), "info")
         else:
-            Session.commit()
-            flash(
-                ngettext(
-                    "The analysis found %(num)d theme.",
-                    "The analysis found %(num)d themes.",
-                    result.quality["n_themes"],
-                )
-            )
+            _flash_started(get_job(job_id))
     return _done(slug, _round_url(slug, round_), form)
+
+
+def _flash_started(job) -> None:
+    """Say what happened: the outcome if the job is over (a small round), else that it runs."""
+    if job is not None and job.state is JobState.DONE:
+        flash(job.message)
+    elif job is not None and job.state is JobState.FAILED:
+        flash(job.message, "error")
+    else:
+        flash(_("The analysis has started. This page shows how far it has come."), "info")
+
+
+@bp.route("/rounds/<int:round_id>/jobs/<job_id>")
+@login_required
+def job_status(slug: str, round_id: int, job_id: str):
+    """How far an analysis job is, as JSON for the progress bar's script."""
+    _membership, round_ = _round(slug, round_id)
+    job = get_job(job_id)
+    if job is None or job.kind != jobs.KIND or job.key != jobs.job_key(round_):
+        abort(404)
+    body = status(job)
+    body["message"] = jobs.stage_label(job)
+    return jsonify(body)
 
 
 @bp.route("/rounds/<int:round_id>/undo", methods=["POST"])
@@ -246,10 +276,12 @@ def _uuid(value: str) -> uuid.UUID:
 def unassigned(slug: str, round_id: int):
     """The round's texts that no theme holds, paginated and searchable."""
     membership, round_ = _round(slug, round_id)
+    query = request.args.get("q", "").strip()[:200]
     page = queries.page_of(
         queries.unassigned_contributions(round_),
         page=request.args.get("page", 1, type=int) or 1,
-        query=request.args.get("q", "").strip()[:200],
+        query=query,
+        total=None if query else queries.theme_figures(round_)["n_unassigned"],
     )
     return render_template(
         "workbench/contributions.html",
@@ -270,11 +302,13 @@ def theme_page(slug: str, round_id: int, theme_id: int):
     """A theme: its name and description, all its contributions (paginated, searchable)."""
     membership, round_ = _round(slug, round_id)
     theme = _theme_or_404(round_, theme_id)
+    query = request.args.get("q", "").strip()[:200]
     page = queries.page_of(
         queries.theme_contributions(theme),
         page=request.args.get("page", 1, type=int) or 1,
-        query=request.args.get("q", "").strip()[:200],
+        query=query,
         scalars=False,
+        total=None if query else queries.count_theme_members(theme),
     )
     return render_template(
         "workbench/contributions.html",

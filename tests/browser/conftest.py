@@ -6,15 +6,19 @@ the demo dialogue, exactly as `make run` would serve it.
 
 from __future__ import annotations
 
+import email
 import os
 import re
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import closing
 from dataclasses import dataclass
+from email import policy
 from pathlib import Path
 
 import pytest
@@ -36,6 +40,34 @@ class LiveServer:
 
     def participant_links(self) -> list[str]:
         return re.findall(r"http://\S+/link/\S+", self.demo_output)
+
+    def participant_logins(self) -> list[tuple[str, str]]:
+        """(e-mail, link) of each demo participant, as `dialogue demo` printed them."""
+        return re.findall(r"^\s+(\S+@\S+): (http://\S+/link/\S+)$", self.demo_output, re.M)
+
+    @property
+    def instance(self) -> Path:
+        return Path(self.env["DIALOGUE_INSTANCE_PATH"])
+
+    def sql(self, statement: str, *params) -> list[tuple]:
+        """Run one SQL statement on the live server's database (as an operator could)."""
+        database = sqlite3.connect(self.instance / "live.db", timeout=10)
+        with closing(database) as connection, connection:
+            return connection.execute(statement, params).fetchall()
+
+    def end_all_sessions(self) -> None:
+        """What an idle timeout does to every login: the server no longer knows the session."""
+        self.sql("DELETE FROM login_sessions")
+
+    def mailed_links(self, address: str) -> list[str]:
+        """Login links mailed to ``address`` (the outbox folder), oldest first."""
+        links = []
+        for path in sorted((self.instance / "outbox").glob("*.eml"), key=os.path.getmtime):
+            message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+            if address.lower() in str(message["To"]).lower():
+                body = message.get_body(("plain",)).get_content()
+                links += re.findall(r"http://\S+/link/[\w-]+", body)
+        return links
 
     def run(self, *args: str) -> str:
         """Run a `dialogue` command against the live server's database."""
@@ -75,6 +107,9 @@ def live_server(tmp_path_factory):
         "DIALOGUE_INSTANCE_PATH": str(instance),
         "DATABASE_URL": f"sqlite:///{instance / 'live.db'}",
         "PUBLIC_URL": url,
+        # Analyses and imports run at once in the request, so the steps of a test follow in
+        # order (the thread runner is the product's default; its own tests cover it).
+        "JOBS_RUNNER": "inline",
     }
     subprocess.run([DIALOGUE, "db", "upgrade"], env=env, check=True, capture_output=True)
     demo = subprocess.run([DIALOGUE, "demo"], env=env, check=True, capture_output=True, text=True)
@@ -138,6 +173,30 @@ def accessibility_violations(page) -> list[dict]:
         for v in result["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+#: Structure axe reports only as "minor" or not at all, checked on every page all the same.
+STRUCTURE_SCRIPT = """() => {
+  const ids = [...document.querySelectorAll('[id]:not(input[type=hidden])')].map(e => e.id);
+  const duplicates = [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
+  const nested = document.querySelectorAll(
+    'a a, a button, button a, button button, a input, a select, a textarea, button input'
+  ).length;
+  return {h1: document.querySelectorAll('h1').length, duplicates, nested};
+}"""
+
+
+def structure_problems(page) -> list[str]:
+    """Exactly one <h1>, unique ids and no interactive element inside another."""
+    found = page.evaluate(STRUCTURE_SCRIPT)
+    problems = []
+    if found["h1"] != 1:
+        problems.append(f"{found['h1']} h1 elements")
+    if found["duplicates"]:
+        problems.append(f"duplicate ids {found['duplicates']}")
+    if found["nested"]:
+        problems.append(f"{found['nested']} nested interactive elements")
+    return problems
 
 
 def screenshot(page, name: str) -> None:

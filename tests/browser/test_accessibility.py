@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.conftest import accessibility_violations, screenshot
+from tests.browser.conftest import accessibility_violations, screenshot, structure_problems
 
 pytestmark = pytest.mark.browser
 
@@ -53,7 +53,7 @@ def test_every_page_of_a_role_is_accessible(live_server, page, role):
             continue
         seen.add(url)
         page.goto(url)
-        violations = accessibility_violations(page)
+        violations = accessibility_violations(page) + structure_problems(page)
         if violations:
             problems[urlsplit(url).path] = violations
         if url == start or urlsplit(url).path.count("/") <= 4:
@@ -61,3 +61,62 @@ def test_every_page_of_a_role_is_accessible(live_server, page, role):
     screenshot(page, f"{role}_last_page")
     assert len(seen) > 3
     assert problems == {}
+
+
+DEMO_SLUG = "vaerdier"
+
+
+def public_paths(live_server, page):
+    page.goto(f"{live_server.url}/p/{DEMO_SLUG}/values/")
+    value = page.locator("main .strategy-map a").first.get_attribute("href")
+    return [f"/p/{DEMO_SLUG}/", f"/p/{DEMO_SLUG}/en/", f"/p/{DEMO_SLUG}/values/", value]
+
+
+def test_the_public_pages_are_accessible_and_self_contained(live_server, page):
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    problems = {}
+    for path in public_paths(live_server, page):
+        page.goto(live_server.url + path)
+        found = accessibility_violations(page) + structure_problems(page)
+        if found:
+            problems[path] = found
+    page.goto(f"{live_server.url}/p/{DEMO_SLUG}/")
+    screenshot(page, "public_dialogue_page")
+    assert problems == {}
+    # No third-party request: fonts, scripts, images and styles all come from the server itself.
+    assert [url for url in requests if not url.startswith(live_server.url)] == []
+
+
+def test_the_public_page_needs_no_javascript(live_server, browser):
+    context = browser.new_context(locale="da-DK", java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/p/{DEMO_SLUG}/")
+        assert page.locator("h1").count() == 1
+        assert page.locator("svg[role=img]").count() >= 1  # charts are drawn on the server
+        assert page.locator("table caption").count() >= 1  # ... with their numbers as tables
+        page.locator("header a[hreflang=en]").click()  # the language switch is a plain link
+        assert page.locator("html").get_attribute("lang") == "en"
+    finally:
+        context.close()
+
+
+def test_forms_in_an_error_state_are_accessible(live_server, page):
+    problems = {}
+    page.goto(live_server.url + "/login")
+    page.get_by_role("button", name="Log ind").click()
+    problems["/login"] = accessibility_violations(page)
+    page.goto(live_server.url + "/login/link")
+    page.fill("#email", "not an address")
+    page.locator("main form button[type=submit], main form input[type=submit]").click()
+    problems["/login/link"] = accessibility_violations(page)
+    log_in(page, live_server, "admin")
+    page.goto(f"{live_server.url}/d/{DEMO_SLUG}/manage/rounds/")
+    page.locator("main a[href*='/edit']").first.click()
+    page.fill("#opens_at", "not a time")
+    page.locator("main form button[type=submit], main form input[type=submit]").first.click()
+    assert page.locator(".error").count() >= 1
+    problems["round form"] = accessibility_violations(page) + structure_problems(page)
+    screenshot(page, "round_form_error")
+    assert {path: found for path, found in problems.items() if found} == {}

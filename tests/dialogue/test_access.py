@@ -14,7 +14,7 @@ from flask import url_for
 
 from dialogue.auth.services import issue_login_link
 from dialogue.db import Session
-from dialogue.models import Membership, Role, Theme
+from dialogue.models import Job, Membership, Role, Theme
 from dialogue.models.proposal import ProposalKind
 from dialogue.synthesis.services import add_source, create_proposal, finalise_proposal
 from tests.conftest import csrf_from
@@ -151,6 +151,7 @@ GET_POLICY |= {
     # The world's dialogue is not public: its public pages do not exist, for anyone.
     "public.values": dict.fromkeys(ROLES, MISSING),
     "public.value": dict.fromkeys(ROLES, MISSING),
+    "public.dialogue_page": dict.fromkeys(ROLES, MISSING),
 }
 POST_POLICY |= {
     f"synthesis.{name}": SYNTHESIS
@@ -167,6 +168,9 @@ POST_POLICY |= {
 }
 POST_POLICY |= {"synthesis.mark_theme": CONSULTANT_ONLY, "synthesis.mark_text": CONSULTANT_ONLY}
 GET_AND_POST |= {"synthesis.new_proposal"}
+
+# --- background jobs: progress of an analysis run (consultant) and of a large import (admin) ---
+GET_POLICY |= {"workbench.job_status": CONSULTANT_ONLY, "admin.job_status": ADMIN_ONLY}
 
 
 @dataclass
@@ -195,7 +199,13 @@ def world(db_session):
     proposal = create_proposal(dialogue, kind=ProposalKind.VALUE, title="En værdi", actor_id=None)
     source = add_source(proposal, theme=theme, actor_id=None)  # for the synthesis pages
     finalise_proposal(proposal, title="En værdi", text="", note="", actor_id=None)
+    analysis_job = Job(id="a" * 32, kind="analysis", key=f"round:{round_.id}")
+    import_job = Job(id="b" * 32, kind="import", key=f"dialogue:{dialogue.id}")
+    Session.add_all([analysis_job, import_job])  # for the job status routes
+    Session.flush()
     values = {
+        "job_id": analysis_job.id,
+        "import_job_id": import_job.id,
         "theme_id": theme.id,
         "proposal_id": proposal.id,
         "source_id": source.id,
@@ -205,6 +215,7 @@ def world(db_session):
         "contribution_id": contribution.id,
         "token": "not-a-real-token",
         "filename": "style.css",
+        "lang": "en",
     }
     return World(members, values)
 

@@ -36,6 +36,11 @@ STAFF_ACTION_TABLES |= {
     "coverage_marks": {"actor_id"},
 }
 
+#: Background jobs (analysis runs, imports, exports) are system records started by staff: they
+#: may name the staff member who started one (``actor_id``), never a participant, and their
+#: message never holds contribution text.
+STAFF_ACTION_TABLES |= {"jobs": {"actor_id"}}
+
 #: Every column a content table may have. A new column must be added here on purpose.
 CONTENT_COLUMNS = {
     "dialogues": {
@@ -85,6 +90,8 @@ CONTENT_COLUMNS = {
     },
     "theme_members": {"id", "theme_id", "contribution_id", "source", "score"},
     "contribution_moderations": {"id", "contribution_id", "reason", "note"},
+    #: Stored results of closed rounds: aggregates with small groups already suppressed.
+    "round_results_cache": {"id", "round_id", "variant", "version", "payload", "created_at"},
 }
 
 

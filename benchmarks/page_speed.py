@@ -1,0 +1,469 @@
+"""How fast every main page answers in a dialogue of 100,000 participants.
+
+Starts a real server (gunicorn with ``gunicorn.conf.py`` if it is there, else the Flask
+development server) on a loopback port against a database filled by ``dialogue generate``, logs
+in as a participant, the consultant, management and the admin, requests each of their main
+pages (and the public page) ``--requests`` times after one warm-up request, and prints the
+median and 95th-percentile time per page. Target: every page under 300 ms median on
+PostgreSQL.
+
+    # a fresh PostgreSQL database, generated and dropped afterwards:
+    python benchmarks/page_speed.py --generate --pg-server postgresql://postgres@127.0.0.1:5432/postgres
+    # an existing database (generated with the same instance folder, i.e. the same ANON_SECRET):
+    python benchmarks/page_speed.py --database-url postgresql://…/big --instance /path/to/instance
+    # SQLite:
+    python benchmarks/page_speed.py --generate --sqlite
+
+Only 127.0.0.1 is used. The first request of each page also fills the results cache of closed
+rounds; it is reported separately ("first"), the statistics cover the warm requests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+BIN = Path(PYTHON).parent
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+PASSWORD = "demo-dialog-2026"
+TARGET_MS = 300
+
+
+# --- databases ---------------------------------------------------------------------------------
+
+
+@contextmanager
+def fresh_postgres(server_url: str):
+    """A new, uniquely named PostgreSQL database on ``server_url``'s server; dropped after."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    url = make_url(server_url).set(drivername="postgresql+psycopg")
+    name = f"page_speed_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def generate(env: dict, participants: int, contributions: int) -> None:
+    """Fill the database with ``dialogue generate`` (through ``python -m``, registration-free)."""
+    subprocess.run(
+        [
+            PYTHON,
+            "-m",
+            "dialogue.demo.scale",
+            "--participants",
+            str(participants),
+            "--contributions",
+            str(contributions),
+        ],
+        env=env,
+        cwd=ROOT,
+        check=True,
+    )
+
+
+# --- the server --------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def server(env: dict, kind: str, workers: int):
+    """Run the app on a free loopback port until the block ends."""
+    port = free_port()
+    env = dict(env)
+    if kind == "gunicorn":
+        env |= {
+            "GUNICORN_BIND": f"127.0.0.1:{port}",
+            "GUNICORN_WORKERS": str(workers),
+            "GUNICORN_ACCESSLOG": "",
+            "GUNICORN_TIMEOUT": "120",
+        }
+        command = [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "dialogue.wsgi:app"]
+    else:
+        command = [
+            str(BIN / "dialogue"),
+            "run",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-reload",
+            "--without-threads",
+        ]
+    log = tempfile.TemporaryFile()  # noqa: SIM115 — closed with the process below
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                log.seek(0)
+                raise RuntimeError("the server exited:\n" + log.read().decode()[-2000:])
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the server did not start within 60 s") from None
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+# --- a browser ---------------------------------------------------------------------------------
+
+
+class Browser:
+    """Cookies, CSRF tokens, timed GETs; no redirects followed unless asked."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def get(self, path: str) -> tuple[int, str, float]:
+        """GET ``path``: status, body and milliseconds taken."""
+        started = time.perf_counter()
+        try:
+            with self.opener.open(self.base + path, timeout=120) as response:
+                body = response.read().decode()
+                status = response.status
+        except urllib.error.HTTPError as exc:
+            body, status = exc.read().decode(errors="replace"), exc.code
+        return status, body, (time.perf_counter() - started) * 1000
+
+    def post_form(self, path: str, data: dict) -> tuple[int, str]:
+        """Fill the form at ``path`` with ``data`` and its CSRF token, and post it."""
+        _, page, _ = self.get(path)
+        match = CSRF.search(page)
+        if match is None:
+            raise RuntimeError(f"no form on {path}")
+        encoded = urllib.parse.urlencode({"csrf_token": match.group(1), **data}).encode()
+        try:
+            with self.opener.open(self.base + path, data=encoded, timeout=120) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode(errors="replace")
+
+
+def staff_browser(base: str, email: str) -> Browser:
+    """A browser logged in as a staff member."""
+    browser = Browser(base)
+    status, _ = browser.post_form("/login", {"email": email, "password": PASSWORD})
+    if status not in (200, 302):
+        raise RuntimeError(f"login as {email} failed with {status}")
+    return browser
+
+
+def participant_browser(base: str, link_path: str) -> Browser:
+    """A browser logged in through a participant's link."""
+    browser = Browser(base)
+    status, _ = browser.post_form(link_path, {})
+    if status not in (200, 302):
+        raise RuntimeError(f"the participant's login link failed with {status}")
+    return browser
+
+
+# --- what to request ---------------------------------------------------------------------------
+
+
+def world(env: dict, slug: str) -> dict:
+    """Ids and a participant's login link, read with the app itself (same secrets as the server)."""
+    script = f"""
+import json, datetime as dt
+from sqlalchemy import func, select
+from dialogue import create_app
+from dialogue.anonymity import author_pseudonym
+from dialogue.auth.services import issue_login_link
+from dialogue.db import Session
+from dialogue.models import Contribution, Dialogue, Membership, Role, Round, Theme, ThemeMember
+app = create_app()
+with app.app_context():
+    d = Session.scalar(select(Dialogue).where(Dialogue.slug == {slug!r}))
+    rounds = [(r.id, r.kind.value, r.is_published) for r in d.rounds]
+    first = d.rounds[0]
+    members = Session.scalars(select(Membership).where(
+        Membership.dialogue_id == d.id, Membership.role == Role.PARTICIPANT
+    ).order_by(Membership.id).limit(50)).all()
+    secret = app.config["ANON_SECRET"]
+    chosen = None
+    for m in members:
+        if Session.scalar(select(func.count()).select_from(Contribution).where(
+            Contribution.round_id == first.id,
+            Contribution.author == author_pseudonym(secret, d.id, m.person_id))):
+            chosen = m
+            break
+    token = issue_login_link(chosen, dt.timedelta(days=1))
+    Session.commit()
+    own = Session.scalar(select(Contribution.id).where(
+        Contribution.round_id == first.id,
+        Contribution.author == author_pseudonym(secret, d.id, chosen.person_id)).limit(1))
+    theme = Session.execute(select(ThemeMember.theme_id, func.count()).join(Theme).where(
+        Theme.round_id == first.id).group_by(ThemeMember.theme_id)
+        .order_by(func.count().desc()).limit(1)).first()
+    print(json.dumps({{"rounds": rounds, "link": "/link/" + token, "own": str(own),
+                      "theme": theme[0] if theme else None}}))
+"""
+    result = subprocess.run(
+        [PYTHON, "-c", script], env=env, cwd=ROOT, check=True, capture_output=True, text=True
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def pages(slug: str, info: dict) -> dict[str, list[tuple[str, str]]]:
+    """(name, path) per role."""
+    rounds = info["rounds"]
+    first = rounds[0][0]
+    d = f"/d/{slug}"
+    participant = [
+        ("home", f"{d}/"),
+        ("my input", f"{d}/my-input"),
+        ("trace of own input", f"{d}/my-input/{info['own']}"),
+    ]
+    participant += [
+        (f"round {i + 1} ({kind})", f"{d}/rounds/{rid}/")
+        for i, (rid, kind, _p) in enumerate(rounds)
+    ]
+    participant += [
+        (f"results {i + 1} ({kind})", f"{d}/rounds/{rid}/results/")
+        for i, (rid, kind, published) in enumerate(rounds)
+        if published
+    ]
+    results = [
+        (f"results {i + 1} ({kind})", f"{d}/rounds/{rid}/results/")
+        for i, (rid, kind, _p) in enumerate(rounds)
+    ]
+    overview = [
+        (f"staff overview {i + 1}", f"{d}/staff/rounds/{rid}/")
+        for i, (rid, _k, _p) in enumerate(rounds)
+    ]
+    consultant = [
+        ("home", f"{d}/"),
+        *overview,
+        *results,
+        ("contributions r1 p1", f"{d}/staff/rounds/{first}/contributions"),
+        ("contributions r1 p500", f"{d}/staff/rounds/{first}/contributions?page=500"),
+        ("contributions r1 search", f"{d}/staff/rounds/{first}/contributions?q=stress"),
+        ("workbench", f"{d}/workbench/"),
+        ("workbench round 1", f"{d}/workbench/rounds/{first}/"),
+        ("unassigned r1", f"{d}/workbench/rounds/{first}/unassigned"),
+    ]
+    if info.get("theme"):
+        consultant.append(
+            ("theme (largest)", f"{d}/workbench/rounds/{first}/themes/{info['theme']}")
+        )
+    consultant += [
+        ("proposals", f"{d}/proposals/"),
+        ("coverage", f"{d}/coverage"),
+        ("report", f"{d}/report"),
+        ("strategy map", f"{d}/strategy-map"),
+    ]
+    management = [
+        ("home", f"{d}/"),
+        *overview[:1],
+        *results,
+        ("proposals", f"{d}/proposals/"),
+        ("strategy map", f"{d}/strategy-map"),
+    ]
+    admin = [
+        ("home", f"{d}/"),
+        ("participants", f"{d}/admin/participants"),
+        ("participants p1000", f"{d}/admin/participants?page=1000"),
+        ("rounds", f"{d}/manage/rounds/"),
+        *overview[:1],
+    ]
+    public = [("public values", f"/p/{slug}/values/")]
+    return {
+        "participant": participant,
+        "consultant": consultant,
+        "management": management,
+        "admin": admin,
+        "public": public,
+    }
+
+
+def measure(browser: Browser, path: str, repeats: int) -> dict:
+    """One warm-up request, then ``repeats`` timed ones: first, median and p95 in ms."""
+    status, _body, first = browser.get(path)
+    times = []
+    for _ in range(repeats):
+        status, _body, elapsed = browser.get(path)
+        times.append(elapsed)
+    times.sort()
+    p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+    return {"status": status, "first": first, "median": statistics.median(times), "p95": p95}
+
+
+def run(
+    env: dict,
+    slug: str,
+    kind: str,
+    workers: int,
+    repeats: int,
+    label: str,
+    skip: tuple[str, ...] = (),
+) -> list[dict]:
+    """Start a server and measure every page of every role; one row per page."""
+    info = world(env, slug)
+    rows = []
+    with server(env, kind, workers) as base:
+        browsers = {
+            "participant": lambda: participant_browser(base, info["link"]),
+            "consultant": lambda: staff_browser(base, f"konsulent@{slug}.example"),
+            "management": lambda: staff_browser(base, f"direktion@{slug}.example"),
+            "admin": lambda: staff_browser(base, f"admin@{slug}.example"),
+            "public": lambda: Browser(base),
+        }
+        for role, role_pages in pages(slug, info).items():
+            browser = browsers[role]()
+            for name, path in role_pages:
+                if any(word in name for word in skip):
+                    continue
+                result = measure(browser, path, repeats)
+                rows.append({"backend": label, "role": role, "page": name, "path": path, **result})
+                print(
+                    f"{label:<10} {role:<12} {name:<26} {result['status']:>4} "
+                    f"first {result['first']:8.0f} ms  median {result['median']:7.0f} ms  "
+                    f"p95 {result['p95']:7.0f} ms",
+                    flush=True,
+                )
+    return rows
+
+
+def table(rows: list[dict]) -> str:
+    """The rows as a Markdown table, pages over the target marked."""
+    lines = [
+        "| backend | role | page | status | first (ms) | median (ms) | p95 (ms) |",
+        "|---|---|---|---|---:|---:|---:|",
+    ]
+    for row in rows:
+        flag = " ⚠" if row["median"] > TARGET_MS else ""
+        lines.append(
+            f"| {row['backend']} | {row['role']} | {row['page']} | {row['status']} | "
+            f"{row['first']:.0f} | {row['median']:.0f}{flag} | {row['p95']:.0f} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Parse the options, prepare the database, measure and print."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", help="an existing, generated database")
+    parser.add_argument("--instance", help="its instance folder (the same ANON_SECRET)")
+    parser.add_argument("--generate", action="store_true", help="generate into a fresh database")
+    parser.add_argument(
+        "--pg-server",
+        default="postgresql://postgres@127.0.0.1:5432/postgres",
+        help="server for --generate (a database of its own is created)",
+    )
+    parser.add_argument("--sqlite", action="store_true", help="--generate into SQLite instead")
+    parser.add_argument("--participants", type=int, default=100_000)
+    parser.add_argument("--contributions", type=int, default=1_000_000)
+    parser.add_argument("--slug", default="stor-dialog")
+    parser.add_argument("--requests", type=int, default=15, help="timed requests per page")
+    parser.add_argument("--server", choices=["auto", "gunicorn", "flask"], default="auto")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--json", help="also write the rows to this file")
+    parser.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        help="leave out pages whose name contains this (repeatable)",
+    )
+    args = parser.parse_args()
+    kind = args.server
+    if kind == "auto":
+        kind = (
+            "gunicorn"
+            if (ROOT / "gunicorn.conf.py").exists() and (BIN / "gunicorn").exists()
+            else "flask"
+        )
+    workdir = Path(tempfile.mkdtemp(prefix="page_speed_"))
+    instance = Path(args.instance) if args.instance else workdir / "instance"
+    base_env = {
+        **os.environ,
+        "DIALOGUE_INSTANCE_PATH": str(instance),
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "PUBLIC_URL": "http://127.0.0.1",
+    }
+    base_env.pop("REDIS_URL", None)
+    rows: list[dict] = []
+    try:
+        if args.generate and args.sqlite:
+            env = base_env | {"DATABASE_URL": f"sqlite:///{workdir / 'big.db'}"}
+            generate(env, args.participants, args.contributions)
+            rows = run(
+                env, args.slug, kind, args.workers, args.requests, "sqlite", tuple(args.skip)
+            )
+        elif args.generate:
+            with fresh_postgres(args.pg_server) as url:
+                env = base_env | {"DATABASE_URL": url}
+                generate(env, args.participants, args.contributions)
+                rows = run(
+                    env,
+                    args.slug,
+                    kind,
+                    args.workers,
+                    args.requests,
+                    "postgresql",
+                    tuple(args.skip),
+                )
+        else:
+            if not args.database_url:
+                parser.error("give --database-url (and --instance) or --generate")
+            env = base_env | {"DATABASE_URL": args.database_url}
+            label = "postgresql" if args.database_url.startswith("postgres") else "sqlite"
+            rows = run(env, args.slug, kind, args.workers, args.requests, label, tuple(args.skip))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    print()
+    print(f"server: {kind}, {args.workers} workers; {args.requests} timed requests per page")
+    print(table(rows))
+    slow = [row for row in rows if row["median"] > TARGET_MS or row["status"] >= 400]
+    print(
+        f"\n{len(rows) - len(slow)} of {len(rows)} pages answer under {TARGET_MS} ms median "
+        "with a success status"
+    )
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=2))
+
+
+if __name__ == "__main__":
+    main()

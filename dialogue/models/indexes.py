@@ -1,0 +1,40 @@
+"""Indexes for large dialogues (100,000 participants, a million contributions).
+
+Declared here, beside the tables they serve rather than inside them, so that one place says
+which page each one keeps fast:
+
+- contributions (round_id, author, moderation): distinct authors of a round, counted from the
+  index alone (participation, results, suppression).
+- people (name, email): the admin's participant list is ordered by name and paged.
+- contributions (round_id) where hidden: a round's few hidden contributions, found at once
+  (partial, so no other query's plan changes).
+- theme_members (theme_id, score) where scored: a theme's best-fitting quotes are the top of
+  the index, instead of a sort of every member (partial, likewise).
+"""
+
+from sqlalchemy import Index
+
+from dialogue.models.analysis import ThemeMember
+from dialogue.models.contribution import Contribution
+from dialogue.models.person import Person
+
+Index("ix_people_name_email", Person.name, Person.email)
+Index(
+    "ix_contributions_round_author_moderation",
+    Contribution.round_id,
+    Contribution.author,
+    Contribution.moderation,
+)
+Index(
+    "ix_contributions_hidden",
+    Contribution.round_id,
+    sqlite_where=Contribution.moderation == "hidden",
+    postgresql_where=Contribution.moderation == "hidden",
+)
+Index(
+    "ix_theme_members_theme_score",
+    ThemeMember.theme_id,
+    ThemeMember.score,
+    sqlite_where=ThemeMember.score.is_not(None),
+    postgresql_where=ThemeMember.score.is_not(None),
+)

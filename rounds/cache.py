@@ -1,0 +1,214 @@
+"""Closed rounds' results, computed once and kept in ``round_results_cache``.
+
+Once a round has closed its input no longer changes, yet its results page would otherwise read
+every contribution (a million of them in a large dialogue) and derive every member's pseudonym
+on each request. :func:`cached` stores what a computation returned, as JSON, under a version
+string; any change that could alter the result (publishing, the round's settings or times, the
+anonymity threshold, moderation, membership) changes the version, and the next request
+recomputes. Open and upcoming rounds are never cached.
+
+Only finished aggregates are stored, with small groups already suppressed: never a pseudonym and
+never the mapping from members to pseudonyms. The JSON codec rebuilds only the dataclasses
+registered here, so nothing in the database can make the app construct arbitrary objects.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import math
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import numpy as np
+from flask_babel import lazy_gettext
+from flask_babel.speaklater import LazyString
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from dialogue.clock import utcnow
+from dialogue.db import Session
+from dialogue.models import (
+    Membership,
+    Round,
+    RoundResultsCache,
+    RoundState,
+    ThemeEdit,
+)
+
+#: Change this when a cached dataclass changes shape: every stored entry is then recomputed.
+CACHE_FORMAT = "1"
+
+T = TypeVar("T")
+logger = logging.getLogger(__name__)
+
+_REGISTRY: dict[str, type] = {}
+
+
+def register(*classes: type) -> None:
+    """Allow the codec to store and rebuild these dataclasses."""
+    for cls in classes:
+        _REGISTRY[_name(cls)] = cls
+
+
+def _name(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+# --- the codec ---------------------------------------------------------------------------------
+
+
+def encode(value: Any) -> Any:
+    """``value`` as JSON-safe data: registered dataclasses, lazy strings, NaN survive."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        name = _name(type(value))
+        if _REGISTRY.get(name) is not type(value):
+            raise TypeError(f"{name} is not registered for the results cache")
+        fields = {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {"__t": name, "f": fields}
+    if isinstance(value, LazyString):
+        return {"__l": str(value._args[0]), "kw": encode(value._kwargs)}
+    if isinstance(value, dict):
+        return {"__d": [[encode(k), encode(v)] for k, v in value.items()]}
+    if isinstance(value, list | tuple):
+        return [encode(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return {"__f": repr(value)}
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    raise TypeError(f"cannot cache a {type(value).__name__}")
+
+
+def decode(data: Any) -> Any:
+    """The value :func:`encode` was given (sequences come back as tuples)."""
+    if isinstance(data, list):
+        return tuple(decode(v) for v in data)
+    if not isinstance(data, dict):
+        return data
+    if "__t" in data:
+        cls = _REGISTRY[data["__t"]]
+        return cls(**{name: decode(v) for name, v in data["f"].items()})
+    if "__l" in data:
+        return lazy_gettext(data["__l"], **decode(data["kw"]))
+    if "__d" in data:
+        return {decode(k): decode(v) for k, v in data["__d"]}
+    if "__f" in data:
+        return float(data["__f"])
+    raise ValueError("unknown entry in the results cache")
+
+
+# --- versions and storage ----------------------------------------------------------------------
+
+
+def round_version(round_: Round, *, members: bool, extra: tuple = ()) -> str:
+    """A fingerprint of everything a closed round's results depend on.
+
+    ``members``: include the dialogue's membership (for breakdowns by department and role group).
+    A few small indexed queries; far cheaper than the results themselves.
+    """
+    edits = Session.execute(
+        select(func.max(ThemeEdit.id), func.count(ThemeEdit.undone_at)).where(
+            ThemeEdit.round_id == round_.id
+        )
+    ).one()
+    parts = [
+        CACHE_FORMAT,
+        round_.is_published,
+        round_.opens_at.isoformat(),
+        round_.closes_at.isoformat(),
+        json.dumps(round_.settings, sort_keys=True, default=str),
+        round_.dialogue.min_group_size,
+        tuple(edits),  # hiding a contribution and undoing are workbench edits
+    ]
+    parts.extend(extra)
+    if members:
+        parts.append(
+            tuple(
+                Session.execute(
+                    select(func.count(), func.max(Membership.id)).where(
+                        Membership.dialogue_id == round_.dialogue_id
+                    )
+                ).one()
+            )
+        )
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def is_cacheable(round_: Round) -> bool:
+    """Only a closed round's results stay put."""
+    return round_.state_at(utcnow()) is RoundState.CLOSED
+
+
+def cached(
+    round_: Round,
+    variant: str,
+    compute: Callable[[], T],
+    *,
+    members: bool = False,
+    always: bool = False,
+    extra: tuple = (),
+) -> T:
+    """``compute()``, or its stored result when the round is closed and nothing changed since.
+
+    ``always``: cache whatever the round's state; ``extra`` must then name what else the value
+    depends on (e.g. the number of contributions of an open round).
+
+    The entry is written in a short transaction of its own, so that a page that only reads
+    (and never commits) still keeps it, and the caller's transaction is not disturbed. A failed
+    store (two servers storing the same entry at once, a busy database) is ignored: the value
+    is right either way and the next request tries again.
+    """
+    if not always and not is_cacheable(round_):
+        return compute()
+    version = round_version(round_, members=members, extra=extra)
+    row = Session.scalar(
+        select(RoundResultsCache).where(
+            RoundResultsCache.round_id == round_.id, RoundResultsCache.variant == variant
+        )
+    )
+    if row is not None and row.version == version:
+        try:
+            return decode(row.payload)
+        except (KeyError, TypeError, ValueError):
+            pass  # an entry of an older shape: recompute below
+    value = compute()
+    try:
+        payload = encode(value)
+    except TypeError:
+        return value
+    _store(round_.id, variant, version, payload)
+    return value
+
+
+def _store(round_id: int, variant: str, version: str, payload: Any) -> None:
+    try:
+        with Session.session_factory() as session:
+            session.execute(
+                delete(RoundResultsCache).where(
+                    RoundResultsCache.round_id == round_id, RoundResultsCache.variant == variant
+                )
+            )
+            session.add(
+                RoundResultsCache(
+                    round_id=round_id, variant=variant, version=version, payload=payload
+                )
+            )
+            session.commit()
+    except SQLAlchemyError:
+        logger.warning("could not store the results of round %s (%s)", round_id, variant)
+
+
+def invalidate(*, round_id: int | None = None, dialogue_id: int | None = None) -> None:
+    """Forget stored results of one round or of every round of a dialogue (flushes only)."""
+    statement = delete(RoundResultsCache)
+    if round_id is not None:
+        statement = statement.where(RoundResultsCache.round_id == round_id)
+    if dialogue_id is not None:
+        statement = statement.where(
+            RoundResultsCache.round_id.in_(select(Round.id).where(Round.dialogue_id == dialogue_id))
+        )
+    Session.execute(statement)

@@ -1,0 +1,84 @@
+"""``dialogue create-dialogue``: a new dialogue shaped like the reference case, and its admin."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from flask_babel import force_locale, gettext
+from sqlalchemy import select
+
+from dialogue.admin.cli import create_dialogue_command
+from dialogue.db import Session
+from dialogue.models import AuditEvent, Dialogue, Membership, Role, RoundKind, RoundState
+from rounds.lifecycle import to_local
+
+
+def invoke(app, *args):
+    return app.test_cli_runner().invoke(create_dialogue_command, list(args))
+
+
+def test_creates_five_weekly_rounds_and_an_admin_with_a_link(app, db_session, client):
+    result = invoke(
+        app,
+        "vaerdier-2027",
+        "--title",
+        "Fælles værdier",
+        "--admin-email",
+        "Facilitator@Example.org",
+        "--public",
+        "--start",
+        "2027-03-22",
+    )
+    assert result.exit_code == 0, result.output
+    dialogue = Session.scalar(select(Dialogue).where(Dialogue.slug == "vaerdier-2027"))
+    assert dialogue.is_public
+    assert dialogue.language == "da"
+    kinds = [r.kind for r in dialogue.rounds]
+    assert kinds == [
+        RoundKind.CHALLENGES,
+        RoundKind.PRIORITISATION,
+        RoundKind.CULTURE,
+        RoundKind.CONSULTATION,
+        RoundKind.ACTION,
+    ]
+    opens = [to_local(r.opens_at, dialogue.timezone) for r in dialogue.rounds]
+    assert opens[0] == dt.datetime(2027, 3, 22, 8, 0)
+    # A week each, back to back, at 08:00 local time even across the change to summer time.
+    for earlier, later in zip(dialogue.rounds, dialogue.rounds[1:], strict=False):
+        assert later.opens_at == earlier.closes_at
+    assert all(o.hour == 8 for o in opens)
+    with app.test_request_context(), force_locale("da"):
+        assert dialogue.rounds[0].title == gettext("Challenges")  # in the dialogue's language
+    admin = Session.scalar(select(Membership).where(Membership.dialogue_id == dialogue.id))
+    assert admin.role is Role.ADMIN
+    assert admin.person.email == "facilitator@example.org"
+    assert Session.scalar(select(AuditEvent).where(AuditEvent.action == "dialogue.create"))
+    link = re.search(r"http://\S+/link/(\S+)", result.output)
+    assert link
+    # The link logs the admin in, once.
+    token = link.group(1)
+    page = client.get(f"/link/{token}")
+    assert page.status_code == 200
+
+
+def test_english_dialogue_gets_english_rounds_and_is_private_by_default(app, db_session):
+    result = invoke(
+        app, "values", "--title", "Values", "--admin-email", "a@example.org", "--language", "en"
+    )
+    assert result.exit_code == 0, result.output
+    dialogue = Session.scalar(select(Dialogue).where(Dialogue.slug == "values"))
+    assert not dialogue.is_public
+    assert dialogue.rounds[0].title == "Challenges"
+    assert dialogue.rounds[0].state_at(dialogue.rounds[0].opens_at) is RoundState.OPEN
+
+
+def test_refuses_a_bad_or_taken_slug_and_stores_nothing(app, db_session):
+    assert invoke(app, "ok-slug", "--title", "T", "--admin-email", "a@example.org").exit_code == 0
+    for slug in ("ok-slug", "Not A Slug", "-x", "x" * 81):
+        result = invoke(app, slug, "--title", "T", "--admin-email", "b@example.org")
+        assert result.exit_code != 0, slug
+        assert "Error" in result.output
+    assert invoke(app, "other", "--title", "T", "--admin-email", "no-at-sign").exit_code != 0
+    count = Session.scalars(select(Dialogue).where(Dialogue.slug.in_(["other", "x" * 81]))).all()
+    assert count == []

@@ -1,0 +1,86 @@
+"""Results of closed rounds are computed once and stored; any change makes them recomputed."""
+
+from __future__ import annotations
+
+import math
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from dialogue.db import Session
+from dialogue.models import Role, RoundResultsCache
+from rounds import get_kind
+from rounds.cache import cached, decode, encode
+from rounds.results import author_segments, cached_results
+from tests.conftest import TEST_SECRETS
+from tests.dialogue.test_auth import staff_login
+from tests.dialogue.test_results import rated_round, url
+from tests.factories import STAFF_PASSWORD, make_dialogue, make_member, make_round
+
+
+def stored(round_):
+    return Session.scalar(
+        select(func.count())
+        .select_from(RoundResultsCache)
+        .where(RoundResultsCache.round_id == round_.id)
+    )
+
+
+def test_the_codec_gives_back_what_it_was_given(app, app_context):
+    dialogue = make_dialogue(language="en")
+    make_member(dialogue, department="IT")
+    round_ = rated_round(dialogue)
+    results = get_kind(round_.kind).results(
+        round_, author_segments(dialogue, TEST_SECRETS["ANON_SECRET"])
+    )
+    again = decode(encode(results))
+    with app.test_request_context():  # lazy strings compare by their text in a language
+        assert again == results
+        assert str(decode(encode(_l("mean rating")))) == str(_l("mean rating"))
+    assert math.isnan(decode(encode(float("nan"))))
+
+
+def test_a_closed_round_is_computed_once_and_recomputed_after_a_change(app_context):
+    round_ = rated_round(make_dialogue(language="en"))
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"answer": len(calls)}
+
+    assert cached(round_, "test", compute) == {"answer": 1}
+    assert cached(round_, "test", compute) == {"answer": 1}
+    assert len(calls) == 1
+    round_.is_published = True  # publishing changes the version
+    assert cached(round_, "test", compute) == {"answer": 2}
+    round_.settings = {**round_.settings, "note": "changed"}
+    assert cached(round_, "test", compute) == {"answer": 3}
+
+
+def test_an_open_round_is_never_stored(app_context):
+    round_ = make_round(make_dialogue())  # open now
+    assert cached(round_, "test", lambda: 1) == 1
+    assert stored(round_) == 0
+
+
+def test_stored_results_equal_computed_ones(app, app_context):
+    dialogue = make_dialogue(language="en")
+    make_member(dialogue, department="IT")
+    round_ = rated_round(dialogue)
+    secret = TEST_SECRETS["ANON_SECRET"]
+    computed = cached_results(round_, staff=True, secret=secret)
+    assert stored(round_) == 1
+    with app.test_request_context():
+        assert cached_results(round_, staff=True, secret=secret) == computed
+        assert cached_results(round_, staff=False) == get_kind(round_.kind).results(round_, None)
+
+
+def test_a_results_page_looks_the_same_from_the_store(client):
+    dialogue = make_dialogue(language="en")
+    consultant = make_member(dialogue, Role.CONSULTANT)
+    round_ = rated_round(dialogue)
+    assert staff_login(client, consultant.person.email, STAFF_PASSWORD).status_code == 302
+    first = client.get(url(dialogue, round_)).get_data(as_text=True)
+    second = client.get(url(dialogue, round_)).get_data(as_text=True)
+    assert "Arbejdsmilj" in first or "arbejdsmiljo" in first
+    assert first.split('name="csrf_token"')[0] == second.split('name="csrf_token"')[0]
