@@ -98,9 +98,7 @@ def round_results(slug: str, round_id: int):
         state=round_.state_at(now),
         RoundState=RoundState,
         kind=kind,
-        results=cached_results(
-            round_, staff=is_staff, secret=current_app.config["ANON_SECRET"]
-        ),
+        results=cached_results(round_, staff=is_staff, secret=current_app.config["ANON_SECRET"]),
         texts=kind.texts(round_) if membership.role is Role.CONSULTANT else None,
         can_publish=membership.role in PUBLISHERS,
         publish_form=FlaskForm(),

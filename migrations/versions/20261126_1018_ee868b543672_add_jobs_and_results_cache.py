@@ -110,7 +110,6 @@ def upgrade() -> None:
     )
 
 
-
 def downgrade() -> None:
     op.drop_index("ix_theme_members_theme_score", table_name="theme_members")
     op.drop_index("ix_contributions_hidden", table_name="contributions")
