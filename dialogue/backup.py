@@ -3,10 +3,21 @@
 SQLite is copied with its online backup API (a plain file copy of a live WAL database can be
 torn); PostgreSQL with pg_dump's custom format. Neither holds ``ANON_SECRET``, which lives in
 the instance folder: back it up separately, and keep it apart from the database backups.
+
+With a key (``dialogue backup --encrypt``, key in ``DIALOGUE_BACKUP_KEY``) the backup is
+encrypted with Fernet from the ``cryptography`` package (AES-128-CBC with an HMAC-SHA256 tag:
+a tampered or truncated file is refused, not restored). The copy is made in memory and only
+its ciphertext is written, so no plaintext copy touches the disk. ``DIALOGUE_BACKUP_KEY`` may
+list several keys separated by commas: the first encrypts, any of them decrypts (rotation).
+Make a key with ``python -c "from cryptography.fernet import Fernet;
+print(Fernet.generate_key().decode())"`` and keep it apart from the backups (and from
+``ANON_SECRET``): a backup without its key cannot be restored.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 import sqlite3
 import subprocess  # nosec B404
@@ -17,6 +28,66 @@ from sqlalchemy.engine import Engine
 
 class BackupError(Exception):
     """A backup or restore could not be done; the message says why."""
+
+
+#: The environment variable that holds the backup key(s).
+KEY_VARIABLE = "DIALOGUE_BACKUP_KEY"
+#: First line of an encrypted backup; the Fernet token (base64 text) follows.
+ENCRYPTED_HEADER = b"dialogue-backup fernet v1\n"
+
+
+def key_from_environment() -> str:
+    """The backup key(s) from ``DIALOGUE_BACKUP_KEY``; a clear error when unset."""
+    key = os.environ.get(KEY_VARIABLE, "").strip()
+    if not key:
+        raise BackupError(f"{KEY_VARIABLE} is not set: it must hold the backup key")
+    return key
+
+
+def _fernet(key: str):
+    try:
+        from cryptography.fernet import Fernet, MultiFernet
+    except ImportError as exc:  # pragma: no cover - a declared dependency
+        raise BackupError("encrypted backups need the cryptography package") from exc
+    try:
+        return MultiFernet([Fernet(part.strip()) for part in key.split(",") if part.strip()])
+    except ValueError as exc:
+        raise BackupError(
+            f"{KEY_VARIABLE} is not a valid key (32 url-safe base64-encoded bytes)"
+        ) from exc
+
+
+def is_encrypted(path: Path) -> bool:
+    """Whether the file at ``path`` is an encrypted backup."""
+    with open(path, "rb") as handle:
+        return handle.read(len(ENCRYPTED_HEADER)) == ENCRYPTED_HEADER
+
+
+def _write_private(target: Path, data: bytes) -> None:
+    """Write ``data`` readable by the owner only, replacing ``target`` at once."""
+    partial = target.with_name(target.name + ".part")
+    with contextlib.suppress(FileNotFoundError):
+        partial.unlink()
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(partial, target)
+
+
+def _decrypt(source: Path, key: str) -> bytes:
+    from cryptography.fernet import InvalidToken
+
+    data = source.read_bytes()
+    if not data.startswith(ENCRYPTED_HEADER):
+        raise BackupError(f"{source} is not an encrypted backup")
+    try:
+        return _fernet(key).decrypt(data[len(ENCRYPTED_HEADER) :])
+    except InvalidToken:
+        raise BackupError(
+            f"{source} cannot be decrypted: wrong key, or the file was damaged"
+        ) from None
 
 
 def _libpq_url(engine: Engine) -> str:
@@ -31,16 +102,39 @@ def _pg_tool(name: str) -> str:
     return path
 
 
-def _run(command: list[str]) -> None:
+def _run(command: list[str], stdin: bytes | None = None) -> bytes:
     # A fixed executable and an argument list, never a shell.
-    result = subprocess.run(command, capture_output=True, text=True, check=False)  # nosec B603
+    result = subprocess.run(  # nosec B603
+        command, input=stdin, capture_output=True, check=False
+    )
     if result.returncode != 0:
-        raise BackupError(result.stderr.strip().splitlines()[-1] if result.stderr else "failed")
+        stderr = result.stderr.decode("utf-8", "replace").strip()
+        raise BackupError(stderr.splitlines()[-1] if stderr else "failed")
+    return result.stdout
 
 
-def backup(engine: Engine, target: Path) -> None:
-    """Write a consistent copy of the database to ``target``."""
+def _sqlite_bytes(engine: Engine) -> bytes:
+    """A consistent copy of the SQLite database, made in memory with the online backup API."""
+    with contextlib.closing(sqlite3.connect(":memory:")) as memory:
+        source = engine.raw_connection()
+        try:
+            source.driver_connection.backup(memory)
+        finally:
+            source.close()
+        return memory.serialize()
+
+
+def backup(engine: Engine, target: Path, *, key: str | None = None) -> None:
+    """Write a consistent copy of the database to ``target``; encrypted when given a key."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    if key is not None:
+        fernet = _fernet(key)
+        if engine.dialect.name == "sqlite":
+            plain = _sqlite_bytes(engine)
+        else:
+            plain = _run([_pg_tool("pg_dump"), "--format=custom", "--no-owner", _libpq_url(engine)])
+        _write_private(target, ENCRYPTED_HEADER + fernet.encrypt(plain))
+        return
     if engine.dialect.name == "sqlite":
         with sqlite3.connect(target) as destination:
             source = engine.raw_connection()
@@ -48,6 +142,7 @@ def backup(engine: Engine, target: Path) -> None:
                 source.driver_connection.backup(destination)
             finally:
                 source.close()
+        os.chmod(target, 0o600)
         return
     _run(
         [
@@ -59,12 +154,28 @@ def backup(engine: Engine, target: Path) -> None:
             _libpq_url(engine),
         ]
     )
+    os.chmod(target, 0o600)
 
 
-def restore(engine: Engine, source: Path) -> None:
-    """Replace the database's content with the backup in ``source``."""
+def restore(engine: Engine, source: Path, *, key: str | None = None) -> None:
+    """Replace the database's content with the backup in ``source`` (decrypted with ``key``).
+
+    An encrypted backup is recognised by its first line; restoring it without a key, or a
+    plain backup when a key is given, is refused (a key means "expect it encrypted").
+    """
     if not source.is_file():
         raise BackupError(f"no backup file at {source}")
+    encrypted = is_encrypted(source)
+    if encrypted and key is None:
+        raise BackupError(f"{source} is encrypted: set {KEY_VARIABLE} and use --encrypt")
+    if key is not None:
+        plain = _decrypt(source, key)
+        engine.dispose()
+        if engine.dialect.name == "sqlite":
+            _restore_sqlite_bytes(engine, plain, source)
+        else:
+            _run(_pg_restore_command(engine), stdin=plain)
+        return
     engine.dispose()
     if engine.dialect.name == "sqlite":
         try:
@@ -78,15 +189,37 @@ def restore(engine: Engine, source: Path) -> None:
         except sqlite3.DatabaseError as exc:
             raise BackupError(f"{source} is not a SQLite backup ({exc})") from exc
         return
-    _run(
-        [
-            _pg_tool("pg_restore"),
-            "--clean",
-            "--if-exists",
-            "--no-owner",
-            "--single-transaction",
-            "--dbname",
-            _libpq_url(engine),
-            str(source),
-        ]
-    )
+    _run([*_pg_restore_command(engine), str(source)])
+
+
+def _pg_restore_command(engine: Engine) -> list[str]:
+    """pg_restore into the engine's database; the dump is read from stdin unless appended."""
+    return [
+        _pg_tool("pg_restore"),
+        "--clean",
+        "--if-exists",
+        "--no-owner",
+        "--single-transaction",
+        "--dbname",
+        _libpq_url(engine),
+    ]
+
+
+def _restore_sqlite_bytes(engine: Engine, plain: bytes, source: Path) -> None:
+    """Copy a decrypted SQLite image into the engine's database with the backup API."""
+    try:
+        with contextlib.closing(sqlite3.connect(":memory:")) as memory:
+            # An in-memory database cannot be in WAL mode: mark the image as rollback-journal
+            # (header bytes 18 and 19); the destination keeps its own journal mode.
+            image = bytearray(plain)
+            if image[:16] == b"SQLite format 3\0" and len(image) >= 20:
+                image[18:20] = b"\x01\x01"
+            memory.deserialize(bytes(image))
+            memory.execute("PRAGMA schema_version")
+            destination = engine.raw_connection()
+            try:
+                memory.backup(destination.driver_connection)
+            finally:
+                destination.close()
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"{source} does not hold a SQLite backup ({exc})") from exc

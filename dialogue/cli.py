@@ -23,6 +23,11 @@ def cli():
 
 def init_app(app) -> None:
     """Add the project's commands to the app's CLI (so ``app.test_cli_runner`` sees them)."""
+    from dialogue.accounts_cli import (
+        disable_user_command,
+        enable_user_command,
+        end_sessions_command,
+    )
     from dialogue.admin.cli import create_dialogue_command, import_participants_command
     from dialogue.demo.scale import generate_command
     from dialogue.jobs import worker_command
@@ -42,6 +47,9 @@ def init_app(app) -> None:
         create_dialogue_command,
         generate_command,
         worker_command,
+        disable_user_command,
+        enable_user_command,
+        end_sessions_command,
     ):
         app.cli.add_command(command)
 
@@ -83,24 +91,31 @@ def demo_command():
 
 @click.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--encrypt", is_flag=True, help="Encrypt with the key in DIALOGUE_BACKUP_KEY.")
 @with_appcontext
-def backup_command(path: Path):
+def backup_command(path: Path, encrypt: bool):
     """Write a consistent backup of the database to PATH (safe while the app runs)."""
-    from dialogue.backup import backup
+    from dialogue.backup import backup, key_from_environment
 
-    backup(current_app.extensions["db_engine"], path)
-    click.echo(f"backup written to {path}; back up instance/anon_secret separately")
+    key = key_from_environment() if encrypt else None
+    backup(current_app.extensions["db_engine"], path, key=key)
+    kind = "encrypted backup" if encrypt else "backup"
+    click.echo(f"{kind} written to {path}; back up instance/anon_secret separately")
 
 
 @click.command("restore")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--encrypt", is_flag=True, help="The backup is encrypted; key in DIALOGUE_BACKUP_KEY."
+)
 @click.confirmation_option(prompt="Replace the whole database with this backup?")
 @with_appcontext
-def restore_command(path: Path):
+def restore_command(path: Path, encrypt: bool):
     """Replace the database with the backup in PATH."""
-    from dialogue.backup import restore
+    from dialogue.backup import key_from_environment, restore
 
-    restore(current_app.extensions["db_engine"], path)
+    key = key_from_environment() if encrypt else None
+    restore(current_app.extensions["db_engine"], path, key=key)
     click.echo(f"database restored from {path}")
 
 

@@ -31,6 +31,9 @@ ENVIRONMENT = {
     "ACCESSIBILITY_STATEMENT_URL": "",
 }
 
+#: The shortest secret accepted, from the environment or from an instance file.
+MIN_SECRET_LENGTH = 32
+
 #: Settings that never come from the environment.
 DEFAULTS = {
     "MAX_CONTENT_LENGTH": 256 * 1024,
@@ -71,8 +74,8 @@ def instance_secret(instance_path: Path, name: str) -> str:
             with os.fdopen(fd, "w") as handle:
                 handle.write(secrets.token_urlsafe(48))
     secret = path.read_text().strip()
-    if len(secret) < 32:
-        raise ConfigError(f"the secret in {path} is shorter than 32 characters")
+    if len(secret) < MIN_SECRET_LENGTH:
+        raise ConfigError(f"the secret in {path} is shorter than {MIN_SECRET_LENGTH} characters")
     return secret
 
 
@@ -93,6 +96,9 @@ def load_config(instance_path: Path) -> dict:
 
 def finish_config(config: dict) -> None:
     """Refuse settings that would silently weaken the product, and derive the rest."""
+    for name in ("SECRET_KEY", "ANON_SECRET"):
+        if len(str(config.get(name) or "")) < MIN_SECRET_LENGTH:
+            raise ConfigError(f"{name} must be at least {MIN_SECRET_LENGTH} characters long")
     if config["SECRET_KEY"] == config["ANON_SECRET"]:
         raise ConfigError("SECRET_KEY and ANON_SECRET must differ")
     try:

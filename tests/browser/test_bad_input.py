@@ -54,6 +54,12 @@ def save_button(page):
     return page.locator("main form button[type=submit], main form input[type=submit]").last
 
 
+def save(page):
+    """Press save and wait for the answer page: a busy server may be slow with it."""
+    with page.expect_navigation():
+        save_button(page).click()
+
+
 def test_submitting_with_javascript_off_works(live_server, browser):
     context = browser.new_context(locale="da-DK", java_script_enabled=False)
     page = context.new_page()
@@ -61,7 +67,7 @@ def test_submitting_with_javascript_off_works(live_server, browser):
         open_action_round(page, live_server, 2)
         text = "Uden JavaScript: jeg tager initiativ til et fælles morgenmøde."
         page.locator("form textarea").first.fill(text)
-        save_button(page).click()
+        save(page)
         assert page.locator(".flash-success").count() >= 1
         assert stored(live_server, text) == 1
     finally:
@@ -81,13 +87,13 @@ def test_the_back_button_and_a_resubmit_store_no_duplicate(live_server, page):
     open_action_round(page, live_server, 4)
     text = "Tilbage-knappen: vi evaluerer hvert kvartal."
     page.locator("form textarea").first.fill(text)
-    save_button(page).click()
+    save(page)
     page.wait_for_load_state("networkidle")
     page.go_back()
     if page.locator("form textarea").count():  # the browser showed the form again
         if not page.locator("form textarea").first.input_value():
             page.locator("form textarea").first.fill(text)
-        save_button(page).click()
+        save(page)
         page.wait_for_load_state("networkidle")
     assert stored(live_server, text) == 1
 
@@ -98,7 +104,7 @@ def test_an_expired_session_keeps_the_text_until_the_next_login(live_server, pag
     text = "Udløbet session: jeg vil spørge borgerne, før vi beslutter."
     page.locator("form textarea").first.fill(text)
     live_server.end_all_sessions()
-    save_button(page).click()
+    save(page)
     assert "/login/link" in page.url
     assert page.locator(".flash").count() == 1
     screenshot(page, "expired_session_notice")
@@ -106,6 +112,6 @@ def test_an_expired_session_keeps_the_text_until_the_next_login(live_server, pag
     log_in_by_mailed_link(page, live_server, address)
     page.goto(round_url)
     assert page.locator("form textarea").first.input_value() == text
-    save_button(page).click()
+    save(page)
     assert page.locator(".flash-success").count() >= 1
     assert stored(live_server, text) == 1

@@ -40,7 +40,9 @@ def local(moment: dt.datetime) -> str:
 
 
 def submit(page, form="main form"):
-    page.locator(f"{form} [type=submit]").last.click()
+    """Press a form's button and wait for the answer page, which a busy server may be slow with."""
+    with page.expect_navigation():
+        page.locator(f"{form} [type=submit]").last.click()
 
 
 def set_round(page, live_server, position: int, *, opens=None, closes=None, items=None):
