@@ -13,22 +13,15 @@ import stat
 
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from dialogue import backup as backup_module
 from dialogue import migrate
 from dialogue.backup import ENCRYPTED_HEADER, BackupError, backup, is_encrypted, restore
-from dialogue.db import Base, Session
+from dialogue.db import Session
+from tests.dialogue.test_backup import table_contents
 
 CANARY = "Kanariefugl-7781 skrev om sygefravær"
-
-
-def table_contents(engine):
-    with engine.connect() as connection:
-        return {
-            name: sorted(map(tuple, connection.execute(select(table)).all()), key=repr)
-            for name, table in Base.metadata.tables.items()
-        }
 
 
 @pytest.fixture
