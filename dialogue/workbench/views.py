@@ -71,6 +71,20 @@ def _first_error(form) -> str:
     return f"{label}: {errors[0]}" if label else str(errors[0])
 
 
+def _apply(edit, message) -> None:
+    """Run one edit of the themes, then commit and say ``message`` (or why it was refused).
+
+    ``message`` may be a function of the edit's result, for counts.
+    """
+    try:
+        result = edit()
+    except (RoundError, IntegrityError) as exc:
+        _refused(exc)
+    else:
+        Session.commit()
+        flash(message(result) if callable(message) else message)
+
+
 def _refused(exc: RoundError | IntegrityError) -> None:
     """Flash why nothing was saved.
 
@@ -185,13 +199,10 @@ def undo(slug: str, round_id: int):
     _membership, round_ = _round(slug, round_id)
     form = forms.ConfirmForm()
     if form.validate_on_submit():
-        try:
-            services.undo_last_edit(round_, actor_id=current_user.id)
-        except (RoundError, IntegrityError) as exc:
-            _refused(exc)
-        else:
-            Session.commit()
-            flash(_("The last edit was undone."))
+        _apply(
+            lambda: services.undo_last_edit(round_, actor_id=current_user.id),
+            _("The last edit was undone."),
+        )
     return _done(slug, _round_url(slug, round_), form)
 
 
@@ -226,13 +237,10 @@ def merge(slug: str, round_id: int):
     if form.validate_on_submit():
         target = _theme_or_404(round_, form.target.data)
         sources = [_theme_or_404(round_, theme_id) for theme_id in form.sources.data]
-        try:
-            services.merge_themes(round_, sources, target, actor_id=current_user.id)
-        except (RoundError, IntegrityError) as exc:
-            _refused(exc)
-        else:
-            Session.commit()
-            flash(_("The themes were merged."))
+        _apply(
+            lambda: services.merge_themes(round_, sources, target, actor_id=current_user.id),
+            _("The themes were merged."),
+        )
     return _done(slug, _round_url(slug, round_), form)
 
 
@@ -247,13 +255,12 @@ def move(slug: str, round_id: int):
             None if form.target.data == "none" else _theme_or_404(round_, _int(form.target.data))
         )
         ids = [_uuid(value) for value in form.contributions.data]
-        try:
-            count = services.move_contributions(round_, ids, target, actor_id=current_user.id)
-        except (RoundError, IntegrityError) as exc:
-            _refused(exc)
-        else:
-            Session.commit()
-            flash(ngettext("%(num)d contribution moved.", "%(num)d contributions moved.", count))
+        _apply(
+            lambda: services.move_contributions(round_, ids, target, actor_id=current_user.id),
+            lambda count: ngettext(
+                "%(num)d contribution moved.", "%(num)d contributions moved.", count
+            ),
+        )
     return _done(slug, _round_url(slug, round_), form)
 
 
@@ -335,18 +342,15 @@ def edit_theme(slug: str, round_id: int, theme_id: int):
     theme = _theme_or_404(round_, theme_id)
     form = forms.ThemeForm()
     if form.validate_on_submit():
-        try:
-            services.rename_theme(
+        _apply(
+            lambda: services.rename_theme(
                 theme,
                 label=form.label.data,
                 description=form.description.data or "",
                 actor_id=current_user.id,
-            )
-        except (RoundError, IntegrityError) as exc:
-            _refused(exc)
-        else:
-            Session.commit()
-            flash(_("The theme was saved."))
+            ),
+            _("The theme was saved."),
+        )
     return _done(slug, _theme_url(slug, theme), form)
 
 
@@ -362,13 +366,10 @@ def accept_theme(slug: str, round_id: int, theme_id: int):
     theme = _theme_or_404(round_, theme_id)
     form = forms.ConfirmForm()
     if form.validate_on_submit():
-        try:
-            services.accept_theme(theme, actor_id=current_user.id)
-        except (RoundError, IntegrityError) as exc:
-            _refused(exc)
-        else:
-            Session.commit()
-            flash(_("The theme was accepted."))
+        _apply(
+            lambda: services.accept_theme(theme, actor_id=current_user.id),
+            _("The theme was accepted."),
+        )
     return _done(slug, _round_url(slug, round_), form)
 
 
@@ -380,24 +381,19 @@ def split_theme(slug: str, round_id: int, theme_id: int):
     theme = _theme_or_404(round_, theme_id)
     form = forms.SplitForm()
     if form.validate_on_submit():
-        try:
-            new_themes = services.split_theme(
+        _apply(
+            lambda: services.split_theme(
                 theme,
                 min_group_size=membership.dialogue.min_group_size,
                 parts=form.parts.data,
                 actor_id=current_user.id,
-            )
-        except (RoundError, IntegrityError) as exc:
-            _refused(exc)
-        else:
-            Session.commit()
-            flash(
-                ngettext(
-                    "The theme was split; %(num)d new theme.",
-                    "The theme was split; %(num)d new themes.",
-                    len(new_themes),
-                )
-            )
+            ),
+            lambda new_themes: ngettext(
+                "The theme was split; %(num)d new theme.",
+                "The theme was split; %(num)d new themes.",
+                len(new_themes),
+            ),
+        )
     return _done(slug, _theme_url(slug, theme), form)
 
 
@@ -411,16 +407,13 @@ def hide(slug: str, round_id: int, contribution_id: uuid.UUID):
         abort(404)
     form = forms.HideForm()
     if form.validate_on_submit():
-        try:
-            services.hide_contribution(
+        _apply(
+            lambda: services.hide_contribution(
                 contribution,
                 reason=HideReason(form.reason.data),
                 note=form.note.data or "",
                 actor_id=current_user.id,
-            )
-        except (RoundError, IntegrityError) as exc:
-            _refused(exc)
-        else:
-            Session.commit()
-            flash(_("The contribution was hidden."))
+            ),
+            _("The contribution was hidden."),
+        )
     return _done(slug, _round_url(slug, round_), form)
