@@ -34,7 +34,7 @@ class WeakPassword(ValueError):
 def password_list(name: str) -> frozenset[str]:
     """The lower-case passwords of one shipped list, read once per process."""
     data = (resources.files("dialogue.auth") / "data" / name).read_bytes()
-    return frozenset(gzip.decompress(data).decode("utf-8").split())
+    return frozenset(gzip.decompress(data).decode("utf-8").splitlines())
 
 
 def check_password_policy(password: str) -> None:
