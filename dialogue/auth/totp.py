@@ -52,6 +52,8 @@ def matching_step(secret: str, code: str, after: int | None, now: dt.datetime) -
     """
     code = "".join(code.split())
     totp = pyotp.TOTP(secret)
+    if len(code) != totp.digits or not (code.isascii() and code.isdigit()):
+        return None  # also keeps non-ASCII text away from compare_digest, which refuses it
     current = totp.timecode(now)
     for step in range(current - DRIFT_STEPS, current + DRIFT_STEPS + 1):
         if after is not None and step <= after:

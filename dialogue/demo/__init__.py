@@ -40,7 +40,7 @@ STAFF = [
 ]
 #: Fixed TOTP keys of the demo staff, documented like the password, so that a reviewer can add
 #: them to an authenticator app once and keep them across fresh demo databases.
-STAFF_TOTP_SECRETS = {  # nosec B105
+STAFF_TOTP_SECRETS = {
     Role.ADMIN: "DEMOADMINTOTPKEYFORTESTINGONLYAA",
     Role.CONSULTANT: "DEMOKONSULENTTOTPKEYFORTESTINGAA",
     Role.MANAGEMENT: "DEMODIREKTIONTOTPKEYFORTESTINGAA",
