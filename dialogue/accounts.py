@@ -1,10 +1,13 @@
-"""Disabling and enabling accounts, and ending logins in bulk (TARGETS S5, ASVS 7.4).
+"""Disabling and enabling accounts, ending logins in bulk, second factors and passwords.
+
+TARGETS S5 and S7, ASVS 7.4 and 6.
 
 Disabling a person does two things in one transaction: ``is_active`` becomes false (no new
 login by password or link is accepted, see ``dialogue.auth.services``) and every server-side
 session of theirs is deleted, so a browser that is logged in right now is logged out on its
 very next request. An administrator can also end every session at once, for example after a
-suspected leak of session cookies or of ``SECRET_KEY``.
+suspected leak of session cookies or of ``SECRET_KEY``. Resetting a staff member's second
+factor (a lost phone) also ends their sessions: they log in again and enrol a new app.
 
 Each operation adds an audit event with the acting staff member (``None`` when run from the
 command line) and counts only; the subject of a disable/enable is the person's internal id,
@@ -16,13 +19,19 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from dialogue.audit import record_event
+from dialogue.auth import totp
+from dialogue.auth.services import hash_password
 from dialogue.db import Session
-from dialogue.models import Person
+from dialogue.models import Dialogue, Person
 from dialogue.sessions import end_all_sessions
 
 
 class UnknownPerson(LookupError):
     """No account has this e-mail address."""
+
+
+class NotStaff(ValueError):
+    """Only staff log in with a password; participants use their links."""
 
 
 def find_person(email: str) -> Person:
@@ -37,27 +46,56 @@ def _subject(person: Person) -> str:
     return f"person:{person.id}"
 
 
-def disable_person(person: Person, actor_id: int | None = None) -> int:
+def disable_person(
+    person: Person, actor_id: int | None = None, dialogue: Dialogue | None = None
+) -> int:
     """Disable ``person`` and end all their sessions; return how many sessions ended."""
     person.is_active = False
     ended = end_all_sessions(person.id)
-    record_event(actor_id, "disable_user", subject=_subject(person), sessions_ended=ended)
+    record_event(actor_id, "disable_user", dialogue, subject=_subject(person), sessions_ended=ended)
     Session.flush()
     return ended
 
 
-def enable_person(person: Person, actor_id: int | None = None) -> None:
+def enable_person(
+    person: Person, actor_id: int | None = None, dialogue: Dialogue | None = None
+) -> None:
     """Let ``person`` log in again (their old sessions stay ended: they log in afresh)."""
     person.is_active = True
-    record_event(actor_id, "enable_user", subject=_subject(person))
+    record_event(actor_id, "enable_user", dialogue, subject=_subject(person))
     Session.flush()
 
 
-def end_sessions_of(person: Person, actor_id: int | None = None) -> int:
+def end_sessions_of(
+    person: Person, actor_id: int | None = None, dialogue: Dialogue | None = None
+) -> int:
     """End every session of ``person`` without disabling them; return how many ended."""
     ended = end_all_sessions(person.id)
-    record_event(actor_id, "end_sessions", subject=_subject(person), sessions_ended=ended)
+    record_event(actor_id, "end_sessions", dialogue, subject=_subject(person), sessions_ended=ended)
     return ended
+
+
+def reset_second_factor(
+    person: Person, actor_id: int | None = None, dialogue: Dialogue | None = None
+) -> int:
+    """Forget ``person``'s TOTP key and end their sessions; they enrol again at next login."""
+    totp.reset(person)
+    ended = end_all_sessions(person.id)
+    record_event(actor_id, "reset_mfa", dialogue, subject=_subject(person), sessions_ended=ended)
+    return ended
+
+
+def is_staff(person: Person) -> bool:
+    """Whether ``person`` holds a staff role in any dialogue."""
+    return any(membership.role.is_staff for membership in person.memberships)
+
+
+def set_password(person: Person, password: str, actor_id: int | None = None) -> None:
+    """Give a staff member a new password (``WeakPassword`` if the policy refuses it)."""
+    if not is_staff(person):
+        raise NotStaff(person.email)
+    person.password_hash = hash_password(password)
+    record_event(actor_id, "set_password", subject=_subject(person))
 
 
 def end_every_session(actor_id: int | None = None) -> int:

@@ -1,4 +1,6 @@
-"""``dialogue disable-user``, ``enable-user`` and ``end-sessions`` (TARGETS S5).
+"""``dialogue disable-user``, ``enable-user``, ``end-sessions``, ``reset-mfa``, ``set-password``.
+
+TARGETS S5 and S7.
 
 Administrators' commands, in English like ``backup`` and ``restore``. Each commits its change
 with an audit event whose actor is empty (the command line has no logged-in staff member).
@@ -8,8 +10,10 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 
 from dialogue import accounts
+from dialogue.auth.password_policy import WeakPassword
 from dialogue.db import Session
 
 
@@ -56,3 +60,30 @@ def end_sessions_command(everyone: bool, email: str | None):
     ended = accounts.end_sessions_of(_person(email))
     Session.commit()
     click.echo(f"{ended} session(s) of {email} ended")
+
+
+@click.command("reset-mfa")
+@click.argument("email")
+@with_appcontext
+def reset_mfa_command(email: str):
+    """Forget the TOTP key of the staff account EMAIL (a lost phone) and log it out."""
+    ended = accounts.reset_second_factor(_person(email))
+    Session.commit()
+    click.echo(f"two-factor login of {email} reset; {ended} session(s) ended; they set it up again")
+
+
+@click.command("set-password")
+@click.argument("email")
+@click.password_option(prompt="New password", help="Read from the prompt when left out.")
+@with_appcontext
+def set_password_command(email: str, password: str):
+    """Give the staff account EMAIL a new password, if the password policy accepts it."""
+    try:
+        accounts.set_password(_person(email), password)
+    except accounts.NotStaff:
+        raise click.ClickException(f"{email} is not staff: participants log in by link") from None
+    except WeakPassword as exc:
+        with force_locale("en"):
+            raise click.ClickException(str(exc.message)) from None
+    Session.commit()
+    click.echo(f"password of {email} set")

@@ -27,6 +27,8 @@ def init_app(app) -> None:
         disable_user_command,
         enable_user_command,
         end_sessions_command,
+        reset_mfa_command,
+        set_password_command,
     )
     from dialogue.admin.cli import create_dialogue_command, import_participants_command
     from dialogue.demo.scale import generate_command
@@ -50,6 +52,8 @@ def init_app(app) -> None:
         disable_user_command,
         enable_user_command,
         end_sessions_command,
+        reset_mfa_command,
+        set_password_command,
     ):
         app.cli.add_command(command)
 

@@ -3,6 +3,10 @@
 Participants are logged out after 30 idle minutes or 12 hours, staff after 15 minutes or 8
 hours (OWASP ASVS 7.3). Idle time is tracked in the signed cookie, so ordinary requests write
 nothing to the database.
+
+Staff log in in two steps (TARGETS S7): the password or link starts a session whose record is
+marked ``second_factor_pending``; the TOTP code replaces it with a new session under a new
+token, so a cookie seen before the second factor never becomes a full login.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import datetime as dt
 import hashlib
 import secrets
 
-from flask import session
+from flask import g, session
 from flask_login import login_user, logout_user
 from sqlalchemy import delete
 
@@ -35,17 +39,16 @@ def _floor_hour(moment: dt.datetime) -> dt.datetime:
     return moment.replace(minute=0, second=0, microsecond=0)
 
 
-def start_session(person: Person) -> None:
-    """Log ``person`` in with a fresh session token (a new id at every login)."""
-    is_staff = any(m.role.is_staff for m in person.memberships)
+def _begin(person: Person, is_staff: bool, pending: bool, expires_at: dt.datetime) -> None:
+    """Store a new session record and put its fresh token in a cleared cookie."""
     token = secrets.token_urlsafe(32)
-    now = utcnow()
     Session.add(
         LoginSession(
             id=_hash(token),
             person_id=person.id,
             is_staff=is_staff,
-            expires_at=_floor_hour(now + ABSOLUTE_TIMEOUT[is_staff]),
+            second_factor_pending=pending,
+            expires_at=expires_at,
         )
     )
     Session.flush()
@@ -54,10 +57,33 @@ def start_session(person: Person) -> None:
     if language:
         session["language"] = language
     session["sid"] = token
-    session["seen"] = int(now.timestamp())
+    session["seen"] = int(utcnow().timestamp())
+    g.second_factor_pending = pending
     login_user(person)
-    if is_staff:
-        record_event(person.id, "login")
+
+
+def start_session(person: Person) -> None:
+    """Log ``person`` in with a fresh session token (a new id at every login).
+
+    Staff are only half logged in until they give their TOTP code (``complete_second_factor``).
+    """
+    is_staff = any(m.role.is_staff for m in person.memberships)
+    expires_at = _floor_hour(utcnow() + ABSOLUTE_TIMEOUT[is_staff])
+    _begin(person, is_staff, pending=is_staff, expires_at=expires_at)
+
+
+def second_factor_pending() -> bool:
+    """Whether the current request comes from a staff login still waiting for its TOTP code."""
+    return bool(g.get("second_factor_pending"))
+
+
+def complete_second_factor(person: Person) -> None:
+    """Replace the half-finished staff session by a full one under a new token (ASVS 7.2.4)."""
+    record = Session.get(LoginSession, _hash(session["sid"]))
+    expires_at = record.expires_at
+    Session.delete(record)
+    _begin(person, is_staff=True, pending=False, expires_at=expires_at)
+    record_event(person.id, "login")
 
 
 def end_session() -> None:
@@ -93,4 +119,7 @@ def load_session_person(person_id: str) -> Person | None:
     if (now - seen).total_seconds() >= SEEN_RESOLUTION:
         session["seen"] = int(now.timestamp())
     person = Session.get(Person, record.person_id)
-    return person if person is not None and person.is_active else None
+    if person is None or not person.is_active:
+        return None
+    g.second_factor_pending = record.second_factor_pending
+    return person

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+import pyotp
+
 from dialogue.anonymity import author_pseudonym
 from dialogue.auth.services import hash_password
 from dialogue.clock import utcnow
@@ -25,12 +27,19 @@ def make_dialogue(**values) -> Dialogue:
     return dialogue
 
 
-def make_member(dialogue: Dialogue, role: Role = Role.PARTICIPANT, **values) -> Membership:
-    """A person with a membership of ``dialogue``; staff get ``STAFF_PASSWORD``."""
+def make_member(
+    dialogue: Dialogue, role: Role = Role.PARTICIPANT, enrolled: bool = True, **values
+) -> Membership:
+    """A person with a membership of ``dialogue``.
+
+    Staff get ``STAFF_PASSWORD`` and, unless ``enrolled`` is false, a TOTP secret of their own.
+    """
     number = next(_numbers)
     person = Person(email=f"person{number}@example.org", name=f"Person Number{number}")
     if role.is_staff:
         person.password_hash = hash_password(STAFF_PASSWORD)
+        if enrolled:
+            person.totp_secret = pyotp.random_base32()
     membership = Membership(person=person, dialogue=dialogue, role=role, **values)
     Session.add(membership)
     Session.flush()
@@ -56,3 +65,16 @@ def make_contribution(round_: Round, membership: Membership, body: str) -> Contr
     Session.add(contribution)
     Session.flush()
     return contribution
+
+
+def totp_code(person: Person) -> str:
+    """A code the server accepts now: this step's, or the next one's if this one was used.
+
+    A third login of one person within the same 30 seconds would need a step that is too far
+    ahead; tests that need it move the clock on.
+    """
+    totp = pyotp.TOTP(person.totp_secret)
+    step = totp.timecode(utcnow())
+    if person.totp_last_counter is not None and person.totp_last_counter >= step:
+        step = person.totp_last_counter + 1
+    return totp.generate_otp(step)

@@ -57,6 +57,9 @@ class Allowed:
 
 ALLOWED = [
     Allowed("demo-dialog-2026", "the demo's staff password, documented in the README"),
+    Allowed("DEMOADMINTOTPKEYFORTESTINGONLYAA", "the demo admin's documented TOTP key"),
+    Allowed("DEMOKONSULENTTOTPKEYFORTESTINGAA", "the demo consultant's documented TOTP key"),
+    Allowed("DEMODIREKTIONTOTPKEYFORTESTINGAA", "the demo management's documented TOTP key"),
     Allowed("correct horse battery staple", "STAFF_PASSWORD of the test factories", ("tests/",)),
     Allowed("test-secret-key-", "fixed SECRET_KEY prefix of the test apps", ("tests/",)),
     Allowed("test-anon-secret-", "fixed ANON_SECRET prefix of the test apps", ("tests/",)),

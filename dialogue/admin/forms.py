@@ -41,3 +41,7 @@ class ReminderForm(FlaskForm):
         validators=[InputRequired()],
     )
     submit = SubmitField(_l("Send reminder"))
+
+
+class AccountActionForm(FlaskForm):
+    """One button on the accounts page (disable, enable, end sessions, reset two-factor)."""

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SubmitField
+from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
 
@@ -31,3 +31,14 @@ class RequestLinkForm(FlaskForm):
 
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
     submit = SubmitField(_l("Send me a new link"))
+
+
+class CodeForm(FlaskForm):
+    """The six-digit code from the authenticator app: the second factor of a staff login."""
+
+    code = StringField(
+        _l("Code from your authenticator app"),
+        validators=[DataRequired(), Length(max=20)],
+        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"},
+    )
+    submit = SubmitField(_l("Confirm"))

@@ -10,6 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
+from dialogue.auth.password_policy import check_password_policy
 from dialogue.clock import utcnow
 from dialogue.db import Session
 from dialogue.models import Membership, Person
@@ -30,7 +31,12 @@ class LinkError(Exception):
 
 
 def hash_password(password: str) -> str:
-    """An argon2id hash of ``password``."""
+    """An argon2id hash of ``password``; ``WeakPassword`` if the policy refuses it.
+
+    Every staff password is set through here (demo, ``dialogue set-password``, the test
+    factories), so none escapes the policy.
+    """
+    check_password_policy(password)
     return password_hasher.hash(password)
 
 

@@ -1,17 +1,22 @@
-"""Login and logout views."""
+"""Login and logout views, and the TOTP step that completes every staff login."""
 
 from contextlib import suppress
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from dialogue import mail
 from dialogue.admin.services import prepare_new_links
-from dialogue.auth import forms, services
+from dialogue.auth import forms, services, totp
 from dialogue.db import Session
 from dialogue.extensions import limiter
-from dialogue.sessions import end_session, start_session
+from dialogue.sessions import (
+    complete_second_factor,
+    end_session,
+    second_factor_pending,
+    start_session,
+)
 
 bp = Blueprint("auth", __name__)
 
@@ -37,10 +42,18 @@ def login():
         if services.check_password(person, form.password.data):
             start_session(person)
             Session.commit()
-            return redirect(url_for("web.home"))
+            return _after_first_factor(url_for("web.home"))
         form.password.errors.append(_("The e-mail address or the password is wrong."))
     status = 422 if form.errors else 200
     return render_template("auth/login.html", form=form), status
+
+
+def _after_first_factor(destination: str):
+    """Participants go on at once; staff first give their TOTP code, then go on."""
+    if not second_factor_pending():
+        return redirect(destination)
+    session["after_login"] = destination
+    return redirect(url_for("auth.second_factor"))
 
 
 def link_token() -> str:
@@ -60,7 +73,7 @@ def link(token: str):
             membership = services.redeem_login_link(token)
             start_session(membership.person)
             Session.commit()
-            return redirect(url_for("web.dialogue_home", slug=membership.dialogue.slug))
+            return _after_first_factor(url_for("web.dialogue_home", slug=membership.dialogue.slug))
     except services.LinkError as exc:
         return render_template("auth/link_error.html", message=LINK_ERRORS[exc.reason]()), 410
     if form.errors:
@@ -105,3 +118,72 @@ def request_link():
         return redirect(url_for("auth.request_link"))
     status = 422 if form.errors else 200
     return render_template("auth/request_link.html", form=form), status
+
+
+def _second_factor_person() -> str:
+    """Rate-limit key of the code forms: the half-logged-in person, as the e-mail is at login."""
+    return f"second-factor:{current_user.get_id()}"
+
+
+def _finish_login():
+    """The second factor is done: a new session id, then where the login was heading."""
+    destination = session.get("after_login") or url_for("web.home")
+    complete_second_factor(current_user._get_current_object())
+    Session.commit()
+    return redirect(destination)
+
+
+def _pending_or_redirect():
+    """Where to send a visitor who is not half-way through a staff login, if anywhere."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    if not second_factor_pending():
+        return redirect(url_for("web.home"))
+    return None
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+@limiter.limit("5 per minute", methods=["POST"], key_func=_second_factor_person)
+def second_factor():
+    """The second step of a staff login: the current code from the authenticator app."""
+    elsewhere = _pending_or_redirect()
+    if elsewhere is not None:
+        return elsewhere
+    if current_user.totp_secret is None:
+        return redirect(url_for("auth.enrol_second_factor"))
+    form = forms.CodeForm()
+    if form.validate_on_submit():
+        if totp.verify(current_user, form.code.data):
+            return _finish_login()
+        form.code.errors.append(_("The code is wrong or has been used. Wait for a new code."))
+    status = 422 if form.errors else 200
+    return render_template("auth/second_factor.html", form=form), status
+
+
+@bp.route("/login/code/setup", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+@limiter.limit("5 per minute", methods=["POST"], key_func=_second_factor_person)
+def enrol_second_factor():
+    """First staff login: add the secret to an authenticator app and confirm it with a code.
+
+    The new secret waits in the signed session cookie, not in the database, so that showing
+    this page changes nothing; it is stored only once a code proves the app has it.
+    """
+    elsewhere = _pending_or_redirect()
+    if elsewhere is not None:
+        return elsewhere
+    if current_user.totp_secret is not None:
+        return redirect(url_for("auth.second_factor"))
+    secret = session.setdefault("totp_candidate", totp.new_secret())
+    form = forms.CodeForm()
+    if form.validate_on_submit():
+        if totp.enrol(current_user, secret, form.code.data):
+            return _finish_login()
+        form.code.errors.append(_("The code is wrong. Check the key in your app and try again."))
+    return render_template(
+        "auth/enrol_second_factor.html",
+        form=form,
+        secret=totp.grouped(secret),
+        qr_code=totp.qr_code_data_uri(secret, current_user.email),
+    ), (422 if form.errors else 200)

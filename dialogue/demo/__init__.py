@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from dialogue.anonymity import author_pseudonym
 from dialogue.auth.services import hash_password, issue_login_link
+from dialogue.auth.totp import grouped
 from dialogue.clock import utcnow
 from dialogue.db import Session
 from dialogue.demo import content
@@ -37,6 +38,13 @@ STAFF = [
     (Role.CONSULTANT, "konsulent@demo.example", "Karl Konsulent"),
     (Role.MANAGEMENT, "direktion@demo.example", "Dorte Direktør"),
 ]
+#: Fixed TOTP keys of the demo staff, documented like the password, so that a reviewer can add
+#: them to an authenticator app once and keep them across fresh demo databases.
+STAFF_TOTP_SECRETS = {
+    Role.ADMIN: "DEMOADMINTOTPKEYFORTESTINGONLYAA",
+    Role.CONSULTANT: "DEMOKONSULENTTOTPKEYFORTESTINGAA",
+    Role.MANAGEMENT: "DEMODIREKTIONTOTPKEYFORTESTINGAA",
+}
 LINK_LIFETIME = dt.timedelta(days=7)
 ASCII_LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"})
 
@@ -48,6 +56,7 @@ class Login:
     role: Role
     email: str
     password: str | None = None
+    totp_secret: str | None = None
     link: str | None = None
 
 
@@ -142,6 +151,7 @@ def _add_staff(dialogue: Dialogue) -> None:
     for role, email, name in STAFF:
         person = _person(email, name)
         person.password_hash = password_hash
+        person.totp_secret = STAFF_TOTP_SECRETS[role]
         Session.add(Membership(person=person, dialogue=dialogue, role=role))
 
 
@@ -271,7 +281,13 @@ def _issue_logins(dialogue: Dialogue) -> list[Login]:
     ).all()
     staff = [m for m in memberships if m.role.is_staff]
     participants = [m for m in memberships if m.role is Role.PARTICIPANT][:3]
-    logins = [Login(m.role, m.person.email, password=STAFF_PASSWORD) for m in staff]
+    for membership in staff:
+        # A demo built before staff needed a second factor, or whose key an admin reset, gets
+        # the documented key (back), so that what is printed below is true.
+        membership.person.totp_secret = (
+            membership.person.totp_secret or STAFF_TOTP_SECRETS[membership.role]
+        )
+    logins = [Login(m.role, m.person.email, STAFF_PASSWORD, m.person.totp_secret) for m in staff]
     for membership in participants:
         token = issue_login_link(membership, LINK_LIFETIME)
         link = external_url("auth.link", token=token)
@@ -282,10 +298,16 @@ def _issue_logins(dialogue: Dialogue) -> list[Login]:
 def print_logins(logins: list[Login], base_url: str) -> None:
     """Tell the person at the terminal how to log in as each role."""
     click.echo(f"\nDemo dialogue ready: {base_url}/")
-    click.echo(f"Staff log in at {base_url}/login with password {STAFF_PASSWORD!r}:")
+    click.echo(
+        f"Staff log in at {base_url}/login with password {STAFF_PASSWORD!r} and a code from an "
+        "authenticator app; add each key below to the app once (type it in, or enter it as a "
+        "time-based key):"
+    )
     for login in logins:
         if login.password:
-            click.echo(f"  {login.role.value:<12} {login.email}")
+            click.echo(
+                f"  {login.role.value:<12} {login.email:<24} key {grouped(login.totp_secret)}"
+            )
     click.echo("Participants log in with their personal link (valid for 7 days, used once):")
     for login in logins:
         if login.link:

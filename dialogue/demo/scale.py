@@ -36,7 +36,7 @@ from dialogue.anonymity import author_pseudonym
 from dialogue.auth.services import hash_password
 from dialogue.clock import utcnow
 from dialogue.db import Session
-from dialogue.demo import STAFF_PASSWORD, content
+from dialogue.demo import STAFF_PASSWORD, STAFF_TOTP_SECRETS, content
 from dialogue.models import (
     AnalysisRun,
     Contribution,
@@ -258,7 +258,12 @@ def _create_dialogue(slug: str) -> Dialogue:
 def _add_staff(dialogue: Dialogue, domain: str) -> None:
     password_hash = hash_password(STAFF_PASSWORD)
     for role, local, name in STAFF:
-        person = Person(email=f"{local}@{domain}", name=name, password_hash=password_hash)
+        person = Person(
+            email=f"{local}@{domain}",
+            name=name,
+            password_hash=password_hash,
+            totp_secret=STAFF_TOTP_SECRETS[role],
+        )
         Session.add(person)
         Session.add(Membership(person=person, dialogue=dialogue, role=role))
     Session.flush()
@@ -614,7 +619,7 @@ def generate_command(participants, contributions, slug, seed, themes):
     click.echo(
         f"dialogue {dialogue.slug!r} (id {dialogue.id}) ready; staff log in as "
         f"admin@{slug}.example, konsulent@{slug}.example or direktion@{slug}.example "
-        f"with password {STAFF_PASSWORD!r}"
+        f"with password {STAFF_PASSWORD!r} and the TOTP keys that `dialogue demo` prints"
     )
 
 

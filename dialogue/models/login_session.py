@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dialogue.db import Base
@@ -25,4 +25,7 @@ class LoginSession(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     is_staff: Mapped[bool]
+    #: Staff who gave their password or link but not yet their TOTP code: every staff page
+    #: answers 403 until they do, and the session is then replaced by a new one.
+    second_factor_pending: Mapped[bool] = mapped_column(default=False, server_default=false())
     expires_at: Mapped[dt.datetime]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import String
+from sqlalchemy import BigInteger, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dialogue.db import Base
@@ -25,6 +25,11 @@ class Person(UserMixin, Base):
     #: Only staff have a password; participants log in through their invitation link.
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(default=True)
+    #: Base32 TOTP secret of a staff member who completed enrolment (TARGETS S7); empty until
+    #: then, and again after an admin resets it.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    #: The time-step counter of the last code accepted, so that a code works only once.
+    totp_last_counter: Mapped[int | None] = mapped_column(BigInteger)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="person", cascade="all, delete-orphan"

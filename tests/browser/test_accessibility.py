@@ -8,11 +8,15 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.conftest import accessibility_violations, screenshot, structure_problems
+from tests.browser.conftest import (
+    accessibility_violations,
+    complete_staff_login,
+    screenshot,
+    structure_problems,
+)
 
 pytestmark = pytest.mark.browser
 
-STAFF_PASSWORD = "demo-dialog-2026"
 STAFF = {
     "consultant": "konsulent@demo.example",
     "management": "direktion@demo.example",
@@ -26,10 +30,7 @@ def log_in(page, live_server, role):
         page.goto(live_server.participant_links()[1])
         page.get_by_role("button", name="Fortsæt til dialogen").click()
         return
-    page.goto(live_server.url + "/login")
-    page.fill("#email", STAFF[role])
-    page.fill("#password", STAFF_PASSWORD)
-    page.get_by_role("button", name="Log ind").click()
+    complete_staff_login(page, live_server, STAFF[role])
 
 
 def same_site_links(page, live_server):
@@ -120,3 +121,42 @@ def test_forms_in_an_error_state_are_accessible(live_server, page):
     problems["round form"] = accessibility_violations(page) + structure_problems(page)
     screenshot(page, "round_form_error")
     assert {path: found for path, found in problems.items() if found} == {}
+
+
+def test_the_two_factor_pages_are_accessible(live_server, page):
+    """Enrolment (first login), the code page, their error states and the half-logged-in 403."""
+    created = live_server.run(
+        "create-dialogue", "totp-a11y", "--title", "To trin", "--admin-email", "to@trin.example"
+    )
+    link = next(word for word in created.split() if "/link/" in word)
+    problems = {}
+
+    def check(name):
+        found = accessibility_violations(page) + structure_problems(page)
+        if found:
+            problems[name] = found
+
+    page.goto(link)
+    page.get_by_role("button", name="Fortsæt til dialogen").click()
+    assert page.url.endswith("/login/code/setup")
+    check("enrolment")
+    screenshot(page, "totp_enrolment")
+    page.goto(f"{live_server.url}/d/totp-a11y/")
+    check("403 before the second factor")
+    page.goto(f"{live_server.url}/login/code/setup")
+    page.fill("#code", "000000x")
+    page.get_by_role("button", name="Bekræft").click()
+    assert page.locator(".error").count() >= 1
+    check("enrolment with a wrong code")
+
+    page.context.clear_cookies()
+    page.goto(live_server.url + "/login")
+    page.fill("#email", STAFF["consultant"])
+    page.fill("#password", "demo-dialog-2026")
+    page.get_by_role("button", name="Log ind").click()
+    assert page.url.endswith("/login/code")
+    check("code")
+    page.fill("#code", "000000x")
+    page.get_by_role("button", name="Bekræft").click()
+    check("code with a wrong code")
+    assert problems == {}

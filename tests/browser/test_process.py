@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.browser.conftest import screenshot, structure_problems
+from tests.browser.conftest import complete_staff_login, screenshot, structure_problems
 
 pytestmark = pytest.mark.browser
 
@@ -89,8 +89,7 @@ def process(live_server, browser, tmp_path_factory):
         return context.new_page()
 
     admin = new_page()
-    admin.goto(admin_link)
-    admin.get_by_role("button", name=CONTINUE).click()
+    complete_staff_login(admin, live_server, "facilitator@proces.example", link=admin_link)
     # The participants page: import a CSV file, then send the invitations.
     csv = tmp_path_factory.mktemp("import") / "deltagere.csv"
     csv.write_text(

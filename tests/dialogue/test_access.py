@@ -169,6 +169,15 @@ POST_POLICY |= {
 POST_POLICY |= {"synthesis.mark_theme": CONSULTANT_ONLY, "synthesis.mark_text": CONSULTANT_ONLY}
 GET_AND_POST |= {"synthesis.new_proposal"}
 
+# --- the second factor of staff logins: only useful half-way through one; anyone else is sent on
+SECOND_FACTOR = {"anonymous": LOGIN} | dict.fromkeys(ROLES[1:], OK)
+GET_POLICY |= {"auth.second_factor": SECOND_FACTOR, "auth.enrol_second_factor": SECOND_FACTOR}
+GET_AND_POST |= {"auth.second_factor", "auth.enrol_second_factor"}
+
+# --- accounts: disable, enable, end sessions, reset two-factor (the dialogue's admin only)
+GET_POLICY |= {"admin.accounts_page": ADMIN_ONLY}
+POST_POLICY |= {"admin.account_action": ADMIN_ONLY}
+
 # --- background jobs: progress of an analysis run (consultant) and of a large import (admin) ---
 GET_POLICY |= {"workbench.job_status": CONSULTANT_ONLY, "admin.job_status": ADMIN_ONLY}
 
@@ -216,6 +225,8 @@ def world(db_session):
         "token": "not-a-real-token",
         "filename": "style.css",
         "lang": "en",
+        "membership_id": members["participant"].id,
+        "action": "end-sessions",
     }
     return World(members, values)
 

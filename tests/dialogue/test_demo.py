@@ -6,11 +6,21 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from dialogue import PROJECT_ROOT
 from dialogue.anonymity import author_pseudonym
+from dialogue.auth.totp import grouped
 from dialogue.clock import utcnow
 from dialogue.db import Session
-from dialogue.demo import STAFF_PASSWORD, content
-from dialogue.models import Contribution, Dialogue, Membership, Role, RoundKind, RoundState
+from dialogue.demo import STAFF_PASSWORD, STAFF_TOTP_SECRETS, content
+from dialogue.models import (
+    Contribution,
+    Dialogue,
+    Membership,
+    Person,
+    Role,
+    RoundKind,
+    RoundState,
+)
 from rounds import get_kind
 from tests.dialogue.test_auth import staff_login
 from tests.dialogue.test_participation import log_in_participant
@@ -39,6 +49,30 @@ def test_demo_builds_the_reference_case(app, db_session):
     assert roles[Role.CONSULTANT] == roles[Role.MANAGEMENT] == roles[Role.ADMIN] == 1
     assert "konsulent@demo.example" in output
     assert "/link/" in output
+
+
+def test_demo_prints_each_staff_members_documented_totp_key(app, db_session):
+    output = run_demo(app)
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    for role, secret in STAFF_TOTP_SECRETS.items():
+        assert grouped(secret) in output
+        assert grouped(secret) in readme
+        person = Session.scalar(
+            select(Person)
+            .join(Membership)
+            .join(Dialogue)
+            .where(Dialogue.slug == content.SLUG, Membership.role == role)
+        )
+        assert person.totp_secret == secret
+
+
+def test_demo_restores_a_reset_key_so_the_printed_one_is_true(app, db_session):
+    run_demo(app)
+    admin = Session.scalar(select(Person).where(Person.email == "admin@demo.example"))
+    admin.totp_secret = None
+    Session.flush()
+    run_demo(app)
+    assert admin.totp_secret == STAFF_TOTP_SECRETS[Role.ADMIN]
 
 
 def test_demo_rounds_last_one_week_each_by_the_wall_clock(app, db_session):

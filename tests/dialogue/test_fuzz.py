@@ -1,10 +1,11 @@
 """Arbitrary input at every participant and login form: never a 500, never stored garbage (S9).
 
 Hypothesis throws arbitrary Unicode, control characters, HTML, SQL and template fragments and
-very long strings at adding and editing a contribution, at the staff login, at login links and
-at "send me a new link". Every answer is a 2xx/3xx or a 4xx; what is stored is exactly the text
-as ``rounds.submissions.clean_text`` cleans it (NFC, no control characters, trimmed), and a
-refused form stores nothing. Invalid UTF-8, oversized bodies and multipart bombs get a 4xx.
+very long strings at adding and editing a contribution, at the staff login and its TOTP code
+forms, at login links and at "send me a new link". Every answer is a 2xx/3xx or a 4xx; what
+is stored is exactly the text as ``rounds.submissions.clean_text`` cleans it (NFC, no control
+characters, trimmed), and a refused form stores nothing. Invalid UTF-8, oversized bodies and
+multipart bombs get a 4xx.
 
 CSRF and the role matrix are tested in ``test_access.py``; rate limits and cookies in
 ``test_security.py``. Examples are derandomised so CI is repeatable; set
@@ -27,10 +28,16 @@ from sqlalchemy import func, select
 
 from dialogue.auth.services import issue_login_link
 from dialogue.db import Session
-from dialogue.models import Contribution, Dialogue, Membership
+from dialogue.models import Contribution, Dialogue, Membership, Person, Role
 from rounds.submissions import HARD_MAX_LENGTH, clean_text
 from tests.conftest import csrf_from
-from tests.factories import make_contribution, make_dialogue, make_member, make_round
+from tests.factories import (
+    STAFF_PASSWORD,
+    make_contribution,
+    make_dialogue,
+    make_member,
+    make_round,
+)
 
 FRAGMENTS = st.sampled_from(
     [
@@ -164,6 +171,43 @@ def test_staff_login_form_never_fails(client, email, password):
         "/login", data={"csrf_token": csrf, "email": email, "password": password}
     )
     assert response.status_code in (200, 422)
+
+
+def half_logged_in(client, enrolled: bool) -> Person:
+    """A consultant who gave their password but no TOTP code yet."""
+    from tests.dialogue.test_auth import password_step
+
+    consultant = make_member(make_dialogue(), Role.CONSULTANT, enrolled=enrolled)
+    assert password_step(client, consultant.person.email, STAFF_PASSWORD).status_code == 302
+    return consultant.person
+
+
+@pytest.fixture
+def enrolled_half_logged_in(client):
+    return half_logged_in(client, enrolled=True)
+
+
+@pytest.fixture
+def new_half_logged_in(client):
+    return half_logged_in(client, enrolled=False)
+
+
+@FUZZ
+@given(code=ANY_TEXT)
+def test_the_code_form_never_fails(client, enrolled_half_logged_in, code):
+    csrf = csrf_from(client.get("/login/code"))
+    response = client.post("/login/code", data={"csrf_token": csrf, "code": code})
+    assert response.status_code == 422
+    assert Session.get(Person, enrolled_half_logged_in.id).totp_last_counter is None
+
+
+@FUZZ
+@given(code=ANY_TEXT)
+def test_the_enrolment_form_never_fails(client, new_half_logged_in, code):
+    csrf = csrf_from(client.get("/login/code/setup"))
+    response = client.post("/login/code/setup", data={"csrf_token": csrf, "code": code})
+    assert response.status_code == 422
+    assert Session.get(Person, new_half_logged_in.id).totp_secret is None
 
 
 @FUZZ

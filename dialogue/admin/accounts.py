@@ -1,0 +1,105 @@
+"""The admin's accounts page (TARGETS S5, S7).
+
+Lock people of the dialogue out, let them in again, end their logins, and reset a staff
+member's second factor.
+
+The same operations as ``dialogue disable-user`` and friends (``dialogue.accounts``), audit-
+logged with the acting admin, the dialogue and the person's internal id only. The page shows
+who may log in and which staff have set up their app, never when anybody logged in or took
+part.
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from dialogue import accounts
+from dialogue.admin import forms
+from dialogue.admin.views import PER_PAGE, admin_membership, bp
+from dialogue.db import Session
+from dialogue.models import Membership, Person, Role
+
+#: What each button does: ``(person, actor_id, dialogue)``, audit event included.
+ACTIONS = {
+    "disable": accounts.disable_person,
+    "enable": accounts.enable_person,
+    "end-sessions": accounts.end_sessions_of,
+    "reset-mfa": accounts.reset_second_factor,
+}
+ACTION_RULE = (
+    '/accounts/<int:membership_id>/<any(disable,enable,"end-sessions","reset-mfa"):action>'
+)
+
+
+def _confirmation(action: str) -> str:
+    return {
+        "disable": _("The account is disabled and logged out everywhere."),
+        "enable": _("The account can log in again."),
+        "end-sessions": _("The person is logged out everywhere."),
+        "reset-mfa": _("Two-factor login is reset: they set up their app again at next login."),
+    }[action]
+
+
+def _members(dialogue_id: int, staff: bool, page: int = 1):
+    query = (
+        select(Membership)
+        .join(Person)
+        .where(
+            Membership.dialogue_id == dialogue_id,
+            (Membership.role != Role.PARTICIPANT)
+            if staff
+            else (Membership.role == Role.PARTICIPANT),
+        )
+        .order_by(Person.name, Person.email)
+    )
+    if not staff:
+        query = query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+    return Session.scalars(query).all()
+
+
+@bp.get("/accounts")
+@login_required
+def accounts_page(slug: str):
+    """Staff and (paged) participants of the dialogue, with a button per action."""
+    membership = admin_membership(slug)
+    dialogue = membership.dialogue
+    total = Session.scalar(
+        select(func.count())
+        .select_from(Membership)
+        .where(Membership.dialogue_id == dialogue.id, Membership.role == Role.PARTICIPANT)
+    )
+    pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    return render_template(
+        "admin/accounts.html",
+        dialogue=dialogue,
+        staff=_members(dialogue.id, staff=True),
+        participants=_members(dialogue.id, staff=False, page=page),
+        page=page,
+        pages=pages,
+        form=forms.AccountActionForm(),
+        me=current_user.id,
+    )
+
+
+@bp.post(ACTION_RULE)
+@login_required
+def account_action(slug: str, membership_id: int, action: str):
+    """Do one action to one member of the admin's own dialogue."""
+    admin = admin_membership(slug)
+    if not forms.AccountActionForm().validate_on_submit():
+        abort(400)
+    target = Session.get(Membership, membership_id)
+    if target is None or target.dialogue_id != admin.dialogue_id:
+        abort(404)
+    if target.person_id == admin.person_id and action in ("disable", "reset-mfa"):
+        abort(409)  # locking oneself out is left to another admin or the command line
+    if action == "reset-mfa" and not target.role.is_staff:
+        abort(409)  # participants have no second factor
+    ACTIONS[action](target.person, admin.person_id, admin.dialogue)
+    Session.commit()
+    flash(_confirmation(action), "success")
+    return redirect(url_for("admin.accounts_page", slug=slug, page=request.args.get("page", 1)))
