@@ -8,7 +8,14 @@ import sqlalchemy as sa
 from sqlalchemy import select
 
 from dialogue.db import Base, Session
-from dialogue.models import Contribution, IdentifyingSpan, Redaction, Role, RoundResultsCache
+from dialogue.models import (
+    Contribution,
+    IdentifyingSpan,
+    Redaction,
+    Role,
+    RoundKind,
+    RoundResultsCache,
+)
 from dialogue.synthesis.exports import build_export
 from dialogue.workbench.queries import theme_figures
 from rounds.identifying import flagged_in_round, masked_text, redact
@@ -29,6 +36,7 @@ from tests.factories import (
     make_member,
     make_round,
 )
+from tests.rounds.factories import make_item_round
 
 PHONE = "22 33 44 55"
 HIDDEN_INPUT = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
@@ -217,3 +225,24 @@ def test_a_stale_or_foreign_span_cannot_be_redacted(client):
     assert response.status_code == 303
     assert 'class="flash flash-error"' in client.get(review_url).get_data(as_text=True)
     assert Session.scalar(select(sa.func.count()).select_from(Redaction)) == 0
+
+
+def test_a_structured_answer_is_warned_about_and_saved_whole_when_confirmed(client):
+    dialogue = make_dialogue()
+    participant = make_member(dialogue)
+    round_ = make_item_round(dialogue, RoundKind.CULTURE)
+    Session.flush()
+    log_in_participant(client, participant)
+    fields = form_fields(client.get(round_url(dialogue, round_)))
+    fields |= {
+        "item_arbejdsmiljo_strength": "Vi hjælper hinanden",
+        "item_digitalisering_weakness": "Skriv til it@kommune.dk, så svarer ingen",
+    }
+    url = f"/d/{dialogue.slug}/rounds/{round_.id}/contributions"
+    warned = client.post(url, data=fields)
+    assert warned.status_code == 422
+    assert "<mark>it@kommune.dk</mark>" in warned.get_data(as_text=True)
+    assert count_contributions(round_) == 0
+    assert client.post(url, data=warning_form(warned)).status_code == 303
+    assert count_contributions(round_) == 2
+    assert stored_spans(round_) == [("email", 10, 23)]
