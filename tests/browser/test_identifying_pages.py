@@ -42,7 +42,7 @@ def test_the_warning_and_the_review_page_are_accessible(live_server, page):
     problems = {"warning": accessibility_violations(page) + structure_problems(page)}
     screenshot(page, "identifying_warning")
     page.get_by_role("button", name="Gem teksten, som den er").click()
-    assert page.locator(".flash-success").count() == 1
+    assert page.locator(".flash-success", has_text="Dit bidrag er gemt").count() == 1
 
     page.context.clear_cookies()
     log_in(page, live_server, "consultant")
@@ -63,7 +63,7 @@ def test_saving_anyway_works_without_javascript(live_server, browser):
         text = f"Ring til mig på {PHONE} om vagtplanen."
         warn_then_save(page, live_server, fresh[0], text)
         page.get_by_role("button", name="Gem teksten, som den er").click()
-        assert page.locator(".flash-success").count() == 1
+        assert page.locator(".flash-success", has_text="Dit bidrag er gemt").count() == 1
         ((stored,),) = live_server.sql(
             "SELECT count(*) FROM contributions WHERE body LIKE ?", f"%{PHONE} om vagtplanen%"
         )
