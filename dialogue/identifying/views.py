@@ -75,4 +75,12 @@ def redact_span(slug: str, round_id: int, span_id: int):
         _("The %(kind)s is redacted.", kind=KIND_LABELS.get(redaction.kind, redaction.kind)),
         "success",
     )
+    if round_.is_published:
+        flash(
+            _(
+                "This round's results are published: publish them again on the results page "
+                "to record a new fingerprint."
+            ),
+            "info",
+        )
     return redirect(url_for(".review", slug=slug, round_id=round_id), 303)
