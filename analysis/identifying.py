@@ -135,6 +135,27 @@ def name_keys(names: Iterable[str]) -> frozenset[str]:
     return frozenset(keys)
 
 
+def name_endings(text: str) -> set[str]:
+    """The words a listed name must end with for :func:`scan` to find it in ``text``.
+
+    Lets a caller with a long participant list fetch only the names that could match: the
+    capitalised words of the text, also without a genitive ending.
+
+    >>> sorted(name_endings("Spørg Anna Jensens team eller Mark Dam's"))
+    ['Anna', 'Dam', "Dam's", 'Jensen', 'Jensens', 'Mark', 'Spørg']
+    """
+    endings = set()
+    for match in _WORD.finditer(text):
+        word = match.group()
+        if word[0].isupper():
+            endings.add(word)
+            if word.endswith(("'s", "’s")):
+                endings.add(word[:-2])
+            elif word.endswith("s"):
+                endings.add(word[:-1])
+    return endings
+
+
 def _name_spans(text: str, keys: frozenset[str]) -> list[Span]:
     """Runs of capitalised words that form a listed name; the longest run wins."""
     words = [word for word in _WORD.finditer(text) if word.group()[0].isupper()]

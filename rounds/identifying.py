@@ -17,10 +17,10 @@ from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, or_, select
 from sqlalchemy.orm import attributes
 
-from analysis.identifying import Span, mask, name_keys, scan
+from analysis.identifying import Span, mask, name_endings, name_keys, scan
 from dialogue.audit import record_event
 from dialogue.db import Session
 from dialogue.models import (
@@ -41,15 +41,28 @@ KIND_LABELS = {
 }
 #: Largest number of ids in one ``IN (…)`` query.
 _CHUNK = 500
+#: Largest number of name endings looked for in one query.
+_ENDINGS_PER_QUERY = 100
 
 
-def member_name_keys(dialogue_id: int) -> frozenset[str]:
-    """The names :func:`analysis.identifying.scan` looks for: everyone on the dialogue's list."""
-    names = Session.scalars(
-        select(Person.name)
-        .join(Membership, Membership.person_id == Person.id)
-        .where(Membership.dialogue_id == dialogue_id)
-    )
+def member_name_keys(dialogue_id: int, texts: Iterable[str]) -> frozenset[str]:
+    """The names on the dialogue's list that :func:`analysis.identifying.scan` could find in texts.
+
+    Only names ending in one of the texts' capitalised words are read, so a dialogue of 100,000
+    people costs one indexed pass over its members and a few rows, not every name.
+    """
+    endings = sorted(set().union(*(name_endings(text) for text in texts)))
+    names: list[str] = []
+    for i in range(0, len(endings), _ENDINGS_PER_QUERY):
+        chunk = endings[i : i + _ENDINGS_PER_QUERY]
+        names += Session.scalars(
+            select(Person.name)
+            .join(Membership, Membership.person_id == Person.id)
+            .where(
+                Membership.dialogue_id == dialogue_id,
+                or_(*(Person.name.ilike(f"% {word}") for word in chunk)),
+            )
+        )
     return name_keys(names)
 
 
@@ -74,7 +87,6 @@ def flag_changed_texts(session, _flush_context, _instances) -> None:
     changed = _changed_texts(session)
     if not changed:
         return
-    keys_by_dialogue: dict[int, frozenset[str]] = {}
     with session.no_autoflush:
         for contribution in changed:
             if contribution.id is None:
@@ -86,10 +98,9 @@ def flag_changed_texts(session, _flush_context, _instances) -> None:
                 for span in session.scalars(old):
                     session.delete(span)
             round_ = contribution.round or session.get(Round, contribution.round_id)
-            dialogue_id = round_.dialogue_id or round_.dialogue.id
-            if dialogue_id not in keys_by_dialogue:
-                keys_by_dialogue[dialogue_id] = member_name_keys(dialogue_id)
-            for span in scan(contribution.body or "", keys_by_dialogue[dialogue_id]):
+            text = contribution.body or ""
+            names = member_name_keys(round_.dialogue_id or round_.dialogue.id, [text])
+            for span in scan(text, names):
                 session.add(
                     IdentifyingSpan(
                         contribution=contribution,

@@ -64,7 +64,7 @@ def warning_before_saving(dialogue, form) -> Warning | None:
     ]
     if not texts:
         return None
-    names = member_name_keys(dialogue.id)
+    names = member_name_keys(dialogue.id, [text for _label, text in texts])
     findings = [
         Finding(label, str(KIND_LABELS[span.kind]), *_context(text, span.start, span.end))
         for label, text in texts
