@@ -48,8 +48,8 @@ _ENDINGS_PER_QUERY = 100
 def member_name_keys(dialogue_id: int, texts: Iterable[str]) -> frozenset[str]:
     """The names on the dialogue's list that :func:`analysis.identifying.scan` could find in texts.
 
-    Only names ending in one of the texts' capitalised words are read, so a dialogue of 100,000
-    people costs one indexed pass over its members and a few rows, not every name.
+    Only names ending in one of the texts' capitalised words are read: a dialogue of 100,000
+    people costs one pass over its members in the database and a few rows, not every name.
     """
     endings = sorted(set().union(*(name_endings(text) for text in texts)))
     names: list[str] = []

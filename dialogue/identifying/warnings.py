@@ -34,7 +34,7 @@ class Finding:
 
 
 @dataclass(frozen=True)
-class Warning:
+class IdentifyingWarning:
     """What the round's page shows above the form, and how to save anyway."""
 
     findings: list[Finding]
@@ -53,7 +53,7 @@ def _context(text: str, start: int, end: int) -> tuple[str, str, str]:
     )
 
 
-def warning_before_saving(dialogue, form) -> Warning | None:
+def warning_before_saving(dialogue, form) -> IdentifyingWarning | None:
     """A warning if the form's texts look identifying and the participant has not seen it yet."""
     if request.form.get(ACCEPT_FIELD):
         return None
@@ -73,4 +73,4 @@ def warning_before_saving(dialogue, form) -> Warning | None:
     if not findings:
         return None
     fields = [(k, v) for k, v in request.form.items(multi=True) if k not in _NOT_REPEATED]
-    return Warning(findings, fields, request.path)
+    return IdentifyingWarning(findings, fields, request.path)

@@ -11,6 +11,8 @@ from dialogue.db import Base, Session
 from dialogue.models import (
     Contribution,
     IdentifyingSpan,
+    LoginSession,
+    Membership,
     Redaction,
     Role,
     RoundKind,
@@ -249,3 +251,19 @@ def test_a_structured_answer_is_warned_about_and_saved_whole_when_confirmed(clie
     assert client.post(url, data=warning_form(warned)).status_code == 303
     assert count_contributions(round_) == 2
     assert stored_spans(round_) == [("email", 10, 23)]
+
+
+def test_saving_anyway_from_an_ended_session_keeps_the_text_for_later(client):
+    dialogue, participant, round_ = setup(client)
+    text = f"Ring til mig på {PHONE}"
+    fields = warning_form(submit(client, dialogue, round_, text))
+    Session.execute(sa.delete(LoginSession))  # the session times out while they decide
+    response = client.post(f"/d/{dialogue.slug}/rounds/{round_.id}/contributions", data=fields)
+    assert response.headers["Location"].endswith("/login/link")
+    assert count_contributions(round_) == 0
+    log_in_participant(client, Session.get(Membership, participant.id))
+    page = client.get(round_url(dialogue, round_))
+    assert f"{text}</textarea>" in page.get_data(as_text=True)
+    again = submit(client, dialogue, round_, text, form_fields(page))
+    assert again.status_code == 422  # warned again, and saved only by choosing so again
+    assert count_contributions(round_) == 0
