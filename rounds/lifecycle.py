@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from dialogue.audit import record_event
 from dialogue.db import Session
 from dialogue.models import Contribution, Dialogue, Round, RoundKind, RoundState
-from rounds import get_kind
+from rounds import fingerprint, get_kind
 from rounds.errors import InvalidSettings, RoundError
 from rounds.results import top_items
 
@@ -294,6 +294,7 @@ def set_published(
     """Publish a closed round's results to its participants, or withdraw them again."""
     if published and round_.state_at(now) is not RoundState.CLOSED:
         raise NotClosed(_l("Results can be published once the round has closed."))
+    newly_published = published and not round_.is_published
     if round_.is_published != published:
         round_.is_published = published
         Session.flush()
@@ -303,6 +304,8 @@ def set_published(
             round_.dialogue,
             subject=f"round:{round_.id}",
         )
+    if published:  # publishing again after a change (a redaction) records a new fingerprint
+        fingerprint.record(round_, now=now, actor_id=actor_id, newly_published=newly_published)
     return round_
 
 

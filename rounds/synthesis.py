@@ -29,6 +29,7 @@ from dialogue.db import Session
 from dialogue.models import AnalysisRun, Contribution, Round, Theme, ThemeEdit, ThemeMember
 from dialogue.models.analysis import ACTIVE_STATES, MemberSource, ThemeOrigin, ThemeState
 from rounds.errors import RoundError
+from rounds.identifying import blank_marker, masked_pairs
 
 Progress = Callable[[str, int, int], None]
 
@@ -51,6 +52,7 @@ def round_documents(round_: Round) -> list[Document]:
     pairs = kind.analysis_texts(round_) if kind is not None else []
     if not pairs:
         return []
+    pairs = masked_pairs(pairs, round_id=round_.id, marker=blank_marker)
     authors = dict(
         Session.execute(
             select(Contribution.id, Contribution.author).where(Contribution.round_id == round_.id)

@@ -24,6 +24,7 @@ from dialogue.clock import utcnow
 from dialogue.db import Session
 from dialogue.demo import content
 from dialogue.demo.analysis import analyse_challenges
+from dialogue.demo.guard import add_identifying_examples, publish_and_redact
 from dialogue.demo.synthesis import add_synthesis
 from dialogue.models import Contribution, Dialogue, Membership, Person, Role, Round, RoundKind
 from dialogue.urls import external_url
@@ -74,10 +75,12 @@ def build_demo() -> list[Login]:
         participants = _add_participants(dialogue, _seeded(2026))
         authors = _authors(dialogue, participants)
         _add_challenges(dialogue, participants, _seeded(1))
+        add_identifying_examples(dialogue, participants, authors)
         _add_rankings(dialogue.rounds[1], authors, _seeded(2))
         _add_culture(dialogue.rounds[2], dialogue.rounds[1], authors, _seeded(3))
         analyse_challenges(dialogue, authors[7])
         add_synthesis(dialogue, authors, _seeded(6))
+        publish_and_redact(dialogue)
     logins = _issue_logins(dialogue)
     Session.commit()
     return logins

@@ -12,6 +12,7 @@ from dialogue.models.audit import AuditEvent
 from dialogue.models.cache import RoundResultsCache
 from dialogue.models.contribution import Contribution, ModerationState
 from dialogue.models.dialogue import Dialogue
+from dialogue.models.guard import IdentifyingSpan, Redaction, RoundFingerprint
 from dialogue.models.job import Job, JobState
 from dialogue.models.login_session import LoginSession
 from dialogue.models.membership import Membership, Role
@@ -31,6 +32,7 @@ __all__ = [
     "ContributionModeration",
     "CoverageMark",
     "Dialogue",
+    "IdentifyingSpan",
     "Job",
     "JobState",
     "LoginSession",
@@ -40,8 +42,10 @@ __all__ = [
     "Proposal",
     "ProposalSource",
     "ProposalVersion",
+    "Redaction",
     "Role",
     "Round",
+    "RoundFingerprint",
     "RoundResultsCache",
     "RoundKind",
     "RoundState",

@@ -25,6 +25,7 @@ from dialogue.access import current_author, member_or_404, require_roles, round_
 from dialogue.clock import utcnow
 from dialogue.db import Session
 from dialogue.extensions import limiter
+from dialogue.identifying.warnings import warning_before_saving
 from dialogue.models import Membership, Role, RoundState
 from dialogue.participate import stash
 from dialogue.synthesis.graph import load_graph
@@ -46,7 +47,7 @@ def session_key() -> str:
     return "submit:" + session.get("sid", "anonymous")
 
 
-def render_round(membership, round_, form, status=200, preserved_text=None):
+def render_round(membership, round_, form, status=200, preserved_text=None, identifying=None):
     """The round's page with the participant's own contributions and, if open, the form."""
     kind = get_kind(round_.kind)
     author = current_author(membership)
@@ -66,6 +67,7 @@ def render_round(membership, round_, form, status=200, preserved_text=None):
         "RoundState": RoundState,
         "items": kind.items(round_) if kind else [],
         "feedback": delphi_feedback(round_, author),
+        "identifying": identifying,
     }
     template = kind.template if kind else "rounds/unavailable.html"
     return render_template(template, **context), status
@@ -171,6 +173,9 @@ def add(slug: str, round_id: int):
     form = kind.form(round_)
     if not form.validate_on_submit():
         return render_round(membership, round_, form, 422)
+    warning = warning_before_saving(membership.dialogue, form)
+    if warning is not None and round_.state_at(utcnow()) is RoundState.OPEN:
+        return render_round(membership, round_, form, 422, identifying=warning)
     try:
         kind.submit(round_, current_author(membership), form, utcnow())
     except RoundError as exc:
@@ -215,7 +220,12 @@ def edit(slug: str, contribution_id: uuid.UUID):
         return redirect(url_for(".round_page", slug=slug, round_id=contribution.round_id), 303)
     form = kind.form(contribution.round, obj=contribution)
     status = 200
-    if form.validate_on_submit():
+    warning = None
+    if form.validate_on_submit() and contribution.round.state_at(utcnow()) is RoundState.OPEN:
+        warning = warning_before_saving(membership.dialogue, form)
+    if warning is not None:
+        status = 422
+    elif form.validate_on_submit():
         try:
             kind.edit(contribution, form, utcnow())
         except RoundError as exc:
@@ -228,7 +238,11 @@ def edit(slug: str, contribution_id: uuid.UUID):
     elif form.is_submitted():
         status = 422
     return render_template(
-        "participate/edit.html", form=form, contribution=contribution, membership=membership
+        "participate/edit.html",
+        form=form,
+        contribution=contribution,
+        membership=membership,
+        identifying=warning,
     ), status
 
 

@@ -21,6 +21,7 @@ from dialogue.models.analysis import ACTIVE_STATES
 from dialogue.models.proposal import CoverageStatus
 from dialogue.synthesis.graph import Graph, proposal_id_of, visible_authors
 from rounds import get_kind
+from rounds.identifying import masked_pairs
 
 SORTS = ("size", "label", "round")
 
@@ -98,7 +99,7 @@ def base_contributions(dialogue: Dialogue) -> dict[uuid.UUID, tuple]:
         kind = get_kind(round_.kind)
         if kind is None:
             continue
-        pairs = dict(kind.analysis_texts(round_))
+        pairs = dict(masked_pairs(kind.analysis_texts(round_), round_id=round_.id))
         targets = dict(
             Session.execute(
                 select(Contribution.id, Contribution.target).where(

@@ -24,6 +24,7 @@ from dialogue.db import Session
 from dialogue.models import Contribution, Dialogue, ModerationState, Round
 from dialogue.synthesis.graph import Graph, load_graph, visible_authors
 from rounds import get_kind
+from rounds.identifying import export_marker, masked_pairs
 
 FORMAT_VERSION = 1
 FORMATS = ("json", "csv", "xlsx")
@@ -103,6 +104,7 @@ def _contributions(dialogue: Dialogue, graph: Graph, raw_text: bool) -> list[dic
             Contribution.target,
             Contribution.data,
             Contribution.body,
+            Contribution.created_on,
             Round.position,
         )
         .join(Round, Round.id == Contribution.round_id)
@@ -111,11 +113,14 @@ def _contributions(dialogue: Dialogue, graph: Graph, raw_text: bool) -> list[dic
             Round.position, Contribution.id
         )  # random ids: the order says nothing about authors
     )
+    rows = rows.all()
+    masked = dict(masked_pairs([(row.id, row.body) for row in rows], marker=export_marker))
     out = []
-    for cid, round_id, target, data, body, _position in rows:
+    for cid, round_id, target, data, _body, day, _position in rows:
         row = {"id": str(cid), "round_id": round_id, "target": target, "data": data or {}}
+        row["day"] = day.isoformat()
         if raw_text:
-            row["text"] = body
+            row["text"] = masked[cid]
         row["theme_ids"] = themes_of.get(cid, [])
         out.append(row)
     return out

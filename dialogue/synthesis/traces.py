@@ -16,6 +16,7 @@ from dialogue.models import Contribution, Dialogue, ModerationState, Proposal, R
 from dialogue.models.proposal import Perspective, ProposalStatus, VersionStage
 from dialogue.synthesis.graph import Graph, proposal_id_of, visible_authors
 from rounds import get_kind
+from rounds.identifying import masked_text
 
 #: Verbatim text outside the consultant's view comes only from groups at least this large (A6).
 QUOTE_MIN_AUTHORS = 8
@@ -188,7 +189,7 @@ def _quotes(graph: Graph, theme_id: int, authors: dict[uuid.UUID, str], k: int) 
     best = sorted(members, key=lambda cid: (-scores.get(cid, 0.0), str(cid)))
     quotes = []
     for cid in best:
-        body = Session.get(Contribution, cid).body
+        body = masked_text(cid, Session.get(Contribution, cid).body)
         if body and body.strip():
             text = " ".join(body.split())
             quotes.append(text if len(text) <= QUOTE_LENGTH else text[: QUOTE_LENGTH - 1] + "…")

@@ -25,6 +25,7 @@ from dialogue.synthesis.graph import load_graph
 from dialogue.synthesis.traces import consultation_outcomes, proposal_view
 from rounds import get_kind
 from rounds.errors import RoundError
+from rounds.identifying import masked_text
 
 bp = Blueprint("synthesis", __name__, url_prefix="/d/<slug>")
 
@@ -193,7 +194,10 @@ def _sources(graph, proposal: Proposal, with_text: bool) -> list[dict]:
                 }
             )
         else:
-            text = Session.get(Contribution, source.contribution_id).body if with_text else None
+            text = None
+            if with_text:
+                body = Session.get(Contribution, source.contribution_id).body
+                text = masked_text(source.contribution_id, body)
             rows.append(
                 {
                     "id": source.id,

@@ -25,6 +25,7 @@ from dialogue.models import (
     ThemeMember,
 )
 from dialogue.models.analysis import ACTIVE_STATES
+from rounds.identifying import masked_pairs
 from rounds.synthesis import get_latest_run
 
 PAGE_SIZE = 50
@@ -165,7 +166,7 @@ def _quotes(theme_ids: list[int]) -> dict[int, list[str]]:
     quotes: dict[int, list[str]] = {}
     for theme_id in theme_ids:
         base = (
-            select(Contribution.body)
+            select(Contribution.id, Contribution.body)
             .join(ThemeMember, ThemeMember.contribution_id == Contribution.id)
             .where(
                 ThemeMember.theme_id == theme_id,
@@ -173,20 +174,20 @@ def _quotes(theme_ids: list[int]) -> dict[int, list[str]]:
             )
         )
         found = list(
-            Session.scalars(
+            Session.execute(
                 base.where(ThemeMember.score.is_not(None))
                 .order_by(ThemeMember.score.desc(), ThemeMember.contribution_id)
                 .limit(N_QUOTES)
             )
         )
         if len(found) < N_QUOTES:
-            found += Session.scalars(
+            found += Session.execute(
                 base.where(ThemeMember.score.is_(None))
                 .order_by(ThemeMember.contribution_id)
                 .limit(N_QUOTES - len(found))
             )
         if found:
-            quotes[theme_id] = [body or "" for body in found]
+            quotes[theme_id] = [body or "" for _cid, body in masked_pairs(found)]
     return quotes
 
 

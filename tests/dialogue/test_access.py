@@ -181,6 +181,10 @@ POST_POLICY |= {"admin.account_action": ADMIN_ONLY}
 # --- background jobs: progress of an analysis run (consultant) and of a large import (admin) ---
 GET_POLICY |= {"workbench.job_status": CONSULTANT_ONLY, "admin.job_status": ADMIN_ONLY}
 
+# --- identifying details: the consultant reviews and redacts them ---
+GET_POLICY |= {"identifying.review": CONSULTANT_ONLY}
+POST_POLICY |= {"identifying.redact_span": CONSULTANT_ONLY}
+
 
 @dataclass
 class World:
@@ -222,6 +226,7 @@ def world(db_session):
         "slug": dialogue.slug,
         "round_id": round_.id,
         "contribution_id": contribution.id,
+        "span_id": 0,  # no such span: the consultant is told it is no longer flagged
         "token": "not-a-real-token",
         "filename": "style.css",
         "lang": "en",

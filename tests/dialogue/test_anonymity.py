@@ -41,6 +41,10 @@ STAFF_ACTION_TABLES |= {
 #: message never holds contribution text.
 STAFF_ACTION_TABLES |= {"jobs": {"actor_id"}}
 
+#: A redaction names the consultant who replaced a detail, the contribution and the kind of
+#: detail (phone, e-mail …); never the original text and never the author.
+STAFF_ACTION_TABLES |= {"redactions": {"actor_id"}}
+
 #: Every column a content table may have. A new column must be added here on purpose.
 CONTENT_COLUMNS = {
     "dialogues": {
@@ -92,6 +96,10 @@ CONTENT_COLUMNS = {
     "contribution_moderations": {"id", "contribution_id", "reason", "note"},
     #: Stored results of closed rounds: aggregates with small groups already suppressed.
     "round_results_cache": {"id", "round_id", "variant", "version", "payload", "created_at"},
+    #: Where a contribution's text looks identifying: offsets and kind, never the matched text.
+    "identifying_spans": {"id", "contribution_id", "span_start", "span_end", "kind"},
+    #: A hash over a published round's anonymous data and when it was published (staff time).
+    "round_fingerprints": {"id", "round_id", "form_version", "sha256", "published_at"},
 }
 
 

@@ -1,0 +1,76 @@
+"""Warn a participant, before their text is saved, that it looks identifying.
+
+The form comes back with their text in it, to edit, and with a list of what looked identifying,
+each in its context. Beside the list, a small second form carries the same fields as hidden
+inputs and a "save it as it is" button, so that saving anyway takes one more explicit click and
+works without JavaScript. Nothing is stored until the participant chooses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import request
+
+from analysis.identifying import scan
+from rounds.identifying import KIND_LABELS, member_name_keys
+
+#: Set by the "save it as it is" button: the participant has seen the warning.
+ACCEPT_FIELD = "identifying_ok"
+#: Characters of context shown on either side of a detail.
+CONTEXT = 30
+_NOT_REPEATED = frozenset({"csrf_token", "submit", ACCEPT_FIELD})
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One detail in the participant's own text, with a little context on each side."""
+
+    field: str
+    kind: str
+    before: str
+    detail: str
+    after: str
+
+
+@dataclass(frozen=True)
+class IdentifyingWarning:
+    """What the round's page shows above the form, and how to save anyway."""
+
+    findings: list[Finding]
+    #: The submitted fields, to post again unchanged with the "save it as it is" button.
+    fields: list[tuple[str, str]]
+    action: str
+
+
+def _context(text: str, start: int, end: int) -> tuple[str, str, str]:
+    before = text[max(start - CONTEXT, 0) : start]
+    after = text[end : end + CONTEXT]
+    return (
+        ("…" if start > CONTEXT else "") + before,
+        text[start:end],
+        after + ("…" if end + CONTEXT < len(text) else ""),
+    )
+
+
+def warning_before_saving(dialogue, form) -> IdentifyingWarning | None:
+    """A warning if the form's texts look identifying and the participant has not seen it yet."""
+    if request.form.get(ACCEPT_FIELD):
+        return None
+    texts = [
+        (str(field.label.text), field.data)
+        for field in form
+        if field.type in ("TextAreaField", "StringField") and field.data
+    ]
+    if not texts:
+        return None
+    names = member_name_keys(dialogue.id, [text for _label, text in texts])
+    findings = [
+        Finding(label, str(KIND_LABELS[span.kind]), *_context(text, span.start, span.end))
+        for label, text in texts
+        for span in scan(text, names)
+    ]
+    if not findings:
+        return None
+    fields = [(k, v) for k, v in request.form.items(multi=True) if k not in _NOT_REPEATED]
+    return IdentifyingWarning(findings, fields, request.path)
