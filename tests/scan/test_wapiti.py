@@ -32,8 +32,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from benchmarks.harness import ROOT, SECRETS, free_port
+from benchmarks.harness import ROOT, SECRETS, free_port, scratch_database
 from tests.browser.conftest import ARTIFACTS
+from tests.reliability.helpers import run_backend
 
 pytestmark = pytest.mark.slow
 
@@ -78,14 +79,23 @@ def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
 
 
 @pytest.fixture
-def https_demo(tmp_path):
+def scan_database(tmp_path):
+    """A migrated, empty database of the run's backend (SQLite, or PostgreSQL in CI's 2nd pass)."""
+    with scratch_database(
+        run_backend(), tmp_path / "db", pg_url=os.environ.get("TEST_DATABASE_URL")
+    ) as url:
+        yield url
+
+
+@pytest.fixture
+def https_demo(scan_database, tmp_path):
     """The demo dialogue served by gunicorn over HTTPS; yields its URL and the demo's output."""
     port = free_port()
     url = f"https://127.0.0.1:{port}"
     env = {
         **os.environ,
         **SECRETS,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'scan.db'}",
+        "DATABASE_URL": scan_database,
         "DIALOGUE_INSTANCE_PATH": str(tmp_path / "instance"),
         "PUBLIC_URL": url,
         "JOBS_RUNNER": "inline",
@@ -93,8 +103,6 @@ def https_demo(tmp_path):
         "GUNICORN_WORKERS": "2",
         "GUNICORN_ACCESSLOG": "",
     }
-    env.pop("TEST_DATABASE_URL", None)
-    subprocess.run([BIN / "dialogue", "db", "upgrade"], env=env, check=True, capture_output=True)
     demo = subprocess.run(
         [BIN / "dialogue", "demo"], env=env, check=True, capture_output=True, text=True
     ).stdout
