@@ -44,7 +44,8 @@ MODULES = "xss,csp,http_headers,cookieflags"
 #: Bounds that keep the scan to about two minutes on the 2-core machine; it stops by itself.
 SCAN_SECONDS, ATTACK_SECONDS, DEPTH = 90, 30, 3
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-UNVERIFIED = ssl._create_unverified_context()  # noqa: S323 - our own self-signed test certificate
+#: The server's certificate is the self-signed one this test made, so it is not verified.
+UNVERIFIED = ssl._create_unverified_context()
 
 
 def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
