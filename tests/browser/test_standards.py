@@ -61,8 +61,8 @@ class Crawl:
     cookie: str
 
 
-def report(name: str, errors: dict) -> dict:
-    """Keep the full findings as a test artifact (CI shows only the start of a long diff)."""
+def report(name: str, errors: dict | list) -> dict | list:
+    """Keep findings (or the pages checked) as a test artifact: CI shows only a diff's start."""
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / name).write_text(json.dumps(errors, indent=2, ensure_ascii=False))
     return errors
@@ -82,6 +82,7 @@ def crawled(request, live_server, browser) -> Crawl:
         for url in crawl(page, live_server, start):
             html[url] = context.request.get(url).text()
         cookie = "; ".join(f"{c['name']}={c['value']}" for c in context.cookies())
+        report(f"pages-{request.param}.json", list(map(short, html)))
         return Crawl(request.param, list(html), html, cookie)
     finally:
         context.close()
