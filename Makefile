@@ -6,9 +6,10 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-AXE := tests/browser/node_modules/axe-core/axe.min.js
+NODE_DEPS := tests/browser/node_modules/.package-lock.json
+WAPITI := .venv-wapiti/bin/wapiti
 
-.PHONY: help setup run test lint security load fmt db-upgrade db-revision translations browser-deps
+.PHONY: help setup run test lint security load fmt db-upgrade db-revision translations browser-deps scan-deps
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -27,13 +28,25 @@ run: setup ## Set up, load the demo dialogue and serve it on http://127.0.0.1:50
 	$(BIN)/dialogue demo
 	$(BIN)/dialogue run --host $(HOST) --port $(PORT)
 
-$(AXE): tests/browser/package.json
-	npm install --prefix tests/browser --no-audit --no-fund --silent
+# pa11y's puppeteer drives Debian's Chromium: it must not download a browser of its own.
+$(NODE_DEPS): tests/browser/package.json tests/browser/package-lock.json
+	PUPPETEER_SKIP_DOWNLOAD=1 npm ci --prefix tests/browser --no-audit --no-fund --silent
 
-browser-deps: $(AXE) ## Install Debian's Chromium (as root) and axe-core for the browser tests
+browser-deps: $(NODE_DEPS) ## Install Debian's Chromium and Java (as root), axe-core, pa11y and vnu-jar
 	@command -v chromium >/dev/null || { \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 		else echo "Chromium is missing: sudo apt-get install chromium"; fi; }
+	@command -v java >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; \
+		else echo "Java is missing: sudo apt-get install default-jre-headless"; fi; }
+
+# Wapiti pins older Flask, SQLAlchemy and cryptography than the app needs: its own virtualenv.
+$(WAPITI):
+	$(PYTHON) -m venv .venv-wapiti
+	.venv-wapiti/bin/pip install --quiet --upgrade pip
+	.venv-wapiti/bin/pip install --quiet "wapiti3==3.2.3"
+
+scan-deps: $(WAPITI) ## Install the Wapiti web scanner (its own virtualenv, .venv-wapiti)
 
 lint: $(STAMP) ## Check style and formatting with ruff
 	$(BIN)/ruff check .
@@ -45,7 +58,7 @@ security: $(STAMP) ## bandit, and a dependency audit that reports "not run" when
 load: $(STAMP) ## Load test through gunicorn on SQLite and PostgreSQL (QUICK=1 for a short run)
 	$(BIN)/python benchmarks/load_test.py $(if $(QUICK),--quick)
 
-test: setup browser-deps lint security ## Set up, lint, and run the whole test suite (again on PostgreSQL if TEST_DATABASE_URL is set)
+test: setup browser-deps scan-deps lint security ## Set up, lint, and run the whole test suite (again on PostgreSQL if TEST_DATABASE_URL is set)
 	env -u TEST_DATABASE_URL $(BIN)/pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL =="; \

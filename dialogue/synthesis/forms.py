@@ -85,8 +85,14 @@ class SourceForm(FlaskForm):
 class RoundForm(FlaskForm):
     """Choose a round: to publish into, or to feed the final values to."""
 
+    # A select without an empty first option always has a value, so HTML forbids "required"
+    # on it; the server still requires a round.
     round_id = SelectField(
-        _l("Round"), coerce=int, validate_choice=False, validators=[InputRequired()]
+        _l("Round"),
+        coerce=int,
+        validate_choice=False,
+        validators=[InputRequired()],
+        render_kw={"required": False},
     )
     submit = SubmitField(_l("Go"))
 
