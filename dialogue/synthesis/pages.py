@@ -169,7 +169,7 @@ def report(slug: str):
         membership=membership,
         dialogue=dialogue,
         rounds=rounds,
-        themes=exports.build_export(dialogue, raw_text=False)["themes"],
+        themes=exports.theme_rows(graph, dialogue),
         traces=[value_trace(graph, p, dialogue, staff=True) for p in finals],
         dropped=[
             proposal_view(p, outcomes.get(p.id))

@@ -143,8 +143,9 @@ def proposal(slug: str, proposal_id: int):
     )
     source_form = forms.SourceForm()
     themes = [t for t in graph.themes.values() if t.state in ACTIVE_STATES]
+    sizes = graph.theme_sizes(t.id for t in themes)
     source_form.theme_id.choices = [SelectChoice("", _("— choose a theme —"))] + [
-        SelectChoice(str(t.id), f"{t.label} ({len(graph.members.get(t.id, ()))})") for t in themes
+        SelectChoice(str(t.id), f"{t.label} ({sizes.get(t.id, 0)})") for t in themes
     ]
     publish = forms.RoundForm()
     publish.round_id.choices = _round_choices(membership.dialogue)
@@ -176,7 +177,7 @@ def _sources(graph, proposal: Proposal, with_text: bool) -> list[dict]:
             family = graph.family(source.theme_id)
             target = graph.themes[source.theme_id]
             label = target.label
-            size = len(graph.theme_contributions(source.theme_id))
+            size = graph.family_size(source.theme_id)
             moved = [
                 graph.themes[i].label
                 for i in sorted(family)

@@ -1,0 +1,147 @@
+"""Counts behind the traceability pages, grouped in the database and kept until the input changes.
+
+"Why this value?" and coverage count the visible contributions and distinct authors behind sets
+of themes; in a large dialogue that is hundreds of thousands of rows per figure. The database
+counts them (one grouped query per figure, never a row per contribution into Python), and the
+finished figures are stored in ``round_results_cache`` like closed rounds' results
+(:mod:`rounds.cache`): under the dialogue's first round, with a fingerprint of every round
+(publishing, settings, theme edits and moderation, the size of open rounds) and of the links the
+figures follow. Any change to those changes the fingerprint and the next request recomputes.
+
+Only counts and quotes that pass the group-size rules are stored: never a pseudonym.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from sqlalchemy import func, select, union
+
+from dialogue.db import Session
+from dialogue.models import Contribution, Dialogue, ModerationState, ThemeMember
+from dialogue.synthesis.graph import chunks
+
+T = TypeVar("T")
+
+
+def _round_state(round_) -> tuple:
+    """A round's fingerprint, with its hidden texts (a partial index counts them at once)."""
+    from rounds.cache import is_cacheable, round_version
+
+    hidden = Session.scalar(
+        select(func.count())
+        .select_from(Contribution)
+        .where(
+            Contribution.round_id == round_.id,
+            Contribution.moderation == ModerationState.HIDDEN,
+        )
+    )
+    size = None
+    if not is_cacheable(round_):  # an open round grows: its size is part of the fingerprint
+        size = Session.scalar(
+            select(func.count()).select_from(Contribution).where(Contribution.round_id == round_.id)
+        )
+    return round_version(round_, members=False), hidden, size
+
+
+def cached_for(dialogue: Dialogue, variant: str, compute: Callable[[], T], key: tuple) -> T:
+    """``compute()``, or what it returned before if no round and nothing in ``key`` changed."""
+    from rounds.cache import cached
+
+    rounds = dialogue.rounds
+    if not rounds:
+        return compute()
+    extra = (key, *(_round_state(round_) for round_ in rounds))
+    return cached(rounds[0], f"synthesis:{variant}", compute, always=True, extra=extra)
+
+
+def _visible_members(theme_ids: Iterable[int]):
+    return (
+        select(ThemeMember.theme_id, Contribution.author)
+        .join(Contribution, Contribution.id == ThemeMember.contribution_id)
+        .where(
+            ThemeMember.theme_id.in_(sorted(theme_ids)),
+            Contribution.moderation == ModerationState.VISIBLE,
+        )
+    )
+
+
+def theme_counts(theme_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """Theme id → (its visible contributions, their distinct authors), grouped per theme."""
+    counts: dict[int, tuple[int, int]] = {}
+    for ids in chunks(sorted(theme_ids)):
+        members = _visible_members(ids).subquery()
+        rows = Session.execute(
+            select(
+                members.c.theme_id, func.count(), func.count(func.distinct(members.c.author))
+            ).group_by(members.c.theme_id)
+        )
+        counts.update({theme_id: (n, authors) for theme_id, n, authors in rows})
+    return counts
+
+
+def visible_totals(
+    theme_ids: Iterable[int], contribution_ids: Iterable[uuid.UUID] = ()
+) -> tuple[int, int]:
+    """(Visible contributions, distinct authors) in any of ``theme_ids`` or among the ids given.
+
+    A contribution placed in two of the themes counts once.
+    """
+    parts = [
+        select(ThemeMember.contribution_id.label("id")).where(ThemeMember.theme_id.in_(ids))
+        for ids in chunks(sorted(theme_ids))
+    ]
+    parts += [
+        select(Contribution.id.label("id")).where(Contribution.id.in_(ids))
+        for ids in chunks(sorted(contribution_ids))
+    ]
+    if not parts:
+        return 0, 0
+    ids = union(*parts).subquery()
+    row = Session.execute(
+        select(func.count(), func.count(func.distinct(Contribution.author)))
+        .select_from(Contribution)
+        .join(ids, ids.c.id == Contribution.id)
+        .where(Contribution.moderation == ModerationState.VISIBLE)
+    ).one()
+    return row[0], row[1]
+
+
+def best_texts(theme_id: int, count: int, length: int) -> list[str]:
+    """The theme's ``count`` best-fitting non-blank visible texts, whitespace tidied, shortened.
+
+    Best fitting first (a text placed by hand has no score and ranks as 0), ties by id. The
+    positive scores come first from the partial index on (theme_id, score) without sorting
+    every member; only a theme short of such texts reads the rest.
+    """
+    base = (
+        select(Contribution.body)
+        .join(ThemeMember, ThemeMember.contribution_id == Contribution.id)
+        .where(
+            ThemeMember.theme_id == theme_id,
+            Contribution.moderation == ModerationState.VISIBLE,
+        )
+    )
+    ordered = (
+        base.where(ThemeMember.score > 0).order_by(
+            ThemeMember.score.desc(), ThemeMember.contribution_id
+        ),
+        base.where((ThemeMember.score <= 0) | ThemeMember.score.is_(None)).order_by(
+            func.coalesce(ThemeMember.score, 0.0).desc(), ThemeMember.contribution_id
+        ),
+    )
+    quotes: list[str] = []
+    for statement in ordered:
+        offset, page = 0, 4 * count
+        while len(quotes) < count:
+            bodies = Session.scalars(statement.offset(offset).limit(page)).all()
+            for body in bodies:
+                if body and body.strip() and len(quotes) < count:
+                    text = " ".join(body.split())
+                    quotes.append(text if len(text) <= length else text[: length - 1] + "…")
+            if len(bodies) < page:
+                break
+            offset += page
+    return quotes
