@@ -46,14 +46,25 @@ def _round_state(round_) -> tuple:
     return round_version(round_, members=False), hidden, size
 
 
-def cached_for(dialogue: Dialogue, variant: str, compute: Callable[[], T], key: tuple) -> T:
-    """``compute()``, or what it returned before if no round and nothing in ``key`` changed."""
+def cached_for(
+    dialogue: Dialogue,
+    variant: str,
+    compute: Callable[[], T],
+    key: tuple,
+    round_ids: Iterable[int] | None = None,
+) -> T:
+    """``compute()``, or what it returned before if nothing in ``key`` and no round changed.
+
+    ``round_ids``: the rounds the figures read (default: all), so that input to an open round
+    elsewhere does not make them be computed again.
+    """
     from rounds.cache import cached
 
     rounds = dialogue.rounds
     if not rounds:
         return compute()
-    extra = (key, *(_round_state(round_) for round_ in rounds))
+    read = set(round_ids) if round_ids is not None else {round_.id for round_ in rounds}
+    extra = (key, *(_round_state(round_) for round_ in rounds if round_.id in read))
     return cached(rounds[0], f"synthesis:{variant}", compute, always=True, extra=extra)
 
 

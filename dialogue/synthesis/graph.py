@@ -124,19 +124,6 @@ class Graph:
             )
         )
 
-    def theme_sizes(self, theme_ids: Iterable[int]) -> dict[int, int]:
-        """Theme id → how many contributions the theme itself holds (grouped in the database)."""
-        sizes: dict[int, int] = {}
-        for ids in chunks(sorted(theme_ids)):
-            sizes.update(
-                Session.execute(
-                    select(ThemeMember.theme_id, func.count())
-                    .where(ThemeMember.theme_id.in_(ids))
-                    .group_by(ThemeMember.theme_id)
-                ).all()
-            )
-        return sizes
-
     # --- proposal → contributions ----------------------------------------------------------
 
     def source_theme_ids(self, proposal: Proposal) -> frozenset[int]:

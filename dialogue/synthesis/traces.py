@@ -17,7 +17,7 @@ from dialogue.db import Session
 from dialogue.models import Contribution, Dialogue, ModerationState, Proposal, Round
 from dialogue.models.proposal import Perspective, ProposalStatus, VersionStage
 from dialogue.synthesis.figures import best_texts, cached_for, theme_counts, visible_totals
-from dialogue.synthesis.graph import Graph, proposal_id_of
+from dialogue.synthesis.graph import Graph, chunks, proposal_id_of
 from rounds import get_kind
 
 #: Verbatim text outside the consultant's view comes only from groups at least this large (A6).
@@ -186,7 +186,7 @@ def _shown(count: int, authors: int, k: int) -> int | None:
 
 
 def _trace_figures(graph: Graph, proposal: Proposal, dialogue: Dialogue) -> dict:
-    """The counts, quotes and commitments behind a proposal, from the database, stored."""
+    """The counts and quotes behind a proposal, from the database, stored while they hold."""
     k = dialogue.min_group_size
     theme_ids = graph.source_theme_ids(proposal)
     direct = graph.source_contribution_ids(proposal)
@@ -198,15 +198,15 @@ def _trace_figures(graph: Graph, proposal: Proposal, dialogue: Dialogue) -> dict
             for theme_id, (_n, authors) in counts.items()
             if authors >= max(QUOTE_MIN_AUTHORS, k)
         }
-        return {
-            "themes": counts,
-            "quotes": quotes,
-            "totals": visible_totals(theme_ids, direct),
-            "commitments": _commitments(proposal, k),
-        }
+        return {"themes": counts, "quotes": quotes, "totals": visible_totals(theme_ids, direct)}
 
+    rounds = {graph.themes[i].round_id for i in theme_ids}
+    for ids in chunks(sorted(direct)):
+        rounds.update(
+            Session.scalars(select(Contribution.round_id).where(Contribution.id.in_(ids)))
+        )
     key = (proposal.id, sorted(theme_ids), sorted(str(i) for i in direct), QUOTE_LENGTH)
-    return cached_for(dialogue, f"trace:{proposal.id}", compute, key)
+    return cached_for(dialogue, f"trace:{proposal.id}", compute, key, rounds)
 
 
 def value_trace(
@@ -236,7 +236,7 @@ def value_trace(
         themes=themes,
         contributions=_shown(count, distinct, k),
         participants=_shown(distinct, distinct, k),
-        commitments=figures["commitments"],
+        commitments=_commitments(proposal, k),
     )
 
 

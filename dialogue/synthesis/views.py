@@ -23,6 +23,7 @@ from dialogue.models.proposal import Perspective, ProposalKind, ProposalStatus
 from dialogue.synthesis import forms, services
 from dialogue.synthesis.graph import load_graph
 from dialogue.synthesis.traces import consultation_outcomes, proposal_view
+from dialogue.workbench.queries import theme_figures
 from rounds import get_kind
 from rounds.errors import RoundError
 
@@ -143,7 +144,9 @@ def proposal(slug: str, proposal_id: int):
     )
     source_form = forms.SourceForm()
     themes = [t for t in graph.themes.values() if t.state in ACTIVE_STATES]
-    sizes = graph.theme_sizes(t.id for t in themes)
+    sizes = {}  # the workbench's stored counts, per round that has themes
+    for round_id in sorted({t.round_id for t in themes}):
+        sizes.update(theme_figures(Session.get(Round, round_id))["sizes"])
     source_form.theme_id.choices = [SelectChoice("", _("— choose a theme —"))] + [
         SelectChoice(str(t.id), f"{t.label} ({sizes.get(t.id, 0)})") for t in themes
     ]
