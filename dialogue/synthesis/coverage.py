@@ -10,20 +10,24 @@ are listed here, largest first, with the consultant's decision on each.
 
 from __future__ import annotations
 
+import heapq
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, false, func, or_, select, union
+from sqlalchemy import and_, case, func, or_, select
 
 from dialogue.db import Session
-from dialogue.models import Contribution, CoverageMark, Dialogue, ThemeMember
+from dialogue.models import Contribution, CoverageMark, Dialogue, Theme, ThemeMember
+from dialogue.models.analysis import ACTIVE_STATES
 from dialogue.models.proposal import ITEM_PREFIX, CoverageStatus
 from dialogue.synthesis.figures import cached_for
 from dialogue.synthesis.graph import Graph, chunks, proposal_id_of
 from rounds import get_kind
 
 SORTS = ("size", "label", "round")
+#: Uncovered texts kept with the stored figures: as many as the coverage page lists.
+STORED_TEXTS = 200
 
 
 @dataclass(frozen=True)
@@ -139,20 +143,20 @@ def coverage(graph: Graph, dialogue: Dialogue, sort: str = "size") -> Coverage:
     """The dialogue's coverage figures and its uncovered themes and texts."""
     k = dialogue.min_group_size
     finals = [graph.proposals[i] for i in sorted(graph.final_ids())]
-    covered = frozenset().union(*(graph.source_theme_ids(p) for p in finals))
-    direct = frozenset().union(*(graph.source_contribution_ids(p) for p in finals))
+    covered = sorted(frozenset().union(*(graph.source_theme_ids(p) for p in finals)))
+    direct = sorted(frozenset().union(*(graph.source_contribution_ids(p) for p in finals)))
     uncovered = [i for i in graph.active_ids() if i not in covered]
     figures = cached_for(
         dialogue,
         "coverage",
-        lambda: _figures(dialogue, covered, direct, graph.active_ids(), uncovered),
-        key=(sorted(covered), sorted(str(i) for i in direct), uncovered),
+        lambda: _figures(dialogue, covered, direct, uncovered),
+        key=(covered, [str(i) for i in direct], uncovered, STORED_TEXTS),
     )
     people, reached_people = figures["people"]
     shown_people = people >= k
     theme_marks, text_marks = _marks(dialogue)
     rounds = {round_.id: round_ for round_ in dialogue.rounds}
-    by_round = {round_id: (n, reached) for round_id, n, reached in figures["rounds"]}
+    by_round = {row[0]: row[1:] for row in figures["rounds"]}
     themes = []
     for theme_id in uncovered:
         theme = graph.themes[theme_id]
@@ -170,105 +174,171 @@ def coverage(graph: Graph, dialogue: Dialogue, sort: str = "size") -> Coverage:
             )
         )
     return Coverage(
-        contributions=sum(n for n, _reached in by_round.values()),
-        reached_contributions=sum(reached for _n, reached in by_round.values()),
+        contributions=sum(row[0] for row in by_round.values()),
+        reached_contributions=sum(row[1] for row in by_round.values()),
         participants=people if shown_people else None,
         reached_participants=reached_people if shown_people else None,
         rounds=[
-            RoundCoverage(round_.title, *by_round[round_.id])
+            RoundCoverage(round_.title, *by_round[round_.id][:2])
             for round_ in dialogue.rounds
             if round_.id in by_round
         ],
         themes=_sorted(themes, sort),
         texts=UncoveredTexts(
-            [(uuid.UUID(cid), round_id) for cid, round_id in figures["texts"]], rounds, text_marks
+            [(uuid.UUID(cid), round_id) for cid, round_id in figures["texts"]],
+            sum(row[2] for row in by_round.values()),
+            rounds,
+            text_marks,
+            lambda: _uncovered_texts(dialogue, covered, direct, None),
         ),
     )
 
 
-def _figures(dialogue: Dialogue, covered, direct, active: list[int], uncovered: list[int]) -> dict:
-    """Coverage counts in a few grouped queries over the base texts (stored by the caller)."""
+def _placements(dialogue: Dialogue, covered: list[int]):
+    """Contribution id → whether it is in a covered theme, for every text in an active theme."""
+    active = select(Theme.id).where(
+        Theme.round_id.in_([round_.id for round_ in dialogue.rounds]),
+        Theme.state.in_(ACTIVE_STATES),
+    )
+    return (
+        select(
+            ThemeMember.contribution_id.label("id"),
+            func.max(case((ThemeMember.theme_id.in_(covered), 1), else_=0)).label("covered"),
+        )
+        .where(ThemeMember.theme_id.in_(active))
+        .group_by(ThemeMember.contribution_id)
+        .subquery()
+    )
+
+
+def _base(dialogue: Dialogue, covered: list[int], direct: list[uuid.UUID]):
+    """The base texts joined to their placements; None if the dialogue has no such texts.
+
+    Returns the query and two conditions on it: "reaches a final value", "in no active theme".
+    """
     condition = base_condition(dialogue)
     if condition is None:
-        return {"rounds": [], "people": (0, 0), "themes": {}, "texts": []}
-    reached_ids = _ids_in(covered, direct).subquery()
-    is_reached = reached_ids.c.id.is_not(None)
-    base = (
-        select(Contribution.id, Contribution.round_id, Contribution.author, Contribution.body)
-        .outerjoin(reached_ids, reached_ids.c.id == Contribution.id)
-        .where(condition)
+        return None
+    placed = _placements(dialogue, covered)
+    reached = func.coalesce(placed.c.covered, 0) == 1  # not placed: NULL, so not reached
+    if direct:
+        reached = or_(reached, Contribution.id.in_(direct))
+    query = (
+        select(Contribution.id).outerjoin(placed, placed.c.id == Contribution.id).where(condition)
     )
-    rounds = Session.execute(
-        base.with_only_columns(
-            Contribution.round_id,
+    return query, reached, placed.c.id.is_(None)
+
+
+def _figures(dialogue: Dialogue, covered, direct, uncovered: list[int]) -> dict:
+    """Coverage counts in one grouped pass over the base texts, and the first uncovered texts.
+
+    Texts are grouped by author first: each author's texts per round, reached or not, then the
+    authors are counted. A hash of authors instead of sorting a million pseudonyms twice.
+    """
+    found = _base(dialogue, covered, direct)
+    if found is None:
+        return {"rounds": [], "people": (0, 0), "themes": {}, "texts": []}
+    query, reached, unthemed = found
+    round_ids = [round_.id for round_ in dialogue.rounds]
+    columns = []
+    for round_id in round_ids:
+        here = Contribution.round_id == round_id
+        columns += [
+            func.count(case((here, 1))),
+            func.count(case((and_(here, reached), 1))),
+            func.count(case((and_(here, ~reached, unthemed), 1))),
+        ]
+    per_author = query.with_only_columns(
+        Contribution.author,
+        func.count(case((reached, 1))).label("reached"),
+        *(column.label(f"c{i}") for i, column in enumerate(columns)),
+    ).group_by(Contribution.author)
+    per_author = per_author.subquery()
+    sums = Session.execute(
+        select(
             func.count(),
-            func.count(case((is_reached, 1))),
-        ).group_by(Contribution.round_id)
-    ).all()
-    people = Session.execute(
-        base.with_only_columns(
-            func.count(func.distinct(Contribution.author)),
-            func.count(func.distinct(case((is_reached, Contribution.author)))),
+            func.count(case((per_author.c.reached > 0, 1))),
+            *(func.coalesce(func.sum(per_author.c[f"c{i}"]), 0) for i in range(len(columns))),
         )
     ).one()
-    themes = {}
-    for ids in chunks(uncovered):
-        themes.update(
-            {
-                theme_id: (n, authors)
-                for theme_id, n, authors in Session.execute(
-                    select(
-                        ThemeMember.theme_id,
-                        func.count(),
-                        func.count(func.distinct(Contribution.author)),
-                    )
-                    .join(Contribution, Contribution.id == ThemeMember.contribution_id)
-                    .where(ThemeMember.theme_id.in_(ids), condition)
-                    .group_by(ThemeMember.theme_id)
-                )
-            }
-        )
-    themed = _ids_in(active, ()).subquery()
-    positions = {round_.id: round_.position for round_ in dialogue.rounds}
-    texts = Session.execute(
-        base.with_only_columns(Contribution.id, Contribution.round_id, Contribution.body)
-        .outerjoin(themed, themed.c.id == Contribution.id)
-        .where(~is_reached, themed.c.id.is_(None))
-    ).all()
-    texts.sort(key=lambda row: (positions[row.round_id], (row.body or "").casefold()))
+    rounds = [
+        (round_id, *sums[2 + 3 * i : 5 + 3 * i])
+        for i, round_id in enumerate(round_ids)
+        if sums[2 + 3 * i]
+    ]
     return {
-        "rounds": [tuple(row) for row in rounds],
-        "people": tuple(people),
-        "themes": themes,
-        "texts": [(str(row.id), row.round_id) for row in texts],
+        "rounds": rounds,
+        "people": (sums[0], sums[1]),
+        "themes": _theme_figures(dialogue, uncovered),
+        "texts": [
+            (str(cid), round_id)
+            for cid, round_id in _uncovered_texts(dialogue, covered, direct, STORED_TEXTS)
+        ],
     }
 
 
-def _ids_in(theme_ids, contribution_ids):
-    """Ids of the contributions placed in ``theme_ids`` or among ``contribution_ids``, once each."""
-    parts = [
-        select(ThemeMember.contribution_id.label("id")).where(ThemeMember.theme_id.in_(ids))
-        for ids in chunks(sorted(theme_ids))
-    ]
-    parts += [
-        select(Contribution.id.label("id")).where(Contribution.id.in_(ids))
-        for ids in chunks(sorted(contribution_ids))
-    ]
-    if not parts:  # a query for no ids at all, so the outer joins still have a table
-        return select(Contribution.id.label("id")).where(false())
-    return union(*parts)
+def _theme_figures(dialogue: Dialogue, uncovered: list[int]) -> dict[int, tuple[int, int]]:
+    """Uncovered theme id → (its base texts, their distinct authors)."""
+    condition = base_condition(dialogue)
+    figures = {}
+    for ids in chunks(uncovered):
+        rows = Session.execute(
+            select(
+                ThemeMember.theme_id,
+                func.count(),
+                func.count(func.distinct(Contribution.author)),
+            )
+            .join(Contribution, Contribution.id == ThemeMember.contribution_id)
+            .where(ThemeMember.theme_id.in_(ids), condition)
+            .group_by(ThemeMember.theme_id)
+        )
+        figures.update({theme_id: (n, authors) for theme_id, n, authors in rows})
+    return figures
+
+
+def _uncovered_texts(dialogue: Dialogue, covered, direct, limit: int | None) -> list[tuple]:
+    """(id, round id) of the texts in no theme that reach no final value, in reading order.
+
+    By round, then by text regardless of case (as Python compares it), then by id; the first
+    ``limit`` only, if given.
+    """
+    found = _base(dialogue, covered, direct)
+    if found is None:
+        return []
+    query, reached, unthemed = found
+    positions = {round_.id: round_.position for round_ in dialogue.rounds}
+    rows = Session.execute(
+        query.with_only_columns(Contribution.id, Contribution.round_id, Contribution.body).where(
+            ~reached, unthemed
+        )
+    )
+
+    def order(row):
+        return positions[row.round_id], (row.body or "").casefold(), str(row.id)
+
+    ordered = sorted(rows, key=order) if limit is None else heapq.nsmallest(limit, rows, order)
+    return [(row.id, row.round_id) for row in ordered]
 
 
 class UncoveredTexts(Sequence):
-    """The uncovered texts in order; their words are read only for the rows a page shows."""
+    """The uncovered texts in order; words are read only for the rows a page shows.
 
-    def __init__(self, ids: list[tuple[uuid.UUID, int]], rounds: dict, marks: dict) -> None:
-        self._ids, self._rounds, self._marks = ids, rounds, marks
+    The first ``STORED_TEXTS`` are known from the stored figures; reading further (an export,
+    a test) reads the whole list once.
+    """
+
+    def __init__(self, first: list, total: int, rounds: dict, marks: dict, read_all) -> None:
+        self._ids, self._total, self._rounds, self._marks = first, total, rounds, marks
+        self._read_all = read_all
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return self._total
 
     def __getitem__(self, index):
+        wanted = range(self._total)[index]
+        needed = max(wanted, default=-1) + 1 if isinstance(index, slice) else wanted + 1
+        if needed > len(self._ids):
+            self._ids = self._read_all()
         if isinstance(index, slice):
             return self._rows(self._ids[index])
         return self._rows([self._ids[index]])[0]

@@ -262,8 +262,10 @@ def _check_against_reference(case):
     return ref_reach
 
 
-def test_fast_queries_match_the_whole_graph_through_every_edit(world):
+def test_fast_queries_match_the_whole_graph_through_every_edit(world, monkeypatch):
     case = world
+    # Fewer uncovered texts stored than there are, so reading past them is compared too.
+    monkeypatch.setattr("dialogue.synthesis.coverage.STORED_TEXTS", 3)
     trivsel, parkering = case.values["trivsel"], case.values["parkering"]
     first = _check_against_reference(case)
     assert first[case.texts["lonely"][0].id] == {trivsel.id}  # the direct link
