@@ -254,13 +254,14 @@ def _figures(dialogue: Dialogue, covered, direct, uncovered: list[int]) -> dict:
         *(column.label(f"c{i}") for i, column in enumerate(columns)),
     ).group_by(Contribution.author)
     per_author = per_author.subquery()
-    sums = Session.execute(
+    row = Session.execute(
         select(
             func.count(),
             func.count(case((per_author.c.reached > 0, 1))),
             *(func.coalesce(func.sum(per_author.c[f"c{i}"]), 0) for i in range(len(columns))),
         )
     ).one()
+    sums = [int(value) for value in row]  # PostgreSQL sums counts as decimals: not storable
     rounds = [
         (round_id, *sums[2 + 3 * i : 5 + 3 * i])
         for i, round_id in enumerate(round_ids)

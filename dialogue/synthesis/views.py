@@ -21,6 +21,7 @@ from dialogue.models import Contribution, Proposal, ProposalSource, Role, Round,
 from dialogue.models.analysis import ACTIVE_STATES
 from dialogue.models.proposal import Perspective, ProposalKind, ProposalStatus
 from dialogue.synthesis import forms, services
+from dialogue.synthesis.figures import cached_for
 from dialogue.synthesis.graph import load_graph
 from dialogue.synthesis.traces import consultation_outcomes, proposal_view
 from dialogue.workbench.queries import theme_figures
@@ -161,7 +162,7 @@ def proposal(slug: str, proposal_id: int):
         view=proposal_view(
             found, consultation_outcomes([found], published_only=False).get(found.id)
         ),
-        sources=_sources(graph, found, is_consultant),
+        sources=_sources(graph, found, is_consultant, membership.dialogue),
         revise_form=revise,
         finalise_form=forms.FinaliseForm(title=current.title, text=current.text),
         drop_form=forms.DropForm(),
@@ -172,15 +173,28 @@ def proposal(slug: str, proposal_id: int):
     )
 
 
-def _sources(graph, proposal: Proposal, with_text: bool) -> list[dict]:
+def _source_sizes(graph, proposal: Proposal, dialogue) -> dict[int, int]:
+    """Linked theme id → how many contributions the link reaches, counted once and stored."""
+    themes = sorted({s.theme_id for s in proposal.sources if s.theme_id is not None})
+    return cached_for(
+        dialogue,
+        f"sources:{proposal.id}",
+        lambda: {theme_id: graph.family_size(theme_id) for theme_id in themes},
+        key=(themes, [sorted(graph.active_family(theme_id)) for theme_id in themes]),
+        round_ids={graph.themes[theme_id].round_id for theme_id in themes},
+    )
+
+
+def _sources(graph, proposal: Proposal, with_text: bool, dialogue) -> list[dict]:
     """The proposal's links as rows; a single contribution's text for the consultant only."""
+    sizes = _source_sizes(graph, proposal, dialogue)
     rows = []
     for source in proposal.sources:
         if source.theme_id is not None:
             family = graph.family(source.theme_id)
             target = graph.themes[source.theme_id]
             label = target.label
-            size = graph.family_size(source.theme_id)
+            size = sizes[source.theme_id]
             moved = [
                 graph.themes[i].label
                 for i in sorted(family)

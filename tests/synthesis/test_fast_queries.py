@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from dialogue.db import Session
-from dialogue.models import Contribution, ModerationState, RoundKind, ThemeEdit
+from dialogue.models import Contribution, ModerationState, RoundKind, RoundResultsCache, ThemeEdit
 from dialogue.models.analysis import ACTIVE_STATES, HideReason, ThemeState
 from dialogue.models.proposal import ProposalKind
 from dialogue.synthesis import services
@@ -312,6 +312,8 @@ def test_a_new_link_changes_the_stored_figures_at_once(world):
     services.add_source(case.values["parkering"], theme=case.themes["third"], actor_id=None)
     graph = load_graph(case.dialogue)
     after = coverage(graph, case.dialogue)
+    stored = Session.scalars(select(RoundResultsCache.variant)).all()
+    assert {"synthesis:coverage", f"synthesis:trace:{case.values['parkering'].id}"} <= set(stored)
     assert after.reached_contributions == before.reached_contributions + 6
     again = value_trace(graph, graph.proposals[case.values["parkering"].id], case.dialogue)
     assert (trace.contributions, again.contributions) == (None, 8)
