@@ -13,6 +13,7 @@ Only counts and quotes that pass the group-size rules are stored: never a pseudo
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Iterable
 from typing import TypeVar
@@ -20,30 +21,63 @@ from typing import TypeVar
 from sqlalchemy import func, select, union
 
 from dialogue.db import Session
-from dialogue.models import Contribution, Dialogue, ModerationState, ThemeMember
+from dialogue.models import Contribution, Dialogue, ModerationState, ThemeEdit, ThemeMember
 from dialogue.synthesis.graph import chunks
 
 T = TypeVar("T")
 
 
-def _round_state(round_) -> tuple:
-    """A round's fingerprint, with its hidden texts (a partial index counts them at once)."""
-    from rounds.cache import is_cacheable, round_version
+def _rounds_state(rounds: list) -> list[tuple]:
+    """A fingerprint of each round, in three grouped queries for all of them.
 
-    hidden = Session.scalar(
-        select(func.count())
-        .select_from(Contribution)
-        .where(
-            Contribution.round_id == round_.id,
-            Contribution.moderation == ModerationState.HIDDEN,
+    What :func:`rounds.cache.round_version` covers (publishing, times, settings, group size,
+    workbench edits and undos), plus hidden texts (a partial index counts them) and the size of
+    rounds still open (they grow).
+    """
+    from rounds.cache import CACHE_FORMAT, is_cacheable
+
+    ids = [round_.id for round_ in rounds]
+    edits = {
+        round_id: (last, undone)
+        for round_id, last, undone in Session.execute(
+            select(ThemeEdit.round_id, func.max(ThemeEdit.id), func.count(ThemeEdit.undone_at))
+            .where(ThemeEdit.round_id.in_(ids))
+            .group_by(ThemeEdit.round_id)
         )
+    }
+    hidden = dict(
+        Session.execute(
+            select(Contribution.round_id, func.count())
+            .where(
+                Contribution.round_id.in_(ids),
+                Contribution.moderation == ModerationState.HIDDEN,
+            )
+            .group_by(Contribution.round_id)
+        ).all()
     )
-    size = None
-    if not is_cacheable(round_):  # an open round grows: its size is part of the fingerprint
-        size = Session.scalar(
-            select(func.count()).select_from(Contribution).where(Contribution.round_id == round_.id)
+    open_ids = [round_.id for round_ in rounds if not is_cacheable(round_)]
+    sizes = dict(
+        Session.execute(
+            select(Contribution.round_id, func.count())
+            .where(Contribution.round_id.in_(open_ids))
+            .group_by(Contribution.round_id)
+        ).all()
+    )
+    return [
+        (
+            CACHE_FORMAT,
+            round_.id,
+            round_.is_published,
+            round_.opens_at.isoformat(),
+            round_.closes_at.isoformat(),
+            json.dumps(round_.settings, sort_keys=True, default=str),
+            round_.dialogue.min_group_size,
+            edits.get(round_.id),
+            hidden.get(round_.id, 0),
+            sizes.get(round_.id),
         )
-    return round_version(round_, members=False), hidden, size
+        for round_ in rounds
+    ]
 
 
 def cached_for(
@@ -64,7 +98,7 @@ def cached_for(
     if not rounds:
         return compute()
     read = set(round_ids) if round_ids is not None else {round_.id for round_ in rounds}
-    extra = (key, *(_round_state(round_) for round_ in rounds if round_.id in read))
+    extra = (key, *_rounds_state([round_ for round_ in rounds if round_.id in read]))
     return cached(rounds[0], f"synthesis:{variant}", compute, always=True, extra=extra)
 
 
