@@ -19,6 +19,7 @@ from dialogue.models.proposal import Perspective, ProposalStatus, VersionStage
 from dialogue.synthesis.figures import best_texts, cached_for, theme_counts, visible_totals
 from dialogue.synthesis.graph import Graph, chunks, proposal_id_of
 from rounds import get_kind
+from rounds.results import cached_results
 
 #: Verbatim text outside the consultant's view comes only from groups at least this large (A6).
 QUOTE_MIN_AUTHORS = 8
@@ -69,7 +70,7 @@ def consultation_outcomes(proposals: Iterable[Proposal], *, published_only: bool
         kind = get_kind(round_.kind) if round_ is not None else None
         if kind is None or (published_only and not round_.is_published):
             continue
-        results = kind.results(round_, None)
+        results = cached_results(round_, staff=False)
         items = {item.key: item for item in results.items}
         for proposal in consulted:
             item = items.get(proposal.item_key)
