@@ -228,6 +228,8 @@ from dialogue.anonymity import author_pseudonym
 from dialogue.auth.services import issue_login_link
 from dialogue.db import Session
 from dialogue.models import Contribution, Dialogue, Membership, Role, Round, Theme, ThemeMember
+from dialogue.models import Proposal
+from dialogue.models.proposal import ProposalStatus
 app = create_app()
 with app.app_context():
     d = Session.scalar(select(Dialogue).where(Dialogue.slug == {slug!r}))
@@ -252,8 +254,11 @@ with app.app_context():
     theme = Session.execute(select(ThemeMember.theme_id, func.count()).join(Theme).where(
         Theme.round_id == first.id).group_by(ThemeMember.theme_id)
         .order_by(func.count().desc()).limit(1)).first()
+    value = Session.scalar(select(Proposal.id).where(
+        Proposal.dialogue_id == d.id, Proposal.status == ProposalStatus.FINAL
+    ).order_by(Proposal.position, Proposal.id).limit(1))
     print(json.dumps({{"rounds": rounds, "link": "/link/" + token, "own": str(own),
-                      "theme": theme[0] if theme else None}}))
+                      "theme": theme[0] if theme else None, "value": value}}))
 """
     result = subprocess.run(
         [PYTHON, "-c", script], env=env, cwd=ROOT, check=True, capture_output=True, text=True
@@ -280,6 +285,9 @@ def pages(slug: str, info: dict) -> dict[str, list[tuple[str, str]]]:
         for i, (rid, kind, published) in enumerate(rounds)
         if published
     ]
+    value = info.get("value")
+    why = [("why this value", f"{d}/values/{value}")] if value else []
+    participant += why
     results = [
         (f"results {i + 1} ({kind})", f"{d}/rounds/{rid}/results/")
         for i, (rid, kind, _p) in enumerate(rounds)
@@ -305,6 +313,8 @@ def pages(slug: str, info: dict) -> dict[str, list[tuple[str, str]]]:
         )
     consultant += [
         ("proposals", f"{d}/proposals/"),
+        *([("proposal", f"{d}/proposals/{value}")] if value else []),
+        *why,
         ("coverage", f"{d}/coverage"),
         ("report", f"{d}/report"),
         ("strategy map", f"{d}/strategy-map"),
@@ -323,7 +333,9 @@ def pages(slug: str, info: dict) -> dict[str, list[tuple[str, str]]]:
         ("rounds", f"{d}/manage/rounds/"),
         *overview[:1],
     ]
-    public = [("public values", f"/p/{slug}/values/")]
+    public = [("public page", f"/p/{slug}/"), ("public values", f"/p/{slug}/values/")]
+    if value:
+        public.append(("public why this value", f"/p/{slug}/values/{value}"))
     return {
         "participant": participant,
         "consultant": consultant,

@@ -169,6 +169,14 @@ class RoundKindBase(ABC):
         """(contribution id, text) pairs that the theme analysis reads; none by default."""
         return []
 
+    def analysis_condition(self, round_):
+        """A SQL condition on ``Contribution`` that picks the texts :meth:`analysis_texts` reads.
+
+        For counting them in the database (coverage) instead of reading a million into Python;
+        None (the default) when the kind has no such texts.
+        """
+        return None  # noqa: RET501 - callers test for None: "this kind has no texts"
+
     def items(self, round_) -> list[Item]:
         """What the round asks about, from ``settings["items"]``; empty for open-text kinds."""
         return items_of(self.settings(round_))

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from wtforms import HiddenField, SubmitField, TextAreaField
 from wtforms.validators import Length
 
@@ -97,14 +97,18 @@ class Challenges(RoundKindBase):
         """
         rows = Session.execute(
             select(Contribution.id, Contribution.body)
-            .where(
-                Contribution.round_id == round_.id,
-                Contribution.moderation == ModerationState.VISIBLE,
-                Contribution.body.is_not(None),
-            )
+            .where(self.analysis_condition(round_))
             .order_by(Contribution.body, Contribution.id)
         )
         return [(row.id, row.body) for row in rows]
+
+    def analysis_condition(self, round_: Round):
+        """The round's visible texts."""
+        return and_(
+            Contribution.round_id == round_.id,
+            Contribution.moderation == ModerationState.VISIBLE,
+            Contribution.body.is_not(None),
+        )
 
     def results(self, round_: Round, segments) -> RoundResults:
         """How many took part; what they wrote is summarised by the theme analysis."""

@@ -15,10 +15,11 @@ from typing import Any, ClassVar
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from sqlalchemy import and_
 from wtforms import HiddenField, SubmitField, TextAreaField
 from wtforms.validators import Length
 
-from dialogue.models import Contribution, Round
+from dialogue.models import Contribution, ModerationState, Round
 from rounds import answers, submissions
 from rounds.base import RoundKindBase, SettingField
 from rounds.errors import InvalidSettings, SubmissionRejected
@@ -184,6 +185,15 @@ class ItemTexts(StructuredKind):
     def analysis_texts(self, round_: Round) -> list[tuple[Any, str]]:
         """Every visible text; the aspect and item travel in the contribution itself."""
         return [(row.id, row.body) for row in visible_contributions(round_) if row.body]
+
+    def analysis_condition(self, round_: Round):
+        """The round's visible, non-empty texts."""
+        return and_(
+            Contribution.round_id == round_.id,
+            Contribution.moderation == ModerationState.VISIBLE,
+            Contribution.body.is_not(None),
+            Contribution.body != "",
+        )
 
     def results(self, round_: Round, segments) -> RoundResults:
         """How many wrote about each item and aspect."""

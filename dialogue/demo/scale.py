@@ -36,7 +36,7 @@ from dialogue.anonymity import author_pseudonym
 from dialogue.auth.services import hash_password
 from dialogue.clock import utcnow
 from dialogue.db import Session
-from dialogue.demo import STAFF_PASSWORD, STAFF_TOTP_SECRETS, content
+from dialogue.demo import STAFF_PASSWORD, STAFF_TOTP_SECRETS, content, synthesis
 from dialogue.models import (
     AnalysisRun,
     Contribution,
@@ -52,6 +52,8 @@ from dialogue.models import (
     ThemeMember,
 )
 from dialogue.models.analysis import MemberSource, ThemeOrigin, ThemeState
+from dialogue.models.proposal import ProposalKind
+from dialogue.synthesis import services
 from rounds.items import slug_key
 
 #: Rows per executemany batch on SQLite, and per COPY flush on PostgreSQL.
@@ -524,6 +526,45 @@ def _add_themes(round_: Round, by_topic: dict[str, list[uuid.UUID]], rng: random
     return count
 
 
+def _add_proposals(round_: Round) -> int:
+    """The demo's values drafted from round 1's themes: four final, one set aside, one text too.
+
+    Without them the traceability pages (my input, coverage, strategy map, public values) would
+    have nothing to trace, and a benchmark of them would measure an empty graph.
+    """
+    themes = {
+        theme.label: theme
+        for theme in Session.scalars(select(Theme).where(Theme.round_id == round_.id))
+    }
+    proposals = []
+    for title, (perspective, topics, note) in synthesis.DRAFTS.items():
+        proposal = services.create_proposal(
+            round_.dialogue,
+            kind=ProposalKind.VALUE,
+            title=title,
+            perspective=perspective,
+            actor_id=None,
+        )
+        for topic in topics:
+            theme = themes.get(content.THEME_LABELS.get(topic, topic.capitalize()))
+            if theme is not None:
+                services.add_source(proposal, theme=theme, note=note, actor_id=None)
+        if title in synthesis.FINALS:
+            final_title, change_note = synthesis.FINALS[title]
+            services.finalise_proposal(
+                proposal, title=final_title, text="", note=change_note, actor_id=None
+            )
+        else:
+            services.drop_proposal(proposal, note=synthesis.DROPPED[1], actor_id=None)
+        proposals.append(proposal)
+    single = Session.scalar(
+        select(Contribution.id).where(Contribution.round_id == round_.id).limit(1)
+    )
+    services.add_source(proposals[0], contribution=Session.get(Contribution, single), actor_id=None)
+    Session.flush()
+    return len(proposals)
+
+
 def generate(
     *,
     participants: int,
@@ -574,6 +615,10 @@ def generate(
         count = _add_themes(challenges, by_topic, rng)
         Session.commit()
         timer.phase("themes of round 1", count, began)
+        began = time.perf_counter()
+        count = _add_proposals(challenges)
+        Session.commit()
+        timer.phase("values from the themes", count, began)
     if Session.connection().dialect.name == "postgresql":
         began = time.perf_counter()
         Session.connection().exec_driver_sql("ANALYZE")

@@ -10,6 +10,8 @@ which page each one keeps fast:
   (partial, so no other query's plan changes).
 - theme_members (theme_id, score) where scored: a theme's best-fitting quotes are the top of
   the index, instead of a sort of every member (partial, likewise).
+- contributions (target) where set: the answers to one item (a value's commitments on "why
+  this value?"), without a scan of every contribution (partial: most have no target).
 """
 
 from sqlalchemy import Index
@@ -37,4 +39,10 @@ Index(
     ThemeMember.score,
     sqlite_where=ThemeMember.score.is_not(None),
     postgresql_where=ThemeMember.score.is_not(None),
+)
+Index(
+    "ix_contributions_target",
+    Contribution.target,
+    sqlite_where=Contribution.target.is_not(None),
+    postgresql_where=Contribution.target.is_not(None),
 )

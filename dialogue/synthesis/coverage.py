@@ -10,20 +10,25 @@ are listed here, largest first, with the consultant's decision on each.
 
 from __future__ import annotations
 
+import heapq
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, or_, select
 
 from dialogue.db import Session
-from dialogue.models import Contribution, CoverageMark, Dialogue, Theme
+from dialogue.models import Contribution, CoverageMark, Dialogue, Theme, ThemeMember
 from dialogue.models.analysis import ACTIVE_STATES
-from dialogue.models.proposal import CoverageStatus
-from dialogue.synthesis.graph import Graph, proposal_id_of, visible_authors
+from dialogue.models.proposal import ITEM_PREFIX, CoverageStatus
+from dialogue.synthesis.figures import cached_for
+from dialogue.synthesis.graph import Graph, chunks, proposal_id_of
 from rounds import get_kind
 from rounds.identifying import masked_pairs
 
 SORTS = ("size", "label", "round")
+#: Uncovered texts kept with the stored figures: as many as the coverage page lists.
+STORED_TEXTS = 200
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,7 @@ class Coverage:
     reached_participants: int | None
     rounds: list[RoundCoverage]
     themes: list[UncoveredTheme]
-    texts: list[UncoveredText]
+    texts: Sequence[UncoveredText]
 
     @property
     def share_contributions(self) -> float | None:
@@ -92,25 +97,35 @@ class Coverage:
         return self.reached_participants / self.participants
 
 
-def base_contributions(dialogue: Dialogue) -> dict[uuid.UUID, tuple]:
-    """Contribution id → (round, text) of every text the coverage counts."""
-    base = {}
+def base_condition(dialogue: Dialogue):
+    """The SQL condition on ``Contribution`` for every text the coverage counts (None: no texts).
+
+    Each round's kind says which of its texts the analysis reads; answers that respond to a
+    proposal are left out by their exact target keys, a handful per dialogue.
+    """
+    conditions = []
     for round_ in dialogue.rounds:
         kind = get_kind(round_.kind)
-        if kind is None:
-            continue
-        pairs = dict(masked_pairs(kind.analysis_texts(round_), round_id=round_.id))
-        targets = dict(
-            Session.execute(
-                select(Contribution.id, Contribution.target).where(
-                    Contribution.round_id == round_.id, Contribution.target.is_not(None)
-                )
-            ).all()
+        condition = kind.analysis_condition(round_) if kind is not None else None
+        if condition is not None:
+            conditions.append(condition)
+    if not conditions:
+        return None
+    targets = Session.scalars(
+        select(Contribution.target)
+        .where(
+            Contribution.round_id.in_([round_.id for round_ in dialogue.rounds]),
+            Contribution.target.like(f"{ITEM_PREFIX}%"),
         )
-        for cid, text in pairs.items():
-            if proposal_id_of(targets.get(cid)) is None:
-                base[cid] = (round_, text)
-    return base
+        .distinct()
+    )
+    answers = sorted(t for t in targets if proposal_id_of(t) is not None)
+    if not answers:
+        return or_(*conditions)
+    return and_(
+        or_(*conditions),
+        or_(Contribution.target.is_(None), Contribution.target.not_in(answers)),
+    )
 
 
 def _marks(dialogue: Dialogue) -> tuple[dict[int, Mark], dict[uuid.UUID, Mark]]:
@@ -128,71 +143,227 @@ def _marks(dialogue: Dialogue) -> tuple[dict[int, Mark], dict[uuid.UUID, Mark]]:
 def coverage(graph: Graph, dialogue: Dialogue, sort: str = "size") -> Coverage:
     """The dialogue's coverage figures and its uncovered themes and texts."""
     k = dialogue.min_group_size
-    base = base_contributions(dialogue)
     finals = [graph.proposals[i] for i in sorted(graph.final_ids())]
-    reached = set().union(*(graph.contributions_behind(p) for p in finals)) & set(base)
-    authors = visible_authors(set(base))
-    everyone = set(authors.values())
-    reached_authors = {authors[cid] for cid in reached if cid in authors}
-    shown_people = len(everyone) >= k
-    theme_marks, text_marks = _marks(dialogue)
-    return Coverage(
-        contributions=len(base),
-        reached_contributions=len(reached),
-        participants=len(everyone) if shown_people else None,
-        reached_participants=len(reached_authors) if shown_people else None,
-        rounds=_by_round(dialogue, base, reached),
-        themes=_sorted(_uncovered_themes(graph, finals, authors, theme_marks, k), sort),
-        texts=_uncovered_texts(graph, base, reached, text_marks),
+    covered = sorted(frozenset().union(*(graph.source_theme_ids(p) for p in finals)))
+    direct = sorted(frozenset().union(*(graph.source_contribution_ids(p) for p in finals)))
+    uncovered = [i for i in graph.active_ids() if i not in covered]
+    figures = cached_for(
+        dialogue,
+        "coverage",
+        lambda: _figures(dialogue, covered, direct, uncovered),
+        key=(covered, [str(i) for i in direct], uncovered, STORED_TEXTS),
     )
-
-
-def _by_round(dialogue: Dialogue, base, reached) -> list[RoundCoverage]:
-    rows = []
-    for round_ in dialogue.rounds:
-        ids = [cid for cid, (r, _text) in base.items() if r.id == round_.id]
-        if ids:
-            rows.append(RoundCoverage(round_.title, len(ids), sum(cid in reached for cid in ids)))
-    return rows
-
-
-def _uncovered_themes(graph: Graph, finals, authors, marks, k: int) -> list[UncoveredTheme]:
-    covered = {t.id for p in finals for t in graph.source_themes(p)}
-    rows = []
-    for theme in graph.themes.values():
-        if theme.state not in ACTIVE_STATES or theme.id in covered:
-            continue
-        ids = [cid for cid in graph.members.get(theme.id, ()) if cid in authors]
-        distinct = len({authors[cid] for cid in ids})
-        round_ = _round_of(theme)
-        rows.append(
+    people, reached_people = figures["people"]
+    shown_people = people >= k
+    theme_marks, text_marks = _marks(dialogue)
+    rounds = {round_.id: round_ for round_ in dialogue.rounds}
+    by_round = {row[0]: row[1:] for row in figures["rounds"]}
+    themes = []
+    for theme_id in uncovered:
+        theme = graph.themes[theme_id]
+        count, distinct = figures["themes"].get(theme_id, (0, 0))
+        round_ = rounds[theme.round_id]
+        themes.append(
             UncoveredTheme(
                 theme.id,
                 theme.label,
                 round_.title,
                 round_.position,
-                len(ids),
+                count,
                 distinct if distinct >= k else None,
-                marks.get(theme.id),
+                theme_marks.get(theme.id),
             )
         )
-    return rows
+    return Coverage(
+        contributions=sum(row[0] for row in by_round.values()),
+        reached_contributions=sum(row[1] for row in by_round.values()),
+        participants=people if shown_people else None,
+        reached_participants=reached_people if shown_people else None,
+        rounds=[
+            RoundCoverage(round_.title, *by_round[round_.id][:2])
+            for round_ in dialogue.rounds
+            if round_.id in by_round
+        ],
+        themes=_sorted(themes, sort),
+        texts=UncoveredTexts(
+            [(uuid.UUID(cid), round_id) for cid, round_id in figures["texts"]],
+            sum(row[2] for row in by_round.values()),
+            rounds,
+            text_marks,
+            lambda: _uncovered_texts(dialogue, covered, direct, None),
+        ),
+    )
 
 
-def _round_of(theme: Theme):
-    from dialogue.models import Round
+def _placements(dialogue: Dialogue, covered: list[int]):
+    """Contribution id → whether it is in a covered theme, for every text in an active theme."""
+    active = select(Theme.id).where(
+        Theme.round_id.in_([round_.id for round_ in dialogue.rounds]),
+        Theme.state.in_(ACTIVE_STATES),
+    )
+    return (
+        select(
+            ThemeMember.contribution_id.label("id"),
+            func.max(case((ThemeMember.theme_id.in_(covered), 1), else_=0)).label("covered"),
+        )
+        .where(ThemeMember.theme_id.in_(active))
+        .group_by(ThemeMember.contribution_id)
+        .subquery()
+    )
 
-    return Session.get(Round, theme.round_id)
+
+def _base(dialogue: Dialogue, covered: list[int], direct: list[uuid.UUID]):
+    """The base texts joined to their placements; None if the dialogue has no such texts.
+
+    Returns the query and two conditions on it: "reaches a final value", "in no active theme".
+    """
+    condition = base_condition(dialogue)
+    if condition is None:
+        return None
+    placed = _placements(dialogue, covered)
+    reached = func.coalesce(placed.c.covered, 0) == 1  # not placed: NULL, so not reached
+    if direct:
+        reached = or_(reached, Contribution.id.in_(direct))
+    query = (
+        select(Contribution.id).outerjoin(placed, placed.c.id == Contribution.id).where(condition)
+    )
+    return query, reached, placed.c.id.is_(None)
 
 
-def _uncovered_texts(graph: Graph, base, reached, marks) -> list[UncoveredText]:
-    themed = {cid for ids in graph.members.values() for cid in ids}
-    rows = [
-        UncoveredText(cid, round_.title, round_.position, text, marks.get(cid))
-        for cid, (round_, text) in base.items()
-        if cid not in reached and cid not in themed
+def _figures(dialogue: Dialogue, covered, direct, uncovered: list[int]) -> dict:
+    """Coverage counts in one grouped pass over the base texts, and the first uncovered texts.
+
+    Texts are grouped by author first: each author's texts per round, reached or not, then the
+    authors are counted. A hash of authors instead of sorting a million pseudonyms twice.
+    """
+    found = _base(dialogue, covered, direct)
+    if found is None:
+        return {"rounds": [], "people": (0, 0), "themes": {}, "texts": []}
+    query, reached, unthemed = found
+    round_ids = [round_.id for round_ in dialogue.rounds]
+    columns = []
+    for round_id in round_ids:
+        here = Contribution.round_id == round_id
+        columns += [
+            func.count(case((here, 1))),
+            func.count(case((and_(here, reached), 1))),
+            func.count(case((and_(here, ~reached, unthemed), 1))),
+        ]
+    per_author = query.with_only_columns(
+        Contribution.author,
+        func.count(case((reached, 1))).label("reached"),
+        *(column.label(f"c{i}") for i, column in enumerate(columns)),
+    ).group_by(Contribution.author)
+    per_author = per_author.subquery()
+    row = Session.execute(
+        select(
+            func.count(),
+            func.count(case((per_author.c.reached > 0, 1))),
+            *(func.coalesce(func.sum(per_author.c[f"c{i}"]), 0) for i in range(len(columns))),
+        )
+    ).one()
+    sums = [int(value) for value in row]  # PostgreSQL sums counts as decimals: not storable
+    rounds = [
+        (round_id, *sums[2 + 3 * i : 5 + 3 * i])
+        for i, round_id in enumerate(round_ids)
+        if sums[2 + 3 * i]
     ]
-    return sorted(rows, key=lambda row: (row.round_position, row.text.casefold()))
+    return {
+        "rounds": rounds,
+        "people": (sums[0], sums[1]),
+        "themes": _theme_figures(dialogue, uncovered),
+        "texts": [
+            (str(cid), round_id)
+            for cid, round_id in _uncovered_texts(dialogue, covered, direct, STORED_TEXTS)
+        ],
+    }
+
+
+def _theme_figures(dialogue: Dialogue, uncovered: list[int]) -> dict[int, tuple[int, int]]:
+    """Uncovered theme id → (its base texts, their distinct authors)."""
+    condition = base_condition(dialogue)
+    figures = {}
+    for ids in chunks(uncovered):
+        rows = Session.execute(
+            select(
+                ThemeMember.theme_id,
+                func.count(),
+                func.count(func.distinct(Contribution.author)),
+            )
+            .join(Contribution, Contribution.id == ThemeMember.contribution_id)
+            .where(ThemeMember.theme_id.in_(ids), condition)
+            .group_by(ThemeMember.theme_id)
+        )
+        figures.update({theme_id: (n, authors) for theme_id, n, authors in rows})
+    return figures
+
+
+def _uncovered_texts(dialogue: Dialogue, covered, direct, limit: int | None) -> list[tuple]:
+    """(id, round id) of the texts in no theme that reach no final value, in reading order.
+
+    By round, then by text regardless of case (as Python compares it), then by id; the first
+    ``limit`` only, if given.
+    """
+    found = _base(dialogue, covered, direct)
+    if found is None:
+        return []
+    query, reached, unthemed = found
+    positions = {round_.id: round_.position for round_ in dialogue.rounds}
+    rows = Session.execute(
+        query.with_only_columns(Contribution.id, Contribution.round_id, Contribution.body).where(
+            ~reached, unthemed
+        )
+    )
+
+    def order(row):
+        return positions[row.round_id], (row.body or "").casefold(), str(row.id)
+
+    ordered = sorted(rows, key=order) if limit is None else heapq.nsmallest(limit, rows, order)
+    return [(row.id, row.round_id) for row in ordered]
+
+
+class UncoveredTexts(Sequence):
+    """The uncovered texts in order; words are read only for the rows a page shows.
+
+    The first ``STORED_TEXTS`` are known from the stored figures; reading further (an export,
+    a test) reads the whole list once.
+    """
+
+    def __init__(self, first: list, total: int, rounds: dict, marks: dict, read_all) -> None:
+        self._ids, self._total, self._rounds, self._marks = first, total, rounds, marks
+        self._read_all = read_all
+
+    def __len__(self) -> int:
+        return self._total
+
+    def __getitem__(self, index):
+        wanted = range(self._total)[index]
+        needed = max(wanted, default=-1) + 1 if isinstance(index, slice) else wanted + 1
+        if needed > len(self._ids):
+            self._ids = self._read_all()
+        if isinstance(index, slice):
+            return self._rows(self._ids[index])
+        return self._rows([self._ids[index]])[0]
+
+    def _rows(self, ids: list[tuple[uuid.UUID, int]]) -> list[UncoveredText]:
+        bodies: dict[uuid.UUID, str] = {}
+        for part in chunks([cid for cid, _round_id in ids]):
+            bodies.update(
+                Session.execute(
+                    select(Contribution.id, Contribution.body).where(Contribution.id.in_(part))
+                ).all()
+            )
+        masked = dict(masked_pairs(list(bodies.items())))
+        return [
+            UncoveredText(
+                cid,
+                self._rounds[round_id].title,
+                self._rounds[round_id].position,
+                masked.get(cid) or "",
+                self._marks.get(cid),
+            )
+            for cid, round_id in ids
+        ]
 
 
 def _sorted(themes: list[UncoveredTheme], sort: str) -> list[UncoveredTheme]:

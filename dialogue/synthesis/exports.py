@@ -22,7 +22,8 @@ from sqlalchemy import select
 from dialogue.clock import utcnow
 from dialogue.db import Session
 from dialogue.models import Contribution, Dialogue, ModerationState, Round
-from dialogue.synthesis.graph import Graph, load_graph, visible_authors
+from dialogue.synthesis.figures import cached_for, theme_counts, visible_totals
+from dialogue.synthesis.graph import Graph, load_graph
 from rounds import get_kind
 from rounds.identifying import export_marker, masked_pairs
 
@@ -71,7 +72,7 @@ def build_export(dialogue: Dialogue, *, raw_text: bool) -> dict[str, Any]:
         },
         "rounds": [_round(round_) for round_ in dialogue.rounds],
         "contributions": contributions,
-        "themes": _themes(graph, dialogue.min_group_size),
+        "themes": theme_rows(graph, dialogue),
         "proposals": _proposals(graph, dialogue.min_group_size, visible),
         "results": [_results(round_) for round_ in dialogue.rounds],
     }
@@ -126,13 +127,14 @@ def _contributions(dialogue: Dialogue, graph: Graph, raw_text: bool) -> list[dic
     return out
 
 
-def _themes(graph: Graph, k: int) -> list[dict[str, Any]]:
-    everything = set().union(*graph.members.values()) if graph.members else set()
-    authors = visible_authors(everything)
+def theme_rows(graph: Graph, dialogue: Dialogue) -> list[dict[str, Any]]:
+    """Every theme with its size, small groups suppressed (counted in the database, stored)."""
+    k = dialogue.min_group_size
+    active = graph.active_ids()
+    counts = cached_for(dialogue, "themes", lambda: theme_counts(active), key=(active,))
     rows = []
     for theme in sorted(graph.themes.values(), key=lambda t: t.id):
-        ids = [cid for cid in graph.members.get(theme.id, ()) if cid in authors]
-        distinct = len({authors[cid] for cid in ids})
+        count, distinct = counts.get(theme.id, (0, 0))
         rows.append(
             {
                 "id": theme.id,
@@ -142,7 +144,7 @@ def _themes(graph: Graph, k: int) -> list[dict[str, Any]]:
                 "top_terms": list(theme.top_terms or []),
                 "state": theme.state.value,
                 "merged_into_id": theme.merged_into_id,
-                "contributions": _shown(len(ids), distinct, k),
+                "contributions": _shown(count, distinct, k),
                 "participants": _shown(distinct, distinct, k),
             }
         )
@@ -152,8 +154,9 @@ def _themes(graph: Graph, k: int) -> list[dict[str, Any]]:
 def _proposals(graph: Graph, k: int, visible: set[str]) -> list[dict[str, Any]]:
     rows = []
     for proposal in graph.proposals.values():
-        behind = visible_authors(graph.contributions_behind(proposal))
-        distinct = len(set(behind.values()))
+        count, distinct = visible_totals(
+            graph.source_theme_ids(proposal), graph.source_contribution_ids(proposal)
+        )
         rows.append(
             {
                 "id": proposal.id,
@@ -175,7 +178,7 @@ def _proposals(graph: Graph, k: int, visible: set[str]) -> list[dict[str, Any]]:
                 ],
                 "sources": [_source(s, visible) for s in proposal.sources],
                 "theme_ids_reached": [t.id for t in graph.source_themes(proposal)],
-                "contributions": _shown(len(behind), distinct, k),
+                "contributions": _shown(count, distinct, k),
                 "participants": _shown(distinct, distinct, k),
             }
         )

@@ -1,8 +1,11 @@
 """The traceability graph of one dialogue: contribution → theme → proposal → final value.
 
-The graph is read from its stored links in a handful of queries and held in memory, so that
-both directions are cheap: from a contribution to the proposals it informed (a participant's
-"my input"), and from a proposal to the contributions behind it ("why this value?", coverage).
+The graph's *skeleton* – themes, proposals with their links, splits – is small and read in a
+handful of queries per request. Theme placements are not: a large dialogue has a million of
+them. So they are never all read for a page; instead the graph asks the database the targeted
+question a page needs: where a participant's own few contributions were placed, or grouped
+counts of the contributions behind a set of themes. :attr:`Graph.members` still reads every
+placement, for the exports and the demo, which want all of them.
 
 A link to a theme stands for the theme's whole *family*: the theme it was merged into (and on,
 ``Theme.merged_into_id`` – a re-run that retires a theme points it the same way) and the themes
@@ -14,9 +17,10 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from dialogue.db import Session
@@ -33,6 +37,9 @@ from dialogue.models import (
 from dialogue.models.analysis import ACTIVE_STATES
 from dialogue.models.proposal import ITEM_PREFIX, ProposalStatus
 
+#: Ids per ``IN`` list: below every backend's parameter limit.
+CHUNK = 500
+
 
 def proposal_id_of(target: str | None) -> int | None:
     """The proposal id in an item key like ``"proposal:12"``, or None for any other key."""
@@ -42,17 +49,43 @@ def proposal_id_of(target: str | None) -> int | None:
     return int(number) if number.isdigit() else None
 
 
+def chunks(ids: Iterable, size: int = CHUNK) -> Iterable[list]:
+    """``ids`` in lists of at most ``size``."""
+    ids = list(ids)
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
 @dataclass
 class Graph:
-    """A dialogue's links, in memory; build it with :func:`load_graph`."""
+    """A dialogue's links; build it with :func:`load_graph`."""
 
     themes: dict[int, Theme]
-    #: Active theme id → ids of its member contributions.
-    members: dict[int, set[uuid.UUID]]
     proposals: dict[int, Proposal]
     #: Theme id → ids of the themes split off it (undone splits are left out).
     split_children: dict[int, set[int]] = field(default_factory=dict)
+    _members: dict[int, set[uuid.UUID]] | None = None
     _family_cache: dict[int, frozenset[int]] = field(default_factory=dict)
+
+    @property
+    def members(self) -> dict[int, set[uuid.UUID]]:
+        """Active theme id → ids of its member contributions: every placement, read once."""
+        if self._members is None:
+            members: dict[int, set[uuid.UUID]] = defaultdict(set)
+            for ids in chunks(self.active_ids()):
+                rows = Session.execute(
+                    select(ThemeMember.theme_id, ThemeMember.contribution_id).where(
+                        ThemeMember.theme_id.in_(ids)
+                    )
+                )
+                for theme_id, contribution_id in rows:
+                    members[theme_id].add(contribution_id)
+            self._members = dict(members)
+        return self._members
+
+    def active_ids(self) -> list[int]:
+        """Ids of the themes that hold contributions today (suggested or accepted)."""
+        return sorted(i for i, theme in self.themes.items() if theme.state in ACTIVE_STATES)
 
     # --- theme families ---------------------------------------------------------------------
 
@@ -72,49 +105,98 @@ class Graph:
             self._family_cache[theme_id] = frozenset(seen)
         return self._family_cache[theme_id]
 
+    def active_family(self, theme_id: int) -> frozenset[int]:
+        """The active themes of ``theme_id``'s family: where its contributions are today."""
+        return frozenset(i for i in self.family(theme_id) if self.themes[i].state in ACTIVE_STATES)
+
     def theme_contributions(self, theme_id: int) -> set[uuid.UUID]:
         """Every contribution a link to ``theme_id`` reaches today."""
-        return {cid for member in self.family(theme_id) for cid in self.members.get(member, ())}
+        return placed_in(self.active_family(theme_id))
+
+    def family_size(self, theme_id: int) -> int:
+        """How many contributions a link to ``theme_id`` reaches today, counted in the database."""
+        ids = sorted(self.active_family(theme_id))
+        if not ids:
+            return 0
+        return Session.scalar(
+            select(func.count(func.distinct(ThemeMember.contribution_id))).where(
+                ThemeMember.theme_id.in_(ids)
+            )
+        )
 
     # --- proposal → contributions ----------------------------------------------------------
 
-    def source_themes(self, proposal: Proposal) -> list[Theme]:
-        """The active themes a proposal's theme links reach, in id order."""
-        ids = {
+    def source_theme_ids(self, proposal: Proposal) -> frozenset[int]:
+        """Ids of the active themes a proposal's theme links reach."""
+        return frozenset(
             member
             for source in proposal.sources
             if source.theme_id is not None
-            for member in self.family(source.theme_id)
-            if self.themes[member].state in ACTIVE_STATES
-        }
-        return [self.themes[i] for i in sorted(ids)]
+            for member in self.active_family(source.theme_id)
+        )
+
+    def source_contribution_ids(self, proposal: Proposal) -> frozenset[uuid.UUID]:
+        """Ids of the single contributions linked to a proposal directly."""
+        return frozenset(
+            source.contribution_id
+            for source in proposal.sources
+            if source.contribution_id is not None
+        )
+
+    def source_themes(self, proposal: Proposal) -> list[Theme]:
+        """The active themes a proposal's theme links reach, in id order."""
+        return [self.themes[i] for i in sorted(self.source_theme_ids(proposal))]
 
     def contributions_behind(self, proposal: Proposal) -> set[uuid.UUID]:
         """Every contribution that informed ``proposal``, through themes or directly."""
-        found: set[uuid.UUID] = set()
-        for source in proposal.sources:
-            if source.theme_id is not None:
-                found |= self.theme_contributions(source.theme_id)
-            elif source.contribution_id is not None:
-                found.add(source.contribution_id)
-        return found
+        return placed_in(self.source_theme_ids(proposal)) | self.source_contribution_ids(proposal)
 
     # --- contribution → proposals ----------------------------------------------------------
 
+    def placements(self, contribution_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, set[int]]:
+        """Contribution id → ids of the active themes it is in, for these contributions only."""
+        active = set(self.active_ids())
+        found: dict[uuid.UUID, set[int]] = defaultdict(set)
+        for ids in chunks(contribution_ids):
+            rows = Session.execute(
+                select(ThemeMember.contribution_id, ThemeMember.theme_id).where(
+                    ThemeMember.contribution_id.in_(ids)
+                )
+            )
+            for contribution_id, theme_id in rows:
+                if theme_id in active:
+                    found[contribution_id].add(theme_id)
+        return dict(found)
+
     def themes_of(self, contribution_id: uuid.UUID) -> list[Theme]:
         """The active themes a contribution belongs to."""
-        return [
-            self.themes[theme_id]
-            for theme_id in sorted(self.members)
-            if contribution_id in self.members[theme_id]
-        ]
+        placed = self.placements([contribution_id]).get(contribution_id, set())
+        return [self.themes[theme_id] for theme_id in sorted(placed)]
 
-    def reach(self) -> dict[uuid.UUID, set[int]]:
-        """Contribution id → ids of the proposals it informed (through themes or directly)."""
+    def reach(
+        self, contribution_ids: Iterable[uuid.UUID] | None = None
+    ) -> dict[uuid.UUID, set[int]]:
+        """Contribution id → ids of the proposals it informed (through themes or directly).
+
+        With ``contribution_ids`` (a participant's own), only their paths are read: the
+        themes they were placed in, and the proposals whose links reach those themes.
+        Without, every contribution's paths, from every placement.
+        """
         reached: dict[uuid.UUID, set[int]] = defaultdict(set)
+        if contribution_ids is None:
+            for proposal in self.proposals.values():
+                placed = (self.members.get(i, ()) for i in self.source_theme_ids(proposal))
+                for cid in self.source_contribution_ids(proposal).union(*placed):
+                    reached[cid].add(proposal.id)
+            return reached
+        wanted = set(contribution_ids)
+        placed = self.placements(wanted)
         for proposal in self.proposals.values():
-            for cid in self.contributions_behind(proposal):
-                reached[cid].add(proposal.id)
+            themes = self.source_theme_ids(proposal)
+            direct = self.source_contribution_ids(proposal)
+            for cid in wanted:
+                if cid in direct or not themes.isdisjoint(placed.get(cid, ())):
+                    reached[cid].add(proposal.id)
         return reached
 
     def final_ids(self) -> set[int]:
@@ -131,21 +213,25 @@ class Graph:
         ]
 
 
+def placed_in(theme_ids: Iterable[int]) -> set[uuid.UUID]:
+    """Ids of the contributions placed in any of ``theme_ids``."""
+    found: set[uuid.UUID] = set()
+    for ids in chunks(sorted(theme_ids)):
+        found.update(
+            Session.scalars(
+                select(ThemeMember.contribution_id).where(ThemeMember.theme_id.in_(ids))
+            )
+        )
+    return found
+
+
 def load_graph(dialogue: Dialogue) -> Graph:
-    """Read the dialogue's themes, memberships, splits and proposals with their links."""
+    """Read the dialogue's themes, splits and proposals with their links (not the placements)."""
     round_ids = select(Round.id).where(Round.dialogue_id == dialogue.id).scalar_subquery()
     themes = {
         theme.id: theme
         for theme in Session.scalars(select(Theme).where(Theme.round_id.in_(round_ids)))
     }
-    members: dict[int, set[uuid.UUID]] = defaultdict(set)
-    rows = Session.execute(
-        select(ThemeMember.theme_id, ThemeMember.contribution_id)
-        .join(Theme, Theme.id == ThemeMember.theme_id)
-        .where(Theme.round_id.in_(round_ids), Theme.state.in_(ACTIVE_STATES))
-    )
-    for theme_id, contribution_id in rows:
-        members[theme_id].add(contribution_id)
     proposals = {
         proposal.id: proposal
         for proposal in Session.scalars(
@@ -155,7 +241,7 @@ def load_graph(dialogue: Dialogue) -> Graph:
             .order_by(Proposal.position, Proposal.id)
         )
     }
-    return Graph(themes, dict(members), proposals, _split_children(round_ids))
+    return Graph(themes, proposals, _split_children(round_ids))
 
 
 def _split_children(round_ids) -> dict[int, set[int]]:
@@ -183,11 +269,10 @@ def visible_authors(contribution_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
     if not contribution_ids:
         return {}
     found: dict[uuid.UUID, str] = {}
-    ids = list(contribution_ids)
-    for start in range(0, len(ids), 500):  # stay below every backend's parameter limit
+    for ids in chunks(contribution_ids):
         rows = Session.execute(
             select(Contribution.id, Contribution.author).where(
-                Contribution.id.in_(ids[start : start + 500]),
+                Contribution.id.in_(ids),
                 Contribution.moderation == ModerationState.VISIBLE,
             )
         )

@@ -26,6 +26,7 @@ from dialogue.synthesis.traces import consultation_outcomes, proposal_view, valu
 from dialogue.synthesis.views import bp, proposal_or_404, synthesis_member
 from rounds import get_kind
 from rounds.errors import RoundError
+from rounds.results import cached_results
 
 #: Download names and their media types.
 EXPORT_FILES = {
@@ -161,7 +162,7 @@ def report(slug: str):
     rounds = []
     for round_ in dialogue.rounds:
         kind = get_kind(round_.kind)
-        rounds.append((round_, kind.results(round_, None) if kind else None))
+        rounds.append((round_, cached_results(round_, staff=False) if kind else None))
     finals = [graph.proposals[i] for i in sorted(graph.final_ids())]
     outcomes = consultation_outcomes(graph.proposals.values(), published_only=False)
     return render_template(
@@ -169,7 +170,7 @@ def report(slug: str):
         membership=membership,
         dialogue=dialogue,
         rounds=rounds,
-        themes=exports.build_export(dialogue, raw_text=False)["themes"],
+        themes=exports.theme_rows(graph, dialogue),
         traces=[value_trace(graph, p, dialogue, staff=True) for p in finals],
         dropped=[
             proposal_view(p, outcomes.get(p.id))

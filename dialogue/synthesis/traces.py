@@ -11,12 +11,21 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from sqlalchemy import func, select
+
 from dialogue.db import Session
 from dialogue.models import Contribution, Dialogue, ModerationState, Proposal, Round
 from dialogue.models.proposal import Perspective, ProposalStatus, VersionStage
-from dialogue.synthesis.graph import Graph, proposal_id_of, visible_authors
+from dialogue.synthesis.figures import (
+    best_texts,
+    cached_for,
+    quote_texts,
+    theme_counts,
+    visible_totals,
+)
+from dialogue.synthesis.graph import Graph, chunks, proposal_id_of
 from rounds import get_kind
-from rounds.identifying import masked_text
+from rounds.results import cached_results
 
 #: Verbatim text outside the consultant's view comes only from groups at least this large (A6).
 QUOTE_MIN_AUTHORS = 8
@@ -67,7 +76,7 @@ def consultation_outcomes(proposals: Iterable[Proposal], *, published_only: bool
         kind = get_kind(round_.kind) if round_ is not None else None
         if kind is None or (published_only and not round_.is_published):
             continue
-        results = kind.results(round_, None)
+        results = cached_results(round_, staff=False)
         items = {item.key: item for item in results.items}
         for proposal in consulted:
             item = items.get(proposal.item_key)
@@ -127,9 +136,13 @@ def published_to_participants(proposal: Proposal) -> bool:
 
 
 def own_paths(graph: Graph, round_: Round, contributions: list[Contribution]) -> list[OwnPath]:
-    """The paths of the participant's own contributions in one round."""
+    """The paths of the participant's own contributions in one round.
+
+    Only these contributions' placements are read, never anybody else's.
+    """
     kind = get_kind(round_.kind)
-    reached = graph.reach()
+    reached = graph.reach([contribution.id for contribution in contributions])
+    placed = graph.placements([contribution.id for contribution in contributions])
     shown = [p for p in graph.proposals.values() if published_to_participants(p)]
     outcomes = consultation_outcomes(shown, published_only=True)
     views = {p.id: proposal_view(p, outcomes.get(p.id)) for p in shown}
@@ -141,7 +154,7 @@ def own_paths(graph: Graph, round_: Round, contributions: list[Contribution]) ->
                 id=contribution.id,
                 lines=kind.describe(round_, contribution) if kind else [contribution.body or ""],
                 hidden=contribution.moderation is ModerationState.HIDDEN,
-                themes=[theme.label for theme in graph.themes_of(contribution.id)],
+                themes=[graph.themes[i].label for i in sorted(placed.get(contribution.id, ()))],
                 proposals=[
                     views[i] for i in sorted(reached.get(contribution.id, ())) if i in views
                 ],
@@ -179,23 +192,28 @@ def _shown(count: int, authors: int, k: int) -> int | None:
     return count if authors >= k else None
 
 
-def _quotes(graph: Graph, theme_id: int, authors: dict[uuid.UUID, str], k: int) -> list[str]:
-    """The theme's best-fitting visible texts, if it has enough distinct authors (A6)."""
-    members = [cid for cid in graph.members.get(theme_id, ()) if cid in authors]
-    if len({authors[cid] for cid in members}) < max(QUOTE_MIN_AUTHORS, k):
-        return []
-    theme = graph.themes[theme_id]
-    scores = {m.contribution_id: m.score or 0.0 for m in theme.members}
-    best = sorted(members, key=lambda cid: (-scores.get(cid, 0.0), str(cid)))
-    quotes = []
-    for cid in best:
-        body = masked_text(cid, Session.get(Contribution, cid).body)
-        if body and body.strip():
-            text = " ".join(body.split())
-            quotes.append(text if len(text) <= QUOTE_LENGTH else text[: QUOTE_LENGTH - 1] + "…")
-        if len(quotes) == QUOTES_PER_THEME:
-            break
-    return quotes
+def _trace_figures(graph: Graph, proposal: Proposal, dialogue: Dialogue) -> dict:
+    """The counts and quotes behind a proposal, from the database, stored while they hold."""
+    k = dialogue.min_group_size
+    theme_ids = graph.source_theme_ids(proposal)
+    direct = graph.source_contribution_ids(proposal)
+
+    def compute() -> dict:
+        counts = theme_counts(theme_ids)
+        quotes = {
+            theme_id: best_texts(theme_id, QUOTES_PER_THEME)
+            for theme_id, (_n, authors) in counts.items()
+            if authors >= max(QUOTE_MIN_AUTHORS, k)
+        }
+        return {"themes": counts, "quotes": quotes, "totals": visible_totals(theme_ids, direct)}
+
+    rounds = {graph.themes[i].round_id for i in theme_ids}
+    for ids in chunks(sorted(direct)):
+        rounds.update(
+            Session.scalars(select(Contribution.round_id).where(Contribution.id.in_(ids)))
+        )
+    key = (proposal.id, sorted(theme_ids), sorted(str(i) for i in direct), QUOTE_LENGTH)
+    return cached_for(dialogue, f"trace:{proposal.id}", compute, key, rounds)
 
 
 def value_trace(
@@ -206,26 +224,24 @@ def value_trace(
     The consultation outcome is shown to staff always, to others once its round is published.
     """
     k = dialogue.min_group_size
-    behind = graph.contributions_behind(proposal)
-    authors = visible_authors(behind)
+    figures = _trace_figures(graph, proposal, dialogue)
     themes = []
     for theme in graph.source_themes(proposal):
-        ids = [cid for cid in graph.members.get(theme.id, ()) if cid in authors]
-        distinct = len({authors[cid] for cid in ids})
+        count, distinct = figures["themes"].get(theme.id, (0, 0))
         themes.append(
             ThemeBehind(
                 theme.label,
-                _shown(len(ids), distinct, k),
+                _shown(count, distinct, k),
                 _shown(distinct, distinct, k),
-                _quotes(graph, theme.id, authors, k),
+                quote_texts(figures["quotes"].get(theme.id, ()), QUOTE_LENGTH),
             )
         )
-    distinct = len(set(authors.values()))
+    count, distinct = figures["totals"]
     outcome = consultation_outcomes([proposal], published_only=not staff).get(proposal.id)
     return ValueTrace(
         proposal=proposal_view(proposal, outcome),
         themes=themes,
-        contributions=_shown(len(authors), distinct, k),
+        contributions=_shown(count, distinct, k),
         participants=_shown(distinct, distinct, k),
         commitments=_commitments(proposal, k),
     )
@@ -233,10 +249,8 @@ def value_trace(
 
 def _commitments(proposal: Proposal, k: int) -> int | None:
     """How many answers in later rounds target this proposal, once enough people gave them."""
-    from sqlalchemy import select
-
-    rows = Session.execute(
-        select(Contribution.author)
+    count, distinct = Session.execute(
+        select(func.count(), func.count(func.distinct(Contribution.author)))
         .join(Round, Round.id == Contribution.round_id)
         .where(
             Round.dialogue_id == proposal.dialogue_id,
@@ -244,5 +258,5 @@ def _commitments(proposal: Proposal, k: int) -> int | None:
             Contribution.target == proposal.item_key,
             Contribution.moderation == ModerationState.VISIBLE,
         )
-    ).all()
-    return _shown(len(rows), len({row.author for row in rows}), k)
+    ).one()
+    return _shown(count, distinct, k)

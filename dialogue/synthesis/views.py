@@ -21,8 +21,10 @@ from dialogue.models import Contribution, Proposal, ProposalSource, Role, Round,
 from dialogue.models.analysis import ACTIVE_STATES
 from dialogue.models.proposal import Perspective, ProposalKind, ProposalStatus
 from dialogue.synthesis import forms, services
+from dialogue.synthesis.figures import cached_for
 from dialogue.synthesis.graph import load_graph
 from dialogue.synthesis.traces import consultation_outcomes, proposal_view
+from dialogue.workbench.queries import theme_figures
 from rounds import get_kind
 from rounds.errors import RoundError
 from rounds.identifying import masked_text
@@ -144,8 +146,11 @@ def proposal(slug: str, proposal_id: int):
     )
     source_form = forms.SourceForm()
     themes = [t for t in graph.themes.values() if t.state in ACTIVE_STATES]
+    sizes = {}  # the workbench's stored counts, per round that has themes
+    for round_id in sorted({t.round_id for t in themes}):
+        sizes.update(theme_figures(Session.get(Round, round_id))["sizes"])
     source_form.theme_id.choices = [SelectChoice("", _("— choose a theme —"))] + [
-        SelectChoice(str(t.id), f"{t.label} ({len(graph.members.get(t.id, ()))})") for t in themes
+        SelectChoice(str(t.id), f"{t.label} ({sizes.get(t.id, 0)})") for t in themes
     ]
     publish = forms.RoundForm()
     publish.round_id.choices = _round_choices(membership.dialogue)
@@ -158,7 +163,7 @@ def proposal(slug: str, proposal_id: int):
         view=proposal_view(
             found, consultation_outcomes([found], published_only=False).get(found.id)
         ),
-        sources=_sources(graph, found, is_consultant),
+        sources=_sources(graph, found, is_consultant, membership.dialogue),
         revise_form=revise,
         finalise_form=forms.FinaliseForm(title=current.title, text=current.text),
         drop_form=forms.DropForm(),
@@ -169,15 +174,28 @@ def proposal(slug: str, proposal_id: int):
     )
 
 
-def _sources(graph, proposal: Proposal, with_text: bool) -> list[dict]:
+def _source_sizes(graph, proposal: Proposal, dialogue) -> dict[int, int]:
+    """Linked theme id → how many contributions the link reaches, counted once and stored."""
+    themes = sorted({s.theme_id for s in proposal.sources if s.theme_id is not None})
+    return cached_for(
+        dialogue,
+        f"sources:{proposal.id}",
+        lambda: {theme_id: graph.family_size(theme_id) for theme_id in themes},
+        key=(themes, [sorted(graph.active_family(theme_id)) for theme_id in themes]),
+        round_ids={graph.themes[theme_id].round_id for theme_id in themes},
+    )
+
+
+def _sources(graph, proposal: Proposal, with_text: bool, dialogue) -> list[dict]:
     """The proposal's links as rows; a single contribution's text for the consultant only."""
+    sizes = _source_sizes(graph, proposal, dialogue)
     rows = []
     for source in proposal.sources:
         if source.theme_id is not None:
             family = graph.family(source.theme_id)
             target = graph.themes[source.theme_id]
             label = target.label
-            size = len(graph.theme_contributions(source.theme_id))
+            size = sizes[source.theme_id]
             moved = [
                 graph.themes[i].label
                 for i in sorted(family)

@@ -18,8 +18,9 @@ from dialogue.models import (
     RoundKind,
     RoundResultsCache,
 )
-from dialogue.synthesis.coverage import base_contributions
+from dialogue.synthesis.coverage import coverage
 from dialogue.synthesis.exports import build_export
+from dialogue.synthesis.graph import load_graph
 from dialogue.workbench.queries import theme_figures
 from rounds.identifying import flagged_in_round, masked_text, redact
 from rounds.synthesis import round_documents
@@ -168,8 +169,8 @@ def test_flagged_details_are_masked_in_analysis_quotes_and_exports(db_session):
     (document,) = round_documents(round_)
     assert PHONE not in document.text
     assert "vagtplanen" in document.text
-    ((_, text),) = base_contributions(dialogue).values()  # the coverage page's texts
-    assert text == masked
+    (uncovered,) = coverage(load_graph(dialogue), dialogue).texts  # the coverage page's texts
+    assert uncovered.text == masked
     export = build_export(dialogue, raw_text=True)
     assert export["contributions"][0]["text"] == "Ring [hidden:phone] om vagtplanen"
     assert PHONE not in json.dumps(export)

@@ -1,0 +1,211 @@
+"""Counts behind the traceability pages, grouped in the database and kept until the input changes.
+
+"Why this value?" and coverage count the visible contributions and distinct authors behind sets
+of themes; in a large dialogue that is hundreds of thousands of rows per figure. The database
+counts them (one grouped query per figure, never a row per contribution into Python), and the
+finished figures are stored in ``round_results_cache`` like closed rounds' results
+(:mod:`rounds.cache`): under the dialogue's first round, with a fingerprint of every round
+(publishing, settings, theme edits and moderation, the size of open rounds) and of the links the
+figures follow. Any change to those changes the fingerprint and the next request recomputes.
+
+Only counts and quotes that pass the group-size rules are stored: never a pseudonym.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from sqlalchemy import func, select, union
+
+from dialogue.db import Session
+from dialogue.models import Contribution, Dialogue, ModerationState, ThemeEdit, ThemeMember
+from dialogue.synthesis.graph import chunks
+from rounds.identifying import masked_pairs
+
+T = TypeVar("T")
+
+
+def _rounds_state(rounds: list) -> list[tuple]:
+    """A fingerprint of each round, in three grouped queries for all of them.
+
+    What :func:`rounds.cache.round_version` covers (publishing, times, settings, group size,
+    workbench edits and undos), plus hidden texts (a partial index counts them) and the size of
+    rounds still open (they grow).
+    """
+    from rounds.cache import CACHE_FORMAT, is_cacheable
+
+    ids = [round_.id for round_ in rounds]
+    edits = {
+        round_id: (last, undone)
+        for round_id, last, undone in Session.execute(
+            select(ThemeEdit.round_id, func.max(ThemeEdit.id), func.count(ThemeEdit.undone_at))
+            .where(ThemeEdit.round_id.in_(ids))
+            .group_by(ThemeEdit.round_id)
+        )
+    }
+    hidden = dict(
+        Session.execute(
+            select(Contribution.round_id, func.count())
+            .where(
+                Contribution.round_id.in_(ids),
+                Contribution.moderation == ModerationState.HIDDEN,
+            )
+            .group_by(Contribution.round_id)
+        ).all()
+    )
+    open_ids = [round_.id for round_ in rounds if not is_cacheable(round_)]
+    sizes = dict(
+        Session.execute(
+            select(Contribution.round_id, func.count())
+            .where(Contribution.round_id.in_(open_ids))
+            .group_by(Contribution.round_id)
+        ).all()
+    )
+    return [
+        (
+            CACHE_FORMAT,
+            round_.id,
+            round_.is_published,
+            round_.opens_at.isoformat(),
+            round_.closes_at.isoformat(),
+            json.dumps(round_.settings, sort_keys=True, default=str),
+            round_.dialogue.min_group_size,
+            edits.get(round_.id),
+            hidden.get(round_.id, 0),
+            sizes.get(round_.id),
+        )
+        for round_ in rounds
+    ]
+
+
+def cached_for(
+    dialogue: Dialogue,
+    variant: str,
+    compute: Callable[[], T],
+    key: tuple,
+    round_ids: Iterable[int] | None = None,
+) -> T:
+    """``compute()``, or what it returned before if nothing in ``key`` and no round changed.
+
+    ``round_ids``: the rounds the figures read (default: all), so that input to an open round
+    elsewhere does not make them be computed again.
+    """
+    from rounds.cache import cached
+
+    rounds = dialogue.rounds
+    if not rounds:
+        return compute()
+    read = set(round_ids) if round_ids is not None else {round_.id for round_ in rounds}
+    extra = (key, *_rounds_state([round_ for round_ in rounds if round_.id in read]))
+    return cached(rounds[0], f"synthesis:{variant}", compute, always=True, extra=extra)
+
+
+def _visible_members(theme_ids: Iterable[int]):
+    return (
+        select(ThemeMember.theme_id, Contribution.author)
+        .join(Contribution, Contribution.id == ThemeMember.contribution_id)
+        .where(
+            ThemeMember.theme_id.in_(sorted(theme_ids)),
+            Contribution.moderation == ModerationState.VISIBLE,
+        )
+    )
+
+
+def theme_counts(theme_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """Theme id → (its visible contributions, their distinct authors), grouped per theme."""
+    counts: dict[int, tuple[int, int]] = {}
+    for ids in chunks(sorted(theme_ids)):
+        members = _visible_members(ids).subquery()
+        rows = Session.execute(
+            select(
+                members.c.theme_id, func.count(), func.count(func.distinct(members.c.author))
+            ).group_by(members.c.theme_id)
+        )
+        counts.update({theme_id: (n, authors) for theme_id, n, authors in rows})
+    return counts
+
+
+def visible_totals(
+    theme_ids: Iterable[int], contribution_ids: Iterable[uuid.UUID] = ()
+) -> tuple[int, int]:
+    """(Visible contributions, distinct authors) in any of ``theme_ids`` or among the ids given.
+
+    A contribution placed in two of the themes counts once.
+    """
+    parts = [
+        select(ThemeMember.contribution_id.label("id")).where(ThemeMember.theme_id.in_(ids))
+        for ids in chunks(sorted(theme_ids))
+    ]
+    parts += [
+        select(Contribution.id.label("id")).where(Contribution.id.in_(ids))
+        for ids in chunks(sorted(contribution_ids))
+    ]
+    if not parts:
+        return 0, 0
+    ids = union(*parts).subquery()
+    row = Session.execute(
+        select(func.count(), func.count(func.distinct(Contribution.author)))
+        .select_from(Contribution)
+        .join(ids, ids.c.id == Contribution.id)
+        .where(Contribution.moderation == ModerationState.VISIBLE)
+    ).one()
+    return row[0], row[1]
+
+
+def best_texts(theme_id: int, count: int) -> list[str]:
+    """Ids (as strings) of the theme's ``count`` best-fitting non-blank visible texts.
+
+    Best fitting first (a text placed by hand has no score and ranks as 0), ties by id. The
+    positive scores come first from the partial index on (theme_id, score) without sorting
+    every member; only a theme short of such texts reads the rest. Ids, not words, are what
+    gets stored: :func:`quote_texts` reads the words when a page shows them, so a redaction or a
+    newly flagged detail shows at once.
+    """
+    base = (
+        select(Contribution.id, Contribution.body)
+        .join(ThemeMember, ThemeMember.contribution_id == Contribution.id)
+        .where(
+            ThemeMember.theme_id == theme_id,
+            Contribution.moderation == ModerationState.VISIBLE,
+        )
+    )
+    ordered = (
+        base.where(ThemeMember.score > 0).order_by(
+            ThemeMember.score.desc(), ThemeMember.contribution_id
+        ),
+        base.where((ThemeMember.score <= 0) | ThemeMember.score.is_(None)).order_by(
+            func.coalesce(ThemeMember.score, 0.0).desc(), ThemeMember.contribution_id
+        ),
+    )
+    chosen: list[str] = []
+    for statement in ordered:
+        offset, page = 0, 4 * count
+        while len(chosen) < count:
+            rows = Session.execute(statement.offset(offset).limit(page)).all()
+            for cid, body in rows:
+                if body and body.strip() and len(chosen) < count:
+                    chosen.append(str(cid))
+            if len(rows) < page:
+                break
+            offset += page
+    return chosen
+
+
+def quote_texts(ids: Iterable[str], length: int) -> list[str]:
+    """The texts of these contributions as quotes: flagged details masked, tidied, shortened."""
+    wanted = [uuid.UUID(cid) for cid in ids]
+    bodies = dict(
+        Session.execute(
+            select(Contribution.id, Contribution.body).where(Contribution.id.in_(wanted))
+        ).all()
+    )
+    masked = dict(masked_pairs([(cid, bodies.get(cid)) for cid in wanted]))
+    quotes = []
+    for cid in wanted:
+        text = " ".join((masked.get(cid) or "").split())
+        if text:
+            quotes.append(text if len(text) <= length else text[: length - 1] + "…")
+    return quotes
