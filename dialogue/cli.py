@@ -28,7 +28,11 @@ def init_app(app) -> None:
         enable_user_command,
         end_sessions_command,
     )
-    from dialogue.admin.cli import create_dialogue_command, import_participants_command
+    from dialogue.admin.cli import (
+        add_staff_command,
+        create_dialogue_command,
+        import_participants_command,
+    )
     from dialogue.demo.scale import generate_command
     from dialogue.jobs import worker_command
     from dialogue.synthesis.cli import export_command
@@ -45,6 +49,7 @@ def init_app(app) -> None:
         themes_command,
         export_command,
         create_dialogue_command,
+        add_staff_command,
         generate_command,
         worker_command,
         disable_user_command,
