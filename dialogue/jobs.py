@@ -183,6 +183,12 @@ def enqueue(
         When a job of ``kind`` for ``key`` is queued or running already (with its id).
     """
     path = _function_path(func)
+    runner = runner_name(current_app)
+    if runner != "inline":
+        # The job runs on another connection, so it must see what the caller has done; and on
+        # SQLite a request that writes holds the write lock (BEGIN IMMEDIATE) that the job's
+        # row below needs: recording it first would wait on itself until the busy timeout.
+        Session.commit()
     _release_if_stale(kind, key)
     job_id = secrets.token_hex(16)
     try:
@@ -207,7 +213,6 @@ def enqueue(
                 kind, key, func, *args, dialogue_id=dialogue_id, actor_id=actor_id, _retry=True
             )
         raise JobActive(existing[0] if existing else "") from None
-    runner = runner_name(current_app)
     try:
         if runner == "rq":
             _rq_queue(current_app).enqueue(

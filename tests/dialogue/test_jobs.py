@@ -236,6 +236,32 @@ def test_the_thread_runner_reports_progress_and_outcome(app_factory, fresh_datab
         Session.remove()
 
 
+def test_a_request_records_a_thread_job_without_waiting_for_its_own_lock(
+    app_factory, fresh_database_url
+):
+    """The button in the browser, on SQLite with the default thread runner.
+
+    A POST that has read holds SQLite's write lock (BEGIN IMMEDIATE); the job is recorded on a
+    connection of its own. It once waited for its own lock until the busy timeout: a 503.
+    """
+    app = app_factory(fresh_database_url, JOBS_RUNNER="thread")
+    migrate.upgrade(app)
+    Session.remove()
+    with app.app_context():
+        dialogue, round_, consultant, _ = make_analysed_world(language="en")
+        Session.commit()
+        page, run = workbench_url(dialogue, round_), workbench_url(dialogue, round_, "run")
+        Session.remove()
+    # Requests outside that app context, so that each has its own (and its own CSRF token).
+    client = app.test_client()
+    log_in(client, consultant)
+    response = client.post(run, data={"csrf_token": csrf_from(client.get(page)), "seed": "0"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert [job.kind for job in job_rows()] == ["analysis"]
+        Session.remove()
+
+
 # --- large imports -----------------------------------------------------------------------------
 
 
