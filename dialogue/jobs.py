@@ -184,11 +184,10 @@ def enqueue(
     """
     path = _function_path(func)
     runner = runner_name(current_app)
-    if runner != "inline":
-        # The job runs on another connection, so it must see what the caller has done; and on
-        # SQLite a request that writes holds the write lock (BEGIN IMMEDIATE) that the job's
-        # row below needs: recording it first would wait on itself until the busy timeout.
-        Session.commit()
+    # The job row is written on a connection of its own, and a thread or worker runs the job on
+    # another: both must see what the caller has done. On SQLite a request that writes also
+    # holds the write lock (BEGIN IMMEDIATE) that the row needs, and would wait on itself.
+    Session.commit()
     _release_if_stale(kind, key)
     job_id = secrets.token_hex(16)
     try:
