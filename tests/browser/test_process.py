@@ -6,10 +6,11 @@ that happens in the browser, in the order of the reference process: the admin im
 participants on the participants page, sends the invitations and runs the rounds' schedule
 through "Manage rounds" (closing a round early is editing its closing time:
 ``rounds.lifecycle`` allows a closing time in the past). Participants log in with the links
-from the outbox and contribute; the consultant reviews the theme analysis in the workbench
-and names the themes; management drafts values from the themes, sends them out for consultation and
-finalises them; a participant follows their own contribution to a final value, and the public
-page shows what was published. The prioritisation round is answered with the keyboard alone.
+from the outbox and contribute; the consultant runs the theme analysis in the workbench (a
+background job with a progress page, in threads as in production) and names the themes;
+management drafts values from the themes, sends them out for consultation and finalises them;
+a participant follows their own contribution to a final value, and the public page shows what
+was published. The prioritisation round is answered with the keyboard alone.
 """
 
 from __future__ import annotations
@@ -145,12 +146,7 @@ def checked(page, problems_of=structure_problems) -> None:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """A server of its own, without the demo, running jobs as in production.
-
-    Starting the analysis in the workbench does not work on SQLite: the job's status is
-    written on connections of its own, which wait for (inline) or outdate (threads) the
-    transaction the job reads and writes in. Until that is fixed the operator starts it.
-    """
+    """A server of its own, without the demo, running jobs in threads as in production."""
     with serve(tmp_path_factory.mktemp("process"), demo=False, JOBS_RUNNER="thread") as live:
         yield live
 
@@ -242,11 +238,11 @@ def analyse_and_name_themes(server, consultant, round_id):
     consultant.get_by_role("link", name="Temaer på arbejdsbordet").click()
     assert consultant.url.endswith(f"/workbench/rounds/{round_id}/")
     assert "Runden er ikke analyseret endnu." in consultant.inner_text("main")
-    # The analysis itself is started by the operator: "Run the analysis" on a SQLite server
-    # does not finish (see ``server``). The command does what the button's job does.
-    server.run("analyse", str(round_id), "--themes", "3")
-    consultant.reload()
-    assert "Seneste kørsel" in consultant.inner_text("main")
+    consultant.get_by_label("Antal temaer").fill("3")
+    submit(consultant, "main form[action$='/run']")
+    # A background job: the page shows its progress and reloads itself once the job has ended.
+    consultant.get_by_text(re.compile(r"^Seneste kørsel \d")).wait_for(timeout=60_000)
+    assert consultant.locator(".job-status [role=alert]").count() == 0
     screenshot(consultant, "process_workbench_analysed")
     cards = consultant.locator("main article.card")
     assert cards.count() == 3, consultant.inner_text("main")
