@@ -30,7 +30,11 @@ def init_app(app) -> None:
         reset_mfa_command,
         set_password_command,
     )
-    from dialogue.admin.cli import create_dialogue_command, import_participants_command
+    from dialogue.admin.cli import (
+        add_staff_command,
+        create_dialogue_command,
+        import_participants_command,
+    )
     from dialogue.demo.scale import generate_command
     from dialogue.jobs import worker_command
     from dialogue.synthesis.cli import export_command
@@ -47,6 +51,7 @@ def init_app(app) -> None:
         themes_command,
         export_command,
         create_dialogue_command,
+        add_staff_command,
         generate_command,
         worker_command,
         disable_user_command,

@@ -49,7 +49,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from dialogue.clock import utcnow
-from dialogue.db import Session
+from dialogue.db import WRITE_INTENT, Session
 from dialogue.models import Dialogue, Job, JobState
 
 logger = logging.getLogger(__name__)
@@ -183,6 +183,11 @@ def enqueue(
         When a job of ``kind`` for ``key`` is queued or running already (with its id).
     """
     path = _function_path(func)
+    runner = runner_name(current_app)
+    # The job row is written on a connection of its own, and a thread or worker runs the job on
+    # another: both must see what the caller has done. On SQLite a request that writes also
+    # holds the write lock (BEGIN IMMEDIATE) that the row needs, and would wait on itself.
+    Session.commit()
     _release_if_stale(kind, key)
     job_id = secrets.token_hex(16)
     try:
@@ -207,7 +212,6 @@ def enqueue(
                 kind, key, func, *args, dialogue_id=dialogue_id, actor_id=actor_id, _retry=True
             )
         raise JobActive(existing[0] if existing else "") from None
-    runner = runner_name(current_app)
     try:
         if runner == "rq":
             _rq_queue(current_app).enqueue(
@@ -295,6 +299,8 @@ class JobContext:
         if stage == self._stage and now - self._last < PROGRESS_INTERVAL and done < total:
             return
         self._stage, self._last = stage, now
+        if _holds_sqlite_transaction():
+            return  # SQLite: written on another connection, it would wait for this job's own
         with suppress(SQLAlchemyError):  # a busy database: the next report will get through
             _write(
                 self.id,
@@ -330,12 +336,18 @@ def perform(job_id: str, path: str, args: tuple, *, inline: bool = False) -> Non
             finally:
                 Session.remove()
         return
-    job = get_job(job_id)
+    # Read and mark the job on connections of their own, before the job's transaction begins:
+    # on SQLite that transaction holds the write lock the status rows need.
+    with Session.session_factory() as session:
+        job = session.get(Job, job_id)
     if job is None or job.state is not JobState.QUEUED:
         return
     kind, dialogue_id = job.kind, job.dialogue_id
     _write(job_id, state=JobState.RUNNING, started_at=utcnow(), updated_at=utcnow())
     context = JobContext(job, inline=inline)
+    # A job writes, so on SQLite its transactions take the write lock up front, as a request
+    # that writes does: a transaction that read first fails if another wrote in between.
+    intent = None if inline else WRITE_INTENT.set(True)
     savepoint = Session.begin_nested() if inline else None
     try:
         outcome = _resolve(path)(context, *args) or JobOutcome()
@@ -348,11 +360,19 @@ def perform(job_id: str, path: str, args: tuple, *, inline: bool = False) -> Non
         _finish(job_id, JobState.FAILED, _failure_message(exc, dialogue_id))
         logger.error("job %s (%s) failed: %s", job_id, kind, type(exc).__name__)
         return
-    if savepoint is not None:
-        if savepoint.is_active:
+    else:
+        if savepoint is not None and savepoint.is_active:
             savepoint.commit()
-        Session.commit()
+        Session.commit()  # ends the job's transaction (and the caller's, inline) before _finish
+    finally:
+        if intent is not None:
+            WRITE_INTENT.reset(intent)
     _finish(job_id, JobState.DONE, str(outcome.message), outcome.result_url)
+
+
+def _holds_sqlite_transaction() -> bool:
+    """Whether this thread's session is inside a transaction on SQLite (one writer at a time)."""
+    return Session().in_transaction() and Session.get_bind().dialect.name == "sqlite"
 
 
 def _finish(job_id: str, state: JobState, message: str, result_url: str | None = None) -> None:

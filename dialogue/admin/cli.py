@@ -1,4 +1,4 @@
-"""Admin commands: ``create-dialogue`` and ``import-participants`` (for files too large to upload).
+"""Admin commands: ``create-dialogue``, ``add-staff`` and ``import-participants`` (large files).
 
 The commands speak English: they are for the operators who run the server. What they create
 for users (round titles and prompts) is in the dialogue's language.
@@ -184,6 +184,75 @@ def create_dialogue_command(
         )
     click.echo(
         f"admin login link (one use, valid for a day): {external_url('auth.link', token=token)}"
+    )
+
+
+#: Roles ``add-staff`` gives: the people who run a dialogue besides its first admin.
+STAFF_ROLES = {role.value: role for role in (Role.CONSULTANT, Role.MANAGEMENT, Role.ADMIN)}
+
+
+def add_staff(*, slug: str, email: str, role: Role, name: str = "") -> Membership:
+    """Make the person with ``email`` staff of dialogue ``slug``; flushes, never commits.
+
+    The person is found by e-mail or created without a password (they log in by link). Running
+    it again for the same role changes nothing, so an operator can hand out a fresh link; a
+    member with another role is refused, because a participant turned consultant would read
+    texts among which are their own, and one person has one role per dialogue.
+    """
+    email = (email or "").strip().lower()
+    dialogue = Session.scalar(select(Dialogue).where(Dialogue.slug == slug))
+    if dialogue is None:
+        raise SetupRefused(f"no dialogue with the slug {slug!r}")
+    if "@" not in email or len(email) > 254:
+        raise SetupRefused("give the staff member's e-mail address")
+    person = Session.scalar(select(Person).where(Person.email == email))
+    if person is None:
+        person = Person(email=email, name=" ".join((name or "").split())[:200])
+        Session.add(person)
+        Session.flush()
+    membership = Session.scalar(
+        select(Membership).where(
+            Membership.person_id == person.id, Membership.dialogue_id == dialogue.id
+        )
+    )
+    if membership is not None:
+        if membership.role is not role:
+            raise SetupRefused(
+                f"{email} is {membership.role.value} in {slug!r} already; one role per dialogue"
+            )
+        return membership
+    membership = Membership(person=person, dialogue=dialogue, role=role)
+    Session.add(membership)
+    Session.flush()
+    record_event(None, "staff.add", dialogue, subject=f"person:{person.id}", role=role.value)
+    return membership
+
+
+@click.command("add-staff")
+@click.argument("slug")
+@click.argument("email")
+@click.option(
+    "--role",
+    type=click.Choice(sorted(STAFF_ROLES)),
+    required=True,
+    help="consultant (themes), management (values) or admin (participants and rounds).",
+)
+@click.option("--name", default="", help="The person's name, shown to other staff.")
+@with_appcontext
+def add_staff_command(slug: str, email: str, role: str, name: str):
+    """Make EMAIL the consultant, management or an admin of the dialogue SLUG.
+
+    Prints a login link (one use, valid for a day). Run it again for a fresh link.
+    """
+    try:
+        membership = add_staff(slug=slug, email=email, role=STAFF_ROLES[role], name=name)
+        token = issue_login_link(membership, ADMIN_LINK_LIFETIME)
+    except SetupRefused as exc:
+        raise click.ClickException(str(exc)) from exc
+    Session.commit()
+    click.echo(
+        f"{membership.person.email} is {role} of {slug!r}; login link (one use, valid for a "
+        f"day): {external_url('auth.link', token=token)}"
     )
 
 

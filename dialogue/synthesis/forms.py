@@ -56,12 +56,20 @@ class ProposalForm(FlaskForm):
 
 
 class FinaliseForm(FlaskForm):
-    """Write the final version, with the visible note on what changed."""
+    """Write the final version, with the visible note on what changed.
 
-    title = StringField(_l("Final title"), validators=[DataRequired(), Length(max=200)])
-    text = TextAreaField(_l("Final text"), validators=[Length(max=5000)])
+    Its fields have ids of their own: the proposal page shows this form beside the new-version
+    form, whose fields have the same names, and a label must point at its own field.
+    """
+
+    title = StringField(
+        _l("Final title"), validators=[DataRequired(), Length(max=200)], id="final-title"
+    )
+    text = TextAreaField(_l("Final text"), validators=[Length(max=5000)], id="final-text")
     note = TextAreaField(
-        _l("What changed in response to the consultation"), validators=[Length(max=2000)]
+        _l("What changed in response to the consultation"),
+        validators=[Length(max=2000)],
+        id="final-note",
     )
     submit = SubmitField(_l("Make final"))
 
@@ -69,7 +77,9 @@ class FinaliseForm(FlaskForm):
 class DropForm(FlaskForm):
     """Set a proposal aside, with a reason."""
 
-    note = TextAreaField(_l("Why it is set aside"), validators=[DataRequired(), Length(max=2000)])
+    note = TextAreaField(
+        _l("Why it is set aside"), validators=[DataRequired(), Length(max=2000)], id="drop-note"
+    )
     submit = SubmitField(_l("Set aside"))
 
 
@@ -78,7 +88,9 @@ class SourceForm(FlaskForm):
 
     theme_id = SelectField(_l("Theme"), coerce=str, validate_choice=False)
     contribution_id = StringField(_l("Or one contribution (its id)"), validators=[Length(max=40)])
-    note = StringField(_l("How it informs the proposal"), validators=[Length(max=500)])
+    note = StringField(
+        _l("How it informs the proposal"), validators=[Length(max=500)], id="source-note"
+    )
     submit = SubmitField(_l("Add link"))
 
 

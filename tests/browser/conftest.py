@@ -17,7 +17,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from email import policy
 from pathlib import Path
@@ -142,10 +143,9 @@ def _wait_until_up(url: str, process: subprocess.Popen) -> None:
     raise RuntimeError("the server did not start within 90 s")
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """The app with the demo dialogue, served on a free loopback port."""
-    instance = tmp_path_factory.mktemp("live")
+@contextmanager
+def serve(instance: Path, *, demo: bool = True, **settings: str) -> Iterator[LiveServer]:
+    """The app served from ``instance`` on a free loopback port; ``settings`` add to its env."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     env = {
@@ -153,12 +153,15 @@ def live_server(tmp_path_factory):
         "DIALOGUE_INSTANCE_PATH": str(instance),
         "DATABASE_URL": f"sqlite:///{instance / 'live.db'}",
         "PUBLIC_URL": url,
-        # Analyses and imports run at once in the request, so the steps of a test follow in
-        # order (the thread runner is the product's default; its own tests cover it).
-        "JOBS_RUNNER": "inline",
+        **settings,
     }
     subprocess.run([DIALOGUE, "db", "upgrade"], env=env, check=True, capture_output=True)
-    demo = subprocess.run([DIALOGUE, "demo"], env=env, check=True, capture_output=True, text=True)
+    output = ""
+    if demo:
+        loaded = subprocess.run(
+            [DIALOGUE, "demo"], env=env, check=True, capture_output=True, text=True
+        )
+        output = loaded.stdout
     process = subprocess.Popen(
         [DIALOGUE, "run", "--host", "127.0.0.1", "--port", str(port), "--no-reload"],
         env=env,
@@ -167,10 +170,19 @@ def live_server(tmp_path_factory):
     )
     try:
         _wait_until_up(url, process)
-        yield LiveServer(url, env, demo.stdout)
+        yield LiveServer(url, env, output)
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The app with the demo dialogue, served on a free loopback port."""
+    # Analyses and imports run at once in the request, so the steps of a test follow in
+    # order (the thread runner is the product's default; its own tests cover it).
+    with serve(tmp_path_factory.mktemp("live"), JOBS_RUNNER="inline") as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

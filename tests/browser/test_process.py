@@ -1,42 +1,93 @@
-"""The reference process in a new dialogue, as its people meet it in the browser.
+"""The whole reference process in a new dialogue, as its people meet it in the browser.
 
-An operator creates the dialogue on the command line; the admin imports participants on the
-participants page, sends the invitations and runs the rounds' schedule through "Manage
-rounds" (closing a round early is editing its closing time: ``rounds.lifecycle`` allows a
-closing time in the past). Participants log in with the links from the outbox and contribute;
-the public page shows what was published. The prioritisation round is answered with the
-keyboard alone.
+An operator creates the dialogue and gives it a consultant and management on the command line
+(``create-dialogue``, ``add-staff``: the product has no page for either). Everything after
+that happens in the browser, in the order of the reference process: the admin imports
+participants on the participants page, sends the invitations and runs the rounds' schedule
+through "Manage rounds" (closing a round early is editing its closing time:
+``rounds.lifecycle`` allows a closing time in the past). Participants log in with the links
+from the outbox and contribute; the consultant runs the theme analysis in the workbench (a
+background job with a progress page, in threads as in production) and names the themes;
+management drafts values from the themes, sends them out for consultation and finalises them;
+a participant follows their own contribution to a final value, and the public page shows what
+was published. The prioritisation round is answered with the keyboard alone.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.browser.conftest import complete_staff_login, screenshot, structure_problems
+from tests.browser.conftest import (
+    accessibility_violations,
+    complete_staff_login,
+    screenshot,
+    serve,
+    structure_problems,
+)
 
 pytestmark = pytest.mark.browser
 
 SLUG = "proces-test"
 ZONE = ZoneInfo("Europe/Copenhagen")
+#: Five participants: the smallest group whose results the minimum group size (5) shows.
 PEOPLE = [(f"deltager{n}@proces.example", f"Deltager {n}") for n in range(1, 6)]
+CONSULTANT = "konsulent@proces.example"
+MANAGEMENT = "direktion@proces.example"
 CONTINUE = "Fortsæt til dialogen"
-CHALLENGES = [
-    "Vi har for lidt tid til kerneopgaven, fordi dokumentationen fylder.",
-    "Digitaliseringen går for langsomt i de borgernære funktioner.",
-    "Samarbejdet på tværs af afdelinger er svagt.",
-    "Rekruttering af fagfolk er svær i hele kommunen.",
-    "Borgerne oplever lange sagsbehandlingstider.",
+#: Each participant writes one challenge per theme; the theme's name as the consultant gives
+#: it, and a word its texts share (to know the analysis' theme by its cards).
+THEMES = {
+    "Tid til kerneopgaven": (
+        "dokumentation",
+        [
+            "Dokumentationen tager tid fra kerneopgaven hver dag.",
+            "Vi bruger for meget tid på dokumentation og for lidt tid på borgerne.",
+            "Dokumentation og registrering stjæler tid fra kerneopgaven.",
+            "Kravene til dokumentation æder vores tid med borgerne.",
+            "For meget dokumentation giver mindre tid til kerneopgaven.",
+        ],
+    ),
+    "Digitalisering": (
+        "digitaliseringen",
+        [
+            "IT-systemerne er langsomme og digitaliseringen halter.",
+            "Digitaliseringen går for langsomt, og IT-systemerne taler ikke sammen.",
+            "Vores IT-systemer er forældede; digitaliseringen skal have fart på.",
+            "Digitaliseringen mangler, IT-systemerne driller hver dag.",
+            "Langsomme IT-systemer og træg digitalisering: digitaliseringen koster tid.",
+        ],
+    ),
+    "Samarbejde på tværs": (
+        "afdelinger",
+        [
+            "Samarbejdet på tværs af afdelinger er svagt.",
+            "Afdelingerne samarbejder for lidt på tværs af afdelinger.",
+            "Vi mangler samarbejde på tværs af afdelinger og faggrænser.",
+            "Samarbejde på tværs mellem afdelinger sker sjældent.",
+            "Der er siloer; samarbejdet på tværs af afdelinger er for svagt.",
+        ],
+    ),
+}
+ITEMS = list(THEMES)
+#: Management's draft values: (draft title, the theme it comes from, final title).
+VALUES = [
+    ("Tid til borgerne", "Tid til kerneopgaven", "Tid til det vigtige"),
+    ("Digitalt først", "Digitalisering", "Digitalt først"),
 ]
-ITEMS = ["Tid til kerneopgaven", "Digitalisering", "Samarbejde på tværs"]
 
 
 def local(moment: dt.datetime) -> str:
     """A datetime-local value in the dialogue's time zone."""
     return moment.astimezone(ZONE).strftime("%Y-%m-%dT%H:%M")
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(ZONE).replace(second=0, microsecond=0)
 
 
 def submit(page, form="main form"):
@@ -45,9 +96,19 @@ def submit(page, form="main form"):
         page.locator(f"{form} [type=submit]").last.click()
 
 
-def set_round(page, live_server, position: int, *, opens=None, closes=None, items=None):
+def log_in_staff(page, server, address: str, link: str) -> None:
+    """Every staff login of this test: the one-time link, its button, then the second factor."""
+    complete_staff_login(page, server, address, link=link)
+    assert "/link/" not in page.url
+
+
+def login_link(output: str) -> str:
+    return next(word for word in output.split() if "/link/" in word)
+
+
+def set_round(page, server, position: int, *, opens=None, closes=None, items=None):
     """Edit a round under "Manage rounds"."""
-    page.goto(f"{live_server.url}/d/{SLUG}/manage/rounds/")
+    page.goto(f"{server.url}/d/{SLUG}/manage/rounds/")
     page.locator("main table tbody tr").nth(position - 1).locator("a[href$='/edit']").click()
     if opens is not None:
         page.fill("#opens_at", local(opens))
@@ -59,17 +120,43 @@ def set_round(page, live_server, position: int, *, opens=None, closes=None, item
     assert "/edit" not in page.url, page.inner_text("main")
 
 
-def publish(page, live_server, round_id: int):
-    page.goto(f"{live_server.url}/d/{SLUG}/rounds/{round_id}/results/")
+def open_round(page, server, position: int, start: dt.datetime):
+    """Open round ``position`` for a week from a moment already past."""
+    set_round(page, server, position, opens=start, closes=now() + dt.timedelta(days=7))
+
+
+def close_and_publish(page, server, position: int, round_id: int):
+    """Close a round a minute ago and publish its results to the participants."""
+    set_round(page, server, position, closes=now() - dt.timedelta(minutes=1))
+    page.goto(f"{server.url}/d/{SLUG}/rounds/{round_id}/results/")
     submit(page, "main form[action$='/publish']")
-    assert page.locator(".flash-success").count() == 1
+    assert page.locator(".flash-success").count() == 1, page.inner_text("main")
+
+
+def answer(page, server, round_id: int, fill) -> None:
+    """Open a round's page, let ``fill`` answer it, save, and expect the thanks."""
+    page.goto(f"{server.url}/d/{SLUG}/rounds/{round_id}/")
+    fill(page)
+    submit(page, "main form[action$='/contributions']")
+    assert page.locator(".flash-success").count() >= 1, page.inner_text("main")
+
+
+def checked(page, problems_of=structure_problems) -> None:
+    assert problems_of(page) == [], page.url
 
 
 @pytest.fixture(scope="module")
-def process(live_server, browser, tmp_path_factory):
-    """The dialogue created, participants imported and invited: a context per person."""
+def server(tmp_path_factory):
+    """A server of its own, without the demo, running jobs in threads as in production."""
+    with serve(tmp_path_factory.mktemp("process"), demo=False, JOBS_RUNNER="thread") as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
+def process(server, browser, tmp_path_factory):
+    """The dialogue and its staff, participants imported and invited: a page per person."""
     yesterday = (dt.datetime.now(ZONE) - dt.timedelta(days=1)).date().isoformat()
-    created = live_server.run(
+    created = server.run(
         "create-dialogue",
         SLUG,
         "--title",
@@ -80,7 +167,10 @@ def process(live_server, browser, tmp_path_factory):
         "--start",
         yesterday,
     )
-    admin_link = next(word for word in created.split() if "/link/" in word)
+    staff_links = {
+        role: login_link(server.run("add-staff", SLUG, email, "--role", role))
+        for role, email in (("consultant", CONSULTANT), ("management", MANAGEMENT))
+    }
     contexts = []
 
     def new_page():
@@ -89,7 +179,7 @@ def process(live_server, browser, tmp_path_factory):
         return context.new_page()
 
     admin = new_page()
-    complete_staff_login(admin, live_server, "facilitator@proces.example", link=admin_link)
+    log_in_staff(admin, server, "facilitator@proces.example", login_link(created))
     # The participants page: import a CSV file, then send the invitations.
     csv = tmp_path_factory.mktemp("import") / "deltagere.csv"
     csv.write_text(
@@ -97,9 +187,7 @@ def process(live_server, browser, tmp_path_factory):
         + "".join(f"{email};{name};Teknik;Medarbejder\n" for email, name in PEOPLE),
         encoding="utf-8",
     )
-    admin.goto(f"{live_server.url}/d/{SLUG}/admin/")
-    if "/admin/" in admin.url and admin.locator("input[type=file]").count() == 0:
-        admin.goto(f"{live_server.url}/d/{SLUG}/admin/participants")
+    admin.goto(f"{server.url}/d/{SLUG}/admin/participants")
     admin.set_input_files("input[type=file]", str(csv))
     submit(admin, "main form[enctype='multipart/form-data']")
     assert admin.locator(".flash-success").count() >= 1, admin.inner_text("main")
@@ -107,49 +195,83 @@ def process(live_server, browser, tmp_path_factory):
     screenshot(admin, "process_participants")
     people = []
     for email, _name in PEOPLE:
-        (link,) = live_server.mailed_links(email)
+        (link,) = server.mailed_links(email)
         page = new_page()
         page.goto(link)
         page.get_by_role("button", name=CONTINUE).click()
         people.append(page)
+    consultant, management = new_page(), new_page()
+    log_in_staff(consultant, server, CONSULTANT, staff_links["consultant"])
+    log_in_staff(management, server, MANAGEMENT, staff_links["management"])
     rounds = dict(
-        live_server.sql(
+        server.sql(
             "SELECT rounds.position, rounds.id FROM rounds JOIN dialogues"
             " ON rounds.dialogue_id = dialogues.id WHERE dialogues.slug = ?",
             SLUG,
         )
     )
-    yield admin, people, rounds
+    yield {
+        "admin": admin,
+        "consultant": consultant,
+        "management": management,
+        "people": people,
+        "rounds": rounds,
+    }
     for context in contexts:
         context.close()
 
 
-def test_the_reference_process_in_the_browser(live_server, process):
-    admin, people, rounds = process
-    # Round 1, challenges: every participant contributes (one of them twice).
-    for page, text in zip(people, CHALLENGES, strict=True):
-        page.goto(f"{live_server.url}/d/{SLUG}/rounds/{rounds[1]}/")
-        page.fill("textarea", text)
-        submit(page)
-        assert page.locator(".flash-success").count() >= 1
+def contribute_challenges(server, people, round_id):
+    """Round 1: every participant writes one challenge of each theme."""
+    for index, page in enumerate(people):
+        page.goto(f"{server.url}/d/{SLUG}/rounds/{round_id}/")
+        for _word, texts in THEMES.values():
+            page.fill("main form[action$='/contributions'] textarea", texts[index])
+            submit(page, "main form[action$='/contributions']")
+            assert page.locator(".flash-success").count() >= 1, page.inner_text("main")
     screenshot(people[0], "process_challenges")
-    # The admin closes round 1 now and opens round 2 with the themes as its items.
-    now = dt.datetime.now(ZONE).replace(second=0, microsecond=0)
-    set_round(admin, live_server, 1, closes=now - dt.timedelta(minutes=1))
-    set_round(
-        admin,
-        live_server,
-        2,
-        opens=now - dt.timedelta(minutes=1),
-        closes=now + dt.timedelta(days=7),
-        items=ITEMS,
-    )
-    publish(admin, live_server, rounds[1])
-    screenshot(admin, "process_rounds")
 
-    # Round 2, prioritisation, with the keyboard only: Tab to a place, type to choose, Enter.
+
+def analyse_and_name_themes(server, consultant, round_id):
+    """The consultant finds the workbench from the round, runs the analysis and names themes."""
+    consultant.goto(f"{server.url}/d/{SLUG}/")
+    consultant.locator("main .timeline-item").first.locator("h3 a").click()
+    consultant.get_by_role("link", name="Temaer på arbejdsbordet").click()
+    assert consultant.url.endswith(f"/workbench/rounds/{round_id}/")
+    assert "Runden er ikke analyseret endnu." in consultant.inner_text("main")
+    consultant.get_by_label("Antal temaer").fill("3")
+    submit(consultant, "main form[action$='/run']")
+    # A background job: the page shows its progress and reloads itself once the job has ended.
+    consultant.get_by_text(re.compile(r"^Seneste kørsel \d")).wait_for(timeout=60_000)
+    assert consultant.locator(".job-status [role=alert]").count() == 0
+    screenshot(consultant, "process_workbench_analysed")
+    cards = consultant.locator("main article.card")
+    assert cards.count() == 3, consultant.inner_text("main")
+    theme_urls = {}
+    for index in range(cards.count()):
+        card = cards.nth(index)
+        text = card.inner_text().lower()
+        (name,) = [name for name, (word, _texts) in THEMES.items() if word in text]
+        theme_urls[name] = card.locator("h3 a").get_attribute("href")
+    for name, url in theme_urls.items():
+        consultant.goto(f"{server.url}{url}")
+        consultant.get_by_text("Omdøb og beskriv").click()
+        consultant.get_by_label("Navn").fill(name)
+        submit(consultant, "main form[action$='/edit']")
+        assert consultant.get_by_role("heading", level=1).inner_text() == name
+        assert "Temaet er gemt." in consultant.inner_text("main")
+    checked(consultant)
+    screenshot(consultant, "process_theme_renamed")
+    consultant.goto(f"{server.url}/d/{SLUG}/workbench/rounds/{round_id}/")
+    headings = consultant.locator("main article.card h3").all_inner_texts()
+    assert sorted(headings) == sorted(THEMES)
+    assert "Omdøb" in consultant.inner_text("main #history-heading ~ ol")
+
+
+def prioritise(server, people, round_id):
+    """Round 2: the first participant with the keyboard only, the others with the mouse."""
     page = people[0]
-    page.goto(f"{live_server.url}/d/{SLUG}/rounds/{rounds[2]}/")
+    page.goto(f"{server.url}/d/{SLUG}/rounds/{round_id}/")
     for place, letters in (("place_1", "Dig"), ("place_2", "Sam"), ("place_3", "Tid")):
         for _ in range(60):
             if page.evaluate("document.activeElement.id") == place:
@@ -162,22 +284,178 @@ def test_the_reference_process_in_the_browser(live_server, process):
         if page.evaluate("document.activeElement.type") == "submit":
             break
         page.keyboard.press("Tab")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     screenshot(page, "process_prioritisation_keyboard")
-    (data,) = live_server.sql("SELECT data FROM contributions WHERE round_id = ?", rounds[2])[0]
-    assert json.loads(data)["ranking"] == [
+    return json.loads(
+        server.sql("SELECT data FROM contributions WHERE round_id = ?", round_id)[0][0]
+    )["ranking"]
+
+
+def rank_with_the_mouse(page):
+    for place, item in zip(("place_1", "place_2", "place_3"), ITEMS, strict=True):
+        page.select_option(f"#{place}", label=item)
+
+
+def write_about_culture(page):
+    top = page.get_by_role("group", name=ITEMS[0])
+    top.get_by_label("En styrke ved vores kultur").fill("Vi hjælper hinanden, når det brænder på.")
+    top.get_by_label("En svaghed").fill("Vi siger for sjældent fra over for nye krav.")
+
+
+def draft_and_publish_values(server, management, consultation_id):
+    """Management drafts a value from each of two themes and sends both out for consultation."""
+    management.goto(f"{server.url}/d/{SLUG}/")
+    management.get_by_role("link", name="Forslag", exact=True).click()
+    for title, theme, _final in VALUES:
+        management.get_by_role("link", name="Skriv et forslag").click()
+        management.get_by_label("Slags").select_option(label="Værdi")
+        management.get_by_label("Titel").fill(title)
+        management.get_by_label("Tekst").fill(f"Vi vil arbejde med {theme.lower()}.")
+        submit(management)
+        assert management.get_by_role("heading", level=1).inner_text() == title
+        link = management.locator("main form[action$='/sources']")
+        link.get_by_label("Tema").select_option(
+            link.locator("option", has_text=theme).get_attribute("value")
+        )
+        link.get_by_label("Hvordan det ligger til grund for forslaget").fill("Runde 1 viser det.")
+        submit(management, "main form[action$='/sources']")
+        assert theme in management.inner_text("main .contribution-list")
+        publish = management.locator("main form[action$='/publish']")
+        publish.get_by_label("Runde").select_option(str(consultation_id))
+        submit(management, "main form[action$='/publish']")
+        assert management.locator(".flash-success").count() == 1, management.inner_text("main")
+        checked(management)
+        management.goto(f"{server.url}/d/{SLUG}/proposals/")
+    screenshot(management, "process_proposals_in_consultation")
+
+
+def rate_the_drafts(page):
+    for title, _theme, _final in VALUES:
+        page.get_by_role("group", name=title).locator("input[value='4']").check()
+        page.get_by_label(f"Kommentar til “{title}” (valgfri)").fill("Godt, men gør det konkret.")
+
+
+def finalise_values(server, management, action_id):
+    """Management writes each final version, then makes the final values the action items."""
+    management.goto(f"{server.url}/d/{SLUG}/proposals/")
+    for title, _theme, final in VALUES:
+        management.get_by_role("link", name=title, exact=True).click()
+        assert re.search(r"100\s%\svar enige", management.inner_text("main"))  # five of five
+        finalise = management.locator("main form[action$='/finalise']")
+        finalise.get_by_label("Endelig titel").fill(final)
+        finalise.get_by_label("Hvad er ændret efter høringen").fill("Gjort mere konkret.")
+        submit(management, "main form[action$='/finalise']")
+        assert management.locator(".flash-success").count() == 1, management.inner_text("main")
+        checked(management)
+        management.goto(f"{server.url}/d/{SLUG}/proposals/")
+    feed = management.locator("main form[action$='/feed']")
+    feed.get_by_label("Runde").select_option(str(action_id))
+    submit(management, "main form[action$='/feed']")
+    assert management.locator(".flash-success").count() == 1, management.inner_text("main")
+    screenshot(management, "process_final_values")
+
+
+def commit_to_action(page):
+    for _title, _theme, final in VALUES:
+        page.get_by_role("group", name=final).get_by_label("Det vil jeg gøre").fill(
+            "Jeg tager det op på næste teammøde."
+        )
+
+
+def follow_my_input(server, page, own_text: str):
+    """The participant finds their challenge, its theme and the final value it informed."""
+    page.goto(f"{server.url}/d/{SLUG}/")
+    page.get_by_role("link", name="Mine input").click()
+    card = page.locator("main .own-list > li", has_text=own_text)
+    path = card.locator(".path").inner_text()
+    theme, final = VALUES[0][1], VALUES[0][2]
+    assert f"Samlet i temaet/temaerne: {theme}" in path
+    assert f"“{final}”" in path
+    checked(page)
+    checked(page, accessibility_violations)
+    screenshot(page, "process_my_input")
+    card.get_by_role("link", name=f"“{final}”").click()
+    main = page.inner_text("main")
+    assert final in page.get_by_role("heading", level=1).inner_text()
+    assert theme in main
+    screenshot(page, "process_why_this_value_participant")
+
+
+def read_the_public_page(server, page):
+    page.goto(f"{server.url}/p/{SLUG}/")
+    main = page.inner_text("main")
+    assert "Der blev skrevet 15 bidrag." in main
+    for _word, texts in THEMES.values():
+        for text in texts:
+            assert text not in main
+    assert main.count("Resultaterne af denne runde er ikke offentliggjort endnu.") == 0
+    values = main.split("De endelige værdier")[-1]
+    for _title, _theme, final in VALUES:
+        assert final in values
+    checked(page)
+    checked(page, accessibility_violations)
+    screenshot(page, "process_public_page")
+    page.get_by_role("link", name=VALUES[0][2], exact=True).click()
+    assert "Hvorfor denne værdi?" in page.inner_text("main")
+    assert VALUES[0][1] in page.inner_text("main")
+    checked(page)
+    screenshot(page, "process_public_value")
+
+
+def test_the_reference_process_in_the_browser(server, process):
+    admin, consultant, management = process["admin"], process["consultant"], process["management"]
+    people, rounds = process["people"], process["rounds"]
+    # Rounds open one after another from moments already past, each closed a minute ago when
+    # its turn ends, so every schedule is valid whatever the clock says.
+    start = now() - dt.timedelta(hours=1)
+
+    contribute_challenges(server, people, rounds[1])
+    close_and_publish(admin, server, 1, rounds[1])
+    screenshot(admin, "process_rounds")
+
+    analyse_and_name_themes(server, consultant, rounds[1])
+
+    # Round 2: the admin asks about the themes the consultant named.
+    set_round(admin, server, 2, items=ITEMS)
+    open_round(admin, server, 2, start + dt.timedelta(minutes=10))
+    assert prioritise(server, people, rounds[2]) == [
         "digitalisering",
         "samarbejde-paa-tvaers",
         "tid-til-kerneopgaven",
     ]
+    for page in people[1:]:
+        answer(page, server, rounds[2], rank_with_the_mouse)
+    close_and_publish(admin, server, 2, rounds[2])
 
-    # The public page shows round 1's published results and nothing of round 2.
-    public = people[1]
-    public.goto(f"{live_server.url}/p/{SLUG}/")
-    main = public.inner_text("main")
-    assert "Der blev skrevet 5 bidrag." in main
-    for text in CHALLENGES:
-        assert text not in main
-    assert structure_problems(public) == []
-    screenshot(public, "process_public_page")
+    # Round 3, culture: the top priorities of round 2 become its items.
+    admin.goto(f"{server.url}/d/{SLUG}/manage/rounds/{rounds[3]}/edit")
+    take = admin.locator("main form[action$='/items']")
+    take.get_by_label("Fra runden").select_option(str(rounds[2]))
+    take.get_by_label("Hvor mange af de øverste punkter").fill("3")
+    submit(admin, "main form[action$='/items']")
+    assert admin.locator(".flash-success").count() == 1, admin.inner_text("main")
+    open_round(admin, server, 3, start + dt.timedelta(minutes=20))
+    for page in people:
+        answer(page, server, rounds[3], write_about_culture)
+    screenshot(people[0], "process_culture")
+    close_and_publish(admin, server, 3, rounds[3])
+
+    # Round 4, consultation on management's drafts.
+    draft_and_publish_values(server, management, rounds[4])
+    open_round(admin, server, 4, start + dt.timedelta(minutes=30))
+    for page in people:
+        answer(page, server, rounds[4], rate_the_drafts)
+    screenshot(people[0], "process_consultation")
+    close_and_publish(admin, server, 4, rounds[4])
+
+    # Round 5, action: commitments to the final values.
+    finalise_values(server, management, rounds[5])
+    open_round(admin, server, 5, start + dt.timedelta(minutes=40))
+    for page in people:
+        answer(page, server, rounds[5], commit_to_action)
+    screenshot(people[0], "process_action")
+    close_and_publish(admin, server, 5, rounds[5])
+
+    follow_my_input(server, people[0], THEMES[VALUES[0][1]][1][0])
+    read_the_public_page(server, people[1])

@@ -236,6 +236,38 @@ def test_the_thread_runner_reports_progress_and_outcome(app_factory, fresh_datab
         Session.remove()
 
 
+def test_a_request_starts_a_thread_job_that_ends_on_sqlite_too(app_factory, fresh_database_url):
+    """The button in the browser, on SQLite with the default thread runner.
+
+    A POST that has read holds SQLite's write lock (BEGIN IMMEDIATE) while the job is recorded
+    on a connection of its own: it once waited for its own lock, a 503. The job's progress,
+    written on other connections, then outdated the snapshot its transaction had read from:
+    "database is locked" at its first write.
+    """
+    app = app_factory(fresh_database_url, JOBS_RUNNER="thread")
+    migrate.upgrade(app)
+    Session.remove()
+    with app.app_context():
+        dialogue, round_, consultant, _ = make_analysed_world(language="en")
+        Session.commit()
+        page, run = workbench_url(dialogue, round_), workbench_url(dialogue, round_, "run")
+        Session.remove()
+    # Requests outside that app context, so that each has its own (and its own CSRF token).
+    client = app.test_client()
+    log_in(client, consultant)
+    response = client.post(run, data={"csrf_token": csrf_from(client.get(page)), "seed": "0"})
+    assert response.status_code == 302
+    # The job then runs in its thread and commits, without "database is locked" on SQLite.
+    deadline = time.monotonic() + 60
+    while "Last run" not in client.get(page).get_data(as_text=True):
+        assert time.monotonic() < deadline, "the analysis did not end"
+        time.sleep(0.2)
+    assert "3 themes, 0 unassigned." in client.get(page).get_data(as_text=True)
+    with app.app_context():
+        assert [(job.kind, job.state) for job in job_rows()] == [("analysis", JobState.DONE)]
+        Session.remove()
+
+
 # --- large imports -----------------------------------------------------------------------------
 
 

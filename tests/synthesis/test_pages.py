@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -235,3 +236,26 @@ def test_staff_pages_render(case, client):
         assert client.get(url).status_code == 200, url
     page = client.get(f"/d/{slug}/coverage").get_data(as_text=True)
     assert "Ensom udfordring" in page  # the consultant reads uncovered texts
+
+
+def test_forms_side_by_side_give_their_fields_ids_of_their_own(case, client):
+    """Ids are unique on the proposal page and a theme's page.
+
+    A label points at the first element with its id: the final title's label must not lead to
+    the new version's title field.
+    """
+    draft = services.create_proposal(
+        case.dialogue, kind=ProposalKind.VALUE, title="Udkast", actor_id=None
+    )
+    staff_login(client, Session.get(Membership, case.consultant.id).person.email, STAFF_PASSWORD)
+    slug, round_id = case.dialogue.slug, case.round_.id
+    theme_id = case.themes["big"].id
+    for url in (
+        f"/d/{slug}/proposals/{draft.id}",
+        f"/d/{slug}/workbench/rounds/{round_id}/themes/{theme_id}",
+    ):
+        page = client.get(url).get_data(as_text=True)
+        ids = [i for i in re.findall(r'\sid="([^"]+)"', page) if i != "csrf_token"]  # hidden
+        assert len(ids) == len(set(ids)), (url, sorted(i for i in ids if ids.count(i) > 1))
+    page = client.get(f"/d/{slug}/proposals/{draft.id}").get_data(as_text=True)
+    assert '<label for="final-title">' in page
