@@ -65,6 +65,8 @@ def make_test_app(database_url: str, instance_path, **overrides):
         "DATABASE_URL": database_url,
         "INSTANCE_PATH": str(instance_path),
         "RATELIMIT_ENABLED": False,
+        # The inline job runner would embed in the request; the embedding tests turn it on.
+        "DIALOGUE_EMBED_ON_SUBMIT": False,
         **TEST_SECRETS,
         **overrides,
     }
