@@ -26,7 +26,7 @@ from sklearn.utils import check_random_state
 from analysis.clustering import UNASSIGNED, ThemeClusterer
 from analysis.duplicates import near_duplicate_groups
 from analysis.embed import WINDOW, EmbeddingUnavailable, load_embedder, semantic_space
-from analysis.text import LANGUAGES, detect_language
+from analysis.text import LANGUAGES, detect_language, text_languages
 from analysis.themes import author_frequency, describe_themes
 from analysis.types import AnalysisResult, Document
 from analysis.vectorize import Progress, TermVectorizer
@@ -209,7 +209,7 @@ class ThemeAnalysis(BaseEstimator):
             embedded = embeddings[present]
         if not np.isfinite(embedded).all():
             raise ValueError("embeddings must be finite numbers")
-        return semantic_space(embedded)
+        return semantic_space(embedded, text_languages(texts))
 
     def _themes(self, vectors, ids: list, authors: list) -> tuple:
         """Label the fitted clusters, showing only terms used by enough distinct authors."""
@@ -263,7 +263,7 @@ class ThemeAnalysis(BaseEstimator):
         }
 
 
-def analyse(documents, *, n_themes: int | None = None, **params) -> AnalysisResult:
+def analyse(documents, *, n_themes: int | None = None, embeddings=None, **params) -> AnalysisResult:
     """Find the themes of `documents` in one call; the function twin of :class:`ThemeAnalysis`.
 
     Parameters
@@ -272,6 +272,8 @@ def analyse(documents, *, n_themes: int | None = None, **params) -> AnalysisResu
         The contributions.
     n_themes : int or None, default=None
         Number of themes; ``None`` chooses it.
+    embeddings : array of shape (n_documents, n_dimensions), optional
+        Stored sentence embeddings, for ``method="semantic"``.
     **params
         Further parameters of :class:`ThemeAnalysis`, for example ``random_state``.
 
@@ -287,7 +289,7 @@ def analyse(documents, *, n_themes: int | None = None, **params) -> AnalysisResu
     >>> [theme.label for theme in result.themes], result.skipped
     (['cheaper bus, bus tickets', 'bike lanes'], ('c10',))
     """
-    return ThemeAnalysis(n_themes, **params).fit(documents).result_
+    return ThemeAnalysis(n_themes, **params).fit(documents, embeddings=embeddings).result_
 
 
 def _as_documents(documents) -> list[Document]:
