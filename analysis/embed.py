@@ -182,12 +182,17 @@ def semantic_space(vectors: np.ndarray, languages: Sequence[str] | None = None) 
     [[0.0, 1.0], [0.0, -1.0]]
     """
     vectors = np.asarray(vectors, dtype=np.float32)
-    centred = vectors - vectors.mean(axis=0, dtype=np.float64)
+    # Means are summed in float64 for accuracy; the 100,000-row arrays stay float32.
+    means = [vectors.mean(axis=0, dtype=np.float64)]
+    group = np.zeros(len(vectors), dtype=np.intp)
     if languages is not None:
-        languages = np.array(["" if language is None else language for language in languages])
-        for language in set(languages.tolist()) - {""}:
-            rows = languages == language
+        codes = np.array(["" if language is None else language for language in languages])
+        for language in sorted(set(codes.tolist()) - {""}):
+            rows = codes == language
             if rows.sum() >= MIN_LANGUAGE_GROUP:
-                centred[rows] = vectors[rows] - vectors[rows].mean(axis=0, dtype=np.float64)
+                means.append(vectors[rows].mean(axis=0, dtype=np.float64))
+                group[rows] = len(means) - 1
+    centred = vectors - np.stack(means).astype(np.float32)[group]
     norms = np.linalg.norm(centred, axis=1, keepdims=True)
-    return (centred / np.where(norms > 0, norms, 1)).astype(np.float32)
+    centred /= np.where(norms > 0, norms, 1)
+    return centred
