@@ -174,7 +174,10 @@ def semantic_columns(size: int, fresh_limit: int, per_second: list[float]) -> st
         fresh_text = f"~{stored['seconds'] + size / per_second[0]:.0f}"
     else:
         fresh_text = "-"
-    return f"{stored['k']:>4} {stored['seconds']:>9.2f} {fresh_text:>10} {stored['peak_mb']:>8.0f}"
+    return (
+        f"{stored['k']:>4} {stored['seconds']:>9.2f} {stored['cpu_s']:>7.2f} {fresh_text:>10} "
+        f"{stored['peak_mb']:>8.0f}"
+    )
 
 
 def main() -> None:
@@ -204,7 +207,7 @@ def main() -> None:
         f"{'pipeline MB':>11} {'bare MB':>8}"
     )
     if semantic:
-        header += f" | {'sem k':>4} {'stored s':>9} {'no store s':>10} {'sem MB':>8}"
+        header += f" | {'sem k':>4} {'stored s':>9} {'cpu s':>7} {'no store s':>10} {'sem MB':>8}"
     else:
         print("semantic runs skipped: the semantic extra is not installed", file=sys.stderr)
     print(header)
