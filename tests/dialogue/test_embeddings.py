@@ -8,9 +8,11 @@ from sqlalchemy import select
 from analysis.embed import model_name, text_hash
 from dialogue import embeddings
 from dialogue.db import Session
+from dialogue.jobs import JobActive
 from dialogue.models import AnalysisRun, Contribution, ContributionEmbedding, Job
 from dialogue.workbench.cli import analyse_command, embed_command, themes_command
 from rounds.synthesis import run_analysis
+from tests.conftest import csrf_from
 from tests.dialogue.test_participation import setup_round, submit
 from tests.dialogue.test_themes_cli import write_csv
 from tests.factories import make_contribution, make_dialogue, make_member, make_round
@@ -80,6 +82,34 @@ def test_a_submission_is_embedded_by_a_job_after_it_is_saved(client, app, monkey
     job = Session.scalar(select(Job).where(Job.kind == "embed", Job.key == f"round:{round_.id}"))
     assert job.state.value == "done"
     assert job.actor_id is None
+
+
+def test_an_edit_is_embedded_again_and_a_running_job_is_not_doubled(
+    client, app, monkeypatch, embedder
+):
+    monkeypatch.setitem(app.config, "DIALOGUE_EMBED_ON_SUBMIT", True)
+    dialogue, _, round_ = setup_round(client)
+    submit(client, dialogue, round_, "Første udgave")
+    contribution = Session.scalar(select(Contribution).where(Contribution.round_id == round_.id))
+    edit_url = f"/d/{dialogue.slug}/contributions/{contribution.id}/edit"
+    edited = client.post(
+        edit_url, data={"csrf_token": csrf_from(client.get(edit_url)), "body": "Anden udgave"}
+    )
+    assert edited.status_code == 303
+    assert stored(round_)[contribution.id].text_hash == text_hash("Anden udgave")
+
+    enqueued = []
+    monkeypatch.setattr(embeddings, "enqueue", lambda *args, **kwargs: enqueued.append(args))
+    with app.test_request_context():
+        embeddings.schedule(round_)
+    assert enqueued == [("embed", f"round:{round_.id}", embeddings.embedding_job, round_.id)]
+
+    def busy(*args, **kwargs):
+        raise JobActive("an-active-job")
+
+    monkeypatch.setattr(embeddings, "enqueue", busy)
+    with app.test_request_context():
+        embeddings.schedule(round_)  # says nothing, fails nothing: the active job looks again
 
 
 def test_without_the_extra_a_submission_is_saved_and_nothing_is_queued(
