@@ -64,6 +64,10 @@ def test_each_text_is_embedded_once_and_again_after_an_edit(small_round, embedde
     assert embeddings.embed_pending(round_.id) == 1
     assert stored(round_)[contributions[1].id].text_hash == text_hash("Printeren virker aldrig.")
 
+    Session.delete(contributions[0])  # withdrawn: its vector, derived from its text, goes too
+    Session.flush()
+    assert contributions[0].id not in stored(round_)
+
 
 def test_a_vector_of_another_model_is_recomputed(small_round, embedder):
     round_, contributions = small_round
