@@ -23,7 +23,8 @@ import numpy as np
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import delete, select
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from analysis.embed import WINDOW, EmbeddingUnavailable, load_embedder, model_name, text_hash
@@ -74,24 +75,34 @@ def pending(round_id: int | None = None) -> list[tuple[uuid.UUID, str]]:
 
 
 def store(pairs: Sequence[tuple[uuid.UUID, str]], threads: int = 1, progress=None) -> None:
-    """Embed the texts of `pairs` and store (or replace) their vectors; flushes only."""
+    """Embed the texts of `pairs` and store (or replace) their vectors.
+
+    One upsert: an embedding job and a semantic run may embed the same new text at the same
+    time, and the second to commit then replaces the first's vector instead of failing.
+    """
     embedder = load_embedder(threads)
     vectors, tokens = embedder.embed([text for _cid, text in pairs], progress=progress)
-    ids = [cid for cid, _text in pairs]
-    Session.execute(
-        delete(ContributionEmbedding).where(ContributionEmbedding.contribution_id.in_(ids))
-    )
-    Session.add_all(
-        ContributionEmbedding(
-            contribution_id=cid,
-            model=embedder.name,
-            text_hash=text_hash(text),
-            vector=vector.astype("<f4").tobytes(),
-            tokens=int(count),
-        )
+    rows = [
+        {
+            "contribution_id": cid,
+            "model": embedder.name,
+            "text_hash": text_hash(text),
+            "vector": vector.astype("<f4").tobytes(),
+            "tokens": int(count),
+        }
         for (cid, text), vector, count in zip(pairs, vectors, tokens, strict=True)
+    ]
+    dialect = Session.get_bind().dialect.name
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(
+        ContributionEmbedding
+    ).values(rows)
+    columns = ("model", "text_hash", "vector", "tokens")
+    Session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["contribution_id"],
+            set_={column: statement.excluded[column] for column in columns},
+        )
     )
-    Session.flush()
 
 
 def embed_pending(
@@ -169,9 +180,9 @@ def _stored(ids: list[uuid.UUID]) -> dict[uuid.UUID, ContributionEmbedding]:
         rows |= {
             row.contribution_id: row
             for row in Session.scalars(
-                select(ContributionEmbedding).where(
-                    ContributionEmbedding.contribution_id.in_(chunk)
-                )
+                select(ContributionEmbedding)
+                .where(ContributionEmbedding.contribution_id.in_(chunk))
+                .execution_options(populate_existing=True)  # store() wrote past the ORM
             )
         }
     return rows
