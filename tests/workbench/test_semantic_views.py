@@ -13,6 +13,7 @@ def test_the_consultant_runs_the_semantic_method(client, world, embedder):  # no
     page = url(dialogue, round_)
     radio = SEMANTIC_RADIO.search(client.get(page).get_data(as_text=True)).group()
     assert "disabled" not in radio
+    assert "aria-describedby" not in radio
 
     html = post(client, page, url(dialogue, round_, "run"), seed="0", method="semantic")
     text = html.get_data(as_text=True)
@@ -29,7 +30,9 @@ def test_without_the_extra_the_option_is_unavailable_and_a_posted_choice_falls_b
     log_in(client, consultant)
     page = url(dialogue, round_)
     html = client.get(page).get_data(as_text=True)
-    assert "disabled" in SEMANTIC_RADIO.search(html).group()
+    radio = SEMANTIC_RADIO.search(html).group()
+    assert "disabled" in radio
+    assert 'aria-describedby="method-hint"' in radio
     assert "the optional “semantic” package is not installed" in html
 
     text = post(client, page, url(dialogue, round_, "run"), seed="0", method="semantic").get_data(
