@@ -42,6 +42,8 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
     max_themes : int, default=30
         Largest number of themes tried when choosing automatically; never more than one per
         `min_theme_size` texts.
+    min_themes : int, default=2
+        Smallest number of themes tried when choosing automatically.
     n_components : int, default=10
         Dimensions kept by the latent semantic analysis. Few dimensions keep only the main
         contrasts between texts, which is what short texts need; on the benchmarks 8 to 15
@@ -80,6 +82,7 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         n_themes=None,
         *,
         max_themes=30,
+        min_themes=2,
         n_components=10,
         min_theme_size=5,
         min_similarity=0.05,
@@ -88,6 +91,7 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
     ):
         self.n_themes = n_themes
         self.max_themes = max_themes
+        self.min_themes = min_themes
         self.n_components = n_components
         self.min_theme_size = min_theme_size
         self.min_similarity = min_similarity
@@ -130,7 +134,7 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         )
         # One thread: on a small sample, waking OpenMP threads costs more than it saves.
         with threadpool_limits(1):
-            for k in range(2, largest + 1):
+            for k in range(max(2, min(self.min_themes, largest)), largest + 1):
                 model = KMeans(k, n_init=1, random_state=_seed(random_state))
                 labels = model.fit_predict(sample)
                 self.silhouette_scores_[k] = float(silhouette_score(sample, labels))

@@ -3,8 +3,15 @@
 Steps: detect the language, vectorise (:mod:`analysis.vectorize`), cluster and pick the
 number of themes (:mod:`analysis.clustering`), label the themes with public terms and pick
 representative members (:mod:`analysis.themes`), and group near-duplicates
-(:mod:`analysis.duplicates`). Texts that are empty are *skipped*; every other text ends up in
-exactly one theme or in the unassigned group.
+(:mod:`analysis.duplicates`).
+
+The vectors that are clustered come from one of two methods: ``"tfidf"`` (the default, word
+stems) or ``"semantic"`` (sentence embeddings, :mod:`analysis.embed`). Labels, the distinct-author
+rule and near-duplicates always use the TF-IDF terms, so a theme is named by readable words that
+enough people wrote whatever grouped it.
+
+Texts that are empty are *skipped*; every other text ends up in exactly one theme or in the
+unassigned group.
 """
 
 from __future__ import annotations
@@ -18,13 +25,22 @@ from sklearn.utils import check_random_state
 
 from analysis.clustering import UNASSIGNED, ThemeClusterer
 from analysis.duplicates import near_duplicate_groups
-from analysis.text import LANGUAGES, detect_language
+from analysis.embed import WINDOW, EmbeddingUnavailable, load_embedder, semantic_space
+from analysis.text import LANGUAGES, detect_language, text_languages
 from analysis.themes import author_frequency, describe_themes
 from analysis.types import AnalysisResult, Document
 from analysis.vectorize import Progress, TermVectorizer
 
 #: Label of documents without text in :attr:`ThemeAnalysis.labels_`.
 SKIPPED = -2
+#: The vectorising methods, the default first.
+METHODS = ("tfidf", "semantic")
+#: Latent dimensions and fewest themes of the semantic method. Embeddings keep more useful
+#: dimensions than short texts' TF-IDF (Polis NMI 0.52 at 20 against 0.44 at 10); and their
+#: silhouette curve is flat, where k=2 won by 0.01 on the Danish set with NMI 0.02, while
+#: the best k from 3 up scored 0.44.
+SEMANTIC_COMPONENTS = 20
+SEMANTIC_MIN_THEMES = 3
 
 
 class ThemeAnalysis(BaseEstimator):
@@ -53,6 +69,13 @@ class ThemeAnalysis(BaseEstimator):
         Members per theme shown as representative quotes.
     random_state : int, RandomState instance or None, default=None
         Seed of every random step; a fixed seed gives the same themes on the same input.
+    method : {"tfidf", "semantic"}, default="tfidf"
+        What the clustering groups by: TF-IDF of word stems, or multilingual sentence
+        embeddings (given to :meth:`fit`, or computed with the ``semantic`` extra). When no
+        embeddings are given and the model cannot be loaded, the analysis uses ``"tfidf"`` and
+        says why in :attr:`fallback_`.
+    embedding_threads : int, default=1
+        Threads of the embedding model when it has to embed the texts itself.
 
     Attributes
     ----------
@@ -63,7 +86,14 @@ class ThemeAnalysis(BaseEstimator):
     language_ : str
         Language the texts were treated as.
     vectorizer_ : TermVectorizer
-        The fitted vectoriser.
+        The fitted vectoriser (its terms label the themes whatever the method).
+    method_ : str
+        The method actually used.
+    fallback_ : str or None
+        Why ``"semantic"`` was asked for and ``"tfidf"`` used (``"missing"``: the extra is not
+        installed; ``"failed"``: the model did not load); None otherwise.
+    n_windowed_ : int
+        Texts longer than the model's window, embedded in windows and averaged (semantic only).
     clusterer_ : ThemeClusterer
         The fitted clusterer.
 
@@ -89,6 +119,8 @@ class ThemeAnalysis(BaseEstimator):
         duplicate_threshold=0.9,
         n_representatives=5,
         random_state=None,
+        method="tfidf",
+        embedding_threads=1,
     ):
         self.n_themes = n_themes
         self.language = language
@@ -99,8 +131,10 @@ class ThemeAnalysis(BaseEstimator):
         self.duplicate_threshold = duplicate_threshold
         self.n_representatives = n_representatives
         self.random_state = random_state
+        self.method = method
+        self.embedding_threads = embedding_threads
 
-    def fit(self, documents, y=None, progress: Progress | None = None):
+    def fit(self, documents, y=None, progress: Progress | None = None, embeddings=None):
         """Analyse `documents` (:class:`Document` objects or plain texts); return ``self``.
 
         Parameters
@@ -109,19 +143,27 @@ class ThemeAnalysis(BaseEstimator):
             The contributions; plain texts get their position as id.
         progress : callable(stage, done, total), optional
             Called as the work advances, for a progress bar.
+        embeddings : array of shape (n_documents, n_dimensions), optional
+            Stored sentence embeddings of `documents`, row for row (rows of empty documents
+            are ignored); only for ``method="semantic"``. Without them the texts are embedded.
 
         Raises
         ------
         ValueError
             If there are no documents, no document has text, or a parameter is invalid.
         """
+        if self.method not in METHODS:
+            raise ValueError(f"method must be one of {METHODS}, not {self.method!r}")
         documents = _as_documents(documents)
         texts, present = _texts_with_content(documents)
         self.language_ = self._language(texts)
         random_state = check_random_state(self.random_state)
         self.vectorizer_ = TermVectorizer(self.language_)
         vectors = self.vectorizer_.fit_transform(texts, progress=progress)
-        self.clusterer_ = self._clusterer(random_state).fit(vectors, progress=progress)
+        grouped_by = self._semantic_vectors(texts, present, len(documents), embeddings, progress)
+        if grouped_by is None:
+            grouped_by = vectors
+        self.clusterer_ = self._clusterer(random_state).fit(grouped_by, progress=progress)
         ids = [documents[index].id for index in present]
         themes = self._themes(vectors, ids, [documents[index].author for index in present])
         _report(progress, "describe")
@@ -141,6 +183,33 @@ class ThemeAnalysis(BaseEstimator):
             parameters=self._parameters(),
         )
         return self
+
+    def _semantic_vectors(self, texts, present, n_documents, embeddings, progress):
+        """Return the centred embeddings to cluster, or None when TF-IDF groups the texts."""
+        self.method_, self.fallback_, self.n_windowed_ = self.method, None, 0
+        if self.method != "semantic":
+            if embeddings is not None:
+                raise ValueError("embeddings are only used by method='semantic'")
+            return None
+        if embeddings is None:
+            try:
+                embedder = load_embedder(self.embedding_threads)
+            except EmbeddingUnavailable as exc:
+                self.method_, self.fallback_ = "tfidf", exc.reason
+                return None
+            embedded, tokens = embedder.embed(texts, progress=progress)
+            self.n_windowed_ = int((tokens > WINDOW).sum())
+        else:
+            embeddings = np.asarray(embeddings, dtype=np.float32)
+            if embeddings.ndim != 2 or len(embeddings) != n_documents:
+                raise ValueError(
+                    f"embeddings must have one row per document ({n_documents}), "
+                    f"not shape {embeddings.shape}"
+                )
+            embedded = embeddings[present]
+        if not np.isfinite(embedded).all():
+            raise ValueError("embeddings must be finite numbers")
+        return semantic_space(embedded, text_languages(texts))
 
     def _themes(self, vectors, ids: list, authors: list) -> tuple:
         """Label the fitted clusters, showing only terms used by enough distinct authors."""
@@ -166,10 +235,12 @@ class ThemeAnalysis(BaseEstimator):
     def _clusterer(self, random_state) -> ThemeClusterer:
         if self.n_themes is not None and self.n_themes < 1:
             raise ValueError(f"n_themes must be at least 1, not {self.n_themes}")
+        semantic = self.method_ == "semantic"
         return ThemeClusterer(
             self.n_themes,
             max_themes=self.max_themes,
-            n_components=self.n_components,
+            min_themes=SEMANTIC_MIN_THEMES if semantic else 2,
+            n_components=SEMANTIC_COMPONENTS if semantic else self.n_components,
             min_theme_size=self.min_group_size,
             min_similarity=self.min_similarity,
             random_state=int(random_state.randint(np.iinfo(np.int32).max)),
@@ -183,13 +254,16 @@ class ThemeAnalysis(BaseEstimator):
             if value is None or isinstance(value, int | float | str)
         }
         return parameters | {
+            "method_used": self.method_,
+            "fallback": self.fallback_,
+            "n_windowed": self.n_windowed_,
             "detected_language": self.language_,
             "n_clusters": self.clusterer_.n_clusters_,
             "scikit_learn": sklearn.__version__,
         }
 
 
-def analyse(documents, *, n_themes: int | None = None, **params) -> AnalysisResult:
+def analyse(documents, *, n_themes: int | None = None, embeddings=None, **params) -> AnalysisResult:
     """Find the themes of `documents` in one call; the function twin of :class:`ThemeAnalysis`.
 
     Parameters
@@ -198,6 +272,8 @@ def analyse(documents, *, n_themes: int | None = None, **params) -> AnalysisResu
         The contributions.
     n_themes : int or None, default=None
         Number of themes; ``None`` chooses it.
+    embeddings : array of shape (n_documents, n_dimensions), optional
+        Stored sentence embeddings, for ``method="semantic"``.
     **params
         Further parameters of :class:`ThemeAnalysis`, for example ``random_state``.
 
@@ -213,7 +289,7 @@ def analyse(documents, *, n_themes: int | None = None, **params) -> AnalysisResu
     >>> [theme.label for theme in result.themes], result.skipped
     (['cheaper bus, bus tickets', 'bike lanes'], ('c10',))
     """
-    return ThemeAnalysis(n_themes, **params).fit(documents).result_
+    return ThemeAnalysis(n_themes, **params).fit(documents, embeddings=embeddings).result_
 
 
 def _as_documents(documents) -> list[Document]:

@@ -19,6 +19,7 @@ def themes_report(
     n_themes: int | None = None,
     seed: int = 0,
     min_group_size: int = 5,
+    method: str = "tfidf",
     progress: Progress | None = None,
 ) -> dict:
     """Analyse the cells of one text column and return the JSON-ready theme report.
@@ -36,6 +37,9 @@ def themes_report(
         Seed of every random step.
     min_group_size : int, default=5
         Smallest theme, and smallest number of rows a label word must occur in.
+    method : {"tfidf", "semantic"}, default="tfidf"
+        What groups the texts; ``parameters["method_used"]`` and ``parameters["fallback"]``
+        say whether the semantic method ran or fell back to TF-IDF.
     progress : callable(stage, done, total), optional
         Called as the work advances.
 
@@ -60,7 +64,11 @@ def themes_report(
         Document(row, None if text is None else str(text)) for row, text in enumerate(texts)
     ]
     analysis = ThemeAnalysis(
-        n_themes, language=language, min_group_size=min_group_size, random_state=seed
+        n_themes,
+        language=language,
+        min_group_size=min_group_size,
+        random_state=seed,
+        method=method,
     ).fit(documents, progress=progress)
     result = analysis.result_
     return {

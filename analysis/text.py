@@ -92,6 +92,28 @@ def stop_word_set(language: str) -> frozenset[str]:
     return frozenset(normalise(word) for word in stop_words.get_stop_words(language))
 
 
+def text_languages(texts: Iterable[str]) -> list[str | None]:
+    """Guess the language of each text alone, or None when its words say too little.
+
+    A text needs more stop words of one language than of the other, and at least two: short
+    texts without function words ("IT-systemerne!") stay undecided rather than guessed.
+
+    Examples
+    --------
+    >>> text_languages(["Vi har for travlt i dag", "We are far too busy", "IT-systemerne"])
+    ['da', 'en', None]
+    """
+    sets = [stop_word_set(language) for language in LANGUAGES]
+    languages = []
+    for text in texts:
+        tokens = _TOKEN.findall(normalise(text))
+        hits = [sum(token in words for token in tokens) for words in sets]
+        best = int(np.argmax(hits))
+        decided = hits[best] >= 2 and hits[best] > hits[1 - best]
+        languages.append(LANGUAGES[best] if decided else None)
+    return languages
+
+
 def detect_language(texts: Iterable[str], *, sample_size: int = 2000) -> str:
     """Guess the language of a corpus from how many of its tokens are stop words.
 

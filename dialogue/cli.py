@@ -38,7 +38,7 @@ def init_app(app) -> None:
     from dialogue.demo.scale import generate_command
     from dialogue.jobs import worker_command
     from dialogue.synthesis.cli import export_command
-    from dialogue.workbench.cli import analyse_command, themes_command
+    from dialogue.workbench.cli import analyse_command, embed_command, themes_command
 
     for command in (
         db,
@@ -48,6 +48,7 @@ def init_app(app) -> None:
         restore_command,
         import_participants_command,
         analyse_command,
+        embed_command,
         themes_command,
         export_command,
         create_dialogue_command,

@@ -29,6 +29,8 @@ ENVIRONMENT = {
     "REDIS_URL": "",
     "PUBLIC_URL": "http://127.0.0.1:5000",
     "ACCESSIBILITY_STATEMENT_URL": "",
+    "DIALOGUE_EMBED_ON_SUBMIT": "true",
+    "DIALOGUE_EMBEDDING_THREADS": "1",
 }
 
 #: The shortest secret accepted, from the environment or from an instance file.
@@ -91,6 +93,12 @@ def load_config(instance_path: Path) -> dict:
     config["MAIL_PORT"] = int(config["MAIL_PORT"])
     config["MAIL_USE_TLS"] = config["MAIL_USE_TLS"].lower() in {"1", "true", "yes"}
     config["MAIL_OUTBOX"] = str(instance_path / "outbox")
+    config["DIALOGUE_EMBED_ON_SUBMIT"] = config["DIALOGUE_EMBED_ON_SUBMIT"].lower() in {
+        "1",
+        "true",
+        "yes",
+    }
+    config["DIALOGUE_EMBEDDING_THREADS"] = int(config["DIALOGUE_EMBEDDING_THREADS"])
     return config
 
 

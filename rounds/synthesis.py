@@ -23,9 +23,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 import analysis
-from analysis import Document, ThemeAnalysis, match_themes
+from analysis import METHODS, Document, EmbeddingUnavailable, ThemeAnalysis, match_themes
+from analysis.embed import model_name
 from dialogue.audit import record_event
 from dialogue.db import Session
+from dialogue.embeddings import vectors_for
 from dialogue.models import AnalysisRun, Contribution, Round, Theme, ThemeEdit, ThemeMember
 from dialogue.models.analysis import ACTIVE_STATES, MemberSource, ThemeOrigin, ThemeState
 from rounds.errors import RoundError
@@ -89,6 +91,8 @@ def run_analysis(
     actor_id: int | None = None,
     n_themes: int | None = None,
     seed: int = 0,
+    method: str = "tfidf",
+    embedding_threads: int = 1,
     progress: Progress | None = None,
 ) -> AnalysisRun:
     """Analyse the round's visible texts and merge the result into its themes.
@@ -103,6 +107,12 @@ def run_analysis(
         Number of themes; None chooses it.
     seed : int, default=0
         Seed of every random step, stored on the run.
+    method : {"tfidf", "semantic"}, default="tfidf"
+        What groups the texts. ``"semantic"`` clusters the stored embeddings, embedding the
+        missing ones first; if it cannot (the extra is missing, the model does not load), the
+        run uses TF-IDF and records why in ``parameters["fallback"]``.
+    embedding_threads : int, default=1
+        Threads of the embedding model for the missing vectors.
     progress : callable(stage, done, total), optional
         Called as the analysis advances.
 
@@ -119,20 +129,27 @@ def run_analysis(
     documents = round_documents(round_)
     if not documents:
         raise AnalysisRefused(_l("This round has no texts to analyse yet."))
+    if method not in METHODS:
+        raise AnalysisRefused(_l("Unknown analysis method."))
+    embeddings, fallback, windowed = _embeddings(method, documents, embedding_threads, progress)
     estimator = ThemeAnalysis(
-        n_themes, min_group_size=round_.dialogue.min_group_size, random_state=seed
+        n_themes,
+        min_group_size=round_.dialogue.min_group_size,
+        random_state=seed,
+        method="tfidf" if embeddings is None else "semantic",
     )
     try:
-        estimator.fit(documents, progress=progress)
+        estimator.fit(documents, progress=progress, embeddings=embeddings)
     except ValueError as exc:
         raise AnalysisRefused(_l("None of the round's texts has any words to analyse.")) from exc
     result = estimator.result_
     run = AnalysisRun(
         round_id=round_.id,
-        method="tfidf",
-        parameters=dict(result.parameters),
+        method=estimator.method_,
+        parameters=dict(result.parameters)
+        | {"method": method, "fallback": fallback, "n_windowed": windowed},
         seed=seed,
-        versions=_versions(),
+        versions=_versions(embeddings is not None),
         quality=_quality(estimator, len(documents)),
         duplicate_groups=[[str(cid) for cid in group] for group in result.duplicate_groups],
         actor_id=actor_id,
@@ -144,8 +161,32 @@ def run_analysis(
     return run
 
 
-def _versions() -> dict[str, str]:
-    return {
+def _embeddings(method: str, documents: list[Document], threads: int, progress):
+    """The stored vectors of `documents` for a semantic run, or None and why not.
+
+    Empty texts get a zero row: the analysis skips them.
+    """
+    if method != "semantic":
+        return None, None, 0
+    present = [doc for doc in documents if isinstance(doc.text, str) and doc.text.strip()]
+    if not present:
+        return None, None, 0
+    try:
+        vectors, windowed = vectors_for(
+            [doc.id for doc in present],
+            [doc.text for doc in present],
+            threads=threads,
+            progress=progress,
+        )
+    except EmbeddingUnavailable as exc:
+        return None, exc.reason, 0
+    rows = {doc.id: row for doc, row in zip(present, vectors, strict=True)}
+    zero = np.zeros(vectors.shape[1], dtype=np.float32)
+    return np.stack([rows.get(doc.id, zero) for doc in documents]), None, windowed
+
+
+def _versions(semantic: bool) -> dict[str, str]:
+    return ({"embedding_model": model_name()} if semantic else {}) | {
         "python": platform.python_version(),
         "numpy": np.__version__,
         "scipy": scipy.__version__,

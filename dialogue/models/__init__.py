@@ -12,6 +12,7 @@ from dialogue.models.audit import AuditEvent
 from dialogue.models.cache import RoundResultsCache
 from dialogue.models.contribution import Contribution, ModerationState
 from dialogue.models.dialogue import Dialogue
+from dialogue.models.embedding import ContributionEmbedding
 from dialogue.models.guard import IdentifyingSpan, Redaction, RoundFingerprint
 from dialogue.models.job import Job, JobState
 from dialogue.models.login_session import LoginSession
@@ -29,6 +30,7 @@ __all__ = [
     "AnalysisRun",
     "AuditEvent",
     "Contribution",
+    "ContributionEmbedding",
     "ContributionModeration",
     "CoverageMark",
     "Dialogue",

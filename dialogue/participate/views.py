@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
+from dialogue import embeddings
 from dialogue.access import current_author, member_or_404, require_roles, round_or_404
 from dialogue.clock import utcnow
 from dialogue.db import Session
@@ -182,6 +183,7 @@ def add(slug: str, round_id: int):
         attach_error(form, exc)
         return render_round(membership, round_, form, exc.status, preserved_text=form_text(form))
     Session.commit()
+    embeddings.schedule(round_)
     flash(_("Thank you. Your contribution is saved."), "success")
     return redirect(url_for(".round_page", slug=slug, round_id=round_id), 303)
 
@@ -233,6 +235,7 @@ def edit(slug: str, contribution_id: uuid.UUID):
             status = exc.status
         else:
             Session.commit()
+            embeddings.schedule(contribution.round)
             flash(_("Your changes are saved."), "success")
             return redirect(url_for(".round_page", slug=slug, round_id=contribution.round_id), 303)
     elif form.is_submitted():

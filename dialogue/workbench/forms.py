@@ -29,6 +29,17 @@ class RunForm(FlaskForm):
     seed = IntegerField(
         _l("Seed"), default=0, validators=[Optional(), NumberRange(min=0, max=2**31 - 1)]
     )
+    method = RadioField(
+        _l("Method"),
+        choices=[
+            SelectChoice("tfidf", _l("Words (TF-IDF): fast, groups texts that share words")),
+            SelectChoice(
+                "semantic",
+                _l("Meaning (semantic): groups texts that say the same in other words"),
+            ),
+        ],
+        default="tfidf",  # also when a client posts no method at all
+    )
     submit = SubmitField(_l("Run the analysis"))
 
 

@@ -12,6 +12,7 @@ from flask_babel import force_locale, ngettext
 from flask_babel import lazy_gettext as _l
 
 from dialogue.db import Session
+from dialogue.embeddings import unavailable_message
 from dialogue.jobs import JobContext, JobOutcome, JobRefused, enqueue
 from dialogue.models import Round
 from rounds.synthesis import run_analysis
@@ -19,9 +20,11 @@ from rounds.synthesis import run_analysis
 KIND = "analysis"
 
 #: Share of the whole job at which each stage of the analysis starts, and the next begins.
+#: Embedding (semantic runs, texts without a stored vector) comes first and may take long.
 STAGES = {
     "load": (0.0, 0.05),
-    "vectorise": (0.05, 0.55),
+    "embed": (0.05, 0.45),
+    "vectorise": (0.45, 0.55),
     "describe": (0.55, 0.85),
     "duplicates": (0.85, 0.92),
     "save": (0.92, 1.0),
@@ -32,6 +35,7 @@ SCALE = 1000
 #: What the page says while a stage runs (the job's message holds the stage's key).
 STAGE_LABELS = {
     "load": _l("Reading the texts"),
+    "embed": _l("Embedding texts that have no stored vector yet"),
     "vectorise": _l("Reading the texts"),
     "describe": _l("Finding and naming themes"),
     "duplicates": _l("Looking for near-duplicates"),
@@ -44,7 +48,14 @@ def job_key(round_: Round) -> str:
     return f"round:{round_.id}"
 
 
-def start_analysis(round_: Round, *, actor_id: int | None, n_themes: int | None, seed: int) -> str:
+def start_analysis(
+    round_: Round,
+    *,
+    actor_id: int | None,
+    n_themes: int | None,
+    seed: int,
+    method: str = "tfidf",
+) -> str:
     """Enqueue the analysis of ``round_``; return the job id (``JobActive`` if one runs)."""
     return enqueue(
         KIND,
@@ -53,6 +64,7 @@ def start_analysis(round_: Round, *, actor_id: int | None, n_themes: int | None,
         round_.id,
         n_themes,
         seed,
+        method,
         dialogue_id=round_.dialogue_id,
         actor_id=actor_id,
     )
@@ -67,13 +79,15 @@ class _AnalysisProgress:
     def __call__(self, stage: str, done: int, total: int) -> None:
         start, end = STAGES.get(stage, (0.55, 0.85))
         share = done / total if total else 1.0
-        if stage != "vectorise":  # the other stages report only that they begin
+        if stage not in ("vectorise", "embed"):  # the other stages report only that they begin
             share = 0.0
         overall = start + (end - start) * min(max(share, 0.0), 1.0)
         self.job.progress(int(overall * SCALE), SCALE, stage)
 
 
-def analysis_job(job: JobContext, round_id: int, n_themes: int | None, seed: int) -> JobOutcome:
+def analysis_job(
+    job: JobContext, round_id: int, n_themes: int | None, seed: int, method: str = "tfidf"
+) -> JobOutcome:
     """Run the theme analysis of round ``round_id`` and commit it."""
     round_ = Session.get(Round, round_id)
     if round_ is None:
@@ -81,7 +95,13 @@ def analysis_job(job: JobContext, round_id: int, n_themes: int | None, seed: int
     progress = _AnalysisProgress(job)
     progress("load", 0, 1)
     run = run_analysis(
-        round_, actor_id=job.actor_id, n_themes=n_themes, seed=seed or 0, progress=progress
+        round_,
+        actor_id=job.actor_id,
+        n_themes=n_themes,
+        seed=seed or 0,
+        method=method,
+        embedding_threads=current_app.config["DIALOGUE_EMBEDDING_THREADS"],
+        progress=progress,
     )
     progress("save", 0, 1)
     job.commit()
@@ -90,6 +110,10 @@ def analysis_job(job: JobContext, round_id: int, n_themes: int | None, seed: int
         message = ngettext(
             "The analysis found %(num)d theme.", "The analysis found %(num)d themes.", n
         )
+        fallback = run.parameters.get("fallback")
+        if fallback:
+            used = _l("TF-IDF was used instead.")
+            message = f"{message} {unavailable_message(fallback)} {used}"
     with current_app.test_request_context():
         link = url_for("workbench.round_page", slug=round_.dialogue.slug, round_id=round_.id)
     return JobOutcome(message, link)

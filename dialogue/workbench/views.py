@@ -17,8 +17,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from analysis.embed import semantic_installed
 from dialogue.access import member_or_404, require_roles, round_or_404
 from dialogue.db import Session
+from dialogue.embeddings import unavailable_message
 from dialogue.jobs import JobActive, get_job, latest_job, status
 from dialogue.models import Contribution, JobState, Role, Round, Theme
 from dialogue.models.analysis import ACTIVE_STATES, HideReason
@@ -133,6 +135,8 @@ def round_page(slug: str, round_id: int):
         confirm_form=forms.ConfirmForm(),
         job=_analysis_job(round_),
         job_label=jobs.stage_label,
+        semantic_available=semantic_installed(),
+        unavailable_message=unavailable_message,
         **queries.round_workbench(round_),
     )
 
@@ -161,6 +165,7 @@ def run(slug: str, round_id: int):
                 actor_id=current_user.id,
                 n_themes=form.n_themes.data,
                 seed=form.seed.data or 0,
+                method=form.method.data,
             )
         except JobActive:
             flash(_("The analysis of this round is running already."), "info")

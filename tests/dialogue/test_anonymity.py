@@ -94,6 +94,9 @@ CONTENT_COLUMNS = {
     },
     "theme_members": {"id", "theme_id", "contribution_id", "source", "score"},
     "contribution_moderations": {"id", "contribution_id", "reason", "note"},
+    #: Sentence embeddings for the semantic analysis: keyed by the contribution's random id,
+    #: with no author and no time (when a vector was computed would date its text).
+    "contribution_embeddings": {"contribution_id", "model", "text_hash", "vector", "tokens"},
     #: Stored results of closed rounds: aggregates with small groups already suppressed.
     "round_results_cache": {"id", "round_id", "variant", "version", "payload", "created_at"},
     #: Where a contribution's text looks identifying: offsets and kind, never the matched text.

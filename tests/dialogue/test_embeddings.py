@@ -1,0 +1,209 @@
+"""Stored embeddings: computed after the participant's commit, once per text, reused by runs."""
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from analysis.embed import model_name, text_hash
+from dialogue import embeddings
+from dialogue.db import Session
+from dialogue.jobs import JobActive
+from dialogue.models import AnalysisRun, Contribution, ContributionEmbedding, Job
+from dialogue.workbench.cli import analyse_command, embed_command, themes_command
+from rounds.synthesis import run_analysis
+from tests.conftest import csrf_from
+from tests.dialogue.test_participation import setup_round, submit
+from tests.dialogue.test_themes_cli import write_csv
+from tests.factories import make_contribution, make_dialogue, make_member, make_round
+from tests.workbench.corpus import STAFF_TEXTS, make_analysed_world
+
+SHORT = ["Vi har for travlt.", "Computerne går ned.", "Ledelsen lytter ikke."]
+
+
+def stored(round_):
+    return {
+        row.contribution_id: row
+        for row in Session.scalars(
+            select(ContributionEmbedding)
+            .join(Contribution)
+            .where(Contribution.round_id == round_.id)
+            .execution_options(populate_existing=True)
+        )
+    }
+
+
+@pytest.fixture
+def small_round(db_session):
+    dialogue = make_dialogue()
+    round_ = make_round(dialogue)
+    member = make_member(dialogue)
+    contributions = [make_contribution(round_, member, text) for text in SHORT]
+    make_contribution(round_, member, "")
+    return round_, contributions
+
+
+def test_each_text_is_embedded_once_and_again_after_an_edit(small_round, embedder):
+    round_, contributions = small_round
+    assert {cid for cid, _text in embeddings.pending(round_.id)} == {c.id for c in contributions}
+    assert embeddings.embed_pending(round_.id) == 3
+    rows = stored(round_)
+    assert set(rows) == {c.id for c in contributions}
+    row = rows[contributions[0].id]
+    assert row.text_hash == text_hash(SHORT[0])
+    assert row.model == model_name()
+    vector = np.frombuffer(row.vector, dtype="<f4")
+    assert vector.shape == (384,)
+    assert abs(np.linalg.norm(vector) - 1) < 1e-3
+    assert embeddings.pending(round_.id) == []
+    assert embeddings.embed_pending(round_.id) == 0
+
+    contributions[1].body = "Printeren virker aldrig."
+    Session.flush()
+    assert embeddings.pending(round_.id) == [(contributions[1].id, "Printeren virker aldrig.")]
+    assert embeddings.embed_pending(round_.id) == 1
+    assert stored(round_)[contributions[1].id].text_hash == text_hash("Printeren virker aldrig.")
+
+    Session.delete(contributions[0])  # withdrawn: its vector, derived from its text, goes too
+    Session.flush()
+    assert contributions[0].id not in stored(round_)
+
+
+def test_a_vector_of_another_model_is_recomputed(small_round, embedder):
+    round_, contributions = small_round
+    embeddings.embed_pending(round_.id)
+    stored(round_)[contributions[2].id].model = "an-older-model"
+    Session.flush()
+    assert [cid for cid, _text in embeddings.pending(round_.id)] == [contributions[2].id]
+
+
+def test_a_submission_is_embedded_by_a_job_after_it_is_saved(client, app, monkeypatch, embedder):
+    monkeypatch.setitem(app.config, "DIALOGUE_EMBED_ON_SUBMIT", True)
+    dialogue, _, round_ = setup_round(client)
+    assert submit(client, dialogue, round_, "Vi mangler tid til borgerne").status_code == 303
+    contribution = Session.scalar(select(Contribution).where(Contribution.round_id == round_.id))
+    assert stored(round_)[contribution.id].text_hash == text_hash("Vi mangler tid til borgerne")
+    job = Session.scalar(select(Job).where(Job.kind == "embed", Job.key == f"round:{round_.id}"))
+    assert job.state.value == "done"
+    assert job.actor_id is None
+
+
+def test_an_edit_is_embedded_again_and_a_running_job_is_not_doubled(
+    client, app, monkeypatch, embedder
+):
+    monkeypatch.setitem(app.config, "DIALOGUE_EMBED_ON_SUBMIT", True)
+    dialogue, _, round_ = setup_round(client)
+    submit(client, dialogue, round_, "Første udgave")
+    contribution = Session.scalar(select(Contribution).where(Contribution.round_id == round_.id))
+    edit_url = f"/d/{dialogue.slug}/contributions/{contribution.id}/edit"
+    edited = client.post(
+        edit_url, data={"csrf_token": csrf_from(client.get(edit_url)), "body": "Anden udgave"}
+    )
+    assert edited.status_code == 303
+    assert stored(round_)[contribution.id].text_hash == text_hash("Anden udgave")
+
+    enqueued = []
+    monkeypatch.setattr(embeddings, "enqueue", lambda *args, **kwargs: enqueued.append(args))
+    with app.test_request_context():
+        embeddings.schedule(round_)
+    assert enqueued == [("embed", f"round:{round_.id}", embeddings.embedding_job, round_.id)]
+
+    def busy(*args, **kwargs):
+        raise JobActive("an-active-job")
+
+    monkeypatch.setattr(embeddings, "enqueue", busy)
+    with app.test_request_context():
+        embeddings.schedule(round_)  # says nothing, fails nothing: the active job looks again
+
+
+def test_without_the_extra_a_submission_is_saved_and_nothing_is_queued(
+    client, app, monkeypatch, without_semantic_extra
+):
+    monkeypatch.setitem(app.config, "DIALOGUE_EMBED_ON_SUBMIT", True)
+    dialogue, _, round_ = setup_round(client)
+    assert submit(client, dialogue, round_, "Vi mangler tid til borgerne").status_code == 303
+    assert Session.scalar(select(Contribution).where(Contribution.round_id == round_.id))
+    assert Session.scalar(select(Job).where(Job.kind == "embed")) is None
+    assert stored(round_) == {}
+
+
+def test_a_semantic_run_embeds_what_is_missing_and_records_its_method(db_session, embedder):
+    _, round_, _, contributions = make_analysed_world()
+    embeddings.store([(c.id, c.body) for c in contributions[:10]])
+    run = run_analysis(round_, method="semantic", seed=0)
+    assert run.method == "semantic"
+    assert run.parameters["method"] == "semantic"
+    assert run.parameters["fallback"] is None
+    assert run.versions["embedding_model"] == model_name()
+    assert set(stored(round_)) == {c.id for c in contributions}
+    assert run.quality["n_themes"] >= 2
+
+
+@pytest.mark.parametrize(
+    ("failure", "reason"), [("without_semantic_extra", "missing"), ("broken_model", "failed")]
+)
+def test_a_semantic_run_that_cannot_embed_uses_tfidf_and_says_why(
+    db_session, request, failure, reason
+):
+    request.getfixturevalue(failure)
+    _, round_, _, _ = make_analysed_world()
+    run = run_analysis(round_, method="semantic", seed=0)
+    assert (run.method, run.parameters["method"], run.parameters["fallback"]) == (
+        "tfidf",
+        "semantic",
+        reason,
+    )
+    assert run.quality["n_themes"] == 3
+
+
+def test_embed_command_embeds_a_round_and_refuses_an_unknown_one(app, db_session, embedder):
+    round_, contributions = make_round_with_texts()
+    runner = app.test_cli_runner()
+    result = runner.invoke(embed_command, ["--round", str(round_.id)])
+    assert result.exit_code == 0, result.output
+    assert "3 texts embedded" in result.output
+    assert set(stored(round_)) == {c.id for c in contributions}
+    missing = runner.invoke(embed_command, ["--round", "999999"])
+    assert missing.exit_code == 1
+    assert "there is no round 999999" in missing.stderr
+
+
+def test_embed_command_without_the_extra_says_how_to_install_it(
+    app, db_session, without_semantic_extra
+):
+    result = app.test_cli_runner().invoke(embed_command, [])
+    assert result.exit_code == 1
+    assert "pip install -e '.[semantic]'" in result.stderr
+
+
+def test_analyse_command_takes_a_method(app, db_session, embedder):
+    _, round_, _, _ = make_analysed_world()
+    Session.commit()
+    result = app.test_cli_runner().invoke(analyse_command, [str(round_.id), "--method", "semantic"])
+    assert result.exit_code == 0, result.output
+    assert "(semantic)" in result.output
+    run = Session.scalar(select(AnalysisRun).where(AnalysisRun.round_id == round_.id))
+    assert run.method == "semantic"
+    wrong = app.test_cli_runner().invoke(analyse_command, [str(round_.id), "--method", "bert"])
+    assert wrong.exit_code == 2
+
+
+def test_themes_command_notes_a_fallback(tmp_path, without_semantic_extra):
+    source = write_csv(tmp_path / "in.csv", [["tekst"], *[[text] for text in STAFF_TEXTS]])
+    out = tmp_path / "out.json"
+    result = CliRunner().invoke(
+        themes_command,
+        [str(source), "--text-column", "tekst", "--method", "semantic", "--out", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    assert "the semantic extra is not installed" in result.stderr
+    assert '"fallback": "missing"' in out.read_text(encoding="utf-8")
+
+
+def make_round_with_texts():
+    dialogue = make_dialogue()
+    round_ = make_round(dialogue)
+    member = make_member(dialogue)
+    contributions = [make_contribution(round_, member, text) for text in SHORT]
+    Session.commit()
+    return round_, contributions
