@@ -12,8 +12,10 @@ from dialogue.models.audit import AuditEvent
 from dialogue.models.cache import RoundResultsCache
 from dialogue.models.contribution import Contribution, ModerationState
 from dialogue.models.dialogue import Dialogue
+from dialogue.models.followup import FollowUp, FollowUpNote, FollowUpReview
 from dialogue.models.job import Job, JobState
 from dialogue.models.login_session import LoginSession
+from dialogue.models.membercheck import MemberCheck
 from dialogue.models.membership import Membership, Role
 from dialogue.models.person import Person
 from dialogue.models.proposal import (
@@ -31,9 +33,13 @@ __all__ = [
     "ContributionModeration",
     "CoverageMark",
     "Dialogue",
+    "FollowUp",
+    "FollowUpNote",
+    "FollowUpReview",
     "Job",
     "JobState",
     "LoginSession",
+    "MemberCheck",
     "Membership",
     "ModerationState",
     "Person",

@@ -41,6 +41,16 @@ STAFF_ACTION_TABLES |= {
 #: message never holds contribution text.
 STAFF_ACTION_TABLES |= {"jobs": {"actor_id"}}
 
+#: Follow-up of final values and critical factors: initiatives, their dated notes and periodic
+#: reviews are written by management or the consultant and name only the staff member who acted.
+#: An initiative promoted from a commitment reaches it by contribution id, as a proposal source
+#: does – never through a person.
+STAFF_ACTION_TABLES |= {
+    "follow_ups": {"actor_id"},
+    "follow_up_notes": {"actor_id"},
+    "follow_up_reviews": {"actor_id"},
+}
+
 #: Every column a content table may have. A new column must be added here on purpose.
 CONTENT_COLUMNS = {
     "dialogues": {
@@ -90,6 +100,10 @@ CONTENT_COLUMNS = {
     },
     "theme_members": {"id", "theme_id", "contribution_id", "source", "score"},
     "contribution_moderations": {"id", "contribution_id", "reason", "note"},
+    #: A participant's "is this what you meant?" about one contribution: keyed to the
+    #: contribution alone (already pseudonymous), with no time and no person; ``response`` is the
+    #: consultant's visible answer (who gave it is in the audit trail, which names staff only).
+    "member_checks": {"id", "contribution_id", "answer", "comment", "response"},
     #: Stored results of closed rounds: aggregates with small groups already suppressed.
     "round_results_cache": {"id", "round_id", "variant", "version", "payload", "created_at"},
 }
