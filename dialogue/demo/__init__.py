@@ -23,6 +23,7 @@ from dialogue.clock import utcnow
 from dialogue.db import Session
 from dialogue.demo import content
 from dialogue.demo.analysis import analyse_challenges
+from dialogue.demo.loop import add_loop
 from dialogue.demo.synthesis import add_synthesis
 from dialogue.models import Contribution, Dialogue, Membership, Person, Role, Round, RoundKind
 from dialogue.urls import external_url
@@ -69,6 +70,7 @@ def build_demo() -> list[Login]:
         _add_culture(dialogue.rounds[2], dialogue.rounds[1], authors, _seeded(3))
         analyse_challenges(dialogue, authors[7])
         add_synthesis(dialogue, authors, _seeded(6))
+        add_loop(dialogue, authors, _seeded(7))
     logins = _issue_logins(dialogue)
     Session.commit()
     return logins

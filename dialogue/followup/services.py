@@ -276,7 +276,7 @@ class Review:
     until: dt.date
     moved: list[ReviewRow] = field(default_factory=list)
     unmoved: list[ReviewRow] = field(default_factory=list)
-    #: Per final value or "critical factors": how many items stand at each status at the end.
+    #: Per final value, then "critical factors": how many items stand at each status at the end.
     scorecard: list[tuple[str, Counter]] = field(default_factory=list)
 
 
@@ -303,12 +303,11 @@ def build_review(
             review.moved.append(row)
         elif not after.closed:
             review.unmoved.append(row)
-        if item.proposal_id is not None:
-            card = value_titles.get(item.proposal_id, "")
-        else:
-            card = str(_l("Critical factors"))
-        cards.setdefault(card, Counter())[after] += 1
-    review.scorecard = sorted(cards.items(), key=lambda pair: pair[0].casefold())
+        factor = item.proposal_id is None
+        card = str(_l("Critical factors")) if factor else value_titles.get(item.proposal_id, "")
+        cards.setdefault((factor, card), Counter())[after] += 1
+    ordered = sorted(cards.items(), key=lambda pair: (pair[0][0], pair[0][1].casefold()))
+    review.scorecard = [(card, counts) for (_factor, card), counts in ordered]
     return review
 
 
