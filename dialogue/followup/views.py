@@ -90,12 +90,7 @@ def overview(slug: str):
 def _refused(membership, form=None, exc: RoundError | None = None, key: str = ""):
     """The overview again with why nothing was saved, beside the form it concerns."""
     Session.rollback()
-    if exc is not None:
-        message = str(exc.message)
-    else:
-        field, errors = next(iter(form.errors.items()))
-        label = form[field].label.text if field in form else ""
-        message = f"{label}: {errors[0]}" if label else str(errors[0])
+    message = str(exc.message) if exc is not None else forms.first_error(form)
     return _overview(membership, error=message, forms_used={key: form}, status=422)
 
 
@@ -105,28 +100,42 @@ def _done(slug: str, message: str, anchor: str | None = None):
     return redirect(url_for(".overview", slug=slug, _anchor=anchor), 303)
 
 
+def _attempt(membership, form, key: str, operation, message: str):
+    """Validate ``form``, run ``operation`` and commit; or show why nothing was saved (422).
+
+    ``operation`` returns the item or note it wrote, whose item the redirect scrolls to.
+    """
+    if not form.validate_on_submit():
+        return _refused(membership, form, key=key)
+    try:
+        written = operation()
+    except RoundError as exc:
+        return _refused(membership, form, exc, key=key)
+    item_id = getattr(written, "follow_up_id", None) or written.id
+    return _done(membership.dialogue.slug, message, f"item-{item_id}")
+
+
 @bp.route("/initiatives", methods=["POST"])
 @login_required
 def add_initiative(slug: str):
     """Management's own initiative under a final value."""
     membership = synthesis_member(slug)
     form = forms.InitiativeForm()
-    if not form.validate_on_submit():
-        return _refused(membership, form, key="initiative")
-    proposal = proposal_or_404(membership, _int(form.proposal_id.data))
-    try:
-        item = services.add_initiative(
-            proposal,
+    return _attempt(
+        membership,
+        form,
+        "initiative",
+        lambda: services.add_initiative(
+            proposal_or_404(membership, _int(form.proposal_id.data)),
             title=form.title.data,
             owner_unit=form.owner_unit.data,
             description=form.description.data or "",
             status=FollowUpStatus(form.status.data),
             actor_id=current_user.id,
             day=services.local_today(membership.dialogue),
-        )
-    except RoundError as exc:
-        return _refused(membership, form, exc, key="initiative")
-    return _done(slug, _("The initiative is added."), f"item-{item.id}")
+        ),
+        _("The initiative is added."),
+    )
 
 
 def _int(value) -> int:
@@ -144,20 +153,19 @@ def add_note(slug: str, item_id: int):
     if item is None or item.dialogue_id != membership.dialogue_id:
         abort(404)
     form = forms.NoteForm()
-    key = f"note-{item.id}"
-    if not form.validate_on_submit():
-        return _refused(membership, form, key=key)
-    try:
-        services.add_note(
+    return _attempt(
+        membership,
+        form,
+        f"note-{item.id}",
+        lambda: services.add_note(
             item,
             status=FollowUpStatus(form.status.data),
             text=form.text.data or "",
             actor_id=current_user.id,
             day=services.local_today(membership.dialogue),
-        )
-    except RoundError as exc:
-        return _refused(membership, form, exc, key=key)
-    return _done(slug, _("The note is saved."), f"item-{item.id}")
+        ),
+        _("The note is saved."),
+    )
 
 
 @bp.route("/factors/<int:mark_id>/track", methods=["POST"])
@@ -169,21 +177,20 @@ def track_factor(slug: str, mark_id: int):
     if mark is None or mark.dialogue_id != membership.dialogue_id:
         abort(404)
     form = forms.ItemForm()
-    key = f"factor-{mark.id}"
-    if not form.validate_on_submit():
-        return _refused(membership, form, key=key)
-    try:
-        item = services.track_factor(
+    return _attempt(
+        membership,
+        form,
+        f"factor-{mark.id}",
+        lambda: services.track_factor(
             mark,
             title=form.title.data,
             owner_unit=form.owner_unit.data,
             status=FollowUpStatus(form.status.data),
             actor_id=current_user.id,
             day=services.local_today(membership.dialogue),
-        )
-    except RoundError as exc:
-        return _refused(membership, form, exc, key=key)
-    return _done(slug, _("The critical factor is tracked."), f"item-{item.id}")
+        ),
+        _("The critical factor is tracked."),
+    )
 
 
 # --- commitments of the action round -------------------------------------------------------------
@@ -246,10 +253,11 @@ def promote(slug: str, commitment_id: uuid.UUID):
     if commitment.id not in {cid for cid, _text in texts}:
         abort(404)  # not readable for this member, so not promotable by them either
     form = forms.ItemForm()
-    if not form.validate_on_submit():
-        return _refused(membership, form, key="promote")
-    try:
-        item = services.add_initiative(
+    return _attempt(
+        membership,
+        form,
+        "promote",
+        lambda: services.add_initiative(
             proposal,
             title=form.title.data,
             owner_unit=form.owner_unit.data,
@@ -257,10 +265,9 @@ def promote(slug: str, commitment_id: uuid.UUID):
             commitment=commitment,
             actor_id=current_user.id,
             day=services.local_today(membership.dialogue),
-        )
-    except RoundError as exc:
-        return _refused(membership, form, exc, key="promote")
-    return _done(slug, _("The commitment is now an initiative."), f"item-{item.id}")
+        ),
+        _("The commitment is now an initiative."),
+    )
 
 
 # --- periodic review ---------------------------------------------------------------------------
@@ -328,9 +335,13 @@ def record_review(slug: str):
         Session.rollback()
         period = ReviewPeriod.QUARTER
         since = services.review_start(membership.dialogue, period, today)
-        errors = next(iter(form.errors.values()))
         return _render_review(
-            membership, since=since, until=today, period=period, status=422, error=errors[0]
+            membership,
+            since=since,
+            until=today,
+            period=period,
+            status=422,
+            error=forms.first_error(form),
         )
     period = ReviewPeriod(form.period.data)
     try:

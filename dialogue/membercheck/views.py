@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from dialogue.access import member_or_404, require_roles
 from dialogue.db import Session
 from dialogue.extensions import limiter
+from dialogue.followup.forms import first_error
 from dialogue.membercheck import forms, services
 from dialogue.models import Contribution, MemberCheck, Role, Round, Theme
 from dialogue.models.analysis import ACTIVE_STATES
@@ -108,9 +109,7 @@ def _refused(membership, form=None, exc: RoundError | IntegrityError | None = No
     elif isinstance(exc, IntegrityError):
         message = _("The themes were changed elsewhere at the same moment. Please try again.")
     else:
-        field, errors = next(iter(form.errors.items()))
-        label = form[field].label.text if field in form else ""
-        message = f"{label}: {errors[0]}" if label else str(errors[0])
+        message = first_error(form)
     return _overview(membership, error=message, status=422)
 
 
