@@ -58,6 +58,7 @@ def _overview(membership, *, error=None, forms_used=None, status=200):
     dialogue = membership.dialogue
     graph = load_graph(dialogue)
     items = services.items_of(dialogue)
+    under = services.by_value(items)
     finals = _finals(graph)
     initiative = forms.InitiativeForm()
     initiative.proposal_id.choices = [(str(p.id), p.current.title) for p in finals]
@@ -65,7 +66,7 @@ def _overview(membership, *, error=None, forms_used=None, status=200):
         "followup/overview.html",
         membership=membership,
         dialogue=dialogue,
-        values=[(proposal_view(p), services.by_value(items).get(p.id, [])) for p in finals],
+        values=[(proposal_view(p), under.get(p.id, [])) for p in finals],
         factors=services.critical_factors(dialogue, items) if _is_staff(membership) else [],
         counts=services.counts_by_status(items),
         statuses=list(FollowUpStatus),
