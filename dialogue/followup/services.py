@@ -34,6 +34,7 @@ from dialogue.models import (
 from dialogue.models.followup import FollowUpOrigin, FollowUpStatus, ReviewPeriod
 from dialogue.models.proposal import CoverageStatus, ProposalStatus
 from rounds.errors import RoundError
+from rounds.submissions import clean_text
 
 
 class FollowUpError(RoundError):
@@ -46,7 +47,10 @@ def local_today(dialogue: Dialogue) -> dt.date:
 
 
 def _clean(title: str, owner_unit: str) -> tuple[str, str]:
-    title, owner_unit = " ".join(title.split()), " ".join(owner_unit.split())
+    title, owner_unit = (
+        " ".join(clean_text(title).split()),
+        " ".join(clean_text(owner_unit).split()),
+    )
     if not title:
         raise FollowUpError(_l("An initiative needs a title."), field="title")
     if not owner_unit:
@@ -97,7 +101,7 @@ def add_initiative(
         contribution_id=commitment.id if commitment is not None else None,
         origin=FollowUpOrigin.COMMITMENT if commitment is not None else FollowUpOrigin.MANAGEMENT,
         title=title,
-        description=description.strip(),
+        description=clean_text(description),
         owner_unit=owner_unit,
         status=status,
     )
@@ -143,7 +147,7 @@ def add_note(
     day: dt.date,
 ) -> FollowUpNote:
     """A dated progress note; a new status goes with it. A closed item only takes a reopening."""
-    text = text.strip()
+    text = clean_text(text)
     if item.status.closed and status is item.status:
         raise FollowUpError(
             _l("This item is closed. To write more, choose the status it has now."),

@@ -23,6 +23,7 @@ from dialogue.models.membercheck import CheckAnswer
 from dialogue.synthesis.graph import Graph, proposal_id_of, visible_authors
 from dialogue.workbench import services as workbench
 from rounds.errors import RoundError
+from rounds.submissions import clean_text
 
 
 class MemberCheckError(RoundError):
@@ -75,7 +76,7 @@ def answer_check(
                 "to check."
             )
         )
-    comment = comment.strip()
+    comment = clean_text(comment)
     check = Session.scalar(
         select(MemberCheck).where(MemberCheck.contribution_id == contribution.id)
     )
@@ -176,7 +177,7 @@ def deal_with(
     """
     if not check.answer.contested:
         raise MemberCheckError(_l("Only a “partly” or “no” answer needs to be dealt with."))
-    response = response.strip()
+    response = clean_text(response)
     if not response:
         raise MemberCheckError(_l("Say what was done: the participant will read it."))
     contribution = Session.get(Contribution, check.contribution_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+from hypothesis import given
 from sqlalchemy import func, select
 
 from dialogue.db import Session
@@ -14,6 +15,7 @@ from dialogue.models.membercheck import CheckAnswer
 from dialogue.synthesis.graph import load_graph
 from tests.conftest import csrf_from
 from tests.dialogue.test_auth import staff_login
+from tests.dialogue.test_fuzz import ANY_TEXT, FUZZ, assert_clean
 from tests.factories import STAFF_PASSWORD
 from tests.synthesis.test_pages import _final, _participant_login
 
@@ -261,3 +263,20 @@ def test_the_public_value_page_shows_confirmations_only_from_k(case, client):
     page = client.get(f"/p/{slug}/values/{value.id}").get_data(as_text=True)
     assert "6 bekræftede den." in page
     assert "3 fandt, at den kun delvist eller slet ikke var, hvad de mente." in page
+
+
+@FUZZ
+@given(comment=ANY_TEXT)
+def test_any_comment_is_stored_clean_or_refused_never_a_500(case, client, comment):
+    _final(case)
+    _participant_login(client, case.people[0])
+    mine = case.texts["big"][0]
+    before = Session.scalar(select(MemberCheck.comment))
+    response = _post_answer(client, case, mine, answer="partly", comment=comment)
+    assert response.status_code == (303 if len(comment) <= 1000 else 422)
+    Session.expire_all()
+    stored = Session.scalar(select(MemberCheck.comment))
+    if response.status_code == 303:
+        assert_clean(stored, comment)
+    else:
+        assert stored == before
