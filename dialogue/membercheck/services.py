@@ -77,9 +77,7 @@ def answer_check(
             )
         )
     comment = clean_text(comment)
-    check = Session.scalar(
-        select(MemberCheck).where(MemberCheck.contribution_id == contribution.id)
-    )
+    check = Session.get(MemberCheck, contribution.id)
     if check is None:
         check = MemberCheck(contribution_id=contribution.id, answer=answer, comment=comment)
         Session.add(check)

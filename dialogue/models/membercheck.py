@@ -34,9 +34,10 @@ class MemberCheck(Base):
 
     __tablename__ = "member_checks"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The key is the contribution's own random id: a counter would tell the order in which
+    #: answers came, which could be set against the order of logins (TARGETS A2).
     contribution_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("contributions.id", ondelete="CASCADE"), unique=True
+        ForeignKey("contributions.id", ondelete="CASCADE"), primary_key=True
     )
     answer: Mapped[CheckAnswer] = mapped_column(enum_type(CheckAnswer))
     comment: Mapped[str] = mapped_column(String(1000), default="")

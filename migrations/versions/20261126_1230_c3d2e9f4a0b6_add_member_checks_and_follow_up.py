@@ -1,7 +1,8 @@
 """Add member checks and the follow-up of final values and critical factors.
 
-member_checks: a participant's "is this what you meant?" per contribution, keyed to the
-contribution alone (content: no person, no time), with the consultant's visible response.
+member_checks: a participant's "is this what you meant?" per contribution, keyed by the
+contribution's random id alone (content: no person, no time, no counter that tells the order
+of answers), with the consultant's visible response.
 
 follow_ups, follow_up_notes, follow_up_reviews: initiatives under final values and critical
 factors from the coverage view, with owner unit, status, dated notes and periodic reviews.
@@ -60,7 +61,6 @@ def upgrade() -> None:
 
     op.create_table(
         "member_checks",
-        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("contribution_id", sa.Uuid(), nullable=False),
         sa.Column(
             "answer",
@@ -75,8 +75,7 @@ def upgrade() -> None:
             name=op.f("fk_member_checks_contribution_id_contributions"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_member_checks")),
-        sa.UniqueConstraint("contribution_id", name=op.f("uq_member_checks_contribution_id")),
+        sa.PrimaryKeyConstraint("contribution_id", name=op.f("pk_member_checks")),
     )
     op.create_table(
         "follow_ups",

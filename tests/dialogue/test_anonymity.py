@@ -100,10 +100,11 @@ CONTENT_COLUMNS = {
     },
     "theme_members": {"id", "theme_id", "contribution_id", "source", "score"},
     "contribution_moderations": {"id", "contribution_id", "reason", "note"},
-    #: A participant's "is this what you meant?" about one contribution: keyed to the
-    #: contribution alone (already pseudonymous), with no time and no person; ``response`` is the
-    #: consultant's visible answer (who gave it is in the audit trail, which names staff only).
-    "member_checks": {"id", "contribution_id", "answer", "comment", "response"},
+    #: A participant's "is this what you meant?" about one contribution: keyed by the
+    #: contribution's random id alone (no counter that tells the order of answers), with no time
+    #: and no person; ``response`` is the consultant's visible answer (who gave it is in the
+    #: audit trail, which names staff only).
+    "member_checks": {"contribution_id", "answer", "comment", "response"},
     #: Stored results of closed rounds: aggregates with small groups already suppressed.
     "round_results_cache": {"id", "round_id", "variant", "version", "payload", "created_at"},
 }

@@ -42,7 +42,7 @@ def test_one_answer_per_contribution_that_can_be_changed_and_reopens(case, reque
     first = _answer(case, case.people[0], mine, CheckAnswer.NO, "Det handlede om ledelse")
     first.response = "Flyttet til et andet tema"
     again = _answer(case, case.people[0], mine, CheckAnswer.PARTLY, "Det handlede om ledelse")
-    assert again.id == first.id
+    assert again is first
     assert _count() == 1
     assert again.answer is CheckAnswer.PARTLY
     assert again.response is None  # a changed answer is a new question for the consultant
