@@ -133,9 +133,14 @@ def theme_overview(graph: Graph, dialogue: Dialogue) -> list[ThemeChecks]:
         .join(Contribution, Contribution.id == MemberCheck.contribution_id)
         .where(Contribution.round_id.in_(round_ids))
     ).all()
+    answered = {contribution.id for _check, contribution in rows}
+    themes_of: dict[uuid.UUID, list[Theme]] = defaultdict(list)
+    for theme_id in sorted(graph.members):  # one pass over the themes, not one per answer
+        for cid in graph.members[theme_id] & answered:
+            themes_of[cid].append(graph.themes[theme_id])
     by_theme: dict[int | None, ThemeChecks] = {}
     for check, contribution in rows:
-        themes = graph.themes_of(contribution.id) or [None]
+        themes = themes_of.get(contribution.id) or [None]
         for theme in themes:
             key = theme.id if theme is not None else None
             group = by_theme.setdefault(key, ThemeChecks(theme))
