@@ -21,7 +21,9 @@ def create_app(config: Mapping | None = None) -> Flask:
     from dialogue import admin, auth, cli, db, errors, i18n, participate, security, staff, web
     from dialogue.config import finish_config, load_config
     from dialogue.fingerprints import init_app as init_fingerprints
+    from dialogue.followup import init_app as init_followup
     from dialogue.identifying import init_app as init_identifying
+    from dialogue.membercheck import init_app as init_membercheck
     from dialogue.public import init_app as init_public
     from dialogue.results import init_app as init_results
     from dialogue.rounds_admin import init_app as init_rounds_admin
@@ -55,6 +57,8 @@ def create_app(config: Mapping | None = None) -> Flask:
     init_rounds_admin(app)
     init_workbench(app)
     init_synthesis(app)
+    init_membercheck(app)
+    init_followup(app)
     init_public(app)
     init_identifying(app)
     init_fingerprints(app)

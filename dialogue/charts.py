@@ -147,6 +147,36 @@ def distribution_chart(
     scale : sequence of (int, str)
         The five points of the scale and their words, for the legend.
     """
+    legend = [
+        (f"{point} {_truncate(str(words), 18)}", colour)
+        for (point, words), colour in zip(scale, SCALE_COLOURS, strict=False)
+    ]
+    return stacked_chart(
+        chart_id, title, rows, legend, hidden_text=hidden_text, labelled_by=labelled_by
+    )
+
+
+def stacked_chart(
+    chart_id: str,
+    title: str,
+    rows: Sequence[tuple[str, Sequence[int] | None]],
+    legend: Sequence[tuple[str, str]],
+    *,
+    hidden_text: str = "",
+    labelled_by: str | None = None,
+) -> Markup:
+    """Stacked 100% bars of counts per category, one bar per row, with a legend.
+
+    Parameters
+    ----------
+    chart_id, title, hidden_text, labelled_by
+        As for :func:`bar_chart`.
+    rows : sequence of (str, counts or None)
+        Per row, the count of each category in legend order; None where the row is suppressed.
+    legend : sequence of (str, str)
+        Each category's words and colour, in the order of the counts.
+    """
+    colours = [colour for _words, colour in legend]
     span = WIDTH - LABEL_WIDTH - 10
     parts = []
     for index, (label, counts) in enumerate(rows):
@@ -158,7 +188,7 @@ def distribution_chart(
             parts.append(_text(hidden_text, x=LABEL_WIDTH, y=f"{middle:g}", fill=TEXT_COLOUR))
             continue
         x = float(LABEL_WIDTH)
-        for colour, count in zip(SCALE_COLOURS, counts, strict=False):
+        for colour, count in zip(colours, counts, strict=False):
             width = span * count / total
             if width > 0:
                 parts.append(
@@ -175,17 +205,10 @@ def distribution_chart(
                 )
             x += width
     legend_y = len(rows) * ROW_HEIGHT + 8
-    step = (WIDTH - 10) / max(len(scale), 1)
-    for index, ((point, words), colour) in enumerate(zip(scale, SCALE_COLOURS, strict=False)):
+    step = (WIDTH - 10) / max(len(legend), 1)
+    for index, (words, colour) in enumerate(legend):
         x = index * step
         parts.append(_element("rect", x=f"{x:.1f}", y=legend_y, width=12, height=12, fill=colour))
-        parts.append(
-            _text(
-                f"{point} {_truncate(str(words), 18)}",
-                x=f"{x + 16:.1f}",
-                y=legend_y + 11,
-                fill=TEXT_COLOUR,
-            )
-        )
+        parts.append(_text(words, x=f"{x + 16:.1f}", y=legend_y + 11, fill=TEXT_COLOUR))
     height = legend_y + 20
     return _svg(chart_id, title, height, "".join(parts), labelled_by)

@@ -25,6 +25,7 @@ from dialogue.db import Session
 from dialogue.demo import content
 from dialogue.demo.analysis import analyse_challenges
 from dialogue.demo.guard import add_identifying_examples, publish_and_redact
+from dialogue.demo.loop import add_loop
 from dialogue.demo.synthesis import add_synthesis
 from dialogue.models import Contribution, Dialogue, Membership, Person, Role, Round, RoundKind
 from dialogue.urls import external_url
@@ -80,6 +81,7 @@ def build_demo() -> list[Login]:
         _add_culture(dialogue.rounds[2], dialogue.rounds[1], authors, _seeded(3))
         analyse_challenges(dialogue, authors[7])
         add_synthesis(dialogue, authors, _seeded(6))
+        add_loop(dialogue, authors, _seeded(7))
         publish_and_redact(dialogue)
     logins = _issue_logins(dialogue)
     Session.commit()

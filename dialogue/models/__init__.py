@@ -13,9 +13,11 @@ from dialogue.models.cache import RoundResultsCache
 from dialogue.models.contribution import Contribution, ModerationState
 from dialogue.models.dialogue import Dialogue
 from dialogue.models.embedding import ContributionEmbedding
+from dialogue.models.followup import FollowUp, FollowUpNote, FollowUpReview
 from dialogue.models.guard import IdentifyingSpan, Redaction, RoundFingerprint
 from dialogue.models.job import Job, JobState
 from dialogue.models.login_session import LoginSession
+from dialogue.models.membercheck import MemberCheck
 from dialogue.models.membership import Membership, Role
 from dialogue.models.person import Person
 from dialogue.models.proposal import (
@@ -34,10 +36,14 @@ __all__ = [
     "ContributionModeration",
     "CoverageMark",
     "Dialogue",
+    "FollowUp",
+    "FollowUpNote",
+    "FollowUpReview",
     "IdentifyingSpan",
     "Job",
     "JobState",
     "LoginSession",
+    "MemberCheck",
     "Membership",
     "ModerationState",
     "Person",

@@ -27,6 +27,7 @@ from dialogue.clock import utcnow
 from dialogue.db import Session
 from dialogue.extensions import limiter
 from dialogue.identifying.warnings import warning_before_saving
+from dialogue.membercheck.services import checks_of, is_checkable
 from dialogue.models import Membership, Role, RoundState
 from dialogue.participate import stash
 from dialogue.synthesis.graph import load_graph
@@ -270,14 +271,30 @@ def withdraw(slug: str, contribution_id: uuid.UUID):
 @login_required
 def my_input(slug: str):
     """Everything this participant wrote, round by round, with the path each piece took."""
-    membership = participant_or_404(slug)
+    return render_my_input(participant_or_404(slug))
+
+
+def render_my_input(membership: Membership, graph=None, *, refused=None, status: int = 200):
+    """The "my input" page, with "is this what you meant?" under each condensed contribution.
+
+    ``refused`` is (contribution id, bound form) of a member-check answer that was refused, so
+    that its message and what was typed show beside the contribution it was about.
+    """
     author = current_author(membership)
-    graph = load_graph(membership.dialogue)
+    graph = graph or load_graph(membership.dialogue)
     rounds = [
         (round_, own_paths(graph, round_, submissions.list_own(round_, author)))
         for round_ in membership.dialogue.rounds
     ]
-    return render_template("participate/my_input.html", membership=membership, rounds=rounds)
+    own_ids = [path.id for _round, paths in rounds for path in paths]
+    return render_template(
+        "participate/my_input.html",
+        membership=membership,
+        rounds=rounds,
+        checks=checks_of(own_ids),
+        is_checkable=is_checkable,
+        refused=refused,
+    ), status
 
 
 @bp.route("/my-input/<uuid:contribution_id>")

@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from dialogue.clock import utcnow
 from dialogue.db import Session
+from dialogue.followup.loop import closing_the_loop
 from dialogue.models import Dialogue, Proposal, Round, RoundState
 from dialogue.models.proposal import ProposalStatus
 from dialogue.synthesis import forms
@@ -173,5 +174,11 @@ def value(slug: str, proposal_id: int):
     graph = load_graph(dialogue)
     trace = value_trace(graph, graph.proposals[proposal.id], dialogue)
     return cacheable(
-        render_template("public/value.html", dialogue=dialogue, trace=trace, labels=forms)
+        render_template(
+            "public/value.html",
+            dialogue=dialogue,
+            trace=trace,
+            labels=forms,
+            **closing_the_loop(graph, proposal, dialogue),
+        )
     )

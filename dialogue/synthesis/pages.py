@@ -17,6 +17,7 @@ from flask_wtf import FlaskForm
 from dialogue.access import member_or_404, round_or_404
 from dialogue.audit import record_event
 from dialogue.db import Session
+from dialogue.followup.loop import closing_the_loop
 from dialogue.models import Contribution, Role, Theme
 from dialogue.models.proposal import CoverageStatus, Perspective, ProposalStatus
 from dialogue.synthesis import exports, forms, services
@@ -54,6 +55,7 @@ def value(slug: str, proposal_id: int):
         dialogue=membership.dialogue,
         trace=trace,
         labels=forms,
+        **closing_the_loop(graph, proposal, membership.dialogue),
     )
 
 

@@ -124,6 +124,28 @@ def complete_staff_login(page, live_server: LiveServer, address: str, link: str 
     return secret
 
 
+def demo_participant(live_server, index: int) -> str:
+    """The e-mail address of one of the demo's participants (the operator can list them)."""
+    (address,) = live_server.sql(
+        "SELECT people.email FROM people JOIN memberships ON memberships.person_id = people.id"
+        " WHERE lower(memberships.role) = 'participant' ORDER BY people.id LIMIT 1 OFFSET ?",
+        20 + index,
+    )[0]
+    return address
+
+
+def log_in_by_mailed_link(page, live_server, address: str) -> None:
+    """Ask for a new link on the login page, take it from the outbox and use it."""
+    before = len(live_server.mailed_links(address))
+    page.goto(live_server.url + "/login/link")
+    page.fill("#email", address)
+    page.locator("main form button[type=submit], main form input[type=submit]").click()
+    links = live_server.mailed_links(address)
+    assert len(links) == before + 1
+    page.goto(links[-1])
+    page.get_by_role("button", name="Fortsæt til dialogen").click()
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

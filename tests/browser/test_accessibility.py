@@ -25,10 +25,10 @@ STAFF = {
 MAX_PAGES = 40
 
 
-def log_in(page, live_server, role, link=1):
-    """Log in as ``role``; a participant uses the demo's ``link``-th login link (single-use)."""
+def log_in(page, live_server, role):
+    """Log in as ``role``; a participant uses the demo's second login link (single-use)."""
     if role == "participant":
-        page.goto(live_server.participant_links()[link])
+        page.goto(live_server.participant_links()[1])
         page.get_by_role("button", name="Fortsæt til dialogen").click()
         return
     complete_staff_login(page, live_server, STAFF[role])
@@ -171,3 +171,47 @@ def test_the_two_factor_pages_are_accessible(live_server, page):
     page.get_by_role("button", name="Bekræft").click()
     check("code with a wrong code")
     assert problems == {}
+
+
+#: The pages that close the loop, per role; the crawl above may run out of pages before them.
+LOOP_PAGES = {
+    "consultant": ["/d/vaerdier/member-checks/", "/d/vaerdier/follow-up/"],
+    "management": ["/d/vaerdier/follow-up/", "/d/vaerdier/follow-up/review?period=month"],
+}
+
+
+@pytest.mark.parametrize("role", sorted(LOOP_PAGES))
+def test_member_checks_and_follow_up_are_accessible_for_staff(live_server, page, role):
+    log_in(page, live_server, role)
+    paths = list(LOOP_PAGES[role])
+    if role == "management":
+        page.goto(live_server.url + paths[0])
+        paths.append(page.locator("main a[href*='/commitments']").first.get_attribute("href"))
+    problems = {}
+    for path in paths:
+        page.goto(live_server.url + path)
+        found = accessibility_violations(page) + structure_problems(page)
+        if found:
+            problems[path] = found
+    screenshot(page, f"{role}_closing_the_loop")
+    assert problems == {}
+
+
+def test_my_input_with_member_checks_is_accessible_also_when_an_answer_is_refused(
+    live_server, page
+):
+    page.goto(live_server.participant_links()[2])
+    page.get_by_role("button", name="Fortsæt til dialogen").click()
+    problems = {}
+    for path in (f"/d/{DEMO_SLUG}/my-input", f"/d/{DEMO_SLUG}/follow-up/"):
+        page.goto(live_server.url + path)
+        problems[path] = accessibility_violations(page) + structure_problems(page)
+    page.goto(f"{live_server.url}/d/{DEMO_SLUG}/my-input")
+    form = page.locator("form.check-form").first
+    form.locator("textarea").evaluate("t => { t.removeAttribute('maxlength'); }")
+    form.locator("textarea").fill("x" * 1001)  # more than the server takes
+    form.locator("button[type=submit]").click()
+    assert page.locator(".check-form .error").count() == 1
+    problems["refused answer"] = accessibility_violations(page) + structure_problems(page)
+    screenshot(page, "my_input_refused_answer")
+    assert {path: found for path, found in problems.items() if found} == {}

@@ -8,33 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import demo_participant, log_in_by_mailed_link, screenshot
 
 pytestmark = pytest.mark.browser
-
-CONTINUE = "Fortsæt til dialogen"
-
-
-def demo_participant(live_server, index: int) -> str:
-    """The e-mail address of one of the demo's participants (the operator can list them)."""
-    (address,) = live_server.sql(
-        "SELECT people.email FROM people JOIN memberships ON memberships.person_id = people.id"
-        " WHERE lower(memberships.role) = 'participant' ORDER BY people.id LIMIT 1 OFFSET ?",
-        20 + index,
-    )[0]
-    return address
-
-
-def log_in_by_mailed_link(page, live_server, address: str) -> None:
-    """Ask for a new link on the login page, take it from the outbox and use it."""
-    before = len(live_server.mailed_links(address))
-    page.goto(live_server.url + "/login/link")
-    page.fill("#email", address)
-    page.locator("main form button[type=submit], main form input[type=submit]").click()
-    links = live_server.mailed_links(address)
-    assert len(links) == before + 1
-    page.goto(links[-1])
-    page.get_by_role("button", name=CONTINUE).click()
 
 
 def open_action_round(page, live_server, index: int) -> str:

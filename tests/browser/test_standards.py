@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, CHROMIUM
+from tests.browser.conftest import ARTIFACTS, CHROMIUM, demo_participant, log_in_by_mailed_link
 from tests.browser.test_accessibility import DEMO_SLUG, crawl, log_in
 
 pytestmark = pytest.mark.browser
@@ -29,8 +29,8 @@ PA11Y_SCRIPT = HERE / "pa11y_pages.mjs"
 PA11Y = HERE / "node_modules" / "pa11y"
 VNU_JAR = HERE / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 ROLES = ["anonymous", "participant", "consultant", "management", "admin"]
-#: The demo's third login link: the axe test uses the second, test_pages the first.
-PARTICIPANT_LINK = 2
+#: A demo participant of its own: the printed links are single-use and taken by other tests.
+PARTICIPANT = 12
 ANONYMOUS_START = [
     "/",
     "/login",
@@ -76,7 +76,11 @@ def crawled(request, live_server, browser) -> Crawl:
         if request.param == "anonymous":
             start = [live_server.url + path for path in ANONYMOUS_START]
         else:
-            log_in(page, live_server, request.param, link=PARTICIPANT_LINK)
+            if request.param == "participant":
+                address = demo_participant(live_server, PARTICIPANT)
+                log_in_by_mailed_link(page, live_server, address)
+            else:
+                log_in(page, live_server, request.param)
             start = [page.url]
         html = {}
         for url in crawl(page, live_server, start):

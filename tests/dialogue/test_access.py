@@ -14,8 +14,20 @@ from flask import url_for
 
 from dialogue.auth.services import issue_login_link
 from dialogue.db import Session
-from dialogue.models import Job, Membership, Role, Theme
-from dialogue.models.proposal import ProposalKind
+from dialogue.followup.services import add_initiative
+from dialogue.models import (
+    CoverageMark,
+    FollowUpReview,
+    Job,
+    MemberCheck,
+    Membership,
+    Role,
+    RoundKind,
+    Theme,
+)
+from dialogue.models.followup import ReviewPeriod
+from dialogue.models.membercheck import CheckAnswer
+from dialogue.models.proposal import CoverageStatus, ProposalKind
 from dialogue.synthesis.services import add_source, create_proposal, finalise_proposal
 from tests.conftest import csrf_from
 from tests.dialogue.test_auth import staff_login
@@ -178,6 +190,28 @@ GET_AND_POST |= {"auth.second_factor", "auth.enrol_second_factor"}
 GET_POLICY |= {"admin.accounts_page": ADMIN_ONLY}
 POST_POLICY |= {"admin.account_action": ADMIN_ONLY}
 
+# --- closing the loop: member checks (participant answers, consultant deals) and follow-up ---
+GET_POLICY |= {
+    "membercheck.overview": CONSULTANT_ONLY,
+    "followup.overview": EVERY_MEMBER,
+    "followup.commitments": SYNTHESIS,
+    "followup.review": SYNTHESIS,
+    "followup.past_review": SYNTHESIS,
+}
+# Answered before participate.withdraw deletes the world's contribution (dicts keep order).
+POST_POLICY = {"membercheck.answer": GET_POLICY["participate.my_input"]} | POST_POLICY
+POST_POLICY |= {
+    "membercheck.deal": CONSULTANT_ONLY,
+    "membercheck.rename_theme": CONSULTANT_ONLY,
+    "followup.add_initiative": SYNTHESIS,
+    "followup.add_note": SYNTHESIS,
+    "followup.track_factor": SYNTHESIS,
+    "followup.record_review": SYNTHESIS,
+    # The world's value has one commitment: too few authors for management to read its text
+    # (A6), so management cannot promote it either; the consultant can.
+    "followup.promote": SYNTHESIS | {"management": MISSING},
+}
+
 # --- background jobs: progress of an analysis run (consultant) and of a large import (admin) ---
 GET_POLICY |= {"workbench.job_status": CONSULTANT_ONLY, "admin.job_status": ADMIN_ONLY}
 
@@ -212,6 +246,27 @@ def world(db_session):
     proposal = create_proposal(dialogue, kind=ProposalKind.VALUE, title="En værdi", actor_id=None)
     source = add_source(proposal, theme=theme, actor_id=None)  # for the synthesis pages
     finalise_proposal(proposal, title="En værdi", text="", note="", actor_id=None)
+    action = make_round(dialogue, RoundKind.ACTION)
+    commitment = make_contribution(action, members["participant"], "Jeg vil dele viden")
+    commitment.target = proposal.item_key
+    Session.add(MemberCheck(contribution_id=contribution.id, answer=CheckAnswer.NO))
+    factor = Theme(round_id=round_.id, label="En kritisk faktor")  # not cleared by mark_theme
+    Session.add(factor)
+    Session.flush()
+    mark = CoverageMark(
+        dialogue_id=dialogue.id, theme_id=factor.id, status=CoverageStatus.FOLLOW_UP
+    )
+    review = FollowUpReview(
+        dialogue_id=dialogue.id,
+        period=ReviewPeriod.QUARTER,
+        since=dt.date(2026, 1, 1),
+        held_on=dt.date(2026, 4, 1),
+    )
+    Session.add_all([mark, review])
+    Session.flush()
+    item = add_initiative(
+        proposal, title="Et initiativ", owner_unit="IT", actor_id=None, day=dt.date(2026, 1, 2)
+    )
     analysis_job = Job(id="a" * 32, kind="analysis", key=f"round:{round_.id}")
     import_job = Job(id="b" * 32, kind="import", key=f"dialogue:{dialogue.id}")
     Session.add_all([analysis_job, import_job])  # for the job status routes
@@ -232,6 +287,10 @@ def world(db_session):
         "lang": "en",
         "membership_id": members["participant"].id,
         "action": "end-sessions",
+        "commitment_id": commitment.id,
+        "item_id": item.id,
+        "mark_id": mark.id,
+        "review_id": review.id,
     }
     return World(members, values)
 

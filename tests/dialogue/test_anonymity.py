@@ -44,6 +44,15 @@ STAFF_ACTION_TABLES |= {"jobs": {"actor_id"}}
 #: A redaction names the consultant who replaced a detail, the contribution and the kind of
 #: detail (phone, e-mail …); never the original text and never the author.
 STAFF_ACTION_TABLES |= {"redactions": {"actor_id"}}
+#: Follow-up of final values and critical factors: initiatives, their dated notes and periodic
+#: reviews are written by management or the consultant and name only the staff member who acted.
+#: An initiative promoted from a commitment reaches it by contribution id, as a proposal source
+#: does – never through a person.
+STAFF_ACTION_TABLES |= {
+    "follow_ups": {"actor_id"},
+    "follow_up_notes": {"actor_id"},
+    "follow_up_reviews": {"actor_id"},
+}
 
 #: Every column a content table may have. A new column must be added here on purpose.
 CONTENT_COLUMNS = {
@@ -97,6 +106,11 @@ CONTENT_COLUMNS = {
     #: Sentence embeddings for the semantic analysis: keyed by the contribution's random id,
     #: with no author and no time (when a vector was computed would date its text).
     "contribution_embeddings": {"contribution_id", "model", "text_hash", "vector", "tokens"},
+    #: A participant's "is this what you meant?" about one contribution: keyed by the
+    #: contribution's random id alone (no counter that tells the order of answers), with no time
+    #: and no person; ``response`` is the consultant's visible answer (who gave it is in the
+    #: audit trail, which names staff only).
+    "member_checks": {"contribution_id", "answer", "comment", "response"},
     #: Stored results of closed rounds: aggregates with small groups already suppressed.
     "round_results_cache": {"id", "round_id", "variant", "version", "payload", "created_at"},
     #: Where a contribution's text looks identifying: offsets and kind, never the matched text.

@@ -1,0 +1,239 @@
+"""Member checking: storing answers, the consultant's overview and response, public counts.
+
+Operations flush and never commit; the view that calls them commits. A participant's answer
+is not audited (participants are never recorded); the consultant's response is, by
+contribution id and without any text.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from analysis.consensus import suppress_small_groups
+from dialogue.audit import record_event
+from dialogue.db import Session
+from dialogue.models import Contribution, Dialogue, MemberCheck, ModerationState, Proposal, Theme
+from dialogue.models.membercheck import CheckAnswer
+from dialogue.synthesis.graph import Graph, proposal_id_of, visible_authors
+from dialogue.workbench import services as workbench
+from rounds.errors import RoundError
+from rounds.submissions import clean_text
+
+
+class MemberCheckError(RoundError):
+    """A member-check operation that cannot be done as asked; nothing was changed."""
+
+
+def is_checkable(path) -> bool:
+    """Whether a participant can be asked about an own path (``traces.OwnPath``).
+
+    Only input that was condensed – placed in a theme or linked to a proposal – has a
+    condensation to recognise; answers about a proposal (ratings, commitments) do not.
+    """
+    return not path.hidden and path.answers is None and bool(path.themes or path.proposals)
+
+
+def _placed(graph: Graph, contribution: Contribution) -> bool:
+    if graph.themes_of(contribution.id):
+        return True
+    return any(contribution.id in graph.contributions_behind(p) for p in graph.proposals.values())
+
+
+def checks_of(contribution_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, MemberCheck]:
+    """The answers given about ``contribution_ids``, by contribution."""
+    ids = list(contribution_ids)
+    found = {}
+    for start in range(0, len(ids), 500):  # stay below every backend's parameter limit
+        for check in Session.scalars(
+            select(MemberCheck).where(MemberCheck.contribution_id.in_(ids[start : start + 500]))
+        ):
+            found[check.contribution_id] = check
+    return found
+
+
+def answer_check(
+    graph: Graph, contribution: Contribution, *, answer: CheckAnswer, comment: str
+) -> MemberCheck:
+    """Store (or replace) the answer about one contribution the caller has shown to be own.
+
+    A changed answer re-opens the question for the consultant: their earlier response was to
+    what the participant said before.
+    """
+    if (
+        contribution.moderation is ModerationState.HIDDEN
+        or proposal_id_of(contribution.target) is not None
+        or not _placed(graph, contribution)
+    ):
+        raise MemberCheckError(
+            _l(
+                "This contribution has not been placed in a theme yet, so there is nothing "
+                "to check."
+            )
+        )
+    comment = clean_text(comment)
+    check = Session.get(MemberCheck, contribution.id)
+    if check is None:
+        check = MemberCheck(contribution_id=contribution.id, answer=answer, comment=comment)
+        Session.add(check)
+    elif (check.answer, check.comment) != (answer, comment):
+        check.answer, check.comment, check.response = answer, comment, None
+    Session.flush()
+    return check
+
+
+# --- the consultant's overview ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Contested:
+    """A "partly" or "no" answer, beside the contribution it is about (consultant only)."""
+
+    contribution_id: uuid.UUID
+    round_id: int
+    text: str
+    answer: CheckAnswer
+    comment: str
+    response: str | None
+
+
+@dataclass
+class ThemeChecks:
+    """The answers about one theme's contributions.
+
+    Counts are of *answers*, each of which the consultant also sees beside its contribution;
+    no count of people is made here, so none can single anyone out.
+    """
+
+    theme: Theme | None
+    counts: Counter = field(default_factory=Counter)
+    comments: list[str] = field(default_factory=list)
+    contested: list[Contested] = field(default_factory=list)
+
+    @property
+    def open(self) -> int:
+        """Contested answers not yet dealt with."""
+        return sum(item.response is None for item in self.contested)
+
+
+def theme_overview(graph: Graph, dialogue: Dialogue) -> list[ThemeChecks]:
+    """Answers per active theme (contributions linked only directly come under None).
+
+    Comments are sorted alphabetically, which says nothing about who wrote them or when.
+    Themes with open contested answers come first.
+    """
+    round_ids = [round_.id for round_ in dialogue.rounds]
+    rows = Session.execute(
+        select(MemberCheck, Contribution)
+        .join(Contribution, Contribution.id == MemberCheck.contribution_id)
+        .where(Contribution.round_id.in_(round_ids))
+    ).all()
+    answered = {contribution.id for _check, contribution in rows}
+    themes_of: dict[uuid.UUID, list[Theme]] = defaultdict(list)
+    for theme_id in sorted(graph.members):  # one pass over the themes, not one per answer
+        for cid in graph.members[theme_id] & answered:
+            themes_of[cid].append(graph.themes[theme_id])
+    by_theme: dict[int | None, ThemeChecks] = {}
+    for check, contribution in rows:
+        themes = themes_of.get(contribution.id) or [None]
+        for theme in themes:
+            key = theme.id if theme is not None else None
+            group = by_theme.setdefault(key, ThemeChecks(theme))
+            group.counts[check.answer] += 1
+            if check.comment:
+                group.comments.append(check.comment)
+            if check.answer.contested:
+                group.contested.append(
+                    Contested(
+                        contribution.id,
+                        contribution.round_id,
+                        contribution.body or "",
+                        check.answer,
+                        check.comment,
+                        check.response,
+                    )
+                )
+    for group in by_theme.values():
+        group.comments.sort(key=str.casefold)
+        group.contested.sort(key=lambda c: (c.response is not None, c.text.casefold()))
+    return sorted(
+        by_theme.values(),
+        key=lambda g: (-g.open, g.theme is None, (g.theme.label if g.theme else "").casefold()),
+    )
+
+
+def deal_with(
+    check: MemberCheck,
+    *,
+    response: str,
+    move_to: Theme | None = None,
+    actor_id: int | None = None,
+) -> MemberCheck:
+    """Answer a contested check, after moving its contribution to ``move_to`` if given.
+
+    The move is the workbench's own logged (and undoable) edit.
+    """
+    if not check.answer.contested:
+        raise MemberCheckError(_l("Only a “partly” or “no” answer needs to be dealt with."))
+    response = clean_text(response)
+    if not response:
+        raise MemberCheckError(_l("Say what was done: the participant will read it."))
+    contribution = Session.get(Contribution, check.contribution_id)
+    if move_to is not None:
+        workbench.move_contributions(
+            contribution.round, [contribution.id], move_to, actor_id=actor_id
+        )
+    check.response = response
+    Session.flush()
+    record_event(
+        actor_id,
+        "member_check.dealt_with",
+        contribution.round.dialogue,
+        subject=f"contribution:{contribution.id}",
+        moved_to=move_to.id if move_to is not None else None,
+    )
+    return check
+
+
+# --- public counts ----------------------------------------------------------------------------
+
+#: An author's verdict on a value is their least favourable answer about the input behind it.
+CONFIRMED, NOT_CONFIRMED = "confirmed", "not_confirmed"
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """How many contributors behind a value confirmed its condensation; None where suppressed."""
+
+    checked: int | None
+    confirmed: int | None
+    not_confirmed: int | None
+
+
+def confirmation(graph: Graph, proposal: Proposal, dialogue: Dialogue) -> Confirmation:
+    """Distinct contributors who checked the input behind ``proposal``, and what they said.
+
+    Two groups – confirmed (every answer "yes") and not (any "partly" or "no") – go through
+    the same suppression as every report, with the total shown: a group under the minimum
+    size is hidden, and so is its sibling whenever the total would give it away (TARGETS A5).
+    """
+    authors = visible_authors(graph.contributions_behind(proposal))
+    verdicts: dict[str, str] = {}
+    for cid, check in checks_of(authors).items():
+        author = authors[cid]
+        if check.answer.contested:
+            verdicts[author] = NOT_CONFIRMED
+        else:
+            verdicts.setdefault(author, CONFIRMED)
+    counts = defaultdict(int, Counter(verdicts.values()))
+    shown, total = suppress_small_groups(
+        {CONFIRMED: counts[CONFIRMED], NOT_CONFIRMED: counts[NOT_CONFIRMED]},
+        dialogue.min_group_size,
+        show_total=True,
+    )
+    return Confirmation(total, shown[CONFIRMED], shown[NOT_CONFIRMED])

@@ -1,0 +1,175 @@
+"""Member-checking views: a participant's answer on "my input", and the consultant's overview.
+
+A participant can answer only about their own contributions: anybody else's is "not found",
+exactly as on "my input" itself. The consultant sees answers per theme, never who gave them,
+and responds to the contested ones; moving a contribution or renaming a theme goes through the
+workbench's logged edits.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from dialogue.access import member_or_404, require_roles
+from dialogue.db import Session
+from dialogue.extensions import limiter
+from dialogue.followup.forms import first_error
+from dialogue.membercheck import forms, services
+from dialogue.models import Contribution, MemberCheck, Role, Round, Theme
+from dialogue.models.analysis import ACTIVE_STATES
+from dialogue.models.membercheck import CheckAnswer
+from dialogue.participate.views import (
+    own_contribution_or_404,
+    participant_or_404,
+    render_my_input,
+    session_key,
+)
+from dialogue.synthesis.graph import load_graph
+from dialogue.workbench import services as workbench
+from rounds.errors import RoundError
+
+bp = Blueprint("membercheck", __name__, url_prefix="/d/<slug>")
+
+
+@bp.route("/my-input/<uuid:contribution_id>/check", methods=["POST"])
+@login_required
+@limiter.limit("30 per minute", key_func=session_key)
+def answer(slug: str, contribution_id: uuid.UUID):
+    """Answer "is this what you meant?" about one's own contribution (again, to change it)."""
+    membership = participant_or_404(slug)
+    contribution = own_contribution_or_404(membership, contribution_id)
+    form = forms.CheckForm()
+    graph = load_graph(membership.dialogue)
+    if not form.validate_on_submit():
+        return render_my_input(membership, graph, refused=(contribution.id, form), status=422)
+    try:
+        services.answer_check(
+            graph,
+            contribution,
+            answer=CheckAnswer(form.answer.data),
+            comment=form.comment.data or "",
+        )
+    except RoundError as exc:  # not checkable, so there is no form to show it beside
+        flash(str(exc.message), "error")
+        return render_my_input(membership, graph, status=422)
+    Session.commit()
+    flash(_("Thank you. Your answer is saved."), "success")
+    target = url_for("participate.my_input", slug=slug, _anchor=f"check-{contribution.id}")
+    return redirect(target, 303)
+
+
+# --- the consultant -------------------------------------------------------------------------
+
+
+def _consultant(slug: str):
+    return require_roles(member_or_404(slug), Role.CONSULTANT)
+
+
+def _overview(membership, *, error: str | None = None, status: int = 200):
+    graph = load_graph(membership.dialogue)
+    groups = services.theme_overview(graph, membership.dialogue)
+    themes_by_round: dict[int, list[Theme]] = {}
+    for theme in graph.themes.values():
+        if theme.state in ACTIVE_STATES:
+            themes_by_round.setdefault(theme.round_id, []).append(theme)
+    for themes in themes_by_round.values():
+        themes.sort(key=lambda t: t.label.casefold())
+    return render_template(
+        "membercheck/overview.html",
+        membership=membership,
+        dialogue=membership.dialogue,
+        groups=groups,
+        themes_by_round=themes_by_round,
+        answers=list(CheckAnswer),
+        answer_label=forms.answer_label,
+        deal_form=forms.DealForm(),
+        rename_form=forms.RenameForm(),
+        error=error,
+    ), status
+
+
+@bp.route("/member-checks/")
+@login_required
+def overview(slug: str):
+    """Answers per theme: counts, comments and the contested contributions (never who)."""
+    return _overview(_consultant(slug))
+
+
+def _refused(membership, form=None, exc: RoundError | IntegrityError | None = None):
+    """Show the overview again with why nothing was saved (422)."""
+    Session.rollback()
+    if isinstance(exc, RoundError):
+        message = str(exc.message)
+    elif isinstance(exc, IntegrityError):
+        message = _("The themes were changed elsewhere at the same moment. Please try again.")
+    else:
+        message = first_error(form)
+    return _overview(membership, error=message, status=422)
+
+
+def _done(slug: str, message: str):
+    Session.commit()
+    flash(message, "success")
+    return redirect(url_for(".overview", slug=slug), 303)
+
+
+@bp.route("/member-checks/<uuid:contribution_id>/deal", methods=["POST"])
+@login_required
+def deal(slug: str, contribution_id: uuid.UUID):
+    """Respond to a contested answer, moving the contribution to another theme if chosen."""
+    membership = _consultant(slug)
+    check = Session.scalar(
+        select(MemberCheck)
+        .join(Contribution, Contribution.id == MemberCheck.contribution_id)
+        .join(Round, Round.id == Contribution.round_id)
+        .where(
+            MemberCheck.contribution_id == contribution_id,
+            Round.dialogue_id == membership.dialogue_id,
+        )
+    )
+    if check is None:
+        abort(404)
+    form = forms.DealForm()
+    if not form.validate_on_submit():
+        return _refused(membership, form)
+    move_to = None
+    if form.move_to.data:
+        move_to = _theme_or_404(membership, form.move_to.data)
+    try:
+        services.deal_with(
+            check, response=form.response.data, move_to=move_to, actor_id=current_user.id
+        )
+    except (RoundError, IntegrityError) as exc:
+        return _refused(membership, exc=exc)
+    return _done(slug, _("The answer is marked as dealt with; the participant will see why."))
+
+
+def _theme_or_404(membership, theme_id) -> Theme:
+    theme = Session.get(Theme, int(theme_id)) if str(theme_id).isdigit() else None
+    if theme is None or Session.get(Round, theme.round_id).dialogue_id != membership.dialogue_id:
+        abort(404)
+    return theme
+
+
+@bp.route("/member-checks/themes/<int:theme_id>/rename", methods=["POST"])
+@login_required
+def rename_theme(slug: str, theme_id: int):
+    """Reword a theme that contributors did not recognise (the workbench's logged rename)."""
+    membership = _consultant(slug)
+    theme = _theme_or_404(membership, theme_id)
+    form = forms.RenameForm()
+    if not form.validate_on_submit():
+        return _refused(membership, form)
+    try:
+        workbench.rename_theme(
+            theme, label=form.label.data, description=theme.description, actor_id=current_user.id
+        )
+    except RoundError as exc:
+        return _refused(membership, exc=exc)
+    return _done(slug, _("The theme was saved."))
