@@ -26,9 +26,13 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def clean_text(text: str | None) -> str:
-    """Normalise Unicode and line breaks, drop control characters, trim."""
-    text = unicodedata.normalize("NFC", text or "").replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", text).strip()
+    r"""Drop control characters, normalise line breaks and Unicode, trim.
+
+    Control characters go first: removed after normalising, one between a letter and its accent
+    ("N\x01\u0301") would leave text that is not NFC and changes when it is cleaned again.
+    """
+    text = _CONTROL.sub("", text or "").replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text).strip()
 
 
 def ensure_open(round_: Round, now: dt.datetime) -> None:

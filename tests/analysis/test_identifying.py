@@ -121,6 +121,14 @@ def test_overlapping_details_keep_the_strongest():
     assert found("010190-1238 eller 22 33 44 55") == [(CPR, "010190-1238"), (PHONE, "22 33 44 55")]
 
 
+def test_overlapping_details_are_masked_as_one():
+    # Found by the atheris fuzzer (tests/fuzz/identifying.py): the CPR number won over the
+    # e-mail address it began, so masking it left the rest of the address readable.
+    text = "Skriv til 290200-4000m+x@a-b.dk nu"
+    assert found(text) == [(CPR, "290200-4000m+x@a-b.dk")]
+    assert mask(text, scan(text), lambda kind: f"[{kind}]") == "Skriv til [cpr] nu"
+
+
 def test_mask_replaces_each_span_and_keeps_the_rest():
     text = "Ring 22 33 44 55 eller skriv til a@b.dk"
     spans = scan(text)
