@@ -8,8 +8,9 @@ PORT ?= 5000
 
 NODE_DEPS := tests/browser/node_modules/.package-lock.json
 WAPITI := .venv-wapiti/bin/wapiti
+SBOM ?= dist/sbom.cdx.json
 
-.PHONY: help setup run test lint security load fmt db-upgrade db-revision translations browser-deps scan-deps
+.PHONY: help setup run test lint security load fmt db-upgrade db-revision translations browser-deps scan-deps lock sbom
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -54,6 +55,16 @@ lint: $(STAMP) ## Check style and formatting with ruff
 
 security: $(STAMP) ## bandit, and a dependency audit that reports "not run" when offline
 	bash scripts/security_checks.sh
+
+# Production installs from this lock (README, Operations); `make setup` stays on setup.cfg's ranges.
+lock: $(STAMP) ## Regenerate requirements.txt, the hashed lock of install_requires (UPGRADE=1 to upgrade)
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes --strip-extras \
+		--allow-unsafe --no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade) \
+		--output-file requirements.txt setup.cfg
+
+sbom: $(STAMP) ## Write the CycloneDX SBOM of the locked runtime dependencies to dist/sbom.cdx.json
+	mkdir -p $(dir $(SBOM))
+	$(BIN)/cyclonedx-py requirements --output-reproducible --of JSON -o $(SBOM) requirements.txt
 
 load: $(STAMP) ## Load test through gunicorn on SQLite and PostgreSQL (QUICK=1 for a short run)
 	$(BIN)/python benchmarks/load_test.py $(if $(QUICK),--quick)

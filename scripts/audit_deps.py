@@ -1,5 +1,9 @@
 #!/usr/bin/env python3
-"""Dependency audit that fails closed: ``pip-audit --strict`` over the installed environment.
+"""Dependency audit that fails closed: ``pip-audit --strict`` over the hashed lock file.
+
+It audits ``requirements.txt``, the exact set production installs, rather than the developer's
+virtualenv. ``--disable-pip`` takes the pins as they are (the lock is already resolved and hashed,
+so no throwaway virtualenv is needed), and ``--require-hashes`` refuses an unhashed line.
 
 Exit status:
 
@@ -14,7 +18,7 @@ dependency it could not look up, which offline is every one of them. This script
 apart: when the strict run fails, a second, lenient run in JSON shows whether *every* dependency
 was skipped (the service is unreachable) or only some (a real, strict failure).
 
-    .venv/bin/python scripts/audit_deps.py [extra pip-audit arguments, e.g. -r requirements.txt]
+    .venv/bin/python scripts/audit_deps.py [extra pip-audit arguments, e.g. --ignore-vuln ID]
 
 (bandit: ``subprocess`` only ever runs this environment's pip-audit, with a fixed argument list
 and no shell; hence the ``nosec B404/B603`` marks.)
@@ -30,7 +34,16 @@ from pathlib import Path
 
 PASSED, FAILED, NOT_RUN = 0, 1, 3
 PIP_AUDIT = str(Path(sys.executable).parent / "pip-audit")
-BASE = [PIP_AUDIT, "--skip-editable", "--progress-spinner", "off"]
+LOCK = Path(__file__).resolve().parent.parent / "requirements.txt"
+BASE = [
+    PIP_AUDIT,
+    "--progress-spinner",
+    "off",
+    "--requirement",
+    str(LOCK),
+    "--require-hashes",
+    "--disable-pip",
+]
 UNREACHABLE = (
     "ConnectionError",
     "NameResolutionError",

@@ -15,7 +15,7 @@ else
     status=1
 fi
 
-echo "== dependency audit (pip-audit --strict) =="
+echo "== dependency audit (pip-audit --strict -r requirements.txt) =="
 "$BIN/python" scripts/audit_deps.py
 case $? in
     0) audit_result="passed" ;;
