@@ -20,9 +20,9 @@ import http.cookies
 import os
 import re
 import secrets
-import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -121,7 +121,13 @@ def cloned_database(template_url: str, workdir: Path) -> Iterator[str]:
     template = make_url(template_url)
     if template.get_backend_name() == "sqlite":
         target = workdir / "clone.db"
-        shutil.copyfile(template.database, target)
+        # SQLite's backup API, not a file copy: the template's last pages may still be in its
+        # write-ahead log, which a copy of the main file alone would leave behind.
+        with (
+            contextlib.closing(sqlite3.connect(template.database)) as source,
+            contextlib.closing(sqlite3.connect(target)) as clone,
+        ):
+            source.backup(clone)
         yield f"sqlite:///{target}"
         return
     name = f"dialogue_clone_{os.getpid()}_{uuid.uuid4().hex[:8]}"

@@ -283,3 +283,17 @@ def screenshot(page, name: str) -> None:
     """Keep a picture of the page as a test artifact."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Run the browser tests once: they serve from SQLite, so the PostgreSQL pass would repeat them.
+
+    `make test` runs the suite again with ``TEST_DATABASE_URL`` set; these tests do not read it.
+    """
+    if not os.environ.get("TEST_DATABASE_URL"):
+        return
+    here = Path(__file__).parent
+    skip = pytest.mark.skip(reason="served from SQLite whatever the run's database: run once")
+    for item in items:
+        if item.path.is_relative_to(here):
+            item.add_marker(skip)
