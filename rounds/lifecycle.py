@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 
 from dialogue.audit import record_event
 from dialogue.db import Session
@@ -99,12 +99,12 @@ def _instants(dialogue: Dialogue, opens_at: dt.datetime, closes_at: dt.datetime 
 
 
 def has_input(round_: Round) -> bool:
-    """Whether any participant has answered the round (hidden contributions count too)."""
-    return bool(
-        Session.scalar(
-            select(func.count()).select_from(Contribution).where(Contribution.round_id == round_.id)
-        )
-    )
+    """Whether any participant has answered the round (hidden contributions count too).
+
+    ``EXISTS`` stops at the first row; counting a million contributions to learn "some" took
+    most of a second on the admin's round list.
+    """
+    return bool(Session.scalar(select(exists().where(Contribution.round_id == round_.id))))
 
 
 def _kind(round_or_kind):
