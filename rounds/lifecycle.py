@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 
 from dialogue.audit import record_event
 from dialogue.db import Session
@@ -101,10 +101,15 @@ def _instants(dialogue: Dialogue, opens_at: dt.datetime, closes_at: dt.datetime 
 def has_input(round_: Round) -> bool:
     """Whether any participant has answered the round (hidden contributions count too).
 
-    ``EXISTS`` stops at the first row; counting a million contributions to learn "some" took
-    most of a second on the admin's round list.
+    Counting a million contributions to learn "some" took most of a second on the admin's round
+    list. PostgreSQL plans ``EXISTS`` here as a table scan (it expects an early match, but a
+    round's rows may lie far into the table); the smallest author along the (round, author)
+    index is one index lookup everywhere. Authors are never null; the value is only tested.
     """
-    return bool(Session.scalar(select(exists().where(Contribution.round_id == round_.id))))
+    first = Session.scalar(
+        select(func.min(Contribution.author)).where(Contribution.round_id == round_.id)
+    )
+    return first is not None
 
 
 def _kind(round_or_kind):
