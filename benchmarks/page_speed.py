@@ -14,6 +14,9 @@ PostgreSQL.
     # SQLite:
     python benchmarks/page_speed.py --generate --sqlite
 
+Pages 500 and 1,000 of the long lists are requested twice: by typed page number (OFFSET) and
+as their "next page" link reaches them ("… next": read by key from the previous page's end).
+
 Only 127.0.0.1 is used. The first request of each page also fills the results cache of closed
 rounds; it is reported separately ("first"), the statistics cover the warm requests.
 """
@@ -227,7 +230,8 @@ from dialogue import create_app
 from dialogue.anonymity import author_pseudonym
 from dialogue.auth.services import issue_login_link
 from dialogue.db import Session
-from dialogue.models import Contribution, Dialogue, Membership, Role, Round, Theme, ThemeMember
+from dialogue.models import Contribution, Dialogue, Membership, Person, Role, Round, Theme
+from dialogue.models import ThemeMember
 from dialogue.models import Proposal
 from dialogue.models.proposal import ProposalStatus
 app = create_app()
@@ -257,8 +261,16 @@ with app.app_context():
     value = Session.scalar(select(Proposal.id).where(
         Proposal.dialogue_id == d.id, Proposal.status == ProposalStatus.FINAL
     ).order_by(Proposal.position, Proposal.id).limit(1))
+    # What the "next page" links of page 499 carry: the last id of the page before.
+    after_contribution = Session.scalar(select(Contribution.id).where(
+        Contribution.round_id == first.id).order_by(Contribution.id).offset(499 * 50 - 1).limit(1))
+    after_person = Session.scalar(select(Membership.person_id).join(Membership.person).where(
+        Membership.dialogue_id == d.id, Membership.role == Role.PARTICIPANT
+    ).order_by(Person.name, Person.email).offset(999 * 50 - 1).limit(1))
     print(json.dumps({{"rounds": rounds, "link": "/link/" + token, "own": str(own),
-                      "theme": theme[0] if theme else None, "value": value}}))
+                      "theme": theme[0] if theme else None, "value": value,
+                      "after_contribution": str(after_contribution),
+                      "after_person": after_person}}))
 """
     result = subprocess.run(
         [PYTHON, "-c", script], env=env, cwd=ROOT, check=True, capture_output=True, text=True
@@ -302,6 +314,10 @@ def pages(slug: str, info: dict) -> dict[str, list[tuple[str, str]]]:
         *results,
         ("contributions r1 p1", f"{d}/staff/rounds/{first}/contributions"),
         ("contributions r1 p500", f"{d}/staff/rounds/{first}/contributions?page=500"),
+        (
+            "contributions r1 p500 next",
+            f"{d}/staff/rounds/{first}/contributions?page=500&after={info['after_contribution']}",
+        ),
         ("contributions r1 search", f"{d}/staff/rounds/{first}/contributions?q=stress"),
         ("workbench", f"{d}/workbench/"),
         ("workbench round 1", f"{d}/workbench/rounds/{first}/"),
@@ -330,6 +346,10 @@ def pages(slug: str, info: dict) -> dict[str, list[tuple[str, str]]]:
         ("home", f"{d}/"),
         ("participants", f"{d}/admin/participants"),
         ("participants p1000", f"{d}/admin/participants?page=1000"),
+        (
+            "participants p1000 next",
+            f"{d}/admin/participants?page=1000&after={info['after_person']}",
+        ),
         ("rounds", f"{d}/manage/rounds/"),
         *overview[:1],
     ]

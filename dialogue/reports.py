@@ -17,7 +17,7 @@ from analysis.consensus import suppress_small_groups
 from dialogue.db import Session
 from dialogue.models import Contribution, Membership, Role, Round
 from rounds.cache import cached, register
-from rounds.results import author_segments
+from rounds.results import OPEN_RESULTS_SECONDS, author_segments
 
 
 @dataclass(frozen=True)
@@ -55,9 +55,16 @@ def round_participation(round_: Round) -> Participation:
     """Participation in ``round_`` for staff screens: counts only, small groups suppressed.
 
     Stored once the round has closed (see ``rounds.cache``): at 100,000 members the counts
-    take a keyed hash per member and a pass over every contribution.
+    take a keyed hash per member and a pass over every contribution. While it is open they are
+    stored as long as its results (``OPEN_RESULTS_SECONDS``), so they are at most that old.
     """
-    return cached(round_, "participation", lambda: _participation(round_), members=True)
+    return cached(
+        round_,
+        "participation",
+        lambda: _participation(round_),
+        members=True,
+        open_seconds=OPEN_RESULTS_SECONDS,
+    )
 
 
 def _participation(round_: Round) -> Participation:

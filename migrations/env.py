@@ -25,6 +25,12 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_object(obj, _name, _type, _reflected, _compare_to) -> bool:
+    """Compare only what the models create on this backend (see ``Index.ddl_if``)."""
+    only = getattr(getattr(obj, "_ddl_if", None), "dialect", None)
+    return only is None or only == context.get_bind().dialect.name
+
+
 def run_migrations_online() -> None:
     """Run migrations in one transaction per revision.
 
@@ -43,6 +49,7 @@ def run_migrations_online() -> None:
             render_as_batch=is_sqlite,
             compare_type=True,
             render_item=render_item,
+            include_object=include_object,
             transaction_per_migration=True,
         )
         context.run_migrations()

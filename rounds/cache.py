@@ -151,11 +151,14 @@ def cached(
     members: bool = False,
     always: bool = False,
     extra: tuple = (),
+    open_seconds: int = 0,
 ) -> T:
     """``compute()``, or its stored result when the round is closed and nothing changed since.
 
     ``always``: cache whatever the round's state; ``extra`` must then name what else the value
     depends on (e.g. the number of contributions of an open round).
+    ``open_seconds``: while the round is open, keep the value this long (in fixed windows of
+    the clock, shared by every server), so it is at most that old; 0 computes it every time.
 
     The entry is written in a short transaction of its own, so that a page that only reads
     (and never commits) still keeps it, and the caller's transaction is not disturbed. A failed
@@ -163,7 +166,9 @@ def cached(
     is right either way and the next request tries again.
     """
     if not always and not is_cacheable(round_):
-        return compute()
+        if not open_seconds or round_.state_at(utcnow()) is not RoundState.OPEN:
+            return compute()
+        extra = (*extra, "open", int(utcnow().timestamp()) // open_seconds)
     version = round_version(round_, members=members, extra=extra)
     row = Session.scalar(
         select(RoundResultsCache).where(

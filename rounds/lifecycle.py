@@ -99,12 +99,17 @@ def _instants(dialogue: Dialogue, opens_at: dt.datetime, closes_at: dt.datetime 
 
 
 def has_input(round_: Round) -> bool:
-    """Whether any participant has answered the round (hidden contributions count too)."""
-    return bool(
-        Session.scalar(
-            select(func.count()).select_from(Contribution).where(Contribution.round_id == round_.id)
-        )
+    """Whether any participant has answered the round (hidden contributions count too).
+
+    Counting a million contributions to learn "some" took most of a second on the admin's round
+    list. PostgreSQL plans ``EXISTS`` here as a table scan (it expects an early match, but a
+    round's rows may lie far into the table); the smallest author along the (round, author)
+    index is one index lookup everywhere. Authors are never null; the value is only tested.
+    """
+    first = Session.scalar(
+        select(func.min(Contribution.author)).where(Contribution.round_id == round_.id)
     )
+    return first is not None
 
 
 def _kind(round_or_kind):

@@ -648,8 +648,15 @@ def raw_texts(
     )
 
 
+#: How old an open round's results may be: reading every answer of a large round on each
+#: request took half a second, and a running count that trails by a minute misleads no one.
+OPEN_RESULTS_SECONDS = 60
+
+
 def cached_results(round_: Round, *, staff: bool, secret: str | None = None) -> RoundResults:
     """The round's results as a results page shows them, stored once the round has closed.
+
+    While it is open they are stored for ``OPEN_RESULTS_SECONDS`` at a time.
 
     ``staff``: with breakdowns by department and role group (needs ``secret``, the anonymity
     key); participants and the public get the results without breakdowns. Pages should call
@@ -670,8 +677,11 @@ def cached_results(round_: Round, *, staff: bool, secret: str | None = None) -> 
             "results:staff",
             lambda: compute(author_segments(round_.dialogue, secret)),
             members=True,
+            open_seconds=OPEN_RESULTS_SECONDS,
         )
-    return cached(round_, "results:public", lambda: compute(None))
+    return cached(
+        round_, "results:public", lambda: compute(None), open_seconds=OPEN_RESULTS_SECONDS
+    )
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select, tuple_, update
 
 from analysis.consensus import suppress_small_groups
 from dialogue.admin.importing import ParticipantRow, Problem, parse_participants
@@ -263,21 +263,46 @@ def group_counts(dialogue: Dialogue, column) -> GroupCounts:
     return GroupCounts(dict(sorted(groups.items())), total)
 
 
-def participant_list(dialogue: Dialogue, page: int, per_page: int) -> list[tuple]:
-    """One page of (name, e-mail, department, role group): identity data the admin imported.
+def participant_list(
+    dialogue: Dialogue,
+    page: int,
+    per_page: int,
+    *,
+    after: int | None = None,
+    before: int | None = None,
+) -> list[tuple]:
+    """One page of (person id, name, e-mail, department, role group): data the admin imported.
 
     Deliberately nothing about participation: no login, contribution or reminder status.
+    ``after`` / ``before``: the person id that ends the previous page / starts the next one.
+    From there the page is read by key (name, e-mail; the e-mail is unique) along the index:
+    an OFFSET sorts and skips every earlier participant, a second at page 1,000 of 100,000.
+    Without a usable anchor (a typed page number) the page is found by OFFSET.
     """
-    return list(
-        Session.execute(
-            select(Person.name, Person.email, Membership.department, Membership.role_group)
-            .join(Membership)
-            .where(Membership.dialogue_id == dialogue.id, Membership.role == Role.PARTICIPANT)
-            .order_by(Person.name, Person.email)
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
+    statement = (
+        select(Person.id, Person.name, Person.email, Membership.department, Membership.role_group)
+        .join(Membership)
+        .where(Membership.dialogue_id == dialogue.id, Membership.role == Role.PARTICIPANT)
     )
+    anchor = None
+    if after or before:
+        anchor = Session.execute(
+            statement.with_only_columns(Person.name, Person.email).where(
+                Person.id == (after or before)
+            )
+        ).first()
+    key = tuple_(Person.name, Person.email)
+    if anchor is None:
+        statement = statement.order_by(Person.name, Person.email).offset((page - 1) * per_page)
+    elif after:
+        statement = statement.where(key > tuple_(*anchor)).order_by(Person.name, Person.email)
+    else:
+        backwards = statement.where(key < tuple_(*anchor))
+        rows = Session.execute(
+            backwards.order_by(Person.name.desc(), Person.email.desc()).limit(per_page)
+        ).all()
+        return rows[::-1]
+    return list(Session.execute(statement.limit(per_page)))
 
 
 def open_rounds(dialogue: Dialogue) -> list[Round]:

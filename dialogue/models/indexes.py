@@ -10,6 +10,10 @@ which page each one keeps fast:
   (partial, so no other query's plan changes).
 - theme_members (theme_id, score) where scored: a theme's best-fitting quotes are the top of
   the index, instead of a sort of every member (partial, likewise).
+- theme_members (theme_id, score descending with unscored last, contribution_id): a theme's
+  page lists its members best fitting first; without it each page sorted every member
+  (330 ms for a theme of 180,000). PostgreSQL only: SQLite cannot say NULLS LAST in an index,
+  and the embedded setup holds dialogues too small to need it.
 - contributions (target) where set: the answers to one item (a value's commitments on "why
   this value?"), without a scan of every contribution (partial: most have no target).
 """
@@ -40,6 +44,12 @@ Index(
     sqlite_where=ThemeMember.score.is_not(None),
     postgresql_where=ThemeMember.score.is_not(None),
 )
+Index(
+    "ix_theme_members_theme_order",
+    ThemeMember.theme_id,
+    ThemeMember.score.desc().nulls_last(),
+    ThemeMember.contribution_id,
+).ddl_if(dialect="postgresql")
 Index(
     "ix_contributions_target",
     Contribution.target,

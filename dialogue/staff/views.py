@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from flask import Blueprint, render_template, request
 from flask_login import login_required
 from sqlalchemy import func, select
@@ -65,9 +67,7 @@ def contributions(slug: str, round_id: int):
         total = round_participation(round_).contributions
     else:
         total = Session.scalar(select(func.count()).select_from(statement.subquery()))
-    rows = Session.scalars(
-        statement.order_by(Contribution.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    ).all()
+    rows = _page(statement, page, _uuid_arg("after"), _uuid_arg("before"))
     return render_template(
         "staff/contributions.html",
         membership=membership,
@@ -80,3 +80,27 @@ def contributions(slug: str, round_id: int):
         total=total,
         more=more,
     )
+
+
+def _uuid_arg(name: str) -> uuid.UUID | None:
+    """A contribution id from the query string; anything else counts as absent."""
+    try:
+        return uuid.UUID(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _page(statement, page: int, after: uuid.UUID | None, before: uuid.UUID | None) -> list:
+    """One page, read by key from the id ending the previous page or starting the next.
+
+    The links carry that id: OFFSET skips every earlier row of the index, half a second at page
+    500 of a million texts. A typed page number without one still works by OFFSET.
+    """
+    if after is not None:
+        statement = statement.where(Contribution.id > after)
+    elif before is not None:
+        backwards = statement.where(Contribution.id < before).order_by(Contribution.id.desc())
+        return Session.scalars(backwards.limit(PAGE_SIZE)).all()[::-1]
+    else:
+        statement = statement.offset((page - 1) * PAGE_SIZE)
+    return Session.scalars(statement.order_by(Contribution.id).limit(PAGE_SIZE)).all()

@@ -25,9 +25,7 @@ from sqlalchemy.orm import selectinload
 
 from dialogue.db import Session
 from dialogue.models import (
-    Contribution,
     Dialogue,
-    ModerationState,
     Proposal,
     Round,
     Theme,
@@ -259,22 +257,3 @@ def _split_children(round_ids) -> dict[int, set[int]]:
         for saved in (edit.before or {}).get("themes", []):
             children[saved["id"]].update(int(i) for i in created)
     return dict(children)
-
-
-def visible_authors(contribution_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
-    """Contribution id → author pseudonym, for the visible ones among ``contribution_ids``.
-
-    Pseudonyms are only ever counted: they never leave the module that asked for them.
-    """
-    if not contribution_ids:
-        return {}
-    found: dict[uuid.UUID, str] = {}
-    for ids in chunks(contribution_ids):
-        rows = Session.execute(
-            select(Contribution.id, Contribution.author).where(
-                Contribution.id.in_(ids),
-                Contribution.moderation == ModerationState.VISIBLE,
-            )
-        )
-        found.update(dict(rows.all()))
-    return found

@@ -209,3 +209,33 @@ def test_staff_are_not_in_the_participant_list(client):
     page = client.get(page_url(dialogue)).get_data(as_text=True)
     assert admin_membership.person.email not in page.split("Participant list", 1)[1]
     assert "The dialogue has 1 participant." in page
+
+
+def test_next_and_previous_links_page_by_key_through_the_same_order(client):
+    dialogue, _ = log_in_admin(client)
+    for _ in range(120):
+        make_member(dialogue)
+    emails = re.compile(r"<td>(person\d+@example\.org)</td>")
+    link = re.compile(r'<a href="([^"]+)" rel="(next|prev)">')
+
+    def visit(url):
+        page = client.get(url.replace("&amp;", "&")).get_data(as_text=True)
+        return emails.findall(page), {rel: href for href, rel in link.findall(page)}
+
+    by_offset = [visit(page_url(dialogue) + f"?page={n}")[0] for n in (1, 2, 3)]
+    walked, links = visit(page_url(dialogue))
+    forward = [walked]
+    while "next" in links:
+        assert "after=" in links["next"]
+        walked, links = visit(links["next"])
+        forward.append(walked)
+    backward = [walked]
+    while "prev" in links:
+        assert "before=" in links["prev"]
+        walked, links = visit(links["prev"])
+        backward.append(walked)
+
+    assert forward == by_offset == backward[::-1]
+    assert [len(page) for page in forward] == [50, 50, 20]
+    everyone = [email for page in forward for email in page]
+    assert len(set(everyone)) == 120

@@ -11,7 +11,14 @@ from dialogue.auth.services import issue_login_link
 from dialogue.db import Session
 from dialogue.models import Contribution, Role
 from tests.conftest import TEST_SECRETS, csrf_from
-from tests.factories import make_contribution, make_dialogue, make_member, make_round
+from tests.dialogue.test_auth import staff_login
+from tests.factories import (
+    STAFF_PASSWORD,
+    make_contribution,
+    make_dialogue,
+    make_member,
+    make_round,
+)
 
 NONCE = re.compile(r'name="nonce"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="nonce"')
 
@@ -206,3 +213,37 @@ def test_staff_cannot_contribute(client):
     consultant = make_member(dialogue, Role.CONSULTANT)
     log_in_participant(client, consultant)
     assert client.get(round_url(dialogue, round_)).status_code == 403
+
+
+def test_the_consultants_list_pages_by_key_through_the_same_order(client):
+    dialogue = make_dialogue(language="en")
+    round_ = make_round(dialogue)
+    member = make_member(dialogue)
+    for number in range(120):
+        make_contribution(round_, member, f"Tekst nummer {number}")
+    consultant = make_member(dialogue, Role.CONSULTANT)
+    staff_login(client, consultant.person.email, STAFF_PASSWORD)
+    url = f"/d/{dialogue.slug}/staff/rounds/{round_.id}/contributions"
+    texts = re.compile(r"Tekst nummer \d+")
+    link = re.compile(r'<a href="([^"]+)">(Next page|Previous page)</a>')
+
+    def visit(path):
+        page = client.get(path.replace("&amp;", "&")).get_data(as_text=True)
+        return texts.findall(page), {name: href for href, name in link.findall(page)}
+
+    by_offset = [visit(f"{url}?page={n}")[0] for n in (1, 2, 3)]
+    walked, links = visit(url)
+    forward = [walked]
+    while "Next page" in links:
+        assert "after=" in links["Next page"]
+        walked, links = visit(links["Next page"])
+        forward.append(walked)
+    backward = [walked]
+    while "Previous page" in links:
+        assert "before=" in links["Previous page"]
+        walked, links = visit(links["Previous page"])
+        backward.append(walked)
+
+    assert forward == by_offset == backward[::-1]
+    assert [len(page) for page in forward] == [50, 50, 20]
+    assert client.get(f"{url}?page=2&after=not-an-id").status_code == 200

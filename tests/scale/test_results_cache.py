@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from dialogue.clock import utcnow
 from dialogue.db import Session
 from dialogue.models import Role, RoundResultsCache
 from rounds import get_kind
@@ -61,6 +63,27 @@ def test_an_open_round_is_never_stored(app_context):
     round_ = make_round(make_dialogue())  # open now
     assert cached(round_, "test", lambda: 1) == 1
     assert stored(round_) == 0
+
+
+def test_an_open_round_is_kept_for_open_seconds_at_most(app_context, monkeypatch):
+    round_ = make_round(make_dialogue())  # open now
+    window = int(utcnow().timestamp()) // 60 * 60
+    clock = {"now": window + 1}
+    monkeypatch.setattr(
+        "rounds.cache.utcnow", lambda: dt.datetime.fromtimestamp(clock["now"], dt.UTC)
+    )
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    assert cached(round_, "test", compute, open_seconds=60) == 1
+    clock["now"] = window + 59
+    assert cached(round_, "test", compute, open_seconds=60) == 1
+    assert stored(round_) == 1
+    clock["now"] = window + 60  # the next window: at most a minute old
+    assert cached(round_, "test", compute, open_seconds=60) == 2
 
 
 def test_stored_results_equal_computed_ones(app, app_context):
