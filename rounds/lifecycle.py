@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from dialogue.audit import record_event
 from dialogue.db import Session
 from dialogue.models import Contribution, Dialogue, Round, RoundKind, RoundState
-from rounds import fingerprint, get_kind
+from rounds import get_kind
 from rounds.errors import InvalidSettings, RoundError
 from rounds.results import top_items
 
@@ -296,10 +296,13 @@ def move_round(round_: Round, offset: int, *, actor_id: int | None) -> Round:
 def set_published(
     round_: Round, published: bool, *, actor_id: int | None, now: dt.datetime
 ) -> Round:
-    """Publish a closed round's results to its participants, or withdraw them again."""
+    """Publish a closed round's results to its participants, or withdraw them again.
+
+    The publication's fingerprint is the caller's to record, after its commit: it reads every
+    text of the round (``dialogue.fingerprints.jobs.record_later``).
+    """
     if published and round_.state_at(now) is not RoundState.CLOSED:
         raise NotClosed(_l("Results can be published once the round has closed."))
-    newly_published = published and not round_.is_published
     if round_.is_published != published:
         round_.is_published = published
         Session.flush()
@@ -309,8 +312,6 @@ def set_published(
             round_.dialogue,
             subject=f"round:{round_.id}",
         )
-    if published:  # publishing again after a change (a redaction) records a new fingerprint
-        fingerprint.record(round_, now=now, actor_id=actor_id, newly_published=newly_published)
     return round_
 
 

@@ -68,3 +68,4 @@ def publish_and_redact(dialogue: Dialogue) -> None:
             if span.kind == "name":
                 redact(span, actor_id=consultant)
     set_published(challenges, True, actor_id=consultant, now=utcnow())
+    fingerprint.record(challenges, now=utcnow(), actor_id=consultant, newly_published=False)

@@ -20,6 +20,7 @@ from dialogue import charts
 from dialogue.access import member_or_404, require_roles, round_or_404
 from dialogue.clock import utcnow
 from dialogue.db import Session
+from dialogue.fingerprints.jobs import record_later
 from dialogue.models import Role, RoundState
 from rounds import get_kind
 from rounds.errors import RoundError
@@ -124,8 +125,9 @@ def _set_published(slug: str, round_id: int, published: bool):
     round_ = round_or_404(membership, round_id)
     if not FlaskForm().validate_on_submit():  # CSRF; the app refuses a bad token already
         abort(400)
+    now, newly = utcnow(), published and not round_.is_published
     try:
-        set_published(round_, published, actor_id=current_user.id, now=utcnow())
+        set_published(round_, published, actor_id=current_user.id, now=now)
     except RoundError as exc:
         flash(str(exc.message), "error")
         return redirect(url_for(".round_results", slug=slug, round_id=round_id), 303)
@@ -136,4 +138,12 @@ def _set_published(slug: str, round_id: int, published: bool):
         else _("The results are no longer shown to the participants."),
         "success",
     )
+    if published and not record_later(round_, now=now, actor_id=current_user.id, newly=newly):
+        flash(
+            _(
+                "The fingerprint of an earlier publication is still being computed. Publish "
+                "again in a minute to record one for this publication."
+            ),
+            "info",
+        )
     return redirect(url_for(".round_results", slug=slug, round_id=round_id), 303)

@@ -10,8 +10,11 @@ from analysis.fingerprint import fingerprint as digest
 from dialogue.clock import utcnow
 from dialogue.db import Session
 from dialogue.fingerprints.cli import verify_command
+from dialogue.fingerprints.jobs import KIND, record_later
 from dialogue.models import (
     AuditEvent,
+    Job,
+    JobState,
     ModerationState,
     Role,
     RoundFingerprint,
@@ -35,6 +38,14 @@ from tests.factories import (
 from tests.rounds.factories import closed_times
 
 
+def publish(round_, published=True):
+    """Publish (or withdraw) as the results page does: the fingerprint is a job after the commit."""
+    newly, now = published and not round_.is_published, utcnow()
+    set_published(round_, published, actor_id=None, now=now)
+    if published:
+        assert record_later(round_, now=now, actor_id=None, newly=newly)
+
+
 def published_world(**dialogue_values):
     """A closed, published round with texts (one holds a phone number), two themes and links."""
     dialogue = make_dialogue(**dialogue_values)
@@ -54,7 +65,9 @@ def published_world(**dialogue_values):
         ]
     )
     Session.flush()
-    set_published(round_, True, actor_id=None, now=utcnow())
+    now = utcnow()
+    set_published(round_, True, actor_id=None, now=now)
+    fingerprint.record(round_, now=now, actor_id=None, newly_published=True)
     return dialogue, round_, contributions, stress
 
 
@@ -145,12 +158,12 @@ def test_publishing_again_after_a_redaction_records_a_new_fingerprint(app, app_c
     ((_, (span,)),) = flagged_in_round(round_.id)
     redact(span, actor_id=None)
     assert run_verify(app, dialogue.slug).exit_code == 1
-    set_published(round_, True, actor_id=None, now=utcnow())
+    publish(round_)
     history = fingerprint.history(round_)
     assert [row.sha256 for row in history][1:] == [first]
     assert history[0].sha256 != first
     assert run_verify(app, dialogue.slug).exit_code == 0
-    set_published(round_, True, actor_id=None, now=utcnow())  # nothing changed: no new row
+    publish(round_)  # nothing changed: no new row
     assert len(fingerprint.history(round_)) == 2
     actions = Session.scalars(sa.select(AuditEvent.action)).all()
     assert actions.count("round.republish") == 1
@@ -158,8 +171,8 @@ def test_publishing_again_after_a_redaction_records_a_new_fingerprint(app, app_c
 
 def test_withdrawn_and_republished_rounds_keep_their_history(app_context):
     _, round_, _, _ = published_world()
-    set_published(round_, False, actor_id=None, now=utcnow())
-    set_published(round_, True, actor_id=None, now=utcnow())
+    publish(round_, False)
+    publish(round_)
     history = fingerprint.history(round_)
     assert len(history) == 2
     assert history[0].sha256 == history[1].sha256
@@ -179,3 +192,38 @@ def test_the_public_and_staff_pages_show_the_fingerprint_and_date(client):
     response = client.post(f"{url}publish", data={"csrf_token": csrf_from(page)})
     assert response.status_code == 303
     assert len(fingerprint.history(round_)) == 1  # publishing unchanged data adds no row
+
+
+def test_publishing_on_the_page_leaves_the_fingerprint_to_a_job(client):
+    dialogue = make_dialogue(language="en")
+    round_ = make_round(dialogue, **closed_times())
+    make_contribution(round_, make_member(dialogue), "Too little time for citizens")
+    consultant = make_member(dialogue, Role.CONSULTANT)
+    staff_login(client, consultant.person.email, STAFF_PASSWORD)
+    url = f"/d/{dialogue.slug}/rounds/{round_.id}/results/"
+    response = client.post(f"{url}publish", data={"csrf_token": csrf_from(client.get(url))})
+    assert response.status_code == 303
+    job = Session.scalars(sa.select(Job).where(Job.kind == KIND)).one()
+    assert (job.key, job.state) == (str(round_.id), JobState.DONE)
+    assert fingerprint.latest(round_).sha256 == fingerprint.compute(round_)
+
+
+def test_the_pages_say_when_a_fingerprint_is_being_computed(app, client):
+    dialogue, round_, _, _ = published_world(is_public=True, language="en")
+    Session.add(Job(id="f" * 32, kind=KIND, key=str(round_.id), active_key=f"{KIND}:{round_.id}"))
+    Session.commit()
+    public = client.get(f"/p/{dialogue.slug}/").get_data(as_text=True)
+    assert "is being computed" in public
+    assert fingerprint.latest(round_).sha256 in public  # the earlier one still shows
+    with app.app_context():  # a second publication meanwhile is refused, and the page says so
+        assert not record_later(round_, now=utcnow(), actor_id=None, newly=False)
+
+
+def test_a_publication_withdrawn_before_its_job_runs_gets_no_fingerprint(app_context):
+    dialogue = make_dialogue()
+    round_ = make_round(dialogue, **closed_times())
+    now = utcnow()
+    set_published(round_, True, actor_id=None, now=now)
+    set_published(round_, False, actor_id=None, now=now)
+    assert record_later(round_, now=now, actor_id=None, newly=True)
+    assert fingerprint.history(round_) == []

@@ -1,0 +1,56 @@
+"""A publication's fingerprint, computed in a background job (see ``dialogue.jobs``).
+
+Hashing a round of a million texts takes most of a minute, longer than a request may take; the
+publishing request commits the publication and leaves the fingerprint to :func:`fingerprint_job`.
+Until the job has recorded it, the results page and the public page say it is being computed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from dialogue.db import Session
+from dialogue.jobs import JobActive, JobContext, active_job, enqueue
+from dialogue.models import Round
+from rounds import fingerprint
+
+KIND = "fingerprint"
+
+
+def record_later(round_: Round, *, now: dt.datetime, actor_id: int | None, newly: bool) -> bool:
+    """Enqueue the fingerprint of the publication just committed; False if one is still running.
+
+    ``newly``: the round was not published before (a new publication always gets a row).
+    """
+    try:
+        enqueue(
+            KIND,
+            str(round_.id),
+            fingerprint_job,
+            round_.id,
+            now.isoformat(),
+            actor_id,
+            newly,
+            dialogue_id=round_.dialogue_id,
+            actor_id=actor_id,
+        )
+    except JobActive:
+        return False
+    return True
+
+
+def fingerprint_job(
+    job: JobContext, round_id: int, published_at: str, actor_id: int | None, newly: bool
+) -> None:
+    """Record the fingerprint of the round's publication, unless it was withdrawn meanwhile."""
+    round_ = Session.get(Round, round_id)
+    if round_ is None or not round_.is_published:
+        return
+    published = dt.datetime.fromisoformat(published_at)
+    fingerprint.record(round_, now=published, actor_id=actor_id, newly_published=newly)
+    job.commit()
+
+
+def pending(round_: Round) -> bool:
+    """Whether a fingerprint of this round is being computed."""
+    return active_job(KIND, str(round_.id)) is not None
