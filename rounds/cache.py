@@ -152,6 +152,7 @@ def cached(
     always: bool = False,
     extra: tuple = (),
     open_seconds: int = 0,
+    stale: Callable[[], None] | None = None,
 ) -> T:
     """``compute()``, or its stored result when the round is closed and nothing changed since.
 
@@ -159,6 +160,8 @@ def cached(
     depends on (e.g. the number of contributions of an open round).
     ``open_seconds``: while the round is open, keep the value this long (in fixed windows of
     the clock, shared by every server), so it is at most that old; 0 computes it every time.
+    ``stale``: when the stored value is out of date, call this (say, to have a background job
+    compute the new one) and return the stored value instead of computing it here.
 
     The entry is written in a short transaction of its own, so that a page that only reads
     (and never commits) still keeps it, and the caller's transaction is not disturbed. A failed
@@ -175,11 +178,15 @@ def cached(
             RoundResultsCache.round_id == round_.id, RoundResultsCache.variant == variant
         )
     )
-    if row is not None and row.version == version:
+    if row is not None and (row.version == version or stale is not None):
         try:
-            return decode(row.payload)
+            value = decode(row.payload)
         except (KeyError, TypeError, ValueError):
             pass  # an entry of an older shape: recompute below
+        else:
+            if row.version != version:
+                stale()
+            return value
     value = compute()
     try:
         payload = encode(value)

@@ -8,6 +8,10 @@ finished figures are stored in ``round_results_cache`` like closed rounds' resul
 (publishing, settings, theme edits and moderation, the size of open rounds) and of the links the
 figures follow. Any change to those changes the fingerprint and the next request recomputes.
 
+When a page finds its figures out of date it shows the stored ones, says they are being
+updated, and leaves the new ones to a background job (:mod:`dialogue.synthesis.refresh`): at a
+million texts they take most of a minute. Only a page that has never had them computes them.
+
 Only counts and quotes that pass the group-size rules are stored: never a pseudonym.
 """
 
@@ -16,13 +20,23 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from typing import TypeVar
 
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import func, select, union
 
 from dialogue.db import Session
-from dialogue.models import Contribution, Dialogue, ModerationState, ThemeEdit, ThemeMember
-from dialogue.synthesis.graph import chunks
+from dialogue.jobs import runner_name
+from dialogue.models import (
+    Contribution,
+    Dialogue,
+    ModerationState,
+    Proposal,
+    ThemeEdit,
+    ThemeMember,
+)
+from dialogue.synthesis.graph import Graph, chunks
 from rounds.identifying import masked_pairs
 
 T = TypeVar("T")
@@ -100,7 +114,53 @@ def cached_for(
         return compute()
     read = set(round_ids) if round_ids is not None else {round_.id for round_ in rounds}
     extra = (key, *_rounds_state([round_ for round_ in rounds if round_.id in read]))
-    return cached(rounds[0], f"synthesis:{variant}", compute, always=True, extra=extra)
+    return cached(
+        rounds[0],
+        f"synthesis:{variant}",
+        compute,
+        always=True,
+        extra=extra,
+        stale=_on_stale(dialogue.id),
+    )
+
+
+#: Set while the refresh job runs: it computes what is out of date instead of serving it.
+REFRESHING: ContextVar[bool] = ContextVar("refreshing_figures", default=False)
+
+
+def _on_stale(dialogue_id: int) -> Callable[[], None] | None:
+    """What a page does with out-of-date figures: show them and have a job compute new ones.
+
+    Only a page (a GET request) does so; the refresh job, exports and other jobs compute. With
+    jobs run inline (tests) the job would run inside the request, so that computes at once too.
+    """
+    if (
+        REFRESHING.get()
+        or not has_request_context()
+        or request.method != "GET"
+        or runner_name(current_app) == "inline"
+    ):
+        return None
+
+    def stale() -> None:
+        from dialogue.synthesis.refresh import refresh_later
+
+        g.stale_figures = True
+        refresh_later(dialogue_id)
+
+    return stale
+
+
+def source_sizes(graph: Graph, proposal: Proposal, dialogue: Dialogue) -> dict[int, int]:
+    """Linked theme id → how many contributions the link reaches, counted once and stored."""
+    themes = sorted({s.theme_id for s in proposal.sources if s.theme_id is not None})
+    return cached_for(
+        dialogue,
+        f"sources:{proposal.id}",
+        lambda: {theme_id: graph.family_size(theme_id) for theme_id in themes},
+        key=(themes, [sorted(graph.active_family(theme_id)) for theme_id in themes]),
+        round_ids={graph.themes[theme_id].round_id for theme_id in themes},
+    )
 
 
 def _visible_members(theme_ids: Iterable[int]):

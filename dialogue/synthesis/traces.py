@@ -192,7 +192,7 @@ def _shown(count: int, authors: int, k: int) -> int | None:
     return count if authors >= k else None
 
 
-def _trace_figures(graph: Graph, proposal: Proposal, dialogue: Dialogue) -> dict:
+def trace_figures(graph: Graph, proposal: Proposal, dialogue: Dialogue) -> dict:
     """The counts and quotes behind a proposal, from the database, stored while they hold."""
     k = dialogue.min_group_size
     theme_ids = graph.source_theme_ids(proposal)
@@ -224,7 +224,7 @@ def value_trace(
     The consultation outcome is shown to staff always, to others once its round is published.
     """
     k = dialogue.min_group_size
-    figures = _trace_figures(graph, proposal, dialogue)
+    figures = trace_figures(graph, proposal, dialogue)
     themes = []
     for theme in graph.source_themes(proposal):
         count, distinct = figures["themes"].get(theme.id, (0, 0))

@@ -21,8 +21,9 @@ from dialogue.models import Contribution, Proposal, ProposalSource, Role, Round,
 from dialogue.models.analysis import ACTIVE_STATES
 from dialogue.models.proposal import Perspective, ProposalKind, ProposalStatus
 from dialogue.synthesis import forms, services
-from dialogue.synthesis.figures import cached_for
+from dialogue.synthesis.figures import source_sizes
 from dialogue.synthesis.graph import load_graph
+from dialogue.synthesis.refresh import refresh_later
 from dialogue.synthesis.traces import consultation_outcomes, proposal_view
 from dialogue.workbench.queries import theme_figures
 from rounds import get_kind
@@ -54,8 +55,13 @@ def _to(slug: str, proposal_id: int | None = None):
     return redirect(url_for("synthesis.proposal", slug=slug, proposal_id=proposal_id), 303)
 
 
-def _run(slug: str, proposal_id: int | None, form, operation, done: str):
-    """Validate, run one operation, commit and redirect; flash what went wrong instead."""
+def _run(membership, proposal_id: int | None, form, operation, done: str):
+    """Validate, run one operation, commit and redirect; flash what went wrong instead.
+
+    A change to the proposals changes the stored figures behind them: a job computes them now,
+    so the pages need not.
+    """
+    slug = membership.dialogue.slug
     if not form.validate_on_submit():
         errors = [e for field_errors in form.errors.values() for e in field_errors]
         flash(str(errors[0]) if errors else _("Please check your input."), "error")
@@ -66,6 +72,7 @@ def _run(slug: str, proposal_id: int | None, form, operation, done: str):
         flash(str(exc.message), "error")
         return _to(slug, proposal_id)
     Session.commit()
+    refresh_later(membership.dialogue_id)
     flash(done, "success")
     return _to(slug, proposal_id)
 
@@ -174,21 +181,9 @@ def proposal(slug: str, proposal_id: int):
     )
 
 
-def _source_sizes(graph, proposal: Proposal, dialogue) -> dict[int, int]:
-    """Linked theme id → how many contributions the link reaches, counted once and stored."""
-    themes = sorted({s.theme_id for s in proposal.sources if s.theme_id is not None})
-    return cached_for(
-        dialogue,
-        f"sources:{proposal.id}",
-        lambda: {theme_id: graph.family_size(theme_id) for theme_id in themes},
-        key=(themes, [sorted(graph.active_family(theme_id)) for theme_id in themes]),
-        round_ids={graph.themes[theme_id].round_id for theme_id in themes},
-    )
-
-
 def _sources(graph, proposal: Proposal, with_text: bool, dialogue) -> list[dict]:
     """The proposal's links as rows; a single contribution's text for the consultant only."""
-    sizes = _source_sizes(graph, proposal, dialogue)
+    sizes = source_sizes(graph, proposal, dialogue)
     rows = []
     for source in proposal.sources:
         if source.theme_id is not None:
@@ -237,7 +232,7 @@ def revise(slug: str, proposal_id: int):
     found = proposal_or_404(membership, proposal_id)
     form = forms.ProposalForm()
     return _run(
-        slug,
+        membership,
         found.id,
         form,
         lambda: services.revise_proposal(
@@ -281,7 +276,7 @@ def add_source(slug: str, proposal_id: int):
             actor_id=current_user.id,
         )
 
-    return _run(slug, found.id, form, operation, _("The link is saved."))
+    return _run(membership, found.id, form, operation, _("The link is saved."))
 
 
 @bp.route("/proposals/<int:proposal_id>/sources/<int:source_id>/delete", methods=["POST"])
@@ -294,7 +289,7 @@ def remove_source(slug: str, proposal_id: int, source_id: int):
     if source is None or source.proposal_id != found.id:
         abort(404)
     return _run(
-        slug,
+        membership,
         found.id,
         FlaskForm(),
         lambda: services.remove_source(source, actor_id=current_user.id),
@@ -310,7 +305,7 @@ def publish(slug: str, proposal_id: int):
     found = proposal_or_404(membership, proposal_id)
     form = forms.RoundForm()
     return _run(
-        slug,
+        membership,
         found.id,
         form,
         lambda: services.publish_for_consultation(
@@ -337,7 +332,7 @@ def finalise(slug: str, proposal_id: int):
     found = proposal_or_404(membership, proposal_id)
     form = forms.FinaliseForm()
     return _run(
-        slug,
+        membership,
         found.id,
         form,
         lambda: services.finalise_proposal(
@@ -359,7 +354,7 @@ def drop(slug: str, proposal_id: int):
     found = proposal_or_404(membership, proposal_id)
     form = forms.DropForm()
     return _run(
-        slug,
+        membership,
         found.id,
         form,
         lambda: services.drop_proposal(
@@ -378,7 +373,7 @@ def feed_round(slug: str):
     membership = synthesis_member(slug)
     form = forms.RoundForm()
     return _run(
-        slug,
+        membership,
         None,
         form,
         lambda: services.feed_final_values(

@@ -1,0 +1,57 @@
+"""The stored synthesis figures of a dialogue, computed anew in a background job.
+
+Coverage, the report's theme table, "why this value?" and a proposal's link sizes count
+hundreds of thousands of rows at a million texts (see :mod:`dialogue.synthesis.figures`). A page
+that finds them out of date shows the stored ones and calls :func:`refresh_later`; a change to
+the proposals calls it too, so a new final value's figures are ready before anyone asks. One job
+per dialogue at a time: a page asking while it runs starts nothing more.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from functools import partial
+
+from dialogue.db import WRITE_INTENT, Session
+from dialogue.jobs import JobActive, JobContext, enqueue
+from dialogue.models import Dialogue
+from dialogue.synthesis.coverage import coverage
+from dialogue.synthesis.exports import theme_rows
+from dialogue.synthesis.figures import REFRESHING, source_sizes
+from dialogue.synthesis.graph import load_graph
+from dialogue.synthesis.traces import trace_figures
+
+KIND = "figures"
+
+
+def refresh_later(dialogue_id: int) -> None:
+    """Have a job bring the dialogue's stored figures up to date (unless one is at it)."""
+    with suppress(JobActive):
+        enqueue(KIND, str(dialogue_id), refresh_job, dialogue_id, dialogue_id=dialogue_id)
+
+
+def refresh_job(job: JobContext, dialogue_id: int) -> None:
+    """Compute every stored figure of the dialogue that is out of date, and store it.
+
+    It only reads: each figure is stored in a transaction of its own (``rounds.cache``), so on
+    SQLite the job must not hold the write lock it would otherwise take up front.
+    """
+    intent, refreshing = WRITE_INTENT.set(False), REFRESHING.set(True)
+    try:
+        dialogue = Session.get(Dialogue, dialogue_id)
+        if dialogue is None:
+            return
+        graph = load_graph(dialogue)
+        proposals = sorted(graph.proposals.values(), key=lambda proposal: proposal.id)
+        steps = [
+            partial(coverage, graph, dialogue),
+            partial(theme_rows, graph, dialogue),
+            *(partial(trace_figures, graph, proposal, dialogue) for proposal in proposals),
+            *(partial(source_sizes, graph, proposal, dialogue) for proposal in proposals),
+        ]
+        for done, step in enumerate(steps):
+            job.progress(done, len(steps))
+            step()
+    finally:
+        REFRESHING.reset(refreshing)
+        WRITE_INTENT.reset(intent)

@@ -1,0 +1,84 @@
+"""Out-of-date synthesis figures: shown while a background job computes new ones, never lost."""
+
+from __future__ import annotations
+
+import pytest
+from flask import g, render_template
+from sqlalchemy import select
+
+from dialogue.db import Session
+from dialogue.models import Job, JobState, Membership
+from dialogue.models.proposal import ProposalKind
+from dialogue.synthesis import services
+from dialogue.synthesis.coverage import coverage
+from dialogue.synthesis.graph import load_graph
+from dialogue.synthesis.refresh import KIND, refresh_job
+from tests.dialogue.test_auth import staff_login
+from tests.factories import STAFF_PASSWORD
+from tests.synthesis.test_pages import _final
+
+NOTICE = "being updated"
+
+
+class Progress:
+    """What a job function gets, without a job row."""
+
+    def __init__(self) -> None:
+        self.reports = []
+
+    def progress(self, done: int, total: int, stage: str = "") -> None:
+        self.reports.append((done, total))
+
+
+@pytest.fixture
+def asked(app, monkeypatch):
+    """Jobs run in threads, as in production, and the refresh requests are only recorded."""
+    calls = []
+    monkeypatch.setitem(app.config, "JOBS_RUNNER", "thread")
+    monkeypatch.setattr("dialogue.synthesis.refresh.refresh_later", calls.append)
+    return calls
+
+
+def test_a_page_shows_stored_figures_and_asks_for_new_ones(case, request_context, asked):
+    value = _final(case)
+    before = coverage(load_graph(case.dialogue), case.dialogue)  # none stored yet: computed
+    assert asked == []
+    services.add_source(value, theme=case.themes["small"], actor_id=None)
+    stale = coverage(load_graph(case.dialogue), case.dialogue)
+    assert stale.reached_contributions == before.reached_contributions
+    assert asked == [case.dialogue.id]
+    assert g.stale_figures
+
+    job = Progress()
+    refresh_job(job, case.dialogue.id)
+    done, total = job.reports[-1]
+    assert done == total - 1  # every figure, the last one included
+    g.pop("stale_figures")
+    fresh = coverage(load_graph(case.dialogue), case.dialogue)
+    assert fresh.reached_contributions == before.reached_contributions + 2
+    assert asked == [case.dialogue.id]  # up to date: nothing more asked
+    assert "stale_figures" not in g
+
+
+def test_the_page_says_its_figures_are_being_updated(request_context):
+    # Through the test client a request's stored figures are rolled back with the request, so
+    # the notice is checked on the layout every page extends.
+    assert NOTICE not in render_template("base.html")
+    g.stale_figures = True
+    assert NOTICE in render_template("base.html")
+
+
+def test_a_change_to_the_proposals_starts_the_job(case, client):
+    value = services.create_proposal(
+        case.dialogue, kind=ProposalKind.VALUE, title="Kladde", actor_id=None
+    )
+    staff_login(client, Session.get(Membership, case.consultant.id).person.email, STAFF_PASSWORD)
+    page = client.get(f"/d/{case.dialogue.slug}/proposals/{value.id}")
+    token = page.get_data(as_text=True).split('name="csrf_token" value="')[1].split('"')[0]
+    response = client.post(
+        f"/d/{case.dialogue.slug}/proposals/{value.id}/drop",
+        data={"csrf_token": token, "note": "Lagt til side"},
+    )
+    assert response.status_code == 303
+    job = Session.scalars(select(Job).where(Job.kind == KIND)).one()
+    assert (job.key, job.state) == (str(case.dialogue.id), JobState.DONE)
