@@ -41,6 +41,7 @@ from dialogue.models import (
     RoundState,
 )
 from dialogue.urls import external_url
+from rounds.cache import cached
 from rounds.cache import invalidate as invalidate_results
 from rounds.results import forget_author_segments
 
@@ -277,25 +278,31 @@ def participant_list(
     ``after`` / ``before``: the person id that ends the previous page / starts the next one.
     From there the page is read by key (name, e-mail; the e-mail is unique) along the index:
     an OFFSET sorts and skips every earlier participant, a second at page 1,000 of 100,000.
-    Without a usable anchor (a typed page number) the page is found by OFFSET.
+    A page number alone (typed into the address) starts at its first participant, looked up in
+    :func:`page_starts`; only when that participant is gone is the page found by OFFSET.
     """
     statement = (
         select(Person.id, Person.name, Person.email, Membership.department, Membership.role_group)
         .join(Membership)
         .where(Membership.dialogue_id == dialogue.id, Membership.role == Role.PARTICIPANT)
     )
+    start = None
+    if not (after or before) and page > 1:
+        starts = page_starts(dialogue, per_page)
+        start = starts[page - 1] if page <= len(starts) else None
     anchor = None
-    if after or before:
+    if after or before or start:
         anchor = Session.execute(
             statement.with_only_columns(Person.name, Person.email).where(
-                Person.id == (after or before)
+                Person.id == (after or before or start)
             )
         ).first()
     key = tuple_(Person.name, Person.email)
     if anchor is None:
         statement = statement.order_by(Person.name, Person.email).offset((page - 1) * per_page)
-    elif after:
-        statement = statement.where(key > tuple_(*anchor)).order_by(Person.name, Person.email)
+    elif after or start:
+        beyond = key > tuple_(*anchor) if after else key >= tuple_(*anchor)
+        statement = statement.where(beyond).order_by(Person.name, Person.email)
     else:
         backwards = statement.where(key < tuple_(*anchor))
         rows = Session.execute(
@@ -303,6 +310,34 @@ def participant_list(
         ).all()
         return rows[::-1]
     return list(Session.execute(statement.limit(per_page)))
+
+
+def page_starts(dialogue: Dialogue, per_page: int) -> tuple[int, ...]:
+    """The person id that starts each page of the participant list, in one sort, kept.
+
+    Stored like a closed round's results (``rounds.cache``, under the dialogue's first round)
+    until the membership changes; person ids only, never a name. A rename meanwhile can shift
+    a typed page by a row; the pages' own links are exact.
+    """
+    if not dialogue.rounds:
+        return ()
+    ranked = (
+        select(
+            Person.id,
+            func.row_number().over(order_by=(Person.name, Person.email)).label("place"),
+        )
+        .join(Membership)
+        .where(Membership.dialogue_id == dialogue.id, Membership.role == Role.PARTICIPANT)
+        .subquery()
+    )
+    first = select(ranked.c.id).where((ranked.c.place - 1) % per_page == 0).order_by(ranked.c.place)
+    return cached(
+        dialogue.rounds[0],
+        f"participants:starts:{per_page}",
+        lambda: tuple(Session.scalars(first)),
+        members=True,
+        always=True,
+    )
 
 
 def open_rounds(dialogue: Dialogue) -> list[Round]:

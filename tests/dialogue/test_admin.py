@@ -8,11 +8,12 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from dialogue.admin.services import page_starts, participant_list
 from dialogue.db import Session
 from dialogue.models import AuditEvent, Membership, Role
 from tests.conftest import csrf_from
 from tests.dialogue.test_auth import staff_login
-from tests.factories import STAFF_PASSWORD, make_dialogue, make_member
+from tests.factories import STAFF_PASSWORD, make_dialogue, make_member, make_round
 
 
 def log_in_admin(client, dialogue=None, **dialogue_values):
@@ -239,3 +240,20 @@ def test_next_and_previous_links_page_by_key_through_the_same_order(client):
     assert [len(page) for page in forward] == [50, 50, 20]
     everyone = [email for page in forward for email in page]
     assert len(set(everyone)) == 120
+
+
+def test_a_typed_page_number_starts_where_the_offset_would(app_context):
+    dialogue = make_dialogue()
+    make_round(dialogue)
+    members = [make_member(dialogue) for _ in range(8)]
+    by_offset = [participant_list(dialogue, n, 3) for n in (1, 2, 3)]  # no stored starts yet
+    starts = page_starts(dialogue, 3)
+    assert starts == tuple(rows[0][0] for rows in by_offset)  # person ids, never a name
+    assert [participant_list(dialogue, n, 3) for n in (1, 2, 3)] == by_offset
+    assert participant_list(dialogue, 4, 3) == []
+
+    Session.delete(members[0])  # membership changes: the starts are found again
+    Session.flush()
+    after = [participant_list(dialogue, n, 3) for n in (1, 2, 3)]
+    flat = [row for rows in by_offset for row in rows if row[0] != members[0].person_id]
+    assert [row for rows in after for row in rows] == flat
