@@ -19,6 +19,12 @@ as their "next page" link reaches them ("… next": read by key from the previou
 
 Only 127.0.0.1 is used. The first request of each page also fills the results cache of closed
 rounds; it is reported separately ("first"), the statistics cover the warm requests.
+
+Then (unless ``--no-changes``) one text of the largest theme is hidden, and the first requests
+of coverage, the report and "why this value?" after that change are timed: they show the stored
+figures while a background job computes new ones, whose time is printed too. Finally the first
+round is published again and the time of the request and of its fingerprint job are printed.
+The hidden text is shown again afterwards.
 """
 
 from __future__ import annotations
@@ -177,12 +183,12 @@ class Browser:
             body, status = exc.read().decode(errors="replace"), exc.code
         return status, body, (time.perf_counter() - started) * 1000
 
-    def post_form(self, path: str, data: dict) -> tuple[int, str]:
-        """Fill the form at ``path`` with ``data`` and its CSRF token, and post it."""
-        _, page, _ = self.get(path)
-        match = CSRF.search(page)
+    def post_form(self, path: str, data: dict, page: str | None = None) -> tuple[int, str]:
+        """Post ``data`` to ``path`` with the CSRF token of the form on ``page`` (or ``path``)."""
+        _, body, _ = self.get(page or path)
+        match = CSRF.search(body)
         if match is None:
-            raise RuntimeError(f"no form on {path}")
+            raise RuntimeError(f"no form on {page or path}")
         encoded = urllib.parse.urlencode({"csrf_token": match.group(1), **data}).encode()
         try:
             with self.opener.open(self.base + path, data=encoded, timeout=120) as response:
@@ -385,8 +391,12 @@ def run(
     repeats: int,
     label: str,
     skip: tuple[str, ...] = (),
+    changes: bool = True,
 ) -> list[dict]:
-    """Start a server and measure every page of every role; one row per page."""
+    """Start a server and measure every page of every role; one row per page.
+
+    ``changes``: then time the first requests after a change (:func:`after_a_change`).
+    """
     info = world(env, slug)
     rows = []
     with server(env, kind, workers) as base:
@@ -410,6 +420,101 @@ def run(
                     f"p95 {result['p95']:7.0f} ms",
                     flush=True,
                 )
+        if changes and info.get("theme"):
+            print()
+            after_a_change(env, base, slug, info, label)
+    return rows
+
+
+# --- after a change: stored figures out of date, a round published again ----------------------
+
+#: What a page says while its stored figures are being computed anew.
+UPDATING = ("being updated", "ved at blive opdateret")
+
+
+def wait_for_job(database_url: str, kind: str, since: float, limit: float = 1800) -> float | None:
+    """Seconds from ``since`` until the newest job of ``kind`` is done (None: failed, or none)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    query = text("SELECT state FROM jobs WHERE kind = :kind ORDER BY created_at DESC LIMIT 1")
+    try:
+        while time.time() - since < limit:
+            with engine.connect() as connection:
+                state = connection.execute(query, {"kind": kind}).scalar()
+            if state is None:
+                return None
+            if state in ("done", "failed"):
+                return time.time() - since if state == "done" else None
+            time.sleep(0.5)
+        return None
+    finally:
+        engine.dispose()
+
+
+def set_hidden(database_url: str, theme_id: int, hidden: bool, contribution: str | None) -> str:
+    """Hide (or show again) one text of ``theme_id``: every stored synthesis figure is stale."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as connection:
+        if contribution is None:
+            contribution = connection.execute(
+                text("SELECT contribution_id FROM theme_members WHERE theme_id = :t LIMIT 1"),
+                {"t": theme_id},
+            ).scalar()
+        connection.execute(
+            text("UPDATE contributions SET moderation = :m WHERE id = :c"),
+            {"m": "hidden" if hidden else "visible", "c": contribution},
+        )
+    engine.dispose()
+    return str(contribution)
+
+
+def after_a_change(env: dict, base: str, slug: str, info: dict, label: str) -> list[dict]:
+    """The first requests after a change, and the background jobs that bring pages up to date.
+
+    One text of the largest theme is hidden (as the consultant would), which makes coverage, the
+    report and "why this value?" out of date: the first request shows the stored figures and a
+    job computes new ones. Then the first round is published again, whose fingerprint is a job.
+    """
+    url = env["DATABASE_URL"]
+    d = f"/d/{slug}"
+    watched = [("coverage", f"{d}/coverage"), ("report", f"{d}/report")]
+    if info.get("value"):
+        watched.append(("why this value", f"{d}/values/{info['value']}"))
+    consultant = staff_browser(base, f"konsulent@{slug}.example", Role.CONSULTANT)
+    for _name, path in watched:
+        consultant.get(path)
+    wait_for_job(url, "figures", time.time(), limit=600)
+    rows = []
+
+    def row(page: str, status: int, ms: float, note: str) -> None:
+        rows.append({"backend": label, "page": page, "status": status, "ms": ms, "note": note})
+        print(f"{label:<10} {page:<44} {status:>4} {ms:9.0f} ms  {note}", flush=True)
+
+    hidden = set_hidden(url, info["theme"], True, None)
+    try:
+        since = time.time()
+        for name, path in watched:
+            status, body, ms = consultant.get(path)
+            stale = any(words in body for words in UPDATING)
+            row(f"{name}, first after a change", status, ms, "stored figures" if stale else "")
+        took = wait_for_job(url, "figures", since)
+        row("job: figures computed anew", 200 if took else 500, (took or 0) * 1000, "")
+        for name, path in watched:
+            status, body, ms = consultant.get(path)
+            stale = any(words in body for words in UPDATING)
+            row(f"{name}, after the job", status, ms, "still stale" if stale else "up to date")
+    finally:
+        set_hidden(url, info["theme"], False, hidden)
+    first = info["rounds"][0][0]
+    results = f"{d}/rounds/{first}/results/"
+    started = time.time()
+    status, _body = consultant.post_form(f"{results}publish", {}, page=results)
+    row("publish again (the request)", status, (time.time() - started) * 1000, "")
+    took = wait_for_job(url, "fingerprint", started)
+    row("job: fingerprint recorded", 200 if took else 500, (took or 0) * 1000, "")
     return rows
 
 
@@ -453,7 +558,11 @@ def main() -> None:
         default=[],
         help="leave out pages whose name contains this (repeatable)",
     )
+    parser.add_argument(
+        "--no-changes", action="store_true", help="skip the requests after a change"
+    )
     args = parser.parse_args()
+    changes = not args.no_changes
     kind = args.server
     if kind == "auto":
         kind = (
@@ -476,7 +585,14 @@ def main() -> None:
             env = base_env | {"DATABASE_URL": f"sqlite:///{workdir / 'big.db'}"}
             generate(env, args.participants, args.contributions)
             rows = run(
-                env, args.slug, kind, args.workers, args.requests, "sqlite", tuple(args.skip)
+                env,
+                args.slug,
+                kind,
+                args.workers,
+                args.requests,
+                "sqlite",
+                tuple(args.skip),
+                changes,
             )
         elif args.generate:
             with fresh_postgres(args.pg_server) as url:
@@ -490,13 +606,16 @@ def main() -> None:
                     args.requests,
                     "postgresql",
                     tuple(args.skip),
+                    changes,
                 )
         else:
             if not args.database_url:
                 parser.error("give --database-url (and --instance) or --generate")
             env = base_env | {"DATABASE_URL": args.database_url}
             label = "postgresql" if args.database_url.startswith("postgres") else "sqlite"
-            rows = run(env, args.slug, kind, args.workers, args.requests, label, tuple(args.skip))
+            rows = run(
+                env, args.slug, kind, args.workers, args.requests, label, tuple(args.skip), changes
+            )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     print()
