@@ -3,16 +3,20 @@
 Hashing a round of a million texts takes most of a minute, longer than a request may take; the
 publishing request commits the publication and leaves the fingerprint to :func:`fingerprint_job`.
 Until the job has recorded it, the results page and the public page say it is being computed.
+The job then computes the published results, which the first reader would otherwise wait for.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from dialogue.db import Session
+from flask import current_app
+
+from dialogue.db import WRITE_INTENT, Session
 from dialogue.jobs import JobActive, JobContext, active_job, enqueue
 from dialogue.models import Round
 from rounds import fingerprint
+from rounds.results import cached_results
 
 KIND = "fingerprint"
 
@@ -49,6 +53,21 @@ def fingerprint_job(
     published = dt.datetime.fromisoformat(published_at)
     fingerprint.record(round_, now=published, actor_id=actor_id, newly_published=newly)
     job.commit()
+    _store_results(round_)
+
+
+def _store_results(round_: Round) -> None:
+    """Compute the published results for their pages now, so no reader waits seconds for them.
+
+    Publishing changes what the stored results depend on. They are stored in transactions of
+    their own (``rounds.cache``), so on SQLite the job must not hold the write lock meanwhile.
+    """
+    intent = WRITE_INTENT.set(False)
+    try:
+        cached_results(round_, staff=False)
+        cached_results(round_, staff=True, secret=current_app.config["ANON_SECRET"])
+    finally:
+        WRITE_INTENT.reset(intent)
 
 
 def pending(round_: Round) -> bool:

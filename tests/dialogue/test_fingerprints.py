@@ -18,6 +18,7 @@ from dialogue.models import (
     ModerationState,
     Role,
     RoundFingerprint,
+    RoundResultsCache,
     Theme,
     ThemeMember,
 )
@@ -206,6 +207,10 @@ def test_publishing_on_the_page_leaves_the_fingerprint_to_a_job(client):
     job = Session.scalars(sa.select(Job).where(Job.kind == KIND)).one()
     assert (job.key, job.state) == (str(round_.id), JobState.DONE)
     assert fingerprint.latest(round_).sha256 == fingerprint.compute(round_)
+    stored = Session.scalars(
+        sa.select(RoundResultsCache.variant).where(RoundResultsCache.round_id == round_.id)
+    )
+    assert {"results:public", "results:staff"} <= set(stored)  # no reader waits for them
 
 
 def test_the_pages_say_when_a_fingerprint_is_being_computed(app, client):
