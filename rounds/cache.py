@@ -40,6 +40,8 @@ from dialogue.models import (
 
 #: Change this when a cached dataclass changes shape: every stored entry is then recomputed.
 CACHE_FORMAT = "1"
+#: Hex digits of a stored version that name the question a value answers (see :func:`cached`).
+QUESTION_DIGITS = 16
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
@@ -153,6 +155,7 @@ def cached(
     extra: tuple = (),
     open_seconds: int = 0,
     stale: Callable[[], None] | None = None,
+    question: tuple = (),
 ) -> T:
     """``compute()``, or its stored result when the round is closed and nothing changed since.
 
@@ -160,8 +163,11 @@ def cached(
     depends on (e.g. the number of contributions of an open round).
     ``open_seconds``: while the round is open, keep the value this long (in fixed windows of
     the clock, shared by every server), so it is at most that old; 0 computes it every time.
-    ``stale``: when the stored value is out of date, call this (say, to have a background job
-    compute the new one) and return the stored value instead of computing it here.
+    ``stale``: when the stored value is out of date but answers the same ``question`` (the
+    part of ``extra`` that says what is asked, such as which themes, as opposed to the data it
+    is asked of), call this (say, to have a background job compute the new one) and return the
+    stored value instead of computing it here. A value for another question may lack what the
+    caller needs, so it is computed.
 
     The entry is written in a short transaction of its own, so that a page that only reads
     (and never commits) still keeps it, and the caller's transaction is not disturbed. A failed
@@ -173,12 +179,20 @@ def cached(
             return compute()
         extra = (*extra, "open", int(utcnow().timestamp()) // open_seconds)
     version = round_version(round_, members=members, extra=extra)
+    if stale is not None:  # the stored version starts with the question it answers
+        asked = hashlib.sha256(repr((CACHE_FORMAT, question)).encode()).hexdigest()
+        version = asked[:QUESTION_DIGITS] + version[QUESTION_DIGITS:]
     row = Session.scalar(
         select(RoundResultsCache).where(
             RoundResultsCache.round_id == round_.id, RoundResultsCache.variant == variant
         )
     )
-    if row is not None and (row.version == version or stale is not None):
+    same_question = (
+        stale is not None
+        and row is not None
+        and row.version[:QUESTION_DIGITS] == version[:QUESTION_DIGITS]
+    )
+    if row is not None and (row.version == version or same_question):
         try:
             value = decode(row.payload)
         except (KeyError, TypeError, ValueError):

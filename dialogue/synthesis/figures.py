@@ -8,9 +8,11 @@ finished figures are stored in ``round_results_cache`` like closed rounds' resul
 (publishing, settings, theme edits and moderation, the size of open rounds) and of the links the
 figures follow. Any change to those changes the fingerprint and the next request recomputes.
 
-When a page finds its figures out of date it shows the stored ones, says they are being
-updated, and leaves the new ones to a background job (:mod:`dialogue.synthesis.refresh`): at a
-million texts they take most of a minute. Only a page that has never had them computes them.
+When a page finds its figures out of date, but computed for the same themes and links, it shows
+the stored ones, says they are being updated, and leaves the new ones to a background job
+(:mod:`dialogue.synthesis.refresh`): at a million texts they take most of a minute. Figures for
+other themes or links (a new link, say) are computed in the request, unless the job that a
+change to the proposals starts has already stored them.
 
 Only counts and quotes that pass the group-size rules are stored: never a pseudonym.
 """
@@ -104,6 +106,8 @@ def cached_for(
 ) -> T:
     """``compute()``, or what it returned before if nothing in ``key`` and no round changed.
 
+    If only the rounds changed, a page gets what was computed before for the same ``key`` (the
+    same themes and links), and a job computes the new figures (:func:`_on_stale`).
     ``round_ids``: the rounds the figures read (default: all), so that input to an open round
     elsewhere does not make them be computed again.
     """
@@ -121,6 +125,7 @@ def cached_for(
         always=True,
         extra=extra,
         stale=_on_stale(dialogue.id),
+        question=key,
     )
 
 

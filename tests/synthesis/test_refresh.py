@@ -8,11 +8,14 @@ from sqlalchemy import select
 
 from dialogue.db import Session
 from dialogue.models import Job, JobState, Membership
+from dialogue.models.analysis import HideReason
 from dialogue.models.proposal import ProposalKind
 from dialogue.synthesis import services
 from dialogue.synthesis.coverage import coverage
+from dialogue.synthesis.figures import source_sizes
 from dialogue.synthesis.graph import load_graph
 from dialogue.synthesis.refresh import KIND, refresh_job
+from dialogue.workbench.services import hide_contribution
 from tests.dialogue.test_auth import staff_login
 from tests.factories import STAFF_PASSWORD
 from tests.synthesis.test_pages import _final
@@ -40,10 +43,10 @@ def asked(app, monkeypatch):
 
 
 def test_a_page_shows_stored_figures_and_asks_for_new_ones(case, request_context, asked):
-    value = _final(case)
+    _final(case)
     before = coverage(load_graph(case.dialogue), case.dialogue)  # none stored yet: computed
     assert asked == []
-    services.add_source(value, theme=case.themes["small"], actor_id=None)
+    hide_contribution(case.texts["big"][0], reason=HideReason.OFF_TOPIC, actor_id=None)
     stale = coverage(load_graph(case.dialogue), case.dialogue)
     assert stale.reached_contributions == before.reached_contributions
     assert asked == [case.dialogue.id]
@@ -55,8 +58,26 @@ def test_a_page_shows_stored_figures_and_asks_for_new_ones(case, request_context
     assert done == total - 1  # every figure, the last one included
     g.pop("stale_figures")
     fresh = coverage(load_graph(case.dialogue), case.dialogue)
-    assert fresh.reached_contributions == before.reached_contributions + 2
+    assert fresh.reached_contributions == before.reached_contributions - 1
     assert asked == [case.dialogue.id]  # up to date: nothing more asked
+    assert "stale_figures" not in g
+
+
+def test_figures_for_other_themes_or_links_are_computed_at_once(case, request_context, asked):
+    value = _final(case)
+    graph = load_graph(case.dialogue)
+    before = coverage(graph, case.dialogue)
+    assert source_sizes(graph, value, case.dialogue) == {case.themes["big"].id: 10}
+    services.add_source(value, theme=case.themes["small"], actor_id=None)
+    graph = load_graph(case.dialogue)
+    # Stored figures for the old links would lack the new theme: never shown for the new ones.
+    assert source_sizes(graph, graph.proposals[value.id], case.dialogue) == {
+        case.themes["big"].id: 10,
+        case.themes["small"].id: 2,
+    }
+    after = coverage(graph, case.dialogue)
+    assert after.reached_contributions == before.reached_contributions + 2
+    assert asked == []
     assert "stale_figures" not in g
 
 
