@@ -350,7 +350,8 @@ def perform(job_id: str, path: str, args: tuple, *, inline: bool = False) -> Non
     intent = None if inline else WRITE_INTENT.set(True)
     savepoint = Session.begin_nested() if inline else None
     try:
-        outcome = _resolve(path)(context, *args) or JobOutcome()
+        with _dialogue_locale(dialogue_id):  # a thread or worker has no request to choose one
+            outcome = _resolve(path)(context, *args) or JobOutcome()
     except Exception as exc:  # noqa: BLE001 — every failure becomes a message on the job
         if savepoint is not None:
             savepoint.rollback()

@@ -12,6 +12,7 @@ import logging
 import time
 
 import pytest
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -42,6 +43,10 @@ def leaking_job(job) -> None:
 
 def refusing_job(job) -> None:
     raise jobs.JobRefused("The file has no rows.")
+
+
+def translated_job(job) -> jobs.JobOutcome:
+    return jobs.JobOutcome(ngettext("%(num)d text embedded.", "%(num)d texts embedded.", 3))
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -233,6 +238,26 @@ def test_the_thread_runner_reports_progress_and_outcome(app_factory, fresh_datab
         assert job.state is JobState.DONE
         assert (job.done, job.total, job.message, job.result_url) == (5, 5, "counted", "/somewhere")
         assert jobs.runner_name(app) == "thread"
+        Session.remove()
+
+
+def test_a_thread_job_speaks_its_dialogues_language(app_factory, fresh_database_url):
+    """A thread has no request, so no visitor's language: the job's message is the dialogue's."""
+    app = app_factory(fresh_database_url, JOBS_RUNNER="thread")
+    migrate.upgrade(app)
+    Session.remove()
+    with app.app_context():
+        dialogue = make_dialogue(language="da")
+        Session.commit()
+        job_id = jobs.enqueue("export", "dialogue:1", translated_job, dialogue_id=dialogue.id)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            Session.rollback()
+            job = jobs.get_job(job_id)
+            if job.state in (JobState.DONE, JobState.FAILED):
+                break
+            time.sleep(0.05)
+        assert (job.state, job.message) == (JobState.DONE, "3 tekster er indlejret.")
         Session.remove()
 
 
