@@ -86,10 +86,12 @@ def test_spectral_follows_a_chain_of_neighbours_that_kmeans_cuts_across():
 def test_spectral_beyond_the_graph_size_places_every_text_by_its_theme():
     rng = np.random.default_rng(0)
     vectors = np.repeat(np.eye(3, 6), 40, axis=0) + rng.normal(0, 0.1, (120, 6))
+    vectors = np.vstack([vectors, np.zeros((2, 6))])  # two texts without any content
     clusterer = ThemeClusterer(algorithm="spectral", graph_size=50, random_state=0).fit(vectors)
     assert clusterer.n_clusters_ == 3
-    assert UNASSIGNED not in clusterer.labels_
-    for block in np.split(clusterer.labels_, 3):  # texts outside the graph join their theme
+    assert clusterer.labels_[120:].tolist() == [UNASSIGNED, UNASSIGNED]
+    assert UNASSIGNED not in clusterer.labels_[:120]
+    for block in np.split(clusterer.labels_[:120], 3):  # texts outside the graph join their theme
         assert len(set(block)) == 1
 
 
