@@ -9,16 +9,24 @@ The number of themes is chosen by the mean silhouette of k-means clusterings of 
 a range of k, so it is reproducible for a given seed. Texts far from their theme's centre and
 themes too small to report become *unassigned*, so a minority view stays visible instead of
 being absorbed by the nearest large theme.
+
+Sentence embeddings are grouped better by spectral clustering of their nearest-neighbour graph
+than by k-means (``algorithm="spectral"``): a theme of many ways of saying one thing is a chain
+of close neighbours rather than a ball around one centre, which k-means cuts up or merges.
 """
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.decomposition import TruncatedSVD
+from sklearn.manifold import spectral_embedding
 from sklearn.metrics import silhouette_score
+from sklearn.neighbors import kneighbors_graph
 from sklearn.preprocessing import normalize
 from sklearn.utils import check_random_state
 from threadpoolctl import threadpool_limits
@@ -27,6 +35,8 @@ from analysis.vectorize import Progress
 
 #: Label of texts that belong to no theme.
 UNASSIGNED = -1
+#: The ways of grouping texts once the number of themes is chosen, the default first.
+ALGORITHMS = ("kmeans", "spectral")
 
 _FULL_KMEANS_LIMIT = 20_000  # above this, mini-batch k-means is as good and much faster
 _CHUNK = 65_536
@@ -55,6 +65,15 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         almost no weighted terms with it) stay unassigned.
     sample_size : int, default=1000
         Texts used to choose the number of themes.
+    algorithm : {"kmeans", "spectral"}, default="kmeans"
+        How the texts are grouped once the number of themes is chosen: k-means in the latent
+        space, or spectral clustering of the graph that links each text to its `n_neighbors`
+        most similar texts (cosine of the original vectors), which suits sentence embeddings.
+    n_neighbors : int, default=10
+        Neighbours of each text in the spectral algorithm's graph.
+    graph_size : int, default=10000
+        Most texts in the spectral algorithm's graph; beyond it, the graph is built on a sample
+        and every other text joins the theme whose mean vector it is most similar to.
     random_state : int, RandomState instance or None, default=None
         Seed for the SVD, the samples and k-means; fix it for reproducible themes.
 
@@ -87,6 +106,9 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         min_theme_size=5,
         min_similarity=0.05,
         sample_size=1000,
+        algorithm="kmeans",
+        n_neighbors=10,
+        graph_size=10_000,
         random_state=None,
     ):
         self.n_themes = n_themes
@@ -96,10 +118,15 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         self.min_theme_size = min_theme_size
         self.min_similarity = min_similarity
         self.sample_size = sample_size
+        self.algorithm = algorithm
+        self.n_neighbors = n_neighbors
+        self.graph_size = graph_size
         self.random_state = random_state
 
     def fit(self, X, y=None, progress: Progress | None = None):  # noqa: N803 - scikit-learn name
         """Cluster the rows of `X` (one vector per text); return ``self``."""
+        if self.algorithm not in ALGORITHMS:
+            raise ValueError(f"algorithm must be one of {ALGORITHMS}, not {self.algorithm!r}")
         vectors = X
         report = progress or (lambda stage, done, total: None)
         random_state = check_random_state(self.random_state)
@@ -111,8 +138,11 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         report("choose themes", 1, 1)
         labels = np.full(vectors.shape[0], UNASSIGNED)
         similarity = np.zeros((vectors.shape[0], 0), dtype=np.float32)
-        if self.n_clusters_:
+        if self.n_clusters_ and self.algorithm == "spectral":
+            labels = self._spectral(vectors, occupied, random_state)
+        elif self.n_clusters_:
             labels[occupied] = _kmeans(embedding[occupied], self.n_clusters_, random_state)
+        if self.n_clusters_:
             similarity = centre_similarities(vectors, labels, self.n_clusters_)
         report("cluster", 1, 1)
         self.labels_, self.similarity_ = self._settle(labels, similarity)
@@ -141,6 +171,50 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         if not self.silhouette_scores_:
             return min(1, n_distinct)
         return max(self.silhouette_scores_, key=self.silhouette_scores_.__getitem__)
+
+    def _spectral(self, vectors, occupied: np.ndarray, random_state) -> np.ndarray:
+        """Return spectral clusters of the neighbour graph of (a sample of) the `occupied` rows.
+
+        The graph is symmetric: two texts are linked when either is among the other's
+        nearest neighbours. The rows of the first `n_clusters_` eigenvectors of its normalised
+        Laplacian are then grouped by k-means, much as scikit-learn's ``SpectralClustering``
+        does. Rows are indexed, never copied whole: 100,000 embeddings take 150 MB.
+        """
+        n_clusters = self.n_clusters_
+        labels = np.full(vectors.shape[0], UNASSIGNED)
+        sample = occupied[_sample(len(occupied), self.graph_size, random_state)]
+        n_neighbors = min(self.n_neighbors, len(sample) - 1)
+        if n_clusters == 1 or n_neighbors < 1:
+            labels[occupied] = 0
+            return labels
+        graph = kneighbors_graph(normalize(vectors[sample]), n_neighbors, include_self=False)
+        graph = 0.5 * (graph + graph.T)
+        seed = _seed(random_state)
+        with warnings.catch_warnings():
+            # Separate components (say, texts copied word for word) are fine: each then has
+            # eigenvectors of its own and becomes a theme or joins one.
+            warnings.filterwarnings("ignore", "Graph is not fully connected", UserWarning)
+            # lobpcg is many times faster than arpack here. Its notes that it stopped a few
+            # digits short of its tolerance, or solved a small graph densely, are no fault:
+            # such digits of the eigenvectors do not move texts between themes.
+            warnings.filterwarnings(
+                "ignore", "(Exited|Failed at iteration|The problem size)", UserWarning
+            )
+            maps = spectral_embedding(
+                graph,
+                n_components=n_clusters,
+                eigen_solver="lobpcg",
+                random_state=seed,
+                drop_first=False,
+            )
+        with threadpool_limits(1):
+            labels[sample] = KMeans(n_clusters, n_init=10, random_state=seed).fit_predict(maps)
+        if len(sample) < len(occupied):
+            # A row's length scales all its similarities alike, so its best theme is the same.
+            rest = np.setdiff1d(occupied, sample, assume_unique=True)
+            similarity = centre_similarities(vectors, labels, n_clusters)
+            labels[rest] = np.argmax(similarity[rest], axis=1)
+        return labels
 
     def _settle(self, labels: np.ndarray, similarity: np.ndarray) -> tuple:
         """Dissolve small clusters, unassign poor fits, and number themes from the largest.

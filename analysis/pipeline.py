@@ -38,7 +38,10 @@ METHODS = ("tfidf", "semantic")
 #: Latent dimensions and fewest themes of the semantic method. Embeddings keep more useful
 #: dimensions than short texts' TF-IDF (Polis NMI 0.52 at 20 against 0.44 at 10); and their
 #: silhouette curve is flat, where k=2 won by 0.01 on the Danish set with NMI 0.02, while
-#: the best k from 3 up scored 0.44.
+#: the best k from 3 up scored 0.44. The latent space only chooses the number of themes: the
+#: semantic method then groups the texts by spectral clustering of their neighbour graph,
+#: which raised the benchmark NMI over k-means from 0.49 to 0.60 on the Polis set and from
+#: 0.39 to 0.44 on the Danish one; told k, it scores 0.55 to 0.62 for any k from 10 to 30 there.
 SEMANTIC_COMPONENTS = 20
 SEMANTIC_MIN_THEMES = 3
 
@@ -241,6 +244,7 @@ class ThemeAnalysis(BaseEstimator):
             max_themes=self.max_themes,
             min_themes=SEMANTIC_MIN_THEMES if semantic else 2,
             n_components=SEMANTIC_COMPONENTS if semantic else self.n_components,
+            algorithm="spectral" if semantic else "kmeans",
             min_theme_size=self.min_group_size,
             min_similarity=self.min_similarity,
             random_state=int(random_state.randint(np.iinfo(np.int32).max)),

@@ -1,6 +1,8 @@
 import numpy as np
 import pytest
 from sklearn.base import clone
+from sklearn.datasets import make_moons
+from sklearn.metrics import adjusted_rand_score
 
 from analysis.clustering import UNASSIGNED, ThemeClusterer, cluster_documents
 from analysis.vectorize import TermVectorizer
@@ -65,3 +67,43 @@ def test_empty_rows_are_unassigned_and_no_rows_give_no_themes():
     clusterer = ThemeClusterer(min_theme_size=2, random_state=0).fit(vectors)
     assert clusterer.labels_.tolist() == [0, 0, 0, 0, 0, UNASSIGNED]
     assert (ThemeClusterer(random_state=0).fit(np.zeros((4, 2))).labels_ == UNASSIGNED).all()
+
+
+def two_moons() -> tuple[np.ndarray, np.ndarray]:
+    """Two interleaved arcs, lifted off the origin so unit length keeps their shape."""
+    points, arc = make_moons(200, noise=0.04, random_state=0)
+    return np.column_stack([points, np.full(len(points), 3.0)]), arc
+
+
+def test_spectral_follows_a_chain_of_neighbours_that_kmeans_cuts_across():
+    vectors, arc = two_moons()
+    kmeans = ThemeClusterer(2, random_state=0).fit(vectors).labels_
+    spectral = ThemeClusterer(2, algorithm="spectral", random_state=0).fit(vectors).labels_
+    assert adjusted_rand_score(arc, kmeans) < 0.5
+    assert adjusted_rand_score(arc, spectral) == 1
+
+
+def test_spectral_beyond_the_graph_size_places_every_text_by_its_theme():
+    rng = np.random.default_rng(0)
+    vectors = np.repeat(np.eye(3, 6), 40, axis=0) + rng.normal(0, 0.1, (120, 6))
+    vectors = np.vstack([vectors, np.zeros((2, 6))])  # two texts without any content
+    clusterer = ThemeClusterer(algorithm="spectral", graph_size=50, random_state=0).fit(vectors)
+    assert clusterer.n_clusters_ == 3
+    assert clusterer.labels_[120:].tolist() == [UNASSIGNED, UNASSIGNED]
+    assert UNASSIGNED not in clusterer.labels_[:120]
+    for block in np.split(clusterer.labels_[:120], 3):  # texts outside the graph join their theme
+        assert len(set(block)) == 1
+
+
+def test_spectral_accepts_a_graph_in_pieces():
+    """Identical texts form separate components of the graph: a theme each, no warning."""
+    vectors = np.repeat(np.eye(3, 5), 12, axis=0)
+    labels = ThemeClusterer(3, algorithm="spectral", random_state=0).fit(vectors).labels_
+    assert sorted(np.bincount(labels).tolist()) == [12, 12, 12]
+    for block in np.split(labels, 3):
+        assert len(set(block)) == 1
+
+
+def test_an_unknown_algorithm_is_refused():
+    with pytest.raises(ValueError, match="algorithm must be one of"):
+        ThemeClusterer(algorithm="dbscan").fit(np.eye(6))

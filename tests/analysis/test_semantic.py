@@ -75,6 +75,7 @@ def test_stored_embeddings_are_clustered_and_labels_are_words(staff_texts):
     ]
     assert result.parameters["method"] == "semantic"
     assert result.parameters["method_used"] == "semantic"
+    assert analysis.clusterer_.algorithm == "spectral"  # embeddings: neighbour graph
 
 
 def test_a_name_from_one_author_never_labels_a_semantic_theme(staff_texts):
@@ -105,6 +106,7 @@ def test_without_the_extra_the_analysis_falls_back_to_tfidf_and_says_so(
     assert analysis.result_.parameters["fallback"] == "missing"
     plain = ThemeAnalysis(random_state=0).fit(staff_texts)
     assert analysis.labels_.tolist() == plain.labels_.tolist()
+    assert analysis.clusterer_.algorithm == plain.clusterer_.algorithm == "kmeans"
 
 
 def test_a_model_that_fails_to_load_falls_back_to_tfidf(staff_texts, broken_model):
