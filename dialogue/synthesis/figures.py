@@ -148,10 +148,10 @@ def _on_stale(dialogue_id: int) -> Callable[[], None] | None:
         return None
 
     def stale() -> None:
-        from dialogue.synthesis.refresh import refresh_later
+        from dialogue.synthesis.refresh import PAGE_INTERVAL, refresh_later
 
         g.stale_figures = True
-        refresh_later(dialogue_id)
+        refresh_later(dialogue_id, unless_within=PAGE_INTERVAL)
 
     return stale
 

@@ -4,16 +4,18 @@ Coverage, the report's theme table, "why this value?" and a proposal's link size
 hundreds of thousands of rows at a million texts (see :mod:`dialogue.synthesis.figures`). A page
 that finds them out of date shows the stored ones and calls :func:`refresh_later`; a change to
 the proposals calls it too, so a new final value's figures are ready before anyone asks. One job
-per dialogue at a time: a page asking while it runs starts nothing more.
+per dialogue at a time: a page asking while it runs, or within a minute after, starts nothing.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from contextlib import suppress
 from functools import partial
 
+from dialogue.clock import utcnow
 from dialogue.db import WRITE_INTENT, Session
-from dialogue.jobs import JobActive, JobContext, enqueue
+from dialogue.jobs import JobActive, JobContext, enqueue, latest_job
 from dialogue.models import Dialogue
 from dialogue.synthesis.coverage import coverage
 from dialogue.synthesis.exports import theme_rows
@@ -22,10 +24,20 @@ from dialogue.synthesis.graph import load_graph
 from dialogue.synthesis.traces import trace_figures
 
 KIND = "figures"
+#: A page that finds the figures out of date starts no job if one ended this recently: while a
+#: round is open every new text does so, and each job reads the whole dialogue.
+PAGE_INTERVAL = dt.timedelta(seconds=60)
 
 
-def refresh_later(dialogue_id: int) -> None:
-    """Have a job bring the dialogue's stored figures up to date (unless one is at it)."""
+def refresh_later(dialogue_id: int, *, unless_within: dt.timedelta | None = None) -> None:
+    """Have a job bring the dialogue's stored figures up to date (unless one is at it).
+
+    ``unless_within``: nor if the last job ended less than this long ago.
+    """
+    if unless_within is not None:
+        last = latest_job(KIND, str(dialogue_id))
+        if last is not None and last.finished_at and utcnow() - last.finished_at < unless_within:
+            return
     with suppress(JobActive):
         enqueue(KIND, str(dialogue_id), refresh_job, dialogue_id, dialogue_id=dialogue_id)
 

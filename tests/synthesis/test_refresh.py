@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from flask import g, render_template
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from dialogue.clock import utcnow
 from dialogue.db import Session
 from dialogue.models import Job, JobState, Membership
 from dialogue.models.analysis import HideReason
@@ -14,7 +17,7 @@ from dialogue.synthesis import services
 from dialogue.synthesis.coverage import coverage
 from dialogue.synthesis.figures import source_sizes
 from dialogue.synthesis.graph import load_graph
-from dialogue.synthesis.refresh import KIND, refresh_job
+from dialogue.synthesis.refresh import KIND, PAGE_INTERVAL, refresh_job, refresh_later
 from dialogue.workbench.services import hide_contribution
 from tests.dialogue.test_auth import staff_login
 from tests.factories import STAFF_PASSWORD
@@ -38,7 +41,11 @@ def asked(app, monkeypatch):
     """Jobs run in threads, as in production, and the refresh requests are only recorded."""
     calls = []
     monkeypatch.setitem(app.config, "JOBS_RUNNER", "thread")
-    monkeypatch.setattr("dialogue.synthesis.refresh.refresh_later", calls.append)
+
+    def refresh_later(dialogue_id, **_options):
+        calls.append(dialogue_id)
+
+    monkeypatch.setattr("dialogue.synthesis.refresh.refresh_later", refresh_later)
     return calls
 
 
@@ -103,3 +110,25 @@ def test_a_change_to_the_proposals_starts_the_job(case, client):
     assert response.status_code == 303
     job = Session.scalars(select(Job).where(Job.kind == KIND)).one()
     assert (job.key, job.state) == (str(case.dialogue.id), JobState.DONE)
+
+
+@pytest.mark.parametrize(("ago", "started"), [(10, False), (120, True)])
+def test_a_page_starts_no_job_within_a_minute_of_the_last(case, request_context, ago, started):
+    # While a round is open each new text makes the figures stale: one job a minute at most.
+    Session.add(
+        Job(
+            id="e" * 32,
+            kind=KIND,
+            key=str(case.dialogue.id),
+            state=JobState.DONE,
+            finished_at=utcnow() - dt.timedelta(seconds=ago),
+        )
+    )
+    Session.flush()
+    refresh_later(case.dialogue.id, unless_within=PAGE_INTERVAL)
+    count = Session.scalar(select(func.count()).select_from(Job).where(Job.kind == KIND))
+    assert count == (2 if started else 1)
+    refresh_later(case.dialogue.id)  # a change to the proposals always starts one
+    assert Session.scalar(select(func.count()).select_from(Job).where(Job.kind == KIND)) == (
+        3 if started else 2
+    )
