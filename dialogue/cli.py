@@ -153,6 +153,8 @@ def translations_extract():
         str(PROJECT_ROOT / "babel.cfg"),
         "-k",
         "_l",
+        "-k",
+        "lazy_ngettext:1,2",
         "--no-location",
         "--sort-output",
         "-o",

@@ -7,12 +7,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import and_, select
 from wtforms import HiddenField, SubmitField, TextAreaField
 from wtforms.validators import Length
 
 from dialogue.db import Session
+from dialogue.forms import Form
 from dialogue.models import Contribution, ModerationState, Round
 from rounds import submissions
 from rounds.base import RoundKindBase, SettingField
@@ -20,7 +20,7 @@ from rounds.errors import InvalidSettings, SubmissionRejected
 from rounds.results import RoundResults, participation_results
 
 
-class ChallengeForm(FlaskForm):
+class ChallengeForm(Form):
     """One short text. Its length is checked against the round's settings by the kind."""
 
     body = TextAreaField(

@@ -14,11 +14,11 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import and_
 from wtforms import HiddenField, SubmitField, TextAreaField
 from wtforms.validators import Length
 
+from dialogue.forms import Form
 from dialogue.models import Contribution, ModerationState, Round
 from rounds import answers, submissions
 from rounds.base import RoundKindBase, SettingField
@@ -27,7 +27,7 @@ from rounds.items import Item
 from rounds.results import RoundResults, raw_texts, text_results, visible_contributions
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     """The fields every structured answer has; the per-item fields are added per round."""
 
     nonce = HiddenField()

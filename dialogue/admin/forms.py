@@ -1,16 +1,16 @@
 """Admin forms. They check shape only; ``dialogue.admin.services`` decides what happens."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import RadioField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from dialogue.admin.services import ReminderAudience
+from dialogue.forms import Form
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     """Upload a participant list; the file's content, not its name, decides how it is read."""
 
     file = FileField(
@@ -20,13 +20,13 @@ class ImportForm(FlaskForm):
     submit = SubmitField(_l("Import participants"))
 
 
-class InvitationForm(FlaskForm):
+class InvitationForm(Form):
     """Send every participant an invitation with a fresh personal link."""
 
     submit = SubmitField(_l("Send invitations"))
 
 
-class ReminderForm(FlaskForm):
+class ReminderForm(Form):
     """Remind the participants of one open round; one form per round, told apart by prefix."""
 
     audience = RadioField(
@@ -43,5 +43,5 @@ class ReminderForm(FlaskForm):
     submit = SubmitField(_l("Send reminder"))
 
 
-class AccountActionForm(FlaskForm):
+class AccountActionForm(Form):
     """One button on the accounts page (disable, enable, end sessions, reset two-factor)."""

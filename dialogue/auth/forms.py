@@ -1,12 +1,13 @@
 """Login forms. They check shape only; the services decide who may log in."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
+from dialogue.forms import Form
 
-class LoginForm(FlaskForm):
+
+class LoginForm(Form):
     """Staff log in with their e-mail address and password."""
 
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
@@ -14,26 +15,26 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Log in"))
 
 
-class ConfirmLinkForm(FlaskForm):
+class ConfirmLinkForm(Form):
     """The button behind a login link, so that mail scanners opening the link log nobody in."""
 
     submit = SubmitField(_l("Continue to the dialogue"))
 
 
-class LogoutForm(FlaskForm):
+class LogoutForm(Form):
     """Logging out changes state, so it is a POST with a CSRF token."""
 
     submit = SubmitField(_l("Log out"))
 
 
-class RequestLinkForm(FlaskForm):
+class RequestLinkForm(Form):
     """A participant whose link expired or got lost asks for a new one by e-mail address."""
 
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
     submit = SubmitField(_l("Send me a new link"))
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     """The six-digit code from the authenticator app: the second factor of a staff login."""
 
     code = StringField(

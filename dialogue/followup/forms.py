@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length
 
+from dialogue.forms import Form
 from dialogue.models.followup import FollowUpOrigin, FollowUpStatus, ReviewPeriod
 
 STATUS_LABELS = {
@@ -59,7 +59,7 @@ STATUS_FIELD = {
 }
 
 
-class ItemForm(FlaskForm):
+class ItemForm(Form):
     """What every tracked item has: a title, the unit that owns it, and its status."""
 
     title = StringField(_l("Title"), validators=[required(), at_most(TITLE_LENGTH)])
@@ -78,7 +78,7 @@ class InitiativeForm(ItemForm):
     description = TextAreaField(_l("Description (optional)"), validators=[at_most(NOTE_LENGTH)])
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     """A dated progress note, with the status after it."""
 
     status = SelectField(_l("Status"), **STATUS_FIELD)
@@ -86,7 +86,7 @@ class NoteForm(FlaskForm):
     submit = SubmitField(_l("Save the note"))
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     """Record the review shown, so that the next one starts from today."""
 
     period = SelectField(

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from dialogue.followup.forms import at_most, one_of, required
+from dialogue.forms import Form
 from dialogue.models.membercheck import CheckAnswer
 
 ANSWER_LABELS = {
@@ -20,7 +20,7 @@ ANSWER_LABELS = {
 COMMENT_LENGTH = 1000
 
 
-class CheckForm(FlaskForm):
+class CheckForm(Form):
     """Is this what you meant? Asked about one of one's own contributions."""
 
     answer = RadioField(
@@ -38,7 +38,7 @@ class CheckForm(FlaskForm):
     submit = SubmitField(_l("Save my answer"))
 
 
-class DealForm(FlaskForm):
+class DealForm(Form):
     """The consultant's response to a contested answer, optionally moving the contribution."""
 
     move_to = SelectField(_l("Move the contribution to"), coerce=str, validate_choice=False)
@@ -49,7 +49,7 @@ class DealForm(FlaskForm):
     submit = SubmitField(_l("Mark as dealt with"))
 
 
-class RenameForm(FlaskForm):
+class RenameForm(Form):
     """Reword a theme that participants did not recognise their input in."""
 
     label = StringField(_l("New name"), validators=[required(), at_most(200)])

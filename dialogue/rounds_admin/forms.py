@@ -10,7 +10,6 @@ import datetime as dt
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     SelectChoice,
@@ -21,6 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length
 
+from dialogue.forms import Form
 from rounds.base import RoundKindBase
 from rounds.errors import InvalidSettings
 from rounds.items import item_lines, items_of, parse_item_lines
@@ -35,7 +35,7 @@ class FormInvalid(Exception):
     """A field could not be read; the message is already on the field."""
 
 
-class RoundFormBase(FlaskForm):
+class RoundFormBase(Form):
     """Title, prompt and schedule; settings fields are added per kind."""
 
     title = StringField(
@@ -139,13 +139,13 @@ def read_settings(kind: RoundKindBase, form) -> dict[str, Any]:
     return raw
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     """Move a round up or down in the order."""
 
     direction = SelectField(choices=[SelectChoice("up"), SelectChoice("down")])
 
 
-class TakeItemsForm(FlaskForm):
+class TakeItemsForm(Form):
     """Copy the top items of an earlier round into this one."""
 
     source = SelectField(_l("From the round"), validate_choice=False)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from dialogue.forms import Form
 from dialogue.models.proposal import CoverageStatus, Perspective, ProposalKind
 
 KIND_LABELS = {
@@ -40,7 +40,7 @@ def _perspective_choices():
     ]
 
 
-class ProposalForm(FlaskForm):
+class ProposalForm(Form):
     """Draft a proposal, or write its next version."""
 
     kind = SelectField(
@@ -55,7 +55,7 @@ class ProposalForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class FinaliseForm(FlaskForm):
+class FinaliseForm(Form):
     """Write the final version, with the visible note on what changed.
 
     Its fields have ids of their own: the proposal page shows this form beside the new-version
@@ -74,7 +74,7 @@ class FinaliseForm(FlaskForm):
     submit = SubmitField(_l("Make final"))
 
 
-class DropForm(FlaskForm):
+class DropForm(Form):
     """Set a proposal aside, with a reason."""
 
     note = TextAreaField(
@@ -83,7 +83,7 @@ class DropForm(FlaskForm):
     submit = SubmitField(_l("Set aside"))
 
 
-class SourceForm(FlaskForm):
+class SourceForm(Form):
     """Link a theme, or one contribution by its id, to a proposal."""
 
     theme_id = SelectField(_l("Theme"), coerce=str, validate_choice=False)
@@ -94,7 +94,7 @@ class SourceForm(FlaskForm):
     submit = SubmitField(_l("Add link"))
 
 
-class RoundForm(FlaskForm):
+class RoundForm(Form):
     """Choose a round: to publish into, or to feed the final values to."""
 
     # A select without an empty first option always has a value, so HTML forbids "required"
@@ -109,7 +109,7 @@ class RoundForm(FlaskForm):
     submit = SubmitField(_l("Go"))
 
 
-class MarkForm(FlaskForm):
+class MarkForm(Form):
     """The consultant's decision on one uncovered theme or text."""
 
     status = RadioField(

@@ -1,12 +1,13 @@
 """Forms shared across pages."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SubmitField
 from wtforms.validators import DataRequired
 
+from dialogue.forms import Form
 
-class LanguageForm(FlaskForm):
+
+class LanguageForm(Form):
     """Switch between Danish and English; a POST, since it changes the session."""
 
     language = SelectField(_l("Language"), choices=["da", "en"], validators=[DataRequired()])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
     IntegerField,
@@ -17,10 +16,11 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from dialogue.forms import Form
 from dialogue.models.analysis import HideReason
 
 
-class RunForm(FlaskForm):
+class RunForm(Form):
     """Start an analysis run; empty "number of themes" lets the analysis choose."""
 
     n_themes = IntegerField(
@@ -43,7 +43,7 @@ class RunForm(FlaskForm):
     submit = SubmitField(_l("Run the analysis"))
 
 
-class ThemeForm(FlaskForm):
+class ThemeForm(Form):
     """Name and describe a theme (also used to create one by hand)."""
 
     label = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
@@ -51,7 +51,7 @@ class ThemeForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class MergeForm(FlaskForm):
+class MergeForm(Form):
     """Merge the ticked themes into one."""
 
     sources = SelectMultipleField(_l("Themes to merge"), coerce=int, validate_choice=False)
@@ -61,7 +61,7 @@ class MergeForm(FlaskForm):
     submit = SubmitField(_l("Merge"))
 
 
-class SplitForm(FlaskForm):
+class SplitForm(Form):
     """Split a theme into this many parts by re-clustering its contributions."""
 
     parts = IntegerField(
@@ -70,7 +70,7 @@ class SplitForm(FlaskForm):
     submit = SubmitField(_l("Split"))
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     """Move the ticked contributions to a theme, or to the unassigned group ("none")."""
 
     contributions = SelectMultipleField(_l("Contributions"), validate_choice=False)
@@ -79,7 +79,7 @@ class MoveForm(FlaskForm):
     submit = SubmitField(_l("Move"))
 
 
-class HideForm(FlaskForm):
+class HideForm(Form):
     """Hide one contribution from analysis and quotes, with a reason."""
 
     reason = RadioField(
@@ -95,7 +95,7 @@ class HideForm(FlaskForm):
     submit = SubmitField(_l("Hide"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that only needs the CSRF token: accept a theme, undo the last edit."""
 
     submit = SubmitField(_l("Confirm"))

@@ -41,6 +41,8 @@ def test_catalogue_holds_every_string_in_the_code(tmp_path):
             str(PROJECT_ROOT / "babel.cfg"),
             "-k",
             "_l",
+            "-k",
+            "lazy_ngettext:1,2",
             "-o",
             str(extracted),
             *(str(PROJECT_ROOT / folder) for folder in ("dialogue", "rounds", "templates")),
@@ -180,3 +182,43 @@ def test_numbers_dates_and_plurals_follow_the_locale(app):
             assert "March" in local_datetime(moment, "Europe/Copenhagen", "long")
             assert render_template_string(plural, n=1) == "1 person answered."
             assert render_template_string(plural, n=2) == "2 people answered."
+
+
+def test_wtforms_own_messages_follow_the_page_language(app):
+    """WTForms ships no Danish catalogue: its built-in messages come from the app's."""
+    from flask_babel import force_locale
+    from werkzeug.datastructures import MultiDict
+
+    from dialogue.auth.forms import LoginForm
+
+    data = MultiDict({"email": "", "password": "x" * 300})
+    with app.test_request_context(method="POST"):
+        with force_locale("da"):
+            form = LoginForm(formdata=data, meta={"csrf": False})
+            form.validate()
+            danish = [*form.email.errors, *form.password.errors]
+        with force_locale("en"):
+            form = LoginForm(formdata=data, meta={"csrf": False})
+            form.validate()
+            english = [*form.email.errors, *form.password.errors]
+    assert "Feltet skal udfyldes." in danish
+    assert "This field is required." in english
+    assert any("tegn" in message for message in danish)  # Length's plural, numbers filled in
+
+
+def test_every_form_of_the_app_translates_wtforms_messages(app):
+    from flask_wtf import FlaskForm
+
+    from dialogue.forms import Form
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    outside = [
+        f"{cls.__module__}.{cls.__qualname__}"
+        for cls in subclasses(FlaskForm)
+        if cls.__module__.split(".")[0] in ("dialogue", "rounds") and not issubclass(cls, Form)
+    ]
+    assert outside == [], "derive the app's forms from dialogue.forms.Form"
