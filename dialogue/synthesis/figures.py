@@ -223,7 +223,8 @@ def visible_totals(
 def best_texts(theme_id: int, count: int) -> list[str]:
     """Ids (as strings) of the theme's ``count`` best-fitting non-blank visible texts.
 
-    Best fitting first (a text placed by hand has no score and ranks as 0), ties by id. The
+    Best fitting first (a text placed by hand has no score and ranks as 0), ties by id; a text
+    written word for word like one chosen already is passed over, so two quotes never repeat. The
     positive scores come first from the partial index on (theme_id, score) without sorting
     every member; only a theme short of such texts reads the rest. Ids, not words, are what
     gets stored: :func:`quote_texts` reads the words when a page shows them, so a redaction or a
@@ -246,13 +247,16 @@ def best_texts(theme_id: int, count: int) -> list[str]:
         ),
     )
     chosen: list[str] = []
+    seen: set[str] = set()
     for statement in ordered:
         offset, page = 0, 4 * count
         while len(chosen) < count:
             rows = Session.execute(statement.offset(offset).limit(page)).all()
             for cid, body in rows:
-                if body and body.strip() and len(chosen) < count:
+                words = " ".join((body or "").split()).casefold()
+                if words and words not in seen and len(chosen) < count:
                     chosen.append(str(cid))
+                    seen.add(words)
             if len(rows) < page:
                 break
             offset += page

@@ -225,15 +225,17 @@ def value_trace(
     """
     k = dialogue.min_group_size
     figures = trace_figures(graph, proposal, dialogue)
-    themes = []
+    themes, quoted = [], set()
     for theme in graph.source_themes(proposal):
         count, distinct = figures["themes"].get(theme.id, (0, 0))
+        quotes = []
+        for quote in quote_texts(figures["quotes"].get(theme.id, ()), QUOTE_LENGTH):
+            if quote.casefold() not in quoted:  # a text in two of the value's themes, or twice
+                quoted.add(quote.casefold())
+                quotes.append(quote)
         themes.append(
             ThemeBehind(
-                theme.label,
-                _shown(count, distinct, k),
-                _shown(distinct, distinct, k),
-                quote_texts(figures["quotes"].get(theme.id, ()), QUOTE_LENGTH),
+                theme.label, _shown(count, distinct, k), _shown(distinct, distinct, k), quotes
             )
         )
     count, distinct = figures["totals"]

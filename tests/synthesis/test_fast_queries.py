@@ -75,11 +75,12 @@ def ref_quotes(graph, theme_id, authors, k) -> list[str]:
     if len({authors[cid] for cid in members}) < max(QUOTE_MIN_AUTHORS, k):
         return []
     scores = {m.contribution_id: m.score or 0.0 for m in graph.themes[theme_id].members}
-    quotes = []
+    quotes, seen = [], set()
     for cid in sorted(members, key=lambda cid: (-scores.get(cid, 0.0), str(cid))):
         body = Session.get(Contribution, cid).body
-        if body and body.strip():
-            text = " ".join(body.split())
+        text = " ".join((body or "").split())
+        if text and text.casefold() not in seen:
+            seen.add(text.casefold())
             quotes.append(text if len(text) <= QUOTE_LENGTH else text[: QUOTE_LENGTH - 1] + "…")
         if len(quotes) == QUOTES_PER_THEME:
             break

@@ -259,3 +259,13 @@ def test_forms_side_by_side_give_their_fields_ids_of_their_own(case, client):
         assert len(ids) == len(set(ids)), (url, sorted(i for i in ids if ids.count(i) > 1))
     page = client.get(f"/d/{slug}/proposals/{draft.id}").get_data(as_text=True)
     assert '<label for="final-title">' in page
+
+
+def test_why_this_value_never_quotes_the_same_words_twice(case, request_context):
+    value = _final(case)
+    for text in case.texts["big"][:-1]:
+        text.body = "Vi  har for lidt tid."  # written alike by eight people
+    Session.flush()
+    graph = load_graph(case.dialogue)
+    quotes = value_trace(graph, graph.proposals[value.id], case.dialogue).themes[0].quotes
+    assert quotes == ["Vi har for lidt tid.", case.texts["big"][-1].body]
