@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from analysis.consensus import suppress_small_groups
 from dialogue.db import Session
 from dialogue.models import Contribution, Membership, Role, Round
-from rounds.cache import cached, register
+from dialogue.results_cache import cached, register
 from rounds.results import OPEN_RESULTS_SECONDS, author_segments
 
 
@@ -54,7 +54,7 @@ def _breakdown(invited: Counter, contributed: Counter, min_size: int) -> list[Gr
 def round_participation(round_: Round) -> Participation:
     """Participation in ``round_`` for staff screens: counts only, small groups suppressed.
 
-    Stored once the round has closed (see ``rounds.cache``): at 100,000 members the counts
+    Stored once the round has closed (see ``dialogue.results_cache``): at 100,000 members the counts
     take a keyed hash per member and a pass over every contribution. While it is open they are
     stored as long as its results (``OPEN_RESULTS_SECONDS``), so they are at most that old.
     """

@@ -239,7 +239,9 @@ def redact(span: IdentifyingSpan, *, actor_id: int | None) -> Redaction:
     recomputed from the redacted text. Changing the text makes the flush scan it again, which
     replaces the contribution's remaining spans with ones that fit the new text.
     """
-    from rounds.cache import invalidate  # the cache imports the models; keep this module light
+    from dialogue.results_cache import (
+        invalidate,  # the cache imports the models; keep this module light
+    )
 
     contribution = span.contribution
     round_ = contribution.round

@@ -662,8 +662,8 @@ def cached_results(round_: Round, *, staff: bool, secret: str | None = None) -> 
     key); participants and the public get the results without breakdowns. Pages should call
     this rather than ``kind.results`` directly.
     """
+    from dialogue.results_cache import cached
     from rounds import get_kind  # the kinds import this module
-    from rounds.cache import cached
 
     kind = get_kind(round_.kind)
 
@@ -725,7 +725,7 @@ def delphi_feedback(round_: Round, author: str | None) -> DelphiFeedback:
 
 
 def _register_cached_types() -> None:
-    from rounds.cache import register
+    from dialogue.results_cache import register
 
     register(
         RoundResults,

@@ -40,9 +40,9 @@ from dialogue.models import (
     Round,
     RoundState,
 )
+from dialogue.results_cache import cached
+from dialogue.results_cache import invalidate as invalidate_results
 from dialogue.urls import external_url
-from rounds.cache import cached
-from rounds.cache import invalidate as invalidate_results
 from rounds.results import forget_author_segments
 
 #: A login link lives until the dialogue's last round closes, and never less than this.
@@ -315,9 +315,9 @@ def participant_list(
 def page_starts(dialogue: Dialogue, per_page: int) -> tuple[int, ...]:
     """The person id that starts each page of the participant list, in one sort, kept.
 
-    Stored like a closed round's results (``rounds.cache``, under the dialogue's first round)
-    until the membership changes; person ids only, never a name. A rename meanwhile can shift
-    a typed page by a row; the pages' own links are exact.
+    Stored like a closed round's results (``dialogue.results_cache``, under the dialogue's
+    first round) until the membership changes; person ids only, never a name. A rename
+    meanwhile can shift a typed page by a row; the pages' own links are exact.
     """
     if not dialogue.rounds:
         return ()

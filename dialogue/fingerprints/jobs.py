@@ -60,7 +60,8 @@ def _store_results(round_: Round) -> None:
     """Compute the published results for their pages now, so no reader waits seconds for them.
 
     Publishing changes what the stored results depend on. They are stored in transactions of
-    their own (``rounds.cache``), so on SQLite the job must not hold the write lock meanwhile.
+    their own (``dialogue.results_cache``), so on SQLite the job must not hold the write lock
+    meanwhile.
     """
     intent = WRITE_INTENT.set(False)
     try:

@@ -13,7 +13,7 @@ from dialogue.clock import utcnow
 from dialogue.db import Session
 from dialogue.models import Contribution, Role, RoundState
 from dialogue.reports import round_participation
-from rounds.cache import is_cacheable
+from dialogue.results_cache import is_cacheable
 
 bp = Blueprint("staff", __name__, url_prefix="/d/<slug>/staff")
 

@@ -4,7 +4,7 @@
 of themes; in a large dialogue that is hundreds of thousands of rows per figure. The database
 counts them (one grouped query per figure, never a row per contribution into Python), and the
 finished figures are stored in ``round_results_cache`` like closed rounds' results
-(:mod:`rounds.cache`): under the dialogue's first round, with a fingerprint of every round
+(:mod:`dialogue.results_cache`): under the dialogue's first round, with a fingerprint of every round
 (publishing, settings, theme edits and moderation, the size of open rounds) and of the links the
 figures follow. Any change to those changes the fingerprint and the next request recomputes.
 
@@ -38,6 +38,7 @@ from dialogue.models import (
     ThemeEdit,
     ThemeMember,
 )
+from dialogue.results_cache import CACHE_FORMAT, cached, is_cacheable
 from dialogue.synthesis.graph import Graph, chunks
 from rounds.identifying import masked_pairs
 
@@ -47,12 +48,10 @@ T = TypeVar("T")
 def _rounds_state(rounds: list) -> list[tuple]:
     """A fingerprint of each round, in three grouped queries for all of them.
 
-    What :func:`rounds.cache.round_version` covers (publishing, times, settings, group size,
-    workbench edits and undos), plus hidden texts (a partial index counts them) and the size of
-    rounds still open (they grow).
+    What :func:`dialogue.results_cache.round_version` covers (publishing, times, settings, group
+    size, workbench edits and undos), plus hidden texts (a partial index counts them) and the
+    size of rounds still open (they grow).
     """
-    from rounds.cache import CACHE_FORMAT, is_cacheable
-
     ids = [round_.id for round_ in rounds]
     edits = {
         round_id: (last, undone)
@@ -111,8 +110,6 @@ def cached_for(
     ``round_ids``: the rounds the figures read (default: all), so that input to an open round
     elsewhere does not make them be computed again.
     """
-    from rounds.cache import cached
-
     rounds = dialogue.rounds
     if not rounds:
         return compute()

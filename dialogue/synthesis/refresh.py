@@ -45,8 +45,9 @@ def refresh_later(dialogue_id: int, *, unless_within: dt.timedelta | None = None
 def refresh_job(job: JobContext, dialogue_id: int) -> None:
     """Compute every stored figure of the dialogue that is out of date, and store it.
 
-    It only reads: each figure is stored in a transaction of its own (``rounds.cache``), so on
-    SQLite the job must not hold the write lock it would otherwise take up front.
+    It only reads: each figure is stored in a transaction of its own
+    (``dialogue.results_cache``), so on SQLite the job must not hold the write lock it would
+    otherwise take up front.
     """
     intent, refreshing = WRITE_INTENT.set(False), REFRESHING.set(True)
     try:

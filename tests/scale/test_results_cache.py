@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from dialogue.clock import utcnow
 from dialogue.db import Session
 from dialogue.models import Role, RoundResultsCache
+from dialogue.results_cache import cached, decode, encode
 from rounds import get_kind
-from rounds.cache import cached, decode, encode
 from rounds.results import author_segments, cached_results
 from tests.conftest import TEST_SECRETS
 from tests.dialogue.test_auth import staff_login
@@ -70,7 +70,7 @@ def test_an_open_round_is_kept_for_open_seconds_at_most(app_context, monkeypatch
     window = int(utcnow().timestamp()) // 60 * 60
     clock = {"now": window + 1}
     monkeypatch.setattr(
-        "rounds.cache.utcnow", lambda: dt.datetime.fromtimestamp(clock["now"], dt.UTC)
+        "dialogue.results_cache.utcnow", lambda: dt.datetime.fromtimestamp(clock["now"], dt.UTC)
     )
     calls = []
 

@@ -213,9 +213,9 @@ def cached(
 def _store(round_id: int, variant: str, version: str, payload: Any) -> None:
     """Keep computed results in a short transaction of their own.
 
-    The only commit outside a view or command, on purpose: a cache fill is derived data that a
-    reader's GET request produces, and the request's own session must never commit. If it
-    fails, the next reader computes the results again.
+    Like a job's state rows (``dialogue.jobs``), this commits a session of its own, on purpose:
+    a cache fill is derived data that a reader's GET request produces, and the request's own
+    session must never commit. If it fails, the next reader computes the results again.
     """
     try:
         with Session.session_factory() as session:
