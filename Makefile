@@ -10,7 +10,7 @@ NODE_DEPS := tests/browser/node_modules/.package-lock.json
 WAPITI := .venv-wapiti/bin/wapiti
 SBOM ?= dist/sbom.cdx.json
 
-.PHONY: help setup run test lint security load fmt db-upgrade db-revision translations browser-deps scan-deps lock sbom
+.PHONY: help setup run test lint security load fmt db-upgrade db-revision translations browser-deps scan-deps services lock sbom
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -41,6 +41,15 @@ browser-deps: $(NODE_DEPS) ## Install Debian's Chromium and Java (as root), axe-
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; \
 		else echo "Java is missing: sudo apt-get install default-jre-headless"; fi; }
 
+# Shared rate limits and RQ jobs are tested against a real Redis on the loopback interface.
+services: ## Install (as root) and start Redis on 127.0.0.1:6379 unless it is running
+	@command -v redis-server >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; \
+		else echo "Redis is missing: sudo apt-get install redis-server"; fi; }
+	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || { \
+		redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no; \
+		for _ in $$(seq 1 30); do redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && break; sleep 1; done; }
+
 # Wapiti pins older Flask, SQLAlchemy and cryptography than the app needs: its own virtualenv.
 $(WAPITI):
 	$(PYTHON) -m venv .venv-wapiti
@@ -69,7 +78,7 @@ sbom: $(STAMP) ## Write the CycloneDX SBOM of the locked runtime dependencies to
 load: $(STAMP) ## Load test through gunicorn on SQLite and PostgreSQL (QUICK=1 for a short run)
 	$(BIN)/python benchmarks/load_test.py $(if $(QUICK),--quick)
 
-test: setup browser-deps scan-deps lint security ## Set up, lint, and run the whole test suite (again on PostgreSQL if TEST_DATABASE_URL is set)
+test: setup browser-deps scan-deps services lint security ## Set up, lint, and run the whole test suite (again on PostgreSQL if TEST_DATABASE_URL is set)
 	env -u TEST_DATABASE_URL $(BIN)/pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL =="; \

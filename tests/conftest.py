@@ -152,6 +152,16 @@ def client(app, db_session):
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
+def require(present: bool, what: str, how: str) -> None:
+    """Fail, saying how to get it, when a tool or service the suite needs is missing.
+
+    ``make test`` installs and starts everything, so a missing one is a broken set-up: a skip
+    would let the run pass without the test.
+    """
+    if not present:
+        pytest.fail(f"{what} is missing: {how}", pytrace=False)
+
+
 def csrf_from(response) -> str:
     """The CSRF token of the first form on a rendered page."""
     match = CSRF_PATTERN.search(response.get_data(as_text=True))

@@ -21,6 +21,8 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
+from tests.conftest import require
+
 ROOT = Path(__file__).resolve().parent.parent
 MAX_BYTES = 2_000_000
 
@@ -89,8 +91,7 @@ FORBIDDEN_EXCEPTIONS = {".env.example"}
 
 def repository_files() -> list[str]:
     """Tracked files, plus untracked ones that are not ignored (about to be committed)."""
-    if shutil.which("git") is None or not (ROOT / ".git").exists():
-        pytest.skip("not a git checkout: nothing to scan")
+    require(bool(shutil.which("git")) and (ROOT / ".git").exists(), "a git checkout", "clone it")
     listed = set()
     for args in (["ls-files", "-z"], ["ls-files", "-z", "--others", "--exclude-standard"]):
         output = subprocess.run(
@@ -157,8 +158,7 @@ def test_no_secret_file_is_tracked():
 
 def test_the_instance_folder_is_ignored():
     """Generated secrets live in instance/; git must ignore it so they are never added."""
-    if shutil.which("git") is None or not (ROOT / ".git").exists():
-        pytest.skip("not a git checkout")
+    require(bool(shutil.which("git")) and (ROOT / ".git").exists(), "a git checkout", "clone it")
     for name in ("instance/secret_key", "instance/anon_secret", "instance/dialogue.db"):
         result = subprocess.run(
             ["git", "check-ignore", "-q", name], cwd=ROOT, capture_output=True, timeout=30

@@ -26,6 +26,8 @@ from pathlib import Path
 import pyotp
 import pytest
 
+from tests.conftest import require
+
 CHROMIUM = "/usr/bin/chromium"
 AXE_SCRIPT = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 DIALOGUE = str(Path(sys.executable).with_name("dialogue"))
@@ -209,11 +211,8 @@ def live_server(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def browser():
-    """Headless Chromium; missing Chromium fails in CI and skips elsewhere."""
-    if not shutil.which(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing: .ci/run must install Debian's chromium")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    """Headless Chromium (Debian's)."""
+    require(shutil.which(CHROMIUM) is not None, "Chromium", "`make browser-deps` installs it")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

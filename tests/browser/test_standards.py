@@ -21,6 +21,7 @@ import pytest
 
 from tests.browser.conftest import ARTIFACTS, CHROMIUM, demo_participant, log_in_by_mailed_link
 from tests.browser.test_accessibility import DEMO_SLUG, crawl, log_in
+from tests.conftest import require
 
 pytestmark = pytest.mark.browser
 
@@ -28,6 +29,7 @@ HERE = Path(__file__).parent
 PA11Y_SCRIPT = HERE / "pa11y_pages.mjs"
 PA11Y = HERE / "node_modules" / "pa11y"
 VNU_JAR = HERE / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+DEPS = "`make browser-deps` installs it"
 ROLES = ["anonymous", "participant", "consultant", "management", "admin"]
 #: A demo participant of its own: the printed links are single-use and taken by other tests.
 PARTICIPANT = 12
@@ -40,15 +42,6 @@ ANONYMOUS_START = [
     f"/p/{DEMO_SLUG}/en/",
     "/no-such-page",
 ]
-
-
-def require(present: bool, what: str) -> None:
-    """Fail in CI (``make test`` installs everything), skip with the reason elsewhere."""
-    if present:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"{what} is missing: `make browser-deps` installs it")
-    pytest.skip(f"{what} is missing (run `make browser-deps`)")
 
 
 @dataclass
@@ -98,7 +91,7 @@ def short(url: str) -> str:
 
 
 def test_pa11y_finds_no_wcag2aa_error(crawled):
-    require(PA11Y.is_dir() and shutil.which("node") is not None, "pa11y (npm) or node")
+    require(PA11Y.is_dir() and shutil.which("node") is not None, "pa11y (npm) or node", DEPS)
     request = {"urls": crawled.urls, "cookie": crawled.cookie, "chromium": CHROMIUM}
     result = subprocess.run(
         ["node", str(PA11Y_SCRIPT)],
@@ -117,8 +110,8 @@ def test_pa11y_finds_no_wcag2aa_error(crawled):
 
 
 def test_every_page_is_valid_html(crawled, tmp_path):
-    require(VNU_JAR.is_file(), "vnu-jar (npm)")
-    require(shutil.which("java") is not None, "Java (Debian's default-jre-headless)")
+    require(VNU_JAR.is_file(), "vnu-jar (npm)", DEPS)
+    require(shutil.which("java") is not None, "Java (Debian's default-jre-headless)", DEPS)
     files = {}
     for number, (url, html) in enumerate(crawled.html.items()):
         path = tmp_path / f"page{number:03}.html"

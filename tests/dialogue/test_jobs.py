@@ -12,6 +12,8 @@ import logging
 import time
 
 import pytest
+import redis
+import rq
 from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -20,7 +22,7 @@ from dialogue import jobs, migrate
 from dialogue.clock import utcnow
 from dialogue.db import Session
 from dialogue.models import Job, JobState, Membership, Role
-from tests.conftest import csrf_from
+from tests.conftest import csrf_from, require
 from tests.dialogue.test_auth import staff_login
 from tests.factories import STAFF_PASSWORD, make_dialogue, make_member, make_round
 from tests.workbench.corpus import make_analysed_world
@@ -369,13 +371,11 @@ RQ_REDIS = "redis://127.0.0.1:6379/10"  # this test's own Redis database, emptie
 def test_an_rq_worker_runs_the_job_and_reports_the_same_way(
     app_factory, fresh_database_url, monkeypatch
 ):
-    redis = pytest.importorskip("redis")
-    rq = pytest.importorskip("rq")
     connection = redis.Redis.from_url(RQ_REDIS)
     try:
         connection.flushdb()
     except redis.exceptions.ConnectionError:
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
+        require(False, "Redis on 127.0.0.1:6379", "`make services` starts it")
     app = app_factory(fresh_database_url, REDIS_URL=RQ_REDIS)
     migrate.upgrade(app)
     Session.remove()

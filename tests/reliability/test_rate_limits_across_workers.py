@@ -9,7 +9,6 @@ Which worker answered is read from the access log (``%(p)s``, the worker's PID).
 
 from __future__ import annotations
 
-import os
 import re
 import socket
 import time
@@ -18,6 +17,7 @@ import uuid
 import pytest
 
 from benchmarks.harness import Participant, seed
+from tests.conftest import require
 from tests.reliability.helpers import redis_available
 
 pytestmark = pytest.mark.slow
@@ -28,10 +28,7 @@ PID_LOG_FORMAT = "%(p)s %(m)s %(U)s %(s)s"
 
 @pytest.fixture
 def redis():
-    if not redis_available():
-        if os.environ.get("CI"):
-            pytest.fail("Redis is not running on 127.0.0.1:6379 (.ci/run must start it)")
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    require(redis_available(), "Redis on 127.0.0.1:6379", "`make services` starts it")
 
 
 def hold_a_worker(port):

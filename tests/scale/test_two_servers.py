@@ -28,7 +28,7 @@ from sqlalchemy.engine import make_url
 from dialogue import migrate
 from dialogue.auth.services import issue_login_link
 from dialogue.db import Session
-from tests.conftest import TEST_SECRETS
+from tests.conftest import TEST_SECRETS, require
 from tests.factories import make_dialogue, make_member
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,9 +53,7 @@ def redis_or_skip():
             while reply.count(b"\r\n") < 2 and time.monotonic() < deadline:
                 reply += sock.recv(100)
     except OSError:
-        if os.environ.get("CI"):
-            pytest.fail("Redis is not running on 127.0.0.1:6379")
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
+        require(False, "Redis on 127.0.0.1:6379", "`make services` starts it")
     assert reply.count(b"+OK") == 2
 
 

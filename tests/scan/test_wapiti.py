@@ -34,6 +34,7 @@ from cryptography.x509.oid import NameOID
 
 from benchmarks.harness import ROOT, SECRETS, free_port, scratch_database
 from tests.browser.conftest import ARTIFACTS
+from tests.conftest import require
 from tests.reliability.helpers import run_backend
 
 pytestmark = pytest.mark.slow
@@ -159,10 +160,7 @@ def participant_cookie(url: str, demo_output: str) -> str:
 
 
 def test_wapiti_finds_nothing_on_the_demo_over_https(https_demo, tmp_path):
-    if not WAPITI.exists():
-        if os.environ.get("CI"):
-            pytest.fail("wapiti is missing: `make scan-deps` installs it")
-        pytest.skip("wapiti is missing (run `make scan-deps`)")
+    require(WAPITI.exists(), "wapiti", "`make scan-deps` installs it")
     url, demo = https_demo
     cookie = participant_cookie(url, demo)
     ARTIFACTS.mkdir(exist_ok=True)
