@@ -356,6 +356,8 @@ def pages(slug: str, info: dict) -> dict[str, list[tuple[str, str]]]:
             "participants p1000 next",
             f"{d}/admin/participants?page=1000&after={info['after_person']}",
         ),
+        ("accounts", f"{d}/admin/accounts"),
+        ("accounts p1000", f"{d}/admin/accounts?page=1000"),
         ("rounds", f"{d}/manage/rounds/"),
         *overview[:1],
     ]

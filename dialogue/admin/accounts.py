@@ -14,10 +14,11 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from dialogue import accounts
-from dialogue.admin import forms
+from dialogue.admin import forms, services
 from dialogue.admin.views import PER_PAGE, admin_membership, bp
 from dialogue.db import Session
 from dialogue.models import Membership, Person, Role
@@ -43,21 +44,30 @@ def _confirmation(action: str) -> str:
     }[action]
 
 
-def _members(dialogue_id: int, staff: bool, page: int = 1):
-    query = (
-        select(Membership)
-        .join(Person)
-        .where(
-            Membership.dialogue_id == dialogue_id,
-            (Membership.role != Role.PARTICIPANT)
-            if staff
-            else (Membership.role == Role.PARTICIPANT),
+def _staff(dialogue_id: int) -> list[Membership]:
+    return list(
+        Session.scalars(
+            select(Membership)
+            .join(Person)
+            .options(contains_eager(Membership.person))
+            .where(Membership.dialogue_id == dialogue_id, Membership.role != Role.PARTICIPANT)
+            .order_by(Person.name, Person.email)
         )
-        .order_by(Person.name, Person.email)
     )
-    if not staff:
-        query = query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)
-    return Session.scalars(query).all()
+
+
+def _participants(dialogue, page: int) -> list[Membership]:
+    """One page of participants, in the participant list's order and read the same way."""
+    ids = [row[0] for row in services.participant_list(dialogue, page, PER_PAGE)]
+    found = {
+        membership.person_id: membership
+        for membership in Session.scalars(
+            select(Membership)
+            .options(joinedload(Membership.person))  # the page shows each person's account
+            .where(Membership.dialogue_id == dialogue.id, Membership.person_id.in_(ids))
+        )
+    }
+    return [found[person_id] for person_id in ids]
 
 
 @bp.get("/accounts")
@@ -66,18 +76,14 @@ def accounts_page(slug: str):
     """Staff and (paged) participants of the dialogue, with a button per action."""
     membership = admin_membership(slug)
     dialogue = membership.dialogue
-    total = Session.scalar(
-        select(func.count())
-        .select_from(Membership)
-        .where(Membership.dialogue_id == dialogue.id, Membership.role == Role.PARTICIPANT)
-    )
+    total = services.participant_count(dialogue)
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
     return render_template(
         "admin/accounts.html",
         dialogue=dialogue,
-        staff=_members(dialogue.id, staff=True),
-        participants=_members(dialogue.id, staff=False, page=page),
+        staff=_staff(dialogue.id),
+        participants=_participants(dialogue, page),
         page=page,
         pages=pages,
         form=forms.AccountActionForm(),

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
 from dialogue.accounts_cli import reset_mfa_command
+from dialogue.admin.services import participant_list
+from dialogue.admin.views import PER_PAGE
 from dialogue.db import Session
-from dialogue.models import AuditEvent, LoginSession, Person, Role
+from dialogue.models import AuditEvent, Dialogue, LoginSession, Person, Role
 from tests.conftest import CommittingClient, csrf_from
 from tests.dialogue.test_auth import password_step, staff_login
 from tests.factories import STAFF_PASSWORD, make_dialogue, make_member
@@ -132,3 +136,17 @@ def test_cli_reset_mfa(app, db_session, team):
     assert event.actor_id is None
     unknown = app.test_cli_runner().invoke(reset_mfa_command, ["nobody@example.org"])
     assert unknown.exit_code != 0
+
+
+def test_participants_are_paged_in_the_participant_lists_order(client, team):
+    dialogue = team["admin"].dialogue
+    for _ in range(55):
+        make_member(dialogue)
+    staff_login(client, team["admin"].person.email, STAFF_PASSWORD)
+    emails = re.compile(r"<td>(person\d+@example\.org)</td>")
+    pages = [client.get(f"{page_url(team)}?page={n}").get_data(as_text=True) for n in (1, 2)]
+    listed = [emails.findall(page.split('id="participants-heading"')[1]) for page in pages]
+    dialogue = Session.get(Dialogue, dialogue.id)
+    expected = [row[2] for n in (1, 2) for row in participant_list(dialogue, n, PER_PAGE)]
+    assert [len(page) for page in listed] == [50, 6]
+    assert [email for page in listed for email in page] == expected
