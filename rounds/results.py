@@ -40,8 +40,8 @@ from analysis.consensus import (
     ranks_from_top_k,
     rating_stability,
     rating_summary,
-    suppress_small_groups,
 )
+from analysis.suppression import shown_groups
 from dialogue.db import Session
 from dialogue.models import Contribution, Dialogue, Membership, ModerationState, Role, Round
 from rounds.items import Item
@@ -318,27 +318,42 @@ def breakdowns(
 ) -> tuple[Breakdown, ...]:
     """Respondents and per-item values by department and role group, small groups hidden.
 
-    ``values`` computes a group's value per item from its authors; it is only called for groups
-    that are shown. Authors without a known segment (members who left) count in no group.
+    Both dimensions are suppressed together (``analysis.suppression``): no hidden group can be
+    worked out from the total and the shown ones, no two shown groups of either dimension
+    differ by fewer than ``min_size`` people, and no group is shown where fewer than
+    ``min_size`` of its members did not answer. ``values`` computes a group's value per item
+    from its authors; it is only called for groups that are shown. Authors without a known
+    segment (members who left) count in no group.
     """
     if not segments:
         return ()
+    members: dict[str, dict[str, list[str]]] = {dimension: {} for dimension, _h in DIMENSIONS}
+    invited: dict[str, Counter] = {dimension: Counter() for dimension, _h in DIMENSIONS}
+    for segment in segments.values():
+        for dimension, _heading in DIMENSIONS:
+            invited[dimension][segment[dimension]] += 1
+    for author in answers:
+        segment = segments.get(author)
+        if segment is not None:
+            for dimension, _heading in DIMENSIONS:
+                members[dimension].setdefault(segment[dimension], []).append(author)
+    sets = {
+        dimension: {n: set(a) for n, a in groups.items()} for dimension, groups in members.items()
+    }
+    shown = shown_groups(
+        sets,
+        set(answers),
+        min_size,
+        population=invited,
+    )
     result = []
     for dimension, heading in DIMENSIONS:
-        members: dict[str, list[str]] = defaultdict(list)
-        for author in answers:
-            if author in segments:
-                members[segments[author][dimension]].append(author)
-        shown, _total = suppress_small_groups(
-            {name: len(authors) for name, authors in members.items()}, min_size, show_total=True
-        )
+        groups = members[dimension]
         rows = tuple(
-            GroupRow(
-                name,
-                shown[name],
-                values(members[name]) if values and shown[name] is not None else {},
-            )
-            for name in sorted(members)
+            GroupRow(name, len(groups[name]), values(groups[name]) if values else {})
+            if name in shown[dimension]
+            else GroupRow(name, None, {})
+            for name in sorted(groups)
         )
         result.append(Breakdown(dimension, heading, rows))
     return tuple(result)

@@ -16,7 +16,7 @@ def test_breakdowns_hide_small_groups_and_the_one_that_would_reveal_them(db_sess
     dialogue = make_dialogue()
     round_ = make_item_round(dialogue, RoundKind.CONSULTATION)
     members = (
-        participants(dialogue, 6, department="IT", role_group="Medarbejder")
+        participants(dialogue, 11, department="IT", role_group="Medarbejder")[:6]
         + participants(dialogue, 5, department="HR", role_group="Medarbejder")
         + participants(dialogue, 2, department="Løn", role_group="Leder")
     )
@@ -43,3 +43,40 @@ def test_segments_are_only_computed_for_participants(db_session):
     segments = author_segments(dialogue, TEST_SECRETS["ANON_SECRET"])
     assert len(segments) == 2
     assert {s["department"] for s in segments.values()} == {"IT"}
+
+
+def test_a_group_where_everyone_answered_is_hidden(db_session):
+    dialogue = make_dialogue()
+    round_ = make_item_round(dialogue, RoundKind.CONSULTATION)
+    members = participants(dialogue, 6, department="IT") + participants(
+        dialogue, 20, department="HR"
+    )[:10]
+    for member in members:
+        answer(round_, member, {"arbejdsmiljo": ("4", "")})
+    segments = author_segments(dialogue, TEST_SECRETS["ANON_SECRET"])
+    departments = get_kind(round_.kind).results(round_, segments).breakdowns[0].rows
+    # "6 invited, 6 answered" would say that every one of them answered, and how.
+    assert {row.name: row.respondents for row in departments} == {"HR": 10, "IT": None}
+
+
+def test_a_department_minus_its_leaders_is_not_shown_beside_them(db_session):
+    dialogue = make_dialogue()
+    round_ = make_item_round(dialogue, RoundKind.CONSULTATION)
+    members = (
+        participants(dialogue, 5, department="Borgerservice", role_group="Leder")
+        + participants(dialogue, 1, department="Borgerservice", role_group="Medarbejder")
+        + participants(dialogue, 20, department="Jobcenter", role_group="Medarbejder")[:10]
+    )
+    # Members who do not answer, so that no group is hidden for having answered in full.
+    participants(dialogue, 10, department="Borgerservice", role_group="Medarbejder")
+    participants(dialogue, 5, department="Jobcenter", role_group="Leder")
+    for member in members:
+        rating = "1" if member.role_group == "Medarbejder" else "5"
+        answer(round_, member, {"arbejdsmiljo": (rating, "")})
+    segments = author_segments(dialogue, TEST_SECRETS["ANON_SECRET"])
+    results = get_kind(round_.kind).results(round_, segments)
+    department = {row.name: row.respondents for row in results.breakdowns[0].rows}
+    role = {row.name: row.respondents for row in results.breakdowns[1].rows}
+    assert department["Borgerservice"] == 6
+    # Borgerservice (6) minus its leaders (5) would be the one employee's rating.
+    assert not (department["Borgerservice"] and role["Leder"])
