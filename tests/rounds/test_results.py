@@ -48,9 +48,10 @@ def test_segments_are_only_computed_for_participants(db_session):
 def test_a_group_where_everyone_answered_is_hidden(db_session):
     dialogue = make_dialogue()
     round_ = make_item_round(dialogue, RoundKind.CONSULTATION)
-    members = participants(dialogue, 6, department="IT") + participants(
-        dialogue, 20, department="HR"
-    )[:10]
+    members = (
+        participants(dialogue, 6, department="IT")
+        + participants(dialogue, 20, department="HR")[:10]
+    )
     for member in members:
         answer(round_, member, {"arbejdsmiljo": ("4", "")})
     segments = author_segments(dialogue, TEST_SECRETS["ANON_SECRET"])
