@@ -62,9 +62,9 @@ def contributions(slug: str, round_id: int):
         )
         more = total > COUNT_LIMIT
         total = min(total, COUNT_LIMIT)
-    elif is_cacheable(round_):
+    elif is_cacheable(round_) and (participation := round_participation(round_)) is not None:
         # A closed round's count is part of its participation figures, stored once.
-        total = round_participation(round_).contributions
+        total = participation.contributions
     else:
         total = Session.scalar(select(func.count()).select_from(statement.subquery()))
     rows = _page(statement, page, _uuid_arg("after"), _uuid_arg("before"))
