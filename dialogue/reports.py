@@ -39,8 +39,9 @@ class GroupRow:
 class Participation:
     """How many took part in a round, overall and by group.
 
-    ``live``: the round has not closed; ``contributors`` and ``contributions`` are then rounded
-    down to a multiple of the minimum group size, and there are no groups.
+    ``live``: the round has not closed; ``contributors`` is then rounded down to a multiple of
+    the minimum group size, ``contributions`` counts those released to the staff (in batches of
+    at least that many authors, ``rounds.release``), and there are no groups.
     """
 
     invited: int
@@ -80,13 +81,16 @@ def _live_participation(round_: Round) -> Participation:
     contributors = Session.scalar(
         select(func.count(Contribution.author.distinct())).where(Contribution.round_id == round_.id)
     )
-    contributions = Session.scalar(
-        select(func.count()).select_from(Contribution).where(Contribution.round_id == round_.id)
+    # The contributions the consultant can read: they arrive in batches of k authors' input.
+    released = Session.scalar(
+        select(func.count())
+        .select_from(Contribution)
+        .where(Contribution.round_id == round_.id, Contribution.released.is_(True))
     )
     return Participation(
         invited=_invited(round_),
         contributors=stepped(contributors, k),
-        contributions=stepped(contributions, k),
+        contributions=released,
         by_department=[],
         by_role_group=[],
         live=True,
