@@ -26,7 +26,7 @@ from tests.factories import STAFF_PASSWORD, make_dialogue, make_member
 from tests.rounds.factories import answer, closed_times, make_item_round, participants
 
 #: What legitimately differs between two renderings of the same page.
-VOLATILE = re.compile(r'(name="csrf_token"[^>]*value="|nonce="|nonce-)[^"\']+')
+VOLATILE = re.compile(r'(name="[\w-]*csrf_token"[^>]*value="|nonce="|nonce-)[^"\']+')
 EXPORTS = ("dialogue.json", "contributions.csv", "themes.csv", "proposals.csv")
 
 
