@@ -60,6 +60,8 @@ logger = logging.getLogger(__name__)
 _REGISTRY: dict[str, type] = {}
 #: variant → the computation of a closed round's final value of it (see :func:`finaliser`).
 _FINALISERS: dict[str, Callable[[Round], Any]] = {}
+#: What else the job of a closed round stores while it is at it (see :func:`warmer`).
+_WARMERS: list[Callable[[Round], Any]] = []
 
 
 def register(*classes: type) -> None:
@@ -276,6 +278,16 @@ def finaliser(variant: str):
     return register_it
 
 
+def warmer(func: Callable[[Round], Any]) -> Callable[[Round], Any]:
+    """Register ``func(round_)`` to fill an ordinary cache entry in the job of a closed round.
+
+    Such entries (say, the participants' results) do not depend on membership and may be
+    recomputed when their inputs change; stored by the job, the first reader need not wait.
+    """
+    _WARMERS.append(func)
+    return func
+
+
 def _final_version(round_: Round) -> str:
     """What may still change a closed round's final figures: only new input after a reopening.
 
@@ -333,10 +345,10 @@ def finalise_job(job, round_id: int) -> None:
 
 
 def finalise(round_: Round) -> None:
-    """Store every final variant the closed ``round_`` lacks; those stored already stay as they are.
+    """Store the final variants the closed ``round_`` lacks, and fill the :func:`warmer` entries.
 
-    The entries are written in transactions of their own, so on SQLite the caller must not hold
-    the write lock meanwhile.
+    Final variants stored already stay as they are. The entries are written in transactions of
+    their own, so on SQLite the caller must not hold the write lock meanwhile.
     """
     from dialogue.db import WRITE_INTENT
 
@@ -348,5 +360,7 @@ def finalise(round_: Round) -> None:
         for variant, compute in _FINALISERS.items():
             if _stored_final(round_, variant) is None:
                 _store(round_.id, f"{variant}:final", version, encode(compute(round_)))
+        for warm in _WARMERS:
+            warm(round_)
     finally:
         WRITE_INTENT.reset(intent)

@@ -815,9 +815,10 @@ def delphi_feedback(round_: Round, author: str | None) -> DelphiFeedback:
 
 
 def _register_cached_types() -> None:
-    from dialogue.results_cache import finaliser, register
+    from dialogue.results_cache import finaliser, register, warmer
 
     finaliser("results:staff")(_final_staff_results)
+    warmer(lambda round_: cached_results(round_, staff=False))
     register(
         RoundResults,
         ItemResult,

@@ -65,7 +65,7 @@ def _store_results(round_: Round) -> None:
     intent = WRITE_INTENT.set(False)
     try:
         cached_results(round_, staff=False)
-        finalise(round_)  # the staff's figures, unless the round's final ones are stored already
+        finalise(round_)  # the staff's final figures, unless stored already
     finally:
         WRITE_INTENT.reset(intent)
 

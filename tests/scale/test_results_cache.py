@@ -92,7 +92,8 @@ def test_stored_results_equal_computed_ones(app, app_context):
     round_ = rated_round(dialogue)
     computed = cached_results(round_, staff=True)
     assert not computed.pending  # the job that computes the final figures ran inline
-    assert stored(round_) == 2  # the staff's results and the participation, both final
+    # The staff's results and the participation, both final, and the participants' results.
+    assert stored(round_) == 3
     with app.test_request_context():
         assert cached_results(round_, staff=True) == computed
         assert computed == get_kind(round_.kind).results(
