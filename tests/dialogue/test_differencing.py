@@ -16,9 +16,21 @@ import difflib
 import re
 
 import pytest
+from sqlalchemy import func, select
 
+from dialogue.clock import utcnow
 from dialogue.db import Session
-from dialogue.models import Dialogue, Membership, Role, Round, RoundKind
+from dialogue.models import (
+    Dialogue,
+    Job,
+    JobState,
+    Membership,
+    Role,
+    Round,
+    RoundKind,
+    RoundResultsCache,
+)
+from dialogue.results_cache import FINAL_KIND
 from tests.conftest import csrf_from
 from tests.dialogue.test_admin import page_url, upload
 from tests.dialogue.test_auth import staff_login
@@ -186,3 +198,34 @@ def test_texts_reach_the_consultant_in_batches_of_k(staff):
     Session.commit()
     page = clients[Role.CONSULTANT].get(url).get_data(as_text=True)
     assert len(re.findall(r"Tekst nummer \d\d", page)) == 24  # all, once the round has closed
+
+
+def test_pages_wait_for_the_job_that_fixes_a_closed_rounds_figures(staff):
+    dialogue_id, clients = staff
+    dialogue = Session.get(Dialogue, dialogue_id)
+    round_ = make_item_round(dialogue, RoundKind.CONSULTATION)
+    for member in participants(dialogue, 12, department="IT")[:6]:
+        rate(round_, member, "4")
+    for name, value in closed_times().items():
+        setattr(round_, name, value)
+    now = utcnow()
+    Session.add(  # the job is running (on another server, say): no page computes the figures
+        Job(
+            id="f" * 32,
+            kind=FINAL_KIND,
+            key=str(round_.id),
+            active_key=f"{FINAL_KIND}:{round_.id}",
+            state=JobState.RUNNING,
+            created_at=now,
+            started_at=now,
+            updated_at=now,
+        )
+    )
+    slug, rid = dialogue.slug, round_.id
+    Session.commit()
+    results = clients[Role.MANAGEMENT].get(f"/d/{slug}/rounds/{rid}/results/")
+    overview = clients[Role.MANAGEMENT].get(f"/d/{slug}/staff/rounds/{rid}/")
+    assert "Its results are being computed" in results.get_data(as_text=True)
+    assert "By group" not in results.get_data(as_text=True)
+    assert "Its figures are being computed" in overview.get_data(as_text=True)
+    assert Session.scalar(select(func.count()).select_from(RoundResultsCache)) == 0
