@@ -229,3 +229,30 @@ def test_pages_wait_for_the_job_that_fixes_a_closed_rounds_figures(staff):
     assert "By group" not in results.get_data(as_text=True)
     assert "Its figures are being computed" in overview.get_data(as_text=True)
     assert Session.scalar(select(func.count()).select_from(RoundResultsCache)) == 0
+
+
+def test_a_threshold_changed_after_the_close_hides_and_never_recomputes(staff):
+    dialogue_id, clients = staff
+    dialogue = Session.get(Dialogue, dialogue_id)
+    round_ = make_item_round(dialogue, RoundKind.CONSULTATION)
+    for member in participants(dialogue, 14, department="Borgerservice")[:7]:
+        rate(round_, member, "2")
+    for member in participants(dialogue, 20, department="Jobcenter")[:12]:
+        rate(round_, member, "4")
+    for name, value in closed_times().items():
+        setattr(round_, name, value)
+    slug, rid = dialogue.slug, round_.id
+    Session.commit()
+    url = f"/d/{slug}/rounds/{rid}/results/"
+    before = VOLATILE.sub("", clients[Role.MANAGEMENT].get(url).get_data(as_text=True))
+    assert "By group" in before
+
+    def threshold(k: int) -> str:
+        Session.get(Dialogue, dialogue_id).min_group_size = k
+        Session.commit()
+        return VOLATILE.sub("", clients[Role.MANAGEMENT].get(url).get_data(as_text=True))
+
+    raised = threshold(8)  # Borgerservice (7) falls below it: no breakdown at all now
+    assert "By group" not in raised
+    assert "19 people answered" in raised
+    assert threshold(5) == before  # back down: the figures first stored, not new ones
