@@ -330,7 +330,7 @@ def breakdowns(
     from its authors; it is only called for groups that are shown. Authors without a known
     segment (members who left) count in no group.
     """
-    if not segments:
+    if not segments or len(answers) < min_size:  # too few to show even the total
         return ()
     members: dict[str, dict[str, list[str]]] = {dimension: {} for dimension, _h in DIMENSIONS}
     invited: dict[str, Counter] = {dimension: Counter() for dimension, _h in DIMENSIONS}
