@@ -3,9 +3,12 @@
 The statistics themselves live in ``analysis.consensus``; this module turns stored contributions
 into its matrices and applies the anonymity rule to what comes back: an item, a round or a
 breakdown group with fewer distinct authors than the dialogue's ``min_group_size`` shows no
-numbers at all. Breakdowns by department and role group need to know which pseudonym belongs to
-which group; ``author_segments`` works that out in memory with the anonymity key, and only
-counts and aggregates leave this module.
+numbers at all, and breakdowns are suppressed across both dimensions (``analysis.suppression``).
+Breakdowns by department and role group need to know which pseudonym belongs to which group;
+``author_segments`` works that out in memory with the anonymity key, and only counts and
+aggregates leave this module. While a round is open, nobody sees more than a rounded count
+(``live_results``); once it has closed, the staff's results are computed once and kept
+(``cached_results``), so that no later change of membership can be read off them.
 """
 
 from __future__ import annotations
