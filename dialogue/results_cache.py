@@ -338,10 +338,20 @@ def finalise_later(round_: Round) -> None:
 
 
 def finalise_job(job, round_id: int) -> None:
-    """Compute and store the final figures of a closed round (a job; see ``dialogue.jobs``)."""
-    round_ = Session.get(Round, round_id)
-    if round_ is not None:
-        finalise(round_)
+    """Compute and store the final figures of a closed round (a job; see ``dialogue.jobs``).
+
+    The job itself writes nothing (the entries have transactions of their own), so on SQLite
+    its transaction must not take the write lock, which the entries then wait for.
+    """
+    from dialogue.db import WRITE_INTENT
+
+    intent = WRITE_INTENT.set(False)
+    try:
+        round_ = Session.get(Round, round_id)
+        if round_ is not None:
+            finalise(round_)
+    finally:
+        WRITE_INTENT.reset(intent)
 
 
 def finalise(round_: Round) -> None:

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import difflib
 import re
+import time
 
 import pytest
 from sqlalchemy import func, select
 
+from dialogue import migrate
 from dialogue.clock import utcnow
 from dialogue.db import Session
 from dialogue.models import (
@@ -256,3 +258,37 @@ def test_a_threshold_changed_after_the_close_hides_and_never_recomputes(staff):
     assert "By group" not in raised
     assert "19 people answered" in raised
     assert threshold(5) == before  # back down: the figures first stored, not new ones
+
+
+def test_the_job_fixes_the_figures_with_the_thread_runner_on_its_own_database(
+    app_factory, fresh_database_url
+):
+    """In production a thread or worker runs the job, committing for real (SQLite's lock)."""
+    app = app_factory(fresh_database_url, JOBS_RUNNER="thread")
+    migrate.upgrade(app)
+    Session.remove()  # a session of an earlier test would still be bound to the shared database
+    with app.app_context():
+        dialogue = make_dialogue(language="en")
+        round_ = make_item_round(dialogue, RoundKind.CONSULTATION)
+        for member in participants(dialogue, 14, department="IT")[:8]:
+            rate(round_, member, "4")
+        for member in participants(dialogue, 14, department="HR")[:8]:
+            rate(round_, member, "2")
+        for name, value in closed_times().items():
+            setattr(round_, name, value)
+        management = make_member(dialogue, Role.MANAGEMENT)
+        url = f"/d/{dialogue.slug}/rounds/{round_.id}/results/"
+        email = management.person.email
+        Session.commit()
+        Session.remove()
+    client = app.test_client()
+    assert staff_login(client, email, STAFF_PASSWORD).status_code == 302
+    deadline = time.monotonic() + 60
+    while "By group" not in (page := client.get(url).get_data(as_text=True)):
+        assert "Its results are being computed" in page
+        assert time.monotonic() < deadline, "the job did not store the final figures"
+        time.sleep(0.2)
+    with app.app_context():
+        variants = set(Session.scalars(select(RoundResultsCache.variant)))
+        assert {"results:staff:final", "participation:final", "results:public"} <= variants
+        Session.remove()
