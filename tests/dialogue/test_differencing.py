@@ -66,8 +66,10 @@ def snapshot(slug: str, rid: int, clients) -> dict[str, str]:
     """Every staff page about the round, and every export, as each staff role reads them."""
     pages = {
         Role.ADMIN: [
+            f"/d/{slug}/",
             f"/d/{slug}/rounds/{rid}/results/",
             f"/d/{slug}/staff/rounds/{rid}/",
+            f"/d/{slug}/manage/rounds/",
             f"/d/{slug}/admin/participants",
             f"/p/{slug}/",
         ],
@@ -75,9 +77,15 @@ def snapshot(slug: str, rid: int, clients) -> dict[str, str]:
             f"/d/{slug}/rounds/{rid}/results/",
             f"/d/{slug}/staff/rounds/{rid}/",
             f"/d/{slug}/staff/rounds/{rid}/contributions",
+            f"/d/{slug}/staff/rounds/{rid}/identifying/",
             f"/d/{slug}/workbench/rounds/{rid}/",
+            f"/d/{slug}/coverage",
         ],
-        Role.MANAGEMENT: [f"/d/{slug}/rounds/{rid}/results/", f"/d/{slug}/staff/rounds/{rid}/"],
+        Role.MANAGEMENT: [
+            f"/d/{slug}/rounds/{rid}/results/",
+            f"/d/{slug}/staff/rounds/{rid}/",
+            f"/d/{slug}/report",
+        ],
     }
     seen = {}
     for role, urls in pages.items():
@@ -166,7 +174,7 @@ def test_one_more_answer_in_an_open_round_changes_no_staff_page_or_export(staff)
 
     before = snapshot(slug, rid, clients)
     [round_], [member] = fresh(Round, [rid]), fresh(Membership, [last])
-    rate(round_, member, "1", "Ledelsen lytter ikke til os i Borgerservice")
+    rate(round_, member, "1", "Ledelsen lytter ikke til os i Borgerservice, ring 22 33 44 55")
     Session.commit()
     after = snapshot(slug, rid, clients)
 
