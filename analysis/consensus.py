@@ -351,10 +351,12 @@ def suppress_small_groups(
 ) -> tuple[dict[str, int | None], int | None]:
     """Hide breakdown groups too small to keep their authors anonymous.
 
-    Groups with fewer than ``min_size`` distinct authors become None.  If exactly one is hidden
-    while the total is shown, it would equal total minus the visible groups, so the smallest visible
-    group (ties by name) is hidden too.  The total is None when below ``min_size`` or not shown,
-    which also protects a breakdown consisting of one small group.
+    Groups with fewer than ``min_size`` distinct authors become None.  While the total is shown,
+    the hidden groups together equal the total minus the visible ones, so they must add up to at
+    least ``min_size`` too: the smallest visible groups (ties by name) are hidden until they do.
+    The total is None when below ``min_size`` or not shown, which also protects a breakdown
+    consisting of one small group.  Groups that overlap across dimensions need more
+    (``analysis.suppression``).
 
     Parameters
     ----------
@@ -383,6 +385,9 @@ def suppress_small_groups(
     total = int(sum(counts_by_group.values()))
     total_shown = show_total and total >= min_size
     visible = sorted((c, g) for g, c in shown.items() if c is not None)
-    if total_shown and len(shown) - len(visible) == 1 and visible:
-        shown[visible[0][1]] = None
+    hidden = total - sum(c for c, _g in visible)
+    while total_shown and visible and len(visible) < len(shown) and hidden < min_size:
+        count, group = visible.pop(0)
+        shown[group] = None
+        hidden += count
     return shown, (total if total_shown else None)

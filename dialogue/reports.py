@@ -3,6 +3,11 @@
 Who contributed is known only as a set of pseudonyms; mapping members to pseudonyms needs the
 anonymity key and happens in memory (``rounds.results.author_segments``), so that only counts
 ever leave this module.
+
+While a round is open nothing here moves with one person's answer: the counts move in steps of
+the minimum group size and there is no count by group. Once it has closed, the counts by group
+are *final* (``dialogue.results_cache.final``): computed once, by a job, and never again from a
+membership that changed later.
 """
 
 from __future__ import annotations
@@ -14,10 +19,11 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from analysis.consensus import suppress_small_groups
+from analysis.suppression import shown_groups
 from dialogue.db import Session
 from dialogue.models import Contribution, Membership, Role, Round
-from dialogue.results_cache import cached, register
-from rounds.results import OPEN_RESULTS_SECONDS, author_segments
+from dialogue.results_cache import cached, final, finaliser, is_cacheable, register
+from rounds.results import DIMENSIONS, OPEN_RESULTS_SECONDS, author_segments, stepped
 
 
 @dataclass(frozen=True)
@@ -31,72 +37,117 @@ class GroupRow:
 
 @dataclass(frozen=True)
 class Participation:
-    """How many took part in a round, overall and by group."""
+    """How many took part in a round, overall and by group.
+
+    ``live``: the round has not closed; ``contributors`` is then rounded down to a multiple of
+    the minimum group size, ``contributions`` counts those released to the staff (in batches of
+    at least that many authors, ``rounds.release``), and there are no groups.
+    """
 
     invited: int
     contributors: int | None
-    contributions: int
+    contributions: int | None
     by_department: list[GroupRow]
     by_role_group: list[GroupRow]
+    live: bool = False
 
 
-def _breakdown(invited: Counter, contributed: Counter, min_size: int) -> list[GroupRow]:
-    shown_invited, _ = suppress_small_groups(invited, min_size, show_total=True)
-    # A group too small to invite is too small to report on at all.
-    eligible = {g: contributed.get(g, 0) for g, n in shown_invited.items() if n is not None}
-    shown_contributors, _ = suppress_small_groups(eligible, min_size, show_total=True)
-    return [
-        GroupRow(name, shown_invited[name], shown_contributors.get(name))
-        for name in sorted(invited)
-    ]
-
-
-def round_participation(round_: Round) -> Participation:
+def round_participation(round_: Round) -> Participation | None:
     """Participation in ``round_`` for staff screens: counts only, small groups suppressed.
 
-    Stored once the round has closed (see ``dialogue.results_cache``): at 100,000 members the counts
-    take a keyed hash per member and a pass over every contribution. While it is open they are
-    stored as long as its results (``OPEN_RESULTS_SECONDS``), so they are at most that old.
+    None while a closed round's final counts are being computed (a job has been started). An
+    open round's rounded counts are stored for ``OPEN_RESULTS_SECONDS`` at a time.
     """
-    return cached(
-        round_,
-        "participation",
-        lambda: _participation(round_),
-        members=True,
-        open_seconds=OPEN_RESULTS_SECONDS,
+    if not is_cacheable(round_):
+        return cached(
+            round_,
+            "participation:live",
+            lambda: _live_participation(round_),
+            open_seconds=OPEN_RESULTS_SECONDS,
+        )
+    return final(round_, "participation")
+
+
+def _invited(round_: Round) -> int:
+    return Session.scalar(
+        select(func.count())
+        .select_from(Membership)
+        .where(Membership.dialogue_id == round_.dialogue_id, Membership.role == Role.PARTICIPANT)
     )
 
 
+def _live_participation(round_: Round) -> Participation:
+    k = round_.dialogue.min_group_size
+    contributors = Session.scalar(
+        select(func.count(Contribution.author.distinct())).where(Contribution.round_id == round_.id)
+    )
+    # The contributions the consultant can read: they arrive in batches of k authors' input.
+    released = Session.scalar(
+        select(func.count())
+        .select_from(Contribution)
+        .where(Contribution.round_id == round_.id, Contribution.released.is_(True))
+    )
+    return Participation(
+        invited=_invited(round_),
+        contributors=stepped(contributors, k),
+        contributions=released,
+        by_department=[],
+        by_role_group=[],
+        live=True,
+    )
+
+
+@finaliser("participation")
 def _participation(round_: Round) -> Participation:
+    """A closed round's participation by group, with the suppression of every breakdown.
+
+    A group whose size is hidden shows nothing; of the others, a group's number of contributors
+    is shown only where ``analysis.suppression`` lets it: in particular never where (nearly)
+    everyone invited took part, which would say that each of them did.
+    """
     dialogue = round_.dialogue
+    k = dialogue.min_group_size
     segments = author_segments(dialogue, current_app.config["ANON_SECRET"])
-    by_department, by_role_group = Counter(), Counter()
-    for department, role_group, count in Session.execute(
-        select(Membership.department, Membership.role_group, func.count())
-        .where(Membership.dialogue_id == dialogue.id, Membership.role == Role.PARTICIPANT)
-        .group_by(Membership.department, Membership.role_group)
-    ):
-        by_department[department or "—"] += count
-        by_role_group[role_group or "—"] += count
-    authors = Session.scalars(
+    invited = {dimension: Counter() for dimension, _heading in DIMENSIONS}
+    for segment in segments.values():
+        for dimension, _heading in DIMENSIONS:
+            invited[dimension][segment[dimension]] += 1
+    contributed: dict[str, dict[str, set[str]]] = {d: {} for d, _h in DIMENSIONS}
+    known = set()
+    for author in Session.scalars(
         select(Contribution.author).where(Contribution.round_id == round_.id).distinct()
-    )
-    contributed_department, contributed_role_group = Counter(), Counter()
-    for author in authors:
+    ):
         segment = segments.get(author)
         if segment is not None:  # a member who has left counts in no group
-            contributed_department[segment["department"]] += 1
-            contributed_role_group[segment["role_group"]] += 1
-    contributors = sum(contributed_department.values())
-    k = dialogue.min_group_size
+            known.add(author)
+            for dimension, _heading in DIMENSIONS:
+                contributed[dimension].setdefault(segment[dimension], set()).add(author)
+    shown_invited = {d: suppress_small_groups(invited[d], k)[0] for d, _h in DIMENSIONS}
+    # A group too small to invite is too small to report on at all.
+    eligible = {
+        d: {g: contributed[d].get(g, set()) for g, n in shown_invited[d].items() if n is not None}
+        for d, _h in DIMENSIONS
+    }
+    shown = shown_groups(eligible, known, k, population=invited)
+    rows = {
+        d: [
+            GroupRow(
+                name,
+                shown_invited[d][name],
+                len(eligible[d][name]) if name in shown[d] else None,
+            )
+            for name in sorted(invited[d])
+        ]
+        for d, _h in DIMENSIONS
+    }
     return Participation(
-        invited=sum(by_department.values()),
-        contributors=contributors if contributors >= k else None,
+        invited=_invited(round_),
+        contributors=len(known) if len(known) >= k else None,
         contributions=Session.scalar(
             select(func.count()).select_from(Contribution).where(Contribution.round_id == round_.id)
         ),
-        by_department=_breakdown(by_department, contributed_department, k),
-        by_role_group=_breakdown(by_role_group, contributed_role_group, k),
+        by_department=rows["department"],
+        by_role_group=rows["role_group"],
     )
 
 

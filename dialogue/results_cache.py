@@ -7,6 +7,12 @@ string; any change that could alter the result (publishing, the round's settings
 anonymity threshold, moderation, membership) changes the version, and the next request
 recomputes. Open and upcoming rounds are never cached.
 
+Figures that depend on who belongs to which department or role group (breakdowns, participation
+by group) are different: recomputing them after a membership change would let an admin move one
+person and read the difference. They are *final*: :func:`final` returns what the first
+computation after the round closed stored, whatever changes later, and that computation runs in
+a job (:func:`finalise_job`) as soon as a page sees the round closed, so no page waits for it.
+
 Only finished aggregates are stored, with small groups already suppressed: never a pseudonym and
 never the mapping from members to pseudonyms. The JSON codec rebuilds only the dataclasses
 registered here, so nothing in the database can make the app construct arbitrary objects.
@@ -14,6 +20,7 @@ registered here, so nothing in the database can make the app construct arbitrary
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -31,6 +38,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from dialogue.clock import utcnow
 from dialogue.db import Session
 from dialogue.models import (
+    Contribution,
     Membership,
     Round,
     RoundResultsCache,
@@ -39,7 +47,10 @@ from dialogue.models import (
 )
 
 #: Change this when a cached dataclass changes shape: every stored entry is then recomputed.
-CACHE_FORMAT = "1"
+#: Final entries (see :func:`final`) are kept whatever the format: they must never change.
+CACHE_FORMAT = "2"
+#: The job kind that computes a closed round's final figures.
+FINAL_KIND = "final-results"
 #: Hex digits of a stored version that name the question a value answers (see :func:`cached`).
 QUESTION_DIGITS = 16
 
@@ -47,6 +58,10 @@ T = TypeVar("T")
 logger = logging.getLogger(__name__)
 
 _REGISTRY: dict[str, type] = {}
+#: variant → the computation of a closed round's final value of it (see :func:`finaliser`).
+_FINALISERS: dict[str, Callable[[Round], Any]] = {}
+#: What else the job of a closed round stores while it is at it (see :func:`warmer`).
+_WARMERS: list[Callable[[Round], Any]] = []
 
 
 def register(*classes: type) -> None:
@@ -235,8 +250,12 @@ def _store(round_id: int, variant: str, version: str, payload: Any) -> None:
 
 
 def invalidate(*, round_id: int | None = None, dialogue_id: int | None = None) -> None:
-    """Forget stored results of one round or of every round of a dialogue (flushes only)."""
-    statement = delete(RoundResultsCache)
+    """Forget stored results of one round or of every round of a dialogue (flushes only).
+
+    Final figures stay (:func:`final`): dropping them after an import would have them computed
+    again from the new membership. They hold counts and aggregates only, never a text.
+    """
+    statement = delete(RoundResultsCache).where(RoundResultsCache.variant.not_like("%:final"))
     if round_id is not None:
         statement = statement.where(RoundResultsCache.round_id == round_id)
     if dialogue_id is not None:
@@ -244,3 +263,114 @@ def invalidate(*, round_id: int | None = None, dialogue_id: int | None = None) -
             RoundResultsCache.round_id.in_(select(Round.id).where(Round.dialogue_id == dialogue_id))
         )
     Session.execute(statement)
+
+
+# --- final figures -------------------------------------------------------------------------
+
+
+def finaliser(variant: str):
+    """Register ``func(round_)`` as the computation of the final ``variant`` of closed rounds."""
+
+    def register_it(func: Callable[[Round], Any]) -> Callable[[Round], Any]:
+        _FINALISERS[variant] = func
+        return func
+
+    return register_it
+
+
+def warmer(func: Callable[[Round], Any]) -> Callable[[Round], Any]:
+    """Register ``func(round_)`` to fill an ordinary cache entry in the job of a closed round.
+
+    Such entries (say, the participants' results) do not depend on membership and may be
+    recomputed when their inputs change; stored by the job, the first reader need not wait.
+    """
+    _WARMERS.append(func)
+    return func
+
+
+def _final_version(round_: Round) -> str:
+    """What may still change a closed round's final figures: only new input after a reopening.
+
+    Not the membership, not moderation, not the threshold, not the settings: a later change of
+    any of these and a recomputation would let the two versions be set against each other.
+    A round reopened and answered again has more contributions, and gets new final figures.
+    """
+    count = Session.scalar(
+        select(func.count()).select_from(Contribution).where(Contribution.round_id == round_.id)
+    )
+    return hashlib.sha256(repr(("final", count)).encode()).hexdigest()
+
+
+def _stored_final(round_: Round, variant: str) -> Any:
+    row = Session.scalar(
+        select(RoundResultsCache).where(
+            RoundResultsCache.round_id == round_.id,
+            RoundResultsCache.variant == f"{variant}:final",
+        )
+    )
+    if row is None or row.version != _final_version(round_):
+        return None
+    try:
+        return decode(row.payload)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def final(round_: Round, variant: str) -> Any:
+    """The closed round's final ``variant``, or None while a job computes it (it is started here).
+
+    With the inline job runner (tests, ``JOBS_RUNNER=inline``) the job has run when this
+    returns, and so the value is there.
+    """
+    value = _stored_final(round_, variant)
+    if value is None and is_cacheable(round_):
+        finalise_later(round_)
+        value = _stored_final(round_, variant)
+    return value
+
+
+def finalise_later(round_: Round) -> None:
+    """Have a job compute the round's final figures (once: a second request finds it running)."""
+    from dialogue.jobs import JobActive, enqueue
+
+    with contextlib.suppress(JobActive):
+        enqueue(FINAL_KIND, str(round_.id), finalise_job, round_.id, dialogue_id=round_.dialogue_id)
+
+
+def finalise_job(job, round_id: int) -> None:
+    """Compute and store the final figures of a closed round (a job; see ``dialogue.jobs``).
+
+    The job itself writes nothing (the entries have transactions of their own), so on SQLite
+    its transaction must not take the write lock, which the entries then wait for.
+    """
+    from dialogue.db import WRITE_INTENT
+
+    intent = WRITE_INTENT.set(False)
+    try:
+        round_ = Session.get(Round, round_id)
+        if round_ is not None:
+            finalise(round_)
+    finally:
+        WRITE_INTENT.reset(intent)
+
+
+def finalise(round_: Round) -> None:
+    """Store the final variants the closed ``round_`` lacks, and fill the :func:`warmer` entries.
+
+    Final variants stored already stay as they are. The entries are written in transactions of
+    their own, so on SQLite the caller must not hold the write lock meanwhile.
+    """
+    from dialogue.db import WRITE_INTENT
+
+    if not is_cacheable(round_):
+        return
+    intent = WRITE_INTENT.set(False)
+    try:
+        version = _final_version(round_)
+        for variant, compute in _FINALISERS.items():
+            if _stored_final(round_, variant) is None:
+                _store(round_.id, f"{variant}:final", version, encode(compute(round_)))
+        for warm in _WARMERS:
+            warm(round_)
+    finally:
+        WRITE_INTENT.reset(intent)

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from dialogue.db import Session
 from dialogue.models import Contribution, Round
-from rounds import submissions
+from rounds import release, submissions
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,7 @@ def replace_answer(
     except IntegrityError:
         # The same form raced itself; the winner stored exactly this answer.
         return submissions.list_own(round_, author)
+    release.release_waiting(round_)
     return stored
 
 
@@ -89,6 +90,8 @@ def _upsert(round_, author, row: AnswerRow, by_slot, nonce, now) -> Contribution
             round_id=round_.id, author=author, target=row.target, created_on=now.date()
         )
         Session.add(contribution)
+    if (contribution.body, contribution.data) != (row.body, data):
+        release.hold(contribution)  # new or changed: it waits for the next batch
     contribution.body = row.body
     contribution.data = data
     contribution.submission_key = key

@@ -3,13 +3,17 @@
 The statistics themselves live in ``analysis.consensus``; this module turns stored contributions
 into its matrices and applies the anonymity rule to what comes back: an item, a round or a
 breakdown group with fewer distinct authors than the dialogue's ``min_group_size`` shows no
-numbers at all. Breakdowns by department and role group need to know which pseudonym belongs to
-which group; ``author_segments`` works that out in memory with the anonymity key, and only
-counts and aggregates leave this module.
+numbers at all, and breakdowns are suppressed across both dimensions (``analysis.suppression``).
+Breakdowns by department and role group need to know which pseudonym belongs to which group;
+``author_segments`` works that out in memory with the anonymity key, and only counts and
+aggregates leave this module. While a round is open, nobody sees more than a rounded count
+(``live_results``); once it has closed, the staff's results are computed once and kept
+(``cached_results``), so that no later change of membership can be read off them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -40,8 +44,8 @@ from analysis.consensus import (
     ranks_from_top_k,
     rating_stability,
     rating_summary,
-    suppress_small_groups,
 )
+from analysis.suppression import shown_groups
 from dialogue.db import Session
 from dialogue.models import Contribution, Dialogue, Membership, ModerationState, Role, Round
 from rounds.items import Item
@@ -127,6 +131,10 @@ class RoundResults:
     aspects: tuple[tuple[str, Any], ...] = ()
     #: For kinds whose items have a natural order of importance: best first.
     order: tuple[str, ...] = ()
+    #: The round has not closed: only a rounded count of respondents (see ``live_results``).
+    live: bool = False
+    #: The round has closed and its final results are being computed (see ``cached_results``).
+    pending: bool = False
 
     @property
     def suppressed(self) -> bool:
@@ -318,27 +326,42 @@ def breakdowns(
 ) -> tuple[Breakdown, ...]:
     """Respondents and per-item values by department and role group, small groups hidden.
 
-    ``values`` computes a group's value per item from its authors; it is only called for groups
-    that are shown. Authors without a known segment (members who left) count in no group.
+    Both dimensions are suppressed together (``analysis.suppression``): no hidden group can be
+    worked out from the total and the shown ones, no two shown groups of either dimension
+    differ by fewer than ``min_size`` people, and no group is shown where fewer than
+    ``min_size`` of its members did not answer. ``values`` computes a group's value per item
+    from its authors; it is only called for groups that are shown. Authors without a known
+    segment (members who left) count in no group.
     """
-    if not segments:
+    if not segments or len(answers) < min_size:  # too few to show even the total
         return ()
+    members: dict[str, dict[str, list[str]]] = {dimension: {} for dimension, _h in DIMENSIONS}
+    invited: dict[str, Counter] = {dimension: Counter() for dimension, _h in DIMENSIONS}
+    for segment in segments.values():
+        for dimension, _heading in DIMENSIONS:
+            invited[dimension][segment[dimension]] += 1
+    for author in answers:
+        segment = segments.get(author)
+        if segment is not None:
+            for dimension, _heading in DIMENSIONS:
+                members[dimension].setdefault(segment[dimension], []).append(author)
+    sets = {
+        dimension: {n: set(a) for n, a in groups.items()} for dimension, groups in members.items()
+    }
+    shown = shown_groups(
+        sets,
+        set(answers),
+        min_size,
+        population=invited,
+    )
     result = []
     for dimension, heading in DIMENSIONS:
-        members: dict[str, list[str]] = defaultdict(list)
-        for author in answers:
-            if author in segments:
-                members[segments[author][dimension]].append(author)
-        shown, _total = suppress_small_groups(
-            {name: len(authors) for name, authors in members.items()}, min_size, show_total=True
-        )
+        groups = members[dimension]
         rows = tuple(
-            GroupRow(
-                name,
-                shown[name],
-                values(members[name]) if values and shown[name] is not None else {},
-            )
-            for name in sorted(members)
+            GroupRow(name, len(groups[name]), values(groups[name]) if values else {})
+            if name in shown[dimension]
+            else GroupRow(name, None, {})
+            for name in sorted(groups)
         )
         result.append(Breakdown(dimension, heading, rows))
     return tuple(result)
@@ -648,40 +671,110 @@ def raw_texts(
     )
 
 
-#: How old an open round's results may be: reading every answer of a large round on each
-#: request took half a second, and a running count that trails by a minute misleads no one.
+#: How old an open round's participation count may be: counting every author of a large round
+#: on each request took half a second, and a count that trails by a minute misleads no one.
 OPEN_RESULTS_SECONDS = 60
 
 
-def cached_results(round_: Round, *, staff: bool, secret: str | None = None) -> RoundResults:
-    """The round's results as a results page shows them, stored once the round has closed.
+def stepped(count: int, min_size: int) -> int | None:
+    """A count shown while a round is open: down to a multiple of ``min_size``, None below it.
 
-    While it is open they are stored for ``OPEN_RESULTS_SECONDS`` at a time.
-
-    ``staff``: with breakdowns by department and role group (needs ``secret``, the anonymity
-    key); participants and the public get the results without breakdowns. Pages should call
-    this rather than ``kind.results`` directly.
+    It moves only once every ``min_size`` answers, so no snapshot before and after one person
+    answers can tell that they did.
     """
-    from dialogue.results_cache import cached
+    return count // min_size * min_size if count >= min_size else None
+
+
+def live_results(round_: Round) -> RoundResults:
+    """What anyone sees of a round that has not closed: about how many have answered, no more.
+
+    No distribution, no breakdown, no item: each of them would change with one answer and
+    show it to whoever compares two snapshots.
+    """
     from rounds import get_kind  # the kinds import this module
 
     kind = get_kind(round_.kind)
-
-    def compute(segments):
-        with computing_results():
-            return kind.results(round_, segments)
-
-    if staff:
-        return cached(
-            round_,
-            "results:staff",
-            lambda: compute(author_segments(round_.dialogue, secret)),
-            members=True,
-            open_seconds=OPEN_RESULTS_SECONDS,
-        )
-    return cached(
-        round_, "results:public", lambda: compute(None), open_seconds=OPEN_RESULTS_SECONDS
+    k = round_.dialogue.min_group_size
+    return RoundResults(
+        round_id=round_.id,
+        kind=round_.kind.value,
+        min_group_size=k,
+        respondents=stepped(len(visible_authors(round_)), k),
+        items=_suppressed(kind.items(round_)) if kind else (),
+        live=True,
     )
+
+
+def cached_results(round_: Round, *, staff: bool) -> RoundResults:
+    """The round's results as a results page shows them.
+
+    While the round is open (or not yet open): :func:`live_results`, stored for
+    ``OPEN_RESULTS_SECONDS`` at a time. Once it has closed: for participants and the public,
+    the results without breakdowns, stored until something they depend on changes; for staff
+    (``staff``), with breakdowns by department and role group, the *final* results that a job
+    computes once after the close (``dialogue.results_cache.final``) and that no later
+    membership change alters; until that job has stored them, results marked ``pending``.
+    Pages should call this rather than ``kind.results`` directly.
+    """
+    from dialogue.results_cache import cached, final, is_cacheable
+    from rounds import get_kind  # the kinds import this module
+
+    if not is_cacheable(round_):
+        return cached(
+            round_, "results:live", lambda: live_results(round_), open_seconds=OPEN_RESULTS_SECONDS
+        )
+    if staff:
+        value = final(round_, "results:staff")
+        if value is None:
+            return dataclasses.replace(live_results(round_), respondents=None, pending=True)
+        return _tightened(value, round_.dialogue.min_group_size)
+    kind = get_kind(round_.kind)
+
+    def compute():
+        with computing_results():
+            return kind.results(round_, None)
+
+    return cached(round_, "results:public", compute)
+
+
+def _tightened(results: RoundResults, min_size: int) -> RoundResults:
+    """Final results under a minimum group size raised after they were computed.
+
+    They are never computed again (that would let them be compared), so what the higher
+    threshold hides is hidden from them: items with fewer answers, and every breakdown, whose
+    complementary suppression was worked out for the lower one. A lowered threshold shows no
+    more than before.
+    """
+    if results.min_group_size >= min_size:
+        return results
+    if results.respondents is None or results.respondents < min_size:
+        return dataclasses.replace(
+            results,
+            min_group_size=min_size,
+            respondents=None,
+            items=tuple(ItemResult(i.key, i.label, None) for i in results.items),
+            breakdowns=(),
+            kendall=None,
+            order=(),
+        )
+    items = tuple(
+        item
+        if item.authors is None or item.authors >= min_size
+        else ItemResult(item.key, item.label, None)
+        for item in results.items
+    )
+    return dataclasses.replace(results, min_group_size=min_size, items=items, breakdowns=())
+
+
+def _final_staff_results(round_: Round) -> RoundResults:
+    """A closed round's results with breakdowns: computed once, by a job (see above)."""
+    from flask import current_app
+
+    from rounds import get_kind  # the kinds import this module
+
+    segments = author_segments(round_.dialogue, current_app.config["ANON_SECRET"])
+    with computing_results():
+        return get_kind(round_.kind).results(round_, segments)
 
 
 @dataclass(frozen=True)
@@ -725,8 +818,10 @@ def delphi_feedback(round_: Round, author: str | None) -> DelphiFeedback:
 
 
 def _register_cached_types() -> None:
-    from dialogue.results_cache import register
+    from dialogue.results_cache import finaliser, register, warmer
 
+    finaliser("results:staff")(_final_staff_results)
+    warmer(lambda round_: cached_results(round_, staff=False))
     register(
         RoundResults,
         ItemResult,

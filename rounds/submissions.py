@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from dialogue.db import Session
 from dialogue.models import Contribution, Round, RoundState
+from rounds import release
 from rounds.errors import RoundClosed, SubmissionRejected
 
 #: No text, whatever a round's settings say, may be longer than this.
@@ -91,12 +92,14 @@ def add_contribution(
         submission_key=key,
         **fields,
     )
+    release.hold(contribution)
     try:
         with Session.begin_nested():
             Session.add(contribution)
     except IntegrityError:
         # A concurrent retry of the same form won the race: one row, the same receipt.
         return Session.scalar(select(Contribution).where(Contribution.submission_key == key))
+    release.release_waiting(round_)
     return contribution
 
 
@@ -105,7 +108,8 @@ def edit_contribution(contribution: Contribution, *, now: dt.datetime, **fields)
     ensure_open(contribution.round, now)
     for name, value in fields.items():
         setattr(contribution, name, value)
-    Session.flush()
+    release.hold(contribution)  # a changed text is news too: it waits for the next batch
+    release.release_waiting(contribution.round)
     return contribution
 
 

@@ -26,12 +26,14 @@ import analysis
 from analysis import METHODS, Document, EmbeddingUnavailable, ThemeAnalysis, match_themes
 from analysis.embed import model_name
 from dialogue.audit import record_event
+from dialogue.clock import utcnow
 from dialogue.db import Session
 from dialogue.embeddings import vectors_for
 from dialogue.models import AnalysisRun, Contribution, Round, Theme, ThemeEdit, ThemeMember
 from dialogue.models.analysis import ACTIVE_STATES, MemberSource, ThemeOrigin, ThemeState
 from rounds.errors import RoundError
 from rounds.identifying import blank_marker, masked_pairs
+from rounds.release import shown_to_staff
 
 Progress = Callable[[str, int, int], None]
 
@@ -55,12 +57,15 @@ def round_documents(round_: Round) -> list[Document]:
     if not pairs:
         return []
     pairs = masked_pairs(pairs, round_id=round_.id, marker=blank_marker)
+    # While the round is open, only input released to the staff (``rounds.release``).
     authors = dict(
         Session.execute(
-            select(Contribution.id, Contribution.author).where(Contribution.round_id == round_.id)
+            select(Contribution.id, Contribution.author).where(
+                Contribution.round_id == round_.id, shown_to_staff(round_, utcnow())
+            )
         ).all()
     )
-    return [Document(cid, text, author=authors.get(cid)) for cid, text in pairs]
+    return [Document(cid, text, author=authors[cid]) for cid, text in pairs if cid in authors]
 
 
 def list_active_themes(round_: Round) -> list[Theme]:

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import current_app
-
 from dialogue.db import WRITE_INTENT, Session
 from dialogue.jobs import JobActive, JobContext, active_job, enqueue
 from dialogue.models import Round
+from dialogue.results_cache import finalise
 from rounds import fingerprint
 from rounds.results import cached_results
 
@@ -66,7 +65,7 @@ def _store_results(round_: Round) -> None:
     intent = WRITE_INTENT.set(False)
     try:
         cached_results(round_, staff=False)
-        cached_results(round_, staff=True, secret=current_app.config["ANON_SECRET"])
+        finalise(round_)  # the staff's final figures, unless stored already
     finally:
         WRITE_INTENT.reset(intent)
 

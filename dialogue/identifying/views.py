@@ -13,8 +13,9 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from dialogue.access import member_or_404, require_roles, round_or_404
+from dialogue.clock import utcnow
 from dialogue.db import Session
-from dialogue.models import IdentifyingSpan, Role
+from dialogue.models import IdentifyingSpan, Role, RoundState
 from rounds.identifying import KIND_LABELS, flagged_in_round, redact
 
 bp = Blueprint(
@@ -42,9 +43,12 @@ def review(slug: str, round_id: int):
     """The round's flagged details, each in its contribution, with a button to redact it."""
     membership = require_roles(member_or_404(slug), Role.CONSULTANT)
     round_ = round_or_404(membership, round_id)
+    # While the round is open, only texts released to the staff: in batches (rounds.release).
+    closed = round_.state_at(utcnow()) is RoundState.CLOSED
     flagged = [
         (contribution, pieces(contribution.body or "", spans))
         for contribution, spans in flagged_in_round(round_.id)
+        if closed or contribution.released
     ]
     return render_template(
         "identifying/review.html",

@@ -11,7 +11,7 @@ import enum
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dialogue.db import Base, enum_type
@@ -45,6 +45,9 @@ class Contribution(Base):
     )
     #: A random nonce from the submitted form, so a retried POST stores one row, not two.
     submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: Whether staff may read it while the round is open: a participant's new or changed input
+    #: waits until at least the minimum group size of authors have some (``rounds.release``).
+    released: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     round: Mapped[Round] = relationship()
 

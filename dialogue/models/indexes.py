@@ -14,11 +14,13 @@ which page each one keeps fast:
   page lists its members best fitting first; without it each page sorted every member
   (330 ms for a theme of 180,000). PostgreSQL only: SQLite cannot say NULLS LAST in an index,
   and the embedded setup holds dialogues too small to need it.
+- contributions (round_id, author) where not released: the input waiting for the next batch
+  to the staff, counted by author on every submission (partial: normally a handful of rows).
 - contributions (target) where set: the answers to one item (a value's commitments on "why
   this value?"), without a scan of every contribution (partial: most have no target).
 """
 
-from sqlalchemy import Index
+from sqlalchemy import Index, false
 
 from dialogue.models.analysis import ThemeMember
 from dialogue.models.contribution import Contribution
@@ -55,4 +57,11 @@ Index(
     Contribution.target,
     sqlite_where=Contribution.target.is_not(None),
     postgresql_where=Contribution.target.is_not(None),
+)
+Index(
+    "ix_contributions_waiting",
+    Contribution.round_id,
+    Contribution.author,
+    sqlite_where=Contribution.released == false(),
+    postgresql_where=Contribution.released == false(),
 )

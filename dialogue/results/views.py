@@ -1,8 +1,9 @@
 """Results views: a round's aggregated results, and publishing them.
 
-Staff (consultant, management, admin) see results at any time with breakdowns by group; only
-the consultant also sees the raw texts. Participants see a round's results once it has closed
-and been published; before that the page does not exist for them (404), so a participant
+Staff (consultant, management, admin) see a closed round's results with breakdowns by group;
+only the consultant also sees the raw texts. While a round is open, they see only about how many
+have answered (``rounds.results.live_results``). Participants see a round's results once it has
+closed and been published; before that the page does not exist for them (404), so a participant
 cannot tell an unpublished round from a missing one.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -99,8 +100,11 @@ def round_results(slug: str, round_id: int):
         state=round_.state_at(now),
         RoundState=RoundState,
         kind=kind,
-        results=cached_results(round_, staff=is_staff, secret=current_app.config["ANON_SECRET"]),
-        texts=kind.texts(round_) if membership.role is Role.CONSULTANT else None,
+        results=cached_results(round_, staff=is_staff),
+        # An open round's texts reach the consultant in batches, in the list of contributions.
+        texts=kind.texts(round_)
+        if membership.role is Role.CONSULTANT and round_.state_at(now) is RoundState.CLOSED
+        else None,
         can_publish=membership.role in PUBLISHERS,
         publish_form=FlaskForm(),
     )

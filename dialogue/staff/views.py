@@ -14,6 +14,7 @@ from dialogue.db import Session
 from dialogue.models import Contribution, Role, RoundState
 from dialogue.reports import round_participation
 from dialogue.results_cache import is_cacheable
+from rounds.release import shown_to_staff
 
 bp = Blueprint("staff", __name__, url_prefix="/d/<slug>/staff")
 
@@ -45,13 +46,17 @@ def round_overview(slug: str, round_id: int):
 def contributions(slug: str, round_id: int):
     """Every contribution of a round, for the consultant: text only, in no telling order.
 
-    Ordered by the random id, so the list says nothing about who wrote first or last.
+    Ordered by the random id, so the list says nothing about who wrote first or last. While
+    the round is open, only released input is listed: it arrives in batches of at least the
+    minimum group size of authors (``rounds.release``), never one text at a time.
     """
     membership = require_roles(member_or_404(slug), Role.CONSULTANT)
     round_ = round_or_404(membership, round_id)
     query = request.args.get("q", "").strip()[:200]
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    statement = select(Contribution).where(Contribution.round_id == round_.id)
+    statement = select(Contribution).where(
+        Contribution.round_id == round_.id, shown_to_staff(round_, utcnow())
+    )
     more = False
     if query:
         statement = statement.where(Contribution.body.ilike(f"%{query}%"))
@@ -62,9 +67,9 @@ def contributions(slug: str, round_id: int):
         )
         more = total > COUNT_LIMIT
         total = min(total, COUNT_LIMIT)
-    elif is_cacheable(round_):
+    elif is_cacheable(round_) and (participation := round_participation(round_)) is not None:
         # A closed round's count is part of its participation figures, stored once.
-        total = round_participation(round_).contributions
+        total = participation.contributions
     else:
         total = Session.scalar(select(func.count()).select_from(statement.subquery()))
     rows = _page(statement, page, _uuid_arg("after"), _uuid_arg("before"))
@@ -79,6 +84,7 @@ def contributions(slug: str, round_id: int):
         pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1, page + 1 if more else 1),
         total=total,
         more=more,
+        batched=round_.state_at(utcnow()) is not RoundState.CLOSED,
     )
 
 

@@ -2,7 +2,11 @@
 
 No export holds an author, a pseudonym, a name, an e-mail or a time finer than a day; hidden
 contributions are left out. Without ``raw_text`` (management's exports, TARGETS A6) there is no
-contribution text at all. The JSON format is described in ``docs/export-json.md``.
+contribution text at all. Exports obey the suppression of the screens (TARGETS A5, A12, A13):
+a round's results are those its results page shows the participants (nothing but a rounded
+count while it is open); one person's structured answers (ratings, rankings, points) are never
+listed one by one, only aggregated there; and an open round's texts are those released to the
+staff (``rounds.release``). The JSON format is described in ``docs/export-json.md``.
 """
 
 from __future__ import annotations
@@ -17,19 +21,22 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from dialogue.clock import utcnow
 from dialogue.db import Session
-from dialogue.models import Contribution, Dialogue, ModerationState, Round
+from dialogue.models import Contribution, Dialogue, ModerationState, Round, RoundState
 from dialogue.synthesis.figures import cached_for, theme_counts, visible_totals
 from dialogue.synthesis.graph import Graph, load_graph
 from rounds import get_kind
 from rounds.identifying import export_marker, masked_pairs
+from rounds.results import cached_results
 
 FORMAT_VERSION = 1
 FORMATS = ("json", "csv", "xlsx")
 TABLES = ("contributions", "themes", "proposals")
+#: The keys of a contribution's structured data that an export keeps: what a text is about.
+EXPORTED_DATA = frozenset({"aspect"})
 #: A spreadsheet would run a cell starting with these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -98,6 +105,8 @@ def _contributions(dialogue: Dialogue, graph: Graph, raw_text: bool) -> list[dic
     for theme_id, ids in sorted(graph.members.items()):
         for cid in ids:
             themes_of.setdefault(cid, []).append(theme_id)
+    now = utcnow()
+    closed = [r.id for r in dialogue.rounds if r.state_at(now) is RoundState.CLOSED]
     rows = Session.execute(
         select(
             Contribution.id,
@@ -109,7 +118,12 @@ def _contributions(dialogue: Dialogue, graph: Graph, raw_text: bool) -> list[dic
             Round.position,
         )
         .join(Round, Round.id == Contribution.round_id)
-        .where(Round.dialogue_id == dialogue.id, Contribution.moderation == ModerationState.VISIBLE)
+        .where(
+            Round.dialogue_id == dialogue.id,
+            Contribution.moderation == ModerationState.VISIBLE,
+            Contribution.body.is_not(None),  # an answer without text is in the results only
+            or_(Round.id.in_(closed), Contribution.released.is_(True)),
+        )
         .order_by(
             Round.position, Contribution.id
         )  # random ids: the order says nothing about authors
@@ -118,7 +132,9 @@ def _contributions(dialogue: Dialogue, graph: Graph, raw_text: bool) -> list[dic
     masked = dict(masked_pairs([(row.id, row.body) for row in rows], marker=export_marker))
     out = []
     for cid, round_id, target, data, _body, day, _position in rows:
-        row = {"id": str(cid), "round_id": round_id, "target": target, "data": data or {}}
+        # What the text is about, never the ratings or ranking given with it (one person's).
+        shown = {key: value for key, value in (data or {}).items() if key in EXPORTED_DATA}
+        row = {"id": str(cid), "round_id": round_id, "target": target, "data": shown}
         row["day"] = day.isoformat()
         if raw_text:
             row["text"] = masked[cid]
@@ -197,10 +213,9 @@ def _source(source, visible: set[str]) -> dict[str, Any]:
 
 
 def _results(round_: Round) -> dict[str, Any]:
-    kind = get_kind(round_.kind)
-    if kind is None:
+    if get_kind(round_.kind) is None:
         return {"round_id": round_.id}
-    return _plain(kind.results(round_, None))
+    return _plain(cached_results(round_, staff=False))
 
 
 # --- Files ----------------------------------------------------------------------------------

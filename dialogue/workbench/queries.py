@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Select, and_, exists, func, select
 
+from dialogue.clock import utcnow
 from dialogue.db import Session
 from dialogue.models import (
     AnalysisRun,
@@ -26,6 +27,7 @@ from dialogue.models import (
 )
 from dialogue.models.analysis import ACTIVE_STATES
 from rounds.identifying import masked_pairs
+from rounds.release import shown_to_staff
 from rounds.synthesis import get_latest_run
 
 PAGE_SIZE = 50
@@ -85,7 +87,7 @@ def theme_figures(round_: Round) -> dict[str, Any]:
             Session.scalar(
                 select(func.count())
                 .select_from(Contribution)
-                .where(Contribution.round_id == round_.id)
+                .where(Contribution.round_id == round_.id, shown_to_staff(round_, utcnow()))
             ),
         )
     return cached(round_, "workbench", lambda: _compute_figures(round_), always=True, extra=extra)
@@ -139,6 +141,7 @@ def _count_unassigned(round_: Round, theme_ids: list[int]) -> int:
             Contribution.round_id == round_.id,
             Contribution.moderation == ModerationState.VISIBLE,
             Contribution.body.is_not(None),
+            shown_to_staff(round_, utcnow()),
         )
     )
     if not theme_ids:
@@ -229,6 +232,7 @@ def unassigned_contributions(round_: Round) -> Select:
             Contribution.round_id == round_.id,
             Contribution.moderation == ModerationState.VISIBLE,
             Contribution.body.is_not(None),
+            shown_to_staff(round_, utcnow()),
             ~in_a_theme,
         )
         .order_by(Contribution.id)

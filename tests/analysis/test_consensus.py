@@ -424,9 +424,15 @@ def test_complement_ties_are_broken_by_name():
     assert suppress_small_groups(counts, min_size=3) == ({"z": None, "y": 6, "x": None}, 13)
 
 
-def test_two_small_groups_need_no_complement():
+def test_small_groups_hidden_together_below_k_need_a_complement():
+    # Showing C beside the total would expose A and B together: a group of 3.
     counts = {"A": 2, "B": 1, "C": 9}
-    assert suppress_small_groups(counts) == ({"A": None, "B": None, "C": 9}, 12)
+    assert suppress_small_groups(counts) == ({"A": None, "B": None, "C": None}, 12)
+
+
+def test_small_groups_hidden_together_from_k_on_need_no_complement():
+    counts = {"A": 2, "B": 3, "C": 9}
+    assert suppress_small_groups(counts) == ({"A": None, "B": None, "C": 9}, 14)
 
 
 def test_no_complement_when_total_is_hidden():

@@ -18,6 +18,7 @@ from tests.factories import (
     make_member,
     make_round,
 )
+from tests.rounds.factories import closed_times
 
 #: The only tables allowed to hold or point at people. Everything else is content.
 IDENTITY_TABLES = {"people", "memberships", "audit_events", "login_sessions"}
@@ -88,6 +89,7 @@ CONTENT_COLUMNS = {
         "created_on",
         "moderation",
         "submission_key",
+        "released",  # whether staff may read it yet: batches of k authors, no time
     },
     "themes": {
         "id",
@@ -222,8 +224,28 @@ def test_the_anonymity_secret_is_nowhere_in_the_database(populated):
     assert TEST_SECRETS["ANON_SECRET"] not in everything
 
 
+def close(round_):
+    for name, value in closed_times().items():
+        setattr(round_, name, value)
+    Session.flush()
+
+
+def test_an_open_rounds_participation_has_no_groups_and_moves_in_steps(populated, app_context):
+    _, round_, _ = populated
+    participation = round_participation(round_)
+    assert participation.live
+    assert not participation.by_department
+    assert not participation.by_role_group
+    assert participation.contributors % 5 == 0
+    # The contributions released to the staff: here all, as the fixture writes them directly.
+    assert participation.contributions == Session.scalar(
+        sa.select(sa.func.count()).select_from(Contribution)
+    )
+
+
 def test_participation_breakdowns_suppress_small_and_derivable_groups(populated, app_context):
     _, round_, _ = populated
+    close(round_)
     participation = round_participation(round_)
     rows = {row.name: row for row in participation.by_department}
     for name in ("Lille", "Tre", "Fire"):

@@ -210,7 +210,7 @@ def test_publishing_on_the_page_leaves_the_fingerprint_to_a_job(client):
     stored = Session.scalars(
         sa.select(RoundResultsCache.variant).where(RoundResultsCache.round_id == round_.id)
     )
-    assert {"results:public", "results:staff"} <= set(stored)  # no reader waits for them
+    assert {"results:public", "results:staff:final"} <= set(stored)  # no reader waits for them
 
 
 def test_the_pages_say_when_a_fingerprint_is_being_computed(app, client):
