@@ -118,7 +118,7 @@ def load_rows(engine, metadata: sa.MetaData, rows: dict[str, list[dict]]) -> Non
         else:
             connection.execute(sa.text("SET session_replication_role = replica"))
         for table in metadata.sorted_tables:
-            if rows[table.name]:
+            if rows.get(table.name):
                 connection.execute(table.insert(), rows[table.name])
         if engine.dialect.name == "postgresql":
             connection.execute(sa.text("SET session_replication_role = DEFAULT"))
