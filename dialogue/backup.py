@@ -23,7 +23,7 @@ import sqlite3
 import subprocess  # nosec B404
 from pathlib import Path
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import URL, Engine
 
 
 class BackupError(Exception):
@@ -96,9 +96,10 @@ def _libpq_url(engine: Engine) -> str:
     A password on the command line is visible to every user of the machine (``ps``); it
     travels in the child's environment instead (``_pg_environment``).
     """
-    return engine.url.set(drivername="postgresql", password=None).render_as_string(
-        hide_password=False
-    )
+    url = engine.url
+    return URL.create(
+        "postgresql", url.username, None, url.host, url.port, url.database, url.query
+    ).render_as_string(hide_password=False)
 
 
 def _pg_environment(engine: Engine) -> dict[str, str]:

@@ -27,6 +27,7 @@ ENVIRONMENT = {
     "MAIL_SENDER": "dialog@localhost",
     "RATELIMIT_STORAGE_URI": "memory://",
     "REDIS_URL": "",
+    "SESSION_STORE_URL": "",
     "SESSION_STORE_PREFIX": "dialogue-sessions",
     "PUBLIC_URL": "http://127.0.0.1:5000",
     "ACCESSIBILITY_STATEMENT_URL": "",

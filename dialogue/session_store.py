@@ -6,8 +6,9 @@ moment. Written into the main database, such a row names the person and sits in 
 later: a copy of the database would pair people with their texts (TARGETS A11). They live
 here instead, each with its expiry, and are purged once expired:
 
-- with ``REDIS_URL``: in Redis, under ``SESSION_STORE_PREFIX``, each key with its own TTL, so
-  that every app server sees the same sessions;
+- with ``SESSION_STORE_URL`` (a ``redis://`` URL; ``REDIS_URL`` when unset): in Redis, under
+  ``SESSION_STORE_PREFIX``, each key with its own TTL, so that every app server sees the same
+  sessions;
 - otherwise: in a small SQLite file of the instance folder (``instance/sessions.db``), which
   ``dialogue backup`` never copies.
 
@@ -22,7 +23,6 @@ import json
 import sqlite3
 import time
 from pathlib import Path
-from typing import Any
 
 from flask import Flask, current_app
 
@@ -154,20 +154,21 @@ class RedisStore:
 
     def put(self, kind: str, key: str, value: dict, expires_at: float, person_id=None) -> None:
         """Store ``value`` under ``kind``/``key`` until ``expires_at`` (a Unix time)."""
-        ttl = max(1, int(expires_at - time.time()))
-        pipeline = self.redis.pipeline()
-        pipeline.set(self._key(kind, key), json.dumps(value), ex=ttl)
+        ttl = int((expires_at - time.time()) * 1000)
+        if ttl <= 0:
+            self.delete(kind, key)
+            return
+        self.redis.set(self._key(kind, key), json.dumps(value), px=ttl)
         if person_id is not None:
             index = self._index(kind, person_id)
-            pipeline.sadd(index, key)
-            pipeline.expire(index, ttl, gt=True)
-            pipeline.expire(index, ttl, nx=True)
-        pipeline.execute()
+            self.redis.sadd(index, key)
+            if self.redis.pttl(index) < ttl:  # the index lives as long as its longest record
+                self.redis.pexpire(index, ttl)
 
     def claim(self, kind: str, key: str, expires_at: float) -> bool:
         """Record ``key`` unless it is recorded already; whether this call did."""
-        ttl = max(1, int(expires_at - time.time()))
-        return bool(self.redis.set(self._key(kind, key), "{}", ex=ttl, nx=True))
+        ttl = max(1, int((expires_at - time.time()) * 1000))
+        return bool(self.redis.set(self._key(kind, key), "{}", px=ttl, nx=True))
 
     def get(self, kind: str, key: str) -> dict | None:
         """The value, or None when there is none or it has expired."""
@@ -178,32 +179,51 @@ class RedisStore:
         """Forget one record."""
         self.redis.delete(self._key(kind, key))
 
+    def _person_keys(self, kind: str, person_id: int) -> list[str]:
+        members = self.redis.smembers(self._index(kind, person_id))
+        return [member.decode() for member in members]
+
     def delete_kind(self, kind: str, person_id: int | None = None) -> int:
         """Forget every live record of ``kind`` (of one person); return how many were live."""
         if person_id is not None:
-            index = self._index(kind, person_id)
-            keys = [self._key(kind, member.decode()) for member in self.redis.smembers(index)]
-            keys.append(index)
+            keys = [self._key(kind, key) for key in self._person_keys(kind, person_id)]
+            indexes = [self._index(kind, person_id)]
         else:
             keys = list(self.redis.scan_iter(match=f"{self.prefix}:{kind}:*"))
-            keys += list(self.redis.scan_iter(match=f"{self.prefix}:by-person:{kind}:*"))
-        if not keys:
-            return 0
-        live = sum(
-            1 for key in keys if b":by-person:" not in _bytes(key) and self.redis.exists(key)
-        )
-        self.redis.delete(*keys)
+            indexes = list(self.redis.scan_iter(match=f"{self.prefix}:by-person:{kind}:*"))
+        live = self.redis.exists(*keys) if keys else 0
+        if keys or indexes:
+            self.redis.delete(*keys, *indexes)
         return live
 
+    def count(self, kind: str, person_id: int | None = None) -> int:
+        """How many live records of ``kind`` there are (of one person)."""
+        if person_id is not None:
+            keys = [self._key(kind, key) for key in self._person_keys(kind, person_id)]
+            return self.redis.exists(*keys) if keys else 0
+        return sum(1 for _ in self.redis.scan_iter(match=f"{self.prefix}:{kind}:*"))
 
-def _bytes(key: Any) -> bytes:
-    return key if isinstance(key, bytes) else str(key).encode()
+    def records(self, kind: str, person_id: int) -> list[tuple[str, dict]]:
+        """One person's live records of ``kind``: (key, value) pairs."""
+        found = []
+        for key in self._person_keys(kind, person_id):
+            value = self.get(kind, key)
+            if value is not None:
+                found.append((key, value))
+        return found
+
+    def clear(self) -> None:
+        """Forget everything under the prefix (tests)."""
+        keys = list(self.redis.scan_iter(match=f"{self.prefix}:*"))
+        if keys:
+            self.redis.delete(*keys)
 
 
 def init_app(app: Flask) -> None:
     """Open the store the configuration asks for."""
-    if app.config.get("REDIS_URL"):
-        store = RedisStore(app.config["REDIS_URL"], app.config["SESSION_STORE_PREFIX"])
+    url = app.config.get("SESSION_STORE_URL") or app.config.get("REDIS_URL")
+    if url:
+        store = RedisStore(url, app.config["SESSION_STORE_PREFIX"])
     else:
         store = SqliteStore(Path(app.config["SESSION_STORE_PATH"]))
     app.extensions["session_store"] = store
