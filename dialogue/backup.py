@@ -113,7 +113,12 @@ def _pg_environment(engine: Engine) -> dict[str, str]:
 #: Tables participants write, keyed by random ids. PostgreSQL keeps rows in the order they were
 #: written and pg_dump copies them in that order; the backup first rewrites each in key order,
 #: so that the copy says nothing about who wrote when (TARGETS A11).
-CONTENT_TABLES = ("contributions", "member_checks", "contribution_embeddings")
+CONTENT_TABLES = (
+    "contributions",
+    "member_checks",
+    "contribution_embeddings",
+    "identifying_spans",
+)
 
 
 def _reorder_content(engine: Engine) -> None:

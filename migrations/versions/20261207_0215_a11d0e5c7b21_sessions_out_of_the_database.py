@@ -3,10 +3,11 @@
 TARGETS A11: a copy of the database must not pair people with their texts by the order of
 writes. Login sessions (rows naming a person, written at each login) now live in the session
 store outside the database, so ``login_sessions`` goes; existing sessions end (everybody logs
-in again). On SQLite the tables participants write (contributions, member checks, embeddings)
-become WITHOUT ROWID, stored in the order of their random keys instead of an implicit rowid
-that counts up in write order. PostgreSQL has no rowid; ``dialogue backup`` reorders these
-tables by key before dumping them.
+in again). On SQLite the tables participants write (contributions, member checks, embeddings,
+identifying spans) become WITHOUT ROWID, stored in the order of their random keys instead of
+an implicit rowid that counts up in write order. PostgreSQL has no rowid; ``dialogue backup``
+reorders these tables by key before dumping them. Identifying spans get random 62-bit ids (BIGINT on
+PostgreSQL) instead of a counter; existing ones keep theirs.
 
 Revision ID: a11d0e5c7b21
 Revises: f6a5bc27d3e9
@@ -24,7 +25,12 @@ branch_labels = None
 depends_on = None
 
 #: Tables whose rows participants write, keyed by random ids.
-CONTENT_TABLES = ("contributions", "member_checks", "contribution_embeddings")
+CONTENT_TABLES = (
+    "contributions",
+    "member_checks",
+    "contribution_embeddings",
+    "identifying_spans",
+)
 SUFFIX = " WITHOUT ROWID"
 
 
@@ -72,12 +78,26 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         for table in CONTENT_TABLES:
             _rebuild(table, without_rowid=True)
+    else:
+        op.alter_column("identifying_spans", "id", type_=sa.BigInteger(), existing_nullable=False)
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         for table in CONTENT_TABLES:
             _rebuild(table, without_rowid=False)
+    else:
+        # Random ids do not fit the old integer column: number the spans again, in id order.
+        op.execute(
+            "UPDATE identifying_spans SET id = renumbered.place FROM ("
+            "SELECT id, row_number() OVER (ORDER BY id) AS place FROM identifying_spans"
+            ") AS renumbered WHERE identifying_spans.id = renumbered.id"
+        )
+        op.execute(
+            "SELECT setval(pg_get_serial_sequence('identifying_spans', 'id'), "
+            "COALESCE((SELECT MAX(id) FROM identifying_spans), 0) + 1, false)"
+        )
+        op.alter_column("identifying_spans", "id", type_=sa.Integer(), existing_nullable=False)
     op.create_table(
         "login_sessions",
         sa.Column("id", sa.String(length=64), nullable=False),

@@ -1,11 +1,11 @@
 """TARGETS A11: the order and the times of writes link nobody to their text.
 
-Twelve participants log in by link and write one text each, one after another, through the
-real app on a real database (nothing mocked, every request committed); every other one first
-asks for a new link on /login/link. The adversary then
-holds only the database: every table, SQLite's rowid, PostgreSQL's ctid and xmin, and every
-column. It orders every table that names a person by every one of those signals, orders the
-new contributions by every signal too, and pairs the two orders. It must do no better than
+Twenty-four participants (the target asks for 12 or more) log in by link and write one text
+each, one after another, through the real app on a real database (nothing mocked, every
+request committed); every other one first asks for a new link on /login/link. The adversary
+then holds only the database: every table, SQLite's rowid, PostgreSQL's ctid and xmin, and
+every column. It orders every table that names a person by every one of those signals, orders
+the new contributions by every signal too, and pairs the two orders. It must do no better than
 chance, on the live database and on the database that ``dialogue backup`` wrote, restored.
 
 Participants log in in an order unrelated to the order they were imported in, as they do in
@@ -34,26 +34,40 @@ from dialogue.models import Dialogue, Membership, Person, Role
 from tests.conftest import TEST_SECRETS, csrf_from
 from tests.factories import make_round
 
-N = 12
-#: The order in which the imported participants 0..11 log in and write: fixed, so the test
-#: is repeatable, and unrelated to the import order (Spearman -0.05, no one in place).
-LOGIN_ORDER = [7, 2, 10, 5, 0, 9, 3, 11, 6, 1, 8, 4]
+#: Participants: more than the 12 the target asks for, so that a random order reaches the rank
+#: correlation limit by chance far less often than once in a thousand comparisons.
+N = 24
+#: The order in which the imported participants 0..23 log in and write: fixed, so the test
+#: is repeatable, and unrelated to the import order (checked below).
+LOGIN_ORDER = [12, 0, 6, 9, 15, 1, 8, 18, 20, 19, 21, 16, 14, 23, 11, 3, 5, 13, 10, 4, 2, 17, 7, 22]
 #: The texts written, in login order. Their alphabetical order is unrelated to the order of
 #: logins and to the order of import, as real texts are; "Tekst 1", "Tekst 2" … would give the
 #: adversary the login order through the text itself.
 TEXTS = [
-    "Arbejdsmiljø",
-    "Sygefravær",
-    "Information",
-    "Mødekultur",
-    "Digitalisering",
-    "Trivsel",
-    "Vagtplaner",
-    "Borgerkontakt",
     "Kantine",
+    "Udvikling",
+    "Nærvær",
+    "Arbejdsmiljø",
+    "Hjemmearbejde",
+    "Trivsel",
+    "Digitalisering",
+    "Samarbejde",
+    "Ressourcer",
+    "Faglighed",
+    "Sygefravær",
+    "Borgerkontakt",
     "Efteruddannelse",
+    "Information",
     "Parkering",
+    "Vagtplaner",
+    "Ordentlighed",
+    "Tillid",
     "Ledelse",
+    "Anerkendelse",
+    "Gennemsigtighed",
+    "Mødekultur",
+    "Fleksibilitet",
+    "Kommunikation",
 ]
 #: A rank correlation this strong (either way) between a person order and a text order fails.
 RHO_LIMIT = 0.7
@@ -89,13 +103,13 @@ def test_the_orders_the_test_chooses_are_unrelated():
         (range(N), text_order),
         (LOGIN_ORDER, text_order),
     ):
-        assert abs(spearmanr(first, second).statistic) < 0.3
+        assert abs(spearmanr(first, second).statistic) < 0.2
         assert sum(a == b for a, b in zip(first, second, strict=True)) <= 1
 
 
 @pytest.fixture
 def cohort(fresh_database_url, app_factory, tmp_path):
-    """Twelve invited participants (invited at once, by the admin) and an open round."""
+    """N invited participants (invited at once, by the admin) and an open round."""
     app = app_factory(fresh_database_url)
     migrate.upgrade(app)
     with app.app_context():
