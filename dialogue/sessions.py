@@ -99,6 +99,9 @@ def complete_second_factor(person: Person) -> None:
     key = _hash(session["sid"])
     record = store().get(KIND, key)
     store().delete(KIND, key)
+    if record is None:  # ended since this request began (disabled, logged out): no login
+        end_session()
+        return
     expires_at = dt.datetime.fromtimestamp(record["expires_at"], dt.UTC)
     _begin(person, is_staff=True, pending=False, expires_at=expires_at)
     record_event(person.id, "login")
