@@ -276,16 +276,45 @@ def person_orders(tables, named):
                 yield f"{table}.{label}", first
 
 
+def _ids(value) -> set[str]:
+    """The contribution ids a value may hold: a UUID, or text with one in it (a job's key)."""
+    text_ = str(value).replace("-", "").lower()
+    return set(re.findall(r"[0-9a-f]{32}", text_))
+
+
 def content_orders(tables, authors):
-    """For each signal of the new contributions: each author's key in that order."""
+    """For each signal of the new contributions, or of any row that points at one: ranks.
+
+    Each author's text gets its key in that order; in another table, a text counts by the
+    first row that points at it (a job's key, an embedding, a member check …).
+    """
     labels, rows = tables["contributions"]
-    author = labels.index("author")
+    author, identity = labels.index("author"), labels.index("id")
     mine = [row for row in rows if row[author] in authors]
+    writer = {next(iter(_ids(row[identity]))): authors[row[author]] for row in mine}
     for label, keys in orderings(labels, mine):
         yield (
             f"contributions.{label}",
             {authors[row[author]]: key for row, key in zip(mine, keys, strict=True)},
         )
+    for table, (labels, rows) in tables.items():
+        if table == "contributions":
+            continue
+        writers = [
+            next((writer[i] for value in row for i in _ids(value) if i in writer), None)
+            for row in rows
+        ]
+        if not any(writers):
+            continue
+        pointing = [(row, person) for row, person in zip(rows, writers, strict=True) if person]
+        for label, keys in orderings(labels, [row for row, _ in pointing]):
+            first = {}
+            for key, person in sorted(
+                zip(keys, (person for _, person in pointing), strict=True),
+                key=lambda pair: pair[0],
+            ):
+                first.setdefault(person, key)
+            yield f"{table}.{label}", first
 
 
 def attack(engine, participants: dict, authors: dict) -> list[tuple[str, str, float, int]]:
