@@ -348,21 +348,26 @@ def attack(engine, participants: dict, authors: dict) -> list[tuple[str, str, fl
     return results
 
 
-def assert_no_better_than_chance(results):
-    assert results, "the adversary found nothing to compare: the test would prove nothing"
+def beaten(results) -> tuple[list, int]:
+    """The pairings that beat chance, and the limit of correct pairs used."""
     limit = pairing_limit(2 * len(results))
-    beaten = [
+    return [
         (person, text_, round(rho, 2), right)
         for person, text_, rho, right in results
         if abs(rho) >= RHO_LIMIT or right > limit
-    ]
+    ], limit
+
+
+def assert_no_better_than_chance(results):
+    assert results, "the adversary found nothing to compare: the test would prove nothing"
+    found, limit = beaten(results)
     best_rho = max(abs(rho) for _, _, rho, _ in results)
     best_right = max(right for *_, right in results)
     print(
         f"A11 adversary: {len(results)} distinct pairings of orders, strongest |rho| "
         f"{best_rho:.2f}, most paired right {best_right} of {N} (limit {limit})"
     )
-    assert not beaten, f"write order links people to texts (limit {limit} pairs): {beaten}"
+    assert not found, f"write order links people to texts (limit {limit} pairs): {found}"
 
 
 def test_write_order_links_nobody_live_and_in_the_restored_backup(cohort, tmp_path):
@@ -394,3 +399,30 @@ def test_write_order_links_nobody_live_and_in_the_restored_backup(cohort, tmp_pa
     restored = attack(engine, participants, authors)
     assert len(restored) > 0
     assert_no_better_than_chance(restored)
+
+    # The adversary does find a write order when there is one: a visit log naming people and
+    # a receipt per text, both written in login order, as the old login_sessions and contribution
+    # rowids were.
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE planted_visits (person_id INTEGER)"))
+        connection.execute(text("CREATE TABLE planted_receipts (text_id VARCHAR(40))"))
+        texts = dict(
+            connection.execute(
+                text("SELECT author, id FROM contributions WHERE round_id = :round"),
+                {"round": round_id},
+            ).all()
+        )
+        by_person = {person: texts[author] for author, person in authors.items()}
+        for person in LOGIN_ORDER:
+            connection.execute(
+                text("INSERT INTO planted_visits VALUES (:person)"), {"person": ids[person]}
+            )
+            connection.execute(
+                text("INSERT INTO planted_receipts VALUES (:id)"),
+                {"id": str(by_person[ids[person]])},
+            )
+    found, _ = beaten(attack(engine, participants, authors))
+    assert any(
+        person.startswith("planted_visits") and text_.startswith("planted_receipts")
+        for person, text_, *_ in found
+    ), found
