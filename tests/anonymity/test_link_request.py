@@ -1,4 +1,4 @@
-"""A participant's request for a new link writes nothing to the backed-up database (A11, S6).
+"""A participant's own actions write nothing that names them to the backed-up database (A11).
 
 The request hands the address to a background thread, as in production (the thread runner,
 not the tests' inline one), and answers at once: the lookup, the new link and the mail happen
@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
+import uuid
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
@@ -21,6 +22,7 @@ from dialogue.auth.services import issue_login_link
 from dialogue.db import Base, Session
 from dialogue.models import Dialogue, Membership, Person, Role
 from tests.conftest import csrf_from
+from tests.factories import make_round
 
 LINK = re.compile(r"/link/[\w-]+")
 
@@ -84,3 +86,65 @@ def test_asking_for_a_link_writes_no_row_and_the_link_logs_in_once(fresh_databas
     assert log_in(app.test_client(), f"/link/{invitation}") == 302  # the invitation still works
     assert log_in(app.test_client(), f"/link/{invitation}") == 410
     assert rows(engine) == before
+
+
+#: Tables a participant's own actions may write: their input, keyed by random ids, and stored
+#: results that name nobody. Everything else must come out of a visit unchanged.
+CONTENT = {
+    "contributions",
+    "member_checks",
+    "contribution_embeddings",
+    "identifying_spans",
+    "round_results_cache",
+}
+
+
+def test_a_whole_visit_changes_nothing_but_content(fresh_database_url, app_factory):
+    """Log in, write, edit, withdraw, write again: no table that names a person moves."""
+    app = app_factory(fresh_database_url)
+    migrate.upgrade(app)
+    with app.app_context():
+        dialogue = Dialogue(slug="besoeg", title="Besøg", language="en")
+        membership = Membership(
+            person=Person(email="besoeg@example.org", name="Besøgende Person"),
+            dialogue=dialogue,
+            role=Role.PARTICIPANT,
+        )
+        Session.add(membership)
+        Session.flush()
+        round_ = make_round(dialogue)
+        invitation = issue_login_link(membership, dt.timedelta(days=7))
+        round_id = round_.id
+        Session.commit()
+        Session.remove()
+    engine = app.extensions["db_engine"]
+    before = rows(engine)
+
+    client = app.test_client()
+    assert log_in(client, f"/link/{invitation}") == 302
+    write(client, round_id, "Første udgave")
+    [contribution] = rows(engine)["contributions"]
+    contribution_id = uuid.UUID(str(contribution[0]))
+    edit = f"/d/besoeg/contributions/{contribution_id}/edit"
+    csrf = csrf_from(client.get(edit))
+    assert client.post(edit, data={"csrf_token": csrf, "body": "Anden udgave"}).status_code == 303
+    withdraw = f"/d/besoeg/contributions/{contribution_id}/withdraw"
+    assert client.post(withdraw, data={"csrf_token": csrf}).status_code == 303
+    write(client, round_id, "Tredje udgave")
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/"))})
+
+    after = rows(engine)
+    assert len(after["contributions"]) == 1
+    assert {name: table for name, table in after.items() if name not in CONTENT} == {
+        name: table for name, table in before.items() if name not in CONTENT
+    }
+
+
+def write(client, round_id: int, body: str) -> None:
+    page = client.get(f"/d/besoeg/rounds/{round_id}/")
+    nonce = re.search(r'name="nonce"[^>]*value="([^"]+)"', page.get_data(as_text=True))[1]
+    response = client.post(
+        f"/d/besoeg/rounds/{round_id}/contributions",
+        data={"csrf_token": csrf_from(page), "nonce": nonce, "body": body},
+    )
+    assert response.status_code == 303
