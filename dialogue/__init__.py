@@ -18,7 +18,19 @@ def create_app(config: Mapping | None = None) -> Flask:
     ``config`` overrides settings read from the environment (tests pass their own database and
     secrets). The instance folder comes from ``DIALOGUE_INSTANCE_PATH`` or ``./instance``.
     """
-    from dialogue import admin, auth, cli, db, errors, i18n, participate, security, staff, web
+    from dialogue import (
+        admin,
+        auth,
+        cli,
+        db,
+        errors,
+        i18n,
+        participate,
+        security,
+        session_store,
+        staff,
+        web,
+    )
     from dialogue.config import finish_config, load_config
     from dialogue.fingerprints import init_app as init_fingerprints
     from dialogue.followup import init_app as init_followup
@@ -46,6 +58,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     finish_config(app.config)
 
     db.init_app(app)
+    session_store.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     auth.init_app(app)

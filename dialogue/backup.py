@@ -23,7 +23,7 @@ import sqlite3
 import subprocess  # nosec B404
 from pathlib import Path
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import URL, Engine
 
 
 class BackupError(Exception):
@@ -91,8 +91,45 @@ def _decrypt(source: Path, key: str) -> bytes:
 
 
 def _libpq_url(engine: Engine) -> str:
-    """The URL as pg_dump understands it (no SQLAlchemy driver suffix)."""
-    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    """The URL as pg_dump understands it (no SQLAlchemy driver suffix), without the password.
+
+    A password on the command line is visible to every user of the machine (``ps``); it
+    travels in the child's environment instead (``_pg_environment``).
+    """
+    url = engine.url
+    return URL.create(
+        "postgresql", url.username, None, url.host, url.port, url.database, url.query
+    ).render_as_string(hide_password=False)
+
+
+def _pg_environment(engine: Engine) -> dict[str, str]:
+    """The environment for pg_dump and pg_restore: ours, plus PGPASSWORD when the URL has one."""
+    environment = dict(os.environ)
+    if engine.url.password:
+        environment["PGPASSWORD"] = str(engine.url.password)
+    return environment
+
+
+#: Tables participants write, keyed by random ids. PostgreSQL keeps rows in the order they were
+#: written and pg_dump copies them in that order; the backup first rewrites each in key order,
+#: so that the copy says nothing about who wrote when (TARGETS A11).
+CONTENT_TABLES = (
+    "contributions",
+    "member_checks",
+    "contribution_embeddings",
+    "identifying_spans",
+)
+
+
+def _reorder_content(engine: Engine) -> None:
+    """Rewrite the content tables in the order of their random primary keys (``CLUSTER``).
+
+    ``CLUSTER`` locks each table while it copies it: moments for the small tables of a
+    dialogue, the price of a backup that keeps no write order.
+    """
+    with engine.begin() as connection:
+        for table in CONTENT_TABLES:
+            connection.exec_driver_sql(f'CLUSTER "{table}" USING "pk_{table}"')
 
 
 def _pg_tool(name: str) -> str:
@@ -102,10 +139,10 @@ def _pg_tool(name: str) -> str:
     return path
 
 
-def _run(command: list[str], stdin: bytes | None = None) -> bytes:
+def _run(command: list[str], stdin: bytes | None = None, env: dict | None = None) -> bytes:
     # A fixed executable and an argument list, never a shell.
     result = subprocess.run(  # nosec B603
-        command, input=stdin, capture_output=True, check=False
+        command, input=stdin, capture_output=True, check=False, env=env
     )
     if result.returncode != 0:
         stderr = result.stderr.decode("utf-8", "replace").strip()
@@ -132,7 +169,11 @@ def backup(engine: Engine, target: Path, *, key: str | None = None) -> None:
         if engine.dialect.name == "sqlite":
             plain = _sqlite_bytes(engine)
         else:
-            plain = _run([_pg_tool("pg_dump"), "--format=custom", "--no-owner", _libpq_url(engine)])
+            _reorder_content(engine)
+            plain = _run(
+                [_pg_tool("pg_dump"), "--format=custom", "--no-owner", _libpq_url(engine)],
+                env=_pg_environment(engine),
+            )
         _write_private(target, ENCRYPTED_HEADER + fernet.encrypt(plain))
         return
     if engine.dialect.name == "sqlite":
@@ -144,6 +185,7 @@ def backup(engine: Engine, target: Path, *, key: str | None = None) -> None:
                 source.close()
         os.chmod(target, 0o600)
         return
+    _reorder_content(engine)
     _run(
         [
             _pg_tool("pg_dump"),
@@ -152,7 +194,8 @@ def backup(engine: Engine, target: Path, *, key: str | None = None) -> None:
             "--file",
             str(target),
             _libpq_url(engine),
-        ]
+        ],
+        env=_pg_environment(engine),
     )
     os.chmod(target, 0o600)
 
@@ -174,7 +217,7 @@ def restore(engine: Engine, source: Path, *, key: str | None = None) -> None:
         if engine.dialect.name == "sqlite":
             _restore_sqlite_bytes(engine, plain, source)
         else:
-            _run(_pg_restore_command(engine), stdin=plain)
+            _run(_pg_restore_command(engine), stdin=plain, env=_pg_environment(engine))
         return
     engine.dispose()
     if engine.dialect.name == "sqlite":
@@ -189,7 +232,7 @@ def restore(engine: Engine, source: Path, *, key: str | None = None) -> None:
         except sqlite3.DatabaseError as exc:
             raise BackupError(f"{source} is not a SQLite backup ({exc})") from exc
         return
-    _run([*_pg_restore_command(engine), str(source)])
+    _run([*_pg_restore_command(engine), str(source)], env=_pg_environment(engine))
 
 
 def _pg_restore_command(engine: Engine) -> list[str]:

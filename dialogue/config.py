@@ -27,6 +27,8 @@ ENVIRONMENT = {
     "MAIL_SENDER": "dialog@localhost",
     "RATELIMIT_STORAGE_URI": "memory://",
     "REDIS_URL": "",
+    "SESSION_STORE_URL": "",
+    "SESSION_STORE_PREFIX": "dialogue-sessions",
     "PUBLIC_URL": "http://127.0.0.1:5000",
     "ACCESSIBILITY_STATEMENT_URL": "",
     "DIALOGUE_EMBED_ON_SUBMIT": "true",
@@ -93,6 +95,8 @@ def load_config(instance_path: Path) -> dict:
     config["MAIL_PORT"] = int(config["MAIL_PORT"])
     config["MAIL_USE_TLS"] = config["MAIL_USE_TLS"].lower() in {"1", "true", "yes"}
     config["MAIL_OUTBOX"] = str(instance_path / "outbox")
+    # Logins and used links, outside the backed-up database (dialogue.session_store).
+    config["SESSION_STORE_PATH"] = str(instance_path / "sessions.db")
     config["DIALOGUE_EMBED_ON_SUBMIT"] = config["DIALOGUE_EMBED_ON_SUBMIT"].lower() in {
         "1",
         "true",

@@ -8,6 +8,7 @@ login links and identities, so nothing here logs more than counts.
 from __future__ import annotations
 
 import logging
+import os
 import smtplib
 import ssl
 import uuid
@@ -142,12 +143,19 @@ def send_batch(mails: Iterable[OutgoingMail], settings: MailSettings | None = No
 
 
 def _write_outbox(mails: Iterable[OutgoingMail], settings: MailSettings) -> Delivery:
+    """Write each message to a file with a random name, dated to the day only.
+
+    A mail names its recipient; a file name or modification time to the second would record
+    when a participant asked for a link, for whoever lists the folder (TARGETS A11).
+    """
     folder = Path(settings.outbox)
     folder.mkdir(parents=True, exist_ok=True)
+    midnight = utcnow().replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
     sent = 0
     for mail in mails:
-        path = folder / f"{utcnow():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:12]}.eml"
+        path = folder / f"{uuid.uuid4().hex}.eml"
         path.write_bytes(bytes(build_message(mail, settings.sender)))
+        os.utime(path, (midnight, midnight))
         sent += 1
     return Delivery(sent=sent, outbox=str(folder))
 

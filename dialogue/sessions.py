@@ -4,6 +4,10 @@ Participants are logged out after 30 idle minutes or 12 hours, staff after 15 mi
 hours (OWASP ASVS 7.3). Idle time is tracked in the signed cookie, so ordinary requests write
 nothing to the database.
 
+The record lives in ``dialogue.session_store``, never in the database that is backed up: a
+login is a participant's own moment, and a row naming them written at that moment would sit,
+in write order, beside the text they write next (TARGETS A11).
+
 Staff log in in two steps (TARGETS S7): the password or link starts a session whose record is
 marked ``second_factor_pending``; the TOTP code replaces it with a new session under a new
 token, so a cookie seen before the second factor never becomes a full login.
@@ -13,16 +17,20 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import secrets
 
-from flask import g, session
+from flask import current_app, g, session
 from flask_login import login_user, logout_user
-from sqlalchemy import delete
 
 from dialogue.audit import record_event
 from dialogue.clock import utcnow
 from dialogue.db import Session
-from dialogue.models import LoginSession, Person
+from dialogue.models import Person
+from dialogue.session_store import store
+
+#: The store's kind for login sessions.
+KIND = "session"
 
 IDLE_TIMEOUT = {False: dt.timedelta(minutes=30), True: dt.timedelta(minutes=15)}
 ABSOLUTE_TIMEOUT = {False: dt.timedelta(hours=12), True: dt.timedelta(hours=8)}
@@ -34,6 +42,12 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _owner(person: Person) -> str:
+    """Binds a record to this person, not merely to an id a later person might be given."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"session:{person.id}:{person.email}".encode(), "sha256").hexdigest()
+
+
 def _floor_hour(moment: dt.datetime) -> dt.datetime:
     """Round down: the session may end a little early, never later than promised."""
     return moment.replace(minute=0, second=0, microsecond=0)
@@ -42,16 +56,19 @@ def _floor_hour(moment: dt.datetime) -> dt.datetime:
 def _begin(person: Person, is_staff: bool, pending: bool, expires_at: dt.datetime) -> None:
     """Store a new session record and put its fresh token in a cleared cookie."""
     token = secrets.token_urlsafe(32)
-    Session.add(
-        LoginSession(
-            id=_hash(token),
-            person_id=person.id,
-            is_staff=is_staff,
-            second_factor_pending=pending,
-            expires_at=expires_at,
-        )
+    store().put(
+        KIND,
+        _hash(token),
+        {
+            "person_id": person.id,
+            "owner": _owner(person),
+            "is_staff": is_staff,
+            "pending": pending,
+            "expires_at": expires_at.timestamp(),
+        },
+        expires_at.timestamp(),
+        person_id=person.id,
     )
-    Session.flush()
     language = session.get("language")
     session.clear()
     if language:
@@ -79,9 +96,13 @@ def second_factor_pending() -> bool:
 
 def complete_second_factor(person: Person) -> None:
     """Replace the half-finished staff session by a full one under a new token (ASVS 7.2.4)."""
-    record = Session.get(LoginSession, _hash(session["sid"]))
-    expires_at = record.expires_at
-    Session.delete(record)
+    key = _hash(session["sid"])
+    record = store().get(KIND, key)
+    store().delete(KIND, key)
+    if record is None:  # ended since this request began (disabled, logged out): no login
+        end_session()
+        return
+    expires_at = dt.datetime.fromtimestamp(record["expires_at"], dt.UTC)
     _begin(person, is_staff=True, pending=False, expires_at=expires_at)
     record_event(person.id, "login")
 
@@ -90,7 +111,7 @@ def end_session() -> None:
     """Log out: forget the server-side record, so a replayed cookie no longer works."""
     token = session.get("sid")
     if token:
-        Session.execute(delete(LoginSession).where(LoginSession.id == _hash(token)))
+        store().delete(KIND, _hash(token))
     logout_user()
     session.pop("sid", None)
     session.pop("seen", None)
@@ -98,10 +119,7 @@ def end_session() -> None:
 
 def end_all_sessions(person_id: int | None = None) -> int:
     """End every session of one person (when disabled), or of everyone; return how many."""
-    statement = delete(LoginSession)
-    if person_id is not None:
-        statement = statement.where(LoginSession.person_id == person_id)
-    return Session.execute(statement).rowcount
+    return store().delete_kind(KIND, person_id)
 
 
 def load_session_person(person_id: str) -> Person | None:
@@ -109,17 +127,21 @@ def load_session_person(person_id: str) -> Person | None:
     token = session.get("sid")
     if not token:
         return None
-    record = Session.get(LoginSession, _hash(token))
+    record = store().get(KIND, _hash(token))
     now = utcnow()
-    if record is None or str(record.person_id) != person_id or record.expires_at <= now:
+    if (
+        record is None
+        or str(record["person_id"]) != person_id
+        or record["expires_at"] <= now.timestamp()
+    ):
         return None
     seen = dt.datetime.fromtimestamp(session.get("seen", 0), dt.UTC)
-    if now - seen > IDLE_TIMEOUT[record.is_staff]:
+    if now - seen > IDLE_TIMEOUT[record["is_staff"]]:
         return None
     if (now - seen).total_seconds() >= SEEN_RESOLUTION:
         session["seen"] = int(now.timestamp())
-    person = Session.get(Person, record.person_id)
-    if person is None or not person.is_active:
+    person = Session.get(Person, record["person_id"])
+    if person is None or not person.is_active or record.get("owner") != _owner(person):
         return None
-    g.second_factor_pending = record.second_factor_pending
+    g.second_factor_pending = record["pending"]
     return person

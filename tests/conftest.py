@@ -73,11 +73,16 @@ def make_test_app(database_url: str, instance_path, **overrides):
     return create_app(config)
 
 
+#: The session-wide app, for helpers that look into its session store.
+_shared = {}
+
+
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     """The application, with the shared database migrated to head once."""
     application = make_test_app(database_url, tmp_path_factory.mktemp("instance"))
     migrate.upgrade(application)
+    _shared["app"] = application
     yield application
     application.extensions["db_engine"].dispose()
 
@@ -116,6 +121,8 @@ def db_session(app):
     yield Session
     Session.remove()
     transaction.rollback()
+    # The session store is outside the database: forget its records with the test's rows.
+    app.extensions["session_store"].clear()
     connection.close()
     Session.configure(bind=engine, join_transaction_mode="conditional_savepoint")
 
@@ -147,6 +154,38 @@ def client(app, db_session):
     """A test client with cookies, inside the test's transaction."""
     app.test_client_class = CommittingClient
     return app.test_client()
+
+
+def live_sessions(person_id: int | None = None) -> int:
+    """How many login sessions the test app's session store holds (of one person)."""
+    return _session_store().count("session", person_id)
+
+
+def session_records(person_id: int) -> list[tuple[str, dict]]:
+    """One person's login sessions in the test app's store: (hashed token, record) pairs."""
+    return _session_store().records("session", person_id)
+
+
+def in_app(func, *args, **kwargs):
+    """Call ``func`` inside the test app's context (the session store belongs to the app).
+
+    For tests whose requests go through ``client``, which must not hold a context themselves.
+    The work is committed (into the test's outer transaction) before the context ends, as a
+    view or a command would.
+    """
+    with _shared["app"].app_context():
+        result = func(*args, **kwargs)
+        Session.commit()
+        return result
+
+
+def end_test_sessions() -> None:
+    """What an idle timeout or "end all sessions" does: the server forgets every login."""
+    _session_store().delete_kind("session")
+
+
+def _session_store():
+    return _shared["app"].extensions["session_store"]
 
 
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

@@ -106,6 +106,25 @@ def restricted(rows: dict[str, list[dict]], metadata: sa.MetaData) -> dict[str, 
     }
 
 
+def _fitting(engine, table: sa.Table, rows: list[dict]) -> list[dict]:
+    """``rows`` with random 64-bit ids numbered 1, 2 … where the older column is 32-bit.
+
+    Ids that newer code draws at random (identifying spans) do not fit an older integer column;
+    an older database held counted ids there, which nothing else refers to.
+    """
+    column = table.columns.get("id")
+    if (
+        engine.dialect.name != "postgresql"
+        or column is None
+        or not isinstance(column.type, sa.Integer)
+        or isinstance(column.type, sa.BigInteger)
+        or all(row["id"] < 2**31 for row in rows)
+    ):
+        return rows
+    ordered = sorted(rows, key=lambda row: row["id"])
+    return [row | {"id": place} for place, row in enumerate(ordered, start=1)]
+
+
 def load_rows(engine, metadata: sa.MetaData, rows: dict[str, list[dict]]) -> None:
     """Insert ``rows`` as they are, ids included, like a restore of an older database.
 
@@ -118,8 +137,8 @@ def load_rows(engine, metadata: sa.MetaData, rows: dict[str, list[dict]]) -> Non
         else:
             connection.execute(sa.text("SET session_replication_role = replica"))
         for table in metadata.sorted_tables:
-            if rows[table.name]:
-                connection.execute(table.insert(), rows[table.name])
+            if rows.get(table.name):
+                connection.execute(table.insert(), _fitting(engine, table, rows[table.name]))
         if engine.dialect.name == "postgresql":
             connection.execute(sa.text("SET session_replication_role = DEFAULT"))
             for table in metadata.sorted_tables:

@@ -2,11 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import RadioField, SubmitField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired
+from wtforms import SubmitField
 
-from dialogue.admin.services import ReminderAudience
 from dialogue.forms import Form
 
 
@@ -27,19 +24,12 @@ class InvitationForm(Form):
 
 
 class ReminderForm(Form):
-    """Remind the participants of one open round; one form per round, told apart by prefix."""
+    """Remind every participant of one open round; one form per round, told apart by prefix.
 
-    audience = RadioField(
-        _l("Send the reminder to"),
-        choices=[
-            SelectChoice(
-                ReminderAudience.NOT_CONTRIBUTED.value, _l("those who have not contributed yet")
-            ),
-            SelectChoice(ReminderAudience.EVERYONE.value, _l("everyone invited")),
-        ],
-        default=ReminderAudience.NOT_CONTRIBUTED.value,
-        validators=[InputRequired()],
-    )
+    There is no choice of audience: a reminder only to those who have not contributed would
+    tell, by its count and by the links it rewrites, who has (TARGETS A8).
+    """
+
     submit = SubmitField(_l("Send reminder"))
 
 

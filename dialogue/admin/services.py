@@ -4,19 +4,18 @@ Operations flush and never commit; the view or command commits. Mails are *prepa
 with a fresh login link) and sent by the caller after the commit: a sent mail cannot be taken
 back, so its link must already be stored when it leaves.
 
-Anonymity: who has not yet contributed is computed here, by comparing pseudonyms, and used only
-to choose reminder recipients. No function returns it to a caller other than as mail to send, and
-the audit trail and logs receive counts only.
+Anonymity: reminders go to every active participant, always (TARGETS A8). Choosing only those
+who have not contributed would make the count of recipients, the memberships a reminder
+rewrites and the mail server's log each tell who has contributed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -24,15 +23,13 @@ from sqlalchemy import func, insert, select, tuple_, update
 
 from analysis.consensus import suppress_small_groups
 from dialogue.admin.importing import ParticipantRow, Problem, parse_participants
-from dialogue.anonymity import author_pseudonym
-from dialogue.auth.services import issue_login_link
+from dialogue.auth.services import issue_login_link, issue_requested_link
 from dialogue.clock import utcnow
 from dialogue.db import Session
 from dialogue.i18n import ROLE_LABELS
 from dialogue.mail import OutgoingMail
 from dialogue.models import (
     AuditEvent,
-    Contribution,
     Dialogue,
     Membership,
     Person,
@@ -50,17 +47,6 @@ MIN_LINK_LIFETIME = dt.timedelta(days=7)
 
 #: E-mail addresses per ``IN (...)`` query: well below every backend's parameter limit.
 LOOKUP_CHUNK = 500
-
-
-class ReminderAudience(enum.Enum):
-    """Who a reminder goes to.
-
-    ``EVERYONE`` is the stricter choice: the recipient list then says nothing about who has
-    contributed, not even to the mail server.
-    """
-
-    NOT_CONTRIBUTED = "not_contributed"
-    EVERYONE = "everyone"
 
 
 class RoundNotOpen(Exception):
@@ -359,10 +345,16 @@ def link_lifetime(dialogue: Dialogue) -> dt.timedelta:
 def _link_mail(membership: Membership, kind: str, lifetime: dt.timedelta, **context):
     """A mail of ``kind`` (invitation, reminder, new_link) in the dialogue's language.
 
-    It carries a fresh link; the previous link of ``membership`` stops working.
+    It carries a fresh link. Invitations and reminders replace the link kept on the membership;
+    a new link the participant asked for is kept apart (``issue_requested_link``), so that their
+    request writes nothing to the database.
     """
     dialogue = membership.dialogue
-    token = issue_login_link(membership, lifetime)
+    if kind == "new_link":
+        token, expires_at = issue_requested_link(membership, lifetime)
+    else:
+        token = issue_login_link(membership, lifetime)
+        expires_at = membership.token_expires_at
     with force_locale(dialogue.language):
         subjects = {
             "invitation": _("Invitation: %(title)s", title=dialogue.title),
@@ -374,7 +366,7 @@ def _link_mail(membership: Membership, kind: str, lifetime: dt.timedelta, **cont
             dialogue=dialogue,
             name=membership.person.name,
             link=external_url("auth.link", token=token),
-            expires_at=membership.token_expires_at,
+            expires_at=expires_at,
             request_link_url=external_url("auth.request_link"),
             **context,
         )
@@ -400,25 +392,8 @@ def prepare_invitations(dialogue: Dialogue, actor_id: int | None) -> list[Outgoi
     return mails
 
 
-def _contributed(round_: Round, memberships: Iterable[Membership]) -> set[int]:
-    """Ids of the memberships whose pseudonym wrote in ``round_``; never leaves this module."""
-    authors = set(
-        Session.scalars(
-            select(Contribution.author).where(Contribution.round_id == round_.id).distinct()
-        )
-    )
-    secret = current_app.config["ANON_SECRET"]
-    return {
-        membership.id
-        for membership in memberships
-        if author_pseudonym(secret, round_.dialogue_id, membership.person_id) in authors
-    }
-
-
-def prepare_reminders(
-    round_: Round, audience: ReminderAudience, actor_id: int | None
-) -> list[OutgoingMail]:
-    """A reminder with a fresh link for each participant ``audience`` selects.
+def prepare_reminders(round_: Round, actor_id: int | None) -> list[OutgoingMail]:
+    """A reminder with a fresh link for every active participant, whether they wrote or not.
 
     Raises
     ------
@@ -428,13 +403,10 @@ def prepare_reminders(
     if round_.state_at(utcnow()) is not RoundState.OPEN:
         raise RoundNotOpen
     dialogue = round_.dialogue
-    recipients = _active_participants(dialogue)
-    if audience is ReminderAudience.NOT_CONTRIBUTED:
-        contributed = _contributed(round_, recipients)
-        recipients = [membership for membership in recipients if membership.id not in contributed]
     lifetime = link_lifetime(dialogue)
     mails = [
-        _link_mail(membership, "reminder", lifetime, round_=round_) for membership in recipients
+        _link_mail(membership, "reminder", lifetime, round_=round_)
+        for membership in _active_participants(dialogue)
     ]
     record(
         actor_id,
@@ -442,7 +414,6 @@ def prepare_reminders(
         "participants.reminded",
         subject=round_.title,
         round_id=round_.id,
-        audience=audience.value,
         count=len(mails),
     )
     return mails

@@ -190,16 +190,13 @@ def send_invitations(slug: str):
 @bp.post("/participants/remind/<int:round_id>")
 @login_required
 def send_reminders(slug: str, round_id: int):
-    """Remind the chosen audience of an open round; the admin learns a count, nothing more."""
+    """Remind every active participant of an open round, whether they contributed or not."""
     membership = admin_membership(slug)
     round_ = round_or_404(membership, round_id)
-    form = forms.ReminderForm(prefix=f"round{round_id}")
-    if not form.validate_on_submit():
-        return render_error(422, _("Choose who should get the reminder."))
+    if not forms.ReminderForm(prefix=f"round{round_id}").validate_on_submit():
+        abort(400)
     try:
-        mails = services.prepare_reminders(
-            round_, services.ReminderAudience(form.audience.data), current_user.id
-        )
+        mails = services.prepare_reminders(round_, current_user.id)
     except services.RoundNotOpen:
         return render_error(409, _("Reminders can only be sent while the round is open."))
     Session.commit()

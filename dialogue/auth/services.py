@@ -1,19 +1,29 @@
-"""Passwords and login links. Operations flush; the caller commits."""
+"""Passwords and login links. Operations flush; the caller commits.
+
+Using a link, or asking for a new one, is a participant's own moment: nothing is then written
+to the backed-up database (TARGETS A11). A used link is recorded in ``dialogue.session_store``
+under a keyed hash of its token, which cannot be joined to the hash the membership keeps; a
+link the participant asked for lives there too, until it expires. Only invitations and
+reminders, sent by staff to everyone at once, write the memberships.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from sqlalchemy import select
 
 from dialogue.auth.password_policy import check_password_policy
 from dialogue.clock import utcnow
 from dialogue.db import Session
 from dialogue.models import Membership, Person
+from dialogue.session_store import store
 
 #: argon2id with the library's defaults, which meet OWASP's minimum.
 password_hasher = PasswordHasher()
@@ -62,8 +72,17 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _store_key(purpose: str, token: str) -> str:
+    """A keyed hash of ``token``: unlike ``token_hash`` it cannot be computed from the database."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"{purpose}:{token}".encode(), hashlib.sha256).hexdigest()
+
+
 def issue_login_link(membership: Membership, lifetime: dt.timedelta) -> str:
-    """A fresh token for ``membership``; the previous link stops working."""
+    """A fresh token for ``membership``, kept on it; the previous link stops working.
+
+    For links staff send to everyone at once (invitations, reminders).
+    """
     token = secrets.token_urlsafe(TOKEN_BYTES)
     membership.token_hash = token_hash(token)
     membership.token_expires_at = utcnow() + lifetime
@@ -71,22 +90,56 @@ def issue_login_link(membership: Membership, lifetime: dt.timedelta) -> str:
     return token
 
 
-def find_link(token: str) -> Membership:
-    """The membership a still-valid token belongs to, without using it up."""
+def issue_requested_link(membership: Membership, lifetime: dt.timedelta) -> tuple[str, dt.datetime]:
+    """A fresh token a participant asked for, kept in the session store, not on the membership.
+
+    Returns the token and when it expires. The invitation link keeps working beside it.
+    """
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    expires_at = utcnow() + lifetime
+    store().put(
+        "link",
+        _store_key("link", token),
+        {"membership_id": membership.id, "expires_at": expires_at.timestamp()},
+        expires_at.timestamp(),
+    )
+    return token, expires_at
+
+
+def _link_target(token: str) -> tuple[Membership | None, dt.datetime | None]:
+    """The membership a token was issued for and when it expires, wherever it is kept."""
     membership = Session.scalar(
         select(Membership).where(Membership.token_hash == token_hash(token))
     )
+    if membership is not None:
+        return membership, membership.token_expires_at
+    requested = store().get("link", _store_key("link", token))
+    if requested is None:
+        return None, None
+    expires_at = dt.datetime.fromtimestamp(requested["expires_at"], dt.UTC)
+    return Session.get(Membership, requested["membership_id"]), expires_at
+
+
+def find_link(token: str) -> Membership:
+    """The membership a still-valid, unused token belongs to, without using it up."""
+    membership, expires_at = _link_target(token)
     if membership is None or not membership.person.is_active:
         raise LinkError("unknown")
-    if membership.token_expires_at is None or membership.token_expires_at <= utcnow():
+    if store().get("used", _store_key("used", token)) is not None:
+        raise LinkError("unknown")
+    if expires_at is None or expires_at <= utcnow():
         raise LinkError("expired")
     return membership
 
 
 def redeem_login_link(token: str) -> Membership:
-    """Use a link up: it logs in once, and a second use fails as "unknown"."""
+    """Use a link up: it logs in once, and a second use fails as "unknown".
+
+    The membership is not touched (an UPDATE would put it in write order beside the texts of
+    this visit); the used token is recorded in the session store until the link expires.
+    """
     membership = find_link(token)
-    membership.token_hash = None
-    membership.token_expires_at = None
-    Session.flush()
+    _, expires_at = _link_target(token)
+    if not store().claim("used", _store_key("used", token), expires_at.timestamp()):
+        raise LinkError("unknown")
     return membership

@@ -16,7 +16,6 @@ from dialogue.models.embedding import ContributionEmbedding
 from dialogue.models.followup import FollowUp, FollowUpNote, FollowUpReview
 from dialogue.models.guard import IdentifyingSpan, Redaction, RoundFingerprint
 from dialogue.models.job import Job, JobState
-from dialogue.models.login_session import LoginSession
 from dialogue.models.membercheck import MemberCheck
 from dialogue.models.membership import Membership, Role
 from dialogue.models.person import Person
@@ -42,7 +41,6 @@ __all__ = [
     "IdentifyingSpan",
     "Job",
     "JobState",
-    "LoginSession",
     "MemberCheck",
     "Membership",
     "ModerationState",

@@ -31,6 +31,9 @@ class Contribution(Base):
     """One piece of input in a round: text, structured answers (ratings, ranks), or both."""
 
     __tablename__ = "contributions"
+    #: SQLite stores the rows in the order of their random ids rather than of an implicit
+    #: rowid counting up in write order (TARGETS A11).
+    __table_args__ = {"sqlite_with_rowid": False}
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)

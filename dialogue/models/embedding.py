@@ -20,6 +20,8 @@ class ContributionEmbedding(Base):
     """The embedding of one contribution's text, as little-endian float32 bytes."""
 
     __tablename__ = "contribution_embeddings"
+    #: SQLite stores the rows in key order, not write order (TARGETS A11).
+    __table_args__ = {"sqlite_with_rowid": False}
 
     contribution_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("contributions.id", ondelete="CASCADE"), primary_key=True

@@ -9,10 +9,11 @@ original. ``round_fingerprints`` is content: a hash over a published round's ano
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import uuid
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import BigInteger, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dialogue.clock import utcnow
@@ -20,6 +21,11 @@ from dialogue.db import Base
 
 if TYPE_CHECKING:
     from dialogue.models.contribution import Contribution
+
+
+def _random_id() -> int:
+    """A positive 62-bit id: unique in practice, and it says nothing about when it was made."""
+    return secrets.randbits(62) + 1
 
 
 class IdentifyingSpan(Base):
@@ -30,8 +36,13 @@ class IdentifyingSpan(Base):
     """
 
     __tablename__ = "identifying_spans"
+    #: Written when a participant saves a text: stored in key order, not write order (A11).
+    __table_args__ = {"sqlite_with_rowid": False}
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Random, not counted up: a counter would tell the order in which texts were saved.
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, default=_random_id
+    )
     contribution_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("contributions.id", ondelete="CASCADE"), index=True
     )

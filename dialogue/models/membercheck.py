@@ -33,6 +33,8 @@ class MemberCheck(Base):
     """One answer per contribution; answering again replaces it."""
 
     __tablename__ = "member_checks"
+    #: SQLite stores the rows in key order, not write order (TARGETS A11).
+    __table_args__ = {"sqlite_with_rowid": False}
 
     #: The key is the contribution's own random id: a counter would tell the order in which
     #: answers came, which could be set against the order of logins (TARGETS A2).

@@ -10,14 +10,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from dialogue import accounts
 from dialogue.accounts_cli import disable_user_command, enable_user_command, end_sessions_command
 from dialogue.auth.services import issue_login_link
 from dialogue.db import Session
-from dialogue.models import AuditEvent, LoginSession, Membership, Person, Role
-from tests.conftest import CommittingClient, csrf_from
+from dialogue.models import AuditEvent, Membership, Person, Role
+from tests.conftest import CommittingClient, csrf_from, in_app, live_sessions
 from tests.dialogue.test_auth import staff_login
 from tests.factories import STAFF_PASSWORD, make_dialogue, make_member, make_round
 
@@ -56,10 +56,7 @@ def fresh(person_id: int) -> Person:
 
 
 def sessions_of(person_id: int) -> int:
-    query = (
-        select(func.count()).select_from(LoginSession).where(LoginSession.person_id == person_id)
-    )
-    return Session.scalar(query)
+    return live_sessions(person_id)
 
 
 def test_disabling_a_participant_logs_them_out_on_their_next_request(client, participant):
@@ -68,7 +65,7 @@ def test_disabling_a_participant_logs_them_out_on_their_next_request(client, par
     assert client.get(page).status_code == 200
     cookie = client.get_cookie("session").value
 
-    ended = accounts.disable_person(fresh(membership.person_id), actor_id=None)
+    ended = in_app(accounts.disable_person, fresh(membership.person_id), actor_id=None)
 
     assert ended == 1
     assert sessions_of(membership.person_id) == 0
@@ -84,7 +81,7 @@ def test_disabling_staff_logs_them_out_and_is_audited_with_the_actor(client, par
     assert staff_login(client, consultant.person.email, STAFF_PASSWORD).status_code == 302
     assert not logged_out(client.get("/home"))
 
-    accounts.disable_person(fresh(consultant.person_id), actor_id=admin.person_id)
+    in_app(accounts.disable_person, fresh(consultant.person_id), actor_id=admin.person_id)
 
     assert logged_out(client.get("/home"))
     event = Session.scalar(select(AuditEvent).where(AuditEvent.action == "disable_user"))
@@ -96,11 +93,11 @@ def test_disabling_staff_logs_them_out_and_is_audited_with_the_actor(client, par
 
 def test_a_disabled_account_cannot_log_in_again_until_enabled(client, participant):
     consultant = make_member(make_dialogue(), Role.CONSULTANT)
-    accounts.disable_person(fresh(consultant.person_id))
+    in_app(accounts.disable_person, fresh(consultant.person_id))
     staff_login(client, consultant.person.email, STAFF_PASSWORD)
     assert logged_out(client.get("/home"))
 
-    accounts.enable_person(fresh(consultant.person_id))
+    in_app(accounts.enable_person, fresh(consultant.person_id))
     assert staff_login(client, consultant.person.email, STAFF_PASSWORD).status_code == 302
     assert not logged_out(client.get("/home"))
     actions = Session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
@@ -109,7 +106,7 @@ def test_a_disabled_account_cannot_log_in_again_until_enabled(client, participan
 
 def test_a_disabled_participants_link_no_longer_logs_in(client, participant):
     membership, page = participant
-    accounts.disable_person(fresh(membership.person_id))
+    in_app(accounts.disable_person, fresh(membership.person_id))
     token = issue_login_link(membership, dt.timedelta(hours=1))
     response = client.get(f"/link/{token}")
     if response.status_code == 200 and 'name="csrf_token"' in response.get_data(as_text=True):
@@ -125,10 +122,10 @@ def test_ending_every_session_logs_everybody_out(client, other_client, participa
     assert client.get(page).status_code == 200
     assert not logged_out(other_client.get("/home"))
 
-    ended = accounts.end_every_session(actor_id=consultant.person_id)
+    ended = in_app(accounts.end_every_session, actor_id=consultant.person_id)
 
     assert ended >= 2
-    assert Session.scalar(select(func.count()).select_from(LoginSession)) == 0
+    assert live_sessions() == 0
     assert logged_out(client.get(page))
     assert logged_out(other_client.get("/home"))
     event = Session.scalar(select(AuditEvent).where(AuditEvent.action == "end_all_sessions"))

@@ -11,8 +11,8 @@ from dialogue.accounts_cli import reset_mfa_command
 from dialogue.admin.services import participant_list
 from dialogue.admin.views import PER_PAGE
 from dialogue.db import Session
-from dialogue.models import AuditEvent, Dialogue, LoginSession, Person, Role
-from tests.conftest import CommittingClient, csrf_from
+from dialogue.models import AuditEvent, Dialogue, Person, Role
+from tests.conftest import CommittingClient, csrf_from, live_sessions
 from tests.dialogue.test_auth import password_step, staff_login
 from tests.factories import STAFF_PASSWORD, make_dialogue, make_member
 
@@ -89,8 +89,7 @@ def test_disable_enable_and_end_sessions_from_the_page(client, other_client, tea
 
     staff_login(other_client, team["consultant"].person.email, STAFF_PASSWORD)
     assert act(client, team, team["consultant"], "end-sessions").status_code == 302
-    ended = select(LoginSession).where(LoginSession.person_id == team["consultant"].person_id)
-    assert Session.scalars(ended).all() == []
+    assert live_sessions(team["consultant"].person_id) == 0
     actions = Session.scalars(
         select(AuditEvent.action).where(AuditEvent.actor_id == team["admin"].person_id)
     ).all()

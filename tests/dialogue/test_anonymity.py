@@ -21,7 +21,7 @@ from tests.factories import (
 from tests.rounds.factories import closed_times
 
 #: The only tables allowed to hold or point at people. Everything else is content.
-IDENTITY_TABLES = {"people", "memberships", "audit_events", "login_sessions"}
+IDENTITY_TABLES = {"people", "memberships", "audit_events"}
 
 #: Staff/audit tables of the theme workbench: they name the *staff member* who acted
 #: (``actor_id`` → people) and nothing else about people. Participants are never recorded there:

@@ -1,11 +1,16 @@
 """Backups round-trip a populated dialogue table by table, on SQLite and PostgreSQL."""
 
+import json
+import os
+import sys
+
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.engine import make_url
 
 from dialogue import migrate
 from dialogue.backup import BackupError, backup, restore
-from dialogue.db import Base, Session
+from dialogue.db import Base, Session, make_engine
 
 
 def table_contents(engine):
@@ -54,3 +59,34 @@ def test_restoring_something_that_is_not_a_backup_fails_cleanly(populated_app, t
     with pytest.raises(BackupError):
         restore(engine, bogus)
     assert table_contents(engine) == before
+
+
+def test_the_postgresql_password_never_reaches_the_command_line(
+    app, database_url, tmp_path, monkeypatch
+):
+    """pg_dump's arguments are visible to every user of the machine (ps); its environment is not.
+
+    A stand-in pg_dump first on PATH records what it was given; the database is the real one.
+    """
+    if make_url(database_url).get_backend_name() != "postgresql":
+        pytest.skip("pg_dump is used for PostgreSQL only")
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    record = tmp_path / "seen.json"
+    (tools / "pg_dump").write_text(
+        f"#!{sys.executable}\n"
+        "import json, os, sys\n"
+        f"json.dump({{'argv': sys.argv, 'password': os.environ.get('PGPASSWORD')}}, "
+        f"open({str(record)!r}, 'w'))\n"
+        "open(sys.argv[sys.argv.index('--file') + 1], 'wb').close()\n"
+    )
+    (tools / "pg_dump").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}{os.pathsep}{os.environ['PATH']}")
+    engine = make_engine(make_url(database_url).set(password="s3cret-word").render_as_string(False))
+    try:
+        backup(engine, tmp_path / "dialogue.backup")
+    finally:
+        engine.dispose()
+    seen = json.loads(record.read_text())
+    assert "s3cret-word" not in " ".join(seen["argv"])
+    assert seen["password"] == "s3cret-word"

@@ -13,7 +13,6 @@ from dialogue.db import Base, Session
 from dialogue.models import (
     Contribution,
     IdentifyingSpan,
-    LoginSession,
     Membership,
     Redaction,
     Role,
@@ -26,7 +25,7 @@ from dialogue.synthesis.graph import load_graph
 from dialogue.workbench.queries import theme_figures
 from rounds.identifying import flagged_in_round, masked_text, redact
 from rounds.synthesis import round_documents
-from tests.conftest import csrf_from
+from tests.conftest import csrf_from, end_test_sessions
 from tests.dialogue.test_auth import staff_login
 from tests.dialogue.test_participation import (
     count_contributions,
@@ -262,7 +261,7 @@ def test_saving_anyway_from_an_ended_session_keeps_the_text_for_later(client):
     dialogue, participant, round_ = setup(client)
     text = f"Ring til mig på {PHONE}"
     fields = warning_form(submit(client, dialogue, round_, text))
-    Session.execute(sa.delete(LoginSession))  # the session times out while they decide
+    end_test_sessions()  # the session times out while they decide
     response = client.post(f"/d/{dialogue.slug}/rounds/{round_.id}/contributions", data=fields)
     assert response.headers["Location"].endswith("/login/link")
     assert count_contributions(round_) == 0

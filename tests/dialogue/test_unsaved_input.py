@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import html
 
-from sqlalchemy import delete
-
 from dialogue.db import Session
-from dialogue.models import LoginSession, Membership
+from dialogue.models import Membership
 from dialogue.participate import stash
+from tests.conftest import end_test_sessions
 from tests.dialogue.test_participation import (
     count_contributions,
     form_fields,
@@ -28,7 +27,7 @@ TEXT = "Vi mangler tid til borgerne – og det går ud over kvaliteten & trivsle
 
 def end_sessions():
     """What an idle timeout or "end all sessions" does: the server forgets the login."""
-    Session.execute(delete(LoginSession))
+    end_test_sessions()
 
 
 def kept_cookie(client):

@@ -107,8 +107,10 @@ def test_killing_the_whole_server_and_restarting_loses_nothing(database, start_s
     assert server.process.poll() is not None, "the server was not killed"
     check_nothing_acknowledged_was_lost(database, seeded, results)
 
-    # A new server on the same database; the login sessions live on in it.
-    restarted = start_server(database, workers=4)
+    # A new server on the same machine: the same database and instance folder, whose session
+    # store keeps the logins.
+    instance = server.env["DIALOGUE_INSTANCE_PATH"]
+    restarted = start_server(database, workers=4, env={"DIALOGUE_INSTANCE_PATH": instance})
     for person in people:
         person.base_url = restarted.base_url
     retry_failures(results)

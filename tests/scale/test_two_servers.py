@@ -36,6 +36,8 @@ GUNICORN = Path(sys.executable).with_name("gunicorn")
 #: This test's own Redis database; it is emptied at the start of the test.
 REDIS_DB = 9
 REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
+#: This run's own keys in the shared Redis.
+SESSION_PREFIX = f"test-sessions-{uuid.uuid4().hex[:8]}"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 pytestmark = pytest.mark.skipif(
@@ -76,6 +78,9 @@ class Server:
             "DATABASE_URL": database_url,
             "DIALOGUE_INSTANCE_PATH": str(instance),
             "RATELIMIT_STORAGE_URI": REDIS_URL,
+            # Logins must be seen by both servers: the session store in Redis, not a file.
+            "SESSION_STORE_URL": REDIS_URL,
+            "SESSION_STORE_PREFIX": SESSION_PREFIX,
             "PUBLIC_URL": self.base,
             "GUNICORN_BIND": f"127.0.0.1:{self.port}",
             "GUNICORN_WORKERS": "1",
