@@ -10,7 +10,7 @@ reorders these tables by key before dumping them. Identifying spans get random 6
 PostgreSQL) instead of a counter; existing ones keep theirs.
 
 Revision ID: a11d0e5c7b21
-Revises: f6a5bc27d3e9
+Revises: a7c3e5d9f1b2
 Create Date: 2026-12-07 02:15:00.000000
 """
 # Data migrations: use op.execute(sa.text(...)) or a local sa.table(); never import
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "a11d0e5c7b21"
-down_revision = "f6a5bc27d3e9"
+down_revision = "a7c3e5d9f1b2"
 branch_labels = None
 depends_on = None
 
