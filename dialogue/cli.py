@@ -21,6 +21,20 @@ def cli():
     """Anonymous multi-round dialogues: run the server, manage the database and data."""
 
 
+def _add_commands_without_app() -> None:
+    """Commands that need no app: found before the app is loaded, so no secret or database.
+
+    ``themes`` works on a file outside any dialogue; loading the app would refuse it for a
+    missing secret or an unreachable database it never uses.
+    """
+    from dialogue.workbench.cli import themes_command
+
+    cli.add_command(themes_command)
+
+
+_add_commands_without_app()
+
+
 def init_app(app) -> None:
     """Add the project's commands to the app's CLI (so ``app.test_cli_runner`` sees them)."""
     from dialogue.accounts_cli import (
@@ -38,7 +52,7 @@ def init_app(app) -> None:
     from dialogue.demo.scale import generate_command
     from dialogue.jobs import worker_command
     from dialogue.synthesis.cli import export_command
-    from dialogue.workbench.cli import analyse_command, embed_command, themes_command
+    from dialogue.workbench.cli import analyse_command, embed_command
 
     for command in (
         db,
@@ -49,7 +63,6 @@ def init_app(app) -> None:
         import_participants_command,
         analyse_command,
         embed_command,
-        themes_command,
         export_command,
         create_dialogue_command,
         add_staff_command,

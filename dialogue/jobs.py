@@ -352,6 +352,7 @@ def perform(job_id: str, path: str, args: tuple, *, inline: bool = False) -> Non
     try:
         with _dialogue_locale(dialogue_id):  # a thread or worker has no request to choose one
             outcome = _resolve(path)(context, *args) or JobOutcome()
+            message = str(outcome.message)  # a lazy message is rendered in that language too
     except Exception as exc:  # noqa: BLE001 — every failure becomes a message on the job
         if savepoint is not None:
             savepoint.rollback()
@@ -368,7 +369,7 @@ def perform(job_id: str, path: str, args: tuple, *, inline: bool = False) -> Non
     finally:
         if intent is not None:
             WRITE_INTENT.reset(intent)
-    _finish(job_id, JobState.DONE, str(outcome.message), outcome.result_url)
+    _finish(job_id, JobState.DONE, message, outcome.result_url)
 
 
 def _holds_sqlite_transaction() -> bool:
