@@ -50,6 +50,9 @@ def export_command(slug: str, fmt: str, out: Path, with_text: bool):
         except OSError as exc:
             click.echo(f"dialogue export: cannot write {out}: {exc.strerror}", err=True)
             sys.exit(1)
+    # The export stored results it computed in transactions of their own; on SQLite the read
+    # snapshot this session still holds could then not write (SQLITE_BUSY_SNAPSHOT): end it.
+    Session.commit()
     record_event(None, "export", dialogue, subject=f"cli:{fmt}", raw_text=with_text)
     Session.commit()
     click.echo(f"export written to {out}")
