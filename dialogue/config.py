@@ -27,6 +27,9 @@ ENVIRONMENT = {
     "MAIL_SENDER": "dialog@localhost",
     "RATELIMIT_STORAGE_URI": "memory://",
     "REDIS_URL": "",
+    # The RQ queue that app servers fill and `dialogue worker` empties (one per installation
+    # sharing a Redis).
+    "DIALOGUE_QUEUE": "dialogue",
     "PUBLIC_URL": "http://127.0.0.1:5000",
     "ACCESSIBILITY_STATEMENT_URL": "",
     "DIALOGUE_EMBED_ON_SUBMIT": "true",

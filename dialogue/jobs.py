@@ -62,8 +62,18 @@ PROGRESS_INTERVAL = 0.5
 STALE_AFTER = dt.timedelta(minutes=15)
 #: RQ's limit for one job; an analysis of a million texts takes a few minutes.
 RQ_TIMEOUT = 3 * 3600
-RQ_QUEUE = "dialogue"
 MESSAGE_LENGTH = 300
+
+#: Every kind of job, with the module that defines and enqueues it. A new kind belongs here:
+#: ``tests/e2e/test_jobs.py`` runs each one through a real RQ worker and fails on a kind it
+#: does not know.
+KINDS = {
+    "analysis": "dialogue.workbench.jobs",
+    "import": "dialogue.admin.jobs",
+    "embed": "dialogue.embeddings",
+    "fingerprint": "dialogue.fingerprints.jobs",
+    "figures": "dialogue.synthesis.refresh",
+}
 
 
 class JobActive(Exception):
@@ -274,7 +284,7 @@ def _rq_queue(app: Flask):
     from redis import Redis
     from rq import Queue
 
-    return Queue(RQ_QUEUE, connection=Redis.from_url(app.config["REDIS_URL"]))
+    return Queue(app.config["DIALOGUE_QUEUE"], connection=Redis.from_url(app.config["REDIS_URL"]))
 
 
 # --- running ----------------------------------------------------------------------------------
@@ -473,4 +483,5 @@ def worker_command(burst: bool):
     if not url:
         raise click.ClickException("REDIS_URL is not set; without it jobs run in the app server")
     connection = Redis.from_url(url)
-    Worker([Queue(RQ_QUEUE, connection=connection)], connection=connection).work(burst=burst)
+    queue = Queue(app.config["DIALOGUE_QUEUE"], connection=connection)
+    Worker([queue], connection=connection).work(burst=burst)

@@ -386,7 +386,7 @@ def test_an_rq_worker_runs_the_job_and_reports_the_same_way(
         Session.rollback()
         assert jobs.get_job(job_id).state is JobState.QUEUED
         Session.remove()
-    queue = rq.Queue(jobs.RQ_QUEUE, connection=connection)
+    queue = rq.Queue(app.config["DIALOGUE_QUEUE"], connection=connection)
     rq.SimpleWorker([queue], connection=connection).work(burst=True)
     with app.app_context():
         job = jobs.get_job(job_id)
