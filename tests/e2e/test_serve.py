@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import http.cookiejar
+import os
 import re
 import subprocess
 import time
@@ -23,7 +24,7 @@ import pyotp
 import pytest
 
 from benchmarks.harness import free_port
-from tests.e2e.conftest import DIALOGUE, Demo, Site
+from tests.e2e.conftest import DIALOGUE, ROOT, Demo, Site
 
 PASSWORD = "demo-dialog-2026"
 STARTUP = 60
@@ -175,3 +176,21 @@ def test_printed_links_and_keys_open_every_page_of_every_role(running_demo):
         assert "/login" not in url
         failures[email] = _unreachable(staff, url)
     assert failures == {role: {} for role in failures}
+
+
+def test_make_run_points_the_printed_links_at_its_port():
+    """``make run PORT=…`` loads the demo and serves with PUBLIC_URL on that port."""
+    plan = subprocess.run(
+        ["make", "-n", "run", "PORT=5077"],
+        cwd=ROOT,
+        env={key: value for key, value in os.environ.items() if key != "PUBLIC_URL"},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    demo_line = next(line for line in plan.splitlines() if line.endswith("dialogue demo"))
+    run_line = next(line for line in plan.splitlines() if "dialogue run" in line)
+    for line in (demo_line, run_line):
+        assert "PUBLIC_URL=http://127.0.0.1:5077" in line
+    assert "--port 5077" in run_line
