@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from alembic.util.exc import CommandError
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from dialogue import PROJECT_ROOT, create_app, migrate
@@ -16,7 +16,24 @@ from dialogue.backup import BackupError
 from dialogue.config import ConfigError
 
 
-@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
+class DialogueGroup(FlaskGroup):
+    """Flask's command group, whose help says in one line why the app's commands are missing."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """The commands; without the app's when it cannot load (Flask would print a traceback)."""
+        try:
+            ctx.ensure_object(ScriptInfo).load_app()
+        except (ConfigError, ArgumentError) as exc:
+            reason = exc if isinstance(exc, ConfigError) else "DATABASE_URL is not valid"
+            click.echo(
+                f"dialogue: {reason}; only the commands that need no app are listed", err=True
+            )
+            self._load_plugin_commands()
+            return click.Group.list_commands(self, ctx)
+        return super().list_commands(ctx)
+
+
+@click.group(cls=DialogueGroup, create_app=create_app, add_version_option=False)
 def cli():
     """Anonymous multi-round dialogues: run the server, manage the database and data."""
 

@@ -439,3 +439,13 @@ def test_every_registered_command_is_covered(demo):
         for name in (case.command, *case.also)
     }
     assert registered - normal - set(ELSEWHERE) == set(), "commands without a normal case"
+
+
+def test_help_with_a_broken_setting_says_why_in_one_line(demo):
+    result = demo.site.run("--help", SECRET_KEY="short")
+    assert result.returncode == 0
+    assert "themes" in result.stdout  # what works without the app is still listed
+    assert result.stderr.strip().splitlines() == [
+        "dialogue: SECRET_KEY must be at least 32 characters long; only the commands that "
+        "need no app are listed"
+    ]
