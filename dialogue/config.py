@@ -118,6 +118,8 @@ def finish_config(config: dict) -> None:
         raise ConfigError(f"unknown DIALOGUE_TIMEZONE {config['DIALOGUE_TIMEZONE']!r}") from exc
     if config["DIALOGUE_DEFAULT_LANGUAGE"] not in config["LANGUAGES"]:
         raise ConfigError("DIALOGUE_DEFAULT_LANGUAGE must be 'da' or 'en'")
+    # Flask-Babel's fallback (and a job's without a dialogue) is the installation's default.
+    config["BABEL_DEFAULT_LOCALE"] = config["DIALOGUE_DEFAULT_LANGUAGE"]
     # Behind HTTPS the cookie is Secure and host-only (the __Host- prefix enforces both).
     secure = config["PUBLIC_URL"].startswith("https://")
     config["SESSION_COOKIE_SECURE"] = secure
