@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Links printed by `make run` and written into mails point at the port it serves on.
+PUBLIC_URL ?= http://$(HOST):$(PORT)
 
 NODE_DEPS := tests/browser/node_modules/.package-lock.json
 WAPITI := .venv-wapiti/bin/wapiti
@@ -26,8 +28,8 @@ setup: $(STAMP) ## Create the virtual environment, install, compile translations
 	$(BIN)/dialogue db upgrade
 
 run: setup ## Set up, load the demo dialogue and serve it on http://127.0.0.1:5000
-	$(BIN)/dialogue demo
-	$(BIN)/dialogue run --host $(HOST) --port $(PORT)
+	PUBLIC_URL=$(PUBLIC_URL) $(BIN)/dialogue demo
+	PUBLIC_URL=$(PUBLIC_URL) $(BIN)/dialogue run --host $(HOST) --port $(PORT)
 
 # pa11y's puppeteer drives Debian's Chromium: it must not download a browser of its own.
 $(NODE_DEPS): tests/browser/package.json tests/browser/package-lock.json

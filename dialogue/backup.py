@@ -163,7 +163,10 @@ def _sqlite_bytes(engine: Engine) -> bytes:
 
 def backup(engine: Engine, target: Path, *, key: str | None = None) -> None:
     """Write a consistent copy of the database to ``target``; encrypted when given a key."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BackupError(f"cannot write {target}: {exc.strerror}") from exc
     if key is not None:
         fernet = _fernet(key)
         if engine.dialect.name == "sqlite":

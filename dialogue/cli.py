@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from alembic.util.exc import CommandError
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from dialogue import PROJECT_ROOT, create_app, migrate
@@ -16,9 +16,40 @@ from dialogue.backup import BackupError
 from dialogue.config import ConfigError
 
 
-@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
+class DialogueGroup(FlaskGroup):
+    """Flask's command group, whose help says in one line why the app's commands are missing."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """The commands; without the app's when it cannot load (Flask would print a traceback)."""
+        try:
+            ctx.ensure_object(ScriptInfo).load_app()
+        except (ConfigError, ArgumentError) as exc:
+            reason = exc if isinstance(exc, ConfigError) else "DATABASE_URL is not valid"
+            click.echo(
+                f"dialogue: {reason}; only the commands that need no app are listed", err=True
+            )
+            self._load_plugin_commands()
+            return click.Group.list_commands(self, ctx)
+        return super().list_commands(ctx)
+
+
+@click.group(cls=DialogueGroup, create_app=create_app, add_version_option=False)
 def cli():
     """Anonymous multi-round dialogues: run the server, manage the database and data."""
+
+
+def _add_commands_without_app() -> None:
+    """Commands that need no app: found before the app is loaded, so no secret or database.
+
+    ``themes`` works on a file outside any dialogue; loading the app would refuse it for a
+    missing secret or an unreachable database it never uses.
+    """
+    from dialogue.workbench.cli import themes_command
+
+    cli.add_command(themes_command)
+
+
+_add_commands_without_app()
 
 
 def init_app(app) -> None:
@@ -38,7 +69,7 @@ def init_app(app) -> None:
     from dialogue.demo.scale import generate_command
     from dialogue.jobs import worker_command
     from dialogue.synthesis.cli import export_command
-    from dialogue.workbench.cli import analyse_command, embed_command, themes_command
+    from dialogue.workbench.cli import analyse_command, embed_command
 
     for command in (
         db,
@@ -49,7 +80,6 @@ def init_app(app) -> None:
         import_participants_command,
         analyse_command,
         embed_command,
-        themes_command,
         export_command,
         create_dialogue_command,
         add_staff_command,

@@ -29,6 +29,9 @@ ENVIRONMENT = {
     "REDIS_URL": "",
     "SESSION_STORE_URL": "",
     "SESSION_STORE_PREFIX": "dialogue-sessions",
+    # The RQ queue that app servers fill and `dialogue worker` empties (one per installation
+    # sharing a Redis).
+    "DIALOGUE_QUEUE": "dialogue",
     "PUBLIC_URL": "http://127.0.0.1:5000",
     "ACCESSIBILITY_STATEMENT_URL": "",
     "DIALOGUE_EMBED_ON_SUBMIT": "true",
@@ -119,6 +122,8 @@ def finish_config(config: dict) -> None:
         raise ConfigError(f"unknown DIALOGUE_TIMEZONE {config['DIALOGUE_TIMEZONE']!r}") from exc
     if config["DIALOGUE_DEFAULT_LANGUAGE"] not in config["LANGUAGES"]:
         raise ConfigError("DIALOGUE_DEFAULT_LANGUAGE must be 'da' or 'en'")
+    # Flask-Babel's fallback (and a job's without a dialogue) is the installation's default.
+    config["BABEL_DEFAULT_LOCALE"] = config["DIALOGUE_DEFAULT_LANGUAGE"]
     # Behind HTTPS the cookie is Secure and host-only (the __Host- prefix enforces both).
     secure = config["PUBLIC_URL"].startswith("https://")
     config["SESSION_COOKIE_SECURE"] = secure

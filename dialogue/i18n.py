@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from flask import current_app, g, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -31,8 +31,18 @@ def select_locale() -> str:
 
     A public page's path may name its language (``/p/<slug>/en/``), so that the page can be
     switched with a plain link and cached without a cookie; that choice wins for that page.
+
+    Outside a request (a command, a job in a thread or an RQ worker, a mail sent from a job)
+    there is no visitor: the dialogue's language if the code named one, else the default. Such
+    code should say its language with ``flask_babel.force_locale``; this only keeps a forgotten
+    place from crashing.
     """
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        dialogue_language = g.get("dialogue_language")
+        if dialogue_language in languages:
+            return dialogue_language
+        return current_app.config["DIALOGUE_DEFAULT_LANGUAGE"]
     in_path = getattr(g, "path_language", None)
     if in_path in languages:
         return in_path

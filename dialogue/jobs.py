@@ -62,8 +62,18 @@ PROGRESS_INTERVAL = 0.5
 STALE_AFTER = dt.timedelta(minutes=15)
 #: RQ's limit for one job; an analysis of a million texts takes a few minutes.
 RQ_TIMEOUT = 3 * 3600
-RQ_QUEUE = "dialogue"
 MESSAGE_LENGTH = 300
+
+#: Every kind of job, with the module that defines and enqueues it. A new kind belongs here:
+#: ``tests/e2e/test_jobs.py`` runs each one through a real RQ worker and fails on a kind it
+#: does not know.
+KINDS = {
+    "analysis": "dialogue.workbench.jobs",
+    "import": "dialogue.admin.jobs",
+    "embed": "dialogue.embeddings",
+    "fingerprint": "dialogue.fingerprints.jobs",
+    "figures": "dialogue.synthesis.refresh",
+}
 
 
 class JobActive(Exception):
@@ -274,7 +284,7 @@ def _rq_queue(app: Flask):
     from redis import Redis
     from rq import Queue
 
-    return Queue(RQ_QUEUE, connection=Redis.from_url(app.config["REDIS_URL"]))
+    return Queue(app.config["DIALOGUE_QUEUE"], connection=Redis.from_url(app.config["REDIS_URL"]))
 
 
 # --- running ----------------------------------------------------------------------------------
@@ -352,6 +362,7 @@ def perform(job_id: str, path: str, args: tuple, *, inline: bool = False) -> Non
     try:
         with _dialogue_locale(dialogue_id):  # a thread or worker has no request to choose one
             outcome = _resolve(path)(context, *args) or JobOutcome()
+            message = str(outcome.message)  # a lazy message is rendered in that language too
     except Exception as exc:  # noqa: BLE001 — every failure becomes a message on the job
         if savepoint is not None:
             savepoint.rollback()
@@ -368,7 +379,7 @@ def perform(job_id: str, path: str, args: tuple, *, inline: bool = False) -> Non
     finally:
         if intent is not None:
             WRITE_INTENT.reset(intent)
-    _finish(job_id, JobState.DONE, str(outcome.message), outcome.result_url)
+    _finish(job_id, JobState.DONE, message, outcome.result_url)
 
 
 def _holds_sqlite_transaction() -> bool:
@@ -518,4 +529,5 @@ def worker_command(burst: bool):
     if not url:
         raise click.ClickException("REDIS_URL is not set; without it jobs run in the app server")
     connection = Redis.from_url(url)
-    Worker([Queue(RQ_QUEUE, connection=connection)], connection=connection).work(burst=burst)
+    queue = Queue(app.config["DIALOGUE_QUEUE"], connection=connection)
+    Worker([queue], connection=connection).work(burst=burst)

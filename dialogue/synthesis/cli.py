@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from dialogue.audit import record_event
@@ -41,7 +42,23 @@ def export_command(slug: str, fmt: str, out: Path, with_text: bool):
     if dialogue is None:
         click.echo(f"dialogue export: there is no dialogue {slug!r}", err=True)
         sys.exit(1)
-    data = exports.build_export(dialogue, raw_text=with_text)
+    # A command has no visitor whose language to use: the export speaks the dialogue's.
+    with force_locale(dialogue.language):
+        data = exports.build_export(dialogue, raw_text=with_text)
+        try:
+            _write(data, fmt, out)
+        except OSError as exc:
+            click.echo(f"dialogue export: cannot write {out}: {exc.strerror}", err=True)
+            sys.exit(1)
+    # The export stored results it computed in transactions of their own; on SQLite the read
+    # snapshot this session still holds could then not write (SQLITE_BUSY_SNAPSHOT): end it.
+    Session.commit()
+    record_event(None, "export", dialogue, subject=f"cli:{fmt}", raw_text=with_text)
+    Session.commit()
+    click.echo(f"export written to {out}")
+
+
+def _write(data: dict, fmt: str, out: Path) -> None:
     if fmt == "json":
         out.write_bytes(exports.to_json(data))
     elif fmt == "xlsx":
@@ -50,6 +67,3 @@ def export_command(slug: str, fmt: str, out: Path, with_text: bool):
         out.mkdir(parents=True, exist_ok=True)
         for name, rows in exports.tables(data).items():
             (out / f"{name}.csv").write_bytes(exports.to_csv(rows))
-    record_event(None, "export", dialogue, subject=f"cli:{fmt}", raw_text=with_text)
-    Session.commit()
-    click.echo(f"export written to {out}")

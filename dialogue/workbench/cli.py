@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 from tqdm import tqdm
 
 from analysis import EmbeddingUnavailable, themes_report
@@ -180,7 +181,8 @@ def analyse_command(round_id, n_themes, seed, method):
             progress=progress,
         )
     except RoundError as exc:
-        _fail("analyse", exc.message)
+        with force_locale(round_.dialogue.language):  # no visitor: the dialogue's language
+            _fail("analyse", exc.message)
     finally:
         progress.close()
     Session.commit()

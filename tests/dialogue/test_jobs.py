@@ -10,6 +10,7 @@ import datetime as dt
 import io
 import logging
 import time
+import uuid
 
 import pytest
 import redis
@@ -365,7 +366,7 @@ def test_a_small_import_stays_on_the_request(client, db_session):
 
 # --- the RQ runner, when Redis is there --------------------------------------------------------
 
-RQ_REDIS = "redis://127.0.0.1:6379/10"  # this test's own Redis database, emptied first
+RQ_REDIS = "redis://127.0.0.1:6379/0"
 
 
 def test_an_rq_worker_runs_the_job_and_reports_the_same_way(
@@ -373,10 +374,12 @@ def test_an_rq_worker_runs_the_job_and_reports_the_same_way(
 ):
     connection = redis.Redis.from_url(RQ_REDIS)
     try:
-        connection.flushdb()
+        connection.ping()
     except redis.exceptions.ConnectionError:
         require(False, "Redis on 127.0.0.1:6379", "`make services` starts it")
-    app = app_factory(fresh_database_url, REDIS_URL=RQ_REDIS)
+    # A queue of this test's own: the Redis is shared, and emptying it would drop others' jobs.
+    queue_name = f"test-{uuid.uuid4().hex[:12]}"
+    app = app_factory(fresh_database_url, REDIS_URL=RQ_REDIS, DIALOGUE_QUEUE=queue_name)
     migrate.upgrade(app)
     Session.remove()
     monkeypatch.setattr(jobs, "_worker_app_instance", app)  # the worker's app: this test's
@@ -386,11 +389,11 @@ def test_an_rq_worker_runs_the_job_and_reports_the_same_way(
         Session.rollback()
         assert jobs.get_job(job_id).state is JobState.QUEUED
         Session.remove()
-    queue = rq.Queue(jobs.RQ_QUEUE, connection=connection)
+    queue = rq.Queue(queue_name, connection=connection)
     rq.SimpleWorker([queue], connection=connection).work(burst=True)
     with app.app_context():
         job = jobs.get_job(job_id)
         assert job.state is JobState.DONE
         assert (job.done, job.total, job.message) == (4, 4, "counted")
         Session.remove()
-    connection.flushdb()
+    queue.delete(delete_jobs=True)

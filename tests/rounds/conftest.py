@@ -1,10 +1,11 @@
-"""Domain tests of rounds run in a request context, in English, so messages can be read."""
+"""Domain tests of rounds run outside a request, in English, so messages can be read."""
 
 import pytest
+from flask_babel import force_locale
 
 
 @pytest.fixture
 def request_context(app, db_session):
-    """A request context: lazy translations resolve, and to English."""
-    with app.test_request_context(headers={"Accept-Language": "en"}):
+    """No request, as in a command or a job: the language is stated, as that code states it."""
+    with app.app_context(), force_locale("en"):
         yield

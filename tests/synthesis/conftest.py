@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from flask_babel import force_locale
 
 from dialogue.db import Session
 from dialogue.models import Role, RoundKind, Theme, ThemeMember
@@ -15,8 +16,8 @@ from tests.rounds.factories import closed_times
 
 @pytest.fixture
 def request_context(app, db_session):
-    """A request context in English, so lazy messages resolve."""
-    with app.test_request_context(headers={"Accept-Language": "en"}):
+    """No request, as in a command or a job: the language is stated, as that code states it."""
+    with app.app_context(), force_locale("en"):
         yield
 
 

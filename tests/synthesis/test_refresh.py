@@ -26,6 +26,13 @@ from tests.synthesis.test_pages import _final
 NOTICE = "being updated"
 
 
+@pytest.fixture
+def page_request(app, db_session):
+    """What a page does runs in a request (it renders, and asks for new figures through g)."""
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        yield
+
+
 class Progress:
     """What a job function gets, without a job row."""
 
@@ -49,7 +56,7 @@ def asked(app, monkeypatch):
     return calls
 
 
-def test_a_page_shows_stored_figures_and_asks_for_new_ones(case, request_context, asked):
+def test_a_page_shows_stored_figures_and_asks_for_new_ones(case, page_request, asked):
     _final(case)
     before = coverage(load_graph(case.dialogue), case.dialogue)  # none stored yet: computed
     assert asked == []
@@ -88,7 +95,7 @@ def test_figures_for_other_themes_or_links_are_computed_at_once(case, request_co
     assert "stale_figures" not in g
 
 
-def test_the_page_says_its_figures_are_being_updated(request_context):
+def test_the_page_says_its_figures_are_being_updated(page_request):
     # Through the test client a request's stored figures are rolled back with the request, so
     # the notice is checked on the layout every page extends.
     assert NOTICE not in render_template("base.html")
