@@ -73,6 +73,7 @@ KINDS = {
     "embed": "dialogue.embeddings",
     "fingerprint": "dialogue.fingerprints.jobs",
     "figures": "dialogue.synthesis.refresh",
+    "final-results": "dialogue.results_cache",
 }
 
 

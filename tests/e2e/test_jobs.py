@@ -31,6 +31,7 @@ from dialogue.db import Session
 from dialogue.embeddings import schedule
 from dialogue.fingerprints.jobs import record_later
 from dialogue.models import Dialogue, Job, JobState, Round
+from dialogue.results_cache import finalise_later
 from dialogue.synthesis.refresh import refresh_later
 from dialogue.workbench.jobs import start_analysis
 from tests.conftest import require
@@ -51,6 +52,7 @@ DANISH = {
     "embed": re.compile(r"^\d+ tekst(er)? er indlejret\.$"),
     "fingerprint": None,
     "figures": None,
+    "final-results": None,
 }
 
 
@@ -81,10 +83,12 @@ def _enqueue_every_kind(app) -> dict[str, str]:
         published = rounds[1]
         assert record_later(published, now=utcnow(), actor_id=None, newly=False)
         refresh_later(dialogue.id)
+        finalise_later(published)
         for kind, key in (
             ("embed", f"round:{SMALL_ROUND}"),
             ("fingerprint", str(published.id)),
             ("figures", str(dialogue.id)),
+            ("final-results", str(published.id)),
         ):
             job = jobs.latest_job(kind, key)
             assert job is not None, f"no {kind} job was enqueued"
@@ -137,11 +141,14 @@ def test_every_kind_of_job_is_tested():
 
 
 def test_every_module_level_job_kind_is_registered():
-    """A module that defines a job ``KIND`` without adding it to ``dialogue.jobs.KINDS`` fails."""
+    """A module that enqueues a job ``…KIND`` not in ``dialogue.jobs.KINDS`` fails."""
     root = Path(jobs.__file__).parent
     defined = {}
     for path in root.rglob("*.py"):
-        for kind in re.findall(r'^KIND = "([^"]+)"', path.read_text(encoding="utf-8"), re.M):
+        source = path.read_text(encoding="utf-8")
+        if path == Path(jobs.__file__) or "enqueue(" not in source:
+            continue
+        for kind in re.findall(r'^[A-Z_]*KIND = "([^"]+)"', source, re.M):
             defined[kind] = ".".join(path.relative_to(root.parent).with_suffix("").parts)
     assert defined == jobs.KINDS
 
