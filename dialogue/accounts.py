@@ -8,6 +8,7 @@ session of theirs is deleted, so a browser that is logged in right now is logged
 very next request. An administrator can also end every session at once, for example after a
 suspected leak of session cookies or of ``SECRET_KEY``. Resetting a staff member's second
 factor (a lost phone) also ends their sessions: they log in again and enrol a new app.
+Unlocking it (after too many wrong codes, see ``dialogue.auth.totp``) keeps their app.
 
 Each operation adds an audit event with the acting staff member (``None`` when run from the
 command line) and counts only; the subject of a disable/enable is the person's internal id,
@@ -83,6 +84,14 @@ def reset_second_factor(
     ended = end_all_sessions(person.id)
     record_event(actor_id, "reset_mfa", dialogue, subject=_subject(person), sessions_ended=ended)
     return ended
+
+
+def unlock_second_factor(
+    person: Person, actor_id: int | None = None, dialogue: Dialogue | None = None
+) -> None:
+    """Let ``person`` enter codes again after too many wrong ones; their app stays the same."""
+    totp.unlock(person)
+    record_event(actor_id, "unlock_mfa", dialogue, subject=_subject(person))
 
 
 def is_staff(person: Person) -> bool:

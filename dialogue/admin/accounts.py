@@ -1,7 +1,7 @@
 """The admin's accounts page (TARGETS S5, S7).
 
-Lock people of the dialogue out, let them in again, end their logins, and reset a staff
-member's second factor.
+Lock people of the dialogue out, let them in again, end their logins, and reset or unlock a
+staff member's second factor.
 
 The same operations as ``dialogue disable-user`` and friends (``dialogue.accounts``), audit-
 logged with the acting admin, the dialogue and the person's internal id only. The page shows
@@ -20,6 +20,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from dialogue import accounts
 from dialogue.admin import forms, services
 from dialogue.admin.views import PER_PAGE, admin_membership, bp
+from dialogue.auth import totp
 from dialogue.db import Session
 from dialogue.models import Membership, Person, Role
 
@@ -29,9 +30,11 @@ ACTIONS = {
     "enable": accounts.enable_person,
     "end-sessions": accounts.end_sessions_of,
     "reset-mfa": accounts.reset_second_factor,
+    "unlock-mfa": accounts.unlock_second_factor,
 }
 ACTION_RULE = (
-    '/accounts/<int:membership_id>/<any(disable,enable,"end-sessions","reset-mfa"):action>'
+    "/accounts/<int:membership_id>"
+    '/<any(disable,enable,"end-sessions","reset-mfa","unlock-mfa"):action>'
 )
 
 
@@ -41,6 +44,7 @@ def _confirmation(action: str) -> str:
         "enable": _("The account can log in again."),
         "end-sessions": _("The person is logged out everywhere."),
         "reset-mfa": _("Two-factor login is reset: they set up their app again at next login."),
+        "unlock-mfa": _("Two-factor login is unlocked: they can enter codes from their app again."),
     }[action]
 
 
@@ -88,6 +92,7 @@ def accounts_page(slug: str):
         pages=pages,
         form=forms.AccountActionForm(),
         me=current_user.id,
+        max_code_failures=totp.MAX_FAILURES,
     )
 
 
@@ -103,7 +108,7 @@ def account_action(slug: str, membership_id: int, action: str):
         abort(404)
     if target.person_id == admin.person_id and action in ("disable", "reset-mfa"):
         abort(409)  # locking oneself out is left to another admin or the command line
-    if action == "reset-mfa" and not target.role.is_staff:
+    if action in ("reset-mfa", "unlock-mfa") and not target.role.is_staff:
         abort(409)  # participants have no second factor
     ACTIONS[action](target.person, admin.person_id, admin.dialogue)
     Session.commit()
