@@ -22,6 +22,7 @@ from dialogue.admin import forms, services
 from dialogue.admin.views import PER_PAGE, admin_membership, bp
 from dialogue.auth import totp
 from dialogue.db import Session
+from dialogue.errors import render_error
 from dialogue.models import Membership, Person, Role
 
 #: What each button does: ``(person, actor_id, dialogue)``, audit event included.
@@ -110,6 +111,14 @@ def account_action(slug: str, membership_id: int, action: str):
         abort(409)  # locking oneself out is left to another admin or the command line
     if action in ("reset-mfa", "unlock-mfa") and not target.role.is_staff:
         abort(409)  # participants have no second factor
+    if accounts.beyond_reach([target.person_id], admin.person_id):
+        return render_error(
+            403,
+            _(
+                "This person also belongs to a dialogue you do not administer, and their account "
+                "is shared with it. Ask the operator, or an admin of all their dialogues."
+            ),
+        )
     ACTIONS[action](target.person, admin.person_id, admin.dialogue)
     Session.commit()
     flash(_confirmation(action), "success")
