@@ -84,16 +84,21 @@ def accounts_page(slug: str):
     total = services.participant_count(dialogue)
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    staff, participants = _staff(dialogue.id), _participants(dialogue, page)
     return render_template(
         "admin/accounts.html",
         dialogue=dialogue,
-        staff=_staff(dialogue.id),
-        participants=_participants(dialogue, page),
+        staff=staff,
+        participants=participants,
         page=page,
         pages=pages,
         form=forms.AccountActionForm(),
         me=current_user.id,
         max_code_failures=totp.MAX_FAILURES,
+        # Their buttons would be refused: say so instead of offering them.
+        shared=accounts.beyond_reach(
+            [member.person_id for member in staff + participants], current_user.id
+        ),
     )
 
 

@@ -114,3 +114,13 @@ def test_the_operator_renames_anybody(app_context, world):
     )
     assert result.names_kept == 0
     assert Session.get(Person, world["participant"].person_id).name.endswith(" Ny")
+
+
+def test_the_page_offers_no_buttons_for_shared_accounts(client, world):
+    staff_login(client, world["admin"].person.email, STAFF_PASSWORD)
+    html = client.get(f"/d/{world['ours'].slug}/admin/accounts").get_data(as_text=True)
+    note = "Deles med en dialog, som du ikke administrerer"
+    assert html.count(note) == 2  # the consultant and the participant
+    assert f"/{world['participant'].id}/disable" not in html
+    assert f"/{world['consultant'].id}/disable" not in html
+    assert f"/{world['only_ours'].id}/disable" in html
