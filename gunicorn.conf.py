@@ -10,15 +10,18 @@ load tests in ``benchmarks/`` and a server behind a reverse proxy:
 - ``FORWARDED_ALLOW_IPS`` (default ``127.0.0.1``): the proxy whose X-Forwarded-Proto is trusted.
 
 The access log (TARGETS A9) names no participant: no client address (``%(h)s``), no query
-string, no referrer, no user agent, and the secret part of a login link's path is blanked.
+string, no referrer, no user agent, and every id in a path is blanked (``dialogue.log_privacy``):
+``/d/x/contributions/<uuid>/edit`` at a given time would say when its author was at work. The
+error log gets the same treatment, since gunicorn names the path of a request that failed.
 """
 
 from __future__ import annotations
 
 import os
-import re
 
 from gunicorn.glogging import Logger
+
+from dialogue.log_privacy import RedactPaths, redact_path
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS") or os.environ.get("WEB_CONCURRENCY") or 2)
@@ -40,18 +43,21 @@ loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 #: Time, method, path (without query string), protocol, status, bytes, milliseconds.
 access_log_format = '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 
-#: Login links carry their secret in the path: /link/<token>.
-_SECRET_PATH = re.compile(r"^(/link/)[^/]+")
-
 
 class RedactingLogger(Logger):
-    """gunicorn's logger, minus the login token in ``/link/<token>`` paths."""
+    """gunicorn's logger, minus every id and login token in the paths it writes."""
+
+    def setup(self, cfg):
+        """Set up as usual, then blank ids in error-log lines too ("Error handling request …")."""
+        super().setup(cfg)
+        self.error_log.addFilter(RedactPaths())
 
     def atoms(self, resp, req, environ, request_time):
-        """The usual log atoms with the path's secret part replaced by ``…``."""
+        """The usual log atoms with every id of the path replaced by ``…``."""
         atoms = super().atoms(resp, req, environ, request_time)
-        atoms["U"] = _SECRET_PATH.sub(r"\1…", atoms.get("U") or "")
-        atoms["r"] = "-"  # the raw request line holds the query string and the token
+        atoms["U"] = redact_path(atoms.get("U") or "")
+        atoms["r"] = "-"  # the raw request line holds the query string and the ids
+        atoms["f"] = "-"  # so does the referrer: the page the request came from
         return atoms
 
 

@@ -8,6 +8,14 @@ session of theirs is deleted, so a browser that is logged in right now is logged
 very next request. An administrator can also end every session at once, for example after a
 suspected leak of session cookies or of ``SECRET_KEY``. Resetting a staff member's second
 factor (a lost phone) also ends their sessions: they log in again and enrol a new app.
+Unlocking it (after too many wrong codes, see ``dialogue.auth.totp``) keeps their app.
+
+An account is one per person, shared by every dialogue they belong to, so its name and these
+operations reach all of them. An admin may therefore change only the accounts of people whose
+every dialogue they administer (:func:`beyond_reach`); anybody else's account is left to the
+operator (the commands) or to an admin of all their dialogues. Refusing, rather than scoping a
+lock to one dialogue, is what a municipality would expect: one organisation's admin must not
+lock a consultant or an employee out of another organisation's dialogue, nor rename them there.
 
 Each operation adds an audit event with the acting staff member (``None`` when run from the
 command line) and counts only; the subject of a disable/enable is the person's internal id,
@@ -16,13 +24,15 @@ never their e-mail address. The caller commits.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 
 from dialogue.audit import record_event
 from dialogue.auth import totp
 from dialogue.auth.services import hash_password
 from dialogue.db import Session
-from dialogue.models import Dialogue, Person
+from dialogue.models import Dialogue, Membership, Person, Role
 from dialogue.sessions import end_all_sessions
 
 
@@ -40,6 +50,35 @@ def find_person(email: str) -> Person:
     if person is None:
         raise UnknownPerson(email)
     return person
+
+
+#: Person ids per ``IN (...)`` query: well below every backend's parameter limit.
+_CHUNK = 500
+
+
+def beyond_reach(person_ids: Iterable[int], admin_id: int | None) -> set[int]:
+    """Those of ``person_ids`` who belong to a dialogue that ``admin_id`` does not administer.
+
+    ``None`` is the operator at the command line, who reaches everybody.
+    """
+    if admin_id is None:
+        return set()
+    administered = select(Membership.dialogue_id).where(
+        Membership.person_id == admin_id, Membership.role == Role.ADMIN
+    )
+    ids, found = list(person_ids), set()
+    for start in range(0, len(ids), _CHUNK):
+        found.update(
+            Session.scalars(
+                select(Membership.person_id)
+                .where(
+                    Membership.person_id.in_(ids[start : start + _CHUNK]),
+                    Membership.dialogue_id.not_in(administered),
+                )
+                .distinct()
+            )
+        )
+    return found
 
 
 def _subject(person: Person) -> str:
@@ -83,6 +122,14 @@ def reset_second_factor(
     ended = end_all_sessions(person.id)
     record_event(actor_id, "reset_mfa", dialogue, subject=_subject(person), sessions_ended=ended)
     return ended
+
+
+def unlock_second_factor(
+    person: Person, actor_id: int | None = None, dialogue: Dialogue | None = None
+) -> None:
+    """Let ``person`` enter codes again after too many wrong ones; their app stays the same."""
+    totp.unlock(person)
+    record_event(actor_id, "unlock_mfa", dialogue, subject=_subject(person))
 
 
 def is_staff(person: Person) -> bool:

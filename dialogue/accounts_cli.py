@@ -1,5 +1,7 @@
 """``dialogue disable-user``, ``enable-user``, ``end-sessions``, ``reset-mfa``, ``set-password``.
 
+``reset-mfa --unlock`` only unlocks a second factor locked by too many wrong codes.
+
 TARGETS S5 and S7.
 
 Administrators' commands, in English like ``backup`` and ``restore``. Each commits its change
@@ -64,9 +66,17 @@ def end_sessions_command(everyone: bool, email: str | None):
 
 @click.command("reset-mfa")
 @click.argument("email")
+@click.option(
+    "--unlock", is_flag=True, help="Only unlock after too many wrong codes; keep the app."
+)
 @with_appcontext
-def reset_mfa_command(email: str):
+def reset_mfa_command(email: str, unlock: bool):
     """Forget the TOTP key of the staff account EMAIL (a lost phone) and log it out."""
+    if unlock:
+        accounts.unlock_second_factor(_person(email))
+        Session.commit()
+        click.echo(f"two-factor login of {email} unlocked; their app works again")
+        return
     ended = accounts.reset_second_factor(_person(email))
     Session.commit()
     click.echo(f"two-factor login of {email} reset; {ended} session(s) ended; they set it up again")

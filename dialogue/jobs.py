@@ -226,7 +226,15 @@ def enqueue(
     try:
         if runner == "rq":
             _rq_queue(current_app).enqueue(
-                perform, job_id, path, args, job_id=f"dialogue-{job_id}", job_timeout=RQ_TIMEOUT
+                perform,
+                job_id,
+                path,
+                args,
+                job_id=f"dialogue-{job_id}",
+                job_timeout=RQ_TIMEOUT,
+                # RQ's default description quotes the arguments (an import's file, with its
+                # first addresses) in Redis and in the worker's log line for every job.
+                description=f"{kind} job",
             )
         elif runner == "inline":
             perform(job_id, path, args, inline=True)

@@ -1,13 +1,16 @@
-"""CSRF, rate limits and the security headers every response carries, error pages included."""
+"""CSRF, rate limits, the security headers every response carries, and ids kept out of logs."""
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import unquote_to_bytes
 
 from flask import abort, request
+from flask.logging import default_handler
 from flask_login import current_user
 
 from dialogue.extensions import csrf, limiter
+from dialogue.log_privacy import RedactPaths
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -53,8 +56,24 @@ def refuse_invalid_utf8():
         abort(400)
 
 
+#: One filter object, so that building several apps adds it only once.
+_REDACT_PATHS = RedactPaths()
+
+
+def redact_logged_paths() -> None:
+    """Blank ids in every path the app's own log lines and the development server write.
+
+    The development server logs each request line to ``werkzeug``; the app's loggers
+    (``dialogue.*``) end in Flask's default handler. Production's gunicorn does the same in
+    ``gunicorn.conf.py``.
+    """
+    logging.getLogger("werkzeug").addFilter(_REDACT_PATHS)
+    default_handler.addFilter(_REDACT_PATHS)
+
+
 def init_app(app) -> None:
-    """Switch on CSRF protection, the rate limiter and the headers."""
+    """Switch on CSRF protection, the rate limiter, the headers and path redaction in logs."""
+    redact_logged_paths()
     app.before_request(refuse_invalid_utf8)
     csrf.init_app(app)
     limiter.init_app(app)

@@ -7,6 +7,14 @@ order, empty ones included, so a row's position is a stable reference; only empt
 last row with content are dropped (spreadsheets often carry formatted but empty rows at the end).
 Cells are returned as read: strings from CSV, Python values (numbers, dates, None) from Excel.
 
+Files from outside are untrusted, and a spreadsheet is a zip archive: a few kilobytes can unpack
+to gigabytes, or make openpyxl produce millions of empty rows (a row numbered 1,000,000, or a
+claimed size of A1:XFD1048576). So before anything is read, :func:`check_workbook` refuses a
+workbook larger than ``MAX_UNPACKED_BYTES`` unpacked, or with a sheet of more than ``MAX_ROWS``
+data rows or ``MAX_COLUMNS`` columns, by scanning the sheets' XML for row and cell positions
+(fast: no cell is parsed); CSV files are held to the same limits. ``dialogue.admin.importing``
+uses the same check.
+
 This module knows files, not the database or the web; its messages are lazily translated.
 """
 
@@ -16,6 +24,7 @@ import codecs
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +37,18 @@ _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _DELIMITERS = ",;\t|"
 _SINGLE_COLUMN = "\x1f"  # a delimiter no text contains: read the line as one cell
 _BINARY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+#: Most data rows (below the header) a table may have: 100,000 participants or texts.
+MAX_ROWS = 100_000
+#: Most columns a sheet may use; exports from HR systems have a few dozen at most.
+MAX_COLUMNS = 100
+#: Most bytes a file may hold once unpacked (a list of 100,000 people unpacks to about 25 MB).
+MAX_UNPACKED_BYTES = 64 * 1024 * 1024
+#: A row or cell start tag, with or without a namespace prefix, and its attributes.
+_ROW_OR_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)\b([^>]*)>")
+#: The position attribute of a row ("12") or a cell ("AB12").
+_POSITION = re.compile(rb'\br="([A-Z]*)(\d*)"')
+_SCAN_CHUNK = 1024 * 1024
 
 
 class TableError(Exception):
@@ -68,6 +89,8 @@ def read_table_file(path: str | Path) -> Table:
     """Read the table in the file at `path`; see :func:`read_table`."""
     path = Path(path)
     try:
+        if path.stat().st_size > MAX_UNPACKED_BYTES:
+            raise TableError(_too_large())
         data = path.read_bytes()
     except OSError as exc:
         raise TableError(_l("The file %(name)s cannot be read.", name=path.name)) from exc
@@ -89,8 +112,11 @@ def read_table(data: bytes, filename: str = "") -> Table:
             _l("Old Excel files (.xls) cannot be read. Save the file as .xlsx or CSV.")
         )
     if data.startswith(_ZIP_MAGIC) or filename.lower().endswith((".xlsx", ".xlsm")):
+        check_workbook(data)
         rows = _xlsx_rows(data)
     else:
+        if len(data) > MAX_UNPACKED_BYTES:
+            raise TableError(_too_large())
         rows = _csv_rows(decode(data))
     while rows and not any(_has_content(cell) for cell in rows[-1]):
         rows.pop()
@@ -130,8 +156,12 @@ def _csv_rows(text: str) -> list[list[object]]:
     if _BINARY.search(text[:65536]):
         raise TableError(_not_a_table())
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    rows = []
     try:
-        return [list(cells) for cells in reader]
+        for cells in reader:
+            if len(rows) > MAX_ROWS:
+                raise TableError(_too_many_rows())
+            rows.append(cells)
     except csv.Error as exc:
         raise TableError(
             _l(
@@ -139,6 +169,7 @@ def _csv_rows(text: str) -> list[list[object]]:
                 line=reader.line_num,
             )
         ) from exc
+    return rows
 
 
 def _delimiter(text: str) -> str:
@@ -161,10 +192,108 @@ def _xlsx_rows(data: bytes) -> list[list[object]]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
-            return [list(values) for values in workbook.worksheets[0].iter_rows(values_only=True)]
+            return [list(values) for values in bounded_rows(workbook.worksheets[0])]
         finally:
             workbook.close()
     except Exception as exc:  # noqa: BLE001 - any failure of an untrusted file means "unreadable"
         raise TableError(
             _l("The Excel file could not be read. Open it in Excel and save it again as .xlsx.")
         ) from exc
+
+
+def bounded_rows(sheet):
+    """A read-only sheet's rows as value tuples, never more than the limits allow.
+
+    The sheet's own claim of its size is ignored (``reset_dimensions``): openpyxl would pad every
+    row to it. ``check_workbook`` has already refused larger sheets; the bounds are a backstop.
+    """
+    sheet.reset_dimensions()
+    return sheet.iter_rows(max_row=MAX_ROWS + 1, values_only=True)
+
+
+def check_workbook(data: bytes) -> None:
+    """Refuse a workbook that is too large, before any of it is read.
+
+    A file that is no readable zip archive passes: reading it then fails with the usual message.
+
+    Raises
+    ------
+    TableError
+        When the workbook unpacks to more than ``MAX_UNPACKED_BYTES``, or a sheet has more than
+        ``MAX_ROWS`` data rows or ``MAX_COLUMNS`` columns.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return
+    with archive:
+        members = archive.infolist()
+        if sum(member.file_size for member in members) > MAX_UNPACKED_BYTES:
+            raise TableError(_too_large())
+        for member in members:
+            name = member.filename
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            try:
+                rows, columns = _sheet_extent(archive, member)
+            except Exception:  # noqa: BLE001 - a broken sheet is reported by the reader itself
+                return
+            if rows > MAX_ROWS + 1:
+                raise TableError(_too_many_rows())
+            if columns > MAX_COLUMNS:
+                raise TableError(
+                    _l(
+                        "The file has more than %(columns)s columns. "
+                        "Delete the columns that are not needed.",
+                        columns=MAX_COLUMNS,
+                    )
+                )
+
+
+def _sheet_extent(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> tuple[int, int]:
+    """The last row and column a sheet's XML places anything in, as openpyxl would count them.
+
+    Stops once the row limit is passed. Rows and cells without a position follow the previous.
+    """
+    last_row = last_column = row = column = 0
+    tail = b""
+    with archive.open(member) as xml:
+        while chunk := xml.read(_SCAN_CHUNK):
+            text = tail + chunk
+            end = text.rfind(b">") + 1
+            text, tail = text[:end], text[end:]
+            for match in _ROW_OR_CELL.finditer(text):
+                position = _POSITION.search(match.group(2))
+                if match.group(1) == b"row":
+                    digits = position.group(2) if position else b""
+                    row = int(digits) if digits else row + 1
+                    column = 0
+                    last_row = max(last_row, row)
+                else:
+                    letters = position.group(1) if position else b""
+                    column = _column_number(letters) if letters else column + 1
+                    last_column = max(last_column, column)
+            if last_row > MAX_ROWS + 1:
+                break
+    return last_row, last_column
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _too_large():
+    return _l(
+        "The file is too large once unpacked (more than %(size)s MB). Split it into smaller files.",
+        size=MAX_UNPACKED_BYTES // (1024 * 1024),
+    )
+
+
+def _too_many_rows():
+    return _l(
+        "The file has more than %(rows)s rows. Split it into smaller files.",
+        rows=MAX_ROWS,
+    )

@@ -1,7 +1,7 @@
 """The admin's accounts page (TARGETS S5, S7).
 
-Lock people of the dialogue out, let them in again, end their logins, and reset a staff
-member's second factor.
+Lock people of the dialogue out, let them in again, end their logins, and reset or unlock a
+staff member's second factor.
 
 The same operations as ``dialogue disable-user`` and friends (``dialogue.accounts``), audit-
 logged with the acting admin, the dialogue and the person's internal id only. The page shows
@@ -20,7 +20,9 @@ from sqlalchemy.orm import contains_eager, joinedload
 from dialogue import accounts
 from dialogue.admin import forms, services
 from dialogue.admin.views import PER_PAGE, admin_membership, bp
+from dialogue.auth import totp
 from dialogue.db import Session
+from dialogue.errors import render_error
 from dialogue.models import Membership, Person, Role
 
 #: What each button does: ``(person, actor_id, dialogue)``, audit event included.
@@ -29,9 +31,11 @@ ACTIONS = {
     "enable": accounts.enable_person,
     "end-sessions": accounts.end_sessions_of,
     "reset-mfa": accounts.reset_second_factor,
+    "unlock-mfa": accounts.unlock_second_factor,
 }
 ACTION_RULE = (
-    '/accounts/<int:membership_id>/<any(disable,enable,"end-sessions","reset-mfa"):action>'
+    "/accounts/<int:membership_id>"
+    '/<any(disable,enable,"end-sessions","reset-mfa","unlock-mfa"):action>'
 )
 
 
@@ -41,6 +45,7 @@ def _confirmation(action: str) -> str:
         "enable": _("The account can log in again."),
         "end-sessions": _("The person is logged out everywhere."),
         "reset-mfa": _("Two-factor login is reset: they set up their app again at next login."),
+        "unlock-mfa": _("Two-factor login is unlocked: they can enter codes from their app again."),
     }[action]
 
 
@@ -79,15 +84,21 @@ def accounts_page(slug: str):
     total = services.participant_count(dialogue)
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    staff, participants = _staff(dialogue.id), _participants(dialogue, page)
     return render_template(
         "admin/accounts.html",
         dialogue=dialogue,
-        staff=_staff(dialogue.id),
-        participants=_participants(dialogue, page),
+        staff=staff,
+        participants=participants,
         page=page,
         pages=pages,
         form=forms.AccountActionForm(),
         me=current_user.id,
+        max_code_failures=totp.MAX_FAILURES,
+        # Their buttons would be refused: say so instead of offering them.
+        shared=accounts.beyond_reach(
+            [member.person_id for member in staff + participants], current_user.id
+        ),
     )
 
 
@@ -103,8 +114,16 @@ def account_action(slug: str, membership_id: int, action: str):
         abort(404)
     if target.person_id == admin.person_id and action in ("disable", "reset-mfa"):
         abort(409)  # locking oneself out is left to another admin or the command line
-    if action == "reset-mfa" and not target.role.is_staff:
+    if action in ("reset-mfa", "unlock-mfa") and not target.role.is_staff:
         abort(409)  # participants have no second factor
+    if accounts.beyond_reach([target.person_id], admin.person_id):
+        return render_error(
+            403,
+            _(
+                "This person also belongs to a dialogue you do not administer, and their account "
+                "is shared with it. Ask the operator, or an admin of all their dialogues."
+            ),
+        )
     ACTIONS[action](target.person, admin.person_id, admin.dialogue)
     Session.commit()
     flash(_confirmation(action), "success")

@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from dialogue.admin import services
-from dialogue.admin.importing import ImportRefused
+from dialogue.admin.importing import MAX_IMPORT_BYTES, ImportRefused
 from dialogue.audit import record_event
 from dialogue.auth.services import issue_login_link
 from dialogue.clock import utcnow
@@ -276,6 +276,13 @@ def import_participants_command(slug: str, file: Path, language: str | None):
         raise click.ClickException(f"no dialogue with the slug {slug!r}")
     with force_locale(language or dialogue.language):
         try:
+            if file.stat().st_size > MAX_IMPORT_BYTES:
+                raise ImportRefused(
+                    _(
+                        "The file is larger than %(size)s MB. Split it into smaller files.",
+                        size=MAX_IMPORT_BYTES // (1024 * 1024),
+                    )
+                )
             result = services.import_participants(
                 dialogue, file.read_bytes(), file.name, actor_id=None
             )

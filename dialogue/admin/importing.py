@@ -20,6 +20,8 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
 
+from dialogue.tabular import MAX_ROWS, TableError, bounded_rows, check_workbook
+
 #: The largest file an admin may upload (100,000 rows of a typical list take about 6 MB).
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
@@ -97,6 +99,11 @@ def read_rows(data: bytes, filename: str = "") -> Iterator[tuple[int, list[str]]
 
 
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
+    # Too many rows or too much unpacked data is refused before reading (dialogue.tabular).
+    try:
+        check_workbook(data)
+    except TableError as exc:
+        raise ImportRefused(exc.message) from None
     # A corrupt or hostile workbook can fail in zipfile, the XML parser or openpyxl itself, and
     # lazily while rows are read, so the whole sheet is read here under one broad guard.
     try:
@@ -105,7 +112,7 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
             sheet = workbook.worksheets[0]
             rows = [
                 (number, [_cell_text(value) for value in values])
-                for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), 1)
+                for number, values in enumerate(bounded_rows(sheet), 1)
             ]
         finally:
             workbook.close()
@@ -161,7 +168,14 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     start = 1
     try:
-        for cells in reader:
+        for count, cells in enumerate(reader):
+            if count > MAX_ROWS:
+                raise ImportRefused(
+                    _l(
+                        "The file has more than %(rows)s rows. Split it into smaller files.",
+                        rows=MAX_ROWS,
+                    )
+                )
             if any(cell.strip() for cell in cells):
                 yield start, [cell.strip() for cell in cells]
             start = reader.line_num + 1

@@ -94,6 +94,8 @@ def import_job(job: JobContext, dialogue_id: int, data: bytes, filename: str) ->
             updated=result.updated,
             unchanged=result.unchanged,
         )
+        if kept := services.names_kept_message(result):
+            message = f"{message} {kept}"
     with current_app.test_request_context():
         link = url_for("admin.participants", slug=dialogue.slug)
     return JobOutcome(message, link)

@@ -16,12 +16,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from flask import render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select, tuple_, update
 
 from analysis.consensus import suppress_small_groups
+from dialogue.accounts import beyond_reach
 from dialogue.admin.importing import ParticipantRow, Problem, parse_participants
 from dialogue.auth.services import issue_login_link, issue_requested_link
 from dialogue.clock import utcnow
@@ -61,6 +62,21 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     problems: list[Problem] = field(default_factory=list)
+    #: Names the file would change, kept: their people belong to dialogues beyond the importer.
+    names_kept: int = 0
+
+
+def names_kept_message(result: ImportResult) -> str | None:
+    """What to tell the admin when the import kept names it would have changed, if anything."""
+    if not result.names_kept:
+        return None
+    return ngettext(
+        "%(num)d name was not changed: the person also belongs to a dialogue you do not "
+        "administer. Ask the operator to change it.",
+        "%(num)d names were not changed: the people also belong to a dialogue you do not "
+        "administer. Ask the operator to change them.",
+        result.names_kept,
+    )
 
 
 @dataclass(frozen=True)
@@ -107,7 +123,7 @@ def import_participants(
         return ImportResult(problems=sorted(problems, key=lambda problem: problem.line))
     if progress is not None:
         progress()
-    created, updated, unchanged = _apply(dialogue, rows)
+    created, updated, unchanged, kept = _apply(dialogue, rows, actor_id)
     invalidate_results(dialogue_id=dialogue.id)
     forget_author_segments(dialogue.id)
     record(
@@ -117,8 +133,9 @@ def import_participants(
         created=created,
         updated=updated,
         unchanged=unchanged,
+        **({"names_kept": kept} if kept else {}),
     )
-    return ImportResult(created=created, updated=updated, unchanged=unchanged)
+    return ImportResult(created=created, updated=updated, unchanged=unchanged, names_kept=kept)
 
 
 def _staff_conflicts(dialogue: Dialogue, rows: Sequence[ParticipantRow]) -> list[Problem]:
@@ -150,10 +167,14 @@ def _chunks(values: Sequence, size: int = LOOKUP_CHUNK) -> Iterable[Sequence]:
         yield values[start : start + size]
 
 
-def _apply(dialogue: Dialogue, rows: Sequence[ParticipantRow]) -> tuple[int, int, int]:
+def _apply(
+    dialogue: Dialogue, rows: Sequence[ParticipantRow], actor_id: int | None
+) -> tuple[int, int, int, int]:
     """Write the rows with bulk statements: a few queries per 500 rows, not one per row.
 
-    Returns the numbers of participants created, updated and unchanged.
+    A name is one per person, shared by all their dialogues: it is changed only if the importer
+    administers every one of them (``dialogue.accounts.beyond_reach``), and kept otherwise.
+    Returns the numbers of participants created, updated and unchanged, and of names kept.
     """
     people, memberships = _existing(dialogue, [row.email for row in rows])
     new_people = [row for row in rows if row.email not in people]
@@ -165,13 +186,13 @@ def _apply(dialogue: Dialogue, rows: Sequence[ParticipantRow]) -> tuple[int, int
         for person_id, email in inserted:
             people[email] = (person_id, None)
 
-    renamed, joined, changed = [], [], []
+    renames, kept = _renames(people, rows, actor_id)
+    renamed = [{"id": person_id, "name": name} for person_id, name in renames.items()]
+    joined, changed = [], []
     updated = 0
     for row in rows:
-        person_id, old_name = people[row.email]
-        name_changed = old_name is not None and old_name != row.name
-        if name_changed:
-            renamed.append({"id": person_id, "name": row.name})
+        person_id = people[row.email][0]
+        name_changed = person_id in renames
         segment = {"department": row.department, "role_group": row.role_group}
         if person_id not in memberships:
             joined.append(
@@ -194,7 +215,22 @@ def _apply(dialogue: Dialogue, rows: Sequence[ParticipantRow]) -> tuple[int, int
             Session.execute(statement, parameters)
     # Bulk statements bypass the identity map; objects already loaded must not keep old values.
     Session.expire_all()
-    return len(joined), updated, len(rows) - len(joined) - updated
+    return len(joined), updated, len(rows) - len(joined) - updated, kept
+
+
+def _renames(people: dict, rows: Sequence[ParticipantRow], actor_id: int | None):
+    """The new names the file gives people already known, by person id, and how many are kept.
+
+    A name is kept when its person belongs to a dialogue the importer does not administer.
+    """
+    wanted = {
+        people[row.email][0]: row.name
+        for row in rows
+        if people[row.email][1] not in (None, row.name)
+    }
+    shared = beyond_reach(wanted, actor_id)
+    allowed = {person_id: name for person_id, name in wanted.items() if person_id not in shared}
+    return allowed, len(wanted) - len(allowed)
 
 
 def _existing(dialogue: Dialogue, emails: Sequence[str]):

@@ -136,6 +136,8 @@ def import_participants(slug: str):
         ),
         "success",
     )
+    if kept := services.names_kept_message(result):
+        flash(kept, "info")
     return redirect(url_for("admin.participants", slug=slug))
 
 

@@ -149,10 +149,14 @@ def second_factor():
     if current_user.totp_secret is None:
         return redirect(url_for("auth.enrol_second_factor"))
     form = forms.CodeForm()
-    if form.validate_on_submit():
+    if not totp.is_locked(current_user) and form.validate_on_submit():
         if totp.verify(current_user, form.code.data):
             return _finish_login()
-        form.code.errors.append(_("The code is wrong or has been used. Wait for a new code."))
+        Session.commit()  # the wrong code counts towards the lock, though the login fails
+        if not totp.is_locked(current_user):
+            form.code.errors.append(_("The code is wrong or has been used. Wait for a new code."))
+    if totp.is_locked(current_user):
+        return render_template("auth/second_factor.html", form=form, locked=True), 403
     status = 422 if form.errors else 200
     return render_template("auth/second_factor.html", form=form), status
 

@@ -30,6 +30,9 @@ class Person(UserMixin, Base):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     #: The time-step counter of the last code accepted, so that a code works only once.
     totp_last_counter: Mapped[int | None] = mapped_column(BigInteger)
+    #: Wrong codes in a row since the last right one; at ``totp.MAX_FAILURES`` the second
+    #: factor is locked until an administrator unlocks or resets it.
+    totp_failures: Mapped[int] = mapped_column(default=0, server_default="0")
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="person", cascade="all, delete-orphan"
