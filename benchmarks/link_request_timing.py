@@ -41,8 +41,8 @@ def main() -> None:
                 "DATABASE_URL": f"sqlite:///{instance / 'bench.db'}",
                 "RATELIMIT_ENABLED": False,
                 "JOBS_RUNNER": "thread",
-                "SECRET_KEY": "bench-secret-key-" + "k" * 32,
-                "ANON_SECRET": "bench-anon-secret-" + "a" * 32,
+                "SECRET_KEY": "load-test-secret-key-" + "k" * 32,
+                "ANON_SECRET": "load-test-anon-secret-" + "a" * 32,
             }
         )
         migrate.upgrade(app)

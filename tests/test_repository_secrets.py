@@ -71,6 +71,8 @@ ALLOWED = [
     Allowed("not the password", "a deliberately wrong password in a test", ("tests/",)),
     Allowed("not-a-real-token", "a forged link token in a test", ("tests/",)),
     Allowed("forged", "a forged CSRF token in a test", ("tests/",)),
+    Allowed("short", "a deliberately too short SECRET_KEY in a test", ("tests/",)),
+    Allowed("s3cret-word", "a password kept off pg_dump's arguments", ("tests/",)),
 ]
 
 #: Documentation placeholders in URLs: ``postgresql://user:password@db-host/...``.

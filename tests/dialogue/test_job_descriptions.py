@@ -7,6 +7,8 @@ uploaded file: its first addresses would reach the worker's log.
 
 from __future__ import annotations
 
+import uuid
+
 import redis
 import rq
 
@@ -25,7 +27,8 @@ def test_an_import_job_is_described_without_its_file(app_factory, fresh_database
         connection.ping()
     except redis.exceptions.ConnectionError:
         require(False, "Redis on 127.0.0.1:6379", "`make services` starts it")
-    app = app_factory(fresh_database_url, REDIS_URL=RQ_REDIS)
+    queue = f"descriptions-{uuid.uuid4().hex[:12]}"
+    app = app_factory(fresh_database_url, REDIS_URL=RQ_REDIS, DIALOGUE_QUEUE=queue)
     migrate.upgrade(app)
     Session.remove()
     data = b"email;name\nmette.hansen@kommune.example;Mette Hansen\n"
@@ -48,5 +51,5 @@ def test_an_import_job_is_described_without_its_file(app_factory, fresh_database
         assert job.description == "import job"
     finally:
         job.delete()
-        connection.srem("rq:queues", f"rq:queue:{jobs.RQ_QUEUE}")
+        rq.Queue(queue, connection=connection).delete(delete_jobs=True)
         connection.close()

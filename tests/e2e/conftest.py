@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 #: The console script ``pip install`` made, beside the interpreter running the tests.
 DIALOGUE = Path(sys.executable).parent / "dialogue"
 SECRETS = {
-    "SECRET_KEY": "e2e-secret-key-" + "k" * 32,
-    "ANON_SECRET": "e2e-anon-secret-" + "a" * 32,
+    "SECRET_KEY": "test-secret-key-e2e-" + "k" * 32,
+    "ANON_SECRET": "test-anon-secret-e2e-" + "a" * 32,
 }
 #: Settings of the caller's shell that would point a subprocess elsewhere than its test says.
 CLEARED = ("DATABASE_URL", "REDIS_URL", "JOBS_RUNNER", "PUBLIC_URL", "TEST_DATABASE_URL")
