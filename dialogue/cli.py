@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 from alembic.util.exc import CommandError
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
+from flask.cli import run_command as flask_run_command
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from dialogue import PROJECT_ROOT, create_app, migrate
@@ -19,6 +20,25 @@ from dialogue.config import ConfigError
 @click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
 def cli():
     """Anonymous multi-round dialogues: run the server, manage the database and data."""
+
+
+@click.command(
+    "run",
+    params=flask_run_command.params,
+    short_help="Serve the app (and embed new texts beside it).",
+    help=f"{flask_run_command.help}\n\nWith the semantic extra, `dialogue embed-worker` runs "
+    "beside the server and stops with it: it embeds new texts, so that no web request does.",
+)
+@click.pass_context
+def run_command(ctx, **options):
+    """Flask's ``run``, with the embedding worker beside it (``dialogue.embeddings``)."""
+    from dialogue.embeddings import beside_server
+
+    with beside_server(ctx.ensure_object(ScriptInfo).load_app()):
+        ctx.invoke(flask_run_command, **options)
+
+
+cli.add_command(run_command)
 
 
 def init_app(app) -> None:
@@ -36,6 +56,7 @@ def init_app(app) -> None:
         import_participants_command,
     )
     from dialogue.demo.scale import generate_command
+    from dialogue.embeddings import embed_worker_command
     from dialogue.jobs import worker_command
     from dialogue.synthesis.cli import export_command
     from dialogue.workbench.cli import analyse_command, embed_command, themes_command
@@ -55,6 +76,7 @@ def init_app(app) -> None:
         add_staff_command,
         generate_command,
         worker_command,
+        embed_worker_command,
         disable_user_command,
         enable_user_command,
         end_sessions_command,
