@@ -59,26 +59,24 @@ _name_indexes: dict[int, _NameIndex] = {}
 NAME_INDEX_SECONDS = 60.0
 
 
-def _membership_stamp(dialogue_id: int) -> tuple:
-    """What changes when people join or leave the dialogue: one indexed aggregate."""
-    return tuple(
-        Session.execute(
-            select(func.count(Membership.id), func.max(Membership.id)).where(
-                Membership.dialogue_id == dialogue_id
-            )
-        ).one()
-    )
+def _membership_stamp() -> tuple:
+    """The newest membership's id, in any dialogue: it moves when people are added.
+
+    One row read from the end of the primary key, whatever the number of members; removals and
+    renames made by other processes are caught by :data:`NAME_INDEX_SECONDS`.
+    """
+    return (Session.scalar(select(func.max(Membership.id))),)
 
 
 def member_name_keys(dialogue_id: int) -> frozenset[str]:
     """The dialogue's name keys (:func:`analysis.identifying.name_keys`), as a set to look up in.
 
     Looking a text's word runs up in a set costs the same for 30 members or 100,000. The set is
-    read from the database when this process has none for the dialogue, when members joined or
-    left, when the session wrote people or memberships (:func:`flag_changed_texts`) and after
-    :data:`NAME_INDEX_SECONDS`, so that a rename made by another process is seen too.
+    read from the database when this process has none for the dialogue, when people were added
+    anywhere, when the session wrote people or memberships (:func:`flag_changed_texts`) and
+    after :data:`NAME_INDEX_SECONDS`, so that a rename made by another process is seen too.
     """
-    stamp = _membership_stamp(dialogue_id)
+    stamp = _membership_stamp()
     index = _name_indexes.get(dialogue_id)
     if index is None or index.stamp != stamp or monotonic() - index.built > NAME_INDEX_SECONDS:
         names = Session.scalars(
