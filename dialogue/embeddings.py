@@ -60,6 +60,8 @@ BATCH = 64
 POLL_SECONDS = 1.0
 #: Rounds closed this long ago are still watched: a text saved at the last second is embedded.
 GRACE = dt.timedelta(hours=1)
+#: How much lower than the web server the embedding worker runs (``nice``; 10: about a tenth).
+NICENESS = 10
 #: The RQ task of a round waits in the queue at most this long (seconds) before a new one is asked.
 FLAG_SECONDS = 600
 
@@ -363,6 +365,9 @@ def run_worker(stop: threading.Event, *, poll: float = POLL_SECONDS, threads: in
 def embed_worker_command(poll: float):
     """Embed new texts of open rounds as they arrive (``dialogue run`` starts it for you)."""
     app = current_app._get_current_object()
+    # Below the web server's priority: under a peak the CPU goes to requests, and the worker
+    # catches up when they leave some over (the analysis embeds whatever is still missing).
+    os.nice(NICENESS)
     try:
         load_embedder(app.config["DIALOGUE_EMBEDDING_THREADS"])
     except EmbeddingUnavailable as exc:
