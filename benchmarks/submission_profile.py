@@ -65,7 +65,7 @@ def profile(url: str, workdir: Path, args) -> int:
             "DATABASE_URL": url,
             "INSTANCE_PATH": str(workdir / "instance"),
             "RATELIMIT_ENABLED": False,
-            "DIALOGUE_EMBED_ON_SUBMIT": args.embed_on_submit,
+            "DIALOGUE_EMBED_ON_SUBMIT": args.embed_on_submit == "true",
             "SESSION_COOKIE_SECURE": False,
         }
     )
