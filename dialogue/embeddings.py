@@ -60,8 +60,8 @@ BATCH = 64
 POLL_SECONDS = 1.0
 #: Rounds closed this long ago are still watched: a text saved at the last second is embedded.
 GRACE = dt.timedelta(hours=1)
-#: How much lower than the web server the embedding worker runs (``nice``; 10: about a tenth).
-NICENESS = 10
+#: Where there is no idle scheduling class: how much lower than the web server the worker runs.
+NICENESS = 19
 #: The RQ task of a round waits in the queue at most this long (seconds) before a new one is asked.
 FLAG_SECONDS = 600
 
@@ -357,6 +357,19 @@ def run_worker(stop: threading.Event, *, poll: float = POLL_SECONDS, threads: in
             stop.wait(poll)
 
 
+def _yield_to_requests() -> None:
+    """Run only on CPU time the web server leaves over (Linux's idle class; elsewhere nice).
+
+    On a small machine every CPU second the model takes is taken from the requests; in the
+    idle class the requests get the cores under a peak and the worker catches up afterwards
+    (texts still without a vector when an analysis runs are embedded by it).
+    """
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        os.nice(NICENESS)
+
+
 @click.command("embed-worker")
 @with_appcontext
 @click.option(
@@ -365,9 +378,7 @@ def run_worker(stop: threading.Event, *, poll: float = POLL_SECONDS, threads: in
 def embed_worker_command(poll: float):
     """Embed new texts of open rounds as they arrive (``dialogue run`` starts it for you)."""
     app = current_app._get_current_object()
-    # Below the web server's priority: under a peak the CPU goes to requests, and the worker
-    # catches up when they leave some over (the analysis embeds whatever is still missing).
-    os.nice(NICENESS)
+    _yield_to_requests()
     try:
         load_embedder(app.config["DIALOGUE_EMBEDDING_THREADS"])
     except EmbeddingUnavailable as exc:
