@@ -5,8 +5,10 @@ once, soon after it is written, and never by a web worker (the model takes the C
 needs). Who does it:
 
 - **the embedding worker** (``dialogue embed-worker``), which ``dialogue run`` starts beside
-  the web server and stops with it: it looks every second for texts of rounds that are open
-  (or closed within :data:`GRACE`) without a vector, and embeds them in batches;
+  the web server and stops with it: it looks for texts of rounds that are open (or closed
+  within :data:`GRACE`) without a vector, every second while they arrive and at most every
+  :data:`MAX_POLL` seconds when none do, and embeds them in batches, on CPU time the web
+  server leaves over;
 - **the RQ worker** when ``REDIS_URL`` is set: a submission asks for one RQ task per round
   (:func:`schedule`; a Redis flag keeps it to one queued task however many texts arrive);
 - ``dialogue embed``, and at the latest the analysis run itself (:func:`vectors_for`), for
@@ -56,8 +58,10 @@ logger = logging.getLogger(__name__)
 CHUNK = 256
 #: Texts one batch of the worker embeds before it writes them (a few seconds of one core).
 BATCH = 64
-#: Seconds between the worker's looks for new texts when it found none.
+#: Seconds between the worker's looks for new texts after it found some.
 POLL_SECONDS = 1.0
+#: Longest pause between looks while nothing arrives: the most a first new text waits.
+MAX_POLL = 16.0
 #: Rounds closed this long ago are still watched: a text saved at the last second is embedded.
 GRACE = dt.timedelta(hours=1)
 #: Where there is no idle scheduling class: how much lower than the web server the worker runs.
@@ -341,10 +345,13 @@ def beside_server(app: Flask) -> Iterator[subprocess.Popen | None]:
 def run_worker(stop: threading.Event, *, poll: float = POLL_SECONDS, threads: int = 1) -> None:
     """Embed the watched rounds' new texts until `stop` is set or the parent process is gone.
 
-    A database that does not answer is tried again at the next look; the log gets the error's
+    Each look that finds nothing doubles the pause before the next, up to :data:`MAX_POLL`:
+    the look reads every open round's texts without a vector, which an idle dialogue of
+    100,000 texts should not pay every second; found work sets the pause back to `poll`. A
+    database that does not answer is tried again at the next look; the log gets the error's
     class only (never a text).
     """
-    parent = os.getppid()
+    parent, pause = os.getppid(), poll
     while not stop.is_set() and os.getppid() == parent:
         found = 0
         try:
@@ -353,8 +360,9 @@ def run_worker(stop: threading.Event, *, poll: float = POLL_SECONDS, threads: in
         except SQLAlchemyError as exc:
             Session.rollback()
             logger.warning("embedding worker: database error %s", type(exc).__name__)
+        pause = poll if found else min(pause * 2, max(poll, MAX_POLL))
         if not found:
-            stop.wait(poll)
+            stop.wait(pause)
 
 
 def _yield_to_requests() -> None:
