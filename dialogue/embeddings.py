@@ -246,6 +246,7 @@ def _without_vector(round_ids: Sequence[int], limit: int) -> list[tuple[uuid.UUI
             Contribution.body.is_not(None),
             Contribution.body != "",
         )
+        .order_by(Contribution.id)  # random ids: vectors are not written in submission order
         .limit(limit)
     )
     return [(row.id, row.body) for row in Session.execute(query)]
