@@ -22,6 +22,10 @@ The rules, chosen so that a warning is cheap and a miss is not:
   row (full name or first and last name), each written with a capital letter, optionally with a
   genitive ``s``. A single word never matches on its own, so names that are also ordinary words
   ("Bo", "Rose", "Dam", "Mark") do not flag "vi bor ved en dam" or "Rose is a flower".
+* **Any name** (``any_name=True``, for the participant's warning): any two or more capitalised
+  words in a row, listed or not. A warning that named only listed people would tell a
+  participant whether a given full name is on the dialogue's list; this one tells nothing about
+  the list, and its cost does not depend on the list's length.
 """
 
 from __future__ import annotations
@@ -135,27 +139,6 @@ def name_keys(names: Iterable[str]) -> frozenset[str]:
     return frozenset(keys)
 
 
-def name_endings(text: str) -> set[str]:
-    """The words a listed name must end with for :func:`scan` to find it in ``text``.
-
-    Lets a caller with a long participant list fetch only the names that could match: the
-    capitalised words of the text, also without a genitive ending.
-
-    >>> sorted(name_endings("Spørg Anna Jensens team eller Mark Dam's"))
-    ['Anna', 'Dam', "Dam's", 'Jensen', 'Jensens', 'Mark', 'Spørg']
-    """
-    endings = set()
-    for match in _WORD.finditer(text):
-        word = match.group()
-        if word[0].isupper():
-            endings.add(word)
-            if word.endswith(("'s", "’s")):
-                endings.add(word[:-2])
-            elif word.endswith("s"):
-                endings.add(word[:-1])
-    return endings
-
-
 def _name_spans(text: str, keys: frozenset[str]) -> list[Span]:
     """Runs of capitalised words that form a listed name; the longest run wins."""
     words = [word for word in _WORD.finditer(text) if word.group()[0].isupper()]
@@ -193,12 +176,36 @@ def _longest_name_at(text: str, words, i: int, keys: frozenset[str]) -> tuple[in
 # --- all together -------------------------------------------------------------------------------
 
 
-def scan(text: str, names: frozenset[str] = frozenset()) -> list[Span]:
+def _any_name_spans(text: str) -> list[Span]:
+    """Runs of two or more capitalised words, at most :data:`_MAX_NAME_WORDS` counted per run.
+
+    Only whitespace may stand between the words, as in :func:`_name_spans`; a word of capitals
+    only ("IT", "HR") is an abbreviation more often than a name and starts no run.
+    """
+    words = [w for w in _WORD.finditer(text) if w.group()[0].isupper() and not w.group().isupper()]
+    spans, i = [], 0
+    while i < len(words):
+        j = i
+        while (
+            j + 1 < len(words)
+            and j + 1 - i < _MAX_NAME_WORDS
+            and not text[words[j].end() : words[j + 1].start()].strip()
+        ):
+            j += 1
+        if j > i:
+            spans.append(Span(words[i].start(), words[j].end(), NAME))
+        i = j + 1
+    return spans
+
+
+def scan(text: str, names: frozenset[str] = frozenset(), *, any_name: bool = False) -> list[Span]:
     """Identifying spans in ``text``, in order and without overlaps.
 
-    ``names`` comes from :func:`name_keys`. Overlapping spans become one span covering both, of
-    the stronger kind (a CPR number over an e-mail address over a phone number over a name):
-    keeping only one of them would leave the rest of the other readable once masked.
+    ``names`` comes from :func:`name_keys`; with ``any_name`` every capitalised run of two or
+    more words counts as a name instead, whatever the list holds. Overlapping spans become one
+    span covering both, of the stronger kind (a CPR number over an e-mail address over a phone
+    number over a name): keeping only one of them would leave the rest of the other readable
+    once masked.
 
     >>> scan("Skriv til anna@example.dk eller ring 22 33 44 55")
     [Span(start=10, end=25, kind='email'), Span(start=37, end=48, kind='phone')]
@@ -206,7 +213,9 @@ def scan(text: str, names: frozenset[str] = frozenset()) -> list[Span]:
     if not text:
         return []
     found = _cpr_spans(text) + _email_spans(text) + _phone_spans(text)
-    if names:
+    if any_name:
+        found += _any_name_spans(text)
+    elif names:
         found += _name_spans(text, names)
     rank = {kind: i for i, kind in enumerate(KINDS)}
     merged: list[Span] = []

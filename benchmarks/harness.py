@@ -263,6 +263,57 @@ def count_rows(url: str, round_id: int) -> int:
         engine.dispose()
 
 
+def count_vectors(url: str, round_id: int) -> int:
+    """How many of the round's contributions have a stored embedding."""
+    from dialogue.models import Contribution, ContributionEmbedding
+
+    engine = engine_for(url)
+    try:
+        with engine.connect() as connection:
+            table, vectors = Contribution.__table__, ContributionEmbedding.__table__
+            return connection.execute(
+                select(func.count())
+                .select_from(vectors.join(table, table.c.id == vectors.c.contribution_id))
+                .where(table.c.round_id == round_id)
+            ).scalar_one()
+    finally:
+        engine.dispose()
+
+
+@contextlib.contextmanager
+def embedding_worker(
+    server: GunicornServer, *, enabled: bool = True
+) -> Iterator[subprocess.Popen | None]:
+    """``dialogue embed-worker`` beside ``server``, as ``dialogue run`` starts it beside its own.
+
+    None when not ``enabled`` or the ``semantic`` extra is not installed (then nothing embeds,
+    as in ``make run``).
+    """
+    from analysis.embed import semantic_installed
+
+    if not enabled or not semantic_installed():
+        yield None
+        return
+    log = open(server.workdir / "embed-worker.log", "ab")  # noqa: SIM115 - closed below
+    worker = subprocess.Popen(
+        [str(VENV_BIN / "dialogue"), "embed-worker"],
+        cwd=ROOT,
+        env=server.env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        yield worker
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+        log.close()
+
+
 def sqlite_integrity(url: str) -> str:
     """``PRAGMA integrity_check`` of a SQLite database ("ok" when sound)."""
     import sqlite3

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import abort, current_app, g
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from dialogue.anonymity import author_pseudonym
 from dialogue.db import Session
@@ -21,6 +22,7 @@ def member_or_404(slug: str) -> Membership:
     membership = Session.scalar(
         select(Membership)
         .join(Dialogue)
+        .options(contains_eager(Membership.dialogue))  # every caller reads it: same query
         .where(Dialogue.slug == slug, Membership.person_id == current_user.id)
     )
     if membership is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import click
 from alembic.util.exc import CommandError
 from flask import current_app
 from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
+from flask.cli import run_command as flask_run_command
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from dialogue import PROJECT_ROOT, create_app, migrate
@@ -52,6 +54,32 @@ def _add_commands_without_app() -> None:
 _add_commands_without_app()
 
 
+@click.command(
+    "run",
+    params=flask_run_command.params,
+    short_help="Serve the app (and embed new texts beside it).",
+    help=f"{flask_run_command.help}\n\nWith the semantic extra, `dialogue embed-worker` runs "
+    "beside the server and stops with it: it embeds new texts, so that no web request does.",
+)
+@click.pass_context
+def run_command(ctx, **options):
+    """Flask's ``run``, with the embedding worker beside it (``dialogue.embeddings``).
+
+    Without ``PUBLIC_URL`` in the environment, the links this server mails point at the host
+    and port it serves on, not at the default port.
+    """
+    from dialogue.embeddings import beside_server
+
+    app = ctx.ensure_object(ScriptInfo).load_app()
+    if "PUBLIC_URL" not in os.environ:
+        app.config["PUBLIC_URL"] = f"http://{options['host']}:{options['port']}"
+    with beside_server(app):
+        ctx.invoke(flask_run_command, **options)
+
+
+cli.add_command(run_command)
+
+
 def init_app(app) -> None:
     """Add the project's commands to the app's CLI (so ``app.test_cli_runner`` sees them)."""
     from dialogue.accounts_cli import (
@@ -67,6 +95,7 @@ def init_app(app) -> None:
         import_participants_command,
     )
     from dialogue.demo.scale import generate_command
+    from dialogue.embeddings import embed_worker_command
     from dialogue.jobs import worker_command
     from dialogue.synthesis.cli import export_command
     from dialogue.workbench.cli import analyse_command, embed_command
@@ -85,6 +114,7 @@ def init_app(app) -> None:
         add_staff_command,
         generate_command,
         worker_command,
+        embed_worker_command,
         disable_user_command,
         enable_user_command,
         end_sessions_command,

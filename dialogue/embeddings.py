@@ -1,48 +1,75 @@
-"""Contributions' sentence embeddings: computed off the request path, stored once, reused.
+"""Contributions' sentence embeddings: computed by a worker process, stored once, reused.
 
 The semantic analysis of a round should only have to cluster vectors, so each text is embedded
-once, soon after it is written: the participant's view commits first and then asks for an
-``embed`` job (:func:`schedule`), which a job runner does in the background. A job embeds
-everything pending in its round, batch by batch, and looks again before it ends, so texts
-written while it ran are not left behind. Whatever still slips through (a job refused as
-already active at its very end, imported or generated material, the extra installed later) is
-embedded by ``dialogue embed`` or, at the latest, by the analysis run itself
-(:func:`vectors_for`).
+once, soon after it is written, and never by a web worker (the model takes the CPU a request
+needs). Who does it:
+
+- **the embedding worker** (``dialogue embed-worker``), which ``dialogue run`` starts beside
+  the web server and stops with it: it looks for texts of rounds that are open (or closed
+  within :data:`GRACE`) without a vector, every second while they arrive and at most every
+  :data:`MAX_POLL` seconds when none do, and embeds them in batches, on CPU time the web
+  server leaves over;
+- **the RQ worker** when ``REDIS_URL`` is set: a submission asks for one RQ task per round
+  (:func:`schedule`; a Redis flag keeps it to one queued task however many texts arrive);
+- ``dialogue embed``, and at the latest the analysis run itself (:func:`vectors_for`), for
+  imported or generated material, closed rounds and the extra installed later.
+
+A batch reads its texts in a short transaction, computes the vectors outside any transaction,
+and writes them in one short transaction, keeping only the texts that are still there
+unchanged. Nothing about the work is recorded per text: no job row, no time (a row per saved
+text in ``jobs`` would show when a round received each input). An edit deletes the text's
+vector (``rounds.submissions``), so the worker finds the text again.
 
 A vector is pending when its contribution has a text and there is no vector, or the stored one
-was computed from another text (edited: the SHA-256 differs) or by another model.
+was computed from another text (the SHA-256 differs) or by another model.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
+import click
 import numpy as np
-from flask import current_app
+from flask import Flask, current_app
+from flask.cli import with_appcontext
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from analysis.embed import WINDOW, EmbeddingUnavailable, load_embedder, model_name, text_hash
-from dialogue.db import Session
-from dialogue.jobs import JobActive, JobContext, JobOutcome, JobRefused, enqueue
+from dialogue.clock import utcnow
+from dialogue.db import WRITE_INTENT, Session
 from dialogue.models import Contribution, ContributionEmbedding, Round
 
 logger = logging.getLogger(__name__)
 
-KIND = "embed"
 #: Texts embedded and committed together: a job stopped half-way keeps most of its work.
 CHUNK = 256
+#: Texts one batch of the worker embeds before it writes them (a few seconds of one core).
+BATCH = 64
+#: Seconds between the worker's looks for new texts after it found some.
+POLL_SECONDS = 1.0
+#: Longest pause between looks while nothing arrives: the most a first new text waits.
+MAX_POLL = 16.0
+#: Rounds closed this long ago are still watched: a text saved at the last second is embedded.
+GRACE = dt.timedelta(hours=1)
+#: Where there is no idle scheduling class: how much lower than the web server the worker runs.
+NICENESS = 19
+#: The RQ task of a round waits in the queue at most this long (seconds) before a new one is asked.
+FLAG_SECONDS = 600
 
 Progress = Callable[[str, int, int], None]
-
-
-def _key(round_id: int | None) -> str:
-    return "all" if round_id is None else f"round:{round_id}"
 
 
 def pending(round_id: int | None = None) -> list[tuple[uuid.UUID, str]]:
@@ -74,15 +101,8 @@ def pending(round_id: int | None = None) -> list[tuple[uuid.UUID, str]]:
     ]
 
 
-def store(pairs: Sequence[tuple[uuid.UUID, str]], threads: int = 1, progress=None) -> None:
-    """Embed the texts of `pairs` and store (or replace) their vectors.
-
-    One upsert: an embedding job and a semantic run may embed the same new text at the same
-    time, and the second to commit then replaces the first's vector instead of failing.
-    """
-    embedder = load_embedder(threads)
-    vectors, tokens = embedder.embed([text for _cid, text in pairs], progress=progress)
-    rows = [
+def _rows(embedder, pairs, vectors, tokens) -> list[dict]:
+    return [
         {
             "contribution_id": cid,
             "model": embedder.name,
@@ -92,6 +112,14 @@ def store(pairs: Sequence[tuple[uuid.UUID, str]], threads: int = 1, progress=Non
         }
         for (cid, text), vector, count in zip(pairs, vectors, tokens, strict=True)
     ]
+
+
+def _upsert(rows: list[dict]) -> None:
+    """Insert or replace vectors in one statement.
+
+    A worker and a semantic run may embed the same new text at the same time: the second to
+    commit replaces the first's vector instead of failing.
+    """
     dialect = Session.get_bind().dialect.name
     statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(
         ContributionEmbedding
@@ -103,6 +131,13 @@ def store(pairs: Sequence[tuple[uuid.UUID, str]], threads: int = 1, progress=Non
             set_={column: statement.excluded[column] for column in columns},
         )
     )
+
+
+def store(pairs: Sequence[tuple[uuid.UUID, str]], threads: int = 1, progress=None) -> None:
+    """Embed the texts of `pairs` and store (or replace) their vectors (caller's transaction)."""
+    embedder = load_embedder(threads)
+    vectors, tokens = embedder.embed([text for _cid, text in pairs], progress=progress)
+    _upsert(_rows(embedder, pairs, vectors, tokens))
 
 
 def embed_pending(
@@ -188,41 +223,249 @@ def _stored(ids: list[uuid.UUID]) -> dict[uuid.UUID, ContributionEmbedding]:
     return rows
 
 
-def schedule(round_: Round) -> None:
-    """Ask for the round's pending texts to be embedded in the background, after a commit.
+# --- the worker's batches -----------------------------------------------------------------------
 
-    Does nothing when switched off (``DIALOGUE_EMBED_ON_SUBMIT``) or without the extra, or when
-    a job of the round is already active (it looks again before it ends). Never fails the
-    participant's request: their text is saved, and the analysis embeds what is missing.
+
+def watched_rounds(now: dt.datetime) -> list[int]:
+    """Rounds that take input now or took it within :data:`GRACE`: where new texts appear."""
+    return list(
+        Session.scalars(
+            select(Round.id).where(Round.opens_at <= now, Round.closes_at > now - GRACE)
+        )
+    )
+
+
+def _without_vector(round_ids: Sequence[int], limit: int) -> list[tuple[uuid.UUID, str]]:
+    """Up to `limit` texts of these rounds that have no vector at all (new, or edited)."""
+    query = (
+        select(Contribution.id, Contribution.body)
+        .outerjoin(ContributionEmbedding)
+        .where(
+            ContributionEmbedding.contribution_id.is_(None),
+            Contribution.round_id.in_(round_ids),
+            # Held texts wait for their batch (rounds.release), so vectors follow batches too.
+            Contribution.released.is_(True),
+            Contribution.body.is_not(None),
+            Contribution.body != "",
+        )
+        .order_by(Contribution.id)  # random ids: vectors are not written in submission order
+        .limit(limit)
+    )
+    return [(row.id, row.body) for row in Session.execute(query)]
+
+
+def embed_batch(round_ids: Sequence[int], *, limit: int = BATCH, threads: int = 1) -> int:
+    """Embed up to `limit` texts without a vector in `round_ids`; return how many were found.
+
+    Three steps, so that no transaction stays open while the model works: read the texts and
+    end the read; compute the vectors; in one short transaction read the texts again and store
+    the vectors of those still there unchanged (an edit or a withdrawal in between wins).
+
+    Raises
+    ------
+    EmbeddingUnavailable
+        If the extra is missing or the model does not load.
     """
-    if not current_app.config["DIALOGUE_EMBED_ON_SUBMIT"]:
+    if not round_ids:
+        return 0
+    work = _without_vector(round_ids, limit)
+    Session.rollback()  # ends the read: nothing is held while the model runs
+    if not work:
+        return 0
+    embedder = load_embedder(threads)
+    vectors, tokens = embedder.embed([text for _cid, text in work])
+    rows = _rows(embedder, work, vectors, tokens)
+    token = WRITE_INTENT.set(True)  # SQLite: take the write lock at BEGIN, as a request does
+    try:
+        current = dict(
+            Session.execute(
+                select(Contribution.id, Contribution.body).where(
+                    Contribution.id.in_([cid for cid, _text in work])
+                )
+            ).all()
+        )
+        unchanged = [
+            row for row, (cid, text) in zip(rows, work, strict=True) if current.get(cid) == text
+        ]
+        if unchanged:
+            _upsert(unchanged)
+        Session.commit()
+    except BaseException:
+        Session.rollback()
+        raise
+    finally:
+        WRITE_INTENT.reset(token)
+    return len(work)
+
+
+def embed_new_texts(round_ids: Sequence[int], *, threads: int = 1) -> int:
+    """Embed batch after batch until these rounds have no text without a vector; how many."""
+    total = 0
+    while True:
+        found = embed_batch(round_ids, threads=threads)
+        total += found
+        if found < BATCH:
+            return total
+
+
+def worker_wanted(app: Flask) -> bool:
+    """Whether ``dialogue run`` starts the embedding worker: extra installed, on, and no RQ."""
+    from dialogue.jobs import runner_name
+
+    if not app.config["DIALOGUE_EMBED_ON_SUBMIT"] or runner_name(app) == "rq":
+        return False
+    try:
+        model_name()
+    except EmbeddingUnavailable:
+        return False
+    return True
+
+
+@contextmanager
+def beside_server(app: Flask) -> Iterator[subprocess.Popen | None]:
+    """Run ``dialogue embed-worker`` as a process of its own while the web server runs.
+
+    Not in the reloader's child (the parent already started one), and not when
+    :func:`worker_wanted` says no. The worker also stops by itself if this process dies.
+    """
+    if os.environ.get("WERKZEUG_RUN_MAIN") or not worker_wanted(app):
+        yield None
+        return
+    worker = subprocess.Popen(  # noqa: S603 - our own command, no shell
+        [sys.executable, "-c", "from dialogue.cli import main; main()", "embed-worker"]
+    )
+    try:
+        yield worker
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
+def run_worker(stop: threading.Event, *, poll: float = POLL_SECONDS, threads: int = 1) -> None:
+    """Embed the watched rounds' new texts until `stop` is set or the parent process is gone.
+
+    Each look that finds nothing doubles the pause before the next, up to :data:`MAX_POLL`:
+    the look reads every open round's texts without a vector, which an idle dialogue of
+    100,000 texts should not pay every second; found work sets the pause back to `poll`. A
+    database that does not answer is tried again at the next look; the log gets the error's
+    class only (never a text).
+    """
+    parent, pause = os.getppid(), poll
+    while not stop.is_set() and os.getppid() == parent:
+        found = 0
+        try:
+            found = embed_new_texts(watched_rounds(utcnow()), threads=threads)
+            Session.rollback()
+        except SQLAlchemyError as exc:
+            Session.rollback()
+            logger.warning("embedding worker: database error %s", type(exc).__name__)
+        pause = poll if found else min(pause * 2, max(poll, MAX_POLL))
+        if not found:
+            stop.wait(pause)
+
+
+def _yield_to_requests() -> None:
+    """Run only on CPU time the web server leaves over (Linux's idle class; elsewhere nice).
+
+    On a small machine every CPU second the model takes is taken from the requests; in the
+    idle class the requests get the cores under a peak and the worker catches up afterwards
+    (texts still without a vector when an analysis runs are embedded by it).
+    """
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        os.nice(NICENESS)
+
+
+@click.command("embed-worker")
+@with_appcontext
+@click.option(
+    "--poll", type=float, default=POLL_SECONDS, show_default=True, help="Seconds between looks."
+)
+def embed_worker_command(poll: float):
+    """Embed new texts of open rounds as they arrive (``dialogue run`` starts it for you)."""
+    app = current_app._get_current_object()
+    _yield_to_requests()
+    try:
+        load_embedder(app.config["DIALOGUE_EMBEDDING_THREADS"])
+    except EmbeddingUnavailable as exc:
+        raise click.ClickException(str(exc)) from exc
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_args: stop.set())
+    click.echo(f"embedding worker {os.getpid()}: watching open rounds for new texts", err=True)
+    try:
+        run_worker(stop, poll=poll, threads=app.config["DIALOGUE_EMBEDDING_THREADS"])
+    finally:
+        Session.remove()
+
+
+# --- RQ -----------------------------------------------------------------------------------------
+
+
+def _flag(app: Flask, round_id: int) -> str:
+    """The round's "task queued" flag; per database, as several instances may share a Redis."""
+    database = hashlib.sha256(app.config["DATABASE_URL"].encode()).hexdigest()[:12]
+    return f"dialogue:embed-wanted:{database}:{round_id}"
+
+
+_redis_clients: dict[str, object] = {}
+
+
+def _redis(url: str):
+    """One Redis client (and connection pool) per URL and process, not one per request."""
+    from redis import Redis
+
+    if url not in _redis_clients:
+        _redis_clients[url] = Redis.from_url(url)
+    return _redis_clients[url]
+
+
+def schedule(round_: Round) -> None:
+    """With RQ, ask for the round's new texts to be embedded; without, the worker finds them.
+
+    One Redis round trip: a flag set only if absent decides whether a task is queued, so a
+    round receiving a hundred texts a second has one task waiting, not a hundred. Never fails
+    the participant's request: their text is saved, and the analysis embeds what is missing.
+    """
+    from dialogue.jobs import RQ_QUEUE, runner_name
+
+    app = current_app
+    if not app.config["DIALOGUE_EMBED_ON_SUBMIT"] or runner_name(app) != "rq":
         return
     try:
         model_name()
     except EmbeddingUnavailable:
         return
+    from redis.exceptions import RedisError
+    from rq import Queue
+
     try:
-        enqueue(KIND, _key(round_.id), embedding_job, round_.id, dialogue_id=round_.dialogue_id)
-    except JobActive:
-        return
-    except SQLAlchemyError as exc:
-        logger.warning("embedding of round %s not scheduled: %s", round_.id, type(exc).__name__)
+        connection = _redis(app.config["REDIS_URL"])
+        if connection.set(_flag(app, round_.id), b"1", nx=True, ex=FLAG_SECONDS):
+            Queue(RQ_QUEUE, connection=connection).enqueue(
+                embed_round_task, round_.id, result_ttl=0, failure_ttl=3600, job_timeout=3600
+            )
+    except RedisError as exc:
+        logger.warning("embedding of round %s not queued: %s", round_.id, type(exc).__name__)
 
 
-def embedding_job(job: JobContext, round_id: int) -> JobOutcome:
-    """Embed the round's pending texts, committing chunk by chunk."""
-    if Session.get(Round, round_id) is None:
-        raise JobRefused(_l("The round no longer exists."))
-    try:
-        count = embed_pending(
-            round_id,
-            threads=current_app.config["DIALOGUE_EMBEDDING_THREADS"],
-            commit=job.commit,
-            progress=job.stage_progress,
-        )
-    except EmbeddingUnavailable as exc:
-        raise JobRefused(unavailable_message(exc.reason)) from exc
-    return JobOutcome(ngettext("%(num)d text embedded.", "%(num)d texts embedded.", count))
+def embed_round_task(round_id: int) -> int:
+    """The RQ task: embed the round's texts without a vector; runs in ``dialogue worker``."""
+    from dialogue.jobs import _worker_app
+
+    app = _worker_app()
+    with app.app_context():
+        # Cleared first: a text saved from now on queues a new task, none is left behind.
+        _redis(app.config["REDIS_URL"]).delete(_flag(app, round_id))
+        try:
+            return embed_new_texts([round_id], threads=app.config["DIALOGUE_EMBEDDING_THREADS"])
+        finally:
+            Session.remove()
 
 
 def unavailable_message(reason: str | None):

@@ -182,7 +182,8 @@ def cached(
     part of ``extra`` that says what is asked, such as which themes, as opposed to the data it
     is asked of), call this (say, to have a background job compute the new one) and return the
     stored value instead of computing it here. A value for another question may lack what the
-    caller needs, so it is computed.
+    caller needs, so it is computed. A caller without ``stale`` (a job) stores its value under
+    the same ``question``, so that the pages find it.
 
     The entry is written in a short transaction of its own, so that a page that only reads
     (and never commits) still keeps it, and the caller's transaction is not disturbed. A failed
@@ -194,7 +195,7 @@ def cached(
             return compute()
         extra = (*extra, "open", int(utcnow().timestamp()) // open_seconds)
     version = round_version(round_, members=members, extra=extra)
-    if stale is not None:  # the stored version starts with the question it answers
+    if stale is not None or question:  # the stored version starts with the question it answers
         asked = hashlib.sha256(repr((CACHE_FORMAT, question)).encode()).hexdigest()
         version = asked[:QUESTION_DIGITS] + version[QUESTION_DIGITS:]
     row = Session.scalar(

@@ -71,9 +71,11 @@ class Challenges(RoundKindBase):
         submissions.ensure_open(round_, now)
         text, nonce = self._text(round_, form.body.data), form.nonce.data
         limit = self.settings(round_)["max_contributions"]
-        key = submissions.submission_key(author, nonce, round_.id)
-        is_retry = Session.scalar(select(Contribution.id).where(Contribution.submission_key == key))
-        if not is_retry and submissions.count_own(round_, author) >= limit:
+        own = submissions.own_keys(round_, author)
+        retry = own.get(submissions.submission_key(author, nonce, round_.id))
+        if retry is not None:
+            return Session.get(Contribution, retry)
+        if len(own) >= limit:
             raise SubmissionRejected(
                 _l(
                     "You have already written %(count)d contributions in this round, which is "
@@ -81,7 +83,9 @@ class Challenges(RoundKindBase):
                     count=limit,
                 )
             )
-        return submissions.add_contribution(round_, author, body=text, nonce=nonce, now=now)
+        return submissions.add_contribution(
+            round_, author, body=text, nonce=nonce, now=now, known_new=True
+        )
 
     def edit(self, contribution: Contribution, form: ChallengeForm, now: dt.datetime):
         """Replace the text of one of the author's contributions."""

@@ -13,18 +13,21 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from time import monotonic
 from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, func, or_, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import attributes
 
-from analysis.identifying import Span, mask, name_endings, name_keys, scan
+from analysis.identifying import Span, mask, name_keys, scan
 from dialogue.audit import record_event
 from dialogue.db import Session
 from dialogue.models import (
     Contribution,
+    ContributionEmbedding,
     IdentifyingSpan,
     Membership,
     Person,
@@ -41,29 +44,49 @@ KIND_LABELS = {
 }
 #: Largest number of ids in one ``IN (…)`` query.
 _CHUNK = 500
-#: Largest number of name endings looked for in one query.
-_ENDINGS_PER_QUERY = 100
 
 
-def member_name_keys(dialogue_id: int, texts: Iterable[str]) -> frozenset[str]:
-    """The names on the dialogue's list that :func:`analysis.identifying.scan` could find in texts.
+@dataclass
+class _NameIndex:
+    keys: frozenset[str]
+    stamp: tuple
+    built: float
 
-    Only names ending in one of the texts' capitalised words are read: a dialogue of 100,000
-    people costs one pass over its members in the database and a few rows, not every name.
+
+#: Per process: each dialogue's name keys, read once instead of at every saved text.
+_name_indexes: dict[int, _NameIndex] = {}
+#: A rename in another process is seen after this many seconds at the latest.
+NAME_INDEX_SECONDS = 60.0
+
+
+def _membership_stamp() -> tuple:
+    """The newest membership's id, in any dialogue: it moves when people are added.
+
+    One row read from the end of the primary key, whatever the number of members; removals and
+    renames made by other processes are caught by :data:`NAME_INDEX_SECONDS`.
     """
-    endings = sorted(set().union(*(name_endings(text) for text in texts)))
-    names: list[str] = []
-    for i in range(0, len(endings), _ENDINGS_PER_QUERY):
-        chunk = endings[i : i + _ENDINGS_PER_QUERY]
-        names += Session.scalars(
+    return (Session.scalar(select(func.max(Membership.id))),)
+
+
+def member_name_keys(dialogue_id: int) -> frozenset[str]:
+    """The dialogue's name keys (:func:`analysis.identifying.name_keys`), as a set to look up in.
+
+    Looking a text's word runs up in a set costs the same for 30 members or 100,000. The set is
+    read from the database when this process has none for the dialogue, when people were added
+    anywhere, when the session wrote people or memberships (:func:`flag_changed_texts`) and
+    after :data:`NAME_INDEX_SECONDS`, so that a rename made by another process is seen too.
+    """
+    stamp = _membership_stamp()
+    index = _name_indexes.get(dialogue_id)
+    if index is None or index.stamp != stamp or monotonic() - index.built > NAME_INDEX_SECONDS:
+        names = Session.scalars(
             select(Person.name)
             .join(Membership, Membership.person_id == Person.id)
-            .where(
-                Membership.dialogue_id == dialogue_id,
-                or_(*(Person.name.ilike(f"% {word}") for word in chunk)),
-            )
+            .where(Membership.dialogue_id == dialogue_id)
         )
-    return name_keys(names)
+        index = _NameIndex(name_keys(names), stamp, monotonic())
+        _name_indexes[dialogue_id] = index
+    return index.keys
 
 
 # --- flagging ------------------------------------------------------------------------------------
@@ -84,6 +107,11 @@ def flag_changed_texts(session, _flush_context, _instances) -> None:
 
     Spans found earlier in a changed text are replaced: offsets into an old text mean nothing.
     """
+    if any(
+        isinstance(obj, Person | Membership)
+        for obj in (*session.new, *session.dirty, *session.deleted)
+    ):
+        _name_indexes.clear()  # names may have changed: read them again at the next text
     changed = _changed_texts(session)
     if not changed:
         return
@@ -92,14 +120,10 @@ def flag_changed_texts(session, _flush_context, _instances) -> None:
             if contribution.id is None:
                 contribution.id = uuid.uuid4()  # the column default comes too late for the spans
             elif contribution not in session.new:
-                old = select(IdentifyingSpan).where(
-                    IdentifyingSpan.contribution_id == contribution.id
-                )
-                for span in session.scalars(old):
-                    session.delete(span)
+                _drop_derived(session, contribution.id)
             round_ = contribution.round or session.get(Round, contribution.round_id)
             text = contribution.body or ""
-            names = member_name_keys(round_.dialogue_id or round_.dialogue.id, [text])
+            names = member_name_keys(round_.dialogue_id or round_.dialogue.id)
             for span in scan(text, names):
                 session.add(
                     IdentifyingSpan(
@@ -109,6 +133,18 @@ def flag_changed_texts(session, _flush_context, _instances) -> None:
                         kind=span.kind,
                     )
                 )
+
+
+def _drop_derived(session, contribution_id: uuid.UUID) -> None:
+    """Forget what was derived from a contribution's old text: its spans and its vector.
+
+    Offsets into an old text mean nothing; a vector of it is stale, and without one the
+    embedding worker finds the text again (``dialogue.embeddings``).
+    """
+    for model in (IdentifyingSpan, ContributionEmbedding):
+        column = model.contribution_id
+        for row in session.scalars(select(model).where(column == contribution_id)):
+            session.delete(row)
 
 
 def listen(session_factory) -> None:

@@ -13,7 +13,7 @@ import unicodedata
 import uuid
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from dialogue.db import Session
@@ -47,13 +47,20 @@ def submission_key(author: str, nonce: str, round_id: int) -> str:
     return hashlib.sha256(f"{author}:{round_id}:{nonce}".encode()).hexdigest()
 
 
-def count_own(round_: Round, author: str) -> int:
-    """How many contributions ``author`` has in ``round_``."""
-    return Session.scalar(
-        select(func.count())
-        .select_from(Contribution)
-        .where(Contribution.round_id == round_.id, Contribution.author == author)
-    )
+def own_keys(round_: Round, author: str) -> dict[str, uuid.UUID]:
+    """The submission keys of ``author``'s contributions in ``round_``, with their ids.
+
+    One query answers both questions a new text raises: how many the author has written (a
+    round's limit is at most 50), and whether this form was saved already (a retry).
+    """
+    return {
+        key: cid
+        for cid, key in Session.execute(
+            select(Contribution.id, Contribution.submission_key).where(
+                Contribution.round_id == round_.id, Contribution.author == author
+            )
+        )
+    }
 
 
 def list_own(round_: Round, author: str) -> list[Contribution]:
@@ -76,14 +83,26 @@ def get_own(contribution_id: uuid.UUID, author: str) -> Contribution | None:
 
 
 def add_contribution(
-    round_: Round, author: str, *, body: str, nonce: str, now: dt.datetime, **fields
+    round_: Round,
+    author: str,
+    *,
+    body: str,
+    nonce: str,
+    now: dt.datetime,
+    known_new: bool = False,
+    **fields,
 ) -> Contribution:
-    """Store one contribution; a retried form (same nonce) returns the first one instead."""
+    """Store one contribution; a retried form (same nonce) returns the first one instead.
+
+    ``known_new``: the caller has just looked the key up (:func:`own_keys`), so it is not
+    looked up again; a retry that arrives in between still gets the first row (the unique key).
+    """
     ensure_open(round_, now)
     key = submission_key(author, nonce, round_.id)
-    existing = Session.scalar(select(Contribution).where(Contribution.submission_key == key))
-    if existing is not None:
-        return existing
+    if not known_new:
+        existing = Session.scalar(select(Contribution).where(Contribution.submission_key == key))
+        if existing is not None:
+            return existing
     contribution = Contribution(
         round_id=round_.id,
         author=author,

@@ -4,6 +4,11 @@ The form comes back with their text in it, to edit, and with a list of what look
 each in its context. Beside the list, a small second form carries the same fields as hidden
 inputs and a "save it as it is" button, so that saving anyway takes one more explicit click and
 works without JavaScript. Nothing is stored until the participant chooses.
+
+Names are warned about as any two or more capitalised words in a row, never by the dialogue's
+list: a warning that fired only for listed people would let a participant test whether a given
+full name is on the list. It also costs the same whatever the list's length. What is saved
+anyway is still flagged against the list (``rounds.identifying``), for the consultant.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from dataclasses import dataclass
 from flask import request
 
 from analysis.identifying import scan
-from rounds.identifying import KIND_LABELS, member_name_keys
+from rounds.identifying import KIND_LABELS
 
 #: Set by the "save it as it is" button: the participant has seen the warning.
 ACCEPT_FIELD = "identifying_ok"
@@ -53,7 +58,7 @@ def _context(text: str, start: int, end: int) -> tuple[str, str, str]:
     )
 
 
-def warning_before_saving(dialogue, form) -> IdentifyingWarning | None:
+def warning_before_saving(form) -> IdentifyingWarning | None:
     """A warning if the form's texts look identifying and the participant has not seen it yet."""
     if request.form.get(ACCEPT_FIELD):
         return None
@@ -64,11 +69,10 @@ def warning_before_saving(dialogue, form) -> IdentifyingWarning | None:
     ]
     if not texts:
         return None
-    names = member_name_keys(dialogue.id, [text for _label, text in texts])
     findings = [
         Finding(label, str(KIND_LABELS[span.kind]), *_context(text, span.start, span.end))
         for label, text in texts
-        for span in scan(text, names)
+        for span in scan(text, any_name=True)
     ]
     if not findings:
         return None

@@ -175,7 +175,7 @@ def add(slug: str, round_id: int):
     form = kind.form(round_)
     if not form.validate_on_submit():
         return render_round(membership, round_, form, 422)
-    warning = warning_before_saving(membership.dialogue, form)
+    warning = warning_before_saving(form)
     if warning is not None and round_.state_at(utcnow()) is RoundState.OPEN:
         return render_round(membership, round_, form, 422, identifying=warning)
     try:
@@ -225,7 +225,7 @@ def edit(slug: str, contribution_id: uuid.UUID):
     status = 200
     warning = None
     if form.validate_on_submit() and contribution.round.state_at(utcnow()) is RoundState.OPEN:
-        warning = warning_before_saving(membership.dialogue, form)
+        warning = warning_before_saving(form)
     if warning is not None:
         status = 422
     elif form.validate_on_submit():

@@ -10,9 +10,11 @@ figures follow. Any change to those changes the fingerprint and the next request
 
 When a page finds its figures out of date, but computed for the same themes and links, it shows
 the stored ones, says they are being updated, and leaves the new ones to a background job
-(:mod:`dialogue.synthesis.refresh`): at a million texts they take most of a minute. Figures for
-other themes or links (a new link, say) are computed in the request, unless the job that a
-change to the proposals starts has already stored them.
+(:mod:`dialogue.synthesis.refresh`): at a million texts they take most of a minute. A page
+never computes them: when none are stored for its themes and links (right after a dialogue is
+generated or imported, or a new link before the job that a change to the proposals starts has
+stored them), it asks for the job and says the figures are being computed
+(:class:`FiguresPending`).
 
 Only counts and quotes that pass the group-size rules are stored: never a pseudonym.
 """
@@ -23,6 +25,7 @@ import json
 import uuid
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
+from functools import partial
 from typing import TypeVar
 
 from flask import current_app, g, has_request_context, request
@@ -113,6 +116,9 @@ def cached_for(
     rounds = dialogue.rounds
     if not rounds:
         return compute()
+    stale = _on_stale(dialogue.id)
+    if stale is not None:  # a page: what is not stored is computed by the job, never here
+        compute = partial(_computed_later, dialogue.id)
     read = set(round_ids) if round_ids is not None else {round_.id for round_ in rounds}
     extra = (key, *_rounds_state([round_ for round_ in rounds if round_.id in read]))
     return cached(
@@ -121,13 +127,24 @@ def cached_for(
         compute,
         always=True,
         extra=extra,
-        stale=_on_stale(dialogue.id),
+        stale=stale,
         question=key,
     )
 
 
 #: Set while the refresh job runs: it computes what is out of date instead of serving it.
 REFRESHING: ContextVar[bool] = ContextVar("refreshing_figures", default=False)
+
+
+class FiguresPending(Exception):
+    """A page's figures were never computed; a job computes them, the page says so."""
+
+
+def _computed_later(dialogue_id: int):
+    from dialogue.synthesis.refresh import refresh_later
+
+    refresh_later(dialogue_id)
+    raise FiguresPending(dialogue_id)
 
 
 def _on_stale(dialogue_id: int) -> Callable[[], None] | None:

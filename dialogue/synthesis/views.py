@@ -382,3 +382,8 @@ def feed_round(slug: str):
         ),
         _("The final values are now the round's items."),
     )
+
+
+def figures_pending(_exc):
+    """A page whose figures a background job is computing: say so, and how to see them."""
+    return render_template("synthesis/pending.html"), 202  # accepted, not done: no error

@@ -1,18 +1,23 @@
-"""Stored embeddings: computed after the participant's commit, once per text, reused by runs."""
+"""Stored embeddings: computed by a worker after the participant's commit, once per text."""
+
+import datetime as dt
+import uuid
 
 import numpy as np
 import pytest
+import redis
+import rq
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from analysis.embed import model_name, text_hash
-from dialogue import embeddings
+from dialogue import embeddings, jobs, migrate
+from dialogue.clock import utcnow
 from dialogue.db import Session
-from dialogue.jobs import JobActive
 from dialogue.models import AnalysisRun, Contribution, ContributionEmbedding, Job
 from dialogue.workbench.cli import analyse_command, embed_command, themes_command
 from rounds.synthesis import run_analysis
-from tests.conftest import csrf_from
+from tests.conftest import csrf_from, require
 from tests.dialogue.test_participation import setup_round, submit
 from tests.dialogue.test_themes_cli import write_csv
 from tests.factories import make_contribution, make_dialogue, make_member, make_round
@@ -77,43 +82,109 @@ def test_a_vector_of_another_model_is_recomputed(small_round, embedder):
     assert [cid for cid, _text in embeddings.pending(round_.id)] == [contributions[2].id]
 
 
-def test_a_submission_is_embedded_by_a_job_after_it_is_saved(client, app, monkeypatch, embedder):
+def run_worker_once():
+    """What the embedding worker does at each look: embed the watched rounds' new texts."""
+    return embeddings.embed_new_texts(embeddings.watched_rounds(utcnow()))
+
+
+def test_a_submission_leaves_no_job_row_and_the_worker_embeds_it(client, app, monkeypatch):
     monkeypatch.setitem(app.config, "DIALOGUE_EMBED_ON_SUBMIT", True)
     dialogue, _, round_ = setup_round(client)
     assert submit(client, dialogue, round_, "Vi mangler tid til borgerne").status_code == 303
     contribution = Session.scalar(select(Contribution).where(Contribution.round_id == round_.id))
+    assert stored(round_) == {}  # not in the request
+    assert Session.scalar(select(func.count()).select_from(Job)) == 0
+    assert run_worker_once() == 1
     assert stored(round_)[contribution.id].text_hash == text_hash("Vi mangler tid til borgerne")
-    job = Session.scalar(select(Job).where(Job.kind == "embed", Job.key == f"round:{round_.id}"))
-    assert job.state.value == "done"
-    assert job.actor_id is None
+    assert run_worker_once() == 0
 
 
-def test_an_edit_is_embedded_again_and_a_running_job_is_not_doubled(
-    client, app, monkeypatch, embedder
-):
-    monkeypatch.setitem(app.config, "DIALOGUE_EMBED_ON_SUBMIT", True)
+def test_an_edit_drops_the_vector_and_the_worker_embeds_the_new_text(client, embedder):
     dialogue, _, round_ = setup_round(client)
     submit(client, dialogue, round_, "Første udgave")
+    run_worker_once()
     contribution = Session.scalar(select(Contribution).where(Contribution.round_id == round_.id))
     edit_url = f"/d/{dialogue.slug}/contributions/{contribution.id}/edit"
     edited = client.post(
         edit_url, data={"csrf_token": csrf_from(client.get(edit_url)), "body": "Anden udgave"}
     )
     assert edited.status_code == 303
+    assert stored(round_) == {}
+    assert run_worker_once() == 1
     assert stored(round_)[contribution.id].text_hash == text_hash("Anden udgave")
 
-    enqueued = []
-    monkeypatch.setattr(embeddings, "enqueue", lambda *args, **kwargs: enqueued.append(args))
-    with app.test_request_context():
-        embeddings.schedule(round_)
-    assert enqueued == [("embed", f"round:{round_.id}", embeddings.embedding_job, round_.id)]
 
-    def busy(*args, **kwargs):
-        raise JobActive("an-active-job")
+def test_a_text_edited_while_its_vector_is_computed_keeps_no_stale_vector(
+    small_round, embedder, monkeypatch
+):
+    round_, contributions = small_round
+    Session.commit()
 
-    monkeypatch.setattr(embeddings, "enqueue", busy)
-    with app.test_request_context():
-        embeddings.schedule(round_)  # says nothing, fails nothing: the active job looks again
+    class EditingMeanwhile:
+        """The real model, while a participant edits a text during the computation."""
+
+        name = embedder.name
+
+        def embed(self, texts, progress=None):
+            contributions[0].body = "Skrevet om imens"
+            Session.commit()
+            return embedder.embed(texts, progress=progress)
+
+    monkeypatch.setattr(embeddings, "load_embedder", lambda threads=1: EditingMeanwhile())
+    assert embeddings.embed_batch([round_.id]) == 3
+    assert set(stored(round_)) == {contributions[1].id, contributions[2].id}
+    monkeypatch.undo()
+    assert embeddings.embed_batch([round_.id]) == 1
+    assert stored(round_)[contributions[0].id].text_hash == text_hash("Skrevet om imens")
+
+
+def test_closed_rounds_are_left_to_the_analysis(db_session, embedder):
+    dialogue = make_dialogue()
+    now = utcnow()
+    closed = make_round(
+        dialogue, opens_at=now - dt.timedelta(days=9), closes_at=now - dt.timedelta(days=2)
+    )
+    member = make_member(dialogue)
+    make_contribution(closed, member, "Vi har for travlt.")
+    assert closed.id not in embeddings.watched_rounds(now)
+    assert closed.id in embeddings.watched_rounds(now - dt.timedelta(days=3))
+
+
+RQ_REDIS = "redis://127.0.0.1:6379/14"  # queue and flag names below are this test's own
+
+
+def test_with_redis_one_rq_task_per_round_embeds_its_texts(
+    app_factory, fresh_database_url, monkeypatch, embedder
+):
+    connection = redis.Redis.from_url(RQ_REDIS)
+    try:
+        connection.ping()
+    except redis.exceptions.ConnectionError:
+        require(False, "Redis on 127.0.0.1:6379", "`make services` starts it")
+    queue_name = f"test-embed-{uuid.uuid4().hex}"
+    monkeypatch.setattr(jobs, "RQ_QUEUE", queue_name)
+    app = app_factory(fresh_database_url, REDIS_URL=RQ_REDIS, DIALOGUE_EMBED_ON_SUBMIT=True)
+    migrate.upgrade(app)
+    Session.remove()
+    monkeypatch.setattr(jobs, "_worker_app_instance", app)  # the worker's app: this test's
+    with app.app_context():
+        round_, contributions = make_round_with_texts()
+        with app.test_request_context():
+            embeddings.schedule(round_)
+            embeddings.schedule(round_)  # a task is waiting already: not a second one
+        queue = rq.Queue(queue_name, connection=connection)
+        assert queue.count == 1
+        Session.remove()
+    rq.SimpleWorker([queue], connection=connection).work(burst=True)
+    with app.app_context():
+        assert set(stored(round_)) == {c.id for c in contributions}
+        assert Session.scalar(select(func.count()).select_from(Job)) == 0
+        with app.test_request_context():
+            embeddings.schedule(round_)  # the task cleared its flag: new texts queue again
+        assert queue.count == 1
+        queue.empty()
+        queue.delete()
+        Session.remove()
 
 
 def test_without_the_extra_a_submission_is_saved_and_nothing_is_queued(

@@ -143,6 +143,47 @@ def test_text_written_by_any_path_is_flagged(db_session):
     assert stored_spans(round_) == []
 
 
+def warned_names(response) -> list[str]:
+    """The details marked in the warning."""
+    text = response.get_data(as_text=True)
+    block = text[text.index('id="identifying-warning"') :]
+    return re.findall(r"<mark>([^<]*)</mark>", block[: block.index("</form>")])
+
+
+def test_the_warning_does_not_tell_whether_a_name_is_on_the_list(client):
+    dialogue, _, round_ = setup(client)  # "Mark Dam" is on the list, "Lise Holm" is not
+    fields = form_fields(client.get(round_url(dialogue, round_)))
+    listed = submit(client, dialogue, round_, "Vi kan spørge Mark Dam om vagterne", fields)
+    unlisted = submit(client, dialogue, round_, "Vi kan spørge Lise Holm om vagterne", fields)
+    assert (listed.status_code, unlisted.status_code) == (422, 422)
+    assert warned_names(listed) == ["Mark Dam"]
+    assert warned_names(unlisted) == ["Lise Holm"]
+    page = listed.get_data(as_text=True).replace("Mark Dam", "Lise Holm")
+    assert page == unlisted.get_data(as_text=True)  # byte for byte, names swapped
+    assert count_contributions(round_) == 0
+
+
+def test_saved_anyway_only_listed_names_are_flagged_for_the_consultant(client):
+    dialogue, _, round_ = setup(client)
+    for text in ("Vi kan spørge Mark Dam om vagterne", "Vi kan spørge Lise Holm om vagterne"):
+        fields = warning_form(submit(client, dialogue, round_, text))
+        response = client.post(f"/d/{dialogue.slug}/rounds/{round_.id}/contributions", data=fields)
+        assert response.status_code == 303
+    assert stored_spans(round_) == [("name", 14, 22)]  # Mark Dam: a listed name is flagged
+
+
+def test_a_member_added_later_is_flagged_in_texts_saved_after(db_session):
+    dialogue = make_dialogue()
+    member = make_member(dialogue)
+    round_ = make_round(dialogue)
+    make_contribution(round_, member, "Hilsen Lise Holm")
+    assert stored_spans(round_) == []
+    make_member(dialogue).person.name = "Lise Holm"
+    Session.flush()
+    make_contribution(round_, member, "Hilsen Lise Holm igen")
+    assert stored_spans(round_) == [("name", 7, 16)]
+
+
 def consultant_client(client, dialogue):
     consultant = make_member(dialogue, Role.CONSULTANT)
     Session.flush()

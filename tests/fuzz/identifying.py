@@ -3,8 +3,9 @@
 An input is ``names NUL text`` (one name a line) or just a text, scanned with two listed names.
 Invariants: spans lie inside the text, are sorted and do not overlap; a span holds what its
 kind says (overlapping details are merged into the stronger kind); name spans appear only when
-names are listed; masking keeps everything outside the spans, and a masked text shows no e-mail
-address or CPR number any more.
+names are listed, or, for the participant's warning (``any_name``), as two or more capitalised
+words whatever the list; masking keeps everything outside the spans, and a masked text shows
+no e-mail address or CPR number any more.
 """
 
 from __future__ import annotations
@@ -40,7 +41,11 @@ def inputs(data: bytes) -> tuple[str, frozenset[str]]:
 
 
 def check(text: str, keys: frozenset[str]) -> None:
-    spans = scan(text, keys)
+    check_spans(text, keys, scan(text, keys))
+    check_spans(text, keys, scan(text, any_name=True), any_name=True)
+
+
+def check_spans(text: str, keys: frozenset[str], spans, *, any_name: bool = False) -> None:
     end = 0
     for span in spans:
         assert end <= span.start < span.end <= len(text), spans
@@ -52,8 +57,9 @@ def check(text: str, keys: frozenset[str]) -> None:
         elif span.kind == CPR:
             assert _CPR_SHAPE.search(found), found
         elif span.kind == NAME:
-            assert keys, found
+            assert keys or any_name, found
             assert found[0].isupper(), found
+            assert any_name is False or len(found.split()) >= 2, found
     starts, ends = [s.start for s in spans] + [len(text)], [0] + [s.end for s in spans]
     outside = "".join(text[a:b] for a, b in zip(ends, starts, strict=True))
     assert mask(text, spans, lambda kind: "") == outside

@@ -15,7 +15,7 @@ from dialogue.models.analysis import HideReason
 from dialogue.models.proposal import ProposalKind
 from dialogue.synthesis import services
 from dialogue.synthesis.coverage import coverage
-from dialogue.synthesis.figures import source_sizes
+from dialogue.synthesis.figures import FiguresPending, source_sizes
 from dialogue.synthesis.graph import load_graph
 from dialogue.synthesis.refresh import KIND, PAGE_INTERVAL, refresh_job, refresh_later
 from dialogue.workbench.services import hide_contribution
@@ -56,14 +56,18 @@ def asked(app, monkeypatch):
     return calls
 
 
-def test_a_page_shows_stored_figures_and_asks_for_new_ones(case, page_request, asked):
+def test_a_page_never_computes_figures_stored_or_not(case, page_request, asked):
     _final(case)
-    before = coverage(load_graph(case.dialogue), case.dialogue)  # none stored yet: computed
-    assert asked == []
+    with pytest.raises(FiguresPending):  # none stored yet: the job is asked for, not computed
+        coverage(load_graph(case.dialogue), case.dialogue)
+    assert asked == [case.dialogue.id]
+    refresh_job(Progress(), case.dialogue.id)
+    before = coverage(load_graph(case.dialogue), case.dialogue)
+    assert asked == [case.dialogue.id]
     hide_contribution(case.texts["big"][0], reason=HideReason.OFF_TOPIC, actor_id=None)
     stale = coverage(load_graph(case.dialogue), case.dialogue)
     assert stale.reached_contributions == before.reached_contributions
-    assert asked == [case.dialogue.id]
+    assert asked == [case.dialogue.id, case.dialogue.id]
     assert g.stale_figures
 
     job = Progress()
@@ -73,26 +77,40 @@ def test_a_page_shows_stored_figures_and_asks_for_new_ones(case, page_request, a
     g.pop("stale_figures")
     fresh = coverage(load_graph(case.dialogue), case.dialogue)
     assert fresh.reached_contributions == before.reached_contributions - 1
-    assert asked == [case.dialogue.id]  # up to date: nothing more asked
+    assert asked == [case.dialogue.id, case.dialogue.id]  # up to date: nothing more asked
     assert "stale_figures" not in g
 
 
-def test_figures_for_other_themes_or_links_are_computed_at_once(case, request_context, asked):
+def test_figures_for_other_themes_or_links_are_left_to_the_job(case, request_context, asked):
     value = _final(case)
+    refresh_job(Progress(), case.dialogue.id)
     graph = load_graph(case.dialogue)
     before = coverage(graph, case.dialogue)
     assert source_sizes(graph, value, case.dialogue) == {case.themes["big"].id: 10}
     services.add_source(value, theme=case.themes["small"], actor_id=None)
     graph = load_graph(case.dialogue)
     # Stored figures for the old links would lack the new theme: never shown for the new ones.
+    with pytest.raises(FiguresPending):
+        source_sizes(graph, graph.proposals[value.id], case.dialogue)
+    assert asked == [case.dialogue.id]
+    refresh_job(Progress(), case.dialogue.id)
     assert source_sizes(graph, graph.proposals[value.id], case.dialogue) == {
         case.themes["big"].id: 10,
         case.themes["small"].id: 2,
     }
     after = coverage(graph, case.dialogue)
     assert after.reached_contributions == before.reached_contributions + 2
-    assert asked == []
     assert "stale_figures" not in g
+
+
+def test_a_page_without_stored_figures_says_they_are_being_computed(case, client, asked):
+    _final(case)
+    staff_login(client, Session.get(Membership, case.consultant.id).person.email, STAFF_PASSWORD)
+    for page in ("coverage", "report"):
+        response = client.get(f"/d/{case.dialogue.slug}/{page}")
+        assert response.status_code == 202
+        assert "Tallene beregnes" in response.get_data(as_text=True)  # the dialogue is Danish
+    assert asked == [case.dialogue.id, case.dialogue.id]
 
 
 def test_the_page_says_its_figures_are_being_updated(page_request):
