@@ -50,6 +50,10 @@ class Participation:
     by_department: list[GroupRow]
     by_role_group: list[GroupRow]
     live: bool = False
+    #: ``contributors`` is a floor: more than that many took part. Shown where fewer than the
+    #: minimum group size did not take part, since "30 invited, 30 took part" says of each
+    #: invitee that they did (TARGETS A8).
+    more_than: bool = False
 
 
 def round_participation(round_: Round) -> Participation | None:
@@ -66,6 +70,25 @@ def round_participation(round_: Round) -> Participation | None:
             open_seconds=OPEN_RESULTS_SECONDS,
         )
     return final(round_, "participation")
+
+
+def overall_took_part(took_part: int, invited: int, k: int) -> tuple[int | None, bool]:
+    """How many took part, as shown: (count, whether it is a floor), or (None, False) below k.
+
+    Where fewer than ``k`` invitees stayed away, the exact count would tell of (nearly) every
+    invitee that they took part; it is shown as "more than ``invited - k``" instead, which
+    every count from there up to everyone fits.
+
+    >>> overall_took_part(30, 30, 5), overall_took_part(26, 30, 5), overall_took_part(25, 30, 5)
+    ((25, True), (25, True), (25, False))
+    >>> overall_took_part(4, 30, 5)
+    (None, False)
+    """
+    if took_part < k:
+        return None, False
+    if invited - took_part < k:
+        return max(invited - k, 0), True
+    return took_part, False
 
 
 def _invited(round_: Round) -> int:
@@ -140,9 +163,12 @@ def _participation(round_: Round) -> Participation:
         ]
         for d, _h in DIMENSIONS
     }
+    invited_total = _invited(round_)
+    contributors, more_than = overall_took_part(len(known), invited_total, k)
     return Participation(
-        invited=_invited(round_),
-        contributors=len(known) if len(known) >= k else None,
+        invited=invited_total,
+        contributors=contributors,
+        more_than=more_than,
         contributions=Session.scalar(
             select(func.count()).select_from(Contribution).where(Contribution.round_id == round_.id)
         ),

@@ -275,3 +275,26 @@ def test_staff_pages_show_no_names_or_addresses(populated, client):
     for member in members:
         assert member.person.email not in html
         assert member.person.name not in html
+
+
+def test_everyone_taking_part_is_not_shown_as_everyone(db_session, app_context):
+    """ "12 invited, 12 took part" would say of each invitee that they took part (A8)."""
+    dialogue = make_dialogue()
+    round_ = make_round(dialogue)
+    members = [make_member(dialogue, department="Stor") for _ in range(12)]
+    for member in members:
+        make_contribution(round_, member, "Udfordring")
+    close(round_)
+    everyone = round_participation(round_)
+    assert (everyone.invited, everyone.contributors, everyone.more_than) == (12, 7, True)
+
+
+def test_a_count_with_enough_absent_is_exact(db_session, app_context):
+    dialogue = make_dialogue()
+    round_ = make_round(dialogue)
+    members = [make_member(dialogue, department="Stor") for _ in range(12)]
+    for member in members[:7]:
+        make_contribution(round_, member, "Udfordring")
+    close(round_)
+    participation = round_participation(round_)
+    assert (participation.contributors, participation.more_than) == (7, False)
