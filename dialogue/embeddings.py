@@ -243,8 +243,6 @@ def _without_vector(round_ids: Sequence[int], limit: int) -> list[tuple[uuid.UUI
         .where(
             ContributionEmbedding.contribution_id.is_(None),
             Contribution.round_id.in_(round_ids),
-            # Held texts wait for their batch (rounds.release), so vectors follow batches too.
-            Contribution.released.is_(True),
             Contribution.body.is_not(None),
             Contribution.body != "",
         )
@@ -432,7 +430,7 @@ def schedule(round_: Round) -> None:
     round receiving a hundred texts a second has one task waiting, not a hundred. Never fails
     the participant's request: their text is saved, and the analysis embeds what is missing.
     """
-    from dialogue.jobs import RQ_QUEUE, runner_name
+    from dialogue.jobs import runner_name
 
     app = current_app
     if not app.config["DIALOGUE_EMBED_ON_SUBMIT"] or runner_name(app) != "rq":
@@ -447,7 +445,7 @@ def schedule(round_: Round) -> None:
     try:
         connection = _redis(app.config["REDIS_URL"])
         if connection.set(_flag(app, round_.id), b"1", nx=True, ex=FLAG_SECONDS):
-            Queue(RQ_QUEUE, connection=connection).enqueue(
+            Queue(app.config["DIALOGUE_QUEUE"], connection=connection).enqueue(
                 embed_round_task, round_.id, result_ttl=0, failure_ttl=3600, job_timeout=3600
             )
     except RedisError as exc:

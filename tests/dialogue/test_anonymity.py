@@ -278,7 +278,7 @@ def test_staff_pages_show_no_names_or_addresses(populated, client):
 
 
 def test_everyone_taking_part_is_not_shown_as_everyone(db_session, app_context):
-    """ "12 invited, 12 took part" would say of each invitee that they took part (A8)."""
+    """Saying "12 invited, 12 took part" would tell of each invitee that they took part (A8)."""
     dialogue = make_dialogue()
     round_ = make_round(dialogue)
     members = [make_member(dialogue, department="Stor") for _ in range(12)]

@@ -162,8 +162,12 @@ def test_with_redis_one_rq_task_per_round_embeds_its_texts(
     except redis.exceptions.ConnectionError:
         require(False, "Redis on 127.0.0.1:6379", "`make services` starts it")
     queue_name = f"test-embed-{uuid.uuid4().hex}"
-    monkeypatch.setattr(jobs, "RQ_QUEUE", queue_name)
-    app = app_factory(fresh_database_url, REDIS_URL=RQ_REDIS, DIALOGUE_EMBED_ON_SUBMIT=True)
+    app = app_factory(
+        fresh_database_url,
+        REDIS_URL=RQ_REDIS,
+        DIALOGUE_QUEUE=queue_name,
+        DIALOGUE_EMBED_ON_SUBMIT=True,
+    )
     migrate.upgrade(app)
     Session.remove()
     monkeypatch.setattr(jobs, "_worker_app_instance", app)  # the worker's app: this test's

@@ -81,7 +81,7 @@ def test_a_page_never_computes_figures_stored_or_not(case, page_request, asked):
     assert "stale_figures" not in g
 
 
-def test_figures_for_other_themes_or_links_are_left_to_the_job(case, request_context, asked):
+def test_figures_for_other_themes_or_links_are_left_to_the_job(case, page_request, asked):
     value = _final(case)
     refresh_job(Progress(), case.dialogue.id)
     graph = load_graph(case.dialogue)
