@@ -151,11 +151,12 @@ def db_downgrade(revision: str):
 @with_appcontext
 def demo_command():
     """Fill an empty database with a Danish demo dialogue and print how to log in."""
-    from dialogue.demo import build_demo, print_logins
+    from dialogue.demo import build_demo, compute_figures, print_logins
 
     if not migrate.is_up_to_date(current_app):
         migrate.upgrade(current_app)
     logins = build_demo()
+    compute_figures()
     print_logins(logins, current_app.config["PUBLIC_URL"])
 
 

@@ -70,7 +70,6 @@ MESSAGE_LENGTH = 300
 KINDS = {
     "analysis": "dialogue.workbench.jobs",
     "import": "dialogue.admin.jobs",
-    "embed": "dialogue.embeddings",
     "fingerprint": "dialogue.fingerprints.jobs",
     "figures": "dialogue.synthesis.refresh",
     "final-results": "dialogue.results_cache",

@@ -62,6 +62,27 @@ class Login:
     link: str | None = None
 
 
+def compute_figures() -> None:
+    """Store the demo's figures now, so that its first visitor sees them, not "being computed".
+
+    Pages leave this work to jobs (closed rounds' final figures, the synthesis figures); the
+    command runs those jobs in its own process, since a thread would end with the command.
+    """
+    from dialogue.results_cache import finalise_later, is_cacheable
+    from dialogue.synthesis.refresh import refresh_later
+
+    dialogue = Session.scalar(select(Dialogue).where(Dialogue.slug == content.SLUG))
+    runner = current_app.config.get("JOBS_RUNNER")
+    current_app.config["JOBS_RUNNER"] = "inline"
+    try:
+        for round_ in dialogue.rounds:
+            if is_cacheable(round_):
+                finalise_later(round_)
+        refresh_later(dialogue.id)
+    finally:
+        current_app.config["JOBS_RUNNER"] = runner
+
+
 def _seeded(seed: int) -> random.Random:
     """A repeatable generator for demo content, never for anything secret."""
     return random.Random(seed)  # nosec B311

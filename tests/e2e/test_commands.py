@@ -76,8 +76,8 @@ def json_export(folder, _results):
     assert data["rounds"]
     assert data["results"]
     # Labels come out in the dialogue's language (Danish), not the default (English).
-    assert "Det vil jeg gøre" in text
-    assert "What I will do" not in text
+    assert "gennemsnitlig placering" in text  # a closed prioritisation round's value label
+    assert "mean rank" not in text
 
 
 def xlsx_export(folder, _results):
@@ -331,6 +331,8 @@ CASES = [
 ELSEWHERE = {
     "run": "tests/e2e/test_serve.py serves the demo with it and follows every link",
     "worker": "tests/e2e/test_jobs.py runs every job kind through it (its normal case)",
+    "embed-worker": "tests/dialogue/test_embedding_worker.py: `dialogue run` starts it beside "
+    "the server, and a text submitted over HTTP gets its vector from it",
     "translations extract": "rewrites the checkout's catalogues; the team appends entries by hand",
     "limiter clear": "Flask-Limiter's own command; the rate-limit tests clear limits directly",
 }
