@@ -31,7 +31,7 @@ import hashlib
 import logging
 import os
 import signal
-import subprocess
+import subprocess  # nosec B404 - starts our own embedding worker
 import sys
 import threading
 import uuid
@@ -329,7 +329,7 @@ def beside_server(app: Flask) -> Iterator[subprocess.Popen | None]:
     if os.environ.get("WERKZEUG_RUN_MAIN") or not worker_wanted(app):
         yield None
         return
-    worker = subprocess.Popen(  # noqa: S603 - our own command, no shell
+    worker = subprocess.Popen(  # nosec B603 - our own command, no shell
         [sys.executable, "-c", "from dialogue.cli import main; main()", "embed-worker"]
     )
     try:
