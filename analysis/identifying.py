@@ -176,13 +176,28 @@ def _longest_name_at(text: str, words, i: int, keys: frozenset[str]) -> tuple[in
 # --- all together -------------------------------------------------------------------------------
 
 
+def _written_like_a_name(word: str) -> bool:
+    return all(
+        part[0].isupper() and (len(part) == 1 or part[1:].islower())
+        for part in re.split(r"[-'’]", word)
+    )
+
+
 def _any_name_spans(text: str) -> list[Span]:
     """Runs of two or more capitalised words, at most :data:`_MAX_NAME_WORDS` counted per run.
 
-    Only whitespace may stand between the words, as in :func:`_name_spans`; a word of capitals
-    only ("IT", "HR") is an abbreviation more often than a name and starts no run.
+    Only whitespace may stand between the words, as in :func:`_name_spans`. A word counts when
+    each of its parts is written like a name, a capital and then small letters ("Anne-Marie",
+    "O'Brien"): abbreviations and product names ("IT-systemer", "HR", "JavaScript") are not
+    names, and would otherwise flag ordinary sentences.
+
+    >>> [text[s.start:s.end] for text in ["Spørg Anne-Marie O'Brien om det"]
+    ...  for s in _any_name_spans(text)]
+    ["Spørg Anne-Marie O'Brien"]
+    >>> _any_name_spans("Vores IT-systemer er gamle. Uden JavaScript går det også.")
+    []
     """
-    words = [w for w in _WORD.finditer(text) if w.group()[0].isupper() and not w.group().isupper()]
+    words = [w for w in _WORD.finditer(text) if _written_like_a_name(w.group())]
     spans, i = [], 0
     while i < len(words):
         j = i
