@@ -21,7 +21,7 @@ from dialogue.models import Contribution, Proposal, ProposalSource, Role, Round,
 from dialogue.models.analysis import ACTIVE_STATES
 from dialogue.models.proposal import Perspective, ProposalKind, ProposalStatus
 from dialogue.synthesis import forms, services
-from dialogue.synthesis.figures import source_sizes
+from dialogue.synthesis.figures import FiguresPending, source_sizes
 from dialogue.synthesis.graph import load_graph
 from dialogue.synthesis.refresh import refresh_later
 from dialogue.synthesis.traces import consultation_outcomes, proposal_view
@@ -182,15 +182,22 @@ def proposal(slug: str, proposal_id: int):
 
 
 def _sources(graph, proposal: Proposal, with_text: bool, dialogue) -> list[dict]:
-    """The proposal's links as rows; a single contribution's text for the consultant only."""
-    sizes = source_sizes(graph, proposal, dialogue)
+    """The proposal's links as rows; a single contribution's text for the consultant only.
+
+    A new link's size is counted by a job: until it is, the row says so and the page still
+    shows the proposal (its author has just linked it and wants to go on).
+    """
+    try:
+        sizes = source_sizes(graph, proposal, dialogue)
+    except FiguresPending:
+        sizes = {}
     rows = []
     for source in proposal.sources:
         if source.theme_id is not None:
             family = graph.family(source.theme_id)
             target = graph.themes[source.theme_id]
             label = target.label
-            size = sizes[source.theme_id]
+            size = sizes.get(source.theme_id)
             moved = [
                 graph.themes[i].label
                 for i in sorted(family)
