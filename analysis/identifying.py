@@ -177,7 +177,8 @@ def _longest_name_at(text: str, words, i: int, keys: frozenset[str]) -> tuple[in
 
 
 def _written_like_a_name(word: str) -> bool:
-    return all(
+    """A capital and small letters in each part; a lone capital ("A", "Å") is no name."""
+    return not word.isupper() and all(
         part[0].isupper() and (len(part) == 1 or part[1:].islower())
         for part in re.split(r"[-'’]", word)
     )
