@@ -80,6 +80,8 @@ def upgrade() -> None:
             _rebuild(table, without_rowid=True)
     else:
         op.alter_column("identifying_spans", "id", type_=sa.BigInteger(), existing_nullable=False)
+        # The column's sequence stays 32-bit otherwise: a restore's setval past a random id fails.
+        op.execute("ALTER SEQUENCE IF EXISTS identifying_spans_id_seq AS bigint")
 
 
 def downgrade() -> None:
@@ -98,6 +100,7 @@ def downgrade() -> None:
             "COALESCE((SELECT MAX(id) FROM identifying_spans), 0) + 1, false)"
         )
         op.alter_column("identifying_spans", "id", type_=sa.Integer(), existing_nullable=False)
+        op.execute("ALTER SEQUENCE IF EXISTS identifying_spans_id_seq AS integer")
     op.create_table(
         "login_sessions",
         sa.Column("id", sa.String(length=64), nullable=False),
