@@ -25,7 +25,7 @@ from flask_login import login_user, logout_user
 
 from dialogue.audit import record_event
 from dialogue.clock import utcnow
-from dialogue.db import Session
+from dialogue.db import Session, read_apart
 from dialogue.models import Person
 from dialogue.session_store import store
 
@@ -140,7 +140,7 @@ def load_session_person(person_id: str) -> Person | None:
         return None
     if (now - seen).total_seconds() >= SEEN_RESOLUTION:
         session["seen"] = int(now.timestamp())
-    person = Session.get(Person, record["person_id"])
+    person = read_apart(lambda: Session.get(Person, record["person_id"]))
     if person is None or not person.is_active or record.get("owner") != _owner(person):
         return None
     g.second_factor_pending = record["pending"]
