@@ -13,7 +13,8 @@ with login links, one open challenges round), the server and the embedding worke
 participants who log in, read their dialogue page, open the round and submit, with think
 time. Afterwards it prints requests per second, median and 95th-percentile latency, errors,
 the contributions acknowledged with a 2xx/3xx against those found in the database, and how
-many of them have a vector (the worker is given up to a minute after the run to catch up).
+many of them have a vector (the worker waits for texts to stop arriving, so it is given up to
+three minutes after the run to catch up).
 
 Then the submission path alone is driven flat out, and so is a bare Flask endpoint served by
 the same gunicorn configuration; their throughputs give the ratio.
@@ -184,7 +185,7 @@ def participants_run(backend: str, users: int, seconds: int, wait: tuple[float, 
                 env=env,
             )
             stored = stored_bodies(url, seeded.round_id)
-            deadline = time.monotonic() + 60  # the worker's time to catch up after the run
+            deadline = time.monotonic() + 180  # the worker's time to catch up after the run
             while (
                 worker is not None
                 and count_vectors(url, seeded.round_id) < len(stored)

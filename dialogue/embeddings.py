@@ -6,9 +6,9 @@ needs). Who does it:
 
 - **the embedding worker** (``dialogue embed-worker``), which ``dialogue run`` starts beside
   the web server and stops with it: it looks for texts of rounds that are open (or closed
-  within :data:`GRACE`) without a vector, every second while they arrive and at most every
-  :data:`MAX_POLL` seconds when none do, and embeds them in batches, on CPU time the web
-  server leaves over;
+  within :data:`GRACE`) without a vector, and embeds them in batches once texts stop arriving
+  for a few seconds (or have waited :data:`PATIENCE_SECONDS`), on CPU time the web server
+  leaves over;
 - **the RQ worker** when ``REDIS_URL`` is set: a submission asks for one RQ task per round
   (:func:`schedule`; a Redis flag keeps it to one queued task however many texts arrive);
 - ``dialogue embed``, and at the latest the analysis run itself (:func:`vectors_for`), for
@@ -29,21 +29,24 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import math
 import os
 import signal
 import subprocess  # nosec B404 - starts our own embedding worker
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import click
 import numpy as np
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -60,8 +63,12 @@ CHUNK = 256
 BATCH = 64
 #: Seconds between the worker's looks for new texts after it found some.
 POLL_SECONDS = 1.0
-#: Longest pause between looks while nothing arrives: the most a first new text waits.
+#: Longest pause between looks while nothing arrives.
 MAX_POLL = 16.0
+#: Seconds without a new text before the worker embeds (see :class:`Lull`).
+QUIET_SECONDS = 10.0
+#: The longest a text waits for its vector while texts keep arriving.
+PATIENCE_SECONDS = 600.0
 #: Rounds closed this long ago are still watched: a text saved at the last second is embedded.
 GRACE = dt.timedelta(hours=1)
 #: Where there is no idle scheduling class: how much lower than the web server the worker runs.
@@ -343,27 +350,81 @@ def beside_server(app: Flask) -> Iterator[subprocess.Popen | None]:
             worker.wait()
 
 
+@dataclass
+class Lull:
+    """When the worker embeds: once texts stop arriving, or when the oldest has waited enough.
+
+    Embedding a text costs a core for a few tens of milliseconds, which on a small machine is
+    taken from the requests even in the idle scheduling class (shared caches, memory bandwidth,
+    SQLite's write lock for each batch). So while texts keep arriving the worker waits for a
+    lull of `quiet` seconds, and only texts that have waited `patience` seconds are embedded
+    regardless. Arrival is seen in the number of texts in the watched rounds, which says
+    nothing about who wrote or when: the database stores no time of a text.
+    """
+
+    quiet: float = QUIET_SECONDS
+    patience: float = PATIENCE_SECONDS
+    seen: int | None = None
+    last_change: float = -math.inf
+    waiting_since: float | None = None
+
+    def look(self, count: int, now: float) -> bool:
+        """Record a look that found `count` texts at `now` (seconds); whether to embed now."""
+        if self.seen is not None and count != self.seen:
+            self.last_change = now
+            if self.waiting_since is None:
+                self.waiting_since = now
+        self.seen = count
+        if now - self.last_change >= self.quiet:
+            return True
+        return self.waiting_since is not None and now - self.waiting_since >= self.patience
+
+    def arriving(self, now: float) -> bool:
+        """Whether texts arrived within the last `quiet` seconds."""
+        return now - self.last_change < self.quiet
+
+    def caught_up(self) -> None:
+        """Every text had its vector at the last batch: nothing is waiting."""
+        self.waiting_since = None
+
+
+def texts_in(round_ids: Sequence[int]) -> int:
+    """How many texts the rounds hold: a cheap count, to tell whether texts are arriving."""
+    if not round_ids:
+        return 0
+    return Session.scalar(
+        select(func.count()).select_from(Contribution).where(Contribution.round_id.in_(round_ids))
+    )
+
+
 def run_worker(stop: threading.Event, *, poll: float = POLL_SECONDS, threads: int = 1) -> None:
     """Embed the watched rounds' new texts until `stop` is set or the parent process is gone.
 
-    Each look that finds nothing doubles the pause before the next, up to :data:`MAX_POLL`:
-    the look reads every open round's texts without a vector, which an idle dialogue of
-    100,000 texts should not pay every second; found work sets the pause back to `poll`. A
-    database that does not answer is tried again at the next look; the log gets the error's
-    class only (never a text).
+    One batch at a time, when :class:`Lull` says so, looking again between batches. A look
+    that finds nothing to do doubles the pause before the next, up to :data:`MAX_POLL`: an idle
+    dialogue of 100,000 texts should not be read every second; texts arriving set the pause
+    back to `poll`. A database that does not answer is tried again at the next look; the log
+    gets the error's class only (never a text).
     """
-    parent, pause = os.getppid(), poll
+    parent, pause, lull = os.getppid(), poll, Lull()
     while not stop.is_set() and os.getppid() == parent:
-        found = 0
+        found, busy = 0, False
         try:
-            found = embed_new_texts(watched_rounds(utcnow()), threads=threads)
+            rounds = watched_rounds(utcnow())
+            now = time.monotonic()
+            if lull.look(texts_in(rounds), now):
+                found = embed_batch(rounds, threads=threads)
+                if found < BATCH:
+                    lull.caught_up()
+            busy = lull.arriving(now)
             Session.rollback()
         except SQLAlchemyError as exc:
             Session.rollback()
             logger.warning("embedding worker: database error %s", type(exc).__name__)
-        pause = poll if found else min(pause * 2, max(poll, MAX_POLL))
-        if not found:
-            stop.wait(pause)
+        if found >= BATCH:
+            continue  # more waiting: look again at once
+        pause = poll if found or busy else min(pause * 2, max(poll, MAX_POLL))
+        stop.wait(pause)
 
 
 def _yield_to_requests() -> None:

@@ -282,3 +282,34 @@ def make_round_with_texts():
     contributions = [make_contribution(round_, member, text) for text in SHORT]
     Session.commit()
     return round_, contributions
+
+
+def test_the_worker_waits_for_a_lull_while_texts_arrive():
+    lull = embeddings.Lull(quiet=10, patience=600)
+    assert lull.look(5, now=0)  # at start: what is there is embedded at once
+    assert not lull.look(6, now=2)  # texts arriving: wait
+    assert not lull.look(9, now=4)
+    assert lull.arriving(now=4)
+    assert not lull.look(9, now=13)  # 9 s without a new text
+    assert lull.look(9, now=14)  # 10 s: the lull
+    assert not lull.arriving(now=14)
+
+
+def test_a_text_waits_no_longer_than_the_patience_however_busy_the_round():
+    lull = embeddings.Lull(quiet=10, patience=600)
+    lull.look(0, now=0)
+    # A text every 5 s: the first arrived at 5 s.
+    assert not any(lull.look(count, now=count * 5) for count in range(1, 121))
+    assert lull.look(121, now=605)  # it has waited 600 s
+    assert lull.look(122, now=606)  # batch after batch until caught up, however many arrive
+    lull.caught_up()
+    assert not lull.look(123, now=610)  # and then a new wait
+    assert lull.look(130, now=1210)
+
+
+def test_counting_the_texts_of_watched_rounds(small_round):
+    round_, _contributions = small_round
+    assert embeddings.texts_in([]) == 0
+    before = embeddings.texts_in([round_.id])
+    make_contribution(round_, make_member(round_.dialogue), "Vi mangler tid")
+    assert embeddings.texts_in([round_.id]) == before + 1
