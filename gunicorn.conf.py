@@ -10,7 +10,8 @@ load tests in ``benchmarks/`` and a server behind a reverse proxy:
 - ``FORWARDED_ALLOW_IPS`` (default ``127.0.0.1``): the proxy whose X-Forwarded-Proto is trusted.
 
 The access log (TARGETS A9) names no participant: no client address (``%(h)s``), no query
-string, no referrer, no user agent, and every id in a path is blanked (``dialogue.log_privacy``):
+string, no referrer, no user agent, and every id in a path is blanked
+(``dialogue.core.log_privacy``):
 ``/d/x/contributions/<uuid>/edit`` at a given time would say when its author was at work. The
 error log gets the same treatment, since gunicorn names the path of a request that failed.
 """
@@ -21,7 +22,7 @@ import os
 
 from gunicorn.glogging import Logger
 
-from dialogue.log_privacy import RedactPaths, redact_path
+from dialogue.core.log_privacy import RedactPaths, redact_path
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS") or os.environ.get("WEB_CONCURRENCY") or 2)

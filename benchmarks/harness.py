@@ -161,7 +161,7 @@ def seed(
 ) -> Seeded:
     """One dialogue, an open challenges round, ``participants`` members with fresh login links."""
     from dialogue.auth.services import token_hash
-    from dialogue.models import Dialogue, Membership, Person, Role, Round, RoundKind
+    from dialogue.core.models import Dialogue, Membership, Person, Role, Round, RoundKind
 
     now = dt.datetime.now(dt.UTC)
     slug = f"load-{uuid.uuid4().hex[:8]}"
@@ -233,7 +233,7 @@ def seed(
 
 def stored_bodies(url: str, round_id: int) -> list[str]:
     """Every contribution text stored in the round (duplicates kept)."""
-    from dialogue.models import Contribution
+    from dialogue.core.models import Contribution
 
     engine = engine_for(url)
     try:
@@ -250,7 +250,7 @@ def stored_bodies(url: str, round_id: int) -> list[str]:
 
 def count_rows(url: str, round_id: int) -> int:
     """How many contributions the round holds."""
-    from dialogue.models import Contribution
+    from dialogue.core.models import Contribution
 
     engine = engine_for(url)
     try:
@@ -265,7 +265,7 @@ def count_rows(url: str, round_id: int) -> int:
 
 def count_vectors(url: str, round_id: int) -> int:
     """How many of the round's contributions have a stored embedding."""
-    from dialogue.models import Contribution, ContributionEmbedding
+    from dialogue.core.models import Contribution, ContributionEmbedding
 
     engine = engine_for(url)
     try:

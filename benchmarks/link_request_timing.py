@@ -29,9 +29,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300, help="per kind of address")
     arguments = parser.parse_args()
 
-    from dialogue import create_app, migrate
-    from dialogue.db import Session
-    from dialogue.models import Dialogue, Membership, Person, Role
+    from dialogue import create_app
+    from dialogue.core import migrate
+    from dialogue.core.db import Session
+    from dialogue.core.models import Dialogue, Membership, Person, Role
 
     with tempfile.TemporaryDirectory() as folder:
         instance = Path(folder)

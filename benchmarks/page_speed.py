@@ -50,8 +50,8 @@ from pathlib import Path
 
 import pyotp
 
+from dialogue.core.models import Role
 from dialogue.demo import STAFF_TOTP_SECRETS
-from dialogue.models import Role
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -84,12 +84,11 @@ def fresh_postgres(server_url: str):
 
 
 def generate(env: dict, participants: int, contributions: int) -> None:
-    """Fill the database with ``dialogue generate`` (through ``python -m``, registration-free)."""
+    """Fill the database with ``dialogue generate``, the installed command."""
     subprocess.run(
         [
-            PYTHON,
-            "-m",
-            "dialogue.demo.scale",
+            str(BIN / "dialogue"),
+            "generate",
             "--participants",
             str(participants),
             "--contributions",
@@ -233,13 +232,13 @@ def world(env: dict, slug: str) -> dict:
 import json, datetime as dt
 from sqlalchemy import func, select
 from dialogue import create_app
-from dialogue.anonymity import author_pseudonym
+from dialogue.core.anonymity import author_pseudonym
 from dialogue.auth.services import issue_login_link
-from dialogue.db import Session
-from dialogue.models import Contribution, Dialogue, Membership, Person, Role, Round, Theme
-from dialogue.models import ThemeMember
-from dialogue.models import Proposal
-from dialogue.models.proposal import ProposalStatus
+from dialogue.core.db import Session
+from dialogue.core.models import Contribution, Dialogue, Membership, Person, Role, Round, Theme
+from dialogue.core.models import ThemeMember
+from dialogue.core.models import Proposal
+from dialogue.core.models.proposal import ProposalStatus
 app = create_app()
 with app.app_context():
     d = Session.scalar(select(Dialogue).where(Dialogue.slug == {slug!r}))

@@ -8,8 +8,7 @@ from pathlib import Path
 
 from flask import Flask
 
-#: The checkout's root: templates/ and migrations/ sit beside the packages.
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from dialogue.core.config import PROJECT_ROOT
 
 
 def create_app(config: Mapping | None = None) -> Flask:
@@ -18,20 +17,9 @@ def create_app(config: Mapping | None = None) -> Flask:
     ``config`` overrides settings read from the environment (tests pass their own database and
     secrets). The instance folder comes from ``DIALOGUE_INSTANCE_PATH`` or ``./instance``.
     """
-    from dialogue import (
-        admin,
-        auth,
-        cli,
-        db,
-        errors,
-        i18n,
-        participate,
-        security,
-        session_store,
-        staff,
-        web,
-    )
-    from dialogue.config import finish_config, load_config
+    from dialogue import admin, auth, cli, participate, staff, web
+    from dialogue.core import db, errors, i18n, security, session_store
+    from dialogue.core.config import finish_config, load_config
     from dialogue.fingerprints import init_app as init_fingerprints
     from dialogue.followup import init_app as init_followup
     from dialogue.identifying import init_app as init_identifying
@@ -78,3 +66,13 @@ def create_app(config: Mapping | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
     return app
+
+
+def _let_workers_build_the_app() -> None:
+    """A job runs in a process with no app yet: the runner builds one with ``create_app``."""
+    from dialogue.core import jobs
+
+    jobs.use_app_factory(create_app)
+
+
+_let_workers_build_the_app()

@@ -13,9 +13,10 @@ from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 from flask.cli import run_command as flask_run_command
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from dialogue import PROJECT_ROOT, create_app, migrate
+from dialogue import PROJECT_ROOT, create_app
 from dialogue.backup import BackupError
-from dialogue.config import ConfigError
+from dialogue.core import migrate
+from dialogue.core.config import ConfigError
 
 
 class DialogueGroup(FlaskGroup):
@@ -63,12 +64,12 @@ _add_commands_without_app()
 )
 @click.pass_context
 def run_command(ctx, **options):
-    """Flask's ``run``, with the embedding worker beside it (``dialogue.embeddings``).
+    """Flask's ``run``, with the embedding worker beside it (``dialogue.workbench.cli``).
 
     Without ``PUBLIC_URL`` in the environment, the links this server mails point at the host
     and port it serves on, not at the default port.
     """
-    from dialogue.embeddings import beside_server
+    from dialogue.workbench.cli import beside_server
 
     app = ctx.ensure_object(ScriptInfo).load_app()
     if "PUBLIC_URL" not in os.environ:
@@ -82,7 +83,7 @@ cli.add_command(run_command)
 
 def init_app(app) -> None:
     """Add the project's commands to the app's CLI (so ``app.test_cli_runner`` sees them)."""
-    from dialogue.accounts_cli import (
+    from dialogue.accounts.cli import (
         disable_user_command,
         enable_user_command,
         end_sessions_command,
@@ -94,11 +95,10 @@ def init_app(app) -> None:
         create_dialogue_command,
         import_participants_command,
     )
+    from dialogue.core.jobs import worker_command
     from dialogue.demo.scale import generate_command
-    from dialogue.embeddings import embed_worker_command
-    from dialogue.jobs import worker_command
     from dialogue.synthesis.cli import export_command
-    from dialogue.workbench.cli import analyse_command, embed_command
+    from dialogue.workbench.cli import analyse_command, embed_command, embed_worker_command
 
     for command in (
         db,

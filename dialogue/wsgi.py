@@ -1,6 +1,6 @@
 """The WSGI entry point for production servers: ``gunicorn -c gunicorn.conf.py dialogue.wsgi:app``.
 
-Configuration comes from the environment (see ``dialogue.config``). Behind a reverse proxy, set
+Configuration comes from the environment (see ``dialogue.core.config``). Behind a reverse proxy, set
 ``TRUSTED_PROXY_HOPS`` to the number of proxies in front of the app (usually 1): the client's
 address is then taken from ``X-Forwarded-For`` as that many proxies saw it. Without it every
 request would seem to come from the proxy, and the per-address rate limits on logging in would
@@ -14,7 +14,7 @@ import os
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dialogue import create_app
-from dialogue.config import ConfigError
+from dialogue.core.config import ConfigError
 
 
 def proxy_hops() -> int:

@@ -3,7 +3,7 @@
 from alembic import context
 
 from dialogue import models  # noqa: F401  (registers every table on Base.metadata)
-from dialogue.db import Base, UTCDateTime
+from dialogue.core.db import Base, UTCDateTime
 
 config = context.config
 

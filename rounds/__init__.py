@@ -6,7 +6,7 @@ kind means adding its module here and its templates (``template``, ``results_tem
 
 from __future__ import annotations
 
-from dialogue.models import RoundKind
+from dialogue.core.models import RoundKind
 from rounds.action import Action
 from rounds.base import RoundKindBase
 from rounds.challenges import Challenges

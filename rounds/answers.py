@@ -18,8 +18,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from dialogue.db import Session
-from dialogue.models import Contribution, Round
+from dialogue.core.db import Session
+from dialogue.core.models import Contribution, Round
 from rounds import release, submissions
 
 

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from dialogue.db import Session
-from dialogue.models import Round
+from dialogue.core.db import Session
+from dialogue.core.models import Round
 from rounds.errors import InvalidSettings
 from rounds.items import Item, items_of, validate_items
 

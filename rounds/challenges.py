@@ -11,9 +11,9 @@ from sqlalchemy import and_, select
 from wtforms import HiddenField, SubmitField, TextAreaField
 from wtforms.validators import Length
 
-from dialogue.db import Session
-from dialogue.forms import Form
-from dialogue.models import Contribution, ModerationState, Round
+from dialogue.core.db import Session
+from dialogue.core.forms import Form
+from dialogue.core.models import Contribution, ModerationState, Round
 from rounds import submissions
 from rounds.base import RoundKindBase, SettingField
 from rounds.errors import InvalidSettings, SubmissionRejected

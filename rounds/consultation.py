@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Length
 
-from dialogue.models import Round
+from dialogue.core.models import Round
 from rounds import answers, submissions
 from rounds.base import (
     CONSENSUS_DEFAULTS,

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
+from dialogue.core.errors import UserError
 
-class RoundError(Exception):
+
+class RoundError(UserError):
     """Base of the domain errors of rounds; ``message`` is ready to show (translated lazily)."""
-
-    status = 422
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
 
 
 class SubmissionRejected(RoundError):

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from analysis import fingerprint as canonical
-from dialogue.audit import record_event
-from dialogue.db import Session
-from dialogue.models import (
+from dialogue.core.audit import record_event
+from dialogue.core.db import Session
+from dialogue.core.models import (
     Contribution,
     Dialogue,
     ModerationState,
@@ -26,7 +26,7 @@ from dialogue.models import (
     Theme,
     ThemeMember,
 )
-from dialogue.models.analysis import ACTIVE_STATES
+from dialogue.core.models.analysis import ACTIVE_STATES
 from rounds.identifying import export_marker, masked_pairs
 
 

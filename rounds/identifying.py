@@ -23,9 +23,9 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import attributes
 
 from analysis.identifying import Span, mask, name_keys, scan
-from dialogue.audit import record_event
-from dialogue.db import Session
-from dialogue.models import (
+from dialogue.core.audit import record_event
+from dialogue.core.db import Session
+from dialogue.core.models import (
     Contribution,
     ContributionEmbedding,
     IdentifyingSpan,
@@ -139,7 +139,7 @@ def _drop_derived(session, contribution_id: uuid.UUID) -> None:
     """Forget what was derived from a contribution's old text: its spans and its vector.
 
     Offsets into an old text mean nothing; a vector of it is stale, and without one the
-    embedding worker finds the text again (``dialogue.embeddings``).
+    embedding worker finds the text again (``rounds.embeddings``).
     """
     for model in (IdentifyingSpan, ContributionEmbedding):
         column = model.contribution_id
@@ -275,7 +275,7 @@ def redact(span: IdentifyingSpan, *, actor_id: int | None) -> Redaction:
     recomputed from the redacted text. Changing the text makes the flush scan it again, which
     replaces the contribution's remaining spans with ones that fit the new text.
     """
-    from dialogue.results_cache import (
+    from dialogue.core.results_cache import (
         invalidate,  # the cache imports the models; keep this module light
     )
 

@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from dialogue.audit import record_event
-from dialogue.db import Session
-from dialogue.models import Contribution, Dialogue, Round, RoundKind, RoundState
+from dialogue.core.audit import record_event
+from dialogue.core.db import Session
+from dialogue.core.models import Contribution, Dialogue, Round, RoundKind, RoundState
 from rounds import get_kind
 from rounds.errors import InvalidSettings, RoundError
 from rounds.results import top_items

@@ -20,8 +20,8 @@ import datetime as dt
 
 from sqlalchemy import ColumnElement, func, select, true, update
 
-from dialogue.db import Session
-from dialogue.models import Contribution, Round, RoundState
+from dialogue.core.db import Session
+from dialogue.core.models import Contribution, Round, RoundState
 
 
 def hold(contribution: Contribution) -> None:

@@ -46,8 +46,8 @@ from analysis.consensus import (
     rating_summary,
 )
 from analysis.suppression import shown_groups
-from dialogue.db import Session
-from dialogue.models import Contribution, Dialogue, Membership, ModerationState, Role, Round
+from dialogue.core.db import Session
+from dialogue.core.models import Contribution, Dialogue, Membership, ModerationState, Role, Round
 from rounds.items import Item
 
 #: The breakdowns every result offers: (segment attribute, heading).
@@ -712,11 +712,11 @@ def cached_results(round_: Round, *, staff: bool) -> RoundResults:
     ``OPEN_RESULTS_SECONDS`` at a time. Once it has closed: for participants and the public,
     the results without breakdowns, stored until something they depend on changes; for staff
     (``staff``), with breakdowns by department and role group, the *final* results that a job
-    computes once after the close (``dialogue.results_cache.final``) and that no later
+    computes once after the close (``dialogue.core.results_cache.final``) and that no later
     membership change alters; until that job has stored them, results marked ``pending``.
     Pages should call this rather than ``kind.results`` directly.
     """
-    from dialogue.results_cache import cached, final, is_cacheable
+    from dialogue.core.results_cache import cached, final, is_cacheable
     from rounds import get_kind  # the kinds import this module
 
     if not is_cacheable(round_):
@@ -818,7 +818,7 @@ def delphi_feedback(round_: Round, author: str | None) -> DelphiFeedback:
 
 
 def _register_cached_types() -> None:
-    from dialogue.results_cache import finaliser, register, warmer
+    from dialogue.core.results_cache import finaliser, register, warmer
 
     finaliser("results:staff")(_final_staff_results)
     warmer(lambda round_: cached_results(round_, staff=False))

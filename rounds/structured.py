@@ -18,8 +18,8 @@ from sqlalchemy import and_
 from wtforms import HiddenField, SubmitField, TextAreaField
 from wtforms.validators import Length
 
-from dialogue.forms import Form
-from dialogue.models import Contribution, ModerationState, Round
+from dialogue.core.forms import Form
+from dialogue.core.models import Contribution, ModerationState, Round
 from rounds import answers, submissions
 from rounds.base import RoundKindBase, SettingField
 from rounds.errors import InvalidSettings, SubmissionRejected

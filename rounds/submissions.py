@@ -16,8 +16,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from dialogue.db import Session
-from dialogue.models import Contribution, Round, RoundState
+from dialogue.core.db import Session
+from dialogue.core.models import Contribution, Round, RoundState
 from rounds import release
 from rounds.errors import RoundClosed, SubmissionRejected
 

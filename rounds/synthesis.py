@@ -25,12 +25,12 @@ from sqlalchemy.orm import selectinload
 import analysis
 from analysis import METHODS, Document, EmbeddingUnavailable, ThemeAnalysis, match_themes
 from analysis.embed import model_name
-from dialogue.audit import record_event
-from dialogue.clock import utcnow
-from dialogue.db import Session
-from dialogue.embeddings import vectors_for
-from dialogue.models import AnalysisRun, Contribution, Round, Theme, ThemeEdit, ThemeMember
-from dialogue.models.analysis import ACTIVE_STATES, MemberSource, ThemeOrigin, ThemeState
+from dialogue.core.audit import record_event
+from dialogue.core.clock import utcnow
+from dialogue.core.db import Session
+from dialogue.core.models import AnalysisRun, Contribution, Round, Theme, ThemeEdit, ThemeMember
+from dialogue.core.models.analysis import ACTIVE_STATES, MemberSource, ThemeOrigin, ThemeState
+from rounds.embeddings import vectors_for
 from rounds.errors import RoundError
 from rounds.identifying import blank_marker, masked_pairs
 from rounds.release import shown_to_staff

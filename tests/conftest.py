@@ -14,9 +14,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from dialogue import create_app, migrate
-from dialogue.db import Session
-from dialogue.extensions import limiter
+from dialogue import create_app
+from dialogue.core import migrate
+from dialogue.core.db import Session
+from dialogue.core.extensions import limiter
 
 TEST_SECRETS = {
     "SECRET_KEY": "test-secret-key-" + "k" * 32,

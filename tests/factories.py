@@ -7,11 +7,11 @@ import itertools
 
 import pyotp
 
-from dialogue.anonymity import author_pseudonym
 from dialogue.auth.services import hash_password
-from dialogue.clock import utcnow
-from dialogue.db import Session
-from dialogue.models import Contribution, Dialogue, Membership, Person, Role, Round, RoundKind
+from dialogue.core.anonymity import author_pseudonym
+from dialogue.core.clock import utcnow
+from dialogue.core.db import Session
+from dialogue.core.models import Contribution, Dialogue, Membership, Person, Role, Round, RoundKind
 from tests.conftest import TEST_SECRETS
 
 _numbers = itertools.count(1)

@@ -20,13 +20,13 @@ from pytest_alembic.tests import (  # noqa: F401  (collected here, bound to our 
     test_upgrade,
 )
 
-from dialogue import migrate
-from dialogue.access import current_author
-from dialogue.db import Session
+from dialogue.core import migrate
+from dialogue.core.access import current_author
+from dialogue.core.db import Session
+from dialogue.core.models import Dialogue, Membership, Role
 from dialogue.demo import content as demo_content
-from dialogue.models import Dialogue, Membership, Role
 from rounds.submissions import list_own
-from tests.dialogue.test_anonymity import CONTENT_COLUMNS, IDENTITY_TABLES, STAFF_ACTION_TABLES
+from tests.dialogue.core.test_anonymity import CONTENT_COLUMNS, IDENTITY_TABLES, STAFF_ACTION_TABLES
 
 CORE_TABLES = {"dialogues", "people", "memberships", "rounds", "contributions", "audit_events"}
 

@@ -3,7 +3,7 @@
 Lock people of the dialogue out, let them in again, end their logins, and reset or unlock a
 staff member's second factor.
 
-The same operations as ``dialogue disable-user`` and friends (``dialogue.accounts``), audit-
+The same operations as ``dialogue disable-user`` and friends (``accounts.services``), audit-
 logged with the acting admin, the dialogue and the person's internal id only. The page shows
 who may log in and which staff have set up their app, never when anybody logged in or took
 part.
@@ -17,13 +17,13 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload
 
-from dialogue import accounts
+from dialogue.accounts import services as accounts
 from dialogue.admin import forms, services
 from dialogue.admin.views import PER_PAGE, admin_membership, bp
 from dialogue.auth import totp
-from dialogue.db import Session
-from dialogue.errors import render_error
-from dialogue.models import Membership, Person, Role
+from dialogue.core.db import Session
+from dialogue.core.errors import render_error
+from dialogue.core.models import Membership, Person, Role
 
 #: What each button does: ``(person, actor_id, dialogue)``, audit event included.
 ACTIONS = {

@@ -19,12 +19,12 @@ from sqlalchemy import func, select
 
 from dialogue.admin import services
 from dialogue.admin.importing import MAX_IMPORT_BYTES, ImportRefused
-from dialogue.audit import record_event
 from dialogue.auth.services import issue_login_link
-from dialogue.clock import utcnow
-from dialogue.db import Session
-from dialogue.models import Dialogue, Membership, Person, Role, RoundKind
-from dialogue.urls import external_url
+from dialogue.core.audit import record_event
+from dialogue.core.clock import utcnow
+from dialogue.core.db import Session
+from dialogue.core.models import Dialogue, Membership, Person, Role, RoundKind
+from dialogue.core.urls import external_url
 from rounds import lifecycle
 
 #: A slug is part of every URL of the dialogue: short, lower case, readable.

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SubmitField
 
-from dialogue.forms import Form
+from dialogue.core.forms import Form
 
 
 class ImportForm(Form):

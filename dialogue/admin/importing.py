@@ -20,7 +20,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
 
-from dialogue.tabular import MAX_ROWS, TableError, bounded_rows, check_workbook
+from dialogue.core.tabular import MAX_ROWS, TableError, bounded_rows, check_workbook
 
 #: The largest file an admin may upload (100,000 rows of a typical list take about 6 MB).
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
@@ -99,7 +99,7 @@ def read_rows(data: bytes, filename: str = "") -> Iterator[tuple[int, list[str]]
 
 
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
-    # Too many rows or too much unpacked data is refused before reading (dialogue.tabular).
+    # Too many rows or too much unpacked data is refused before reading (dialogue.core.tabular).
     try:
         check_workbook(data)
     except TableError as exc:

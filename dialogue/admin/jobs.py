@@ -1,4 +1,4 @@
-"""Large participant imports as background jobs (see ``dialogue.jobs``).
+"""Large participant imports as background jobs (see ``dialogue.core.jobs``).
 
 A file of tens of thousands of rows takes longer to check and save than a request should
 wait. Files with more than ``LARGE_IMPORT_ROWS`` rows (or large spreadsheets) are imported by
@@ -16,9 +16,9 @@ from flask_babel import lazy_gettext as _l
 
 from dialogue.admin import services
 from dialogue.admin.importing import ImportRefused
-from dialogue.db import Session
-from dialogue.jobs import JobContext, JobOutcome, JobRefused, enqueue
-from dialogue.models import Dialogue
+from dialogue.core.db import Session
+from dialogue.core.jobs import JobContext, JobOutcome, JobRefused, enqueue
+from dialogue.core.models import Dialogue
 
 KIND = "import"
 #: From this many rows on, an import runs as a job.

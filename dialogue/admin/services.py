@@ -22,14 +22,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select, tuple_, update
 
 from analysis.consensus import suppress_small_groups
-from dialogue.accounts import beyond_reach
+from dialogue.accounts.services import beyond_reach
 from dialogue.admin.importing import ParticipantRow, Problem, parse_participants
 from dialogue.auth.services import issue_login_link, issue_requested_link
-from dialogue.clock import utcnow
-from dialogue.db import Session
-from dialogue.i18n import ROLE_LABELS
-from dialogue.mail import OutgoingMail
-from dialogue.models import (
+from dialogue.core.clock import utcnow
+from dialogue.core.db import Session
+from dialogue.core.i18n import ROLE_LABELS
+from dialogue.core.mail import OutgoingMail
+from dialogue.core.models import (
     AuditEvent,
     Dialogue,
     Membership,
@@ -38,9 +38,9 @@ from dialogue.models import (
     Round,
     RoundState,
 )
-from dialogue.results_cache import cached
-from dialogue.results_cache import invalidate as invalidate_results
-from dialogue.urls import external_url
+from dialogue.core.results_cache import cached
+from dialogue.core.results_cache import invalidate as invalidate_results
+from dialogue.core.urls import external_url
 from rounds.results import forget_author_segments
 
 #: A login link lives until the dialogue's last round closes, and never less than this.
@@ -337,7 +337,7 @@ def participant_list(
 def page_starts(dialogue: Dialogue, per_page: int) -> tuple[int, ...]:
     """The person id that starts each page of the participant list, in one sort, kept.
 
-    Stored like a closed round's results (``dialogue.results_cache``, under the dialogue's
+    Stored like a closed round's results (``dialogue.core.results_cache``, under the dialogue's
     first round) until the membership changes; person ids only, never a name. A rename
     meanwhile can shift a typed page by a row; the pages' own links are exact.
     """

@@ -15,14 +15,14 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from dialogue import mail
-from dialogue.access import member_or_404, require_roles, round_or_404
 from dialogue.admin import forms, jobs, services
 from dialogue.admin.importing import MAX_IMPORT_BYTES, ImportRefused
-from dialogue.db import Session
-from dialogue.errors import render_error
-from dialogue.jobs import JobActive, get_job, latest_job, status
-from dialogue.models import JobState, Membership, Role
+from dialogue.core import mail
+from dialogue.core.access import member_or_404, require_roles, round_or_404
+from dialogue.core.db import Session
+from dialogue.core.errors import render_error
+from dialogue.core.jobs import JobActive, get_job, latest_job, status
+from dialogue.core.models import JobState, Membership, Role
 
 bp = Blueprint("admin", __name__, url_prefix="/d/<slug>/admin")
 

@@ -15,7 +15,7 @@ OPEN_ENDPOINTS = {"static", "web.index", "web.accessibility", "web.healthz", "we
 
 def refuse_half_logged_in():
     """403 on every other page while the second factor is pending."""
-    from dialogue.sessions import second_factor_pending
+    from dialogue.core.sessions import second_factor_pending
 
     if request.blueprint in OPEN_BLUEPRINTS or request.endpoint in OPEN_ENDPOINTS:
         return None
@@ -27,8 +27,8 @@ def refuse_half_logged_in():
 def init_app(app) -> None:
     """Register the login manager, the second-factor gate and the blueprint."""
     from dialogue.auth import views
-    from dialogue.extensions import login_manager
-    from dialogue.sessions import load_session_person
+    from dialogue.core.extensions import login_manager
+    from dialogue.core.sessions import load_session_person
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

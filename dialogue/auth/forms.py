@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
-from dialogue.forms import Form
+from dialogue.core.forms import Form
 
 
 class LoginForm(Form):

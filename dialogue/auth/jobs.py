@@ -2,7 +2,7 @@
 
 The request for a link answers at once and the same way whether the address is known or not;
 looking the address up, making the links and sending the mail happen here, so the answer's
-timing does not tell either (ASVS 6.3.8). ``dialogue.jobs.run_untracked`` runs this without a
+timing does not tell either (ASVS 6.3.8). ``dialogue.core.jobs.run_untracked`` runs this without a
 row in ``jobs``: nothing in the database records when a participant asked.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from contextlib import suppress
 
-from dialogue import mail
 from dialogue.admin.services import prepare_new_links
+from dialogue.core import mail
 
 
 def mail_new_links(email: str) -> None:

@@ -1,7 +1,7 @@
 """Passwords and login links. Operations flush; the caller commits.
 
 Using a link, or asking for a new one, is a participant's own moment: nothing is then written
-to the backed-up database (TARGETS A11). A used link is recorded in ``dialogue.session_store``
+to the backed-up database (TARGETS A11). A used link is recorded in ``dialogue.core.session_store``
 under a keyed hash of its token, which cannot be joined to the hash the membership keeps; a
 link the participant asked for lives there too, until it expires. Only invitations and
 reminders, sent by staff to everyone at once, write the memberships.
@@ -20,10 +20,10 @@ from flask import current_app
 from sqlalchemy import select
 
 from dialogue.auth.password_policy import check_password_policy
-from dialogue.clock import utcnow
-from dialogue.db import Session
-from dialogue.models import Membership, Person
-from dialogue.session_store import store
+from dialogue.core.clock import utcnow
+from dialogue.core.db import Session
+from dialogue.core.models import Membership, Person
+from dialogue.core.session_store import store
 
 #: argon2id with the library's defaults, which meet OWASP's minimum.
 password_hasher = PasswordHasher()

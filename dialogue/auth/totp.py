@@ -24,10 +24,10 @@ import pyotp
 import segno
 from sqlalchemy import update
 
-from dialogue.audit import record_event
-from dialogue.clock import utcnow
-from dialogue.db import Session
-from dialogue.models import Person
+from dialogue.core.audit import record_event
+from dialogue.core.clock import utcnow
+from dialogue.core.db import Session
+from dialogue.core.models import Person
 
 ISSUER = "Dialogue"
 #: Steps either side of now whose code is still accepted.

@@ -5,10 +5,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from dialogue.auth import forms, jobs, services, totp
-from dialogue.db import Session
-from dialogue.extensions import limiter
-from dialogue.jobs import run_untracked
-from dialogue.sessions import (
+from dialogue.core.db import Session
+from dialogue.core.extensions import limiter
+from dialogue.core.jobs import run_untracked
+from dialogue.core.sessions import (
     complete_second_factor,
     end_session,
     second_factor_pending,

@@ -17,18 +17,18 @@ import click
 from flask import current_app
 from sqlalchemy import select
 
-from dialogue.anonymity import author_pseudonym
 from dialogue.auth.services import hash_password, issue_login_link
 from dialogue.auth.totp import grouped
-from dialogue.clock import utcnow
-from dialogue.db import Session
+from dialogue.core.anonymity import author_pseudonym
+from dialogue.core.clock import utcnow
+from dialogue.core.db import Session
+from dialogue.core.models import Contribution, Dialogue, Membership, Person, Role, Round, RoundKind
+from dialogue.core.urls import external_url
 from dialogue.demo import content
 from dialogue.demo.analysis import analyse_challenges
 from dialogue.demo.guard import add_identifying_examples, publish_and_redact
 from dialogue.demo.loop import add_loop
 from dialogue.demo.synthesis import add_synthesis
-from dialogue.models import Contribution, Dialogue, Membership, Person, Role, Round, RoundKind
-from dialogue.urls import external_url
 from rounds import get_kind
 from rounds.items import slug_key
 from rounds.results import top_items
@@ -68,7 +68,7 @@ def compute_figures() -> None:
     Pages leave this work to jobs (closed rounds' final figures, the synthesis figures); the
     command runs those jobs in its own process, since a thread would end with the command.
     """
-    from dialogue.results_cache import finalise_later, is_cacheable
+    from dialogue.core.results_cache import finalise_later, is_cacheable
     from dialogue.synthesis.refresh import refresh_later
 
     dialogue = Session.scalar(select(Dialogue).where(Dialogue.slug == content.SLUG))

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from dialogue.db import Session
-from dialogue.models import Contribution, Dialogue, Membership, Role
-from dialogue.models.analysis import HideReason
+from dialogue.core.db import Session
+from dialogue.core.models import Contribution, Dialogue, Membership, Role
+from dialogue.core.models.analysis import HideReason
 from dialogue.workbench import services
 from rounds.synthesis import list_active_themes, run_analysis
 

@@ -14,9 +14,9 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from dialogue.clock import utcnow
-from dialogue.db import Session
-from dialogue.models import Contribution, Dialogue, Membership, Person, Role
+from dialogue.core.clock import utcnow
+from dialogue.core.db import Session
+from dialogue.core.models import Contribution, Dialogue, Membership, Person, Role
 from rounds import fingerprint
 from rounds.identifying import flagged_in_round, redact
 from rounds.lifecycle import set_published

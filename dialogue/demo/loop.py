@@ -16,13 +16,13 @@ import random
 
 from sqlalchemy import select
 
-from dialogue.db import Session
+from dialogue.core.db import Session
+from dialogue.core.models import Contribution, CoverageMark, Dialogue, ModerationState, RoundKind
+from dialogue.core.models.followup import FollowUpStatus, ReviewPeriod
+from dialogue.core.models.membercheck import CheckAnswer
+from dialogue.core.models.proposal import CoverageStatus
 from dialogue.followup import services as follow
 from dialogue.membercheck import services as checks
-from dialogue.models import Contribution, CoverageMark, Dialogue, ModerationState, RoundKind
-from dialogue.models.followup import FollowUpStatus, ReviewPeriod
-from dialogue.models.membercheck import CheckAnswer
-from dialogue.models.proposal import CoverageStatus
 from dialogue.synthesis.graph import load_graph
 
 COMMENTS = {

@@ -9,7 +9,7 @@ workbench has themes with hundreds of thousands of members.
 
 Rows go in with bulk statements: ``COPY`` on PostgreSQL, Core ``insert()`` executemany on
 SQLite; never one ORM object per row. Authors are real pseudonyms
-(:func:`dialogue.anonymity.author_pseudonym`), so participants who log in find their input.
+(:func:`dialogue.core.anonymity.author_pseudonym`), so participants who log in find their input.
 Not for real data: every participant's address ends in ``.example``.
 """
 
@@ -19,7 +19,6 @@ import csv
 import datetime as dt
 import json
 import random
-import sys
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
@@ -31,13 +30,13 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import Table, insert, select
 
-from dialogue import PROJECT_ROOT, migrate
-from dialogue.anonymity import author_pseudonym
 from dialogue.auth.services import hash_password
-from dialogue.clock import utcnow
-from dialogue.db import Session
-from dialogue.demo import STAFF_PASSWORD, STAFF_TOTP_SECRETS, content, synthesis
-from dialogue.models import (
+from dialogue.core import migrate
+from dialogue.core.anonymity import author_pseudonym
+from dialogue.core.clock import utcnow
+from dialogue.core.config import PROJECT_ROOT
+from dialogue.core.db import Session
+from dialogue.core.models import (
     AnalysisRun,
     Contribution,
     Dialogue,
@@ -51,8 +50,9 @@ from dialogue.models import (
     ThemeEdit,
     ThemeMember,
 )
-from dialogue.models.analysis import MemberSource, ThemeOrigin, ThemeState
-from dialogue.models.proposal import ProposalKind
+from dialogue.core.models.analysis import MemberSource, ThemeOrigin, ThemeState
+from dialogue.core.models.proposal import ProposalKind
+from dialogue.demo import STAFF_PASSWORD, STAFF_TOTP_SECRETS, content, synthesis
 from dialogue.synthesis import services
 from rounds.items import slug_key
 
@@ -666,13 +666,3 @@ def generate_command(participants, contributions, slug, seed, themes):
         f"admin@{slug}.example, konsulent@{slug}.example or direktion@{slug}.example "
         f"with password {STAFF_PASSWORD!r} and the TOTP keys that `dialogue demo` prints"
     )
-
-
-if __name__ == "__main__":  # python -m dialogue.demo.scale: without the CLI registration
-    from flask.cli import FlaskGroup
-
-    from dialogue import create_app
-
-    group = FlaskGroup(create_app=create_app, add_default_commands=False)
-    group.add_command(generate_command)
-    group.main(args=["generate", *sys.argv[1:]], prog_name="dialogue")

@@ -17,11 +17,11 @@ from collections import Counter
 
 from sqlalchemy import delete, select
 
-from dialogue.db import Session
+from dialogue.core.db import Session
+from dialogue.core.models import Contribution, Dialogue, Round, RoundKind
+from dialogue.core.models.analysis import ACTIVE_STATES
+from dialogue.core.models.proposal import CoverageStatus, Perspective, ProposalKind
 from dialogue.demo import content
-from dialogue.models import Contribution, Dialogue, Round, RoundKind
-from dialogue.models.analysis import ACTIVE_STATES
-from dialogue.models.proposal import CoverageStatus, Perspective, ProposalKind
 from dialogue.synthesis import services
 from dialogue.synthesis.graph import load_graph
 

@@ -14,8 +14,8 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from dialogue.db import Session
-from dialogue.models import Dialogue
+from dialogue.core.db import Session
+from dialogue.core.models import Dialogue
 from rounds.fingerprint import Verdict, verify
 
 

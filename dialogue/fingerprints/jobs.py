@@ -1,4 +1,4 @@
-"""A publication's fingerprint, computed in a background job (see ``dialogue.jobs``).
+"""A publication's fingerprint, computed in a background job (see ``dialogue.core.jobs``).
 
 Hashing a round of a million texts takes most of a minute, longer than a request may take; the
 publishing request commits the publication and leaves the fingerprint to :func:`fingerprint_job`.
@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dialogue.db import WRITE_INTENT, Session
-from dialogue.jobs import JobActive, JobContext, active_job, enqueue
-from dialogue.models import Round
-from dialogue.results_cache import finalise
+from dialogue.core.db import WRITE_INTENT, Session
+from dialogue.core.jobs import JobActive, JobContext, active_job, enqueue
+from dialogue.core.models import Round
+from dialogue.core.results_cache import finalise
 from rounds import fingerprint
 from rounds.results import cached_results
 
@@ -59,7 +59,7 @@ def _store_results(round_: Round) -> None:
     """Compute the published results for their pages now, so no reader waits seconds for them.
 
     Publishing changes what the stored results depend on. They are stored in transactions of
-    their own (``dialogue.results_cache``), so on SQLite the job must not hold the write lock
+    their own (``dialogue.core.results_cache``), so on SQLite the job must not hold the write lock
     meanwhile.
     """
     intent = WRITE_INTENT.set(False)

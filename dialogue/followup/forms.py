@@ -7,8 +7,8 @@ from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length
 
-from dialogue.forms import Form
-from dialogue.models.followup import FollowUpOrigin, FollowUpStatus, ReviewPeriod
+from dialogue.core.forms import Form
+from dialogue.core.models.followup import FollowUpOrigin, FollowUpStatus, ReviewPeriod
 
 STATUS_LABELS = {
     FollowUpStatus.PLANNED: _l("Planned"),

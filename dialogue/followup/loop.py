@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from dialogue.db import Session
+from dialogue.core.db import Session
+from dialogue.core.models import Dialogue, FollowUp, Proposal
 from dialogue.membercheck.services import confirmation
-from dialogue.models import Dialogue, FollowUp, Proposal
 from dialogue.synthesis.graph import Graph
 
 

@@ -16,10 +16,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from dialogue.audit import record_event
-from dialogue.clock import utcnow
-from dialogue.db import Session
-from dialogue.models import (
+from dialogue.core.audit import record_event
+from dialogue.core.clock import utcnow
+from dialogue.core.db import Session
+from dialogue.core.models import (
     Contribution,
     CoverageMark,
     Dialogue,
@@ -31,8 +31,8 @@ from dialogue.models import (
     RoundKind,
     Theme,
 )
-from dialogue.models.followup import FollowUpOrigin, FollowUpStatus, ReviewPeriod
-from dialogue.models.proposal import CoverageStatus, ProposalStatus
+from dialogue.core.models.followup import FollowUpOrigin, FollowUpStatus, ReviewPeriod
+from dialogue.core.models.proposal import CoverageStatus, ProposalStatus
 from rounds.errors import RoundError
 from rounds.submissions import clean_text
 

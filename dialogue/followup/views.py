@@ -16,11 +16,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from dialogue.access import member_or_404
-from dialogue.charts import stacked_chart
-from dialogue.db import Session
-from dialogue.followup import forms, services
-from dialogue.models import (
+from dialogue.core.access import member_or_404
+from dialogue.core.charts import stacked_chart
+from dialogue.core.db import Session
+from dialogue.core.models import (
     Contribution,
     CoverageMark,
     FollowUp,
@@ -30,10 +29,11 @@ from dialogue.models import (
     Round,
     RoundKind,
 )
-from dialogue.models.followup import FollowUpStatus, ReviewPeriod
+from dialogue.core.models.followup import FollowUpStatus, ReviewPeriod
+from dialogue.followup import forms, services
 from dialogue.synthesis.graph import load_graph, proposal_id_of
+from dialogue.synthesis.queries import AUTHORS, proposal_or_404, synthesis_member
 from dialogue.synthesis.traces import QUOTE_MIN_AUTHORS, proposal_view
-from dialogue.synthesis.views import AUTHORS, proposal_or_404, synthesis_member
 from rounds.errors import RoundError
 
 bp = Blueprint("followup", __name__, url_prefix="/d/<slug>/follow-up")

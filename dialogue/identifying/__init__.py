@@ -3,7 +3,7 @@
 
 def init_app(app) -> None:
     """Register the consultant's review pages and flag details on every flush."""
-    from dialogue.db import Session
+    from dialogue.core.db import Session
     from dialogue.identifying import views
     from rounds.identifying import listen
 

@@ -12,10 +12,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from dialogue.access import member_or_404, require_roles, round_or_404
-from dialogue.clock import utcnow
-from dialogue.db import Session
-from dialogue.models import IdentifyingSpan, Role, RoundState
+from dialogue.core.access import member_or_404, require_roles, round_or_404
+from dialogue.core.clock import utcnow
+from dialogue.core.db import Session
+from dialogue.core.models import IdentifyingSpan, Role, RoundState
 from rounds.identifying import KIND_LABELS, flagged_in_round, redact
 
 bp = Blueprint(

@@ -16,9 +16,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from analysis.consensus import suppress_small_groups
-from dialogue.audit import record_event
-from dialogue.db import Session
-from dialogue.models import (
+from dialogue.core.audit import record_event
+from dialogue.core.db import Session
+from dialogue.core.models import (
     Contribution,
     Dialogue,
     MemberCheck,
@@ -27,7 +27,7 @@ from dialogue.models import (
     Theme,
     ThemeMember,
 )
-from dialogue.models.membercheck import CheckAnswer
+from dialogue.core.models.membercheck import CheckAnswer
 from dialogue.synthesis.graph import Graph, proposal_id_of
 from dialogue.workbench import services as workbench
 from rounds.errors import RoundError

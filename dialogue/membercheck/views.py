@@ -16,52 +16,18 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from dialogue.access import member_or_404, require_roles
-from dialogue.db import Session
-from dialogue.extensions import limiter
+from dialogue.core.access import member_or_404, require_roles
+from dialogue.core.db import Session
+from dialogue.core.models import Contribution, MemberCheck, Role, Round, Theme
+from dialogue.core.models.analysis import ACTIVE_STATES
+from dialogue.core.models.membercheck import CheckAnswer
 from dialogue.followup.forms import first_error
 from dialogue.membercheck import forms, services
-from dialogue.models import Contribution, MemberCheck, Role, Round, Theme
-from dialogue.models.analysis import ACTIVE_STATES
-from dialogue.models.membercheck import CheckAnswer
-from dialogue.participate.views import (
-    own_contribution_or_404,
-    participant_or_404,
-    render_my_input,
-    session_key,
-)
 from dialogue.synthesis.graph import load_graph
 from dialogue.workbench import services as workbench
 from rounds.errors import RoundError
 
 bp = Blueprint("membercheck", __name__, url_prefix="/d/<slug>")
-
-
-@bp.route("/my-input/<uuid:contribution_id>/check", methods=["POST"])
-@login_required
-@limiter.limit("30 per minute", key_func=session_key)
-def answer(slug: str, contribution_id: uuid.UUID):
-    """Answer "is this what you meant?" about one's own contribution (again, to change it)."""
-    membership = participant_or_404(slug)
-    contribution = own_contribution_or_404(membership, contribution_id)
-    form = forms.CheckForm()
-    graph = load_graph(membership.dialogue)
-    if not form.validate_on_submit():
-        return render_my_input(membership, graph, refused=(contribution.id, form), status=422)
-    try:
-        services.answer_check(
-            graph,
-            contribution,
-            answer=CheckAnswer(form.answer.data),
-            comment=form.comment.data or "",
-        )
-    except RoundError as exc:  # not checkable, so there is no form to show it beside
-        flash(str(exc.message), "error")
-        return render_my_input(membership, graph, status=422)
-    Session.commit()
-    flash(_("Thank you. Your answer is saved."), "success")
-    target = url_for("participate.my_input", slug=slug, _anchor=f"check-{contribution.id}")
-    return redirect(target, 303)
 
 
 # --- the consultant -------------------------------------------------------------------------

@@ -21,32 +21,25 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
-from dialogue import embeddings
-from dialogue.access import current_author, member_or_404, require_roles, round_or_404
-from dialogue.clock import utcnow
-from dialogue.db import Session
-from dialogue.extensions import limiter
+from dialogue.core.access import current_author, round_or_404
+from dialogue.core.clock import utcnow
+from dialogue.core.db import Session
+from dialogue.core.extensions import limiter
+from dialogue.core.models import Membership, RoundState
+from dialogue.core.models.membercheck import CheckAnswer
 from dialogue.identifying.warnings import warning_before_saving
-from dialogue.membercheck.services import checks_of, is_checkable
-from dialogue.models import Membership, Role, RoundState
+from dialogue.membercheck.forms import CheckForm
+from dialogue.membercheck.services import answer_check, checks_of, is_checkable
 from dialogue.participate import stash
+from dialogue.participate.queries import own_contribution_or_404, participant_or_404, session_key
 from dialogue.synthesis.graph import load_graph
 from dialogue.synthesis.traces import own_paths
+from dialogue.workbench.jobs import schedule as schedule_embedding
 from rounds import get_kind, submissions
 from rounds.errors import RoundError
 from rounds.results import delphi_feedback
 
 bp = Blueprint("participate", __name__, url_prefix="/d/<slug>")
-
-
-def participant_or_404(slug: str) -> Membership:
-    """Only participants contribute; staff have their own pages."""
-    return require_roles(member_or_404(slug), Role.PARTICIPANT)
-
-
-def session_key() -> str:
-    """Rate-limit key for submissions: the login session, not the address (many share one)."""
-    return "submit:" + session.get("sid", "anonymous")
 
 
 def render_round(membership, round_, form, status=200, preserved_text=None, identifying=None):
@@ -184,7 +177,7 @@ def add(slug: str, round_id: int):
         attach_error(form, exc)
         return render_round(membership, round_, form, exc.status, preserved_text=form_text(form))
     Session.commit()
-    embeddings.schedule(round_)
+    schedule_embedding(round_)
     flash(_("Thank you. Your contribution is saved."), "success")
     return redirect(url_for(".round_page", slug=slug, round_id=round_id), 303)
 
@@ -201,14 +194,6 @@ def form_text(form) -> str:
     """Everything the participant typed, so that a refused submission never loses it."""
     texts = [f.data for f in form if f.type in ("TextAreaField", "StringField") and f.data]
     return "\n\n".join(texts)
-
-
-def own_contribution_or_404(membership: Membership, contribution_id: uuid.UUID):
-    """One of the member's own contributions; anybody else's is "not found"."""
-    contribution = submissions.get_own(contribution_id, current_author(membership))
-    if contribution is None:
-        abort(404)
-    return contribution
 
 
 @bp.route("/contributions/<uuid:contribution_id>/edit", methods=["GET", "POST"])
@@ -236,7 +221,7 @@ def edit(slug: str, contribution_id: uuid.UUID):
             status = exc.status
         else:
             Session.commit()
-            embeddings.schedule(contribution.round)
+            schedule_embedding(contribution.round)
             flash(_("Your changes are saved."), "success")
             return redirect(url_for(".round_page", slug=slug, round_id=contribution.round_id), 303)
     elif form.is_submitted():
@@ -308,3 +293,30 @@ def trace(slug: str, contribution_id: uuid.UUID):
     return render_template(
         "participate/trace.html", membership=membership, round_=contribution.round, path=path
     )
+
+
+@bp.route("/my-input/<uuid:contribution_id>/check", methods=["POST"])
+@login_required
+@limiter.limit("30 per minute", key_func=session_key)
+def check_answer(slug: str, contribution_id: uuid.UUID):
+    """Answer "is this what you meant?" about one's own contribution (again, to change it)."""
+    membership = participant_or_404(slug)
+    contribution = own_contribution_or_404(membership, contribution_id)
+    form = CheckForm()
+    graph = load_graph(membership.dialogue)
+    if not form.validate_on_submit():
+        return render_my_input(membership, graph, refused=(contribution.id, form), status=422)
+    try:
+        answer_check(
+            graph,
+            contribution,
+            answer=CheckAnswer(form.answer.data),
+            comment=form.comment.data or "",
+        )
+    except RoundError as exc:  # not checkable, so there is no form to show it beside
+        flash(str(exc.message), "error")
+        return render_my_input(membership, graph, status=422)
+    Session.commit()
+    flash(_("Thank you. Your answer is saved."), "success")
+    target = url_for("participate.my_input", slug=slug, _anchor=f"check-{contribution.id}")
+    return redirect(target, 303)

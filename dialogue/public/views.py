@@ -8,7 +8,7 @@ minimum group size on, and quotes only from themes large enough (TARGETS A5, A6,
 They are the pages an organisation links from its intranet and a citizen bookmarks, so they are
 built to be cached: they read nothing from the query string, carry no CSRF token (which would
 set a cookie and differ per visitor), and tell shared caches they may keep an anonymous
-visitor's copy for five minutes (``dialogue.security`` still marks a logged-in person's copy
+visitor's copy for five minutes (``dialogue.core.security`` still marks a logged-in person's copy
 ``no-store``). The language is the dialogue's, or the one in the path (``/p/<slug>/en/``), so
 that switching language needs no form and no cookie.
 """
@@ -21,14 +21,14 @@ from typing import Any
 from flask import Blueprint, abort, current_app, g, make_response, render_template
 from sqlalchemy import select
 
-from dialogue.clock import utcnow
-from dialogue.db import Session
+from dialogue.core.clock import utcnow
+from dialogue.core.db import Session
+from dialogue.core.models import Dialogue, Proposal, Round, RoundState
+from dialogue.core.models.proposal import ProposalStatus
 from dialogue.followup.loop import closing_the_loop
-from dialogue.models import Dialogue, Proposal, Round, RoundState
-from dialogue.models.proposal import ProposalStatus
 from dialogue.synthesis import forms
 from dialogue.synthesis.graph import load_graph
-from dialogue.synthesis.pages import strategy_map_cells
+from dialogue.synthesis.queries import strategy_map_cells
 from dialogue.synthesis.traces import value_trace
 from rounds import get_kind
 from rounds.results import cached_results
@@ -43,7 +43,7 @@ PATH_LANGUAGES = "any(da, en)"
 
 @bp.url_value_preprocessor
 def take_language(_endpoint, values) -> None:
-    """A language in the path wins over the visitor's and the dialogue's (``dialogue.i18n``)."""
+    """A language in the path wins over the visitor's and the dialogue's (see ``core.i18n``)."""
     if values is not None:
         g.path_language = values.pop("lang", None)
 
@@ -90,9 +90,9 @@ def public_rounds(dialogue: Dialogue) -> list[PublicRound]:
 
     Participation and results come from the same k-gated functions the staff and participant
     pages use, read-only: the public results are the participants' (no breakdowns by group),
-    and participation shows groups only where ``dialogue.reports`` lets it.
+    and participation shows groups only where ``rounds.participation`` lets it.
     """
-    from dialogue.reports import round_participation
+    from rounds.participation import round_participation
 
     now = utcnow()
     rounds = []

@@ -17,12 +17,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from dialogue import charts
-from dialogue.access import member_or_404, require_roles, round_or_404
-from dialogue.clock import utcnow
-from dialogue.db import Session
+from dialogue.core import charts
+from dialogue.core.access import member_or_404, require_roles, round_or_404
+from dialogue.core.clock import utcnow
+from dialogue.core.db import Session
+from dialogue.core.models import Role, RoundState
 from dialogue.fingerprints.jobs import record_later
-from dialogue.models import Role, RoundState
 from rounds import get_kind
 from rounds.errors import RoundError
 from rounds.lifecycle import set_published

@@ -20,7 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length
 
-from dialogue.forms import Form
+from dialogue.core.forms import Form
 from rounds.base import RoundKindBase
 from rounds.errors import InvalidSettings
 from rounds.items import item_lines, items_of, parse_item_lines

@@ -13,10 +13,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
-from dialogue.access import member_or_404, require_roles, round_or_404
-from dialogue.clock import utcnow
-from dialogue.db import Session
-from dialogue.models import Membership, Role, RoundKind, RoundState
+from dialogue.core.access import member_or_404, require_roles, round_or_404
+from dialogue.core.clock import utcnow
+from dialogue.core.db import Session
+from dialogue.core.models import Membership, Role, RoundKind, RoundState
 from dialogue.rounds_admin import forms
 from rounds import KINDS, get_kind, lifecycle
 from rounds.errors import RoundError

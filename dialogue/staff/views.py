@@ -8,12 +8,12 @@ from flask import Blueprint, render_template, request
 from flask_login import login_required
 from sqlalchemy import func, select
 
-from dialogue.access import member_or_404, require_roles, round_or_404
-from dialogue.clock import utcnow
-from dialogue.db import Session
-from dialogue.models import Contribution, Role, RoundState
-from dialogue.reports import round_participation
-from dialogue.results_cache import is_cacheable
+from dialogue.core.access import member_or_404, require_roles, round_or_404
+from dialogue.core.clock import utcnow
+from dialogue.core.db import Session
+from dialogue.core.models import Contribution, Role, RoundState
+from dialogue.core.results_cache import is_cacheable
+from rounds.participation import round_participation
 from rounds.release import shown_to_staff
 
 bp = Blueprint("staff", __name__, url_prefix="/d/<slug>/staff")

@@ -16,9 +16,9 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from dialogue.audit import record_event
-from dialogue.db import Session
-from dialogue.models import Dialogue
+from dialogue.core.audit import record_event
+from dialogue.core.db import Session
+from dialogue.core.models import Dialogue
 from dialogue.synthesis import exports
 
 

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, case, func, or_, select
 
-from dialogue.db import Session
-from dialogue.models import Contribution, CoverageMark, Dialogue, Theme, ThemeMember
-from dialogue.models.analysis import ACTIVE_STATES
-from dialogue.models.proposal import ITEM_PREFIX, CoverageStatus
+from dialogue.core.db import Session
+from dialogue.core.models import Contribution, CoverageMark, Dialogue, Theme, ThemeMember
+from dialogue.core.models.analysis import ACTIVE_STATES
+from dialogue.core.models.proposal import ITEM_PREFIX, CoverageStatus
 from dialogue.synthesis.figures import cached_for
 from dialogue.synthesis.graph import Graph, chunks, proposal_id_of
 from rounds import get_kind

@@ -23,9 +23,9 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import or_, select
 
-from dialogue.clock import utcnow
-from dialogue.db import Session
-from dialogue.models import Contribution, Dialogue, ModerationState, Round, RoundState
+from dialogue.core.clock import utcnow
+from dialogue.core.db import Session
+from dialogue.core.models import Contribution, Dialogue, ModerationState, Round, RoundState
 from dialogue.synthesis.figures import cached_for, theme_counts, visible_totals
 from dialogue.synthesis.graph import Graph, load_graph
 from rounds import get_kind

@@ -4,9 +4,10 @@
 of themes; in a large dialogue that is hundreds of thousands of rows per figure. The database
 counts them (one grouped query per figure, never a row per contribution into Python), and the
 finished figures are stored in ``round_results_cache`` like closed rounds' results
-(:mod:`dialogue.results_cache`): under the dialogue's first round, with a fingerprint of every round
-(publishing, settings, theme edits and moderation, the size of open rounds) and of the links the
-figures follow. Any change to those changes the fingerprint and the next request recomputes.
+(:mod:`dialogue.core.results_cache`): under the dialogue's first round, with a fingerprint of
+every round (publishing, settings, theme edits and moderation, the size of open rounds) and
+of the links the figures follow. Any change to those changes the fingerprint and the next
+request recomputes.
 
 When a page finds its figures out of date, but computed for the same themes and links, it shows
 the stored ones, says they are being updated, and leaves the new ones to a background job
@@ -31,9 +32,9 @@ from typing import TypeVar
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import func, select, union
 
-from dialogue.db import Session
-from dialogue.jobs import runner_name
-from dialogue.models import (
+from dialogue.core.db import Session
+from dialogue.core.jobs import runner_name
+from dialogue.core.models import (
     Contribution,
     Dialogue,
     ModerationState,
@@ -41,7 +42,7 @@ from dialogue.models import (
     ThemeEdit,
     ThemeMember,
 )
-from dialogue.results_cache import CACHE_FORMAT, cached, is_cacheable
+from dialogue.core.results_cache import CACHE_FORMAT, cached, is_cacheable
 from dialogue.synthesis.graph import Graph, chunks
 from rounds.identifying import masked_pairs
 
@@ -51,8 +52,8 @@ T = TypeVar("T")
 def _rounds_state(rounds: list) -> list[tuple]:
     """A fingerprint of each round, in three grouped queries for all of them.
 
-    What :func:`dialogue.results_cache.round_version` covers (publishing, times, settings, group
-    size, workbench edits and undos), plus hidden texts (a partial index counts them) and the
+    What :func:`dialogue.core.results_cache.round_version` covers (publishing, times, settings,
+    group size, workbench edits and undos), plus hidden texts (a partial index counts them) and the
     size of rounds still open (they grow).
     """
     ids = [round_.id for round_ in rounds]

@@ -7,8 +7,8 @@ from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from dialogue.forms import Form
-from dialogue.models.proposal import CoverageStatus, Perspective, ProposalKind
+from dialogue.core.forms import Form
+from dialogue.core.models.proposal import CoverageStatus, Perspective, ProposalKind
 
 KIND_LABELS = {
     ProposalKind.VALUE: _l("Value"),

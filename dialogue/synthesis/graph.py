@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from dialogue.db import Session
-from dialogue.models import (
+from dialogue.core.db import Session
+from dialogue.core.models import (
     Dialogue,
     Proposal,
     Round,
@@ -32,8 +32,8 @@ from dialogue.models import (
     ThemeEdit,
     ThemeMember,
 )
-from dialogue.models.analysis import ACTIVE_STATES
-from dialogue.models.proposal import ITEM_PREFIX, ProposalStatus
+from dialogue.core.models.analysis import ACTIVE_STATES
+from dialogue.core.models.proposal import ITEM_PREFIX, ProposalStatus
 
 #: Ids per ``IN`` list: below every backend's parameter limit.
 CHUNK = 500

@@ -14,17 +14,18 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from dialogue.access import member_or_404, round_or_404
-from dialogue.audit import record_event
-from dialogue.db import Session
+from dialogue.core.access import member_or_404, round_or_404
+from dialogue.core.audit import record_event
+from dialogue.core.db import Session
+from dialogue.core.models import Contribution, Role, Theme
+from dialogue.core.models.proposal import CoverageStatus, ProposalStatus
 from dialogue.followup.loop import closing_the_loop
-from dialogue.models import Contribution, Role, Theme
-from dialogue.models.proposal import CoverageStatus, Perspective, ProposalStatus
 from dialogue.synthesis import exports, forms, services
 from dialogue.synthesis.coverage import SORTS, coverage
 from dialogue.synthesis.graph import load_graph
+from dialogue.synthesis.queries import proposal_or_404, strategy_map_cells, synthesis_member
 from dialogue.synthesis.traces import consultation_outcomes, proposal_view, value_trace
-from dialogue.synthesis.views import bp, proposal_or_404, synthesis_member
+from dialogue.synthesis.views import bp
 from rounds import get_kind
 from rounds.errors import RoundError
 from rounds.results import cached_results
@@ -57,15 +58,6 @@ def value(slug: str, proposal_id: int):
         labels=forms,
         **closing_the_loop(graph, proposal, membership.dialogue),
     )
-
-
-def strategy_map_cells(graph) -> tuple[list[tuple[Perspective, list]], list]:
-    """Final proposals by perspective (the four cells), and those placed on none."""
-    finals = [graph.proposals[i] for i in sorted(graph.final_ids())]
-    finals.sort(key=lambda p: (p.position, p.id))
-    cells = [(p, [proposal_view(x) for x in finals if x.perspective is p]) for p in Perspective]
-    unplaced = [proposal_view(x) for x in finals if x.perspective is None]
-    return cells, unplaced
 
 
 @bp.route("/strategy-map")

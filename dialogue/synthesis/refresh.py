@@ -13,10 +13,10 @@ import datetime as dt
 from contextlib import suppress
 from functools import partial
 
-from dialogue.clock import utcnow
-from dialogue.db import WRITE_INTENT, Session
-from dialogue.jobs import JobActive, JobContext, enqueue, latest_job
-from dialogue.models import Dialogue
+from dialogue.core.clock import utcnow
+from dialogue.core.db import WRITE_INTENT, Session
+from dialogue.core.jobs import JobActive, JobContext, enqueue, latest_job
+from dialogue.core.models import Dialogue
 from dialogue.synthesis.coverage import coverage
 from dialogue.synthesis.exports import theme_rows
 from dialogue.synthesis.figures import REFRESHING, source_sizes
@@ -46,7 +46,7 @@ def refresh_job(job: JobContext, dialogue_id: int) -> None:
     """Compute every stored figure of the dialogue that is out of date, and store it.
 
     It only reads: each figure is stored in a transaction of its own
-    (``dialogue.results_cache``), so on SQLite the job must not hold the write lock it would
+    (``dialogue.core.results_cache``), so on SQLite the job must not hold the write lock it would
     otherwise take up front.
     """
     intent, refreshing = WRITE_INTENT.set(False), REFRESHING.set(True)

@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from dialogue.audit import record_event
-from dialogue.db import Session
-from dialogue.models import (
+from dialogue.core.audit import record_event
+from dialogue.core.db import Session
+from dialogue.core.models import (
     Contribution,
     CoverageMark,
     Dialogue,
@@ -27,8 +27,8 @@ from dialogue.models import (
     Round,
     Theme,
 )
-from dialogue.models.analysis import ACTIVE_STATES
-from dialogue.models.proposal import (
+from dialogue.core.models.analysis import ACTIVE_STATES
+from dialogue.core.models.proposal import (
     CoverageStatus,
     Perspective,
     ProposalKind,

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
-from dialogue.db import Session
-from dialogue.models import Contribution, Dialogue, ModerationState, Proposal, Round
-from dialogue.models.proposal import Perspective, ProposalStatus, VersionStage
+from dialogue.core.db import Session
+from dialogue.core.models import Contribution, Dialogue, ModerationState, Proposal, Round
+from dialogue.core.models.proposal import Perspective, ProposalStatus, VersionStage
 from dialogue.synthesis.figures import (
     best_texts,
     cached_for,

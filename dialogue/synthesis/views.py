@@ -15,14 +15,14 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
-from dialogue.access import member_or_404, require_roles
-from dialogue.db import Session
-from dialogue.models import Contribution, Proposal, ProposalSource, Role, Round, Theme
-from dialogue.models.analysis import ACTIVE_STATES
-from dialogue.models.proposal import Perspective, ProposalKind, ProposalStatus
+from dialogue.core.db import Session
+from dialogue.core.models import Contribution, Proposal, ProposalSource, Role, Round, Theme
+from dialogue.core.models.analysis import ACTIVE_STATES
+from dialogue.core.models.proposal import Perspective, ProposalKind, ProposalStatus
 from dialogue.synthesis import forms, services
 from dialogue.synthesis.figures import FiguresPending, source_sizes
 from dialogue.synthesis.graph import load_graph
+from dialogue.synthesis.queries import proposal_or_404, synthesis_member
 from dialogue.synthesis.refresh import refresh_later
 from dialogue.synthesis.traces import consultation_outcomes, proposal_view
 from dialogue.workbench.queries import theme_figures
@@ -33,20 +33,6 @@ from rounds.identifying import masked_text
 bp = Blueprint("synthesis", __name__, url_prefix="/d/<slug>")
 
 #: Who drafts and reviews proposals, coverage, exports and the report.
-AUTHORS = (Role.CONSULTANT, Role.MANAGEMENT)
-
-
-def synthesis_member(slug: str):
-    """Management or the consultant of dialogue ``slug``."""
-    return require_roles(member_or_404(slug), *AUTHORS)
-
-
-def proposal_or_404(membership, proposal_id: int) -> Proposal:
-    """A proposal of the member's own dialogue."""
-    proposal = Session.get(Proposal, proposal_id)
-    if proposal is None or proposal.dialogue_id != membership.dialogue_id:
-        abort(404)
-    return proposal
 
 
 def _to(slug: str, proposal_id: int | None = None):

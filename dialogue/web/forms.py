@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, SubmitField
 from wtforms.validators import DataRequired
 
-from dialogue.forms import Form
+from dialogue.core.forms import Form
 
 
 class LanguageForm(Form):

@@ -9,10 +9,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from dialogue.access import member_or_404
-from dialogue.clock import utcnow
-from dialogue.db import Session
-from dialogue.models import Dialogue, Membership
+from dialogue.core.access import member_or_404
+from dialogue.core.clock import utcnow
+from dialogue.core.db import Session
+from dialogue.core.models import Dialogue, Membership
 from dialogue.web.forms import LanguageForm
 
 bp = Blueprint("web", __name__)

@@ -10,17 +10,27 @@ in bulk. Each prints one clear line and exits with status 1 when the input canno
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess  # nosec B404 - starts our own embedding worker
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 from tqdm import tqdm
 
 from analysis import EmbeddingUnavailable, themes_report
-from dialogue.tabular import TableError, read_table_file
+from analysis.embed import load_embedder, model_name
+from dialogue.core.db import Session
+from dialogue.core.jobs import runner_name
+from dialogue.core.tabular import TableError, read_table_file
+from rounds import embeddings
 
 #: From this many texts on, a progress bar is shown on standard error.
 LARGE_INPUT = 10_000
@@ -159,8 +169,8 @@ def analyse_command(round_id, n_themes, seed, method):
     """Run the theme analysis of round ROUND_ID, keeping its themes and the consultant's edits."""
     from sqlalchemy import func, select
 
-    from dialogue.db import Session
-    from dialogue.models import Contribution, Round
+    from dialogue.core.db import Session
+    from dialogue.core.models import Contribution, Round
     from rounds.errors import RoundError
     from rounds.synthesis import run_analysis
 
@@ -201,9 +211,9 @@ def analyse_command(round_id, n_themes, seed, method):
 @with_appcontext
 def embed_command(round_id):
     """Compute the missing sentence embeddings, for the semantic analysis method."""
-    from dialogue.db import Session
-    from dialogue.embeddings import embed_pending, pending
-    from dialogue.models import Round
+    from dialogue.core.db import Session
+    from dialogue.core.models import Round
+    from rounds.embeddings import embed_pending, pending
 
     if round_id is not None and Session.get(Round, round_id) is None:
         _fail("embed", f"there is no round {round_id}")
@@ -224,3 +234,84 @@ def embed_command(round_id):
     finally:
         progress.close()
     click.echo(f"{count} texts embedded")
+
+
+# --- the embedding worker beside the web server ------------------------------------------------
+
+#: Where there is no idle scheduling class: how much lower than the web server the worker runs.
+NICENESS = 19
+
+
+def worker_wanted(app: Flask) -> bool:
+    """Whether ``dialogue run`` starts the embedding worker: extra installed, on, and no RQ."""
+    if not app.config["DIALOGUE_EMBED_ON_SUBMIT"] or runner_name(app) == "rq":
+        return False
+    try:
+        model_name()
+    except EmbeddingUnavailable:
+        return False
+    return True
+
+
+@contextmanager
+def beside_server(app: Flask) -> Iterator[subprocess.Popen | None]:
+    """Run ``dialogue embed-worker`` as a process of its own while the web server runs.
+
+    Not in the reloader's child (the parent already started one), and not when
+    :func:`worker_wanted` says no. The worker also stops by itself if this process dies.
+    """
+    if os.environ.get("WERKZEUG_RUN_MAIN") or not worker_wanted(app):
+        yield None
+        return
+    worker = subprocess.Popen(  # nosec B603 - our own command, no shell
+        [sys.executable, "-c", "from dialogue.cli import main; main()", "embed-worker"]
+    )
+    try:
+        yield worker
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
+def _yield_to_requests() -> None:
+    """Run only on CPU time the web server leaves over (Linux's idle class; elsewhere nice).
+
+    On a small machine every CPU second the model takes is taken from the requests; in the
+    idle class the requests get the cores under a peak and the worker catches up afterwards
+    (texts still without a vector when an analysis runs are embedded by it).
+    """
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        os.nice(NICENESS)
+
+
+@click.command("embed-worker")
+@with_appcontext
+@click.option(
+    "--poll",
+    type=float,
+    default=embeddings.POLL_SECONDS,
+    show_default=True,
+    help="Seconds between looks.",
+)
+def embed_worker_command(poll: float):
+    """Embed new texts of open rounds as they arrive (``dialogue run`` starts it for you)."""
+    app = current_app._get_current_object()
+    _yield_to_requests()
+    try:
+        load_embedder(app.config["DIALOGUE_EMBEDDING_THREADS"])
+    except EmbeddingUnavailable as exc:
+        raise click.ClickException(str(exc)) from exc
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_args: stop.set())
+    click.echo(f"embedding worker {os.getpid()}: watching open rounds for new texts", err=True)
+    try:
+        embeddings.run_worker(stop, poll=poll, threads=app.config["DIALOGUE_EMBEDDING_THREADS"])
+    finally:
+        Session.remove()

@@ -16,8 +16,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from dialogue.forms import Form
-from dialogue.models.analysis import HideReason
+from dialogue.core.forms import Form
+from dialogue.core.models.analysis import HideReason
 
 
 class RunForm(Form):

@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from dialogue.audit import record_event
-from dialogue.db import Session
-from dialogue.models import (
+from dialogue.core.audit import record_event
+from dialogue.core.db import Session
+from dialogue.core.models import (
     Contribution,
     ContributionModeration,
     ModerationState,
@@ -24,7 +24,7 @@ from dialogue.models import (
     ThemeEdit,
     ThemeMember,
 )
-from dialogue.models.analysis import MemberSource, ThemeState
+from dialogue.core.models.analysis import MemberSource, ThemeState
 
 
 def snapshot(themes: Sequence[Theme], contributions: Sequence[Contribution] = ()) -> dict[str, Any]:

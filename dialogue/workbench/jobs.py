@@ -1,4 +1,4 @@
-"""The workbench's analysis run as a background job (see ``dialogue.jobs``).
+"""The workbench's analysis run as a background job (see ``dialogue.core.jobs``).
 
 The analysis of a large round takes minutes, longer than any request may. The button enqueues
 :func:`analysis_job`; the round's page shows a progress bar fed by the job's row until it is
@@ -7,15 +7,21 @@ done, then the new themes.
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+import hashlib
+import logging
+
+from flask import Flask, current_app, url_for
 from flask_babel import force_locale, ngettext
 from flask_babel import lazy_gettext as _l
 
-from dialogue.db import Session
-from dialogue.embeddings import unavailable_message
-from dialogue.jobs import JobContext, JobOutcome, JobRefused, enqueue
-from dialogue.models import Round
+from analysis.embed import EmbeddingUnavailable, model_name
+from dialogue.core.db import Session
+from dialogue.core.jobs import JobContext, JobOutcome, JobRefused, _worker_app, enqueue, runner_name
+from dialogue.core.models import Round
+from rounds import embeddings
 from rounds.synthesis import run_analysis
+
+logger = logging.getLogger(__name__)
 
 KIND = "analysis"
 
@@ -125,3 +131,77 @@ def stage_label(job) -> str:
         label = STAGE_LABELS.get(job.message)
         return str(label) if label is not None else ""
     return job.message
+
+
+# --- embedding with RQ ------------------------------------------------------------------------
+
+#: The RQ task of a round waits in the queue at most this long (seconds) before a new one is asked.
+FLAG_SECONDS = 600
+
+
+def _flag(app: Flask, round_id: int) -> str:
+    """The round's "task queued" flag; per database, as several instances may share a Redis."""
+    database = hashlib.sha256(app.config["DATABASE_URL"].encode()).hexdigest()[:12]
+    return f"dialogue:embed-wanted:{database}:{round_id}"
+
+
+_redis_clients: dict[str, object] = {}
+
+
+def _redis(url: str):
+    """One Redis client (and connection pool) per URL and process, not one per request."""
+    from redis import Redis
+
+    if url not in _redis_clients:
+        _redis_clients[url] = Redis.from_url(url)
+    return _redis_clients[url]
+
+
+def schedule(round_: Round) -> None:
+    """With RQ, ask for the round's new texts to be embedded; without, the worker finds them.
+
+    One Redis round trip: a flag set only if absent decides whether a task is queued, so a
+    round receiving a hundred texts a second has one task waiting, not a hundred. Never fails
+    the participant's request: their text is saved, and the analysis embeds what is missing.
+    """
+    app = current_app
+    if not app.config["DIALOGUE_EMBED_ON_SUBMIT"] or runner_name(app) != "rq":
+        return
+    try:
+        model_name()
+    except EmbeddingUnavailable:
+        return
+    from redis.exceptions import RedisError
+    from rq import Queue
+
+    try:
+        connection = _redis(app.config["REDIS_URL"])
+        if connection.set(_flag(app, round_.id), b"1", nx=True, ex=FLAG_SECONDS):
+            Queue(app.config["DIALOGUE_QUEUE"], connection=connection).enqueue(
+                embed_round_task, round_.id, result_ttl=0, failure_ttl=3600, job_timeout=3600
+            )
+    except RedisError as exc:
+        logger.warning("embedding of round %s not queued: %s", round_.id, type(exc).__name__)
+
+
+def embed_round_task(round_id: int) -> int:
+    """The RQ task: embed the round's texts without a vector; runs in ``dialogue worker``."""
+    app = _worker_app()
+    with app.app_context():
+        # Cleared first: a text saved from now on queues a new task, none is left behind.
+        _redis(app.config["REDIS_URL"]).delete(_flag(app, round_id))
+        try:
+            return embeddings.embed_new_texts(
+                [round_id], threads=app.config["DIALOGUE_EMBEDDING_THREADS"]
+            )
+        finally:
+            Session.remove()
+
+
+def unavailable_message(reason: str | None):
+    """Why the semantic method cannot run, in one translated line."""
+    if reason == "failed":
+        return _l("The semantic method is unavailable: its model could not be loaded.")
+    return _l(
+        "The semantic method is unavailable: the optional “semantic” package is not installed."
+    )

@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlalchemy import Select, and_, exists, func, select
 
-from dialogue.clock import utcnow
-from dialogue.db import Session
-from dialogue.models import (
+from dialogue.core.clock import utcnow
+from dialogue.core.db import Session
+from dialogue.core.models import (
     AnalysisRun,
     Contribution,
     ContributionModeration,
@@ -25,7 +25,7 @@ from dialogue.models import (
     ThemeEdit,
     ThemeMember,
 )
-from dialogue.models.analysis import ACTIVE_STATES
+from dialogue.core.models.analysis import ACTIVE_STATES
 from rounds.identifying import masked_pairs
 from rounds.release import shown_to_staff
 from rounds.synthesis import get_latest_run
@@ -79,7 +79,7 @@ def theme_figures(round_: Round) -> dict[str, Any]:
     They are stored in ``round_results_cache`` under that fingerprint, so every app server
     reuses them until the themes change.
     """
-    from dialogue.results_cache import cached, is_cacheable
+    from dialogue.core.results_cache import cached, is_cacheable
 
     extra: tuple = ()
     if not is_cacheable(round_):  # an open round grows: its size is part of the fingerprint

@@ -19,10 +19,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from analysis import ThemeAnalysis
-from dialogue.audit import record_event
-from dialogue.clock import utcnow
-from dialogue.db import Session
-from dialogue.models import (
+from dialogue.core.audit import record_event
+from dialogue.core.clock import utcnow
+from dialogue.core.db import Session
+from dialogue.core.models import (
     Contribution,
     ContributionModeration,
     ModerationState,
@@ -31,7 +31,7 @@ from dialogue.models import (
     ThemeEdit,
     ThemeMember,
 )
-from dialogue.models.analysis import (
+from dialogue.core.models.analysis import (
     ACTIVE_STATES,
     HideReason,
     MemberSource,

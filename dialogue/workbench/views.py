@@ -18,13 +18,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from analysis.embed import semantic_installed
-from dialogue.access import member_or_404, require_roles, round_or_404
-from dialogue.db import Session
-from dialogue.embeddings import unavailable_message
-from dialogue.jobs import JobActive, get_job, latest_job, status
-from dialogue.models import Contribution, JobState, Role, Round, Theme
-from dialogue.models.analysis import ACTIVE_STATES, HideReason
+from dialogue.core.access import member_or_404, require_roles, round_or_404
+from dialogue.core.db import Session
+from dialogue.core.jobs import JobActive, get_job, latest_job, status
+from dialogue.core.models import Contribution, JobState, Role, Round, Theme
+from dialogue.core.models.analysis import ACTIVE_STATES, HideReason
 from dialogue.workbench import forms, jobs, queries, services
+from dialogue.workbench.jobs import unavailable_message
 from rounds.errors import RoundError
 from rounds.synthesis import get_latest_run
 

@@ -5,7 +5,7 @@ Revises:
 Create Date: 2026-11-26 09:26:13.237685
 """
 # Data migrations: use op.execute(sa.text(...)) or a local sa.table(); never import
-# dialogue.models, which will have changed by the time this revision runs again.
+# dialogue.core.models, which will have changed by the time this revision runs again.
 
 import sqlalchemy as sa
 from alembic import op

@@ -5,7 +5,7 @@ Revises: 38cba03ce9a3
 Create Date: 2026-11-26 09:32:39.126480
 """
 # Data migrations: use op.execute(sa.text(...)) or a local sa.table(); never import
-# dialogue.models, which will have changed by the time this revision runs again.
+# dialogue.core.models, which will have changed by the time this revision runs again.
 
 import sqlalchemy as sa
 from alembic import op

@@ -5,7 +5,7 @@ Revises: e99eca8ee708
 Create Date: 2026-11-26 09:51:40.609599
 """
 # Data migrations: use op.execute(sa.text(...)) or a local sa.table(); never import
-# dialogue.models, which will have changed by the time this revision runs again.
+# dialogue.core.models, which will have changed by the time this revision runs again.
 
 import sqlalchemy as sa
 from alembic import op

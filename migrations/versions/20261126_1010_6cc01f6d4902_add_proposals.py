@@ -5,7 +5,7 @@ Revises: f8b427cfda16
 Create Date: 2026-11-26 10:10:38.299426
 """
 # Data migrations: use op.execute(sa.text(...)) or a local sa.table(); never import
-# dialogue.models, which will have changed by the time this revision runs again.
+# dialogue.core.models, which will have changed by the time this revision runs again.
 
 import sqlalchemy as sa
 from alembic import op

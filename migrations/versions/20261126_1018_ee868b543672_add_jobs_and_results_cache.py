@@ -14,7 +14,7 @@ Revises: 6cc01f6d4902
 Create Date: 2026-11-26 10:18:34.311919
 """
 # Data migrations: use op.execute(sa.text(...)) or a local sa.table(); never import
-# dialogue.models, which will have changed by the time this revision runs again.
+# dialogue.core.models, which will have changed by the time this revision runs again.
 
 import sqlalchemy as sa
 from alembic import op

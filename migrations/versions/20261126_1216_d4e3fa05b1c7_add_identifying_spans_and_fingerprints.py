@@ -13,7 +13,7 @@ Revises: a1f0c7d2b8e4
 Create Date: 2026-11-26 12:15:57.351417
 """
 # Data migrations: use op.execute(sa.text(...)) or a local sa.table(); never import
-# dialogue.models, which will have changed by the time this revision runs again.
+# dialogue.core.models, which will have changed by the time this revision runs again.
 
 import sqlalchemy as sa
 from alembic import op

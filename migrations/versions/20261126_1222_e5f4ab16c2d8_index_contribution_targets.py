@@ -9,7 +9,7 @@ Revises: d4e3fa05b1c7
 Create Date: 2026-11-26 12:22:00.000000
 """
 # Data migrations: use op.execute(sa.text(...)) or a local sa.table(); never import
-# dialogue.models, which will have changed by the time this revision runs again.
+# dialogue.core.models, which will have changed by the time this revision runs again.
 
 import sqlalchemy as sa
 from alembic import op

@@ -8,7 +8,7 @@ Revises: e5f4ab16c2d8
 Create Date: 2026-11-26 12:30:00.000000
 """
 # Data migrations: use op.execute(sa.text(...)) or a local sa.table(); never import
-# dialogue.models, which will have changed by the time this revision runs again.
+# dialogue.core.models, which will have changed by the time this revision runs again.
 
 import sqlalchemy as sa
 from alembic import op

@@ -13,7 +13,7 @@ Revises: b2e1d8c3f9a5
 Create Date: 2026-11-26 12:15:54.057666
 """
 # Data migrations: use op.execute(sa.text(...)) or a local sa.table(); never import
-# dialogue.models, which will have changed by the time this revision runs again.
+# dialogue.core.models, which will have changed by the time this revision runs again.
 
 import sqlalchemy as sa
 from alembic import op

@@ -14,7 +14,7 @@ Revises: a7c3e5d9f1b2
 Create Date: 2026-12-07 02:15:00.000000
 """
 # Data migrations: use op.execute(sa.text(...)) or a local sa.table(); never import
-# dialogue.models, which will have changed by the time this revision runs again.
+# dialogue.core.models, which will have changed by the time this revision runs again.
 
 import sqlalchemy as sa
 from alembic import op

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from dialogue import migrate
 from dialogue.auth.services import issue_login_link
-from dialogue.db import Base, Session
-from dialogue.models import Dialogue, Membership, Person, Role
+from dialogue.core import migrate
+from dialogue.core.db import Base, Session
+from dialogue.core.models import Dialogue, Membership, Person, Role
 from tests.conftest import csrf_from
 from tests.factories import make_round
 

@@ -26,11 +26,11 @@ import pytest
 from scipy.stats import spearmanr
 from sqlalchemy import inspect, text
 
-from dialogue import migrate
-from dialogue.anonymity import author_pseudonym
 from dialogue.auth.services import issue_login_link
-from dialogue.db import Session
-from dialogue.models import Dialogue, Membership, Person, Role
+from dialogue.core import migrate
+from dialogue.core.anonymity import author_pseudonym
+from dialogue.core.db import Session
+from dialogue.core.models import Dialogue, Membership, Person, Role
 from tests.conftest import TEST_SECRETS, csrf_from
 from tests.factories import make_round
 

@@ -8,8 +8,8 @@ import pyotp
 from sqlalchemy import select
 
 from dialogue.admin.cli import add_staff_command, create_dialogue_command
-from dialogue.db import Session
-from dialogue.models import AuditEvent, Membership, Person, Role
+from dialogue.core.db import Session
+from dialogue.core.models import AuditEvent, Membership, Person, Role
 from tests.conftest import csrf_from
 from tests.dialogue.test_second_factor import SECRET_PATTERN
 

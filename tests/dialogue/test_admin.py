@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from dialogue.admin.services import page_starts, participant_list
-from dialogue.db import Session
-from dialogue.models import AuditEvent, Membership, Role
+from dialogue.core.db import Session
+from dialogue.core.models import AuditEvent, Membership, Role
 from tests.conftest import csrf_from
 from tests.dialogue.test_auth import staff_login
 from tests.factories import STAFF_PASSWORD, make_dialogue, make_member, make_round

@@ -7,8 +7,8 @@ import time_machine
 from sqlalchemy import select
 
 from dialogue.auth.services import issue_login_link, token_hash
-from dialogue.db import Session
-from dialogue.models import Membership, Person, Role
+from dialogue.core.db import Session
+from dialogue.core.models import Membership, Person, Role
 from tests.conftest import csrf_from
 from tests.factories import STAFF_PASSWORD, make_dialogue, make_member, totp_code
 

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
-from dialogue import migrate
 from dialogue.backup import BackupError, backup, restore
-from dialogue.db import Base, Session, make_engine
+from dialogue.core import migrate
+from dialogue.core.db import Base, Session, make_engine
 
 
 def table_contents(engine):

@@ -16,9 +16,9 @@ from cryptography.fernet import Fernet
 from sqlalchemy import text
 
 from dialogue import backup as backup_module
-from dialogue import migrate
 from dialogue.backup import ENCRYPTED_HEADER, BackupError, backup, is_encrypted, restore
-from dialogue.db import Session
+from dialogue.core import migrate
+from dialogue.core.db import Session
 from tests.dialogue.test_backup import table_contents
 
 CANARY = "Kanariefugl-7781 skrev om sygefravær"

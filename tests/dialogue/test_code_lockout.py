@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from dialogue.accounts_cli import reset_mfa_command
+from dialogue.accounts.cli import reset_mfa_command
 from dialogue.auth.totp import MAX_FAILURES
-from dialogue.db import Session
-from dialogue.models import AuditEvent, Person, Role
+from dialogue.core.db import Session
+from dialogue.core.models import AuditEvent, Person, Role
 from tests.conftest import CommittingClient, csrf_from
 from tests.dialogue.test_auth import password_step, staff_login
 from tests.dialogue.test_second_factor import at_step

@@ -9,8 +9,8 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from dialogue.admin.cli import create_dialogue_command
-from dialogue.db import Session
-from dialogue.models import AuditEvent, Dialogue, Membership, Role, RoundKind, RoundState
+from dialogue.core.db import Session
+from dialogue.core.models import AuditEvent, Dialogue, Membership, Role, RoundKind, RoundState
 from rounds.lifecycle import to_local
 
 

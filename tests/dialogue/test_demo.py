@@ -7,12 +7,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from dialogue import PROJECT_ROOT
-from dialogue.anonymity import author_pseudonym
 from dialogue.auth.totp import grouped
-from dialogue.clock import utcnow
-from dialogue.db import Session
-from dialogue.demo import STAFF_PASSWORD, STAFF_TOTP_SECRETS, content
-from dialogue.models import (
+from dialogue.core.anonymity import author_pseudonym
+from dialogue.core.clock import utcnow
+from dialogue.core.db import Session
+from dialogue.core.models import (
     Contribution,
     Dialogue,
     Membership,
@@ -21,6 +20,7 @@ from dialogue.models import (
     RoundKind,
     RoundState,
 )
+from dialogue.demo import STAFF_PASSWORD, STAFF_TOTP_SECRETS, content
 from rounds import get_kind
 from tests.dialogue.test_auth import staff_login
 from tests.dialogue.test_participation import log_in_participant

@@ -4,10 +4,10 @@ import json
 
 from sqlalchemy import select
 
-from dialogue.db import Session
+from dialogue.core.db import Session
+from dialogue.core.models import Dialogue, Redaction
 from dialogue.demo import STAFF_PASSWORD, content
 from dialogue.demo.guard import WARNED_TEXT
-from dialogue.models import Dialogue, Redaction
 from dialogue.synthesis.exports import build_export
 from rounds import fingerprint
 from rounds.identifying import flagged_in_round

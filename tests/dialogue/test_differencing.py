@@ -19,10 +19,10 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from dialogue import migrate
-from dialogue.clock import utcnow
-from dialogue.db import Session
-from dialogue.models import (
+from dialogue.core import migrate
+from dialogue.core.clock import utcnow
+from dialogue.core.db import Session
+from dialogue.core.models import (
     Dialogue,
     Job,
     JobState,
@@ -32,7 +32,7 @@ from dialogue.models import (
     RoundKind,
     RoundResultsCache,
 )
-from dialogue.results_cache import FINAL_KIND
+from dialogue.core.results_cache import FINAL_KIND
 from tests.conftest import csrf_from
 from tests.dialogue.test_admin import page_url, upload
 from tests.dialogue.test_auth import staff_login

@@ -1,7 +1,7 @@
 """Files too large to read safely are refused before they are read (TARGETS S9, issue #16).
 
 A .xlsx of 131 KB with 200,000 rows took 29 s and 125 MB to import. Both readers of tables
-(``dialogue.tabular`` and the participant import) now refuse it, and its smaller cousins, at
+(``dialogue.core.tabular`` and the participant import) now refuse it, and its smaller cousins, at
 once: a clear message, nothing imported, 422 on the page, exit status 1 and one line from the
 commands.
 """
@@ -14,7 +14,7 @@ from flask_babel import force_locale
 from dialogue.admin import services
 from dialogue.admin.cli import import_participants_command
 from dialogue.admin.importing import ImportRefused, parse_participants
-from dialogue.tabular import MAX_ROWS, TableError, read_table
+from dialogue.core.tabular import MAX_ROWS, TableError, read_table
 from dialogue.workbench.cli import themes_command
 from tests import xlsx_bombs
 from tests.dialogue.test_admin import log_in_admin, participant_count, upload

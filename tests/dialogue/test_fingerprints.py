@@ -7,11 +7,9 @@ import sqlalchemy as sa
 
 from analysis.fingerprint import canonical_bytes, canonical_form, from_export
 from analysis.fingerprint import fingerprint as digest
-from dialogue.clock import utcnow
-from dialogue.db import Session
-from dialogue.fingerprints.cli import verify_command
-from dialogue.fingerprints.jobs import KIND, record_later
-from dialogue.models import (
+from dialogue.core.clock import utcnow
+from dialogue.core.db import Session
+from dialogue.core.models import (
     AuditEvent,
     Job,
     JobState,
@@ -22,7 +20,9 @@ from dialogue.models import (
     Theme,
     ThemeMember,
 )
-from dialogue.models.analysis import ThemeState
+from dialogue.core.models.analysis import ThemeState
+from dialogue.fingerprints.cli import verify_command
+from dialogue.fingerprints.jobs import KIND, record_later
 from dialogue.synthesis.exports import build_export
 from rounds import fingerprint
 from rounds.identifying import flagged_in_round, redact

@@ -27,8 +27,8 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from dialogue.auth.services import issue_login_link
-from dialogue.db import Session
-from dialogue.models import Contribution, Dialogue, Membership, Person, Role
+from dialogue.core.db import Session
+from dialogue.core.models import Contribution, Dialogue, Membership, Person, Role
 from rounds.submissions import HARD_MAX_LENGTH, clean_text
 from tests.conftest import csrf_from
 from tests.factories import (

@@ -8,9 +8,9 @@ import re
 import sqlalchemy as sa
 from sqlalchemy import select
 
-from dialogue.clock import utcnow
-from dialogue.db import Base, Session
-from dialogue.models import (
+from dialogue.core.clock import utcnow
+from dialogue.core.db import Base, Session
+from dialogue.core.models import (
     Contribution,
     IdentifyingSpan,
     Membership,

@@ -13,8 +13,8 @@ from sqlalchemy import event, func, select
 from dialogue.admin import services
 from dialogue.admin.cli import import_participants_command
 from dialogue.admin.importing import ImportRefused, parse_participants
-from dialogue.db import Session
-from dialogue.models import AuditEvent, Membership, Person, Role
+from dialogue.core.db import Session
+from dialogue.core.models import AuditEvent, Membership, Person, Role
 from tests.factories import make_dialogue, make_member
 
 

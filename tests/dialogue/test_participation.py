@@ -6,10 +6,10 @@ import re
 import time_machine
 from sqlalchemy import func, select
 
-from dialogue.anonymity import author_pseudonym
 from dialogue.auth.services import issue_login_link
-from dialogue.db import Session
-from dialogue.models import Contribution, Role
+from dialogue.core.anonymity import author_pseudonym
+from dialogue.core.db import Session
+from dialogue.core.models import Contribution, Role
 from tests.conftest import TEST_SECRETS, csrf_from
 from tests.dialogue.test_auth import staff_login
 from tests.factories import (

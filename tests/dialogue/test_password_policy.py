@@ -8,7 +8,7 @@ from importlib import resources
 import pytest
 from flask_babel import force_locale
 
-from dialogue.accounts_cli import set_password_command
+from dialogue.accounts.cli import set_password_command
 from dialogue.auth.password_policy import (
     BREACHED_LIST,
     COMMON_LIST,
@@ -18,8 +18,8 @@ from dialogue.auth.password_policy import (
     password_list,
 )
 from dialogue.auth.services import check_password, hash_password
-from dialogue.db import Session
-from dialogue.models import AuditEvent, Person, Role
+from dialogue.core.db import Session
+from dialogue.core.models import AuditEvent, Person, Role
 from tests.factories import make_dialogue, make_member
 
 #: Not in either list (checked below), so only its length decides.

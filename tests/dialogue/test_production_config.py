@@ -22,8 +22,14 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from dialogue import PROJECT_ROOT, create_app
-from dialogue.config import ENVIRONMENT, MIN_SECRET_LENGTH, ConfigError, finish_config, load_config
-from dialogue.db import Session
+from dialogue.core.config import (
+    ENVIRONMENT,
+    MIN_SECRET_LENGTH,
+    ConfigError,
+    finish_config,
+    load_config,
+)
+from dialogue.core.db import Session
 from tests.conftest import TEST_SECRETS
 
 CANARY = "Karen Canary-Sørensen 10.77.1.9"

@@ -10,9 +10,9 @@ import datetime as dt
 
 import pytest
 
-from dialogue.db import Session
-from dialogue.models import Dialogue, Role, RoundKind
-from dialogue.models.proposal import Perspective, ProposalKind
+from dialogue.core.db import Session
+from dialogue.core.models import Dialogue, Role, RoundKind
+from dialogue.core.models.proposal import Perspective, ProposalKind
 from dialogue.synthesis import services
 from tests.dialogue.test_auth import staff_login
 from tests.factories import (
@@ -176,7 +176,7 @@ def test_numbers_follow_the_locale(client, db_session):
 def test_the_front_page_and_the_dialogue_home_link_to_it(client, public):
     assert f'href="/p/{public.slug}/"' in client.get("/").get_data(as_text=True)
     member = make_member(public)
-    from tests.dialogue.test_access import log_in  # noqa: PLC0415 - reuse the link login
+    from tests.dialogue.core.test_access import log_in  # noqa: PLC0415 - reuse the link login
 
     class World:
         members = {"participant": member}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from dialogue.db import Session
-from dialogue.models import Contribution, Role, RoundKind
+from dialogue.core.db import Session
+from dialogue.core.models import Contribution, Role, RoundKind
 from tests.conftest import csrf_from
 from tests.dialogue.test_auth import staff_login
 from tests.dialogue.test_participation import log_in_participant

@@ -6,8 +6,8 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from dialogue.db import Session
-from dialogue.models import Contribution, Role, Round, RoundKind
+from dialogue.core.db import Session
+from dialogue.core.models import Contribution, Role, Round, RoundKind
 from tests.conftest import csrf_from
 from tests.dialogue.test_auth import staff_login
 from tests.factories import STAFF_PASSWORD, make_dialogue, make_member, make_round

@@ -14,13 +14,13 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from dialogue import migrate
 from dialogue.auth.services import issue_login_link
 from dialogue.auth.totp import grouped, matching_step
-from dialogue.db import Session
-from dialogue.models import AuditEvent, Membership, Person, Role
+from dialogue.core import migrate
+from dialogue.core.db import Session
+from dialogue.core.models import AuditEvent, Membership, Person, Role
 from tests.conftest import CommittingClient, csrf_from, session_records
-from tests.dialogue.test_access import (
+from tests.dialogue.core.test_access import (
     GET_POLICY,
     LOGIN,
     POST_POLICY,

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from dialogue.admin import services
-from dialogue.db import Session
-from dialogue.models import AuditEvent, Membership, Person, Role
+from dialogue.core.db import Session
+from dialogue.core.models import AuditEvent, Membership, Person, Role
 from tests.conftest import csrf_from
 from tests.dialogue.test_admin import upload
 from tests.dialogue.test_auth import staff_login

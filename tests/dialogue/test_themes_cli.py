@@ -8,8 +8,8 @@ from click.testing import CliRunner
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from dialogue.db import Session
-from dialogue.models import Theme
+from dialogue.core.db import Session
+from dialogue.core.models import Theme
 from dialogue.workbench import cli
 from dialogue.workbench.cli import analyse_command, themes_command
 from tests.workbench.corpus import STAFF_TEXTS, make_analysed_world

@@ -127,7 +127,7 @@ def test_lazy_strings_are_extracted_and_resolve_in_the_reader_language(app):
     """Module-level ``_l`` labels are translated when shown, not when the module is imported."""
     from flask_babel import force_locale
 
-    from dialogue.i18n import ROLE_LABELS, STATE_LABELS
+    from dialogue.core.i18n import ROLE_LABELS, STATE_LABELS
     from rounds.results import VERDICT_LABELS
 
     catalogue = {m.id: m.string for m in read_catalogue(CATALOGUE) if m.id}
@@ -163,7 +163,7 @@ def test_numbers_dates_and_plurals_follow_the_locale(app):
     from flask import render_template_string
     from flask_babel import force_locale
 
-    from dialogue.i18n import local_datetime
+    from dialogue.core.i18n import local_datetime
     from dialogue.results.views import fmt_number, fmt_percent
 
     moment = dt.datetime(2026, 3, 2, 7, 30, tzinfo=dt.UTC)
@@ -209,7 +209,7 @@ def test_wtforms_own_messages_follow_the_page_language(app):
 def test_every_form_of_the_app_translates_wtforms_messages(app):
     from flask_wtf import FlaskForm
 
-    from dialogue.forms import Form
+    from dialogue.core.forms import Form
 
     def subclasses(cls):
         for sub in cls.__subclasses__():
@@ -221,4 +221,4 @@ def test_every_form_of_the_app_translates_wtforms_messages(app):
         for cls in subclasses(FlaskForm)
         if cls.__module__.split(".")[0] in ("dialogue", "rounds") and not issubclass(cls, Form)
     ]
-    assert outside == [], "derive the app's forms from dialogue.forms.Form"
+    assert outside == [], "derive the app's forms from dialogue.core.forms.Form"

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import html
 
-from dialogue.db import Session
-from dialogue.models import Membership
+from dialogue.core.db import Session
+from dialogue.core.models import Membership
 from dialogue.participate import stash
 from tests.conftest import end_test_sessions
 from tests.dialogue.test_participation import (

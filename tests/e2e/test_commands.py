@@ -331,7 +331,7 @@ CASES = [
 ELSEWHERE = {
     "run": "tests/e2e/test_serve.py serves the demo with it and follows every link",
     "worker": "tests/e2e/test_jobs.py runs every job kind through it (its normal case)",
-    "embed-worker": "tests/dialogue/test_embedding_worker.py: `dialogue run` starts it beside "
+    "embed-worker": "tests/e2e/test_embedding_worker.py: `dialogue run` starts it beside "
     "the server, and a text submitted over HTTP gets its vector from it",
     "translations extract": "rewrites the checkout's catalogues; the team appends entries by hand",
     "limiter clear": "Flask-Limiter's own command; the rate-limit tests clear limits directly",

@@ -5,7 +5,7 @@ an application context with no request, as a command or another job would. One t
 each kind through ``dialogue worker`` (RQ on the Redis at 127.0.0.1:6379, a queue of the test's
 own) in a subprocess; another through the thread runner of an app server's process. Each job
 must end ``done``, its message in the dialogue's language (Danish) although the installation's
-default is English. ``dialogue.jobs.KINDS`` lists the kinds; a kind missing here fails.
+default is English. ``dialogue.core.jobs.KINDS`` lists the kinds; a kind missing here fails.
 """
 
 from __future__ import annotations
@@ -24,16 +24,16 @@ from rq import Queue
 from sqlalchemy import func, select
 
 from benchmarks.harness import engine_for
-from dialogue import create_app, jobs
+from dialogue import create_app
 from dialogue.admin.jobs import start_import
-from dialogue.clock import utcnow
-from dialogue.db import Session
-from dialogue.embeddings import schedule
+from dialogue.core import jobs
+from dialogue.core.clock import utcnow
+from dialogue.core.db import Session
+from dialogue.core.models import Contribution, ContributionEmbedding, Dialogue, Job, JobState, Round
+from dialogue.core.results_cache import finalise_later
 from dialogue.fingerprints.jobs import record_later
-from dialogue.models import Contribution, ContributionEmbedding, Dialogue, Job, JobState, Round
-from dialogue.results_cache import finalise_later
 from dialogue.synthesis.refresh import refresh_later
-from dialogue.workbench.jobs import start_analysis
+from dialogue.workbench.jobs import schedule, start_analysis
 from tests.conftest import require
 from tests.e2e.conftest import DEFAULT_LANGUAGE, DIALOGUE, SECRETS, Site
 
@@ -168,7 +168,7 @@ def test_every_kind_of_job_is_tested():
 
 
 def test_every_module_level_job_kind_is_registered():
-    """A module that enqueues a job ``…KIND`` not in ``dialogue.jobs.KINDS`` fails."""
+    """A module that enqueues a job ``…KIND`` not in ``dialogue.core.jobs.KINDS`` fails."""
     root = Path(jobs.__file__).parent
     defined = {}
     for path in root.rglob("*.py"):

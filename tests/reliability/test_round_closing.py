@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import update
 
 from benchmarks.harness import engine_for, seed, stored_bodies
-from dialogue.models import Round
+from dialogue.core.models import Round
 from tests.reliability.helpers import logged_in
 
 PEOPLE = 16

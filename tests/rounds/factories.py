@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
-from dialogue.anonymity import author_pseudonym
-from dialogue.clock import utcnow
-from dialogue.models import RoundKind
+from dialogue.core.anonymity import author_pseudonym
+from dialogue.core.clock import utcnow
+from dialogue.core.models import RoundKind
 from rounds import get_kind
 from tests.conftest import TEST_SECRETS
 from tests.factories import make_member, make_round

@@ -1,6 +1,6 @@
 """SVG charts: accessible names, escaped labels, no inline styles."""
 
-from dialogue.charts import bar_chart, distribution_chart
+from dialogue.core.charts import bar_chart, distribution_chart
 
 
 def test_bar_chart_escapes_labels_and_has_a_title():

@@ -2,8 +2,8 @@
 
 from sqlalchemy import select
 
-from dialogue.db import Session
-from dialogue.models import Contribution, RoundKind
+from dialogue.core.db import Session
+from dialogue.core.models import Contribution, RoundKind
 from rounds import get_kind
 from tests.factories import make_dialogue
 from tests.rounds.factories import answer, author_of, make_item_round, participants

@@ -3,8 +3,8 @@
 import pytest
 from sqlalchemy import select
 
-from dialogue.db import Session
-from dialogue.models import Contribution, RoundKind
+from dialogue.core.db import Session
+from dialogue.core.models import Contribution, RoundKind
 from rounds import get_kind
 from rounds.errors import RoundClosed, SubmissionRejected
 from tests.factories import make_dialogue

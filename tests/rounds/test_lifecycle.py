@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from dialogue.db import Session
-from dialogue.models import AuditEvent, Role, RoundKind
+from dialogue.core.db import Session
+from dialogue.core.models import AuditEvent, Role, RoundKind
 from rounds import lifecycle
 from rounds.errors import InvalidSettings
 from tests.factories import make_dialogue, make_member, make_round

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time_machine
 from sqlalchemy import func, select
 
-from dialogue.db import Session
-from dialogue.models import Contribution, RoundKind
+from dialogue.core.db import Session
+from dialogue.core.models import Contribution, RoundKind
 from tests.dialogue.test_participation import closing_soon, form_fields, log_in_participant
 from tests.factories import make_dialogue, make_member, make_round
 from tests.rounds.factories import ITEMS

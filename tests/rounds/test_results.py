@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dialogue.models import RoundKind
+from dialogue.core.models import RoundKind
 from rounds import get_kind
 from rounds.results import author_segments, breakdowns
 from tests.conftest import TEST_SECRETS

@@ -4,9 +4,9 @@ import pytest
 from sqlalchemy import select
 
 from analysis import analyse
-from dialogue.db import Session
-from dialogue.models import AnalysisRun, AuditEvent, ThemeEdit
-from dialogue.models.analysis import HideReason, MemberSource, ThemeState
+from dialogue.core.db import Session
+from dialogue.core.models import AnalysisRun, AuditEvent, ThemeEdit
+from dialogue.core.models.analysis import HideReason, MemberSource, ThemeState
 from dialogue.workbench import services
 from rounds.synthesis import AnalysisRefused, list_active_themes, round_documents, run_analysis
 from tests.factories import make_dialogue, make_member, make_round

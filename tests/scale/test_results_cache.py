@@ -8,10 +8,10 @@ import math
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from dialogue.clock import utcnow
-from dialogue.db import Session
-from dialogue.models import Role, RoundResultsCache
-from dialogue.results_cache import cached, decode, encode
+from dialogue.core.clock import utcnow
+from dialogue.core.db import Session
+from dialogue.core.models import Role, RoundResultsCache
+from dialogue.core.results_cache import cached, decode, encode
 from rounds import get_kind
 from rounds.results import author_segments, cached_results
 from tests.conftest import TEST_SECRETS
@@ -70,7 +70,8 @@ def test_an_open_round_is_kept_for_open_seconds_at_most(app_context, monkeypatch
     window = int(utcnow().timestamp()) // 60 * 60
     clock = {"now": window + 1}
     monkeypatch.setattr(
-        "dialogue.results_cache.utcnow", lambda: dt.datetime.fromtimestamp(clock["now"], dt.UTC)
+        "dialogue.core.results_cache.utcnow",
+        lambda: dt.datetime.fromtimestamp(clock["now"], dt.UTC),
     )
     calls = []
 

@@ -25,9 +25,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from dialogue import migrate
 from dialogue.auth.services import issue_login_link
-from dialogue.db import Session
+from dialogue.core import migrate
+from dialogue.core.db import Session
 from tests.conftest import TEST_SECRETS, require
 from tests.factories import make_dialogue, make_member
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import pytest
 from flask_babel import force_locale
 
-from dialogue.db import Session
-from dialogue.models import Role, RoundKind, Theme, ThemeMember
-from dialogue.models.analysis import MemberSource, ThemeState
+from dialogue.core.db import Session
+from dialogue.core.models import Role, RoundKind, Theme, ThemeMember
+from dialogue.core.models.analysis import MemberSource, ThemeState
 from tests.factories import make_contribution, make_dialogue, make_member, make_round
 from tests.rounds.factories import closed_times
 

@@ -2,11 +2,11 @@
 
 from sqlalchemy import func, select
 
-from dialogue.db import Session
+from dialogue.core.db import Session
+from dialogue.core.models import Dialogue, FollowUp, FollowUpReview, MemberCheck, Membership, Role
+from dialogue.core.models.followup import FollowUpOrigin
+from dialogue.core.models.proposal import ProposalKind
 from dialogue.demo import content
-from dialogue.models import Dialogue, FollowUp, FollowUpReview, MemberCheck, Membership, Role
-from dialogue.models.followup import FollowUpOrigin
-from dialogue.models.proposal import ProposalKind
 from dialogue.synthesis.graph import load_graph
 from tests.dialogue.test_demo import run_demo
 from tests.dialogue.test_participation import log_in_participant

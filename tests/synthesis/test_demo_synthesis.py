@@ -2,10 +2,10 @@
 
 from sqlalchemy import select
 
-from dialogue.db import Session
+from dialogue.core.db import Session
+from dialogue.core.models import Contribution, Dialogue
+from dialogue.core.models.proposal import ProposalStatus
 from dialogue.demo import content
-from dialogue.models import Contribution, Dialogue
-from dialogue.models.proposal import ProposalStatus
 from dialogue.synthesis.coverage import coverage
 from dialogue.synthesis.graph import load_graph, proposal_id_of
 from tests.dialogue.test_demo import run_demo

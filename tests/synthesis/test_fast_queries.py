@@ -14,10 +14,16 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from dialogue.db import Session
-from dialogue.models import Contribution, ModerationState, RoundKind, RoundResultsCache, ThemeEdit
-from dialogue.models.analysis import ACTIVE_STATES, HideReason, ThemeState
-from dialogue.models.proposal import ProposalKind
+from dialogue.core.db import Session
+from dialogue.core.models import (
+    Contribution,
+    ModerationState,
+    RoundKind,
+    RoundResultsCache,
+    ThemeEdit,
+)
+from dialogue.core.models.analysis import ACTIVE_STATES, HideReason, ThemeState
+from dialogue.core.models.proposal import ProposalKind
 from dialogue.synthesis import services
 from dialogue.synthesis.coverage import coverage
 from dialogue.synthesis.exports import theme_rows

@@ -7,17 +7,17 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from dialogue.db import Session
-from dialogue.followup import services as follow
-from dialogue.models import (
+from dialogue.core.db import Session
+from dialogue.core.models import (
     AuditEvent,
     FollowUp,
     FollowUpNote,
     FollowUpReview,
     RoundKind,
 )
-from dialogue.models.followup import FollowUpOrigin, FollowUpStatus, ReviewPeriod
-from dialogue.models.proposal import CoverageStatus, ProposalKind
+from dialogue.core.models.followup import FollowUpOrigin, FollowUpStatus, ReviewPeriod
+from dialogue.core.models.proposal import CoverageStatus, ProposalKind
+from dialogue.followup import services as follow
 from dialogue.synthesis import services as synthesis
 from tests.conftest import csrf_from
 from tests.dialogue.test_auth import staff_login

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from dialogue.db import Session
-from dialogue.models import ProposalSource, ThemeEdit
-from dialogue.models.analysis import ThemeState
-from dialogue.models.proposal import ProposalKind, ProposalStatus, VersionStage
+from dialogue.core.db import Session
+from dialogue.core.models import ProposalSource, ThemeEdit
+from dialogue.core.models.analysis import ThemeState
+from dialogue.core.models.proposal import ProposalKind, ProposalStatus, VersionStage
 from dialogue.synthesis import services
 from dialogue.synthesis.graph import load_graph, proposal_id_of
 from dialogue.workbench.services import merge_themes
@@ -120,7 +120,7 @@ def test_links_refuse_other_dialogues_and_merged_themes(case, request_context):
 
 
 def test_publishing_fills_items_and_respects_the_lock(case, request_context):
-    from dialogue.models import RoundKind
+    from dialogue.core.models import RoundKind
     from tests.factories import make_round
     from tests.rounds.factories import answer, closed_times
 

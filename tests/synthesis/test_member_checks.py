@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given
 from sqlalchemy import func, select
 
-from dialogue.db import Session
+from dialogue.core.db import Session
+from dialogue.core.models import AuditEvent, Dialogue, MemberCheck, Theme, ThemeEdit
+from dialogue.core.models.membercheck import CheckAnswer
 from dialogue.membercheck import services as checks
-from dialogue.models import AuditEvent, Dialogue, MemberCheck, Theme, ThemeEdit
-from dialogue.models.membercheck import CheckAnswer
 from dialogue.synthesis.graph import load_graph
 from tests.conftest import csrf_from
 from tests.dialogue.test_auth import staff_login

@@ -12,9 +12,9 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from dialogue.auth.services import issue_login_link
-from dialogue.db import Session
-from dialogue.models import AuditEvent, Contribution, Dialogue, Membership
-from dialogue.models.proposal import CoverageStatus, Perspective, ProposalKind
+from dialogue.core.db import Session
+from dialogue.core.models import AuditEvent, Contribution, Dialogue, Membership
+from dialogue.core.models.proposal import CoverageStatus, Perspective, ProposalKind
 from dialogue.synthesis import exports, services
 from dialogue.synthesis.cli import export_command
 from dialogue.synthesis.coverage import coverage

@@ -8,11 +8,11 @@ import pytest
 from flask import g, render_template
 from sqlalchemy import func, select
 
-from dialogue.clock import utcnow
-from dialogue.db import Session
-from dialogue.models import Job, JobState, Membership
-from dialogue.models.analysis import HideReason
-from dialogue.models.proposal import ProposalKind
+from dialogue.core.clock import utcnow
+from dialogue.core.db import Session
+from dialogue.core.models import Job, JobState, Membership
+from dialogue.core.models.analysis import HideReason
+from dialogue.core.models.proposal import ProposalKind
 from dialogue.synthesis import services
 from dialogue.synthesis.coverage import coverage
 from dialogue.synthesis.figures import FiguresPending, source_sizes

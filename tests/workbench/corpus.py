@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dialogue.models import Role
+from dialogue.core.models import Role
 from tests.factories import make_contribution, make_dialogue, make_member, make_round
 
 DATA = Path(__file__).resolve().parents[1] / "data"

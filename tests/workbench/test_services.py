@@ -3,9 +3,15 @@
 import pytest
 from sqlalchemy import func, select
 
-from dialogue.db import Session
-from dialogue.models import AuditEvent, ContributionModeration, ModerationState, Theme, ThemeEdit
-from dialogue.models.analysis import HideReason, MemberSource, ThemeOrigin, ThemeState
+from dialogue.core.db import Session
+from dialogue.core.models import (
+    AuditEvent,
+    ContributionModeration,
+    ModerationState,
+    Theme,
+    ThemeEdit,
+)
+from dialogue.core.models.analysis import HideReason, MemberSource, ThemeOrigin, ThemeState
 from dialogue.workbench import services
 from dialogue.workbench.services import WorkbenchError
 from rounds.synthesis import list_active_themes, run_analysis

@@ -3,8 +3,8 @@
 import pytest
 from sqlalchemy import select
 
-from dialogue.db import Session
-from dialogue.models import Contribution, ModerationState, Role, Theme
+from dialogue.core.db import Session
+from dialogue.core.models import Contribution, ModerationState, Role, Theme
 from rounds.synthesis import list_active_themes
 from tests.conftest import csrf_from
 from tests.dialogue.test_auth import staff_login

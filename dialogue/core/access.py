@@ -1,0 +1,53 @@
+"""Who may see what: the membership behind a request, and the role checks views share.
+
+Non-members get 404 rather than 403, so that a dialogue's existence is not confirmed to them.
+"""
+
+from __future__ import annotations
+
+from flask import abort, current_app, g
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
+
+from dialogue.core.anonymity import author_pseudonym
+from dialogue.core.db import Session
+from dialogue.core.models import Dialogue, Membership, Role, Round
+
+
+def member_or_404(slug: str) -> Membership:
+    """The logged-in person's membership of dialogue ``slug``."""
+    if not current_user.is_authenticated:
+        abort(404)
+    membership = Session.scalar(
+        select(Membership)
+        .join(Dialogue)
+        .options(contains_eager(Membership.dialogue))  # every caller reads it: same query
+        .where(Dialogue.slug == slug, Membership.person_id == current_user.id)
+    )
+    if membership is None:
+        abort(404)
+    g.dialogue_language = membership.dialogue.language
+    return membership
+
+
+def require_roles(membership: Membership, *roles: Role) -> Membership:
+    """Abort with 403 unless the member holds one of ``roles``."""
+    if membership.role not in roles:
+        abort(403)
+    return membership
+
+
+def round_or_404(membership: Membership, round_id: int) -> Round:
+    """A round of the member's own dialogue; another dialogue's round is "not found"."""
+    round_ = Session.get(Round, round_id)
+    if round_ is None or round_.dialogue_id != membership.dialogue_id:
+        abort(404)
+    return round_
+
+
+def current_author(membership: Membership) -> str:
+    """The pseudonym under which this member's input is stored."""
+    return author_pseudonym(
+        current_app.config["ANON_SECRET"], membership.dialogue_id, membership.person_id
+    )

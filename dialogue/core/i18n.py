@@ -1,0 +1,74 @@
+"""Danish and English: which language a response speaks, and the helpers templates use."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask import current_app, g, has_request_context, request, session
+from flask_babel import format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+
+from dialogue.core.extensions import babel
+from dialogue.core.models import Role, RoundState
+
+ROLE_LABELS = {
+    Role.PARTICIPANT: _l("participant"),
+    Role.CONSULTANT: _l("consultant"),
+    Role.MANAGEMENT: _l("management"),
+    Role.ADMIN: _l("administrator"),
+}
+
+STATE_LABELS = {
+    RoundState.UPCOMING: _l("Upcoming"),
+    RoundState.OPEN: _l("Open"),
+    RoundState.CLOSED: _l("Closed"),
+}
+
+
+def select_locale() -> str:
+    """A language in a public page's path, the visitor's choice, the dialogue's, the browser's.
+
+    A public page's path may name its language (``/p/<slug>/en/``), so that the page can be
+    switched with a plain link and cached without a cookie; that choice wins for that page.
+
+    Outside a request (a command, a job in a thread or an RQ worker, a mail sent from a job)
+    there is no visitor: the dialogue's language if the code named one, else the default. Such
+    code should say its language with ``flask_babel.force_locale``; this only keeps a forgotten
+    place from crashing.
+    """
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        dialogue_language = g.get("dialogue_language")
+        if dialogue_language in languages:
+            return dialogue_language
+        return current_app.config["DIALOGUE_DEFAULT_LANGUAGE"]
+    in_path = getattr(g, "path_language", None)
+    if in_path in languages:
+        return in_path
+    chosen = session.get("language")
+    if chosen in languages:
+        return chosen
+    dialogue_language = getattr(g, "dialogue_language", None)
+    if dialogue_language in languages:
+        return dialogue_language
+    return (
+        request.accept_languages.best_match(languages)
+        or current_app.config["DIALOGUE_DEFAULT_LANGUAGE"]
+    )
+
+
+def local_datetime(value: dt.datetime, timezone: str, format: str = "medium") -> str:
+    """Show a stored UTC instant in the dialogue's time zone and the visitor's language."""
+    return format_datetime(value.astimezone(ZoneInfo(timezone)), format, rebase=False)
+
+
+def init_app(app) -> None:
+    """Register Flask-Babel and the template helpers."""
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters["local_datetime"] = local_datetime
+    app.jinja_env.globals.update(
+        current_locale=lambda: str(get_locale() or app.config["DIALOGUE_DEFAULT_LANGUAGE"]),
+        role_label=ROLE_LABELS.get,
+        state_label=STATE_LABELS.get,
+    )

@@ -1,0 +1,61 @@
+"""Every model, imported in one place so that Alembic autogenerate sees all tables."""
+
+from dialogue.core.models import indexes  # noqa: F401  (indexes for large dialogues)
+from dialogue.core.models.analysis import (
+    AnalysisRun,
+    ContributionModeration,
+    Theme,
+    ThemeEdit,
+    ThemeMember,
+)
+from dialogue.core.models.audit import AuditEvent
+from dialogue.core.models.cache import RoundResultsCache
+from dialogue.core.models.contribution import Contribution, ModerationState
+from dialogue.core.models.dialogue import Dialogue
+from dialogue.core.models.embedding import ContributionEmbedding
+from dialogue.core.models.followup import FollowUp, FollowUpNote, FollowUpReview
+from dialogue.core.models.guard import IdentifyingSpan, Redaction, RoundFingerprint
+from dialogue.core.models.job import Job, JobState
+from dialogue.core.models.membercheck import MemberCheck
+from dialogue.core.models.membership import Membership, Role
+from dialogue.core.models.person import Person
+from dialogue.core.models.proposal import (
+    CoverageMark,
+    Proposal,
+    ProposalSource,
+    ProposalVersion,
+)
+from dialogue.core.models.round import Round, RoundKind, RoundState
+
+__all__ = [
+    "AnalysisRun",
+    "AuditEvent",
+    "Contribution",
+    "ContributionEmbedding",
+    "ContributionModeration",
+    "CoverageMark",
+    "Dialogue",
+    "FollowUp",
+    "FollowUpNote",
+    "FollowUpReview",
+    "IdentifyingSpan",
+    "Job",
+    "JobState",
+    "MemberCheck",
+    "Membership",
+    "ModerationState",
+    "Person",
+    "Proposal",
+    "ProposalSource",
+    "ProposalVersion",
+    "Redaction",
+    "Role",
+    "Round",
+    "RoundFingerprint",
+    "RoundResultsCache",
+    "RoundKind",
+    "RoundState",
+    "Theme",
+    "ThemeEdit",
+    "ThemeMember",
+]

@@ -1,0 +1,85 @@
+"""Identifying details found in contributions, their redaction, and published rounds' fingerprints.
+
+``identifying_spans`` is content: it points at a contribution and holds offsets and a kind, never
+the matched text, so it says nothing the contribution itself does not. ``redactions`` is a
+staff action table: it names the consultant who redacted and what kind of detail went, never the
+original. ``round_fingerprints`` is content: a hash over a published round's anonymous data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import uuid
+from typing import TYPE_CHECKING
+
+from sqlalchemy import BigInteger, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from dialogue.core.clock import utcnow
+from dialogue.core.db import Base
+
+if TYPE_CHECKING:
+    from dialogue.core.models.contribution import Contribution
+
+
+def _random_id() -> int:
+    """A positive 62-bit id: unique in practice, and it says nothing about when it was made."""
+    return secrets.randbits(62) + 1
+
+
+class IdentifyingSpan(Base):
+    """Characters ``span_start`` to ``span_end`` of a contribution's text look identifying.
+
+    Kept until the consultant redacts the span or judges it harmless; until then every label,
+    quote and export masks it.
+    """
+
+    __tablename__ = "identifying_spans"
+    #: Written when a participant saves a text: stored in key order, not write order (A11).
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    #: Random, not counted up: a counter would tell the order in which texts were saved.
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, default=_random_id
+    )
+    contribution_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("contributions.id", ondelete="CASCADE"), index=True
+    )
+    span_start: Mapped[int]
+    span_end: Mapped[int]
+    #: One of ``analysis.identifying.KINDS``: cpr, email, phone, name.
+    kind: Mapped[str] = mapped_column(String(16))
+
+    contribution: Mapped[Contribution] = relationship()
+
+
+class Redaction(Base):
+    """A consultant replaced an identifying span by a marker; the original is kept nowhere."""
+
+    __tablename__ = "redactions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contribution_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("contributions.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    redacted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class RoundFingerprint(Base):
+    """The SHA-256 of a round's published data at one publication; the newest one is checked.
+
+    Older rows stay as the round's publication history (a re-publication after a redaction
+    adds a row). The canonical form hashed is described in ``docs/fingerprints.md``.
+    """
+
+    __tablename__ = "round_fingerprints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    #: Version of the canonical form, so that a later change of form can still verify old rows.
+    form_version: Mapped[int] = mapped_column(default=1)
+    sha256: Mapped[str] = mapped_column(String(64))
+    published_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
