@@ -60,9 +60,10 @@ $(WAPITI):
 
 scan-deps: $(WAPITI) ## Install the Wapiti web scanner (its own virtualenv, .venv-wapiti)
 
-lint: $(STAMP) ## Check style and formatting with ruff
+lint: $(STAMP) ## Check style and formatting with ruff, and the layering with import-linter
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 security: $(STAMP) ## bandit, and a dependency audit that reports "not run" when offline
 	bash scripts/security_checks.sh
