@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from dialogue import models  # noqa: F401  (registers every table on Base.metadata)
+from dialogue.core import models  # noqa: F401  (registers every table on Base.metadata)
 from dialogue.core.db import Base, UTCDateTime
 
 config = context.config
