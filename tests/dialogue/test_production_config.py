@@ -156,7 +156,7 @@ def test_flask_debug_in_the_environment_cannot_expose_a_traceback(
 def test_the_code_has_no_default_secret():
     assert ENVIRONMENT["SECRET_KEY"] is None
     assert ENVIRONMENT["ANON_SECRET"] is None
-    source = (PROJECT_ROOT / "dialogue" / "config.py").read_text()
+    source = (PROJECT_ROOT / "dialogue" / "core" / "config.py").read_text()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             assert len(node.value) < MIN_SECRET_LENGTH or " " in node.value, node.value
