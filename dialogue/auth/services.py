@@ -18,6 +18,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from dialogue.auth.password_policy import check_password_policy
 from dialogue.core.clock import utcnow
@@ -109,7 +110,9 @@ def issue_requested_link(membership: Membership, lifetime: dt.timedelta) -> tupl
 def _link_target(token: str) -> tuple[Membership | None, dt.datetime | None]:
     """The membership a token was issued for and when it expires, wherever it is kept."""
     membership = Session.scalar(
-        select(Membership).where(Membership.token_hash == token_hash(token))
+        select(Membership)
+        .options(joinedload(Membership.person), joinedload(Membership.dialogue))
+        .where(Membership.token_hash == token_hash(token))
     )
     if membership is not None:
         return membership, membership.token_expires_at
@@ -120,8 +123,8 @@ def _link_target(token: str) -> tuple[Membership | None, dt.datetime | None]:
     return Session.get(Membership, requested["membership_id"]), expires_at
 
 
-def find_link(token: str) -> Membership:
-    """The membership a still-valid, unused token belongs to, without using it up."""
+def _valid_link(token: str) -> tuple[Membership, dt.datetime]:
+    """The membership of a still-valid, unused token, and when the token expires."""
     membership, expires_at = _link_target(token)
     if membership is None or not membership.person.is_active:
         raise LinkError("unknown")
@@ -129,7 +132,12 @@ def find_link(token: str) -> Membership:
         raise LinkError("unknown")
     if expires_at is None or expires_at <= utcnow():
         raise LinkError("expired")
-    return membership
+    return membership, expires_at
+
+
+def find_link(token: str) -> Membership:
+    """The membership a still-valid, unused token belongs to, without using it up."""
+    return _valid_link(token)[0]
 
 
 def redeem_login_link(token: str) -> Membership:
@@ -138,8 +146,7 @@ def redeem_login_link(token: str) -> Membership:
     The membership is not touched (an UPDATE would put it in write order beside the texts of
     this visit); the used token is recorded in the session store until the link expires.
     """
-    membership = find_link(token)
-    _, expires_at = _link_target(token)
+    membership, expires_at = _valid_link(token)
     if not store().claim("used", _store_key("used", token), expires_at.timestamp()):
         raise LinkError("unknown")
     return membership

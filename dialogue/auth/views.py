@@ -65,12 +65,12 @@ def link(token: str):
     """GET shows a confirmation page; only the POST behind its button logs in."""
     form = forms.ConfirmLinkForm()
     try:
-        membership = services.find_link(token)
         if form.validate_on_submit():
             membership = services.redeem_login_link(token)
             start_session(membership.person)
             Session.commit()
             return _after_first_factor(url_for("web.dialogue_home", slug=membership.dialogue.slug))
+        membership = services.find_link(token)
     except services.LinkError as exc:
         return render_template("auth/link_error.html", message=LINK_ERRORS[exc.reason]()), 410
     if form.errors:

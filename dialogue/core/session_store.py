@@ -20,8 +20,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from flask import Flask, current_app
@@ -36,7 +39,8 @@ class SqliteStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._last_purge = 0.0
-        with contextlib.closing(self._connect()) as connection:
+        self._local = threading.local()
+        with self._connected() as connection:
             connection.executescript(
                 """
                 CREATE TABLE IF NOT EXISTS entries (
@@ -48,15 +52,24 @@ class SqliteStore:
                 """
             )
 
-    def _connect(self) -> sqlite3.Connection:
-        connection = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA secure_delete=ON")
-        return connection
+    @contextlib.contextmanager
+    def _connected(self) -> Iterator[sqlite3.Connection]:
+        """The calling thread's connection, opened once per thread and process (not across forks).
+
+        Opening the file costs more than the query it serves, on every request that reads who
+        is signed in.
+        """
+        connection = getattr(self._local, "connection", None)
+        if connection is None or self._local.pid != os.getpid():
+            connection = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA secure_delete=ON")
+            self._local.connection, self._local.pid = connection, os.getpid()
+        yield connection
 
     def put(self, kind: str, key: str, value: dict, expires_at: float, person_id=None) -> None:
         """Store ``value`` under ``kind``/``key`` until ``expires_at`` (a Unix time)."""
-        with contextlib.closing(self._connect()) as connection:
+        with self._connected() as connection:
             connection.execute(
                 "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?)",
                 (f"{kind}:{key}", kind, person_id, json.dumps(value), expires_at),
@@ -67,7 +80,7 @@ class SqliteStore:
 
     def claim(self, kind: str, key: str, expires_at: float) -> bool:
         """Record ``key`` unless it is recorded (and unexpired) already; whether this call did."""
-        with contextlib.closing(self._connect()) as connection:
+        with self._connected() as connection:
             connection.execute(
                 "DELETE FROM entries WHERE key = ? AND expires_at <= ?",
                 (f"{kind}:{key}", time.time()),
@@ -80,7 +93,7 @@ class SqliteStore:
 
     def get(self, kind: str, key: str) -> dict | None:
         """The value, or None when there is none or it has expired."""
-        with contextlib.closing(self._connect()) as connection:
+        with self._connected() as connection:
             row = connection.execute(
                 "SELECT value FROM entries WHERE key = ? AND expires_at > ?",
                 (f"{kind}:{key}", time.time()),
@@ -89,7 +102,7 @@ class SqliteStore:
 
     def delete(self, kind: str, key: str) -> None:
         """Forget one record."""
-        with contextlib.closing(self._connect()) as connection:
+        with self._connected() as connection:
             connection.execute("DELETE FROM entries WHERE key = ?", (f"{kind}:{key}",))
 
     def delete_kind(self, kind: str, person_id: int | None = None) -> int:
@@ -98,7 +111,7 @@ class SqliteStore:
         if person_id is not None:
             query += " AND person_id = ?"
             parameters.append(person_id)
-        with contextlib.closing(self._connect()) as connection:
+        with self._connected() as connection:
             live = connection.execute(
                 query.replace("DELETE", "SELECT count(*)", 1) + " AND expires_at > ?",
                 (*parameters, time.time()),
@@ -118,12 +131,12 @@ class SqliteStore:
         if person_id is not None:
             query += " AND person_id = ?"
             parameters.append(person_id)
-        with contextlib.closing(self._connect()) as connection:
+        with self._connected() as connection:
             return connection.execute(query, parameters).fetchone()[0]
 
     def records(self, kind: str, person_id: int) -> list[tuple[str, dict]]:
         """One person's live records of ``kind``: (key, value) pairs."""
-        with contextlib.closing(self._connect()) as connection:
+        with self._connected() as connection:
             rows = connection.execute(
                 "SELECT key, value FROM entries"
                 " WHERE kind = ? AND person_id = ? AND expires_at > ?",
@@ -133,7 +146,7 @@ class SqliteStore:
 
     def clear(self) -> None:
         """Forget everything (tests; ``dialogue end-sessions --all`` ends sessions only)."""
-        with contextlib.closing(self._connect()) as connection:
+        with self._connected() as connection:
             connection.execute("DELETE FROM entries")
 
 
