@@ -11,20 +11,17 @@ rewrites and the mail server's log each tell who has contributed.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from flask import render_template
-from flask_babel import force_locale, ngettext
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, insert, select, tuple_, update
 
 from analysis.consensus import suppress_small_groups
 from dialogue.accounts.services import beyond_reach
 from dialogue.admin.importing import ParticipantRow, Problem, parse_participants
-from dialogue.auth.services import issue_login_link, issue_requested_link
+from dialogue.auth.services import link_lifetime, link_mail
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.i18n import ROLE_LABELS
@@ -40,11 +37,9 @@ from dialogue.core.models import (
 )
 from dialogue.core.results_cache import cached
 from dialogue.core.results_cache import invalidate as invalidate_results
-from dialogue.core.urls import external_url
 from rounds.results import forget_author_segments
 
 #: A login link lives until the dialogue's last round closes, and never less than this.
-MIN_LINK_LIFETIME = dt.timedelta(days=7)
 
 #: E-mail addresses per ``IN (...)`` query: well below every backend's parameter limit.
 LOOKUP_CHUNK = 500
@@ -371,44 +366,6 @@ def open_rounds(dialogue: Dialogue) -> list[Round]:
 # --- mails with login links ---------------------------------------------------------------------
 
 
-def link_lifetime(dialogue: Dialogue) -> dt.timedelta:
-    """Until the last round closes, and at least ``MIN_LINK_LIFETIME``."""
-    closes = max((round_.closes_at for round_ in dialogue.rounds), default=None)
-    remaining = closes - utcnow() if closes is not None else dt.timedelta(0)
-    return max(remaining, MIN_LINK_LIFETIME)
-
-
-def _link_mail(membership: Membership, kind: str, lifetime: dt.timedelta, **context):
-    """A mail of ``kind`` (invitation, reminder, new_link) in the dialogue's language.
-
-    It carries a fresh link. Invitations and reminders replace the link kept on the membership;
-    a new link the participant asked for is kept apart (``issue_requested_link``), so that their
-    request writes nothing to the database.
-    """
-    dialogue = membership.dialogue
-    if kind == "new_link":
-        token, expires_at = issue_requested_link(membership, lifetime)
-    else:
-        token = issue_login_link(membership, lifetime)
-        expires_at = membership.token_expires_at
-    with force_locale(dialogue.language):
-        subjects = {
-            "invitation": _("Invitation: %(title)s", title=dialogue.title),
-            "reminder": _("Reminder: %(title)s", title=dialogue.title),
-            "new_link": _("Your new link: %(title)s", title=dialogue.title),
-        }
-        body = render_template(
-            f"mail/{kind}.txt",
-            dialogue=dialogue,
-            name=membership.person.name,
-            link=external_url("auth.link", token=token),
-            expires_at=expires_at,
-            request_link_url=external_url("auth.request_link"),
-            **context,
-        )
-    return OutgoingMail(membership.person.email, subjects[kind], body)
-
-
 def _active_participants(dialogue: Dialogue) -> list[Membership]:
     return list(
         Session.scalars(
@@ -421,7 +378,7 @@ def prepare_invitations(dialogue: Dialogue, actor_id: int | None) -> list[Outgoi
     """An invitation with a fresh link for every active participant; old links stop working."""
     lifetime = link_lifetime(dialogue)
     mails = [
-        _link_mail(membership, "invitation", lifetime)
+        link_mail(membership, "invitation", lifetime)
         for membership in _active_participants(dialogue)
     ]
     record(actor_id, dialogue, "participants.invited", count=len(mails))
@@ -441,7 +398,7 @@ def prepare_reminders(round_: Round, actor_id: int | None) -> list[OutgoingMail]
     dialogue = round_.dialogue
     lifetime = link_lifetime(dialogue)
     mails = [
-        _link_mail(membership, "reminder", lifetime, round_=round_)
+        link_mail(membership, "reminder", lifetime, round_=round_)
         for membership in _active_participants(dialogue)
     ]
     record(
@@ -453,18 +410,3 @@ def prepare_reminders(round_: Round, actor_id: int | None) -> list[OutgoingMail]
         count=len(mails),
     )
     return mails
-
-
-def prepare_new_links(email: str) -> list[OutgoingMail]:
-    """A fresh link for each dialogue the address takes part in, or nothing for an unknown one.
-
-    Not audited: it is a participant's own action, and recording it would tie them to a time.
-    """
-    person = Session.scalar(select(Person).where(Person.email == email.strip().lower()))
-    if person is None or not person.is_active:
-        return []
-    return [
-        _link_mail(membership, "new_link", link_lifetime(membership.dialogue))
-        for membership in person.memberships
-        if membership.role is Role.PARTICIPANT
-    ]

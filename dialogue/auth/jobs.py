@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from contextlib import suppress
 
-from dialogue.admin.services import prepare_new_links
+from dialogue.auth.services import prepare_new_links
 from dialogue.core import mail
 
 

@@ -16,15 +16,19 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from dialogue.auth.password_policy import check_password_policy
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
-from dialogue.core.models import Membership, Person
+from dialogue.core.mail import OutgoingMail
+from dialogue.core.models import Dialogue, Membership, Person, Role
 from dialogue.core.session_store import store
+from dialogue.core.urls import external_url
 
 #: argon2id with the library's defaults, which meet OWASP's minimum.
 password_hasher = PasswordHasher()
@@ -150,3 +154,61 @@ def redeem_login_link(token: str) -> Membership:
     if not store().claim("used", _store_key("used", token), expires_at.timestamp()):
         raise LinkError("unknown")
     return membership
+
+
+# --- links by mail ------------------------------------------------------------------------------
+
+MIN_LINK_LIFETIME = dt.timedelta(days=7)
+
+
+def link_lifetime(dialogue: Dialogue) -> dt.timedelta:
+    """Until the last round closes, and at least ``MIN_LINK_LIFETIME``."""
+    closes = max((round_.closes_at for round_ in dialogue.rounds), default=None)
+    remaining = closes - utcnow() if closes is not None else dt.timedelta(0)
+    return max(remaining, MIN_LINK_LIFETIME)
+
+
+def link_mail(membership: Membership, kind: str, lifetime: dt.timedelta, **context):
+    """A mail of ``kind`` (invitation, reminder, new_link) in the dialogue's language.
+
+    It carries a fresh link. Invitations and reminders replace the link kept on the membership;
+    a new link the participant asked for is kept apart (``issue_requested_link``), so that their
+    request writes nothing to the database.
+    """
+    dialogue = membership.dialogue
+    if kind == "new_link":
+        token, expires_at = issue_requested_link(membership, lifetime)
+    else:
+        token = issue_login_link(membership, lifetime)
+        expires_at = membership.token_expires_at
+    with force_locale(dialogue.language):
+        subjects = {
+            "invitation": _("Invitation: %(title)s", title=dialogue.title),
+            "reminder": _("Reminder: %(title)s", title=dialogue.title),
+            "new_link": _("Your new link: %(title)s", title=dialogue.title),
+        }
+        body = render_template(
+            f"mail/{kind}.txt",
+            dialogue=dialogue,
+            name=membership.person.name,
+            link=external_url("auth.link", token=token),
+            expires_at=expires_at,
+            request_link_url=external_url("auth.request_link"),
+            **context,
+        )
+    return OutgoingMail(membership.person.email, subjects[kind], body)
+
+
+def prepare_new_links(email: str) -> list[OutgoingMail]:
+    """A fresh link for each dialogue the address takes part in, or nothing for an unknown one.
+
+    Not audited: it is a participant's own action, and recording it would tie them to a time.
+    """
+    person = Session.scalar(select(Person).where(Person.email == email.strip().lower()))
+    if person is None or not person.is_active:
+        return []
+    return [
+        link_mail(membership, "new_link", link_lifetime(membership.dialogue))
+        for membership in person.memberships
+        if membership.role is Role.PARTICIPANT
+    ]

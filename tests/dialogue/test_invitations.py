@@ -11,6 +11,7 @@ import time_machine
 from sqlalchemy import select
 
 from dialogue.admin import services
+from dialogue.auth import services as auth_services
 from dialogue.core.anonymity import author_pseudonym
 from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Contribution, Role
@@ -103,12 +104,12 @@ def test_sending_again_replaces_the_earlier_links(client, smtp_server):
 
 def test_links_live_until_the_last_round_closes_and_at_least_a_week(app_context):
     dialogue = make_dialogue()
-    assert services.link_lifetime(dialogue) == services.MIN_LINK_LIFETIME
+    assert auth_services.link_lifetime(dialogue) == auth_services.MIN_LINK_LIFETIME
     with time_machine.travel(dt.datetime(2026, 3, 2, 8, tzinfo=dt.UTC), tick=False):
         make_round(dialogue, closes_at=dt.datetime(2026, 3, 5, tzinfo=dt.UTC))
-        assert services.link_lifetime(dialogue) == dt.timedelta(days=7)
+        assert auth_services.link_lifetime(dialogue) == dt.timedelta(days=7)
         make_round(dialogue, closes_at=dt.datetime(2026, 4, 30, 8, tzinfo=dt.UTC))
-        assert services.link_lifetime(dialogue) == dt.timedelta(days=59)
+        assert auth_services.link_lifetime(dialogue) == dt.timedelta(days=59)
 
 
 def test_without_a_mail_server_the_page_says_where_the_mails_are(client, app, tmp_path):
@@ -188,7 +189,7 @@ def test_a_participant_cannot_send_reminders(client, smtp_server):
     dialogue = make_dialogue(language="en")
     round_ = make_round(dialogue)
     participant = make_member(dialogue)
-    link = services.issue_login_link(participant, dt.timedelta(days=1))
+    link = auth_services.issue_login_link(participant, dt.timedelta(days=1))
     confirm = client.get(f"/link/{link}")
     assert client.post(f"/link/{link}", data={"csrf_token": csrf_from(confirm)}).status_code == 302
     csrf = csrf_from(client.get("/"))
