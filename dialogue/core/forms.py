@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask_babel import get_translations, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms.validators import AnyOf, DataRequired, Length
 
 
 class _AppCatalogue:
@@ -74,3 +75,31 @@ MESSAGES = (
     ),
     _l("Not a valid integer value."),
 )
+
+
+def first_error(form) -> str:
+    """The first thing wrong with a submitted form, with its field's label."""
+    name, errors = next(iter(form.errors.items()))
+    field_label = form[name].label.text if name in form else ""
+    return f"{field_label}: {errors[0]}" if field_label else str(errors[0])
+
+
+#: Messages of the validators below, which say their own in the page's language.
+REQUIRED = _l("Please fill this in.")
+TOO_LONG = _l("Please write at most %(max)d characters.")
+UNKNOWN_CHOICE = _l("Please choose one of the options.")
+
+
+def required():
+    """A required field, with a translated message."""
+    return DataRequired(message=REQUIRED)
+
+
+def at_most(length: int):
+    """At most ``length`` characters, with a translated message."""
+    return Length(max=length, message=TOO_LONG)
+
+
+def one_of(values):
+    """A choice the form offers; anything else is refused with a translated message."""
+    return AnyOf([str(v) for v in values], message=UNKNOWN_CHOICE)

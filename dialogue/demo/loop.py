@@ -23,7 +23,7 @@ from dialogue.core.models.membercheck import CheckAnswer
 from dialogue.core.models.proposal import CoverageStatus
 from dialogue.followup import services as follow
 from dialogue.membercheck import services as checks
-from dialogue.synthesis.graph import load_graph
+from rounds.traceability import load_graph
 
 COMMENTS = {
     CheckAnswer.PARTLY: [

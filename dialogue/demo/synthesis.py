@@ -23,7 +23,7 @@ from dialogue.core.models.analysis import ACTIVE_STATES
 from dialogue.core.models.proposal import CoverageStatus, Perspective, ProposalKind
 from dialogue.demo import content
 from dialogue.synthesis import services
-from dialogue.synthesis.graph import load_graph
+from rounds.traceability import load_graph
 
 #: Draft value → (perspective, the challenge categories whose themes inform it, how).
 DRAFTS = {

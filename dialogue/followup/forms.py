@@ -5,9 +5,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, Length
 
-from dialogue.core.forms import Form
+from dialogue.core.forms import Form, at_most, one_of, required
 from dialogue.core.models.followup import FollowUpOrigin, FollowUpStatus, ReviewPeriod
 
 STATUS_LABELS = {
@@ -27,25 +26,6 @@ PERIOD_LABELS = {
     ReviewPeriod.HALF_YEAR: _l("Every half year"),
 }
 TITLE_LENGTH, UNIT_LENGTH, NOTE_LENGTH = 200, 120, 2000
-#: WTForms' own messages have no Danish catalogue, so every validator here says its own.
-REQUIRED = _l("Please fill this in.")
-TOO_LONG = _l("Please write at most %(max)d characters.")
-UNKNOWN_CHOICE = _l("Please choose one of the options.")
-
-
-def required():
-    """A required field, with a translated message."""
-    return DataRequired(message=REQUIRED)
-
-
-def at_most(length: int):
-    """At most ``length`` characters, with a translated message."""
-    return Length(max=length, message=TOO_LONG)
-
-
-def one_of(values):
-    """A choice the form offers; anything else is refused with a translated message."""
-    return AnyOf([str(v) for v in values], message=UNKNOWN_CHOICE)
 
 
 def _status_choices():
@@ -96,13 +76,6 @@ class ReviewForm(Form):
         validators=[one_of(p.value for p in ReviewPeriod)],
     )
     submit = SubmitField(_l("Record this review"))
-
-
-def first_error(form) -> str:
-    """The first thing wrong with a submitted form, with its field's label."""
-    name, errors = next(iter(form.errors.items()))
-    field_label = form[name].label.text if name in form else ""
-    return f"{field_label}: {errors[0]}" if field_label else str(errors[0])
 
 
 def label(value) -> str:

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from dialogue.core.access import member_or_404
 from dialogue.core.charts import stacked_chart
 from dialogue.core.db import Session
+from dialogue.core.forms import first_error
 from dialogue.core.models import (
     Contribution,
     CoverageMark,
@@ -31,10 +32,10 @@ from dialogue.core.models import (
 )
 from dialogue.core.models.followup import FollowUpStatus, ReviewPeriod
 from dialogue.followup import forms, services
-from dialogue.synthesis.graph import load_graph, proposal_id_of
 from dialogue.synthesis.queries import AUTHORS, proposal_or_404, synthesis_member
 from dialogue.synthesis.traces import QUOTE_MIN_AUTHORS, proposal_view
 from rounds.errors import RoundError
+from rounds.traceability import load_graph, proposal_id_of
 
 bp = Blueprint("followup", __name__, url_prefix="/d/<slug>/follow-up")
 
@@ -91,7 +92,7 @@ def overview(slug: str):
 def _refused(membership, form=None, exc: RoundError | None = None, key: str = ""):
     """The overview again with why nothing was saved, beside the form it concerns."""
     Session.rollback()
-    message = str(exc.message) if exc is not None else forms.first_error(form)
+    message = str(exc.message) if exc is not None else first_error(form)
     return _overview(membership, error=message, forms_used={key: form}, status=422)
 
 
@@ -342,7 +343,7 @@ def record_review(slug: str):
             until=today,
             period=period,
             status=422,
-            error=forms.first_error(form),
+            error=first_error(form),
         )
     period = ReviewPeriod(form.period.data)
     try:

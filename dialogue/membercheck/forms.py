@@ -7,9 +7,8 @@ from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
-from dialogue.core.forms import Form
+from dialogue.core.forms import Form, at_most, one_of, required
 from dialogue.core.models.membercheck import CheckAnswer
-from dialogue.followup.forms import at_most, one_of, required
 
 ANSWER_LABELS = {
     CheckAnswer.YES: _l("Yes"),

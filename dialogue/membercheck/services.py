@@ -28,10 +28,10 @@ from dialogue.core.models import (
     ThemeMember,
 )
 from dialogue.core.models.membercheck import CheckAnswer
-from dialogue.synthesis.graph import Graph, proposal_id_of
 from dialogue.workbench import services as workbench
 from rounds.errors import RoundError
 from rounds.submissions import clean_text
+from rounds.traceability import Graph, proposal_id_of
 
 
 class MemberCheckError(RoundError):

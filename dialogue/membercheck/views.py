@@ -18,14 +18,14 @@ from sqlalchemy.exc import IntegrityError
 
 from dialogue.core.access import member_or_404, require_roles
 from dialogue.core.db import Session
+from dialogue.core.forms import first_error
 from dialogue.core.models import Contribution, MemberCheck, Role, Round, Theme
 from dialogue.core.models.analysis import ACTIVE_STATES
 from dialogue.core.models.membercheck import CheckAnswer
-from dialogue.followup.forms import first_error
 from dialogue.membercheck import forms, services
-from dialogue.synthesis.graph import load_graph
 from dialogue.workbench import services as workbench
 from rounds.errors import RoundError
+from rounds.traceability import load_graph
 
 bp = Blueprint("membercheck", __name__, url_prefix="/d/<slug>")
 

@@ -32,12 +32,12 @@ from dialogue.membercheck.forms import CheckForm
 from dialogue.membercheck.services import answer_check, checks_of, is_checkable
 from dialogue.participate import stash
 from dialogue.participate.queries import own_contribution_or_404, participant_or_404, session_key
-from dialogue.synthesis.graph import load_graph
 from dialogue.synthesis.traces import own_paths
 from dialogue.workbench.jobs import schedule as schedule_embedding
 from rounds import get_kind, submissions
 from rounds.errors import RoundError
 from rounds.results import delphi_feedback
+from rounds.traceability import load_graph
 
 bp = Blueprint("participate", __name__, url_prefix="/d/<slug>")
 

@@ -25,13 +25,12 @@ from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.models import Dialogue, Proposal, Round, RoundState
 from dialogue.core.models.proposal import ProposalStatus
-from dialogue.followup.loop import closing_the_loop
 from dialogue.synthesis import forms
-from dialogue.synthesis.graph import load_graph
-from dialogue.synthesis.queries import strategy_map_cells
+from dialogue.synthesis.queries import closing_the_loop, strategy_map_cells
 from dialogue.synthesis.traces import value_trace
 from rounds import get_kind
 from rounds.results import cached_results
+from rounds.traceability import load_graph
 
 bp = Blueprint("public", __name__, url_prefix="/p/<slug>")
 

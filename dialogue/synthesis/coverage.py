@@ -22,9 +22,9 @@ from dialogue.core.models import Contribution, CoverageMark, Dialogue, Theme, Th
 from dialogue.core.models.analysis import ACTIVE_STATES
 from dialogue.core.models.proposal import ITEM_PREFIX, CoverageStatus
 from dialogue.synthesis.figures import cached_for
-from dialogue.synthesis.graph import Graph, chunks, proposal_id_of
 from rounds import get_kind
 from rounds.identifying import masked_pairs
+from rounds.traceability import Graph, chunks, proposal_id_of
 
 SORTS = ("size", "label", "round")
 #: Uncovered texts kept with the stored figures: as many as the coverage page lists.

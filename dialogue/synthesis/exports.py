@@ -27,10 +27,10 @@ from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Dialogue, ModerationState, Round, RoundState
 from dialogue.synthesis.figures import cached_for, theme_counts, visible_totals
-from dialogue.synthesis.graph import Graph, load_graph
 from rounds import get_kind
 from rounds.identifying import export_marker, masked_pairs
 from rounds.results import cached_results
+from rounds.traceability import Graph, load_graph
 
 FORMAT_VERSION = 1
 FORMATS = ("json", "csv", "xlsx")

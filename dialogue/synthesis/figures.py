@@ -43,8 +43,8 @@ from dialogue.core.models import (
     ThemeMember,
 )
 from dialogue.core.results_cache import CACHE_FORMAT, cached, is_cacheable
-from dialogue.synthesis.graph import Graph, chunks
 from rounds.identifying import masked_pairs
+from rounds.traceability import Graph, chunks
 
 T = TypeVar("T")
 

@@ -19,16 +19,20 @@ from dialogue.core.audit import record_event
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Role, Theme
 from dialogue.core.models.proposal import CoverageStatus, ProposalStatus
-from dialogue.followup.loop import closing_the_loop
 from dialogue.synthesis import exports, forms, services
 from dialogue.synthesis.coverage import SORTS, coverage
-from dialogue.synthesis.graph import load_graph
-from dialogue.synthesis.queries import proposal_or_404, strategy_map_cells, synthesis_member
+from dialogue.synthesis.queries import (
+    closing_the_loop,
+    proposal_or_404,
+    strategy_map_cells,
+    synthesis_member,
+)
 from dialogue.synthesis.traces import consultation_outcomes, proposal_view, value_trace
 from dialogue.synthesis.views import bp
 from rounds import get_kind
 from rounds.errors import RoundError
 from rounds.results import cached_results
+from rounds.traceability import load_graph
 
 #: Download names and their media types.
 EXPORT_FILES = {

@@ -1,17 +1,22 @@
 """What the synthesis pages read, and the public and follow-up pages with them.
 
-Who may author proposals, a proposal of the member's own dialogue, and the strategy map's cells.
+Who may author proposals, a proposal of the member's own dialogue, the strategy map's cells,
+and what "why this value?" adds to close the loop (member-check confirmations and progress).
 """
 
 from __future__ import annotations
 
 from flask import abort
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from dialogue.core.access import member_or_404, require_roles
 from dialogue.core.db import Session
-from dialogue.core.models import Proposal, Role
+from dialogue.core.models import Dialogue, FollowUp, Proposal, Role
 from dialogue.core.models.proposal import Perspective
+from dialogue.membercheck.services import confirmation
 from dialogue.synthesis.traces import proposal_view
+from rounds.traceability import Graph
 
 AUTHORS = (Role.CONSULTANT, Role.MANAGEMENT)
 
@@ -36,3 +41,17 @@ def strategy_map_cells(graph) -> tuple[list[tuple[Perspective, list]], list]:
     cells = [(p, [proposal_view(x) for x in finals if x.perspective is p]) for p in Perspective]
     unplaced = [proposal_view(x) for x in finals if x.perspective is None]
     return cells, unplaced
+
+
+def closing_the_loop(graph: Graph, proposal: Proposal, dialogue: Dialogue) -> dict:
+    """Template context for a value's page: confirmations (k-gated) and initiatives with notes."""
+    progress = Session.scalars(
+        select(FollowUp)
+        .where(FollowUp.proposal_id == proposal.id)
+        .options(selectinload(FollowUp.notes))
+        .order_by(FollowUp.created_on, FollowUp.id)
+    ).all()
+    return {
+        "confirmation": confirmation(graph, graph.proposals[proposal.id], dialogue),
+        "progress": list(progress),
+    }

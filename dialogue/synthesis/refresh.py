@@ -20,8 +20,8 @@ from dialogue.core.models import Dialogue
 from dialogue.synthesis.coverage import coverage
 from dialogue.synthesis.exports import theme_rows
 from dialogue.synthesis.figures import REFRESHING, source_sizes
-from dialogue.synthesis.graph import load_graph
 from dialogue.synthesis.traces import trace_figures
+from rounds.traceability import load_graph
 
 KIND = "figures"
 #: A page that finds the figures out of date starts no job if one ended this recently: while a

@@ -23,9 +23,9 @@ from dialogue.synthesis.figures import (
     theme_counts,
     visible_totals,
 )
-from dialogue.synthesis.graph import Graph, chunks, proposal_id_of
 from rounds import get_kind
 from rounds.results import cached_results
+from rounds.traceability import Graph, chunks, proposal_id_of
 
 #: Verbatim text outside the consultant's view comes only from groups at least this large (A6).
 QUOTE_MIN_AUTHORS = 8

@@ -21,7 +21,6 @@ from dialogue.core.models.analysis import ACTIVE_STATES
 from dialogue.core.models.proposal import Perspective, ProposalKind, ProposalStatus
 from dialogue.synthesis import forms, services
 from dialogue.synthesis.figures import FiguresPending, source_sizes
-from dialogue.synthesis.graph import load_graph
 from dialogue.synthesis.queries import proposal_or_404, synthesis_member
 from dialogue.synthesis.refresh import refresh_later
 from dialogue.synthesis.traces import consultation_outcomes, proposal_view
@@ -29,6 +28,7 @@ from dialogue.workbench.queries import theme_figures
 from rounds import get_kind
 from rounds.errors import RoundError
 from rounds.identifying import masked_text
+from rounds.traceability import load_graph
 
 bp = Blueprint("synthesis", __name__, url_prefix="/d/<slug>")
 

@@ -10,7 +10,6 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from dialogue.admin import services
 from dialogue.auth import services as auth_services
 from dialogue.core.anonymity import author_pseudonym
 from dialogue.core.db import Session

@@ -7,7 +7,7 @@ from dialogue.core.models import Dialogue, FollowUp, FollowUpReview, MemberCheck
 from dialogue.core.models.followup import FollowUpOrigin
 from dialogue.core.models.proposal import ProposalKind
 from dialogue.demo import content
-from dialogue.synthesis.graph import load_graph
+from rounds.traceability import load_graph
 from tests.dialogue.test_demo import run_demo
 from tests.dialogue.test_participation import log_in_participant
 

@@ -27,7 +27,6 @@ from dialogue.core.models.proposal import ProposalKind
 from dialogue.synthesis import services
 from dialogue.synthesis.coverage import coverage
 from dialogue.synthesis.exports import theme_rows
-from dialogue.synthesis.graph import load_graph, proposal_id_of
 from dialogue.synthesis.traces import (
     QUOTE_LENGTH,
     QUOTE_MIN_AUTHORS,
@@ -38,6 +37,7 @@ from dialogue.synthesis.traces import (
 from dialogue.workbench.services import hide_contribution, merge_themes
 from rounds import get_kind
 from rounds.synthesis import run_analysis
+from rounds.traceability import load_graph, proposal_id_of
 from tests.factories import make_contribution, make_round
 from tests.rounds.factories import author_of, closed_times
 from tests.synthesis.conftest import make_theme

@@ -12,7 +12,7 @@ from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Dialogue, MemberCheck, Theme, ThemeEdit
 from dialogue.core.models.membercheck import CheckAnswer
 from dialogue.membercheck import services as checks
-from dialogue.synthesis.graph import load_graph
+from rounds.traceability import load_graph
 from tests.conftest import csrf_from
 from tests.dialogue.test_auth import staff_login
 from tests.dialogue.test_fuzz import ANY_TEXT, FUZZ, assert_clean

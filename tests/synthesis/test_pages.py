@@ -18,8 +18,8 @@ from dialogue.core.models.proposal import CoverageStatus, Perspective, ProposalK
 from dialogue.synthesis import exports, services
 from dialogue.synthesis.cli import export_command
 from dialogue.synthesis.coverage import coverage
-from dialogue.synthesis.graph import load_graph
 from dialogue.synthesis.traces import value_trace
+from rounds.traceability import load_graph
 from tests.conftest import csrf_from
 from tests.dialogue.test_auth import staff_login
 from tests.factories import STAFF_PASSWORD

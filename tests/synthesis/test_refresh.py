@@ -16,9 +16,9 @@ from dialogue.core.models.proposal import ProposalKind
 from dialogue.synthesis import services
 from dialogue.synthesis.coverage import coverage
 from dialogue.synthesis.figures import FiguresPending, source_sizes
-from dialogue.synthesis.graph import load_graph
 from dialogue.synthesis.refresh import KIND, PAGE_INTERVAL, refresh_job, refresh_later
 from dialogue.workbench.services import hide_contribution
+from rounds.traceability import load_graph
 from tests.dialogue.test_auth import staff_login
 from tests.factories import STAFF_PASSWORD
 from tests.synthesis.test_pages import _final

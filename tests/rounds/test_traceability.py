@@ -10,10 +10,10 @@ from dialogue.core.models import ProposalSource, ThemeEdit
 from dialogue.core.models.analysis import ThemeState
 from dialogue.core.models.proposal import ProposalKind, ProposalStatus, VersionStage
 from dialogue.synthesis import services
-from dialogue.synthesis.graph import load_graph, proposal_id_of
 from dialogue.workbench.services import merge_themes
 from rounds.errors import RoundError
 from rounds.synthesis import run_analysis
+from rounds.traceability import load_graph, proposal_id_of
 from tests.synthesis.conftest import make_theme
 
 
