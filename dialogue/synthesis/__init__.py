@@ -1,12 +1,41 @@
 """Synthesis and traceability: proposals from themes, final values, coverage, exports, report."""
 
+from contextlib import ExitStack
+
 
 def init_app(app) -> None:
-    """Register the blueprint (the export command is in ``dialogue.synthesis.cli``)."""
-    from dialogue.synthesis import forms, pages, views
-    from dialogue.synthesis.figures import FiguresPending
+    """Register the blueprint, and the figures' page rules (the export command is in ``cli``).
+
+    A GET page reads the traceability figures as stored and never computes them; after it, the
+    figures it found missing or out of date are left to the refresh job. With jobs run inline
+    (tests) the job would run inside the request, so there a page computes at once.
+    """
+    from flask import g, request
+
+    from dialogue.core.jobs import runner_name
+    from dialogue.synthesis import figures, forms, pages, refresh, views
 
     del pages  # its routes are registered on ``views.bp`` when it is imported
     app.register_blueprint(views.bp)
-    app.register_error_handler(FiguresPending, views.figures_pending)
-    app.context_processor(lambda: {"proposal_label": forms.label})
+    app.register_error_handler(figures.FiguresPending, views.figures_pending)
+    app.context_processor(
+        lambda: {"proposal_label": forms.label, "stale_figures": bool(figures.outdated())}
+    )
+
+    @app.before_request
+    def read_stored_figures():
+        page = request.method == "GET" and runner_name(app) != "inline"
+        g.figures_page = ExitStack()
+        g.figures_page.enter_context(figures.serving_page(page))
+
+    @app.after_request
+    def refresh_outdated_figures(response):
+        for dialogue_id in sorted(figures.outdated()):
+            refresh.refresh_later(dialogue_id, unless_within=refresh.PAGE_INTERVAL)
+        return response
+
+    @app.teardown_request
+    def end_figures_page(_exc=None):
+        stack = g.pop("figures_page", None)
+        if stack is not None:
+            stack.close()

@@ -9,13 +9,13 @@ every round (publishing, settings, theme edits and moderation, the size of open 
 of the links the figures follow. Any change to those changes the fingerprint and the next
 request recomputes.
 
-When a page finds its figures out of date, but computed for the same themes and links, it shows
-the stored ones, says they are being updated, and leaves the new ones to a background job
-(:mod:`dialogue.synthesis.refresh`): at a million texts they take most of a minute. A page
-never computes them: when none are stored for its themes and links (right after a dialogue is
-generated or imported, or a new link before the job that a change to the proposals starts has
-stored them), it asks for the job and says the figures are being computed
-(:class:`FiguresPending`).
+While a page is served (:func:`serving_page`) nothing is computed here: at a million texts the
+figures take most of a minute. Out-of-date figures computed for the same themes and links are
+served as they are and noted (:func:`outdated`); when none are stored for the page's themes and
+links (right after a dialogue is generated or imported, or a new link before the job that a
+change to the proposals starts has stored them), :class:`FiguresPending` is raised. Asking for
+the job that computes them (:mod:`dialogue.synthesis.refresh`) is the page's business, not this
+module's: it only reads.
 
 Only counts and quotes that pass the group-size rules are stored: never a pseudonym.
 """
@@ -24,16 +24,15 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import partial
 from typing import TypeVar
 
-from flask import current_app, g, has_request_context, request
 from sqlalchemy import func, select, union
 
 from dialogue.core.db import Session
-from dialogue.core.jobs import runner_name
 from dialogue.core.models import (
     Contribution,
     Dialogue,
@@ -110,7 +109,7 @@ def cached_for(
     """``compute()``, or what it returned before if nothing in ``key`` and no round changed.
 
     If only the rounds changed, a page gets what was computed before for the same ``key`` (the
-    same themes and links), and a job computes the new figures (:func:`_on_stale`).
+    same themes and links), and the page notes them for a job to compute (:func:`_on_stale`).
     ``round_ids``: the rounds the figures read (default: all), so that input to an open round
     elsewhere does not make them be computed again.
     """
@@ -135,38 +134,47 @@ def cached_for(
 
 #: Set while the refresh job runs: it computes what is out of date instead of serving it.
 REFRESHING: ContextVar[bool] = ContextVar("refreshing_figures", default=False)
+#: Set while a page is served: figures are read as stored, never computed.
+_SERVING_PAGE: ContextVar[bool] = ContextVar("serving_page", default=False)
+#: Dialogues whose figures the page being served showed out of date.
+_OUTDATED: ContextVar[frozenset[int]] = ContextVar("outdated_figures", default=frozenset())
 
 
 class FiguresPending(Exception):
-    """A page's figures were never computed; a job computes them, the page says so."""
+    """A page's figures were never computed; a job must compute them, and the page says so."""
+
+    def __init__(self, dialogue_id: int) -> None:
+        super().__init__(dialogue_id)
+        self.dialogue_id = dialogue_id
+
+
+@contextmanager
+def serving_page(serving: bool = True) -> Iterator[None]:
+    """Within: read figures as stored (a page), or compute what is missing (anything else)."""
+    serving_token, outdated_token = _SERVING_PAGE.set(serving), _OUTDATED.set(frozenset())
+    try:
+        yield
+    finally:
+        _SERVING_PAGE.reset(serving_token)
+        _OUTDATED.reset(outdated_token)
+
+
+def outdated() -> frozenset[int]:
+    """The dialogues whose figures the page being served showed out of date."""
+    return _OUTDATED.get()
 
 
 def _computed_later(dialogue_id: int):
-    from dialogue.synthesis.refresh import refresh_later
-
-    refresh_later(dialogue_id)
     raise FiguresPending(dialogue_id)
 
 
 def _on_stale(dialogue_id: int) -> Callable[[], None] | None:
-    """What a page does with out-of-date figures: show them and have a job compute new ones.
-
-    Only a page (a GET request) does so; the refresh job, exports and other jobs compute. With
-    jobs run inline (tests) the job would run inside the request, so that computes at once too.
-    """
-    if (
-        REFRESHING.get()
-        or not has_request_context()
-        or request.method != "GET"
-        or runner_name(current_app) == "inline"
-    ):
+    """What serving out-of-date figures does: on a page, note them; elsewhere, nothing."""
+    if REFRESHING.get() or not _SERVING_PAGE.get():
         return None
 
     def stale() -> None:
-        from dialogue.synthesis.refresh import PAGE_INTERVAL, refresh_later
-
-        g.stale_figures = True
-        refresh_later(dialogue_id, unless_within=PAGE_INTERVAL)
+        _OUTDATED.set(_OUTDATED.get() | {dialogue_id})
 
     return stale
 

@@ -19,10 +19,9 @@ from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Proposal, ProposalSource, Role, Round, Theme
 from dialogue.core.models.analysis import ACTIVE_STATES
 from dialogue.core.models.proposal import Perspective, ProposalKind, ProposalStatus
-from dialogue.synthesis import forms, services
+from dialogue.synthesis import forms, refresh, services
 from dialogue.synthesis.figures import FiguresPending, source_sizes
 from dialogue.synthesis.queries import proposal_or_404, synthesis_member
-from dialogue.synthesis.refresh import refresh_later
 from dialogue.synthesis.traces import consultation_outcomes, proposal_view
 from dialogue.workbench.queries import theme_figures
 from rounds import get_kind
@@ -58,7 +57,7 @@ def _run(membership, proposal_id: int | None, form, operation, done: str):
         flash(str(exc.message), "error")
         return _to(slug, proposal_id)
     Session.commit()
-    refresh_later(membership.dialogue_id)
+    refresh.refresh_later(membership.dialogue_id)
     flash(done, "success")
     return _to(slug, proposal_id)
 
@@ -176,6 +175,7 @@ def _sources(graph, proposal: Proposal, with_text: bool, dialogue) -> list[dict]
     try:
         sizes = source_sizes(graph, proposal, dialogue)
     except FiguresPending:
+        refresh.refresh_later(dialogue.id)
         sizes = {}
     rows = []
     for source in proposal.sources:
@@ -377,6 +377,7 @@ def feed_round(slug: str):
     )
 
 
-def figures_pending(_exc):
-    """A page whose figures a background job is computing: say so, and how to see them."""
+def figures_pending(exc: FiguresPending):
+    """A page whose figures were never computed: ask the job for them, and say so."""
+    refresh.refresh_later(exc.dialogue_id)
     return render_template("synthesis/pending.html"), 202  # accepted, not done: no error

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from flask import g, render_template
+from flask import render_template
 from sqlalchemy import func, select
 
 from dialogue.core.clock import utcnow
@@ -15,7 +15,7 @@ from dialogue.core.models.analysis import HideReason
 from dialogue.core.models.proposal import ProposalKind
 from dialogue.synthesis import services
 from dialogue.synthesis.coverage import coverage
-from dialogue.synthesis.figures import FiguresPending, source_sizes
+from dialogue.synthesis.figures import FiguresPending, outdated, serving_page, source_sizes
 from dialogue.synthesis.refresh import KIND, PAGE_INTERVAL, refresh_job, refresh_later
 from dialogue.workbench.services import hide_contribution
 from rounds.traceability import load_graph
@@ -27,9 +27,9 @@ NOTICE = "being updated"
 
 
 @pytest.fixture
-def page_request(app, db_session):
-    """What a page does runs in a request (it renders, and asks for new figures through g)."""
-    with app.test_request_context(headers={"Accept-Language": "en"}):
+def page(app, db_session):
+    """Figures read as a GET page reads them (the app does this around every GET request)."""
+    with app.test_request_context(headers={"Accept-Language": "en"}), serving_page():
         yield
 
 
@@ -56,32 +56,32 @@ def asked(app, monkeypatch):
     return calls
 
 
-def test_a_page_never_computes_figures_stored_or_not(case, page_request, asked):
+def test_a_page_never_computes_figures_stored_or_not(case, page):
     _final(case)
-    with pytest.raises(FiguresPending):  # none stored yet: the job is asked for, not computed
+    with pytest.raises(FiguresPending) as pending:  # none stored yet: not computed here
         coverage(load_graph(case.dialogue), case.dialogue)
-    assert asked == [case.dialogue.id]
+    assert pending.value.dialogue_id == case.dialogue.id
     refresh_job(Progress(), case.dialogue.id)
     before = coverage(load_graph(case.dialogue), case.dialogue)
-    assert asked == [case.dialogue.id]
+    assert outdated() == frozenset()
     hide_contribution(case.texts["big"][0], reason=HideReason.OFF_TOPIC, actor_id=None)
     stale = coverage(load_graph(case.dialogue), case.dialogue)
     assert stale.reached_contributions == before.reached_contributions
-    assert asked == [case.dialogue.id, case.dialogue.id]
-    assert g.stale_figures
+    assert outdated() == {case.dialogue.id}  # served as stored, noted for the job
+    assert NOTICE in render_template("base.html")
 
     job = Progress()
     refresh_job(job, case.dialogue.id)
     done, total = job.reports[-1]
     assert done == total - 1  # every figure, the last one included
-    g.pop("stale_figures")
-    fresh = coverage(load_graph(case.dialogue), case.dialogue)
+    with serving_page():  # the next page
+        fresh = coverage(load_graph(case.dialogue), case.dialogue)
+        assert outdated() == frozenset()  # up to date: nothing noted
+        assert NOTICE not in render_template("base.html")
     assert fresh.reached_contributions == before.reached_contributions - 1
-    assert asked == [case.dialogue.id, case.dialogue.id]  # up to date: nothing more asked
-    assert "stale_figures" not in g
 
 
-def test_figures_for_other_themes_or_links_are_left_to_the_job(case, page_request, asked):
+def test_figures_for_other_themes_or_links_are_left_to_the_job(case, page):
     value = _final(case)
     refresh_job(Progress(), case.dialogue.id)
     graph = load_graph(case.dialogue)
@@ -92,7 +92,6 @@ def test_figures_for_other_themes_or_links_are_left_to_the_job(case, page_reques
     # Stored figures for the old links would lack the new theme: never shown for the new ones.
     with pytest.raises(FiguresPending):
         source_sizes(graph, graph.proposals[value.id], case.dialogue)
-    assert asked == [case.dialogue.id]
     refresh_job(Progress(), case.dialogue.id)
     assert source_sizes(graph, graph.proposals[value.id], case.dialogue) == {
         case.themes["big"].id: 10,
@@ -100,7 +99,7 @@ def test_figures_for_other_themes_or_links_are_left_to_the_job(case, page_reques
     }
     after = coverage(graph, case.dialogue)
     assert after.reached_contributions == before.reached_contributions + 2
-    assert "stale_figures" not in g
+    assert outdated() == frozenset()
 
 
 def test_a_page_without_stored_figures_says_they_are_being_computed(case, client, asked):
@@ -113,12 +112,15 @@ def test_a_page_without_stored_figures_says_they_are_being_computed(case, client
     assert asked == [case.dialogue.id, case.dialogue.id]
 
 
-def test_the_page_says_its_figures_are_being_updated(page_request):
-    # Through the test client a request's stored figures are rolled back with the request, so
-    # the notice is checked on the layout every page extends.
-    assert NOTICE not in render_template("base.html")
-    g.stale_figures = True
-    assert NOTICE in render_template("base.html")
+def test_a_page_shows_outdated_figures_and_asks_for_new_ones(case, client, asked):
+    _final(case)
+    refresh_job(Progress(), case.dialogue.id)
+    hide_contribution(case.texts["big"][0], reason=HideReason.OFF_TOPIC, actor_id=None)
+    staff_login(client, Session.get(Membership, case.consultant.id).person.email, STAFF_PASSWORD)
+    response = client.get(f"/d/{case.dialogue.slug}/coverage")
+    assert response.status_code == 200
+    assert "ved at blive opdateret" in response.get_data(as_text=True)  # the dialogue is Danish
+    assert asked == [case.dialogue.id]
 
 
 def test_a_change_to_the_proposals_starts_the_job(case, client):
