@@ -41,7 +41,7 @@ from dialogue.core.models import (
 from dialogue.core.results_cache import cached
 from dialogue.core.results_cache import invalidate as invalidate_results
 from dialogue.core.urls import external_url
-from rounds.results import forget_author_segments
+from rounds.results.segments import forget_author_segments
 
 #: A login link lives until the dialogue's last round closes, and never less than this.
 MIN_LINK_LIFETIME = dt.timedelta(days=7)

@@ -30,7 +30,7 @@ from dialogue.synthesis.figures import cached_for, theme_counts, visible_totals
 from dialogue.synthesis.graph import Graph, load_graph
 from rounds import get_kind
 from rounds.identifying import export_marker, masked_pairs
-from rounds.results import cached_results
+from rounds.results.cached import cached_results
 
 FORMAT_VERSION = 1
 FORMATS = ("json", "csv", "xlsx")

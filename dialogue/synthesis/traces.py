@@ -25,7 +25,7 @@ from dialogue.synthesis.figures import (
 )
 from dialogue.synthesis.graph import Graph, chunks, proposal_id_of
 from rounds import get_kind
-from rounds.results import cached_results
+from rounds.results.cached import cached_results
 
 #: Verbatim text outside the consultant's view comes only from groups at least this large (A6).
 QUOTE_MIN_AUTHORS = 8
