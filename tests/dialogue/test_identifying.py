@@ -24,7 +24,7 @@ from dialogue.synthesis.exports import build_export
 from dialogue.synthesis.graph import load_graph
 from dialogue.workbench.queries import theme_figures
 from rounds.identifying import flagged_in_round, masked_text, redact
-from rounds.synthesis import round_documents
+from rounds.theme_run import round_documents
 from tests.conftest import csrf_from, end_test_sessions
 from tests.dialogue.test_auth import staff_login
 from tests.dialogue.test_participation import (

@@ -13,7 +13,7 @@ from dialogue.synthesis import services
 from dialogue.synthesis.graph import load_graph, proposal_id_of
 from dialogue.workbench.services import merge_themes
 from rounds.errors import RoundError
-from rounds.synthesis import run_analysis
+from rounds.theme_run import run_analysis
 from tests.synthesis.conftest import make_theme
 
 
