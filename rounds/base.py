@@ -17,7 +17,7 @@ from rounds.errors import InvalidSettings
 from rounds.items import Item, items_of, validate_items
 
 if TYPE_CHECKING:
-    from rounds.results import RoundResults
+    from rounds.results.records import RoundResults
 
 
 @dataclass(frozen=True)
@@ -213,7 +213,7 @@ class RoundKindBase(ABC):
 
     def texts(self, round_) -> list:
         """The round's texts grouped by item and aspect, without authors, for the consultant."""
-        from rounds.results import raw_texts
+        from rounds.results.texts import raw_texts
 
         return raw_texts(round_, self.items(round_))
 

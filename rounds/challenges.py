@@ -17,7 +17,8 @@ from dialogue.core.models import Contribution, ModerationState, Round
 from rounds import submissions
 from rounds.base import RoundKindBase, SettingField
 from rounds.errors import InvalidSettings, SubmissionRejected
-from rounds.results import RoundResults, participation_results
+from rounds.results.aggregation import participation_results
+from rounds.results.records import RoundResults
 
 
 class ChallengeForm(Form):

@@ -21,7 +21,7 @@ from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Dialogue, Round, RoundKind, RoundState
 from rounds import get_kind
 from rounds.errors import InvalidSettings, RoundError
-from rounds.results import top_items
+from rounds.results.records import top_items
 
 #: A round lasts a week unless the admin says otherwise (the reference process).
 DEFAULT_DURATION = dt.timedelta(weeks=1)

@@ -26,13 +26,9 @@ from rounds.base import (
 )
 from rounds.errors import InvalidSettings, SubmissionRejected
 from rounds.items import Item
-from rounds.results import (
-    RoundResults,
-    points_results,
-    ranking_results,
-    rating_results,
-    visible_contributions,
-)
+from rounds.results.aggregation import points_results, ranking_results, rating_results
+from rounds.results.records import RoundResults
+from rounds.results.visible import visible_contributions
 from rounds.structured import (
     ITEMS_FIELD,
     SOURCE_FIELD,

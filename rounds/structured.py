@@ -24,7 +24,10 @@ from rounds import answers, submissions
 from rounds.base import RoundKindBase, SettingField
 from rounds.errors import InvalidSettings, SubmissionRejected
 from rounds.items import Item
-from rounds.results import RoundResults, raw_texts, text_results, visible_contributions
+from rounds.results.aggregation import text_results
+from rounds.results.records import RoundResults
+from rounds.results.texts import raw_texts
+from rounds.results.visible import visible_contributions
 
 
 class AnswerForm(Form):

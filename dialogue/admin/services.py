@@ -37,7 +37,7 @@ from dialogue.core.models import (
 )
 from dialogue.core.results_cache import cached
 from dialogue.core.results_cache import invalidate as invalidate_results
-from rounds.results import forget_author_segments
+from rounds.results.segments import forget_author_segments
 
 #: A login link lives until the dialogue's last round closes, and never less than this.
 

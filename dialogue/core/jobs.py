@@ -333,7 +333,7 @@ class JobContext:
             Session.commit()
 
     def stage_progress(self, stage: str, done: int, total: int) -> None:
-        """The ``progress(stage, done, total)`` callback of ``rounds.synthesis.run_analysis``."""
+        """The ``progress(stage, done, total)`` callback of ``rounds.theme_run.run_analysis``."""
         self.progress(done, total, stage)
 
 

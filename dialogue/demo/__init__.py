@@ -31,7 +31,7 @@ from dialogue.demo.loop import add_loop
 from dialogue.demo.synthesis import add_synthesis
 from rounds import get_kind
 from rounds.items import slug_key
-from rounds.results import top_items
+from rounds.results.records import top_items
 
 #: Shown in the README and printed by the command; the demo is not for real data.
 STAFF_PASSWORD = "demo-dialog-2026"  # nosec B105

@@ -12,7 +12,7 @@ from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Dialogue, Membership, Role
 from dialogue.core.models.analysis import HideReason
 from dialogue.workbench import services
-from rounds.synthesis import list_active_themes, run_analysis
+from rounds.theme_run import list_active_themes, run_analysis
 
 #: The consultant's names for the themes whose keywords contain one of these words.
 RENAMES = [

@@ -15,7 +15,7 @@ from dialogue.core.jobs import JobActive, JobContext, active_job, enqueue
 from dialogue.core.models import Round
 from dialogue.core.results_cache import finalise
 from rounds import fingerprint
-from rounds.results import cached_results
+from rounds.results.cached import cached_results
 
 KIND = "fingerprint"
 

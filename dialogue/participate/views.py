@@ -36,7 +36,7 @@ from dialogue.synthesis.traces import own_paths
 from dialogue.workbench.jobs import schedule as schedule_embedding
 from rounds import get_kind, submissions
 from rounds.errors import RoundError
-from rounds.results import delphi_feedback
+from rounds.results.delphi import delphi_feedback
 from rounds.traceability import load_graph
 
 bp = Blueprint("participate", __name__, url_prefix="/d/<slug>")

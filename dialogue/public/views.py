@@ -29,7 +29,7 @@ from dialogue.synthesis import forms
 from dialogue.synthesis.queries import closing_the_loop, strategy_map_cells
 from dialogue.synthesis.traces import value_trace
 from rounds import get_kind
-from rounds.results import cached_results
+from rounds.results.cached import cached_results
 from rounds.traceability import load_graph
 
 bp = Blueprint("public", __name__, url_prefix="/p/<slug>")
@@ -89,9 +89,9 @@ def public_rounds(dialogue: Dialogue) -> list[PublicRound]:
 
     Participation and results come from the same k-gated functions the staff and participant
     pages use, read-only: the public results are the participants' (no breakdowns by group),
-    and participation shows groups only where ``rounds.participation`` lets it.
+    and participation shows groups only where ``rounds.results.participation`` lets it.
     """
-    from rounds.participation import round_participation
+    from rounds.results.participation import round_participation
 
     now = utcnow()
     rounds = []

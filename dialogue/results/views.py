@@ -2,9 +2,9 @@
 
 Staff (consultant, management, admin) see a closed round's results with breakdowns by group;
 only the consultant also sees the raw texts. While a round is open, they see only about how many
-have answered (``rounds.results.live_results``). Participants see a round's results once it has
-closed and been published; before that the page does not exist for them (404), so a participant
-cannot tell an unpublished round from a missing one.
+have answered (``rounds.results.cached.live_results``). Participants see a round's results once
+it has closed and been published; before that the page does not exist for them (404), so a
+participant cannot tell an unpublished round from a missing one.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from dialogue.fingerprints.jobs import record_later
 from rounds import get_kind
 from rounds.errors import RoundError
 from rounds.lifecycle import set_published
-from rounds.results import cached_results
+from rounds.results.cached import cached_results
 
 bp = Blueprint("results", __name__, url_prefix="/d/<slug>/rounds/<int:round_id>/results")
 

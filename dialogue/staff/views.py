@@ -13,8 +13,8 @@ from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Role, RoundState
 from dialogue.core.results_cache import is_cacheable
-from rounds.participation import round_participation
 from rounds.release import shown_to_staff
+from rounds.results.participation import round_participation
 
 bp = Blueprint("staff", __name__, url_prefix="/d/<slug>/staff")
 

@@ -29,7 +29,7 @@ from dialogue.core.models import Contribution, Dialogue, ModerationState, Round,
 from dialogue.synthesis.figures import cached_for, theme_counts, visible_totals
 from rounds import get_kind
 from rounds.identifying import export_marker, masked_pairs
-from rounds.results import cached_results
+from rounds.results.cached import cached_results
 from rounds.traceability import Graph, load_graph
 
 FORMAT_VERSION = 1

@@ -31,7 +31,7 @@ from dialogue.synthesis.traces import consultation_outcomes, proposal_view, valu
 from dialogue.synthesis.views import bp
 from rounds import get_kind
 from rounds.errors import RoundError
-from rounds.results import cached_results
+from rounds.results.cached import cached_results
 from rounds.traceability import load_graph
 
 #: Download names and their media types.

@@ -24,7 +24,7 @@ from dialogue.synthesis.figures import (
     visible_totals,
 )
 from rounds import get_kind
-from rounds.results import cached_results
+from rounds.results.cached import cached_results
 from rounds.traceability import Graph, chunks, proposal_id_of
 
 #: Verbatim text outside the consultant's view comes only from groups at least this large (A6).

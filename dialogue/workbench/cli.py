@@ -172,7 +172,7 @@ def analyse_command(round_id, n_themes, seed, method):
     from dialogue.core.db import Session
     from dialogue.core.models import Contribution, Round
     from rounds.errors import RoundError
-    from rounds.synthesis import run_analysis
+    from rounds.theme_run import run_analysis
 
     round_ = Session.get(Round, round_id)
     if round_ is None:

@@ -19,7 +19,7 @@ from dialogue.core.db import Session
 from dialogue.core.jobs import JobContext, JobOutcome, JobRefused, _worker_app, enqueue, runner_name
 from dialogue.core.models import Round
 from rounds import embeddings
-from rounds.synthesis import run_analysis
+from rounds.theme_run import run_analysis
 
 logger = logging.getLogger(__name__)
 

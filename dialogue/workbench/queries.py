@@ -28,7 +28,7 @@ from dialogue.core.models import (
 from dialogue.core.models.analysis import ACTIVE_STATES
 from rounds.identifying import masked_pairs
 from rounds.release import shown_to_staff
-from rounds.synthesis import get_latest_run
+from rounds.theme_run import get_latest_run
 
 PAGE_SIZE = 50
 N_QUOTES = 3

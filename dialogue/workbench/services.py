@@ -40,7 +40,7 @@ from dialogue.core.models.analysis import (
 )
 from dialogue.workbench.history import log_edit, restore, snapshot
 from rounds.errors import RoundError
-from rounds.synthesis import AnalysisRefused, list_active_themes, round_documents
+from rounds.theme_run import AnalysisRefused, list_active_themes, round_documents
 
 
 class WorkbenchError(RoundError):

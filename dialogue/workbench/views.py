@@ -26,7 +26,7 @@ from dialogue.core.models.analysis import ACTIVE_STATES, HideReason
 from dialogue.workbench import forms, jobs, queries, services
 from dialogue.workbench.jobs import unavailable_message
 from rounds.errors import RoundError
-from rounds.synthesis import get_latest_run
+from rounds.theme_run import get_latest_run
 
 bp = Blueprint("workbench", __name__, url_prefix="/d/<slug>/workbench")
 

@@ -23,7 +23,7 @@ from dialogue.synthesis.coverage import coverage
 from dialogue.synthesis.exports import build_export
 from dialogue.workbench.queries import theme_figures
 from rounds.identifying import flagged_in_round, masked_text, redact
-from rounds.synthesis import round_documents
+from rounds.theme_run import round_documents
 from rounds.traceability import load_graph
 from tests.conftest import csrf_from, end_test_sessions
 from tests.dialogue.test_auth import staff_login

@@ -128,7 +128,7 @@ def test_lazy_strings_are_extracted_and_resolve_in_the_reader_language(app):
     from flask_babel import force_locale
 
     from dialogue.core.i18n import ROLE_LABELS, STATE_LABELS
-    from rounds.results import VERDICT_LABELS
+    from rounds.results.records import VERDICT_LABELS
 
     catalogue = {m.id: m.string for m in read_catalogue(CATALOGUE) if m.id}
     labels = [*ROLE_LABELS.values(), *STATE_LABELS.values(), *VERDICT_LABELS.values()]

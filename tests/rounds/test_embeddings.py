@@ -18,7 +18,7 @@ from dialogue.core.models import AnalysisRun, Contribution, ContributionEmbeddin
 from dialogue.workbench.cli import analyse_command, embed_command, themes_command
 from dialogue.workbench.jobs import schedule as schedule_embedding
 from rounds import embeddings
-from rounds.synthesis import run_analysis
+from rounds.theme_run import run_analysis
 from tests.conftest import csrf_from, require
 from tests.dialogue.test_participation import setup_round, submit
 from tests.dialogue.test_themes_cli import write_csv

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from dialogue.core.models import RoundKind
 from rounds import get_kind
-from rounds.results import author_segments, breakdowns
+from rounds.results.segments import author_segments, breakdowns
 from tests.conftest import TEST_SECRETS
 from tests.factories import make_dialogue
 from tests.rounds.factories import answer, make_item_round, participants

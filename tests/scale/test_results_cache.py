@@ -13,7 +13,8 @@ from dialogue.core.db import Session
 from dialogue.core.models import Role, RoundResultsCache
 from dialogue.core.results_cache import cached, decode, encode
 from rounds import get_kind
-from rounds.results import author_segments, cached_results
+from rounds.results.cached import cached_results
+from rounds.results.segments import author_segments
 from tests.conftest import TEST_SECRETS
 from tests.dialogue.test_auth import staff_login
 from tests.dialogue.test_results import rated_round, url

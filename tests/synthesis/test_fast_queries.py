@@ -36,7 +36,7 @@ from dialogue.synthesis.traces import (
 )
 from dialogue.workbench.services import hide_contribution, merge_themes
 from rounds import get_kind
-from rounds.synthesis import run_analysis
+from rounds.theme_run import run_analysis
 from rounds.traceability import load_graph, proposal_id_of
 from tests.factories import make_contribution, make_round
 from tests.rounds.factories import author_of, closed_times

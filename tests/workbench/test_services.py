@@ -14,7 +14,7 @@ from dialogue.core.models import (
 from dialogue.core.models.analysis import HideReason, MemberSource, ThemeOrigin, ThemeState
 from dialogue.workbench import services
 from dialogue.workbench.services import WorkbenchError
-from rounds.synthesis import list_active_themes, run_analysis
+from rounds.theme_run import list_active_themes, run_analysis
 from tests.workbench.corpus import IT, LEADERSHIP, STRESS, make_analysed_world, theme_of
 
 

@@ -13,8 +13,9 @@ from dialogue.core.models.cache import RoundResultsCache
 from dialogue.core.models.contribution import Contribution, ModerationState
 from dialogue.core.models.dialogue import Dialogue
 from dialogue.core.models.embedding import ContributionEmbedding
+from dialogue.core.models.fingerprint import RoundFingerprint
 from dialogue.core.models.followup import FollowUp, FollowUpNote, FollowUpReview
-from dialogue.core.models.guard import IdentifyingSpan, Redaction, RoundFingerprint
+from dialogue.core.models.identifying import IdentifyingSpan, Redaction
 from dialogue.core.models.job import Job, JobState
 from dialogue.core.models.membercheck import MemberCheck
 from dialogue.core.models.membership import Membership, Role

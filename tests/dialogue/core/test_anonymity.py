@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from dialogue.core.anonymity import author_pseudonym
 from dialogue.core.db import Base, Session
 from dialogue.core.models import Contribution, Role
-from rounds.participation import round_participation
+from rounds.results.participation import round_participation
 from tests.conftest import TEST_SECRETS
 from tests.dialogue.test_auth import staff_login
 from tests.factories import (

@@ -1,9 +1,9 @@
-"""Identifying details found in contributions, their redaction, and published rounds' fingerprints.
+"""Identifying details found in contributions, and their redaction.
 
 ``identifying_spans`` is content: it points at a contribution and holds offsets and a kind, never
 the matched text, so it says nothing the contribution itself does not. ``redactions`` is a
 staff action table: it names the consultant who redacted and what kind of detail went, never the
-original. ``round_fingerprints`` is content: a hash over a published round's anonymous data.
+original.
 """
 
 from __future__ import annotations
@@ -66,20 +66,3 @@ class Redaction(Base):
     kind: Mapped[str] = mapped_column(String(16))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     redacted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-
-
-class RoundFingerprint(Base):
-    """The SHA-256 of a round's published data at one publication; the newest one is checked.
-
-    Older rows stay as the round's publication history (a re-publication after a redaction
-    adds a row). The canonical form hashed is described in ``docs/fingerprints.md``.
-    """
-
-    __tablename__ = "round_fingerprints"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
-    #: Version of the canonical form, so that a later change of form can still verify old rows.
-    form_version: Mapped[int] = mapped_column(default=1)
-    sha256: Mapped[str] = mapped_column(String(64))
-    published_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -8,7 +8,7 @@ from dialogue.core.db import Session
 from dialogue.core.models import AnalysisRun, AuditEvent, ThemeEdit
 from dialogue.core.models.analysis import HideReason, MemberSource, ThemeState
 from dialogue.workbench import services
-from rounds.synthesis import AnalysisRefused, list_active_themes, round_documents, run_analysis
+from rounds.theme_run import AnalysisRefused, list_active_themes, round_documents, run_analysis
 from tests.factories import make_dialogue, make_member, make_round
 from tests.workbench.corpus import IT, STAFF_TEXTS, STRESS, add_texts, make_analysed_world, theme_of
 

@@ -1,8 +1,8 @@
 """Participation per round for staff and the public: counts with small groups suppressed.
 
 Who contributed is known only as a set of pseudonyms; mapping members to pseudonyms needs the
-anonymity key and happens in memory (``rounds.results.author_segments``), so that only counts
-ever leave this module.
+anonymity key and happens in memory (``rounds.results.segments.author_segments``), so that only
+counts ever leave this module.
 
 While a round is open nothing here moves with one person's answer: the counts move in steps of
 the minimum group size and there is no count by group. Once it has closed, the counts by group
@@ -23,7 +23,8 @@ from analysis.suppression import shown_groups
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Membership, Role, Round
 from dialogue.core.results_cache import cached, final, finaliser, is_cacheable, register
-from rounds.results import DIMENSIONS, OPEN_RESULTS_SECONDS, author_segments, stepped
+from rounds.results.cached import OPEN_RESULTS_SECONDS, stepped
+from rounds.results.segments import DIMENSIONS, author_segments
 
 
 @dataclass(frozen=True)
@@ -177,4 +178,6 @@ def _participation(round_: Round) -> Participation:
     )
 
 
+# Stored under their module and name: entries written while this was ``rounds.participation``
+# no longer decode (see ``rounds.results.cached._register_cached_types``).
 register(GroupRow, Participation)

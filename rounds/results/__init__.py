@@ -1,0 +1,1 @@
+"""Round results: aggregation, breakdowns, cached and live results, feedback, participation."""
