@@ -58,20 +58,28 @@ T = TypeVar("T")
 logger = logging.getLogger(__name__)
 
 _REGISTRY: dict[str, type] = {}
+_NAMES: dict[type, str] = {}
 #: variant → the computation of a closed round's final value of it (see :func:`finaliser`).
 _FINALISERS: dict[str, Callable[[Round], Any]] = {}
 #: What else the job of a closed round stores while it is at it (see :func:`warmer`).
 _WARMERS: list[Callable[[Round], Any]] = []
 
 
-def register(*classes: type) -> None:
-    """Allow the codec to store and rebuild these dataclasses."""
+def register(*classes: type, namespace: str | None = None) -> None:
+    """Allow the codec to store and rebuild these dataclasses, as ``namespace.ClassName``.
+
+    The name is part of what is stored (default: the class's module). A class that moves to
+    another module keeps its old namespace, so that what was stored before still decodes: a
+    closed round's final figures are never computed again.
+    """
     for cls in classes:
-        _REGISTRY[_name(cls)] = cls
+        name = f"{namespace or cls.__module__}.{cls.__qualname__}"
+        _REGISTRY[name] = cls
+        _NAMES[cls] = name
 
 
 def _name(cls: type) -> str:
-    return f"{cls.__module__}.{cls.__qualname__}"
+    return _NAMES.get(cls) or f"{cls.__module__}.{cls.__qualname__}"
 
 
 # --- the codec ---------------------------------------------------------------------------------

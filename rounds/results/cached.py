@@ -123,25 +123,13 @@ def _final_staff_results(round_: Round) -> RoundResults:
 
 
 def _register_cached_types() -> None:
-    # The cache stores each type under its module and name (``results_cache.register``). These
-    # types lived in ``rounds.results`` until it became a package, so entries stored before
-    # that no longer decode: ordinary ones are recomputed, and final ones are computed again,
-    # once, from the membership of the day. Clear ``round_results_cache`` when deploying this.
     from dialogue.core.results_cache import finaliser, register, warmer
 
     finaliser("results:staff")(_final_staff_results)
     warmer(lambda round_: cached_results(round_, staff=False))
-    register(
-        RoundResults,
-        ItemResult,
-        GroupRow,
-        Breakdown,
-        ItemRanking,
-        ItemPoints,
-        ItemRatings,
-        KendallW,
-        Stability,
-    )
+    # Stored under the name of the module they were first stored from, which they outlived.
+    register(RoundResults, ItemResult, GroupRow, Breakdown, namespace="rounds.results")
+    register(ItemRanking, ItemPoints, ItemRatings, KendallW, Stability)
 
 
 _register_cached_types()

@@ -178,6 +178,5 @@ def _participation(round_: Round) -> Participation:
     )
 
 
-# Stored under their module and name: entries written while this was ``rounds.participation``
-# no longer decode (see ``rounds.results.cached._register_cached_types``).
-register(GroupRow, Participation)
+# Stored under the name of the module they were first stored from, which they outlived.
+register(GroupRow, Participation, namespace="rounds.participation")

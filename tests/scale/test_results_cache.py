@@ -113,3 +113,18 @@ def test_a_results_page_looks_the_same_from_the_store(client):
     second = client.get(url(dialogue, round_)).get_data(as_text=True)
     assert "Arbejdsmilj" in first or "arbejdsmiljo" in first
     assert first.split('name="csrf_token"')[0] == second.split('name="csrf_token"')[0]
+
+
+def test_entries_stored_before_the_results_moved_into_a_package_still_decode():
+    # As stored by rounds/results.py and rounds/participation.py, before they became modules of
+    # the rounds.results package: a closed round's final figures must decode, not be redone.
+    from rounds.results import participation, segments
+
+    old = {
+        "__t": "rounds.participation.GroupRow",
+        "f": {"name": "HR", "invited": 12, "contributors": 7},
+    }
+    assert decode(old) == participation.GroupRow("HR", 12, 7)
+    row = segments.GroupRow("HR", 7, {"a": 4.0})
+    assert encode(row)["__t"] == "rounds.results.GroupRow"
+    assert decode(encode(row)) == row
