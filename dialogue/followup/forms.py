@@ -98,13 +98,6 @@ class ReviewForm(Form):
     submit = SubmitField(_l("Record this review"))
 
 
-def first_error(form) -> str:
-    """The first thing wrong with a submitted form, with its field's label."""
-    name, errors = next(iter(form.errors.items()))
-    field_label = form[name].label.text if name in form else ""
-    return f"{field_label}: {errors[0]}" if field_label else str(errors[0])
-
-
 def label(value) -> str:
     """The reader's word for a status, an origin or a review period."""
     value = getattr(value, "value", value)
