@@ -9,7 +9,7 @@ audit event with ids and times, never with contribution text.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -35,6 +35,10 @@ class SettingsLocked(RoundError):
     """A change would invalidate input the round already has."""
 
     status = 409
+
+
+#: The refusal to replace the items of a round that has input (see :func:`refuse_locked`).
+ITEMS_LOCKED = _l("This round already has input, so its items can no longer change.")
 
 
 class NotClosed(RoundError):
@@ -122,6 +126,28 @@ def _kind(round_or_kind):
 def _stored(kind, cleaned: Mapping[str, Any]) -> dict[str, Any]:
     """What a round stores of its settings: only what differs from the kind's defaults."""
     return {k: v for k, v in cleaned.items() if kind.default_settings.get(k) != v}
+
+
+def refuse_locked(
+    round_: Round, changed: Iterable[str], *, answered: bool, message=None, field=None
+) -> None:
+    """Refuse changing settings the round's kind locks once it has input: they would invalidate it.
+
+    Without ``message`` the refusal names the locked settings, as the settings form needs;
+    replacing the items gives its own words. ``field`` defaults to the first locked setting.
+    """
+    kind = _kind(round_)
+    locked = [key for key in changed if key in kind.locked_settings]
+    if not (answered and locked):
+        return
+    if message is None:
+        labels = {f.name: str(f.label) for f in kind.setting_fields}
+        message = _l(
+            "This round already has input, so these settings can no longer change: "
+            "%(names)s. Nothing was saved.",
+            names=", ".join(labels.get(key, key) for key in locked),
+        )
+    raise SettingsLocked(message, field=field or locked[0])
 
 
 def _check_round_refs(dialogue: Dialogue, settings: Mapping[str, Any], position: int) -> None:
@@ -216,17 +242,7 @@ def update_round(
     old, new = kind.settings(round_), {**kind.default_settings, **cleaned}
     changed = sorted(key for key in new if old.get(key) != new[key])
     answered = has_input(round_)
-    locked = [key for key in changed if key in kind.locked_settings]
-    if answered and locked:
-        labels = {f.name: str(f.label) for f in kind.setting_fields}
-        raise SettingsLocked(
-            _l(
-                "This round already has input, so these settings can no longer change: "
-                "%(names)s. Nothing was saved.",
-                names=", ".join(labels.get(key, key) for key in locked),
-            ),
-            field=locked[0],
-        )
+    refuse_locked(round_, changed, answered=answered)
     opens, closes = _instants(dialogue, opens_at, closes_at)
     _check_reschedule(round_, opens, closes, answered, now)
     rescheduled = (opens, closes) != (round_.opens_at, round_.closes_at)
@@ -330,11 +346,7 @@ def take_items_from(
         raise InvalidSettings(_l("Choose an earlier round of this dialogue."), field="source_round")
     if source.state_at(now) is not RoundState.CLOSED:
         raise NotClosed(_l("Take items from a round once it has closed."))
-    if has_input(round_):
-        raise SettingsLocked(
-            _l("This round already has input, so its items can no longer change."),
-            field="items",
-        )
+    refuse_locked(round_, ["items"], answered=has_input(round_), message=ITEMS_LOCKED)
     chosen = top_items(_kind(source).results(source, None), count)
     if not chosen:
         raise InvalidSettings(

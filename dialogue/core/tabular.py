@@ -2,18 +2,19 @@
 
 CSV files come from Excel, LibreOffice, survey tools and HR systems, so the reader accepts any of
 the usual delimiters (comma, semicolon, tab, pipe) and encodings (UTF-8 with or without BOM,
-UTF-16, and legacy code pages, detected with charset-normalizer). Every data row is kept in file
-order, empty ones included, so a row's position is a stable reference; only empty rows after the
-last row with content are dropped (spreadsheets often carry formatted but empty rows at the end).
-Cells are returned as read: strings from CSV, Python values (numbers, dates, None) from Excel.
+UTF-16 with BOM, and the Windows code page Danish Excel still writes). Every data row is kept in
+file order, empty ones included, so a row's position is a stable reference; only empty rows after
+the last row with content are dropped (spreadsheets often carry formatted but empty rows at the
+end). Cells are returned as read: strings from CSV, Python values (numbers, dates, None) from
+Excel. :func:`read_rows` also gives each row's line number, for messages about a row.
 
 Files from outside are untrusted, and a spreadsheet is a zip archive: a few kilobytes can unpack
 to gigabytes, or make openpyxl produce millions of empty rows (a row numbered 1,000,000, or a
 claimed size of A1:XFD1048576). So before anything is read, :func:`check_workbook` refuses a
 workbook larger than ``MAX_UNPACKED_BYTES`` unpacked, or with a sheet of more than ``MAX_ROWS``
 data rows or ``MAX_COLUMNS`` columns, by scanning the sheets' XML for row and cell positions
-(fast: no cell is parsed); CSV files are held to the same limits. ``dialogue.admin.importing``
-uses the same check.
+(fast: no cell is parsed); CSV files are held to the same limits. It is the only reader of
+tables: ``dialogue.admin.importing`` builds the participant import on :func:`read_rows`.
 
 This module knows files, not the database or the web; its messages are lazily translated.
 """
@@ -28,7 +29,6 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from charset_normalizer import from_bytes
 from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
 
@@ -98,12 +98,22 @@ def read_table_file(path: str | Path) -> Table:
 
 
 def read_table(data: bytes, filename: str = "") -> Table:
-    """Read a CSV or .xlsx file's bytes as a header and data rows.
+    """Read a CSV or .xlsx file's bytes as a header and data rows; see :func:`read_rows`."""
+    header, *rows = (cells for _line, cells in read_rows(data, filename))
+    return Table(["" if cell is None else str(cell).strip() for cell in header], rows)
+
+
+def read_rows(data: bytes, filename: str = "") -> list[tuple[int, list[object]]]:
+    """A CSV or .xlsx file's rows, the header first, each with the line it starts on (from 1).
+
+    A CSV row's line is where its record starts in the file (a quoted cell may span lines); a
+    workbook row's is its row number in the sheet.
 
     Raises
     ------
     TableError
-        For an empty file, an old .xls file, a broken workbook or a file that is not a table.
+        For an empty file, an old .xls file, a broken workbook, a file that is not a table, or
+        one beyond the limits.
     """
     if not data.strip():
         raise TableError(_l("The file is empty."))
@@ -118,12 +128,11 @@ def read_table(data: bytes, filename: str = "") -> Table:
         if len(data) > MAX_UNPACKED_BYTES:
             raise TableError(_too_large())
         rows = _csv_rows(decode(data))
-    while rows and not any(_has_content(cell) for cell in rows[-1]):
+    while rows and not any(_has_content(cell) for cell in rows[-1][1]):
         rows.pop()
     if not rows:
         raise TableError(_l("The file is empty."))
-    header = ["" if cell is None else str(cell).strip() for cell in rows[0]]
-    return Table(header, rows[1:])
+    return rows
 
 
 def _has_content(cell: object) -> bool:
@@ -131,7 +140,14 @@ def _has_content(cell: object) -> bool:
 
 
 def decode(data: bytes) -> str:
-    """The file's text: by its byte-order mark, else UTF-8, else the detected encoding."""
+    """The file's text: by its byte-order mark, else UTF-8, else Windows-1252, else Latin-1.
+
+    A file whose byte-order mark does not match its bytes is refused rather than guessed at.
+    No encoding is detected: on short files (a participant list) detection picks Baltic or
+    Chinese code pages for Danish text, while Windows-1252, which Danish Excel writes CSV in,
+    decodes nearly any byte string and agrees with ISO-8859-1 on æ, ø and å. A file in UTF-16
+    without a byte-order mark decodes with control characters and is refused as not a table.
+    """
     boms = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"))
     for bom, encoding in (*boms, (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
@@ -139,35 +155,34 @@ def decode(data: bytes) -> str:
                 return data.decode(encoding)
             except UnicodeDecodeError as exc:
                 raise TableError(_not_a_table()) from exc
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    best = from_bytes(data[:1_000_000]).best()
-    encoding = best.encoding if best is not None else "cp1252"
-    return data.decode(encoding, errors="replace")
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")
 
 
 def _not_a_table():
     return _l("The file is neither a CSV file nor an Excel file (.xlsx).")
 
 
-def _csv_rows(text: str) -> list[list[object]]:
+def _csv_rows(text: str) -> list[tuple[int, list[object]]]:
     if _BINARY.search(text[:65536]):
         raise TableError(_not_a_table())
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     rows = []
+    # The line a record starts on: where an unclosed quotation mark is, not where reading failed.
+    start = 1
     try:
         for cells in reader:
             if len(rows) > MAX_ROWS:
                 raise TableError(_too_many_rows())
-            rows.append(cells)
+            rows.append((start, cells))
+            start = reader.line_num + 1
     except csv.Error as exc:
         raise TableError(
-            _l(
-                "Line %(line)s cannot be read as CSV. Check its quotation marks.",
-                line=reader.line_num,
-            )
+            _l("Line %(line)s cannot be read as CSV. Check its quotation marks.", line=start)
         ) from exc
     return rows
 
@@ -186,13 +201,14 @@ def _delimiter(text: str) -> str:
         return max(candidates, key=header.count)
 
 
-def _xlsx_rows(data: bytes) -> list[list[object]]:
+def _xlsx_rows(data: bytes) -> list[tuple[int, list[object]]]:
     # A corrupt or hostile workbook can fail in zipfile, the XML parser or openpyxl itself, and
     # lazily while rows are read, so the whole first sheet is read under one broad guard.
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
-            return [list(values) for values in bounded_rows(workbook.worksheets[0])]
+            rows = _bounded_rows(workbook.worksheets[0])
+            return [(number, list(values)) for number, values in enumerate(rows, 1)]
         finally:
             workbook.close()
     except Exception as exc:  # noqa: BLE001 - any failure of an untrusted file means "unreadable"
@@ -201,7 +217,7 @@ def _xlsx_rows(data: bytes) -> list[list[object]]:
         ) from exc
 
 
-def bounded_rows(sheet):
+def _bounded_rows(sheet):
     """A read-only sheet's rows as value tuples, never more than the limits allow.
 
     The sheet's own claim of its size is ignored (``reset_dimensions``): openpyxl would pad every

@@ -19,7 +19,6 @@ from sqlalchemy import select
 from dialogue.core.access import member_or_404
 from dialogue.core.charts import stacked_chart
 from dialogue.core.db import Session
-from dialogue.core.forms import first_error
 from dialogue.core.models import (
     Contribution,
     CoverageMark,
@@ -31,10 +30,10 @@ from dialogue.core.models import (
     RoundKind,
 )
 from dialogue.core.models.followup import FollowUpStatus, ReviewPeriod
+from dialogue.core.views import attempt
 from dialogue.followup import forms, services
 from dialogue.synthesis.queries import AUTHORS, proposal_or_404, synthesis_member
 from dialogue.synthesis.traces import QUOTE_MIN_AUTHORS, proposal_view
-from rounds.errors import RoundError
 from rounds.traceability import load_graph, proposal_id_of
 
 bp = Blueprint("followup", __name__, url_prefix="/d/<slug>/follow-up")
@@ -89,32 +88,20 @@ def overview(slug: str):
     return _overview(member_or_404(slug))
 
 
-def _refused(membership, form=None, exc: RoundError | None = None, key: str = ""):
-    """The overview again with why nothing was saved, beside the form it concerns."""
-    Session.rollback()
-    message = str(exc.message) if exc is not None else first_error(form)
-    return _overview(membership, error=message, forms_used={key: form}, status=422)
-
-
-def _done(slug: str, message: str, anchor: str | None = None):
-    Session.commit()
-    flash(message, "success")
-    return redirect(url_for(".overview", slug=slug, _anchor=anchor), 303)
-
-
 def _attempt(membership, form, key: str, operation, message: str):
     """Validate ``form``, run ``operation`` and commit; or show why nothing was saved (422).
 
-    ``operation`` returns the item or note it wrote, whose item the redirect scrolls to.
+    The overview is shown again with the reason beside the form it concerns. ``operation``
+    returns the item or note it wrote, whose item the redirect scrolls to.
     """
-    if not form.validate_on_submit():
-        return _refused(membership, form, key=key)
-    try:
-        written = operation()
-    except RoundError as exc:
-        return _refused(membership, form, exc, key=key)
+    outcome = attempt(operation, form)
+    if outcome.message is not None:
+        return _overview(membership, error=str(outcome.message), forms_used={key: form}, status=422)
+    written = outcome.result
     item_id = getattr(written, "follow_up_id", None) or written.id
-    return _done(membership.dialogue.slug, message, f"item-{item_id}")
+    flash(message, "success")
+    slug = membership.dialogue.slug
+    return redirect(url_for(".overview", slug=slug, _anchor=f"item-{item_id}"), 303)
 
 
 @bp.route("/initiatives", methods=["POST"])
@@ -333,30 +320,23 @@ def record_review(slug: str):
     membership = synthesis_member(slug)
     form = forms.ReviewForm()
     today = services.local_today(membership.dialogue)
-    if not form.validate_on_submit():
-        Session.rollback()
-        period = ReviewPeriod.QUARTER
+    outcome = attempt(
+        lambda: services.record_review(
+            membership.dialogue,
+            period=ReviewPeriod(form.period.data),
+            actor_id=current_user.id,
+            day=today,
+        ),
+        form,
+    )
+    if outcome.message is not None:
+        # An invalid form has no period to show again; a refused review has its own.
+        period = ReviewPeriod.QUARTER if outcome.refusal is None else ReviewPeriod(form.period.data)
         since = services.review_start(membership.dialogue, period, today)
         return _render_review(
-            membership,
-            since=since,
-            until=today,
-            period=period,
-            status=422,
-            error=first_error(form),
+            membership, since=since, until=today, period=period, status=422, error=outcome.message
         )
-    period = ReviewPeriod(form.period.data)
-    try:
-        recorded = services.record_review(
-            membership.dialogue, period=period, actor_id=current_user.id, day=today
-        )
-    except RoundError as exc:
-        Session.rollback()
-        since = services.review_start(membership.dialogue, period, today)
-        return _render_review(
-            membership, since=since, until=today, period=period, status=422, error=exc.message
-        )
-    Session.commit()
+    recorded = outcome.result
     flash(_("The review is recorded."), "success")
     return redirect(url_for(".past_review", slug=slug, review_id=recorded.id), 303)
 

@@ -14,17 +14,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from dialogue.core.access import member_or_404, require_roles
 from dialogue.core.db import Session
-from dialogue.core.forms import first_error
 from dialogue.core.models import Contribution, MemberCheck, Role, Round, Theme
 from dialogue.core.models.analysis import ACTIVE_STATES
 from dialogue.core.models.membercheck import CheckAnswer
+from dialogue.core.views import attempt
 from dialogue.membercheck import forms, services
 from dialogue.workbench import services as workbench
-from rounds.errors import RoundError
 from rounds.traceability import load_graph
 
 bp = Blueprint("membercheck", __name__, url_prefix="/d/<slug>")
@@ -67,22 +65,16 @@ def overview(slug: str):
     return _overview(_consultant(slug))
 
 
-def _refused(membership, form=None, exc: RoundError | IntegrityError | None = None):
-    """Show the overview again with why nothing was saved (422)."""
-    Session.rollback()
-    if isinstance(exc, RoundError):
-        message = str(exc.message)
-    elif isinstance(exc, IntegrityError):
-        message = _("The themes were changed elsewhere at the same moment. Please try again.")
-    else:
-        message = first_error(form)
-    return _overview(membership, error=message, status=422)
+def _attempt(membership, form, operation, message: str, conflict=None):
+    """Validate ``form``, run ``operation`` and commit; or show the overview again with why not.
 
-
-def _done(slug: str, message: str):
-    Session.commit()
+    ``conflict`` is what to say if the database refuses the write as racing another edit.
+    """
+    outcome = attempt(operation, form, conflict=conflict)
+    if outcome.message is not None:
+        return _overview(membership, error=str(outcome.message), status=422)
     flash(message, "success")
-    return redirect(url_for(".overview", slug=slug), 303)
+    return redirect(url_for(".overview", slug=membership.dialogue.slug), 303)
 
 
 @bp.route("/member-checks/<uuid:contribution_id>/deal", methods=["POST"])
@@ -102,18 +94,20 @@ def deal(slug: str, contribution_id: uuid.UUID):
     if check is None:
         abort(404)
     form = forms.DealForm()
-    if not form.validate_on_submit():
-        return _refused(membership, form)
-    move_to = None
-    if form.move_to.data:
-        move_to = _theme_or_404(membership, form.move_to.data)
-    try:
+
+    def deal_with():
+        move_to = _theme_or_404(membership, form.move_to.data) if form.move_to.data else None
         services.deal_with(
             check, response=form.response.data, move_to=move_to, actor_id=current_user.id
         )
-    except (RoundError, IntegrityError) as exc:
-        return _refused(membership, exc=exc)
-    return _done(slug, _("The answer is marked as dealt with; the participant will see why."))
+
+    return _attempt(
+        membership,
+        form,
+        deal_with,
+        _("The answer is marked as dealt with; the participant will see why."),
+        conflict=_("The themes were changed elsewhere at the same moment. Please try again."),
+    )
 
 
 def _theme_or_404(membership, theme_id) -> Theme:
@@ -130,12 +124,11 @@ def rename_theme(slug: str, theme_id: int):
     membership = _consultant(slug)
     theme = _theme_or_404(membership, theme_id)
     form = forms.RenameForm()
-    if not form.validate_on_submit():
-        return _refused(membership, form)
-    try:
-        workbench.rename_theme(
+    return _attempt(
+        membership,
+        form,
+        lambda: workbench.rename_theme(
             theme, label=form.label.data, description=theme.description, actor_id=current_user.id
-        )
-    except RoundError as exc:
-        return _refused(membership, exc=exc)
-    return _done(slug, _("The theme was saved."))
+        ),
+        _("The theme was saved."),
+    )

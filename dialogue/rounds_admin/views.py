@@ -17,6 +17,7 @@ from dialogue.core.access import member_or_404, require_roles, round_or_404
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.models import Membership, Role, RoundKind, RoundState
+from dialogue.core.views import attempt
 from dialogue.rounds_admin import forms
 from rounds import KINDS, get_kind, lifecycle
 from rounds.errors import RoundError
@@ -113,15 +114,17 @@ def create(slug: str):
         return _render_form(membership, form, kind, status=422 if form.is_submitted() else 200)
     try:
         values = _read(form, kind)
-        round_ = lifecycle.create_round(
-            dialogue, kind=kind_value, actor_id=current_user.id, **values
-        )
     except forms.FormInvalid:
         return _render_form(membership, form, kind, status=422)
-    except RoundError as exc:
-        _attach(form, exc)
-        return _render_form(membership, form, kind, status=exc.status)
-    Session.commit()
+    outcome = attempt(
+        lambda: lifecycle.create_round(
+            dialogue, kind=kind_value, actor_id=current_user.id, **values
+        )
+    )
+    if outcome.refusal is not None:
+        _attach(form, outcome.refusal)
+        return _render_form(membership, form, kind, status=outcome.refusal.status)
+    round_ = outcome.result
     flash(_("The round “%(title)s” is created.", title=round_.title), "success")
     return redirect(url_for(".round_list", slug=slug), 303)
 
@@ -144,13 +147,15 @@ def edit(slug: str, round_id: int):
         status = 422 if form.is_submitted() else 200
         return _render_form(membership, form, kind, round_, status, items_form)
     try:
-        lifecycle.update_round(round_, actor_id=current_user.id, now=utcnow(), **_read(form, kind))
+        values = _read(form, kind)
     except forms.FormInvalid:
         return _render_form(membership, form, kind, round_, 422, items_form)
-    except RoundError as exc:
-        _attach(form, exc)
-        return _render_form(membership, form, kind, round_, exc.status, items_form)
-    Session.commit()
+    outcome = attempt(
+        lambda: lifecycle.update_round(round_, actor_id=current_user.id, now=utcnow(), **values)
+    )
+    if outcome.refusal is not None:
+        _attach(form, outcome.refusal)
+        return _render_form(membership, form, kind, round_, outcome.refusal.status, items_form)
     flash(_("The round “%(title)s” is saved.", title=round_.title), "success")
     return redirect(url_for(".round_list", slug=slug), 303)
 
@@ -184,13 +189,15 @@ def take_items(slug: str, round_id: int):
     if source is None or count is None:
         flash(_("Please choose a round and enter how many items to take."), "error")
         return redirect(url_for(".edit", slug=slug, round_id=round_id), 303)
-    try:
-        lifecycle.take_items_from(round_, source, count, actor_id=current_user.id, now=utcnow())
-    except RoundError as exc:
-        flash(str(exc.message), "error")
-        return redirect(url_for(".edit", slug=slug, round_id=round_id), 303)
-    Session.commit()
-    flash(_("The items are taken from “%(title)s”.", title=source.title), "success")
+    outcome = attempt(
+        lambda: lifecycle.take_items_from(
+            round_, source, count, actor_id=current_user.id, now=utcnow()
+        )
+    )
+    if outcome.message is not None:
+        flash(str(outcome.message), "error")
+    else:
+        flash(_("The items are taken from “%(title)s”.", title=source.title), "success")
     return redirect(url_for(".edit", slug=slug, round_id=round_id), 303)
 
 

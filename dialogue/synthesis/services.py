@@ -37,7 +37,7 @@ from dialogue.core.models.proposal import (
 )
 from rounds import get_kind
 from rounds.errors import InvalidSettings, RoundError
-from rounds.lifecycle import SettingsLocked, has_input
+from rounds.lifecycle import ITEMS_LOCKED, has_input, refuse_locked
 
 MAX_TITLE = 200
 MAX_NOTE = 500
@@ -208,10 +208,13 @@ def _set_items(round_: Round, items: list[dict[str, str]], actor_id: int | None)
         raise InvalidSettings(_l("This kind of round has no items."), field="round_id")
     if kind.settings(round_).get("items") == items:
         return
-    if "items" in kind.locked_settings and has_input(round_):
-        raise SettingsLocked(
-            _l("This round already has input, so its items can no longer change."), "round_id"
-        )
+    refuse_locked(
+        round_,
+        ["items"],
+        answered=has_input(round_),
+        message=ITEMS_LOCKED,
+        field="round_id",
+    )
     cleaned = kind.validate_settings({**(round_.settings or {}), "items": items})
     round_.settings = {k: v for k, v in cleaned.items() if kind.default_settings.get(k) != v}
     Session.flush()

@@ -19,13 +19,13 @@ from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Proposal, ProposalSource, Role, Round, Theme
 from dialogue.core.models.analysis import ACTIVE_STATES
 from dialogue.core.models.proposal import Perspective, ProposalKind, ProposalStatus
+from dialogue.core.views import attempt
 from dialogue.synthesis import forms, refresh, services
 from dialogue.synthesis.figures import FiguresPending, source_sizes
 from dialogue.synthesis.queries import proposal_or_404, synthesis_member
 from dialogue.synthesis.traces import consultation_outcomes, proposal_view
 from dialogue.workbench.queries import theme_figures
 from rounds import get_kind
-from rounds.errors import RoundError
 from rounds.identifying import masked_text
 from rounds.traceability import load_graph
 
@@ -47,16 +47,15 @@ def _run(membership, proposal_id: int | None, form, operation, done: str):
     so the pages need not.
     """
     slug = membership.dialogue.slug
+    # Not ``attempt``'s form check: these pages flash the error without the field's label.
     if not form.validate_on_submit():
         errors = [e for field_errors in form.errors.values() for e in field_errors]
         flash(str(errors[0]) if errors else _("Please check your input."), "error")
         return _to(slug, proposal_id)
-    try:
-        operation()
-    except RoundError as exc:
-        flash(str(exc.message), "error")
+    outcome = attempt(operation)
+    if outcome.message is not None:
+        flash(str(outcome.message), "error")
         return _to(slug, proposal_id)
-    Session.commit()
     refresh.refresh_later(membership.dialogue_id)
     flash(done, "success")
     return _to(slug, proposal_id)
@@ -97,8 +96,8 @@ def new_proposal(slug: str):
     membership = synthesis_member(slug)
     form = forms.ProposalForm()
     if form.validate_on_submit():
-        try:
-            proposal = services.create_proposal(
+        outcome = attempt(
+            lambda: services.create_proposal(
                 membership.dialogue,
                 kind=ProposalKind(form.kind.data),
                 perspective=Perspective(form.perspective.data) if form.perspective.data else None,
@@ -106,12 +105,11 @@ def new_proposal(slug: str):
                 text=form.text.data,
                 actor_id=current_user.id,
             )
-        except RoundError as exc:
-            form.form_errors.append(exc.message)
-        else:
-            Session.commit()
+        )
+        if outcome.message is None:
             flash(_("The proposal is saved as a draft."), "success")
-            return _to(slug, proposal.id)
+            return _to(slug, outcome.result.id)
+        form.form_errors.append(outcome.message)
     status = 422 if form.is_submitted() else 200
     return render_template(
         "synthesis/new_proposal.html",

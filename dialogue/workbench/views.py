@@ -15,17 +15,17 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from analysis.embed import semantic_installed
 from dialogue.core.access import member_or_404, require_roles, round_or_404
 from dialogue.core.db import Session
+from dialogue.core.forms import first_error
 from dialogue.core.jobs import JobActive, get_job, latest_job, status
 from dialogue.core.models import Contribution, JobState, Role, Round, Theme
 from dialogue.core.models.analysis import ACTIVE_STATES, HideReason
+from dialogue.core.views import attempt
 from dialogue.workbench import forms, jobs, queries, services
 from dialogue.workbench.jobs import unavailable_message
-from rounds.errors import RoundError
 from rounds.theme_run import get_latest_run
 
 bp = Blueprint("workbench", __name__, url_prefix="/d/<slug>/workbench")
@@ -62,42 +62,26 @@ def _back(slug: str, default: str, requested: str | None = None) -> str:
 def _done(slug: str, default: str, form=None):
     """Redirect back, flashing the first form error if the form was not valid."""
     if form is not None and form.errors:
-        flash(_first_error(form), "error")
+        flash(first_error(form), "error")
     requested = getattr(getattr(form, "next", None), "data", None)
     return redirect(_back(slug, default, requested))
 
 
-def _first_error(form) -> str:
-    name, errors = next(iter(form.errors.items()))
-    label = form[name].label.text if name in form else ""
-    return f"{label}: {errors[0]}" if label else str(errors[0])
-
-
-def _apply(edit, message) -> None:
+def _apply(edit, message):
     """Run one edit of the themes, then commit and say ``message`` (or why it was refused).
 
-    ``message`` may be a function of the edit's result, for counts.
+    ``message`` may be a function of the edit's result, for counts. Two consultants (or two
+    windows) editing the same themes at once can break the one-member-per-theme constraint;
+    the database refuses the second edit and we say so instead of a 500.
     """
-    try:
-        result = edit()
-    except (RoundError, IntegrityError) as exc:
-        _refused(exc)
-    else:
-        Session.commit()
-        flash(message(result) if callable(message) else message)
-
-
-def _refused(exc: RoundError | IntegrityError) -> None:
-    """Flash why nothing was saved.
-
-    Two consultants (or two windows) editing the same themes at once can break the one-member-
-    per-theme constraint; the database refuses the second edit and we say so instead of a 500.
-    """
-    if isinstance(exc, IntegrityError):
-        Session.rollback()
-        flash(_("The themes were changed elsewhere at the same moment. Please try again."), "error")
-        return
-    flash(str(exc.message), "error")
+    outcome = attempt(
+        edit, conflict=_("The themes were changed elsewhere at the same moment. Please try again.")
+    )
+    if outcome.message is not None:
+        flash(str(outcome.message), "error")
+    elif message is not None:
+        flash(message(outcome.result) if callable(message) else message)
+    return outcome
 
 
 @bp.route("/")
@@ -219,17 +203,18 @@ def create_theme(slug: str, round_id: int):
     form = forms.ThemeForm()
     if not form.validate_on_submit():
         return _done(slug, _round_url(slug, round_), form)
-    try:
-        theme = services.create_theme(
+    outcome = _apply(
+        lambda: services.create_theme(
             round_,
             label=form.label.data,
             description=form.description.data or "",
             actor_id=current_user.id,
-        )
-    except (RoundError, IntegrityError) as exc:
-        _refused(exc)
+        ),
+        None,
+    )
+    if outcome.message is not None:
         return _done(slug, _round_url(slug, round_))
-    Session.commit()
+    theme = outcome.result
     return redirect(url_for(".theme_page", slug=slug, round_id=round_.id, theme_id=theme.id))
 
 
