@@ -7,7 +7,7 @@
 3. Part-way through, ``dialogue backup --encrypt`` runs as its own process against the live
    database (SQLite online backup API / pg_dump), key in ``DIALOGUE_BACKUP_KEY``.
 4. The backup is restored with ``dialogue restore --encrypt`` into a fresh, empty database of a
-   fresh instance (the ``ANON_SECRET`` travels separately, as the README prescribes).
+   fresh instance (the ``ANON_SECRET`` travels separately, as docs/operations.md prescribes).
 5. Checks on the restored copy:
    - SQLite ``PRAGMA integrity_check`` == "ok";
    - every contribution acknowledged before the backup *started* is there;

@@ -34,6 +34,7 @@ from dialogue.core.models import (
     Redaction,
     Round,
 )
+from dialogue.core.results_cache import invalidate
 
 #: What each kind of detail is called in warnings, masks and redaction markers.
 KIND_LABELS = {
@@ -275,10 +276,6 @@ def redact(span: IdentifyingSpan, *, actor_id: int | None) -> Redaction:
     recomputed from the redacted text. Changing the text makes the flush scan it again, which
     replaces the contribution's remaining spans with ones that fit the new text.
     """
-    from dialogue.core.results_cache import (
-        invalidate,  # the cache imports the models; keep this module light
-    )
-
     contribution = span.contribution
     round_ = contribution.round
     body = contribution.body or ""

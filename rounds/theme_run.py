@@ -30,6 +30,7 @@ from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.models import AnalysisRun, Contribution, Round, Theme, ThemeEdit, ThemeMember
 from dialogue.core.models.analysis import ACTIVE_STATES, MemberSource, ThemeOrigin, ThemeState
+from rounds import get_kind
 from rounds.embeddings import vectors_for
 from rounds.errors import RoundError
 from rounds.identifying import blank_marker, masked_pairs
@@ -50,8 +51,6 @@ def round_documents(round_: Round) -> list[Document]:
     The pseudonym lets the analysis count distinct authors behind a label word; it never leaves
     the analysis and is never shown.
     """
-    from rounds import get_kind  # the registry imports every kind; keep this module light
-
     kind = get_kind(round_.kind)
     pairs = kind.analysis_texts(round_) if kind is not None else []
     if not pairs:

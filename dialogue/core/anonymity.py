@@ -2,7 +2,7 @@
 
 The key (``ANON_SECRET``) lives outside the database. Whoever holds a database dump alone cannot
 tell which person wrote a contribution; an operator holding both the dump and the key can, and the
-README says so.
+documentation says so (docs/anonymity.md).
 """
 
 from __future__ import annotations

@@ -3,6 +3,9 @@
 import pytest
 from flask_babel import force_locale
 
+# The traceability graph's tests walk the same small world as the synthesis pages' tests.
+from tests.synthesis.conftest import case  # noqa: F401
+
 
 @pytest.fixture
 def request_context(app, db_session):
