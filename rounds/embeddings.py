@@ -29,9 +29,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-import os
-import threading
-import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -39,10 +36,8 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import SQLAlchemyError
 
 from analysis.embed import WINDOW, load_embedder, model_name, text_hash
-from dialogue.core.clock import utcnow
 from dialogue.core.db import WRITE_INTENT, Session
 from dialogue.core.models import Contribution, ContributionEmbedding, Round
 
@@ -52,10 +47,6 @@ logger = logging.getLogger(__name__)
 CHUNK = 256
 #: Texts one batch of the worker embeds before it writes them (a few seconds of one core).
 BATCH = 64
-#: Seconds between the worker's looks for new texts after it found some.
-POLL_SECONDS = 1.0
-#: Longest pause between looks while nothing arrives.
-MAX_POLL = 16.0
 #: Seconds without a new text before the worker embeds (see :class:`Lull`).
 QUIET_SECONDS = 10.0
 #: The longest a text waits for its vector while texts keep arriving.
@@ -246,12 +237,19 @@ def _without_vector(round_ids: Sequence[int], limit: int) -> list[tuple[uuid.UUI
     return [(row.id, row.body) for row in Session.execute(query)]
 
 
-def embed_batch(round_ids: Sequence[int], *, limit: int = BATCH, threads: int = 1) -> int:
+def embed_batch(
+    round_ids: Sequence[int],
+    *,
+    commit: Callable[[], None],
+    limit: int = BATCH,
+    threads: int = 1,
+) -> int:
     """Embed up to `limit` texts without a vector in `round_ids`; return how many were found.
 
     Three steps, so that no transaction stays open while the model works: read the texts and
     end the read; compute the vectors; in one short transaction read the texts again and store
-    the vectors of those still there unchanged (an edit or a withdrawal in between wins).
+    the vectors of those still there unchanged (an edit or a withdrawal in between wins), and
+    `commit` it (the worker's or the task's own commit: this module only flushes).
 
     Raises
     ------
@@ -281,7 +279,7 @@ def embed_batch(round_ids: Sequence[int], *, limit: int = BATCH, threads: int = 
         ]
         if unchanged:
             _upsert(unchanged)
-        Session.commit()
+        commit()
     except BaseException:
         Session.rollback()
         raise
@@ -290,11 +288,13 @@ def embed_batch(round_ids: Sequence[int], *, limit: int = BATCH, threads: int = 
     return len(work)
 
 
-def embed_new_texts(round_ids: Sequence[int], *, threads: int = 1) -> int:
+def embed_new_texts(
+    round_ids: Sequence[int], *, commit: Callable[[], None], threads: int = 1
+) -> int:
     """Embed batch after batch until these rounds have no text without a vector; how many."""
     total = 0
     while True:
-        found = embed_batch(round_ids, threads=threads)
+        found = embed_batch(round_ids, commit=commit, threads=threads)
         total += found
         if found < BATCH:
             return total
@@ -345,33 +345,3 @@ def texts_in(round_ids: Sequence[int]) -> int:
     return Session.scalar(
         select(func.count()).select_from(Contribution).where(Contribution.round_id.in_(round_ids))
     )
-
-
-def run_worker(stop: threading.Event, *, poll: float = POLL_SECONDS, threads: int = 1) -> None:
-    """Embed the watched rounds' new texts until `stop` is set or the parent process is gone.
-
-    One batch at a time, when :class:`Lull` says so, looking again between batches. A look
-    that finds nothing to do doubles the pause before the next, up to :data:`MAX_POLL`: an idle
-    dialogue of 100,000 texts should not be read every second; texts arriving set the pause
-    back to `poll`. A database that does not answer is tried again at the next look; the log
-    gets the error's class only (never a text).
-    """
-    parent, pause, lull = os.getppid(), poll, Lull()
-    while not stop.is_set() and os.getppid() == parent:
-        found, busy = 0, False
-        try:
-            rounds = watched_rounds(utcnow())
-            now = time.monotonic()
-            if lull.look(texts_in(rounds), now):
-                found = embed_batch(rounds, threads=threads)
-                if found < BATCH:
-                    lull.caught_up()
-            busy = lull.arriving(now)
-            Session.rollback()
-        except SQLAlchemyError as exc:
-            Session.rollback()
-            logger.warning("embedding worker: database error %s", type(exc).__name__)
-        if found >= BATCH:
-            continue  # more waiting: look again at once
-        pause = poll if found or busy else min(pause * 2, max(poll, MAX_POLL))
-        stop.wait(pause)

@@ -192,7 +192,7 @@ def embed_round_task(round_id: int) -> int:
         _redis(app.config["REDIS_URL"]).delete(_flag(app, round_id))
         try:
             return embeddings.embed_new_texts(
-                [round_id], threads=app.config["DIALOGUE_EMBEDDING_THREADS"]
+                [round_id], commit=Session.commit, threads=app.config["DIALOGUE_EMBEDDING_THREADS"]
             )
         finally:
             Session.remove()

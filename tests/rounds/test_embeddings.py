@@ -86,7 +86,7 @@ def test_a_vector_of_another_model_is_recomputed(small_round, embedder):
 
 def run_worker_once():
     """What the embedding worker does at each look: embed the watched rounds' new texts."""
-    return embeddings.embed_new_texts(embeddings.watched_rounds(utcnow()))
+    return embeddings.embed_new_texts(embeddings.watched_rounds(utcnow()), commit=Session.commit)
 
 
 def test_a_submission_leaves_no_job_row_and_the_worker_embeds_it(client, app, monkeypatch):
@@ -133,10 +133,10 @@ def test_a_text_edited_while_its_vector_is_computed_keeps_no_stale_vector(
             return embedder.embed(texts, progress=progress)
 
     monkeypatch.setattr(embeddings, "load_embedder", lambda threads=1: EditingMeanwhile())
-    assert embeddings.embed_batch([round_.id]) == 3
+    assert embeddings.embed_batch([round_.id], commit=Session.commit) == 3
     assert set(stored(round_)) == {contributions[1].id, contributions[2].id}
     monkeypatch.undo()
-    assert embeddings.embed_batch([round_.id]) == 1
+    assert embeddings.embed_batch([round_.id], commit=Session.commit) == 1
     assert stored(round_)[contributions[0].id].text_hash == text_hash("Skrevet om imens")
 
 
