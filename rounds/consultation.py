@@ -19,7 +19,8 @@ from dialogue.core.models import Round
 from rounds import answers, submissions
 from rounds.base import (
     CONSENSUS_DEFAULTS,
-    CONSENSUS_FIELDS,
+    RULE_DEFAULTS,
+    RULE_FIELDS,
     SettingField,
     check_consensus_thresholds,
 )
@@ -54,15 +55,15 @@ class Consultation(StructuredKind):
     default_settings = {
         "items": [],
         "max_length": 1000,
-        **CONSENSUS_DEFAULTS,
+        **RULE_DEFAULTS,
         "source_round": 0,
         "repeat_of": 0,
     }
-    locked_settings = frozenset({"items"})
+    locked_settings = frozenset({"items", *RULE_DEFAULTS})
+    rule_fields = RULE_FIELDS
     setting_fields = (
         ITEMS_FIELD,
         SettingField("max_length", _l("Longest comment (characters)"), "int"),
-        *CONSENSUS_FIELDS,
         SOURCE_FIELD,
         SettingField(
             "repeat_of",
@@ -71,6 +72,10 @@ class Consultation(StructuredKind):
             hint=_l("Participants see the group's earlier answers beside their own."),
         ),
     )
+
+    def rates(self, round_: Round) -> bool:
+        """Every consultation asks for agreement 1–5."""
+        return True
 
     def scale(self):
         """Agreement, from strongly disagree to strongly agree."""
@@ -100,10 +105,13 @@ class Consultation(StructuredKind):
         return fields
 
     def form_defaults(self, round_: Round, author: str) -> dict[str, Any]:
-        """The author's ratings and comments, in their fields."""
+        """The author's ratings and comments, in their fields; before answering, earlier ratings."""
         fields = {item.key: item.field for item in self.items(round_)}
+        own = answers.own_rows(round_, author)
+        if not own:
+            return self.repeated_defaults(round_, author)
         data = {}
-        for (target, _aspect), row in answers.own_rows(round_, author).items():
+        for (target, _aspect), row in own.items():
             if target in fields:
                 rating = (row.data or {}).get("rating")
                 data[f"{fields[target]}_rating"] = str(rating) if rating else ""

@@ -51,6 +51,20 @@ SOURCE_FIELD = SettingField(
 )
 
 
+#: A reason beside a rating is a sentence or two, not an essay.
+REASON_MAX_LENGTH = 500
+#: The aspect under which a reason for an item's rating is stored (``data["aspect"]``).
+REASON = "reason"
+
+
+def reason_field(item: Item):
+    """The optional reason beside an item's rating, labelled with the item."""
+    return TextAreaField(
+        _l("Why? Your reason for “%(label)s” (optional)", label=item.label),
+        validators=[Length(max=submissions.HARD_MAX_LENGTH)],
+    )
+
+
 def refuse_unknown_items(items: list[Item], keys) -> None:
     """Input about anything that is not one of the round's items is refused, not ignored."""
     known = {item.key for item in items}
