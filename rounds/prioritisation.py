@@ -33,7 +33,6 @@ from rounds.results.visible import visible_contributions
 from rounds.structured import (
     ITEMS_FIELD,
     REASON,
-    REASON_MAX_LENGTH,
     SOURCE_FIELD,
     AnswerForm,
     StructuredKind,
@@ -252,10 +251,10 @@ class Prioritisation(StructuredKind):
         row = own.get((None, None))
         if row is None or not row.data:
             return self.repeated_defaults(round_, author)
-        data: dict[str, Any] = {"other": row.body or ""}
-        for (target, aspect), reason in own.items():
-            if aspect == REASON and target in {item.key for item in self.items(round_)}:
-                data[f"{self._fields(round_)[target]}_reason"] = reason.body or ""
+        data: dict[str, Any] = {
+            "other": row.body or "",
+            **self.own_reasons(own, self._fields(round_)),
+        }
         for number, key in enumerate(row.data.get("ranking", []), start=1):
             data[f"place_{number}"] = key
         fields = self._fields(round_)
@@ -342,22 +341,10 @@ class Prioritisation(StructuredKind):
         if settings["allow_other"]:
             comment = self.clean_comment(other, settings["other_max_length"], "other")
         rows = [answers.AnswerRow(None, body=comment, data={"method": method, **data})]
-        rows += self._reasons(round_, items, reasons or {}, method)
+        if reasons and method != RATE and any(reasons.values()):
+            raise SubmissionRejected(_l("Reasons can be given beside ratings only."))
+        rows += self.reason_rows(items, reasons or {})
         return answers.replace_answer(round_, author, rows, nonce=nonce, now=now)
-
-    def _reasons(self, round_, items, reasons: Mapping[str, str | None], method: str):
-        """One row per item with a reason; only a rating has reasons."""
-        refuse_unknown_items(items, reasons)
-        rows = []
-        for item in items:
-            text = self.clean_comment(
-                reasons.get(item.key), REASON_MAX_LENGTH, f"{item.field}_reason"
-            )
-            if text and method != RATE:
-                raise SubmissionRejected(_l("Reasons can be given beside ratings only."))
-            if text:
-                rows.append(answers.AnswerRow(item.key, REASON, body=text))
-        return rows
 
     def _answers(self, round_: Round, field: str) -> tuple[dict[str, Any], int]:
         """Each author's stored values of ``field``, and how many wrote a comment."""

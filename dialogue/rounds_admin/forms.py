@@ -96,6 +96,14 @@ def form_data(kind: RoundKindBase, round_, timezone: str) -> dict[str, Any]:
     return data
 
 
+def rule_defaults(kind: RoundKindBase) -> dict[str, str]:
+    """The declared rule's default values, shown in a new round's form to keep or change."""
+    return {
+        SETTING_PREFIX + setting.name: str(kind.default_settings[setting.name])
+        for setting in kind.rule_fields
+    }
+
+
 def read_local_time(field, required: bool) -> dt.datetime | None:
     """A naive wall-clock time from a datetime-local field, or FormInvalid."""
     text = (field.data or "").strip()

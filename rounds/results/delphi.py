@@ -1,12 +1,19 @@
-"""The controlled feedback of a Delphi round: earlier published results and one's own answers."""
+"""The Delphi loop: controlled feedback, the declared consensus and stop rule, settled items.
+
+Templates reach the functions here as ``delphi`` (``dialogue.results.views.template_helpers``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from dialogue.core.clock import utcnow
 from dialogue.core.models import Round
 from rounds.results.cached import cached_results
+from rounds.results.reasons import REASON_MAX_LENGTH as REASON_MAX_LENGTH  # for templates
+from rounds.results.reasons import VERBATIM_MIN_AUTHORS as VERBATIM_MIN_AUTHORS  # for templates
+from rounds.results.reasons import shared_reasons
 from rounds.results.records import ItemResult, RoundResults
 
 
@@ -58,7 +65,7 @@ SETTLED = frozenset({"consensus", "consensus against"})
 
 @dataclass(frozen=True)
 class DeclaredRule:
-    """What a rating round declared before anyone answered: when an item has consensus, when to stop.
+    """What a rating round declared before anyone answered: when items agree, when to stop.
 
     ``iteration`` counts this round and the earlier rounds it repeats (1 for a first rating).
     """
@@ -87,7 +94,7 @@ class StopVerdict:
 
 
 def repeat_chain(round_: Round) -> list[Round]:
-    """This round and the earlier rounds it repeats, the latest first.
+    """``round_`` and the earlier rounds it repeats, the latest first.
 
     Each step goes to an earlier position (``repeated_round`` refuses any other), so it ends.
     """
@@ -154,3 +161,8 @@ def settled_earlier(round_: Round) -> list[ItemResult]:
             if item.verdict in SETTLED and item.key not in asked:
                 settled.setdefault(item.key, item)
     return list(settled.values())
+
+
+def reasons_for(round_: Round, results: RoundResults) -> dict[str, tuple[str, ...]]:
+    """The reasons that may be shown beside ``results``, by item key (see ``shared_reasons``)."""
+    return shared_reasons(round_, [item.key for item in results.items], utcnow())

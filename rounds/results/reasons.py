@@ -1,7 +1,8 @@
 """The reasons participants gave for their answers, as others may read them beside the results.
 
-A reason is a contribution about one item (``target``): the per-item comment of a consultation,
-the per-item reason of a rated prioritisation. Like every text outside the consultant's view,
+A reason is a contribution of its own about one item (``target``, ``data["aspect"] == "reason"``),
+written in a field that tells the participant others may read it; comments stay with the
+consultant. Like every text outside the consultant's view,
 reasons are shown only from a closed round, only visible ones (not hidden by moderation), with
 flagged identifying details masked, and only for an item that at least ``VERBATIM_MIN_AUTHORS``
 distinct people (and the dialogue's minimum group size) gave a reason for (TARGETS A5, A6).
@@ -19,6 +20,10 @@ from dialogue.core.db import Session
 from dialogue.core.models import Contribution, ModerationState, Round, RoundState
 from rounds.identifying import masked_pairs
 
+#: The aspect a reason is stored under (``data["aspect"]``), beside the item it explains.
+REASON = "reason"
+#: A reason beside a rating is a sentence or two, not an essay.
+REASON_MAX_LENGTH = 500
 #: Verbatim text outside the consultant's view comes only from groups at least this large (A6).
 VERBATIM_MIN_AUTHORS = 8
 
@@ -33,7 +38,13 @@ def shared_reasons(round_: Round, keys, now: dt.datetime) -> dict[str, tuple[str
     if not keys or round_.state_at(now) is not RoundState.CLOSED:
         return {}
     rows = Session.execute(
-        select(Contribution.id, Contribution.target, Contribution.author, Contribution.body).where(
+        select(
+            Contribution.id,
+            Contribution.target,
+            Contribution.author,
+            Contribution.body,
+            Contribution.data,
+        ).where(
             Contribution.round_id == round_.id,
             Contribution.moderation == ModerationState.VISIBLE,
             Contribution.target.in_(keys),
@@ -43,7 +54,9 @@ def shared_reasons(round_: Round, keys, now: dt.datetime) -> dict[str, tuple[str
     ).all()
     authors: dict[str, set[str]] = defaultdict(set)
     pairs: dict[str, list] = defaultdict(list)
-    for cid, target, author, body in rows:
+    for cid, target, author, body, data in rows:
+        if (data or {}).get("aspect") != REASON:
+            continue
         authors[target].add(author)
         pairs[target].append((cid, body))
     least = max(VERBATIM_MIN_AUTHORS, round_.dialogue.min_group_size)
