@@ -1,4 +1,4 @@
-"""The Delphi loop: the declared consensus and stop rule, reasons beside ratings, re-rating rounds."""
+"""The Delphi loop: the declared consensus and stop rule, reasons beside ratings, asking again."""
 
 from __future__ import annotations
 
@@ -87,7 +87,8 @@ def test_the_stop_rule_says_stop_or_continue_as_declared(db_session):
         consult(first, member, {"arbejdsmiljo": "5", "samarbejde": rating})
     results = get_kind(first.kind).results(first, None)
     verdict = stop_verdict(first, results)
-    assert not verdict.stop and verdict.why == "continue"
+    assert not verdict.stop
+    assert verdict.why == "continue"
     assert verdict.open_items == ("Samarbejde",)  # Arbejdsmiljø met the rule
 
     second = make_item_round(
@@ -104,7 +105,8 @@ def test_the_stop_rule_says_stop_or_continue_as_declared(db_session):
     assert declared_rule(second).iteration == 2
     assert results.changed == pytest.approx(0.2)  # one in five moved, fewer than the 25 % declared
     verdict = stop_verdict(second, results)
-    assert verdict.stop and verdict.why == "stable"
+    assert verdict.stop
+    assert verdict.why == "stable"
 
 
 def test_the_stop_rule_counts_rounds_and_settled_items(db_session):
@@ -118,7 +120,8 @@ def test_the_stop_rule_counts_rounds_and_settled_items(db_session):
     for member in members:
         consult(agreed, member, {"arbejdsmiljo": "5"})
     verdict = stop_verdict(agreed, get_kind(agreed.kind).results(agreed, None))
-    assert verdict.stop and verdict.why == "settled"
+    assert verdict.stop
+    assert verdict.why == "settled"
 
 
 def test_a_reason_is_a_row_of_its_own_with_a_pseudonym_and_a_day_only(db_session):
@@ -132,7 +135,8 @@ def test_a_reason_is_a_row_of_its_own_with_a_pseudonym_and_a_day_only(db_session
     assert reason.body == "Vi er slidte."
     assert reason.data == {"aspect": "reason"}
     assert reason.author == author_of(member)
-    assert isinstance(reason.created_on, dt.date) and not isinstance(reason.created_on, dt.datetime)
+    assert isinstance(reason.created_on, dt.date)
+    assert not isinstance(reason.created_on, dt.datetime)
     assert rating.data["ratings"] == {"arbejdsmiljo": 5}
     kind = get_kind(round_.kind)
     assert kind.form_defaults(round_, author_of(member))["data"]["item_arbejdsmiljo_reason"] == (
@@ -167,9 +171,9 @@ def test_reasons_are_shown_once_closed_from_eight_writers_masked_and_sorted(db_s
     hidden = answer(
         round_, members[8], {"arbejdsmiljo": ("4", None)}, reasons={"arbejdsmiljo": "Skjult"}
     )
-    next(r for r in hidden if r.target == "arbejdsmiljo" and r.body).moderation = (
-        ModerationState.HIDDEN
-    )
+    next(
+        r for r in hidden if r.target == "arbejdsmiljo" and r.body
+    ).moderation = ModerationState.HIDDEN
     keys = [item["key"] for item in ITEMS]
     assert shared_reasons(round_, keys, utcnow()) == {}  # still open
     close(round_)
