@@ -229,3 +229,27 @@ def test_asking_again_is_refused_with_a_reason_where_the_rule_says_stop(client):
     assert rounds == [agreed_id]
     no_token = client.post(f"{base_url(dialogue)}/{agreed_id}/repeat", data={})
     assert no_token.status_code in (400, 422)
+
+
+def test_a_repeat_round_reports_changes_and_lists_the_items_settled_before(client):
+    dialogue = make_dialogue(language="en")
+    members = participants(dialogue, 5)
+    first = make_item_round(dialogue, RoundKind.CONSULTATION, items=[ITEMS[0], ITEMS[3]])
+    for member, rating in zip(members, "12345", strict=True):
+        answer(first, member, {"arbejdsmiljo": ("5", None), "samarbejde": (rating, None)})
+    close(first)
+    first.is_published = True
+    second = make_item_round(dialogue, RoundKind.CONSULTATION, items=ITEMS[3:], repeat_of=first.id)
+    for member, rating in zip(members, "22345", strict=True):  # the first moved from 1 to 2
+        answer(second, member, {"samarbejde": (rating, None)})
+    close(second)
+    second.is_published = True
+    Session.flush()
+    log_in_participant(client, members[0])
+    html = client.get(f"/d/{dialogue.slug}/rounds/{second.id}/results/").get_data(as_text=True)
+    assert "Settled in earlier rounds and not asked about again:" in html
+    assert "<li>Arbejdsmiljø – Consensus</li>" in html
+    assert "Changed their answer since last time" in html
+    assert "Of those who answered both this round and the one before, 20 % changed" in html
+    assert "This was round 2 of at most 3." not in html  # the rule allows a third round
+    assert "The stop rule says: continue." in html
