@@ -92,6 +92,10 @@ class StructuredKind(RoundKindBase):
             raise SubmissionRejected(_l("This round has nothing to answer yet."))
         return items
 
+    def texts(self, round_: Round):
+        """The texts grouped by item, reasons apart from comments, for the consultant."""
+        return raw_texts(round_, self.items(round_), ((REASON, _l("Reasons given")),))
+
     def edit(self, contribution: Contribution, form, now: dt.datetime):
         """Parts of a whole answer are not edited one by one: the round's page replaces it."""
         raise SubmissionRejected(_l("Change your answer on the round's page."))

@@ -8,12 +8,13 @@ from sqlalchemy import select
 
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
-from dialogue.core.models import Contribution, Membership, Round, RoundKind
+from dialogue.core.models import Contribution, Membership, Role, Round, RoundKind
 from rounds import get_kind
 from tests.conftest import csrf_from
+from tests.dialogue.test_auth import staff_login
 from tests.dialogue.test_participation import form_fields, log_in_participant
 from tests.dialogue.test_rounds_admin import base_url, log_in_admin
-from tests.factories import make_dialogue, make_member, make_round
+from tests.factories import STAFF_PASSWORD, make_dialogue, make_member, make_round
 from tests.rounds.factories import ITEMS, answer, author_of, make_item_round, participants
 
 ARBEJDSMILJO = "item_arbejdsmiljo"
@@ -253,3 +254,24 @@ def test_a_repeat_round_reports_changes_and_lists_the_items_settled_before(clien
     assert "Of those who answered both this round and the one before, 20 % changed" in html
     assert "This was round 2 of at most 3." not in html  # the rule allows a third round
     assert "The stop rule says: continue." in html
+
+
+def test_the_consultant_reads_reasons_apart_from_comments(client):
+    dialogue = make_dialogue(language="en")
+    round_ = make_item_round(dialogue, RoundKind.CONSULTATION, items=ITEMS[:1])
+    answer(
+        round_,
+        make_member(dialogue),
+        {"arbejdsmiljo": ("4", "En kommentar")},
+        reasons={"arbejdsmiljo": "En grund"},
+    )
+    close(round_)
+    consultant = make_member(dialogue, Role.CONSULTANT)
+    staff_login(client, consultant.person.email, STAFF_PASSWORD)
+    html = client.get(f"/d/{dialogue.slug}/rounds/{round_.id}/results/").get_data(as_text=True)
+    reasons = html.split("<h3>Arbejdsmiljø · Reasons given</h3>")[1].split("</section>")[0]
+    comments = html.split("<h3>Arbejdsmiljø</h3>")[1].split("</section>")[0]
+    assert "En grund" in reasons
+    assert "En kommentar" not in reasons
+    assert "En kommentar" in comments
+    assert "En grund" not in comments
