@@ -61,8 +61,29 @@ CONSENSUS_FIELDS = (
 )
 
 
+#: The declared stop rule of a rating round that is repeated for the items without consensus.
+STOP_DEFAULTS = {"stop_after": 3, "stop_change": 0.1}
+STOP_FIELDS = (
+    SettingField(
+        "stop_after",
+        _l("Stop rule: at most this many rounds"),
+        "int",
+        hint=_l("Counting this round and the earlier rounds it repeats."),
+    ),
+    SettingField(
+        "stop_change",
+        _l("Stop rule: stop when fewer than this share change their answer (0–1)"),
+        "float",
+        hint=_l("For example 0.1: stop when fewer than 1 in 10 answers changed since last time."),
+    ),
+)
+#: Consensus and stop rule together: declared before anyone answers, so they lock with input.
+RULE_DEFAULTS = {**CONSENSUS_DEFAULTS, **STOP_DEFAULTS}
+RULE_FIELDS = (*CONSENSUS_FIELDS, *STOP_FIELDS)
+
+
 def check_consensus_thresholds(settings: Mapping[str, Any]) -> None:
-    """Refuse thresholds that ``consensus_verdict`` would refuse, before any result needs them."""
+    """Refuse thresholds that ``consensus_verdict`` would refuse, and a stop rule out of range."""
     polar, share, iqr = settings["polar_share"], settings["min_share"], settings["max_iqr"]
     if not 0 < polar <= 0.5 < share <= 1:
         raise InvalidSettings(
@@ -72,6 +93,13 @@ def check_consensus_thresholds(settings: Mapping[str, Any]) -> None:
     if not 0 <= iqr <= 4:
         raise InvalidSettings(
             _l("The interquartile range must lie between 0 and 4."), field="max_iqr"
+        )
+    if not 1 <= settings["stop_after"] <= 10:
+        raise InvalidSettings(_l("Stop after between 1 and 10 rounds."), field="stop_after")
+    if not 0 <= settings["stop_change"] <= 1:
+        raise InvalidSettings(
+            _l("The share who change their answer must lie between 0 and 1."),
+            field="stop_change",
         )
 
 
@@ -95,11 +123,22 @@ class RoundKindBase(ABC):
     default_settings: ClassVar[Mapping[str, Any]] = {}
     #: The settings as the admin's form shows them.
     setting_fields: ClassVar[tuple[SettingField, ...]] = ()
+    #: The declared consensus and stop rule, shown in a fieldset of their own.
+    rule_fields: ClassVar[tuple[SettingField, ...]] = ()
     #: Settings that may no longer change once the round has input, as they would invalidate it.
     locked_settings: ClassVar[frozenset[str]] = frozenset()
     #: True where a participant gives one answer per round, replaced on re-submission, rather
     #: than several contributions edited one by one.
     one_answer: ClassVar[bool] = False
+
+    @property
+    def form_fields(self) -> tuple[SettingField, ...]:
+        """Every setting the admin's form reads: the kind's own, then the declared rule."""
+        return (*self.setting_fields, *self.rule_fields)
+
+    def rates(self, round_) -> bool:
+        """Whether participants rate items 1–5 in ``round_``, so the declared rule applies."""
+        return False
 
     def settings(self, round_) -> dict[str, Any]:
         """The round's effective settings: defaults overlaid with what the round stores."""
@@ -210,6 +249,21 @@ class RoundKindBase(ABC):
         earlier = self.repeated_round(round_)
         kind = get_kind(earlier.kind) if earlier is not None else None
         return kind.ratings(earlier) if kind is not None else None
+
+    def repeated_defaults(self, round_, author: str) -> dict[str, Any]:
+        """Form data with the author's ratings in the round this one repeats, to keep or change.
+
+        Found through the author's pseudonym, as their own earlier input always is.
+        """
+        previous = (self.repeated_ratings(round_) or {}).get(author)
+        if not previous:
+            return {}
+        data = {
+            f"{item.field}_rating": str(previous[item.key])
+            for item in self.items(round_)
+            if item.key in previous
+        }
+        return {"data": data}
 
     def texts(self, round_) -> list:
         """The round's texts grouped by item and aspect, without authors, for the consultant."""

@@ -19,7 +19,8 @@ from dialogue.core.models import Round
 from rounds import answers, submissions
 from rounds.base import (
     CONSENSUS_DEFAULTS,
-    CONSENSUS_FIELDS,
+    RULE_DEFAULTS,
+    RULE_FIELDS,
     SettingField,
     check_consensus_thresholds,
 )
@@ -29,7 +30,14 @@ from rounds.prioritisation import parse_ratings
 from rounds.results.aggregation import rating_results
 from rounds.results.records import RoundResults
 from rounds.results.visible import visible_contributions
-from rounds.structured import ITEMS_FIELD, SOURCE_FIELD, AnswerForm, StructuredKind
+from rounds.structured import (
+    ITEMS_FIELD,
+    REASON,
+    SOURCE_FIELD,
+    AnswerForm,
+    StructuredKind,
+    reason_field,
+)
 
 
 def agreement_scale():
@@ -54,15 +62,15 @@ class Consultation(StructuredKind):
     default_settings = {
         "items": [],
         "max_length": 1000,
-        **CONSENSUS_DEFAULTS,
+        **RULE_DEFAULTS,
         "source_round": 0,
         "repeat_of": 0,
     }
-    locked_settings = frozenset({"items"})
+    locked_settings = frozenset({"items", *RULE_DEFAULTS})
+    rule_fields = RULE_FIELDS
     setting_fields = (
         ITEMS_FIELD,
         SettingField("max_length", _l("Longest comment (characters)"), "int"),
-        *CONSENSUS_FIELDS,
         SOURCE_FIELD,
         SettingField(
             "repeat_of",
@@ -71,6 +79,10 @@ class Consultation(StructuredKind):
             hint=_l("Participants see the group's earlier answers beside their own."),
         ),
     )
+
+    def rates(self, round_: Round) -> bool:
+        """Every consultation asks for agreement 1–5."""
+        return True
 
     def scale(self):
         """Agreement, from strongly disagree to strongly agree."""
@@ -89,30 +101,36 @@ class Consultation(StructuredKind):
         check_consensus_thresholds(settings)
 
     def item_fields(self, round_: Round, items: list[Item]) -> dict[str, Any]:
-        """An agreement rating and a comment per proposal; the template draws the radio buttons."""
+        """Per proposal: agreement, a reason others may read, a comment for the consultant."""
         fields: dict[str, Any] = {}
         limit = Length(max=submissions.HARD_MAX_LENGTH)
         for item in items:
             fields[f"{item.field}_rating"] = StringField(item.label)
+            fields[f"{item.field}_reason"] = reason_field(item)
             fields[f"{item.field}_comment"] = TextAreaField(
                 _l("Comment on “%(label)s” (optional)", label=item.label), validators=[limit]
             )
         return fields
 
     def form_defaults(self, round_: Round, author: str) -> dict[str, Any]:
-        """The author's ratings and comments, in their fields."""
+        """The author's ratings and comments, in their fields; before answering, earlier ratings."""
         fields = {item.key: item.field for item in self.items(round_)}
-        data = {}
-        for (target, _aspect), row in answers.own_rows(round_, author).items():
-            if target in fields:
+        own = answers.own_rows(round_, author)
+        if not own:
+            return self.repeated_defaults(round_, author)
+        data = self.own_reasons(own, fields)
+        for (target, aspect), row in own.items():
+            if target in fields and aspect != REASON:
                 rating = (row.data or {}).get("rating")
                 data[f"{fields[target]}_rating"] = str(rating) if rating else ""
                 data[f"{fields[target]}_comment"] = row.body or ""
         return {"data": data}
 
     def describe(self, round_: Round, contribution) -> list[str]:
-        """The value you rated, your rating in words, and your comment."""
+        """The value you rated, your rating in words, and your comment; or your reason."""
         label = self._labels(round_).get(contribution.target, contribution.target or "")
+        if (contribution.data or {}).get("aspect") == REASON:
+            return [str(_l("Your reason for “%(label)s”", label=label)), contribution.body or ""]
         rating = (contribution.data or {}).get("rating")
         words = dict(self.scale())
         head = f"{label}: {words.get(rating, rating)}" if rating else label
@@ -120,11 +138,13 @@ class Consultation(StructuredKind):
 
     def submit(self, round_: Round, author: str, form, now: dt.datetime):
         """Read ratings and comments from the form and store them as the author's answer."""
+        items = self.items(round_)
         given = {
             item.key: (form[f"{item.field}_rating"].data, form[f"{item.field}_comment"].data)
-            for item in self.items(round_)
+            for item in items
         }
-        return self.answer(round_, author, given, nonce=form.nonce.data, now=now)
+        reasons = {item.key: form[f"{item.field}_reason"].data for item in items}
+        return self.answer(round_, author, given, reasons=reasons, nonce=form.nonce.data, now=now)
 
     def answer(
         self,
@@ -132,10 +152,11 @@ class Consultation(StructuredKind):
         author: str,
         given: Mapping[str, tuple[Any, str | None]],
         *,
+        reasons: Mapping[str, str | None] | None = None,
         nonce: str,
         now: dt.datetime,
     ):
-        """Validate (rating, comment) pairs by item key and make them the author's answer."""
+        """Validate (rating, comment) pairs and reasons by item key: the author's answer."""
         submissions.ensure_open(round_, now)
         items = self.require_items(round_)
         ratings = parse_ratings(items, {key: rating for key, (rating, _c) in given.items()})
@@ -151,6 +172,7 @@ class Consultation(StructuredKind):
                 rows.append(answers.AnswerRow(item.key, body=comment, data=data))
         if not rows:
             raise SubmissionRejected(_l("Please rate or comment on at least one proposal."))
+        rows += self.reason_rows(items, reasons or {})
         return answers.replace_answer(round_, author, rows, nonce=nonce, now=now)
 
     def ratings(self, round_: Round) -> dict[str, dict[str, int]]:
@@ -165,7 +187,11 @@ class Consultation(StructuredKind):
     def results(self, round_: Round, segments) -> RoundResults:
         """Agreement statistics and consensus verdict per proposal."""
         settings = self.settings(round_)
-        comments = sum(1 for row in visible_contributions(round_) if row.body)
+        comments = sum(
+            1
+            for row in visible_contributions(round_)
+            if row.body and (row.data or {}).get("aspect") != REASON
+        )
         return rating_results(
             round_,
             self.items(round_),

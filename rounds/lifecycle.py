@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -21,6 +23,7 @@ from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Dialogue, Round, RoundKind, RoundState
 from rounds import get_kind
 from rounds.errors import InvalidSettings, RoundError
+from rounds.results.delphi import SETTLED, declared_rule, stop_verdict
 from rounds.results.records import top_items
 
 #: A round lasts a week unless the admin says otherwise (the reference process).
@@ -141,7 +144,7 @@ def refuse_locked(
     if not (answered and locked):
         return
     if message is None:
-        labels = {f.name: str(f.label) for f in kind.setting_fields}
+        labels = {f.name: str(f.label) for f in kind.form_fields}
         message = _l(
             "This round already has input, so these settings can no longer change: "
             "%(names)s. Nothing was saved.",
@@ -366,5 +369,69 @@ def take_items_from(
         subject=f"round:{round_.id}",
         source=f"round:{source.id}",
         count=len(chosen),
+    )
+    return round_
+
+
+#: Why the declared stop rule refuses another round, by ``StopVerdict.why``.
+STOP_REASONS = {
+    "settled": _l("Every item reached consensus: there is nothing to ask again."),
+    "stable": _l(
+        "The declared stop rule says to stop: too few people changed their answer last time."
+    ),
+    "limit": _l("The declared stop rule says to stop: the largest number of rounds is reached."),
+}
+
+
+def repeat_round(source: Round, *, actor_id: int | None, now: dt.datetime) -> Round:
+    """Add a round that asks again about the items of ``source`` that did not reach consensus.
+
+    The new round keeps the kind, question, settings and declared rule of ``source`` and names
+    it in ``repeat_of``, so participants see their own earlier answer (through their pseudonym),
+    the group's distribution and the reasons given. It opens when the dialogue's last round
+    closes, or now; the admin adjusts the schedule. Refused when ``source`` has not closed, does
+    not rate, or when its declared stop rule says to stop.
+    """
+    kind = _kind(source)
+    if declared_rule(source) is None:
+        raise InvalidSettings(_l("Only a round where participants rate items can be repeated."))
+    if source.state_at(now) is not RoundState.CLOSED:
+        raise NotClosed(_l("A round can be repeated once it has closed."))
+    results = kind.results(source, None)
+    verdict = stop_verdict(source, results)
+    if verdict is None:
+        raise InvalidSettings(
+            _l("Too few people answered that round to tell which items reached consensus.")
+        )
+    if verdict.stop:
+        raise InvalidSettings(STOP_REASONS[verdict.why])
+    settled = {item.key for item in results.items if item.verdict in SETTLED}
+    carried = [item for item in kind.items(source) if item.key not in settled]
+    settings = {
+        **kind.settings(source),
+        "items": [item.as_setting() for item in carried],
+        "repeat_of": source.id,
+        "source_round": 0,
+    }
+    dialogue = source.dialogue
+    with force_locale(dialogue.language):
+        title = _("%(title)s (asked again)", title=source.title[:180])
+    opens = max([now, *(r.closes_at for r in dialogue.rounds)])
+    round_ = create_round(
+        dialogue,
+        kind=source.kind,
+        title=title,
+        prompt=source.prompt,
+        opens_at=opens,
+        settings=settings,
+        actor_id=actor_id,
+    )
+    record_event(
+        actor_id,
+        "round.repeat",
+        dialogue,
+        subject=f"round:{round_.id}",
+        source=f"round:{source.id}",
+        count=len(carried),
     )
     return round_

@@ -20,7 +20,8 @@ from dialogue.core.models import Round
 from rounds import answers, submissions
 from rounds.base import (
     CONSENSUS_DEFAULTS,
-    CONSENSUS_FIELDS,
+    RULE_DEFAULTS,
+    RULE_FIELDS,
     SettingField,
     check_consensus_thresholds,
 )
@@ -31,9 +32,11 @@ from rounds.results.records import RoundResults
 from rounds.results.visible import visible_contributions
 from rounds.structured import (
     ITEMS_FIELD,
+    REASON,
     SOURCE_FIELD,
     AnswerForm,
     StructuredKind,
+    reason_field,
     refuse_unknown_items,
 )
 
@@ -163,11 +166,12 @@ class Prioritisation(StructuredKind):
         "budget": 100,
         "allow_other": True,
         "other_max_length": 500,
-        **CONSENSUS_DEFAULTS,
+        **RULE_DEFAULTS,
         "source_round": 0,
         "repeat_of": 0,
     }
-    locked_settings = frozenset({"items", "method", "top_k", "budget"})
+    locked_settings = frozenset({"items", "method", "top_k", "budget", *RULE_DEFAULTS})
+    rule_fields = RULE_FIELDS
     setting_fields = (
         ITEMS_FIELD,
         SettingField("method", _l("Method"), "choice", choices=METHODS),
@@ -175,7 +179,6 @@ class Prioritisation(StructuredKind):
         SettingField("budget", _l("Points: the budget each participant distributes"), "int"),
         SettingField("allow_other", _l("Participants may add an “other” comment"), "bool"),
         SettingField("other_max_length", _l("Longest comment (characters)"), "int"),
-        *CONSENSUS_FIELDS,
         SOURCE_FIELD,
         SettingField(
             "repeat_of",
@@ -184,6 +187,10 @@ class Prioritisation(StructuredKind):
             hint=_l("Participants see the group's earlier answers beside their own."),
         ),
     )
+
+    def rates(self, round_: Round) -> bool:
+        """Only the rating method asks for 1–5 answers that consensus can be judged on."""
+        return self.settings(round_)["method"] == RATE
 
     def scale(self):
         """Importance, from not important to very important."""
@@ -226,18 +233,31 @@ class Prioritisation(StructuredKind):
                 )
                 for n in range(1, self.places(round_) + 1)
             }
-        suffix = "points" if method == POINTS else "rating"
-        return {f"{item.field}_{suffix}": StringField(item.label) for item in items}
+        if method == POINTS:
+            return {f"{item.field}_points": StringField(item.label) for item in items}
+        fields: dict[str, Any] = {}
+        for item in items:
+            fields[f"{item.field}_rating"] = StringField(item.label)
+            fields[f"{item.field}_reason"] = reason_field(item)
+        return fields
 
     def form_defaults(self, round_: Round, author: str) -> dict[str, Any]:
-        """The author's stored answer, shown in the form to change."""
-        row = answers.own_rows(round_, author).get((None, None))
+        """The author's stored answer, shown in the form to change.
+
+        Before answering a round that repeats an earlier rating, the earlier ratings are filled
+        in, so keeping an answer is as easy as sending the form.
+        """
+        own = answers.own_rows(round_, author)
+        row = own.get((None, None))
         if row is None or not row.data:
-            return {}
-        data: dict[str, Any] = {"other": row.body or ""}
+            return self.repeated_defaults(round_, author)
+        data: dict[str, Any] = {
+            "other": row.body or "",
+            **self.own_reasons(own, self._fields(round_)),
+        }
         for number, key in enumerate(row.data.get("ranking", []), start=1):
             data[f"place_{number}"] = key
-        fields = {item.key: item.field for item in self.items(round_)}
+        fields = self._fields(round_)
         for suffix, values in (
             ("points", row.data.get("points")),
             ("rating", row.data.get("ratings")),
@@ -247,9 +267,15 @@ class Prioritisation(StructuredKind):
                     data[f"{fields[key]}_{suffix}"] = str(value)
         return {"data": data}
 
+    def _fields(self, round_: Round) -> dict[str, str]:
+        return {item.key: item.field for item in self.items(round_)}
+
     def describe(self, round_: Round, contribution) -> list[str]:
-        """Your ranking, points or ratings with the items' names, then your comment."""
+        """Your ranking, points or ratings with the items' names, then your comment or reason."""
         labels, data = self._labels(round_), contribution.data or {}
+        if data.get("aspect") == REASON:
+            label = labels.get(contribution.target, contribution.target or "")
+            return [str(_l("Your reason for “%(label)s”", label=label)), contribution.body or ""]
         lines = [
             f"{place}. {labels.get(key, key)}"
             for place, key in enumerate(data.get("ranking", []), start=1)
@@ -262,13 +288,24 @@ class Prioritisation(StructuredKind):
         """Read the form into plain values and store them as the author's answer."""
         method = self.settings(round_)["method"]
         items = self.items(round_)
+        reasons = None
         if method == RANK:
             given: Any = [form[f"place_{n}"].data for n in range(1, self.places(round_) + 1)]
+        elif method == POINTS:
+            given = {item.key: form[f"{item.field}_points"].data for item in items}
         else:
-            suffix = "points" if method == POINTS else "rating"
-            given = {item.key: form[f"{item.field}_{suffix}"].data for item in items}
+            given = {item.key: form[f"{item.field}_rating"].data for item in items}
+            reasons = {item.key: form[f"{item.field}_reason"].data for item in items}
         other = form.other.data if "other" in form else None
-        return self.answer(round_, author, given, other=other, nonce=form.nonce.data, now=now)
+        return self.answer(
+            round_,
+            author,
+            given,
+            other=other,
+            reasons=reasons,
+            nonce=form.nonce.data,
+            now=now,
+        )
 
     def answer(
         self,
@@ -277,13 +314,16 @@ class Prioritisation(StructuredKind):
         given,
         *,
         other: str | None = None,
+        reasons: Mapping[str, str | None] | None = None,
         nonce: str,
         now: dt.datetime,
     ):
         """Validate an answer and make it the author's one answer in the round.
 
         ``given`` is a list of item keys best first (ranking), or a mapping of item key to
-        points or rating. Whatever is wrong is refused as a whole: nothing is stored.
+        points or rating; ``reasons`` maps item keys to a reason for their rating. Each reason
+        is a row of its own about its item, stored like any contribution (pseudonym, day). Whatever
+        is wrong is refused as a whole: nothing is stored.
         """
         submissions.ensure_open(round_, now)
         settings = self.settings(round_)
@@ -300,8 +340,11 @@ class Prioritisation(StructuredKind):
         comment = None
         if settings["allow_other"]:
             comment = self.clean_comment(other, settings["other_max_length"], "other")
-        row = answers.AnswerRow(None, body=comment, data={"method": method, **data})
-        return answers.replace_answer(round_, author, [row], nonce=nonce, now=now)
+        rows = [answers.AnswerRow(None, body=comment, data={"method": method, **data})]
+        if reasons and method != RATE and any(reasons.values()):
+            raise SubmissionRejected(_l("Reasons can be given beside ratings only."))
+        rows += self.reason_rows(items, reasons or {})
+        return answers.replace_answer(round_, author, rows, nonce=nonce, now=now)
 
     def _answers(self, round_: Round, field: str) -> tuple[dict[str, Any], int]:
         """Each author's stored values of ``field``, and how many wrote a comment."""

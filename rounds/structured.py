@@ -25,6 +25,7 @@ from rounds.base import RoundKindBase, SettingField
 from rounds.errors import InvalidSettings, SubmissionRejected
 from rounds.items import Item
 from rounds.results.aggregation import text_results
+from rounds.results.reasons import REASON, REASON_MAX_LENGTH
 from rounds.results.records import RoundResults
 from rounds.results.texts import raw_texts
 from rounds.results.visible import visible_contributions
@@ -49,6 +50,14 @@ SOURCE_FIELD = SettingField(
     "round",
     hint=_l("Its published results are shown to participants as feedback."),
 )
+
+
+def reason_field(item: Item):
+    """The optional reason beside an item's rating, labelled with the item; others may read it."""
+    return TextAreaField(
+        _l("Why? Your reason for “%(label)s” (optional)", label=item.label),
+        validators=[Length(max=submissions.HARD_MAX_LENGTH)],
+    )
 
 
 def refuse_unknown_items(items: list[Item], keys) -> None:
@@ -83,9 +92,38 @@ class StructuredKind(RoundKindBase):
             raise SubmissionRejected(_l("This round has nothing to answer yet."))
         return items
 
+    def texts(self, round_: Round):
+        """The texts grouped by item, reasons apart from comments, for the consultant."""
+        return raw_texts(round_, self.items(round_), ((REASON, _l("Reasons given")),))
+
     def edit(self, contribution: Contribution, form, now: dt.datetime):
         """Parts of a whole answer are not edited one by one: the round's page replaces it."""
         raise SubmissionRejected(_l("Change your answer on the round's page."))
+
+    def reason_rows(self, items: list[Item], reasons: Mapping[str, str | None]):
+        """One row per item given a reason: a contribution of its own about the item.
+
+        Kept apart from the rating it explains; others may read it beside the results
+        (``rounds.results.reasons``).
+        """
+        refuse_unknown_items(items, reasons)
+        rows = []
+        for item in items:
+            text = self.clean_comment(
+                reasons.get(item.key), REASON_MAX_LENGTH, f"{item.field}_reason"
+            )
+            if text:
+                rows.append(answers.AnswerRow(item.key, REASON, body=text))
+        return rows
+
+    @staticmethod
+    def own_reasons(own, fields: Mapping[str, str]) -> dict[str, str]:
+        """Form data with the author's stored reasons (``own`` from ``answers.own_rows``)."""
+        return {
+            f"{fields[target]}_reason": row.body or ""
+            for (target, aspect), row in own.items()
+            if aspect == REASON and target in fields
+        }
 
     @staticmethod
     def clean_comment(text: str | None, max_length: int, field: str) -> str | None:

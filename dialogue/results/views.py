@@ -26,6 +26,7 @@ from dialogue.fingerprints.jobs import record_later
 from rounds import get_kind
 from rounds.errors import RoundError
 from rounds.lifecycle import set_published
+from rounds.results import delphi
 from rounds.results.cached import cached_results
 
 bp = Blueprint("results", __name__, url_prefix="/d/<slug>/rounds/<int:round_id>/results")
@@ -73,6 +74,7 @@ def template_helpers() -> dict:
         "fmt_whole": fmt_whole,
         "chart_rows": chart_rows,
         "kind_of": lambda round_: get_kind(round_.kind),
+        "delphi": delphi,
     }
 
 

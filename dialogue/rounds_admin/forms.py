@@ -53,7 +53,7 @@ def build_form(kind: RoundKindBase, earlier_rounds, **kwargs) -> RoundFormBase:
     fields: dict[str, Any] = {}
     round_choices = [SelectChoice("0", _l("None"))]
     round_choices += [SelectChoice(str(r.id), r.title) for r in earlier_rounds]
-    for setting in kind.setting_fields:
+    for setting in kind.form_fields:
         name = SETTING_PREFIX + setting.name
         label = setting.label
         if setting.type == "bool":
@@ -86,7 +86,7 @@ def form_data(kind: RoundKindBase, round_, timezone: str) -> dict[str, Any]:
         "opens_at": to_local(round_.opens_at, timezone).strftime(LOCAL_FORMAT),
         "closes_at": to_local(round_.closes_at, timezone).strftime(LOCAL_FORMAT),
     }
-    for setting in kind.setting_fields:
+    for setting in kind.form_fields:
         value = settings.get(setting.name)
         if setting.type == "items":
             value = item_lines(items_of(settings))
@@ -94,6 +94,14 @@ def form_data(kind: RoundKindBase, round_, timezone: str) -> dict[str, Any]:
             value = str(value)
         data[SETTING_PREFIX + setting.name] = value
     return data
+
+
+def rule_defaults(kind: RoundKindBase) -> dict[str, str]:
+    """The declared rule's default values, shown in a new round's form to keep or change."""
+    return {
+        SETTING_PREFIX + setting.name: str(kind.default_settings[setting.name])
+        for setting in kind.rule_fields
+    }
 
 
 def read_local_time(field, required: bool) -> dt.datetime | None:
@@ -116,7 +124,7 @@ def read_local_time(field, required: bool) -> dt.datetime | None:
 def read_settings(kind: RoundKindBase, form) -> dict[str, Any]:
     """Raw settings typed by their fields, or FormInvalid with the message on the field."""
     raw: dict[str, Any] = {}
-    for setting in kind.setting_fields:
+    for setting in kind.form_fields:
         field = form[SETTING_PREFIX + setting.name]
         data = field.data
         try:
@@ -143,6 +151,10 @@ class MoveForm(Form):
     """Move a round up or down in the order."""
 
     direction = SelectField(choices=[SelectChoice("up"), SelectChoice("down")])
+
+
+class RepeatForm(Form):
+    """Ask again about the items of a closed rating round that did not reach consensus."""
 
 
 class TakeItemsForm(Form):

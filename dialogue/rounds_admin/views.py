@@ -34,7 +34,10 @@ def admin_membership(slug: str) -> Membership:
 @login_required
 def round_list(slug: str):
     """Every round with its kind, schedule in local time, state and publication."""
-    membership = admin_membership(slug)
+    return _render_list(admin_membership(slug))
+
+
+def _render_list(membership, status=200):
     now = utcnow()
     rounds = [(r, r.state_at(now), lifecycle.has_input(r)) for r in membership.dialogue.rounds]
     return render_template(
@@ -44,7 +47,7 @@ def round_list(slug: str):
         rounds=rounds,
         kinds=KINDS,
         move_form=forms.MoveForm(),
-    )
+    ), status
 
 
 def _attach(form, exc: RoundError) -> None:
@@ -108,7 +111,7 @@ def create(slug: str):
             "rounds_admin/choose_kind.html", membership=membership, dialogue=dialogue, kinds=KINDS
         )
     kind = get_kind(kind_value)
-    defaults = {"data": {"opens_at": _default_opening(dialogue)}}
+    defaults = {"data": {"opens_at": _default_opening(dialogue), **forms.rule_defaults(kind)}}
     form = forms.build_form(kind, dialogue.rounds, **(defaults if request.method == "GET" else {}))
     if not form.validate_on_submit():
         return _render_form(membership, form, kind, status=422 if form.is_submitted() else 200)
@@ -213,3 +216,25 @@ def move(slug: str, round_id: int):
     lifecycle.move_round(round_, -1 if form.direction.data == "up" else 1, actor_id=current_user.id)
     Session.commit()
     return redirect(url_for(".round_list", slug=slug), 303)
+
+
+@bp.route("/<int:round_id>/repeat", methods=["POST"])
+@login_required
+def repeat(slug: str, round_id: int):
+    """Add a round asking again about the items of a closed rating round without consensus."""
+    membership = admin_membership(slug)
+    round_ = round_or_404(membership, round_id)
+    outcome = attempt(
+        lambda: lifecycle.repeat_round(round_, actor_id=current_user.id, now=utcnow()),
+        forms.RepeatForm(),
+    )
+    if outcome.message is not None:
+        flash(str(outcome.message), "error")
+        status = outcome.refusal.status if outcome.refusal is not None else 422
+        return _render_list(membership, status)
+    new = outcome.result
+    flash(
+        _("The round “%(title)s” is added. Check its schedule before it opens.", title=new.title),
+        "success",
+    )
+    return redirect(url_for(".edit", slug=slug, round_id=new.id), 303)

@@ -199,6 +199,7 @@ def rating_results(
                 distribution=distribution,
                 verdict=consensus_verdict(stat, **thresholds),
                 stability=_stability(item.key, seen, before, k),
+                changed=_changed(answers, before, k, [item.key]),
             )
         )
 
@@ -217,8 +218,27 @@ def rating_results(
         items=tuple(results),
         breakdowns=breakdowns(answers, segments, k, group_values),
         order=tuple(r.key for r in order),
+        changed=_changed(answers, before, k, [item.key for item in items]),
         **base,
     )
+
+
+def _changed(answers, before, k: int, keys: Sequence[str]) -> float | None:
+    """The share of people who rated any of ``keys`` in both rounds and changed such a rating.
+
+    People are paired by pseudonym only, the one link between their answers that the rounds
+    keep; fewer than ``k`` such people give no share, as it would tell about too few.
+    """
+    if not before:
+        return None
+    paired = changed = 0
+    for author, ratings in answers.items():
+        earlier = before.get(author, {})
+        common = [key for key in keys if key in ratings and key in earlier]
+        if common:
+            paired += 1
+            changed += any(ratings[key] != earlier[key] for key in common)
+    return changed / paired if paired >= k else None
 
 
 def _stability(key: str, after: np.ndarray, before, k: int) -> Stability | None:

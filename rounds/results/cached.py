@@ -103,12 +103,15 @@ def _tightened(results: RoundResults, min_size: int) -> RoundResults:
             order=(),
         )
     items = tuple(
-        item
+        dataclasses.replace(item, changed=None)
         if item.authors is None or item.authors >= min_size
         else ItemResult(item.key, item.label, None)
         for item in results.items
     )
-    return dataclasses.replace(results, min_group_size=min_size, items=items, breakdowns=())
+    # The shares who changed were counted over people answering both rounds, fewer than answered.
+    return dataclasses.replace(
+        results, min_group_size=min_size, items=items, breakdowns=(), changed=None
+    )
 
 
 def _final_staff_results(round_: Round) -> RoundResults:

@@ -35,6 +35,9 @@ class ItemResult:
     distribution: tuple[int, ...] | None = None
     verdict: str | None = None
     stability: Stability | None = None
+    #: Of those who rated the item in this round and the one it repeats, the share who changed
+    #: their rating (paired through their pseudonym only); None below the minimum group size.
+    changed: float | None = None
     #: Number of texts per aspect (strengths, weaknesses …) for text kinds.
     texts: Mapping[str, int] | None = None
 
@@ -68,6 +71,9 @@ class RoundResults:
     #: Free comments ("other", per-item comments) counted, never quoted here.
     comments: int = 0
     aspects: tuple[tuple[str, Any], ...] = ()
+    #: Of those who rated in this round and the one it repeats, the share who changed at least one
+    #: rating; None without an earlier round or below the minimum group size.
+    changed: float | None = None
     #: For kinds whose items have a natural order of importance: best first.
     order: tuple[str, ...] = ()
     #: The round has not closed: only a rounded count of respondents (see ``live_results``).

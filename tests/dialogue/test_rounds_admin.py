@@ -40,6 +40,8 @@ def prioritisation_form(csrf, **overrides):
         "setting_max_iqr": "1",
         "setting_min_share": "0,7",
         "setting_polar_share": "0.3",
+        "setting_stop_after": "3",
+        "setting_stop_change": "0.1",
         "setting_source_round": "0",
         "setting_repeat_of": "0",
         **overrides,

@@ -128,8 +128,13 @@ def test_method_and_items_are_locked_once_the_round_has_input(db_session):
         update(round_, items=ITEMS[:2])
     Session.refresh(round_)
     assert "method" not in round_.settings
-    update(round_, min_share=0.8)  # thresholds only change how results are read
-    assert round_.settings["min_share"] == 0.8
+    # The consensus and stop rule was declared to the participants before they answered.
+    for changed in ({"min_share": 0.8}, {"stop_after": 4}, {"stop_change": 0.2}):
+        with pytest.raises(lifecycle.SettingsLocked) as refused:
+            update(round_, **changed)
+        assert refused.value.field == next(iter(changed))
+    Session.refresh(round_)
+    assert not {"min_share", "stop_after", "stop_change"} & set(round_.settings)
 
 
 def test_rescheduling_is_audited_with_both_schedules(db_session):

@@ -137,6 +137,7 @@ POST_POLICY |= {
     "results.publish": PUBLISHERS_POST,
     "results.unpublish": PUBLISHERS_POST,
     "rounds_admin.move": ADMIN_ONLY,
+    "rounds_admin.repeat": ADMIN_ONLY,
     "rounds_admin.take_items": ADMIN_ONLY,
 }
 GET_AND_POST |= {"rounds_admin.create", "rounds_admin.edit"}
