@@ -113,9 +113,13 @@ def read_local_time(field, required: bool) -> dt.datetime | None:
     raise FormInvalid
 
 
-def read_settings(kind: RoundKindBase, form) -> dict[str, Any]:
-    """Raw settings typed by their fields, or FormInvalid with the message on the field."""
+def read_settings(kind: RoundKindBase, form, round_=None) -> dict[str, Any]:
+    """Raw settings typed by their fields, or FormInvalid with the message on the field.
+
+    The items of an existing ``round_`` keep their keys where their labels are typed again.
+    """
     raw: dict[str, Any] = {}
+    existing = items_of(kind.settings(round_)) if round_ is not None else []
     for setting in kind.setting_fields:
         field = form[SETTING_PREFIX + setting.name]
         data = field.data
@@ -127,7 +131,7 @@ def read_settings(kind: RoundKindBase, form) -> dict[str, Any]:
             elif setting.type == "float":
                 raw[setting.name] = float(str(data).strip().replace(",", "."))
             elif setting.type == "items":
-                raw[setting.name] = parse_item_lines(data or "")
+                raw[setting.name] = parse_item_lines(data or "", existing)
             else:
                 raw[setting.name] = str(data or "")
         except ValueError:
