@@ -79,13 +79,21 @@ def build_form(kind: RoundKindBase, earlier_rounds, **kwargs) -> RoundFormBase:
 
 def form_data(kind: RoundKindBase, round_, timezone: str) -> dict[str, Any]:
     """The values a form shows for an existing round (times in the dialogue's zone)."""
-    settings = kind.settings(round_)
-    data: dict[str, Any] = {
+    return {
         "title": round_.title,
         "prompt": round_.prompt,
         "opens_at": to_local(round_.opens_at, timezone).strftime(LOCAL_FORMAT),
         "closes_at": to_local(round_.closes_at, timezone).strftime(LOCAL_FORMAT),
+        **setting_data(kind, kind.settings(round_)),
     }
+
+
+def setting_data(kind: RoundKindBase, settings) -> dict[str, Any]:
+    """The settings fields' values for ``settings``.
+
+    A new round's form starts from the kind's defaults, so that it can be saved as it is.
+    """
+    data: dict[str, Any] = {}
     for setting in kind.setting_fields:
         value = settings.get(setting.name)
         if setting.type == "items":

@@ -126,7 +126,12 @@ def create(slug: str):
             "rounds_admin/choose_kind.html", membership=membership, dialogue=dialogue, kinds=KINDS
         )
     kind = get_kind(kind_value)
-    defaults = {"data": {"opens_at": _default_opening(dialogue)}}
+    defaults = {
+        "data": {
+            **forms.setting_data(kind, kind.default_settings),
+            "opens_at": _default_opening(dialogue),
+        }
+    }
     form = forms.build_form(kind, dialogue.rounds, **(defaults if request.method == "GET" else {}))
     if not form.validate_on_submit():
         return _render_form(membership, form, kind, status=422 if form.is_submitted() else 200)
