@@ -188,3 +188,22 @@ def test_a_final_value_reopens_with_its_final_version_kept_and_audited(case, cli
     assert client.get(f"/p/{slug}/values/{proposal_id}").status_code == 404
     again = client.post(url, data={"csrf_token": csrf_from(page), "note": "Igen."})
     assert again.status_code == 422  # only a final proposal reopens
+
+
+def test_a_value_finalised_after_the_action_round_opened_is_added_after_the_others(
+    case, request_context
+):
+    first = _draft(case, "Borgeren i centrum")
+    services.finalise_proposal(first, title="Borgeren i centrum", text="", note="", actor_id=None)
+    action = make_round(case.dialogue, RoundKind.ACTION)
+    services.feed_final_values(action, actor_id=None)
+    _comment(action, case.people[0], first, "Jeg tager det op på teammødet.")
+    later = _draft(case, "Mod til at prøve")
+    services.finalise_proposal(later, title="Mod til at prøve", text="", note="", actor_id=None)
+    services.feed_final_values(action, actor_id=None)
+    assert [item["key"] for item in action.settings["items"]] == [first.item_key, later.item_key]
+    # Answered items keep their place: a ranked round could not take one more, an action round can.
+    event = Session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "round.items").order_by(AuditEvent.id)
+    ).all()[-1]
+    assert event.details["count"] == 2
