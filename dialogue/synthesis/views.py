@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -323,8 +323,7 @@ def finalise(slug: str, proposal_id: int):
     """
     membership = synthesis_member(slug)
     found = proposal_or_404(membership, proposal_id)
-    current = found.current
-    form = forms.FinaliseForm(**({} if request.method == "POST" else _final_wording(current)))
+    form = forms.FinaliseForm(title=found.current.title, text=found.current.text)
     if form.validate_on_submit():
         outcome = attempt(
             lambda: services.finalise_proposal(
@@ -340,11 +339,9 @@ def finalise(slug: str, proposal_id: int):
             flash(_("The proposal is final."), "success")
             return _to(slug, found.id)
         _attach(form, outcome.refusal, outcome.message)
-    return _confirm_page("synthesis/finalise.html", membership, found, form)
-
-
-def _final_wording(current) -> dict:
-    return {"title": current.title, "text": current.text}
+    # The note on what changed answers the consultation: its comments are beside the form.
+    comments = queries.consultation_comments(found, utcnow())
+    return _confirm_page("synthesis/finalise.html", membership, found, form, comments=comments)
 
 
 def _attach(form, refusal, message) -> None:
@@ -356,7 +353,7 @@ def _attach(form, refusal, message) -> None:
         form.form_errors.append(message)
 
 
-def _confirm_page(template: str, membership, found, form):
+def _confirm_page(template: str, membership, found, form, **context):
     """A page that says what a step does before it is taken; 422 when the step was refused."""
     status = 422 if form.is_submitted() else 200
     return render_template(
@@ -366,7 +363,7 @@ def _confirm_page(template: str, membership, found, form):
         proposal=found,
         view=proposal_view(found),
         form=form,
-        comments=queries.consultation_comments(found, utcnow()),
+        **context,
         ProposalStatus=ProposalStatus,
     ), status
 
