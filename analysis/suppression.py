@@ -78,6 +78,25 @@ def shown_groups(
     return shown
 
 
+#: Why a hidden group is hidden, as readers are told (see :func:`why_hidden`).
+SMALL, PROTECTS = "small", "protects"
+
+
+def why_hidden(size: int, min_size: int, population: int | None = None) -> str:
+    """Why a hidden group of ``size`` members is hidden, as far as readers may be told.
+
+    ``SMALL``: it has fewer than ``min_size`` members. ``PROTECTS``: it is large enough itself
+    and hidden so that a smaller group cannot be worked out from it (complementary
+    suppression). "" where it is hidden because nearly all of its ``population`` are in it:
+    saying that it is not small would say that nearly everyone took part.
+    """
+    if size < min_size:
+        return SMALL
+    if population is not None and population - size < min_size:
+        return ""
+    return PROTECTS
+
+
 def _too_small(sets, min_size, population) -> set[Group]:
     """Groups below ``min_size``, and those with fewer than that outside them."""
     hidden = set()

@@ -19,6 +19,9 @@ class Action(ItemTexts):
     label = _l("Action: commitments per value")
     template = "rounds/action.html"
     results_template = "results/_texts.html"
+    # A value finalised after the round opened may still be asked about: nobody's commitments
+    # to the other values change.
+    items_may_grow = True
     aspects = (
         ("me", _l("What I will do")),
         ("team", _l("What my team will do")),

@@ -127,6 +127,9 @@ class RoundKindBase(ABC):
     rule_fields: ClassVar[tuple[SettingField, ...]] = ()
     #: Settings that may no longer change once the round has input, as they would invalidate it.
     locked_settings: ClassVar[frozenset[str]] = frozenset()
+    #: True where each item is answered on its own, so that items added after the existing ones
+    #: change no answer given (commitments per value); never where answers compare the items.
+    items_may_grow: ClassVar[bool] = False
     #: True where a participant gives one answer per round, replaced on re-submission, rather
     #: than several contributions edited one by one.
     one_answer: ClassVar[bool] = False

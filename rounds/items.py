@@ -98,28 +98,48 @@ def validate_items(raw: Any) -> list[dict[str, str]]:
     return cleaned
 
 
-def parse_item_lines(text: str) -> list[dict[str, str]]:
-    """Turn an admin's list (one item per line, optionally ``key | label``) into items.
+def parse_item_lines(text: str, existing: Iterable[Item] = ()) -> list[dict[str, str]]:
+    """Turn an admin's list (one item per line) into items, keeping the keys of ``existing``.
 
-    Lines without a key get one made from the label, so that typing labels is enough; an
-    explicit key keeps an item's identity when its wording is polished later.
+    The admin sees and types labels only. A line with the label of an existing item keeps that
+    item's key, so that answers and the link to a proposal (``proposal:<id>``) stay with it; a
+    line whose label is new, where the list is as long as before, is the item at that place
+    reworded and keeps its key too. Other lines get a key made from the label. ``key | label``
+    is still read, for lists written before keys were hidden.
     """
-    items, used = [], set()
-    for line in (text or "").splitlines():
-        line = line.strip()
-        if not line:
-            continue
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    existing = list(existing)
+    by_label: dict[str, list[str]] = {}
+    for item in existing:
+        by_label.setdefault(" ".join(item.label.split()), []).append(item.key)
+    entries: list[tuple[str | None, str]] = []
+    for line in lines:
         key, sep, label = line.partition("|")
-        if not sep:
-            key, label = slug_key(line), line
-            base, number = key, 2
+        if sep:
+            entries.append((key.strip(), label.strip()))
+        else:
+            label = " ".join(line.split())
+            kept = by_label.get(label)
+            entries.append((kept.pop(0) if kept else None, label))
+    if len(entries) == len(existing):
+        taken = {key for key, _label in entries if key is not None}
+        entries = [
+            (existing[i].key if key is None and existing[i].key not in taken else key, label)
+            for i, (key, label) in enumerate(entries)
+        ]
+    used = {key for key, _label in entries if key is not None}
+    items = []
+    for key, label in entries:
+        if key is None:
+            key = base = slug_key(label)
+            number = 2
             while key in used:
                 key, number = f"{base[: MAX_KEY_LENGTH - 4]}-{number}", number + 1
-        items.append({"key": key.strip(), "label": label.strip()})
-        used.add(key.strip())
+            used.add(key)
+        items.append({"key": key, "label": label})
     return validate_items(items)
 
 
 def item_lines(items: Iterable[Item]) -> str:
-    """The admin's editable text of an item list: ``key | label`` per line, keys kept."""
-    return "\n".join(f"{item.key} | {item.label}" for item in items)
+    """The admin's editable text of an item list: one label per line (keys stay internal)."""
+    return "\n".join(item.label for item in items)

@@ -42,6 +42,11 @@ class SettingsLocked(RoundError):
 
 #: The refusal to replace the items of a round that has input (see :func:`refuse_locked`).
 ITEMS_LOCKED = _l("This round already has input, so its items can no longer change.")
+#: The same, for a kind whose items may still grow (see :func:`only_appends`).
+ITEMS_GROW_ONLY = _l(
+    "This round already has input: its items can no longer change, but new items can be added "
+    "after them. Nothing was saved."
+)
 
 
 class NotClosed(RoundError):
@@ -153,6 +158,28 @@ def refuse_locked(
     raise SettingsLocked(message, field=field or locked[0])
 
 
+def only_appends(round_: Round, items: list[Mapping[str, str]]) -> bool:
+    """Whether ``items`` are the round's items as they are plus new ones after them.
+
+    Only on a kind whose items are answered each on its own: then the change touches no
+    answer given.
+    """
+    kind = _kind(round_)
+    old = list(kind.settings(round_).get("items") or [])
+    return kind.items_may_grow and len(items) > len(old) and list(items[: len(old)]) == old
+
+
+def fixed_settings(round_: Round) -> frozenset[str]:
+    """The settings the admin can no longer change, since the round has input.
+
+    Items that may still grow at the end are not among them.
+    """
+    kind = _kind(round_)
+    if not has_input(round_):
+        return frozenset()
+    return kind.locked_settings - ({"items"} if kind.items_may_grow else set())
+
+
 def _check_round_refs(dialogue: Dialogue, settings: Mapping[str, Any], position: int) -> None:
     """Settings naming another round must name an earlier round of the same dialogue."""
     for key in ("source_round", "repeat_of"):
@@ -245,7 +272,10 @@ def update_round(
     old, new = kind.settings(round_), {**kind.default_settings, **cleaned}
     changed = sorted(key for key in new if old.get(key) != new[key])
     answered = has_input(round_)
-    refuse_locked(round_, changed, answered=answered)
+    growing = "items" in changed and only_appends(round_, new["items"])
+    if answered and kind.items_may_grow and "items" in changed and not growing:
+        raise SettingsLocked(ITEMS_GROW_ONLY, field="items")
+    refuse_locked(round_, [k for k in changed if not (growing and k == "items")], answered=answered)
     opens, closes = _instants(dialogue, opens_at, closes_at)
     _check_reschedule(round_, opens, closes, answered, now)
     rescheduled = (opens, closes) != (round_.opens_at, round_.closes_at)

@@ -42,7 +42,7 @@ ITEMS_FIELD = SettingField(
     "items",
     _l("Items"),
     "items",
-    hint=_l("One per line. Write “key | label” to keep an item's key when you change its wording."),
+    hint=_l("One per line. To reword an item, change its line where it stands."),
 )
 SOURCE_FIELD = SettingField(
     "source_round",

@@ -19,6 +19,7 @@ from flask_babel import ngettext
 from sqlalchemy import func, insert, select, tuple_, update
 
 from analysis.consensus import suppress_small_groups
+from analysis.suppression import why_hidden
 from dialogue.accounts.services import beyond_reach
 from dialogue.admin.importing import ParticipantRow, Problem, parse_participants
 from dialogue.auth.services import link_lifetime, link_mail
@@ -80,6 +81,8 @@ class GroupCounts:
 
     groups: dict[str, int | None]
     total: int | None
+    #: Why each hidden group is hidden (``analysis.suppression.why_hidden``).
+    hidden_as: dict[str, str] = field(default_factory=dict)
 
 
 def record(actor_id: int | None, dialogue: Dialogue, action: str, subject: str = "", **details):
@@ -278,7 +281,12 @@ def group_counts(dialogue: Dialogue, column) -> GroupCounts:
         )
     }
     groups, total = suppress_small_groups(counts, dialogue.min_group_size, show_total=True)
-    return GroupCounts(dict(sorted(groups.items())), total)
+    hidden_as = {
+        name: why_hidden(counts[name], dialogue.min_group_size)
+        for name, shown in groups.items()
+        if shown is None
+    }
+    return GroupCounts(dict(sorted(groups.items())), total, hidden_as)
 
 
 def participant_list(

@@ -79,13 +79,21 @@ def build_form(kind: RoundKindBase, earlier_rounds, **kwargs) -> RoundFormBase:
 
 def form_data(kind: RoundKindBase, round_, timezone: str) -> dict[str, Any]:
     """The values a form shows for an existing round (times in the dialogue's zone)."""
-    settings = kind.settings(round_)
-    data: dict[str, Any] = {
+    return {
         "title": round_.title,
         "prompt": round_.prompt,
         "opens_at": to_local(round_.opens_at, timezone).strftime(LOCAL_FORMAT),
         "closes_at": to_local(round_.closes_at, timezone).strftime(LOCAL_FORMAT),
+        **setting_data(kind, kind.settings(round_)),
     }
+
+
+def setting_data(kind: RoundKindBase, settings) -> dict[str, Any]:
+    """The settings fields' values for ``settings``.
+
+    A new round's form starts from the kind's defaults, so that it can be saved as it is.
+    """
+    data: dict[str, Any] = {}
     for setting in kind.form_fields:
         value = settings.get(setting.name)
         if setting.type == "items":
@@ -94,14 +102,6 @@ def form_data(kind: RoundKindBase, round_, timezone: str) -> dict[str, Any]:
             value = str(value)
         data[SETTING_PREFIX + setting.name] = value
     return data
-
-
-def rule_defaults(kind: RoundKindBase) -> dict[str, str]:
-    """The declared rule's default values, shown in a new round's form to keep or change."""
-    return {
-        SETTING_PREFIX + setting.name: str(kind.default_settings[setting.name])
-        for setting in kind.rule_fields
-    }
 
 
 def read_local_time(field, required: bool) -> dt.datetime | None:
@@ -121,9 +121,13 @@ def read_local_time(field, required: bool) -> dt.datetime | None:
     raise FormInvalid
 
 
-def read_settings(kind: RoundKindBase, form) -> dict[str, Any]:
-    """Raw settings typed by their fields, or FormInvalid with the message on the field."""
+def read_settings(kind: RoundKindBase, form, round_=None) -> dict[str, Any]:
+    """Raw settings typed by their fields, or FormInvalid with the message on the field.
+
+    The items of an existing ``round_`` keep their keys where their labels are typed again.
+    """
     raw: dict[str, Any] = {}
+    existing = items_of(kind.settings(round_)) if round_ is not None else []
     for setting in kind.form_fields:
         field = form[SETTING_PREFIX + setting.name]
         data = field.data
@@ -135,7 +139,7 @@ def read_settings(kind: RoundKindBase, form) -> dict[str, Any]:
             elif setting.type == "float":
                 raw[setting.name] = float(str(data).strip().replace(",", "."))
             elif setting.type == "items":
-                raw[setting.name] = parse_item_lines(data or "")
+                raw[setting.name] = parse_item_lines(data or "", existing)
             else:
                 raw[setting.name] = str(data or "")
         except ValueError:

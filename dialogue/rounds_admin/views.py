@@ -61,7 +61,7 @@ def _attach(form, exc: RoundError) -> None:
         form.form_errors.append(exc.message)
 
 
-def _read(form, kind):
+def _read(form, kind, round_=None):
     """Everything the round form holds, as values, or FormInvalid."""
     values = {
         "title": form.title.data,
@@ -69,13 +69,14 @@ def _read(form, kind):
         "opens_at": forms.read_local_time(form.opens_at, required=True),
         "closes_at": forms.read_local_time(form.closes_at, required=False),
     }
-    values["settings"] = forms.read_settings(kind, form)
+    values["settings"] = forms.read_settings(kind, form, round_)
     return values
 
 
 def _render_form(membership, form, kind, round_=None, status=200, items_form=None):
     dialogue = membership.dialogue
     earlier = [r for r in dialogue.rounds if round_ is None or r.position < round_.position]
+    answered = lifecycle.has_input(round_) if round_ is not None else False
     return render_template(
         "rounds_admin/form.html",
         membership=membership,
@@ -83,10 +84,27 @@ def _render_form(membership, form, kind, round_=None, status=200, items_form=Non
         form=form,
         kind=kind,
         round_=round_,
-        locked=lifecycle.has_input(round_) if round_ is not None else False,
+        locked=answered,
+        fixed=_fix(form, round_) if round_ is not None else frozenset(),
+        may_grow=answered and kind.items_may_grow,
         items_form=items_form,
         earlier=earlier,
     ), status
+
+
+def _fix(form, round_, stored=None) -> frozenset[str]:
+    """Show the settings that can no longer change as such; on a POST, keep their stored values.
+
+    A disabled field sends nothing, so what the round has is read back; a value that is sent
+    anyway goes to ``rounds.lifecycle``, which refuses it if it differs.
+    """
+    fixed = lifecycle.fixed_settings(round_)
+    for name in fixed:
+        field = form[forms.SETTING_PREFIX + name]
+        field.render_kw = {**(field.render_kw or {}), "disabled": True}
+        if stored is not None and field.name not in request.form:
+            field.data = stored[field.name]
+    return fixed
 
 
 def _default_opening(dialogue) -> str:
@@ -111,7 +129,12 @@ def create(slug: str):
             "rounds_admin/choose_kind.html", membership=membership, dialogue=dialogue, kinds=KINDS
         )
     kind = get_kind(kind_value)
-    defaults = {"data": {"opens_at": _default_opening(dialogue), **forms.rule_defaults(kind)}}
+    defaults = {
+        "data": {
+            **forms.setting_data(kind, kind.default_settings),
+            "opens_at": _default_opening(dialogue),
+        }
+    }
     form = forms.build_form(kind, dialogue.rounds, **(defaults if request.method == "GET" else {}))
     if not form.validate_on_submit():
         return _render_form(membership, form, kind, status=422 if form.is_submitted() else 200)
@@ -146,11 +169,13 @@ def edit(slug: str, round_id: int):
     data = forms.form_data(kind, round_, dialogue.timezone)
     form = forms.build_form(kind, earlier, **({"data": data} if request.method == "GET" else {}))
     items_form = _items_form(kind, earlier)
+    if request.method == "POST":
+        _fix(form, round_, data)
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return _render_form(membership, form, kind, round_, status, items_form)
     try:
-        values = _read(form, kind)
+        values = _read(form, kind, round_)
     except forms.FormInvalid:
         return _render_form(membership, form, kind, round_, 422, items_form)
     outcome = attempt(

@@ -74,6 +74,15 @@ class FinaliseForm(Form):
     submit = SubmitField(_l("Make final"))
 
 
+class ReopenForm(Form):
+    """Take a final proposal back to draft, with the reason kept beside its versions."""
+
+    note = TextAreaField(
+        _l("Why it is reopened"), validators=[DataRequired(), Length(max=2000)], id="reopen-note"
+    )
+    submit = SubmitField(_l("Reopen"))
+
+
 class DropForm(Form):
     """Set a proposal aside, with a reason."""
 

@@ -37,7 +37,7 @@ from dialogue.core.models.proposal import (
 )
 from rounds import get_kind
 from rounds.errors import InvalidSettings, RoundError
-from rounds.lifecycle import ITEMS_LOCKED, has_input, refuse_locked
+from rounds.lifecycle import ITEMS_LOCKED, has_input, only_appends, refuse_locked
 
 MAX_TITLE = 200
 MAX_NOTE = 500
@@ -208,13 +208,14 @@ def _set_items(round_: Round, items: list[dict[str, str]], actor_id: int | None)
         raise InvalidSettings(_l("This kind of round has no items."), field="round_id")
     if kind.settings(round_).get("items") == items:
         return
-    refuse_locked(
-        round_,
-        ["items"],
-        answered=has_input(round_),
-        message=ITEMS_LOCKED,
-        field="round_id",
-    )
+    if not only_appends(round_, items):
+        refuse_locked(
+            round_,
+            ["items"],
+            answered=has_input(round_),
+            message=ITEMS_LOCKED,
+            field="round_id",
+        )
     cleaned = kind.validate_settings({**(round_.settings or {}), "items": items})
     round_.settings = {k: v for k, v in cleaned.items() if kind.default_settings.get(k) != v}
     Session.flush()
@@ -242,6 +243,23 @@ def finalise_proposal(
     proposal.status = ProposalStatus.FINAL
     _add_version(proposal, VersionStage.FINAL, title, text, note, actor_id)
     _audit(proposal, "proposal.finalise", actor_id, version=proposal.current.number)
+    return proposal
+
+
+def reopen_proposal(proposal: Proposal, *, note: str, actor_id: int | None) -> Proposal:
+    """Take a final proposal back to draft, with the reason; the final version stays in history.
+
+    The new draft version repeats the final wording, so that management edits from what readers
+    saw; the final version, its note and the audit event keep what was decided and when.
+    """
+    if proposal.status is not ProposalStatus.FINAL:
+        raise SynthesisError(_l("Only a final proposal can be reopened."))
+    if not (note or "").strip():
+        raise SynthesisError(_l("Please say why it is reopened."), "note")
+    final = proposal.current
+    proposal.status = ProposalStatus.DRAFT
+    _add_version(proposal, VersionStage.DRAFT, final.title, final.text, note, actor_id)
+    _audit(proposal, "proposal.reopen", actor_id, previous_version=final.number)
     return proposal
 
 
@@ -274,11 +292,20 @@ def list_final_values(dialogue: Dialogue) -> list[Proposal]:
 
 
 def feed_final_values(round_: Round, *, actor_id: int | None) -> Round:
-    """Make the dialogue's final values the items of ``round_`` (an action round, say)."""
+    """Make the dialogue's final values the items of ``round_`` (an action round, say).
+
+    Once the round has answers, its items stay as they are and values finalised since are
+    added after them, where the kind allows that (``rounds.lifecycle.only_appends``).
+    """
     values = list_final_values(round_.dialogue)
     if not values:
         raise SynthesisError(_l("There are no final values yet."), "round_id")
-    _set_items(round_, [_item(p, p.current.title) for p in values], actor_id)
+    items = [_item(p, p.current.title) for p in values]
+    if has_input(round_):
+        kept = list((round_.settings or {}).get("items") or [])
+        keys = {item["key"] for item in kept}
+        items = kept + [item for item in items if item["key"] not in keys]
+    _set_items(round_, items, actor_id)
     return round_
 
 

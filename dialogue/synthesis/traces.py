@@ -63,6 +63,11 @@ class ProposalView:
         """Whether this is a final value, strategy or initiative."""
         return self.status is ProposalStatus.FINAL
 
+    @property
+    def not_consulted(self) -> bool:
+        """A final version that was never sent for consultation: readers are told so."""
+        return self.is_final and self.consulted_title is None
+
 
 def consultation_outcomes(proposals: Iterable[Proposal], *, published_only: bool):
     """Proposal id → consultation outcome, from each consultation round's results."""

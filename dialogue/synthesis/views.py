@@ -15,17 +15,17 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
+from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Proposal, ProposalSource, Role, Round, Theme
 from dialogue.core.models.analysis import ACTIVE_STATES
 from dialogue.core.models.proposal import Perspective, ProposalKind, ProposalStatus
 from dialogue.core.views import attempt
-from dialogue.synthesis import forms, refresh, services
+from dialogue.synthesis import forms, queries, refresh, services
 from dialogue.synthesis.figures import FiguresPending, source_sizes
 from dialogue.synthesis.queries import proposal_or_404, synthesis_member
 from dialogue.synthesis.traces import consultation_outcomes, proposal_view
 from dialogue.workbench.queries import theme_figures
-from rounds import get_kind
 from rounds.identifying import masked_text
 from rounds.traceability import load_graph
 
@@ -61,13 +61,8 @@ def _run(membership, proposal_id: int | None, form, operation, done: str):
     return _to(slug, proposal_id)
 
 
-def _round_choices(dialogue) -> list[SelectChoice]:
-    """The dialogue's rounds whose kind asks about items (the seam proposals feed)."""
-    return [
-        SelectChoice(round_.id, f"{round_.position}. {round_.title}")
-        for round_ in dialogue.rounds
-        if "items" in getattr(get_kind(round_.kind), "default_settings", {})
-    ]
+def _round_choices(rounds) -> list[SelectChoice]:
+    return [SelectChoice(round_.id, f"{round_.position}. {round_.title}") for round_ in rounds]
 
 
 @bp.route("/proposals/")
@@ -78,7 +73,7 @@ def proposals(slug: str):
     graph = load_graph(membership.dialogue)
     outcomes = consultation_outcomes(graph.proposals.values(), published_only=False)
     feed = forms.RoundForm()
-    feed.round_id.choices = _round_choices(membership.dialogue)
+    feed.round_id.choices = _round_choices(queries.rounds_to_feed(membership.dialogue))
     return render_template(
         "synthesis/proposals.html",
         membership=membership,
@@ -143,7 +138,9 @@ def proposal(slug: str, proposal_id: int):
         SelectChoice(str(t.id), f"{t.label} ({sizes.get(t.id, 0)})") for t in themes
     ]
     publish = forms.RoundForm()
-    publish.round_id.choices = _round_choices(membership.dialogue)
+    publish.round_id.choices = _round_choices(
+        queries.consultation_rounds(membership.dialogue, utcnow())
+    )
     is_consultant = membership.role is Role.CONSULTANT
     return render_template(
         "synthesis/proposal.html",
@@ -155,10 +152,11 @@ def proposal(slug: str, proposal_id: int):
         ),
         sources=_sources(graph, found, is_consultant, membership.dialogue),
         revise_form=revise,
-        finalise_form=forms.FinaliseForm(title=current.title, text=current.text),
         drop_form=forms.DropForm(),
         source_form=source_form,
         publish_form=publish,
+        admins=queries.admin_names(membership.dialogue),
+        comments=queries.consultation_comments(found, utcnow()),
         ProposalStatus=ProposalStatus,
         labels=forms,
     )
@@ -315,26 +313,78 @@ def _round_or_refuse(membership, round_id) -> Round:
     return round_
 
 
-@bp.route("/proposals/<int:proposal_id>/finalise", methods=["POST"])
+@bp.route("/proposals/<int:proposal_id>/finalise", methods=["GET", "POST"])
 @login_required
 def finalise(slug: str, proposal_id: int):
-    """Write the final version with its change note."""
+    """Say what making it final does (and whether the draft was consulted), then do it.
+
+    There is no going back in one click, so the proposal page only links here; this page
+    holds the final wording and the button.
+    """
     membership = synthesis_member(slug)
     found = proposal_or_404(membership, proposal_id)
-    form = forms.FinaliseForm()
-    return _run(
-        membership,
-        found.id,
-        form,
-        lambda: services.finalise_proposal(
-            found,
-            title=form.title.data,
-            text=form.text.data,
-            note=form.note.data,
-            actor_id=current_user.id,
-        ),
-        _("The proposal is final."),
-    )
+    form = forms.FinaliseForm(title=found.current.title, text=found.current.text)
+    if form.validate_on_submit():
+        outcome = attempt(
+            lambda: services.finalise_proposal(
+                found,
+                title=form.title.data,
+                text=form.text.data,
+                note=form.note.data,
+                actor_id=current_user.id,
+            )
+        )
+        if outcome.message is None:
+            refresh.refresh_later(membership.dialogue_id)
+            flash(_("The proposal is final."), "success")
+            return _to(slug, found.id)
+        _attach(form, outcome.refusal, outcome.message)
+    # The note on what changed answers the consultation: its comments are beside the form.
+    comments = queries.consultation_comments(found, utcnow())
+    return _confirm_page("synthesis/finalise.html", membership, found, form, comments=comments)
+
+
+def _attach(form, refusal, message) -> None:
+    """A refusal beside the field it concerns, or above the form."""
+    name = getattr(refusal, "field", None)
+    if name and name in form:
+        form[name].errors = [*form[name].errors, message]
+    else:
+        form.form_errors.append(message)
+
+
+def _confirm_page(template: str, membership, found, form, **context):
+    """A page that says what a step does before it is taken; 422 when the step was refused."""
+    status = 422 if form.is_submitted() else 200
+    return render_template(
+        template,
+        membership=membership,
+        dialogue=membership.dialogue,
+        proposal=found,
+        view=proposal_view(found),
+        form=form,
+        **context,
+        ProposalStatus=ProposalStatus,
+    ), status
+
+
+@bp.route("/proposals/<int:proposal_id>/reopen", methods=["GET", "POST"])
+@login_required
+def reopen(slug: str, proposal_id: int):
+    """Take a final value back to draft, after saying what that does; the final version stays."""
+    membership = synthesis_member(slug)
+    found = proposal_or_404(membership, proposal_id)
+    form = forms.ReopenForm()
+    if form.validate_on_submit():
+        outcome = attempt(
+            lambda: services.reopen_proposal(found, note=form.note.data, actor_id=current_user.id)
+        )
+        if outcome.message is None:
+            refresh.refresh_later(membership.dialogue_id)
+            flash(_("The proposal is a draft again."), "success")
+            return _to(slug, found.id)
+        _attach(form, outcome.refusal, outcome.message)
+    return _confirm_page("synthesis/reopen.html", membership, found, form)
 
 
 @bp.route("/proposals/<int:proposal_id>/drop", methods=["POST"])

@@ -19,7 +19,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from analysis.consensus import suppress_small_groups
-from analysis.suppression import shown_groups
+from analysis.suppression import shown_groups, why_hidden
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Membership, Role, Round
 from dialogue.core.results_cache import cached, final, finaliser, is_cacheable, register
@@ -34,6 +34,9 @@ class GroupRow:
     name: str
     invited: int | None
     contributors: int | None
+    #: Why a figure is hidden (``analysis.suppression.why_hidden``); "" when it is shown.
+    invited_hidden_as: str = ""
+    contributors_hidden_as: str = ""
 
 
 @dataclass(frozen=True)
@@ -159,6 +162,14 @@ def _participation(round_: Round) -> Participation:
                 name,
                 shown_invited[d][name],
                 len(eligible[d][name]) if name in shown[d] else None,
+                invited_hidden_as=""
+                if shown_invited[d][name] is not None
+                else why_hidden(invited[d][name], k),
+                contributors_hidden_as=why_hidden(
+                    len(contributed[d].get(name, ())), k, invited[d][name]
+                )
+                if name not in shown[d]
+                else "",
             )
             for name in sorted(invited[d])
         ]

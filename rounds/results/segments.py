@@ -20,7 +20,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from analysis.suppression import shown_groups
+from analysis.suppression import shown_groups, why_hidden
 from dialogue.core.db import Session
 from dialogue.core.models import Dialogue, Membership, Role
 
@@ -37,6 +37,8 @@ class GroupRow:
     name: str
     respondents: int | None
     values: Mapping[str, float | None] = field(default_factory=dict)
+    #: Why the group is hidden (``analysis.suppression.why_hidden``); "" when it is shown.
+    hidden_as: str = ""
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,12 @@ def breakdowns(
         rows = tuple(
             GroupRow(name, len(groups[name]), values(groups[name]) if values else {})
             if name in shown[dimension]
-            else GroupRow(name, None, {})
+            else GroupRow(
+                name,
+                None,
+                {},
+                hidden_as=why_hidden(len(groups[name]), min_size, invited[dimension][name]),
+            )
             for name in sorted(groups)
         )
         result.append(Breakdown(dimension, heading, rows))

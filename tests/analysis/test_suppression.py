@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.consensus import suppress_small_groups
-from analysis.suppression import shown_groups
+from analysis.suppression import PROTECTS, SMALL, shown_groups, why_hidden
 
 
 def test_two_hidden_groups_of_one_each_hide_the_rest_too():
@@ -115,3 +115,10 @@ def test_hidden_cells_of_one_dimension_add_up_to_k(counts, k):
     assert all(value is None or value >= k for value in shown.values())
     if total is not None and any(value is None for value in shown.values()):
         assert hidden >= k
+
+
+def test_a_hidden_group_says_why_without_telling_how_many_took_part():
+    assert why_hidden(3, 5) == SMALL  # "fewer than 5" is true of it
+    assert why_hidden(24, 5) == PROTECTS  # hidden so that a smaller group cannot be derived
+    assert why_hidden(24, 5, population=26) == ""  # "not small" would say nearly all took part
+    assert why_hidden(24, 5, population=40) == PROTECTS

@@ -342,6 +342,8 @@ def finalise_values(server, management, action_id):
     for title, _theme, final in VALUES:
         management.get_by_role("link", name=title, exact=True).click()
         assert re.search(r"100\s%\svar enige", management.inner_text("main"))  # five of five
+        management.get_by_role("link", name="Gør endelig …").click()
+        assert "ikke sendt i høring" not in management.inner_text("main")  # it was consulted
         finalise = management.locator("main form[action$='/finalise']")
         finalise.get_by_label("Endelig titel").fill(final)
         finalise.get_by_label("Hvad er ændret efter høringen").fill("Gjort mere konkret.")

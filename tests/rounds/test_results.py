@@ -37,6 +37,18 @@ def test_breakdowns_hide_small_groups_and_the_one_that_would_reveal_them(db_sess
     roles = {row.name: row.respondents for row in results.breakdowns[1].rows}
     assert roles == {"Leder": None, "Medarbejder": None}
     assert results.respondents == 13
+    # What the page says of each: Løn and Leder are small; Medarbejder (11) is hidden to protect
+    # Leder (13 - 11 = 2); of HR, where all 5 invited answered, saying more would tell that.
+    reasons = {
+        row.name: row.hidden_as for breakdown in results.breakdowns for row in breakdown.rows
+    }
+    assert reasons == {
+        "IT": "",
+        "HR": "",
+        "Løn": "small",
+        "Leder": "small",
+        "Medarbejder": "protects",
+    }
 
 
 def test_segments_are_only_computed_for_participants(db_session):
@@ -107,6 +119,11 @@ def test_no_breakdown_row_lets_a_small_group_be_derived(people, k):
             assert row.respondents == row.values["n"] == len(members) >= k
             assert invited - len(members) >= k
             shown_sets.append(members)
+        for row in breakdown.rows:
+            if row.respondents is None:
+                size = sum(1 for a in answers if segments[a][breakdown.dimension] == row.name)
+                # "fewer than k" only of a group that is small; a larger one is hidden to protect.
+                assert (row.hidden_as == "small") == (size < k)
         rest = len(answers) - sum(row.respondents for row in rows)
         assert rest == 0 or rest >= k
         if len(rows) < len(breakdown.rows):

@@ -43,5 +43,5 @@ def test_the_demo_shows_member_checks_and_follow_up_with_content(app, db_session
     assert "Dit bidrag blev behandlet" in page
     assert "Konsulenten ser på dit svar" in page
     public = client.get(f"/p/{content.SLUG}/values/{values[0].id}").get_data(as_text=True)
-    assert "bekræftede den" in public
+    assert "bekræftede, at temaet ramte" in public
     assert "Ansvarlig:" in public

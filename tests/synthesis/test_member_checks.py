@@ -257,12 +257,14 @@ def test_the_public_value_page_shows_confirmations_only_from_k(case, client):
         answer = CheckAnswer.YES if i < 6 else CheckAnswer.NO
         _answer(case, case.people[i], case.texts["big"][i], answer)
     page = client.get(f"/p/{slug}/values/{value.id}").get_data(as_text=True)
-    assert "9 bidragydere bag denne værdi har tjekket" in page
+    assert "9 bidragydere, hvis input indgår i temaerne bag denne værdi, har tjekket" in page
     assert "Grupperne er for små" in page  # 3 against would show 6 − 9 = 3 (k = 5)
     Session.get(Dialogue, case.dialogue.id).min_group_size = 3
     page = client.get(f"/p/{slug}/values/{value.id}").get_data(as_text=True)
-    assert "6 bekræftede den." in page
-    assert "3 fandt, at den kun delvist eller slet ikke var, hvad de mente." in page
+    # They judged the theme their text was placed in, and the page says so, not the value.
+    assert "6 bekræftede, at temaet ramte, hvad de mente." in page
+    assert "3 fandt, at temaet kun delvist eller slet ikke ramte." in page
+    assert "ikke om ordlyden af denne værdi" in page
 
 
 @FUZZ

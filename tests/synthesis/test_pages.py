@@ -257,7 +257,8 @@ def test_forms_side_by_side_give_their_fields_ids_of_their_own(case, client):
         page = client.get(url).get_data(as_text=True)
         ids = [i for i in re.findall(r'\sid="([^"]+)"', page) if i != "csrf_token"]  # hidden
         assert len(ids) == len(set(ids)), (url, sorted(i for i in ids if ids.count(i) > 1))
-    page = client.get(f"/d/{slug}/proposals/{draft.id}").get_data(as_text=True)
+    # The final version is written on a page of its own, after being told what that does.
+    page = client.get(f"/d/{slug}/proposals/{draft.id}/finalise").get_data(as_text=True)
     assert '<label for="final-title">' in page
 
 

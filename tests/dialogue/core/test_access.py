@@ -156,6 +156,8 @@ GET_POLICY |= {
     "synthesis.proposals": SYNTHESIS,
     "synthesis.new_proposal": SYNTHESIS,
     "synthesis.proposal": SYNTHESIS,
+    "synthesis.finalise": SYNTHESIS,  # the page that says what making it final does
+    "synthesis.reopen": SYNTHESIS,
     "synthesis.coverage_page": SYNTHESIS,
     "synthesis.report": SYNTHESIS,
     "synthesis.value": EVERY_MEMBER,  # the world's proposal is final
@@ -174,13 +176,14 @@ POST_POLICY |= {
         "remove_source",
         "publish",
         "finalise",
+        "reopen",
         "drop",
         "feed_round",
         "export",
     )
 }
 POST_POLICY |= {"synthesis.mark_theme": CONSULTANT_ONLY, "synthesis.mark_text": CONSULTANT_ONLY}
-GET_AND_POST |= {"synthesis.new_proposal"}
+GET_AND_POST |= {"synthesis.new_proposal", "synthesis.finalise", "synthesis.reopen"}
 
 # --- the second factor of staff logins: only useful half-way through one; anyone else is sent on
 SECOND_FACTOR = {"anonymous": LOGIN} | dict.fromkeys(ROLES[1:], OK)
