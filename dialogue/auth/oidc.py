@@ -17,10 +17,12 @@ installation lists in ``OIDC_MFA_ACR_VALUES``; only then does it replace the app
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client import MismatchingStateError
 from authlib.integrations.flask_client import OAuth
-from flask import current_app
+from flask import current_app, session
 from joserfc.errors import ExpiredTokenError, JoseError
 from requests import RequestException
 from sqlalchemy import func, select
@@ -29,10 +31,13 @@ from dialogue.auth.services import find_staff
 from dialogue.core.audit import record_event
 from dialogue.core.db import Session
 from dialogue.core.models import Dialogue, Membership, Person, Role
+from dialogue.core.security import CONTENT_SECURITY_POLICY
 
 #: Authlib's registry; the provider is registered only when the installation configures one.
 oauth = OAuth()
 NAME = "provider"
+#: Session flag of a login through the provider: logging out then ends its session too.
+SIGNED_IN_FLAG = "oidc"
 #: Seconds of clock difference allowed between the provider and this server.
 LEEWAY = 60
 
@@ -59,6 +64,22 @@ def init_app(app) -> None:
         client_kwargs={"scope": "openid email profile", "code_challenge_method": "S256"},
         overwrite=True,
     )
+    issuer = urlsplit(app.config["OIDC_ISSUER"])
+    provider_origin = f"{issuer.scheme}://{issuer.netloc}"
+    policy = CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'", f"form-action 'self' {provider_origin}"
+    )
+
+    @app.after_request
+    def let_logout_reach_the_provider(response):
+        """The logout form's redirect goes on to the provider, which form-action must allow.
+
+        Only for sessions signed in through it; runs before the security headers are set,
+        which keep a policy already there.
+        """
+        if session.get(SIGNED_IN_FLAG):
+            response.headers["Content-Security-Policy"] = policy
+        return response
 
 
 def enabled() -> bool:

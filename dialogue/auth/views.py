@@ -18,8 +18,7 @@ from dialogue.core.urls import external_url
 
 bp = Blueprint("auth", __name__)
 
-#: Session flag of a login through the OpenID provider: logging out then ends its session too.
-PROVIDER_SIGN_IN = "oidc"
+PROVIDER_SIGN_IN = oidc.SIGNED_IN_FLAG
 #: Session key naming what a provider sign-in is for: "" for staff, else a dialogue's slug.
 SIGN_IN_FOR = "oidc_for"
 

@@ -10,7 +10,7 @@
 // Two accounts misbehave on purpose, so the app's checks meet real signed tokens that are wrong:
 // an address ending in "#other-audience" gets an ID token issued for the client "another-app",
 // one ending in "#expired" an ID token that expired an hour ago (as from a provider whose clock
-// is an hour slow).
+// is two hours slow).
 import * as crypto from 'node:crypto';
 import * as http from 'node:http';
 
@@ -43,7 +43,9 @@ const provider = new Provider(issuer, {
   ],
   jwks: { keys: [{ ...signingKey, use: 'sig', kid: 'test-key' }] },
   cookies: { keys: [crypto.randomBytes(32).toString('hex')] },
-  claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+  claims: { openid: ['sub', 'acr', 'amr'], email: ['email', 'email_verified'], profile: ['name'] },
+  // The scopes' claims go into the ID token itself, as municipal providers (Entra ID) put them.
+  conformIdTokenClaims: false,
   features: { devInteractions: { enabled: false }, rpInitiatedLogout: { enabled: true } },
   pkce: { required: () => true },
   interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
@@ -77,7 +79,7 @@ provider.IdToken.prototype.issue = async function faultyIssue(options) {
     return issue.call(this, options);
   }
   const now = Date.now;
-  Date.now = () => now() - 3600 * 1000;
+  Date.now = () => now() - 2 * 3600 * 1000; // ID tokens live an hour
   try {
     return await issue.call(this, options);
   } finally {
