@@ -18,7 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import _free_port, _next_code, demo_participant, serve
+from tests.browser.conftest import (
+    _free_port,
+    _next_code,
+    accessibility_violations,
+    demo_participant,
+    serve,
+    structure_problems,
+)
 from tests.conftest import require
 
 HERE = Path(__file__).parent
@@ -102,6 +109,8 @@ def test_login_page_offers_the_provider(provider_site, page):
     page.goto(provider_site.url + "/login")
     link = page.get_by_role("link", name="Log ind med din organisations konto")
     assert link.get_attribute("href") == "/login/oidc"
+    assert accessibility_violations(page) == []
+    assert structure_problems(page) == []
 
 
 def test_staff_with_the_providers_second_factor_skip_the_code(provider_site, page):
@@ -159,6 +168,8 @@ def test_a_wrong_token_signs_nobody_in(provider_site, page, account, message):
     staff_sign_in(page, provider_site, account, mfa=True)
     assert page.url.startswith(provider_site.url + "/login/oidc/callback")
     assert message in page.inner_text("main")
+    assert accessibility_violations(page) == []
+    assert structure_problems(page) == []
     assert not is_logged_in(page, provider_site)
     assert counts(provider_site) == before
 
