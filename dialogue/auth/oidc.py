@@ -92,12 +92,18 @@ def client():
     return oauth.create_client(NAME)
 
 
-def authorize_redirect(redirect_uri: str):
-    """Send the browser to the provider; Authlib keeps state, nonce and PKCE verifier."""
+def authorization_url(redirect_uri: str) -> tuple[str, str]:
+    """The provider's authorization address, and its state.
+
+    Authlib keeps the state, the nonce and the PKCE verifier in the session for the callback.
+    """
+    provider = client()
     try:
-        return client().authorize_redirect(redirect_uri)
+        found = provider.create_authorization_url(redirect_uri)
     except (RequestException, ValueError) as exc:
         raise SignInError("unreachable") from exc
+    provider.save_authorize_data(redirect_uri=redirect_uri, **found)
+    return found["url"], found["state"]
 
 
 def verified_claims() -> dict:

@@ -19,8 +19,10 @@ from dialogue.core.urls import external_url
 bp = Blueprint("auth", __name__)
 
 PROVIDER_SIGN_IN = oidc.SIGNED_IN_FLAG
-#: Session key naming what a provider sign-in is for: "" for staff, else a dialogue's slug.
+#: Session key naming what each started provider sign-in is for, by its state: "" for staff,
+#: else a dialogue's slug. A few at most, for sign-ins started in several windows.
 SIGN_IN_FOR = "oidc_for"
+MAX_STARTED_SIGN_INS = 5
 
 SIGN_IN_ERRORS = {
     "cancelled": lambda: _("The sign-in was cancelled. You can start again."),
@@ -233,12 +235,14 @@ def _sign_in_error(reason: str):
 
 
 def _to_provider(purpose: str):
-    """Remember what the sign-in is for, and send the browser to the provider."""
-    session[SIGN_IN_FOR] = purpose
+    """Send the browser to the provider, remembering what this sign-in (its state) is for."""
     try:
-        return oidc.authorize_redirect(external_url("auth.oidc_callback"))
+        url, state = oidc.authorization_url(external_url("auth.oidc_callback"))
     except oidc.SignInError as exc:
         return _sign_in_error(exc.reason)
+    started = list(session.get(SIGN_IN_FOR, {}).items())[-(MAX_STARTED_SIGN_INS - 1) :]
+    session[SIGN_IN_FOR] = dict([*started, (state, purpose)])
+    return redirect(url)
 
 
 @bp.route("/login/oidc")
@@ -268,7 +272,9 @@ def oidc_callback():
     """
     if not oidc.enabled():
         abort(404)
-    purpose = session.pop(SIGN_IN_FOR, None)
+    started = dict(session.get(SIGN_IN_FOR, {}))
+    purpose = started.pop(request.args.get("state", ""), None)
+    session[SIGN_IN_FOR] = started
     try:
         claims = oidc.verified_claims()
     except oidc.SignInError as exc:
