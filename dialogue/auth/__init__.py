@@ -1,5 +1,8 @@
 """Logging in: staff with e-mail and password, participants with their personal link.
 
+Both may instead sign in through the organisation's OpenID provider when it is configured
+(``dialogue.auth.oidc``).
+
 Staff also give a TOTP code (TARGETS S7). Until they do, every page behind a login answers
 403; only the login steps themselves and the pages anyone may see stay open.
 """
@@ -26,7 +29,8 @@ def refuse_half_logged_in():
 
 def init_app(app) -> None:
     """Register the login manager, the second-factor gate and the blueprint."""
-    from dialogue.auth import views
+    from dialogue.auth import oidc, views
+    from dialogue.auth.cli import oidc_sign_in_command
     from dialogue.core.extensions import login_manager
     from dialogue.core.sessions import load_session_person
 
@@ -38,3 +42,5 @@ def init_app(app) -> None:
 
     app.before_request(refuse_half_logged_in)
     app.register_blueprint(views.bp)
+    app.cli.add_command(oidc_sign_in_command)
+    oidc.init_app(app)

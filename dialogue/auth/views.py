@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from dialogue.auth import forms, jobs, services, totp
+from dialogue.auth import forms, jobs, oidc, services, totp
 from dialogue.core.db import Session
 from dialogue.core.extensions import limiter
 from dialogue.core.jobs import run_untracked
@@ -14,8 +14,38 @@ from dialogue.core.sessions import (
     second_factor_pending,
     start_session,
 )
+from dialogue.core.urls import external_url
 
 bp = Blueprint("auth", __name__)
+
+PROVIDER_SIGN_IN = oidc.SIGNED_IN_FLAG
+#: Session key naming what each started provider sign-in is for, by its state: "" for staff,
+#: else a dialogue's slug. A few at most, for sign-ins started in several windows.
+SIGN_IN_FOR = "oidc_for"
+MAX_STARTED_SIGN_INS = 5
+
+SIGN_IN_ERRORS = {
+    "cancelled": lambda: _("The sign-in was cancelled. You can start again."),
+    "state": lambda: _(
+        "This sign-in has been used already or was started in another window. Start again."
+    ),
+    "expired": lambda: _("The answer from your organisation's sign-in has expired. Start again."),
+    "invalid": lambda: _(
+        "The answer from your organisation's sign-in could not be checked, so nobody was"
+        " signed in. Tell the administrator if this happens again."
+    ),
+    "unreachable": lambda: _(
+        "Your organisation's sign-in cannot be reached right now. Try again in a little while."
+    ),
+    "unknown_staff": lambda: _(
+        "There is no staff account for this e-mail address. Ask an administrator to add you;"
+        " signing in does not create accounts."
+    ),
+    "unknown_participant": lambda: _(
+        "You are not on this dialogue's list of participants. Ask the organisers to add you."
+    ),
+}
+SIGN_IN_STATUS = {"unreachable": 503, "unknown_staff": 403, "unknown_participant": 403}
 
 LINK_ERRORS = {
     "unknown": lambda: _("This link is not valid. It may have been used already."),
@@ -42,7 +72,7 @@ def login():
             return _after_first_factor(url_for("web.home"))
         form.password.errors.append(_("The e-mail address or the password is wrong."))
     status = 422 if form.errors else 200
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form, oidc_enabled=oidc.enabled()), status
 
 
 def _after_first_factor(destination: str):
@@ -84,9 +114,14 @@ def logout():
     """End the session."""
     if not forms.LogoutForm().validate_on_submit():
         abort(400)
+    signed_in_with_provider = session.pop(PROVIDER_SIGN_IN, False)
     end_session()
     Session.commit()
     flash(_("You are logged out."), "info")
+    if signed_in_with_provider:
+        provider_logout = oidc.logout_url(external_url("web.index"))
+        if provider_logout:
+            return redirect(provider_logout)
     return redirect(url_for("web.index"))
 
 
@@ -124,8 +159,11 @@ def _second_factor_person() -> str:
 def _finish_login():
     """The second factor is done: a new session id, then where the login was heading."""
     destination = session.get("after_login") or url_for("web.home")
+    signed_in_with_provider = session.get(PROVIDER_SIGN_IN, False)
     complete_second_factor(current_user._get_current_object())
     Session.commit()
+    if signed_in_with_provider:
+        session[PROVIDER_SIGN_IN] = True
     return redirect(destination)
 
 
@@ -187,3 +225,77 @@ def enrol_second_factor():
         secret=totp.grouped(secret),
         qr_code=totp.qr_code_data_uri(secret, current_user.email),
     ), (422 if form.errors else 200)
+
+
+def _sign_in_error(reason: str):
+    """The page for a sign-in that signed nobody in, with the reason in plain words."""
+    return render_template(
+        "auth/oidc_error.html", message=SIGN_IN_ERRORS[reason]()
+    ), SIGN_IN_STATUS.get(reason, 400)
+
+
+def _to_provider(purpose: str):
+    """Send the browser to the provider, remembering what this sign-in (its state) is for."""
+    try:
+        url, state = oidc.authorization_url(external_url("auth.oidc_callback"))
+    except oidc.SignInError as exc:
+        return _sign_in_error(exc.reason)
+    started = list(session.get(SIGN_IN_FOR, {}).items())[-(MAX_STARTED_SIGN_INS - 1) :]
+    session[SIGN_IN_FOR] = dict([*started, (state, purpose)])
+    return redirect(url)
+
+
+@bp.route("/login/oidc")
+@limiter.limit("20 per minute")
+def oidc_staff():
+    """Staff sign in through the organisation's provider instead of with a password."""
+    if not oidc.enabled():
+        abort(404)
+    return _to_provider("")
+
+
+@bp.route("/login/oidc/dialogue/<slug>")
+@limiter.limit("20 per minute")
+def oidc_participant(slug: str):
+    """A dialogue's participants sign in through the provider instead of with their link."""
+    if not oidc.enabled() or oidc.sign_in_dialogue(slug) is None:
+        abort(404)
+    return _to_provider(slug)
+
+
+@bp.route("/login/oidc/callback")
+@limiter.limit("20 per minute")
+def oidc_callback():
+    """The provider's answer: check the ID token, find the existing account, log it in.
+
+    Nothing is created: an address that matches no account gets a message and no session.
+    """
+    if not oidc.enabled():
+        abort(404)
+    started = dict(session.get(SIGN_IN_FOR, {}))
+    purpose = started.pop(request.args.get("state", ""), None)
+    session[SIGN_IN_FOR] = started
+    try:
+        claims = oidc.verified_claims()
+    except oidc.SignInError as exc:
+        return _sign_in_error(exc.reason)
+    if purpose is None:
+        return _sign_in_error("state")
+    if purpose:
+        dialogue = oidc.sign_in_dialogue(purpose)
+        person = oidc.participant(dialogue, claims) if dialogue is not None else None
+        if person is None:
+            return _sign_in_error("unknown_participant")
+        destination = url_for("web.dialogue_home", slug=dialogue.slug)
+    else:
+        person = oidc.staff_member(claims)
+        if person is None:
+            return _sign_in_error("unknown_staff")
+        destination = url_for("web.home")
+    start_session(person)
+    session[PROVIDER_SIGN_IN] = True
+    if second_factor_pending() and oidc.checked_second_factor(claims):
+        complete_second_factor(person)
+        session[PROVIDER_SIGN_IN] = True
+    Session.commit()
+    return _after_first_factor(destination)

@@ -39,6 +39,12 @@ ENVIRONMENT = {
     "ACCESSIBILITY_STATEMENT_URL": "",
     "DIALOGUE_EMBED_ON_SUBMIT": "true",
     "DIALOGUE_EMBEDDING_THREADS": "1",
+    # Signing in through the organisation's OpenID provider (off unless all three are set).
+    "OIDC_ISSUER": "",
+    "OIDC_CLIENT_ID": "",
+    "OIDC_CLIENT_SECRET": "",  # nosec B105
+    # Authentication context (acr) values that mean the provider checked a second factor.
+    "OIDC_MFA_ACR_VALUES": "",
 }
 
 #: The shortest secret accepted, from the environment or from an instance file.
@@ -109,6 +115,9 @@ def load_config(instance_path: Path) -> dict:
         "yes",
     }
     config["DIALOGUE_EMBEDDING_THREADS"] = int(config["DIALOGUE_EMBEDDING_THREADS"])
+    config["OIDC_MFA_ACR_VALUES"] = [
+        value.strip() for value in config["OIDC_MFA_ACR_VALUES"].split(",") if value.strip()
+    ]
     return config
 
 
@@ -127,6 +136,10 @@ def finish_config(config: dict) -> None:
         raise ConfigError("DIALOGUE_DEFAULT_LANGUAGE must be 'da' or 'en'")
     # Flask-Babel's fallback (and a job's without a dialogue) is the installation's default.
     config["BABEL_DEFAULT_LOCALE"] = config["DIALOGUE_DEFAULT_LANGUAGE"]
+    oidc = [config.get(name) for name in ("OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET")]
+    if any(oidc) and not all(oidc):
+        raise ConfigError("OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET go together: set all")
+    config["OIDC_ENABLED"] = all(oidc)
     # Behind HTTPS the cookie is Secure and host-only (the __Host- prefix enforces both).
     secure = config["PUBLIC_URL"].startswith("https://")
     config["SESSION_COOKIE_SECURE"] = secure

@@ -170,9 +170,11 @@ def _wait_until_up(url: str, process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def serve(instance: Path, *, demo: bool = True, **settings: str) -> Iterator[LiveServer]:
-    """The app served from ``instance`` on a free loopback port; ``settings`` add to its env."""
-    port = _free_port()
+def serve(
+    instance: Path, *, demo: bool = True, port: int | None = None, **settings: str
+) -> Iterator[LiveServer]:
+    """The app served from ``instance`` on ``port`` or a free one; ``settings`` add to its env."""
+    port = port or _free_port()
     url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,

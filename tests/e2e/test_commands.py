@@ -109,6 +109,11 @@ def printed_link(_folder, results):
     assert "/link/" in results[-1].stdout
 
 
+def provider_sign_in_on_then_off(_folder, results):
+    assert f"/login/oidc/dialogue/{SLUG}" in results[0].stdout
+    assert "links only" in results[1].stdout
+
+
 def imported_in_danish(_folder, results):
     assert "Importen er gennemført: 3 nye" in results[-1].stdout
 
@@ -255,6 +260,19 @@ CASES = [
         writes=True,
     ),
     Case("verify", "verify", (ok("verify", SLUG),)),
+    Case(
+        "oidc-sign-in on and off",
+        "oidc-sign-in",
+        (ok("oidc-sign-in", SLUG, "--claim", "upn"), ok("oidc-sign-in", SLUG, "--off")),
+        writes=True,
+        check=provider_sign_in_on_then_off,
+    ),
+    Case("oidc-sign-in for an unknown dialogue", "oidc-sign-in", (bad("oidc-sign-in", "nosuch"),)),
+    Case(
+        "oidc-sign-in with a claim that is no claim name",
+        "oidc-sign-in",
+        (bad("oidc-sign-in", SLUG, "--claim", "e mail"),),
+    ),
     Case("verify an unknown dialogue", "verify", (bad("verify", "nosuch"),)),
     Case(
         "create a dialogue",

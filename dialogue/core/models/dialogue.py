@@ -32,6 +32,9 @@ class Dialogue(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Copenhagen")
     is_public: Mapped[bool] = mapped_column(default=False)
     min_group_size: Mapped[int] = mapped_column(default=5)
+    #: The ID-token claim that holds a participant's e-mail address when they sign in through
+    #: the installation's OpenID provider; None: participants of this dialogue use links only.
+    oidc_claim: Mapped[str | None] = mapped_column(String(64), default=None)
 
     rounds: Mapped[list[Round]] = relationship(
         back_populates="dialogue", order_by="Round.position", cascade="all, delete-orphan"

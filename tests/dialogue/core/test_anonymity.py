@@ -66,6 +66,8 @@ CONTENT_COLUMNS = {
         "timezone",
         "is_public",
         "min_group_size",
+        # The name of the ID-token claim participants sign in with ("email"), not a value.
+        "oidc_claim",
     },
     "rounds": {
         "id",
