@@ -66,6 +66,13 @@ CONTENT_COLUMNS = {
         "timezone",
         "is_public",
         "min_group_size",
+        # The privacy notice and retention: the organisation's name and settings, no person.
+        "data_controller",
+        "notice_da",
+        "notice_en",
+        "retention_days",
+        "keep_results",
+        "purged_on",
     },
     "rounds": {
         "id",
