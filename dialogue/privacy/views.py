@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from dialogue.core.access import member_or_404, require_roles
 from dialogue.core.db import Session
+from dialogue.core.extensions import login_manager
 from dialogue.core.models import Dialogue, Membership, Role
 from dialogue.core.views import attempt
 from dialogue.privacy import services
@@ -18,21 +19,20 @@ from dialogue.privacy.notice import retention_ends, standard_notice
 bp = Blueprint("privacy", __name__, url_prefix="/d/<slug>")
 
 
-def _dialogue_for_notice(slug: str) -> Dialogue:
-    """A public dialogue's notice is public; any other's is for its members ("not found")."""
-    dialogue = Session.scalar(select(Dialogue).where(Dialogue.slug == slug))
-    if dialogue is None:
-        abort(404)
-    if not dialogue.is_public:
-        return member_or_404(slug).dialogue
-    g.dialogue_language = dialogue.language
-    return dialogue
-
-
 @bp.get("/privacy")
 def notice(slug: str):
-    """The dialogue's privacy notice, in the visitor's language."""
-    dialogue = _dialogue_for_notice(slug)
+    """The dialogue's privacy notice, in the visitor's language.
+
+    A public dialogue's notice is public. Any other slug, known or not, asks an anonymous
+    visitor to log in, as members' pages do, so that nobody learns which dialogues exist.
+    """
+    dialogue = Session.scalar(select(Dialogue).where(Dialogue.slug == slug, Dialogue.is_public))
+    if dialogue is not None:
+        g.dialogue_language = dialogue.language
+    elif not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    else:
+        dialogue = member_or_404(slug).dialogue
     return render_template("privacy/notice.html", dialogue=dialogue)
 
 

@@ -72,9 +72,7 @@ def test_erasing_asks_first_then_removes_only_the_own_texts_with_no_trace(client
     assert done.status_code == 303
     assert bodies() == {"Someone else's text"}
     assert Session.scalar(select(func.count()).select_from(AuditEvent)) == audit
-    assert "1 contribution or answer is erased." in client.get(done.location).get_data(
-        as_text=True
-    )
+    assert "1 contribution or answer is erased." in client.get(done.location).get_data(as_text=True)
 
 
 def test_erasing_without_a_token_or_by_get_or_put_changes_nothing(client):
