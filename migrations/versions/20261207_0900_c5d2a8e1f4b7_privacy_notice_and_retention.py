@@ -33,9 +33,7 @@ def upgrade() -> None:
             sa.Column("keep_results", sa.Boolean(), server_default=sa.true(), nullable=False)
         )
         batch_op.add_column(sa.Column("purged_on", sa.Date(), nullable=True))
-        batch_op.create_check_constraint(
-            op.f("ck_dialogues_retention_days"), "retention_days >= 1"
-        )
+        batch_op.create_check_constraint(op.f("ck_dialogues_retention_days"), "retention_days >= 1")
 
 
 def downgrade() -> None:
