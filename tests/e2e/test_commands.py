@@ -126,6 +126,15 @@ def backup_written(folder, _results):
     assert (folder / "b.enc").stat().st_size > 0
 
 
+def deleted(_folder, results):
+    assert f"Deleted the dialogue {SLUG}:" in results[0].stdout
+    assert results[1].stderr.strip() == f"Error: no dialogue '{SLUG}'"
+
+
+def nothing_due(_folder, results):
+    assert results[-1].stdout.strip() == "No dialogue is due for purging."
+
+
 def shell_ran(_folder, results):
     assert "42" in results[-1].stdout
 
@@ -321,6 +330,16 @@ CASES = [
         "set-password",
         (bad("set-password", UNKNOWN_EMAIL, "--password", "kvik brun ræv 2026 springer"),),
     ),
+    Case(
+        "delete a dialogue",
+        "delete",
+        (ok("delete", SLUG, "--yes"), bad("delete", SLUG, "--yes")),
+        writes=True,
+        check=deleted,
+    ),
+    Case("delete declined", "delete", (bad("delete", SLUG, stdin="n\n"),), writes=True),
+    Case("delete an unknown dialogue", "delete", (bad("delete", "nosuch", "--yes"),)),
+    Case("purge", "purge", (ok("purge"),), writes=True, check=nothing_due),
     Case("routes", "routes", (ok("routes"),)),
     Case("shell", "shell", (ok("shell", stdin="print(6 * 7)\n"),), check=shell_ran),
     Case("limiter config", "limiter config", (ok("limiter", "config"),)),
