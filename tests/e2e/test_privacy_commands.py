@@ -1,19 +1,23 @@
 """``dialogue delete`` and ``dialogue purge`` as an operator runs them: the installed script.
 
 The database is read afterwards table by table, every table of the schema, so a table added
-later is covered by the same check.
+later is covered by the same check; on SQLite the file itself is searched for the deleted
+texts and addresses too (TARGETS A10).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import sqlite3
+from pathlib import Path
 
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, make_url, select
 from sqlalchemy.orm import Session
 
 from dialogue.core.db import Base
-from dialogue.core.models import AuditEvent, Dialogue, Membership, Person
+from dialogue.core.models import AuditEvent, Contribution, Dialogue, Membership, Person
 from tests.e2e.conftest import Site
 
 SLUG = "vaerdier"
@@ -36,6 +40,31 @@ def all_rows(site: Site) -> dict[str, set[str]]:
         engine.dispose()
 
 
+def demo_canaries(site: Site) -> list[bytes]:
+    """Texts and addresses that only the demo holds: none may be left in the file."""
+    engine = create_engine(site.database_url)
+    try:
+        with Session(engine) as session:
+            texts = session.scalars(select(Contribution.body).where(Contribution.body.is_not(None)))
+            emails = session.scalars(
+                select(Person.email).where(Person.email != "admin@demo.example")
+            )
+            return [value.encode() for value in [*list(texts)[:20], *list(emails)[:20]]]
+    finally:
+        engine.dispose()
+
+
+def canaries_in_the_file(path: str, canaries: list[bytes]) -> list[bytes]:
+    """The canaries still in the SQLite file or its write-ahead log (TARGETS A10)."""
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = Path(path).read_bytes()
+    wal = Path(path + "-wal")
+    if wal.exists():
+        data += wal.read_bytes()
+    return [canary for canary in canaries if canary in data]
+
+
 def test_delete_asks_then_leaves_only_the_other_dialogue(writable_demo):
     site = writable_demo
     demo_only = all_rows(site)
@@ -45,6 +74,10 @@ def test_delete_asks_then_leaves_only_the_other_dialogue(writable_demo):
     )
     assert created.returncode == 0, created.stderr
     with_other = all_rows(site)
+    url = make_url(site.database_url)
+    canaries = demo_canaries(site)
+    if url.get_backend_name() == "sqlite":
+        assert canaries_in_the_file(url.database, canaries) == canaries  # the search finds them
     added = {name: with_other[name] - demo_only[name] for name in with_other}
 
     declined = site.run("delete", SLUG, stdin="n\n")
@@ -64,6 +97,9 @@ def test_delete_asks_then_leaves_only_the_other_dialogue(writable_demo):
     assert remaining == added
     (admin,) = (json.loads(row) for row in people)
     assert "admin@demo.example" in admin
+
+    if url.get_backend_name() == "sqlite":
+        assert not canaries_in_the_file(url.database, canaries)
 
     again = site.run("delete", SLUG, "--yes")
     assert again.returncode != 0
