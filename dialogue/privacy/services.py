@@ -35,7 +35,6 @@ from dialogue.core.models import (
     Contribution,
     ContributionEmbedding,
     Dialogue,
-    IdentifyingSpan,
     Job,
     MemberCheck,
     Membership,
@@ -189,11 +188,12 @@ def purge_dialogue(dialogue: Dialogue, today: dt.date) -> Removal:
     """After the retention period: keep the published results and final values, anonymously.
 
     Goes: every membership and the people in no other dialogue, the audit trail and jobs,
-    unpublished rounds, hidden texts, proposals that never became final, member checks, vectors
-    and flagged details. What stays cannot be joined to anybody: each author's pseudonym is
-    replaced by a random one (still one per author, so counts of distinct authors hold) and the
-    retry keys derived from it are cleared. When the admin chose not to keep results, the whole
-    dialogue is deleted (:func:`delete_dialogue`).
+    unpublished rounds, hidden texts, proposals that never became final, member checks and text
+    vectors. Flagged details stay flagged, so the kept texts stay masked where they were and
+    their fingerprints still verify. What stays cannot be joined to anybody: each author's
+    pseudonym is replaced by a random one (still one per author, so counts of distinct authors
+    hold) and the retry keys derived from it are cleared. When the admin chose not to keep
+    results, the whole dialogue is deleted (:func:`delete_dialogue`).
     """
     if not dialogue.keep_results:
         return delete_dialogue(dialogue)
@@ -218,7 +218,7 @@ def purge_dialogue(dialogue: Dialogue, today: dt.date) -> Removal:
             Contribution.moderation == ModerationState.HIDDEN,
         )
     )
-    for model in (MemberCheck, ContributionEmbedding, IdentifyingSpan):
+    for model in (MemberCheck, ContributionEmbedding):
         Session.execute(delete(model).where(model.contribution_id.in_(texts)))
     authors = Session.scalars(
         select(Contribution.author).where(Contribution.round_id.in_(round_ids)).distinct()

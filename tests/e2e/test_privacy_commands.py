@@ -135,3 +135,6 @@ def test_purge_waits_for_the_retention_period_then_keeps_results_anonymously(wri
         assert session.scalars(select(AuditEvent)).all() == []
     engine.dispose()
     assert site.run("purge").stdout.strip() == "No dialogue is due for purging."  # once only
+    verified = site.run("verify", SLUG)  # what was published and kept is as it was published
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "CHANGED" not in verified.stdout
