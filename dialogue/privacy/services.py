@@ -313,7 +313,11 @@ def as_csv(rows: Iterable[dict[str, Any]]) -> bytes:
     writer = csv.writer(out)
     writer.writerow(columns)
     for row in rows:
-        values = {**row, "answers": json.dumps(row["answers"], ensure_ascii=False)}
+        answers = row["answers"]
+        values = {
+            **row,
+            "answers": "" if answers is None else json.dumps(answers, ensure_ascii=False),
+        }
         writer.writerow([_cell(values[name]) for name in columns])
     return ("\ufeff" + out.getvalue()).encode()  # the BOM makes spreadsheets read UTF-8
 
