@@ -24,6 +24,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     from dialogue.followup import init_app as init_followup
     from dialogue.identifying import init_app as init_identifying
     from dialogue.membercheck import init_app as init_membercheck
+    from dialogue.privacy import init_app as init_privacy
     from dialogue.public import init_app as init_public
     from dialogue.results import init_app as init_results
     from dialogue.rounds_admin import init_app as init_rounds_admin
@@ -63,6 +64,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     init_public(app)
     init_identifying(app)
     init_fingerprints(app)
+    init_privacy(app)
     errors.init_app(app)
     cli.init_app(app)
     return app

@@ -74,6 +74,7 @@ KINDS = {
     "fingerprint": "dialogue.fingerprints.jobs",
     "figures": "dialogue.synthesis.refresh",
     "final-results": "dialogue.core.results_cache",
+    "purge": "dialogue.privacy.jobs",
 }
 
 

@@ -18,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
@@ -27,11 +28,14 @@ from dialogue.core.db import Session
 from dialogue.core.extensions import limiter
 from dialogue.core.models import Membership, RoundState
 from dialogue.core.models.membercheck import CheckAnswer
+from dialogue.core.views import attempt
 from dialogue.identifying.warnings import warning_before_saving
 from dialogue.membercheck.forms import CheckForm
 from dialogue.membercheck.services import answer_check, checks_of, is_checkable
 from dialogue.participate import stash
 from dialogue.participate.queries import own_contribution_or_404, participant_or_404, session_key
+from dialogue.privacy.forms import EraseForm
+from dialogue.privacy.services import as_csv, as_json, erase_own_input, own_input
 from dialogue.synthesis.traces import own_paths
 from dialogue.workbench.jobs import schedule as schedule_embedding
 from rounds import get_kind, submissions
@@ -320,3 +324,46 @@ def check_answer(slug: str, contribution_id: uuid.UUID):
     flash(_("Thank you. Your answer is saved."), "success")
     target = url_for("participate.my_input", slug=slug, _anchor=f"check-{contribution.id}")
     return redirect(target, 303)
+
+
+@bp.route("/my-input/download/<any(json, csv):fmt>")
+@login_required
+def my_input_download(slug: str, fmt: str):
+    """A copy of everything this participant wrote, for them alone (found by their pseudonym)."""
+    membership = participant_or_404(slug)
+    rows = own_input(membership.dialogue, current_author(membership))
+    body, mimetype = (
+        (as_json(rows), "application/json") if fmt == "json" else (as_csv(rows), "text/csv")
+    )
+    response = make_response(body)
+    response.mimetype = mimetype
+    response.headers["Content-Disposition"] = f'attachment; filename="my-input-{slug}.{fmt}"'
+    return response
+
+
+@bp.route("/my-input/erase", methods=["GET", "POST"])
+@login_required
+@limiter.limit("30 per minute", methods=["POST"], key_func=session_key)
+def erase(slug: str):
+    """Erase all of one's own input, after a confirmation; nothing records who or when."""
+    membership = participant_or_404(slug)
+    author = current_author(membership)
+    form = EraseForm()
+    status = 200
+    if form.is_submitted():
+        outcome = attempt(lambda: erase_own_input(membership.dialogue, author), form)
+        if outcome.message is None:
+            flash(
+                ngettext(
+                    "%(num)d contribution or answer is erased.",
+                    "%(num)d contributions and answers are erased.",
+                    outcome.result,
+                ),
+                "success",
+            )
+            return redirect(url_for(".my_input", slug=slug), 303)
+        status = 422
+    count = len(own_input(membership.dialogue, author))
+    return render_template(
+        "privacy/erase.html", membership=membership, form=form, count=count
+    ), status

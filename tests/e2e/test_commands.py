@@ -131,6 +131,15 @@ def backup_written(folder, _results):
     assert (folder / "b.enc").stat().st_size > 0
 
 
+def deleted(_folder, results):
+    assert f"Deleted the dialogue {SLUG}:" in results[-1].stdout
+    assert "contributions: " in results[-1].stdout
+
+
+def nothing_due(_folder, results):
+    assert results[-1].stdout.strip() == "No dialogue is due for purging."
+
+
 def shell_ran(_folder, results):
     assert "42" in results[-1].stdout
 
@@ -339,6 +348,16 @@ CASES = [
         "set-password",
         (bad("set-password", UNKNOWN_EMAIL, "--password", "kvik brun ræv 2026 springer"),),
     ),
+    Case(
+        "delete a dialogue",
+        "delete",
+        (ok("delete", SLUG, stdin="y\n"),),
+        writes=True,
+        check=deleted,
+    ),
+    Case("delete declined", "delete", (bad("delete", SLUG, stdin="n\n"),), writes=True),
+    Case("delete an unknown dialogue", "delete", (bad("delete", "nosuch", "--yes"),)),
+    Case("purge", "purge", (ok("purge"),), writes=True, check=nothing_due),
     Case("routes", "routes", (ok("routes"),)),
     Case("shell", "shell", (ok("shell", stdin="print(6 * 7)\n"),), check=shell_ran),
     Case("limiter config", "limiter config", (ok("limiter", "config"),)),

@@ -33,6 +33,7 @@ from dialogue.core.db import Session
 from dialogue.core.models import Contribution, ContributionEmbedding, Dialogue, Job, JobState, Round
 from dialogue.core.results_cache import finalise_later
 from dialogue.fingerprints.jobs import record_later
+from dialogue.privacy.jobs import start_purge
 from dialogue.synthesis.refresh import refresh_later
 from dialogue.workbench.jobs import schedule, start_analysis
 from tests.conftest import require
@@ -53,6 +54,7 @@ DANISH = {
     "fingerprint": None,
     "figures": None,
     "final-results": None,
+    "purge": None,
 }
 
 
@@ -78,6 +80,7 @@ def _enqueue_every_kind(app) -> dict[str, str]:
         started = {
             "analysis": start_analysis(rounds[1], actor_id=None, n_themes=None, seed=1),
             "import": start_import(dialogue, PARTICIPANTS, "nye.csv", actor_id=None),
+            "purge": start_purge(),  # the demo is not due: the job purges nothing, and ends
         }
         schedule(Session.get(Round, SMALL_ROUND))
         published = rounds[1]

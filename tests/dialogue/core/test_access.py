@@ -219,6 +219,17 @@ POST_POLICY |= {
 # --- background jobs: progress of an analysis run (consultant) and of a large import (admin) ---
 GET_POLICY |= {"workbench.job_status": CONSULTANT_ONLY, "admin.job_status": ADMIN_ONLY}
 
+# --- privacy: the notice (the world's dialogue is not public: members only), the admin's
+# settings, and a participant's own data (erasing is a form: its POST is checked for CSRF) ---
+GET_POLICY |= {
+    "privacy.notice": {"anonymous": LOGIN, "outsider": MISSING}
+    | dict.fromkeys(("participant", "consultant", "management", "admin"), OK),
+    "privacy.settings": ADMIN_ONLY,
+    "participate.my_input_download": GET_POLICY["participate.my_input"],
+    "participate.erase": GET_POLICY["participate.my_input"],
+}
+GET_AND_POST |= {"privacy.settings", "participate.erase"}
+
 # --- identifying details: the consultant reviews and redacts them ---
 GET_POLICY |= {"identifying.review": CONSULTANT_ONLY}
 POST_POLICY |= {"identifying.redact_span": CONSULTANT_ONLY}
@@ -295,6 +306,7 @@ def world(db_session):
         "item_id": item.id,
         "mark_id": mark.id,
         "review_id": review.id,
+        "fmt": "json",
     }
     return World(members, values)
 

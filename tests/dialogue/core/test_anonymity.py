@@ -68,6 +68,13 @@ CONTENT_COLUMNS = {
         "min_group_size",
         # The name of the ID-token claim participants sign in with ("email"), not a value.
         "oidc_claim",
+        # The privacy notice and retention: the organisation's name and settings, no person.
+        "data_controller",
+        "notice_da",
+        "notice_en",
+        "retention_days",
+        "keep_results",
+        "purged_on",
     },
     "rounds": {
         "id",

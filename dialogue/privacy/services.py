@@ -1,0 +1,359 @@
+"""Retention, deletion and a participant's own data: the privacy feature's writes (flush only).
+
+Deleting a dialogue relies on the schema: every table reaches ``dialogues`` through a foreign
+key with ``ON DELETE CASCADE`` (rounds, contributions and everything hanging off them,
+memberships, jobs, audit events), so one ``DELETE`` removes it all, whatever tables are added
+later; the tests check every table of the metadata. What no foreign key reaches is removed by
+hand: the people who belonged to no other dialogue, audit events about them, and, after the
+commit (:func:`forget_outside_database`), their login sessions and the mails in the outbox.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import logging
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, select, update
+
+from dialogue.core.audit import record_event
+from dialogue.core.db import Base, Session
+from dialogue.core.errors import UserError
+from dialogue.core.mail import outbox_in_use
+from dialogue.core.models import (
+    AuditEvent,
+    Contribution,
+    ContributionEmbedding,
+    Dialogue,
+    Job,
+    MemberCheck,
+    Membership,
+    ModerationState,
+    Person,
+    Proposal,
+    Round,
+)
+from dialogue.core.models.proposal import ProposalStatus
+from dialogue.core.results_cache import invalidate
+from dialogue.core.sessions import end_all_sessions
+from dialogue.privacy.notice import retention_ends
+from rounds import submissions
+from rounds.traceability import chunks
+
+logger = logging.getLogger(__name__)
+
+#: A spreadsheet would run a cell starting with these as a formula (CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+MAX_RETENTION_DAYS = 3650
+
+
+class PrivacyError(UserError):
+    """A refused privacy setting; the message says which and why."""
+
+
+@dataclass
+class Removal:
+    """What a deletion or purge removed: rows per table, and what to forget outside the database."""
+
+    slug: str
+    rows: dict[str, int] = field(default_factory=dict)
+    person_ids: list[int] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    sessions: int = 0
+    mails: int = 0
+
+    def lines(self) -> list[str]:
+        """The summary an operator reads: one line per kind of thing removed."""
+        found = [f"{table}: {count}" for table, count in sorted(self.rows.items()) if count]
+        found.append(f"login sessions: {self.sessions}")
+        found.append(f"outbox mails: {self.mails}")
+        return found
+
+
+# --- the notice and retention settings ------------------------------------------------------------
+
+
+def save_settings(
+    dialogue: Dialogue,
+    actor_id: int | None,
+    *,
+    data_controller: str,
+    retention_days: int,
+    keep_results: bool,
+    notice_da: str,
+    notice_en: str,
+) -> None:
+    """Store the admin's notice and retention settings, audited (staff action, no participant)."""
+    if not 1 <= retention_days <= MAX_RETENTION_DAYS:
+        raise PrivacyError(
+            _l("The retention period must be between 1 and %(max)d days.", max=MAX_RETENTION_DAYS)
+        )
+    dialogue.data_controller = data_controller.strip()
+    dialogue.retention_days = retention_days
+    dialogue.keep_results = keep_results
+    dialogue.notice_da = notice_da.strip()
+    dialogue.notice_en = notice_en.strip()
+    record_event(
+        actor_id,
+        "privacy.settings",
+        dialogue,
+        subject=f"dialogue:{dialogue.id}",
+        retention_days=retention_days,
+        keep_results=keep_results,
+    )
+
+
+def is_due(dialogue: Dialogue, now: dt.datetime) -> bool:
+    """Whether the dialogue's retention period has ended and its purge has not run yet."""
+    ends = retention_ends(dialogue)
+    return dialogue.purged_on is None and ends is not None and ends <= now
+
+
+def due_dialogues(now: dt.datetime) -> list[Dialogue]:
+    """Every dialogue whose purge is due at ``now``."""
+    candidates = Session.scalars(
+        select(Dialogue).where(Dialogue.purged_on.is_(None)).order_by(Dialogue.id)
+    )
+    return [dialogue for dialogue in candidates if is_due(dialogue, now)]
+
+
+# --- deleting and purging -------------------------------------------------------------------------
+
+
+def row_counts() -> dict[str, int]:
+    """Rows in every table of the schema: the before and after of a removal."""
+    return {
+        table.name: Session.scalar(select(func.count()).select_from(table))
+        for table in Base.metadata.sorted_tables
+    }
+
+
+def _leaving_people(dialogue: Dialogue) -> list[Person]:
+    """The dialogue's members who belong to no other dialogue: they go with it."""
+    others = select(Membership.person_id).where(Membership.dialogue_id != dialogue.id)
+    return list(
+        Session.scalars(
+            select(Person)
+            .join(Membership, Membership.person_id == Person.id)
+            .where(Membership.dialogue_id == dialogue.id, Person.id.not_in(others))
+        )
+    )
+
+
+def _remove_people(dialogue: Dialogue, removal: Removal) -> None:
+    """Memberships, the people who leave with them, and audit events about those people."""
+    leaving = _leaving_people(dialogue)
+    removal.person_ids = [person.id for person in leaving]
+    removal.emails = [person.email for person in leaving]
+    Session.execute(delete(Membership).where(Membership.dialogue_id == dialogue.id))
+    for ids in chunks(removal.person_ids):
+        subjects = [f"person:{person_id}" for person_id in ids]
+        Session.execute(delete(AuditEvent).where(AuditEvent.subject.in_(subjects)))
+        Session.execute(delete(Person).where(Person.id.in_(ids)))
+
+
+def _counted(removal: Removal, before: dict[str, int]) -> Removal:
+    Session.flush()
+    after = row_counts()
+    removal.rows = {name: before[name] - after[name] for name in before}
+    Session.expire_all()
+    return removal
+
+
+def delete_dialogue(dialogue: Dialogue) -> Removal:
+    """Delete the dialogue and everything of it, for good; :func:`forget_outside_database` next.
+
+    No audit event is written: it would have to name the dialogue, and nothing of it may remain.
+    The command that calls this prints the summary instead.
+    """
+    before = row_counts()
+    removal = Removal(slug=dialogue.slug)
+    dialogue_id = dialogue.id
+    _remove_people(dialogue, removal)
+    Session.execute(delete(Dialogue).where(Dialogue.id == dialogue_id))
+    return _counted(removal, before)
+
+
+def purge_dialogue(dialogue: Dialogue, today: dt.date) -> Removal:
+    """After the retention period: keep the published results and final values, anonymously.
+
+    Goes: every membership and the people in no other dialogue, the audit trail and jobs,
+    unpublished rounds, hidden texts, proposals that never became final, member checks and text
+    vectors. Flagged details stay flagged, so the kept texts stay masked where they were and
+    their fingerprints still verify. What stays cannot be joined to anybody: each author's
+    pseudonym is replaced by a random one (still one per author, so counts of distinct authors
+    hold) and the retry keys derived from it are cleared. When the admin chose not to keep
+    results, the whole dialogue is deleted (:func:`delete_dialogue`).
+    """
+    if not dialogue.keep_results:
+        return delete_dialogue(dialogue)
+    before = row_counts()
+    removal = Removal(slug=dialogue.slug)
+    _remove_people(dialogue, removal)
+    Session.execute(delete(AuditEvent).where(AuditEvent.dialogue_id == dialogue.id))
+    Session.execute(delete(Job).where(Job.dialogue_id == dialogue.id))
+    Session.execute(
+        delete(Round).where(Round.dialogue_id == dialogue.id, Round.is_published.is_(False))
+    )
+    Session.execute(
+        delete(Proposal).where(
+            Proposal.dialogue_id == dialogue.id, Proposal.status != ProposalStatus.FINAL
+        )
+    )
+    round_ids = select(Round.id).where(Round.dialogue_id == dialogue.id).scalar_subquery()
+    texts = select(Contribution.id).where(Contribution.round_id.in_(round_ids))
+    Session.execute(
+        delete(Contribution).where(
+            Contribution.round_id.in_(round_ids),
+            Contribution.moderation == ModerationState.HIDDEN,
+        )
+    )
+    for model in (MemberCheck, ContributionEmbedding):
+        Session.execute(delete(model).where(model.contribution_id.in_(texts)))
+    authors = Session.scalars(
+        select(Contribution.author).where(Contribution.round_id.in_(round_ids)).distinct()
+    ).all()
+    for author in authors:
+        Session.execute(
+            update(Contribution)
+            .where(Contribution.round_id.in_(round_ids), Contribution.author == author)
+            .values(author=secrets.token_hex(32), submission_key=None)
+        )
+    dialogue.purged_on = today
+    return _counted(removal, before)
+
+
+def forget_outside_database(removal: Removal) -> Removal:
+    """After the commit: end the removed people's sessions and delete mails about the dialogue.
+
+    A mail in the outbox (no mail server configured) is deleted when it was addressed to one
+    of the removed people or links to the dialogue.
+    """
+    removal.sessions = sum(end_all_sessions(person_id) for person_id in removal.person_ids)
+    folder = outbox_in_use()
+    if folder:
+        removal.mails = _delete_mails(Path(folder), set(removal.emails), f"/d/{removal.slug}/")
+    return removal
+
+
+def _delete_mails(folder: Path, addresses: set[str], link: str) -> int:
+    deleted = 0
+    for path in sorted(folder.glob("*.eml")) if folder.is_dir() else ():
+        with path.open("rb") as handle:
+            message = BytesParser(policy=policy.default).parse(handle)
+        recipient = str(message.get("To", "")).strip().lower()
+        body = message.get_body(preferencelist=("plain",))
+        text = body.get_content() if body is not None else ""
+        if recipient in addresses or link in text:
+            path.unlink()
+            deleted += 1
+    return deleted
+
+
+# --- a participant's own input --------------------------------------------------------------------
+
+
+def own_input(dialogue: Dialogue, author: str) -> list[dict[str, Any]]:
+    """Everything the author wrote in the dialogue, round by round, as plain values."""
+    found = []
+    for round_ in dialogue.rounds:
+        own = submissions.list_own(round_, author)
+        checks = {
+            check.contribution_id: check
+            for ids in chunks([c.id for c in own])
+            for check in Session.scalars(
+                select(MemberCheck).where(MemberCheck.contribution_id.in_(ids))
+            )
+        }
+        for contribution in own:
+            check = checks.get(contribution.id)
+            found.append(
+                {
+                    "round": round_.position,
+                    "round_title": round_.title,
+                    "written_on": contribution.created_on.isoformat(),
+                    "item": contribution.target,
+                    "text": contribution.body,
+                    "answers": contribution.data,
+                    "check_answer": check.answer.value if check else None,
+                    "check_comment": check.comment if check else None,
+                }
+            )
+    return found
+
+
+def as_json(rows: list[dict[str, Any]]) -> bytes:
+    """The participant's copy as UTF-8 JSON, indented for people who open it in an editor."""
+    return json.dumps({"contributions": rows}, ensure_ascii=False, indent=2).encode()
+
+
+def as_csv(rows: Iterable[dict[str, Any]]) -> bytes:
+    """One line per contribution; structured answers as JSON in one column."""
+    columns = (
+        "round",
+        "round_title",
+        "written_on",
+        "item",
+        "text",
+        "answers",
+        "check_answer",
+        "check_comment",
+    )
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for row in rows:
+        answers = row["answers"]
+        values = {
+            **row,
+            "answers": "" if answers is None else json.dumps(answers, ensure_ascii=False),
+        }
+        writer.writerow([_cell(values[name]) for name in columns])
+    return ("\ufeff" + out.getvalue()).encode()  # the BOM makes spreadsheets read UTF-8
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def erase_own_input(dialogue: Dialogue, author: str) -> int:
+    """Delete everything the author wrote in the dialogue, in open and closed rounds alike.
+
+    The links from the erased texts go with them (theme placements, a value's direct source,
+    member checks, coverage marks: ``ON DELETE CASCADE``; an initiative promoted from one
+    keeps its place and loses only the pointer, ``SET NULL``). Themes and values stay, with
+    their other sources, so nobody else's path is broken. Stored results of the rounds are
+    recomputed, so no quote of an erased text stays; a closed round's final figures
+    (aggregates only) stay as they are (TARGETS A12).
+
+    Nothing records who erased, or when: no audit event, no note. Staff see a theme's count
+    drop, as they see it rise when somebody writes; the counts were never a secret, and a
+    note naming the themes that lost a source at one moment would group one author's texts.
+    """
+    round_ids = [round_.id for round_ in dialogue.rounds]
+    own = Session.execute(
+        select(Contribution.id, Contribution.round_id).where(
+            Contribution.round_id.in_(round_ids), Contribution.author == author
+        )
+    ).all()
+    for ids in chunks([cid for cid, _round_id in own]):
+        Session.execute(delete(Contribution).where(Contribution.id.in_(ids)))
+    for round_id in {round_id for _cid, round_id in own}:
+        invalidate(round_id=round_id)
+    Session.flush()
+    Session.expire_all()
+    return len(own)

@@ -1,0 +1,82 @@
+"""The privacy notice page (public, or for members) and the admin's notice and retention form."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from dialogue.core.access import member_or_404, require_roles
+from dialogue.core.db import Session
+from dialogue.core.extensions import login_manager
+from dialogue.core.models import Dialogue, Membership, Role
+from dialogue.core.views import attempt
+from dialogue.privacy import services
+from dialogue.privacy.forms import PrivacySettingsForm
+from dialogue.privacy.notice import retention_ends, standard_notice
+
+bp = Blueprint("privacy", __name__, url_prefix="/d/<slug>")
+
+
+@bp.get("/privacy")
+def notice(slug: str):
+    """The dialogue's privacy notice, in the visitor's language.
+
+    A public dialogue's notice is public. Any other slug, known or not, asks an anonymous
+    visitor to log in, as members' pages do, so that nobody learns which dialogues exist.
+    """
+    dialogue = Session.scalar(select(Dialogue).where(Dialogue.slug == slug, Dialogue.is_public))
+    if dialogue is not None:
+        g.dialogue_language = dialogue.language
+    elif not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    else:
+        dialogue = member_or_404(slug).dialogue
+    return render_template("privacy/notice.html", dialogue=dialogue)
+
+
+def admin_membership(slug: str) -> Membership:
+    """Only the dialogue's admins set its notice: 404 for non-members, 403 for other roles."""
+    return require_roles(member_or_404(slug), Role.ADMIN)
+
+
+def _render_settings(membership: Membership, form, status: int = 200):
+    dialogue = membership.dialogue
+    return render_template(
+        "privacy/settings.html",
+        membership=membership,
+        dialogue=dialogue,
+        form=form,
+        standard={language: standard_notice(dialogue, language) for language in ("da", "en")},
+        retention_ends=retention_ends(dialogue),
+    ), status
+
+
+@bp.route("/manage/privacy", methods=["GET", "POST"])
+@login_required
+def settings(slug: str):
+    """The admin's form: data controller, retention period, what is kept, the notice's text."""
+    membership = admin_membership(slug)
+    dialogue = membership.dialogue
+    form = PrivacySettingsForm(obj=dialogue)
+    if not form.is_submitted():
+        return _render_settings(membership, form)
+    outcome = attempt(
+        lambda: services.save_settings(
+            dialogue,
+            current_user.id,
+            data_controller=form.data_controller.data or "",
+            retention_days=form.retention_days.data,
+            keep_results=form.keep_results.data,
+            notice_da=form.notice_da.data or "",
+            notice_en=form.notice_en.data or "",
+        ),
+        form,
+    )
+    if outcome.message is not None:
+        if outcome.refusal is not None:
+            form.form_errors.append(outcome.message)
+        return _render_settings(membership, form, 422)
+    flash(_("The privacy notice and retention settings are saved."), "success")
+    return redirect(url_for(".settings", slug=slug), 303)

@@ -1,0 +1,269 @@
+"""Deleting a dialogue, the purge after its retention period, and a participant's own data.
+
+The deletion test reads every table of the schema before and after, so a table added later is
+covered without touching this file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import time_machine
+from sqlalchemy import func, select
+
+from dialogue.core.anonymity import author_pseudonym
+from dialogue.core.audit import record_event
+from dialogue.core.clock import utcnow
+from dialogue.core.db import Base, Session
+from dialogue.core.models import (
+    AuditEvent,
+    Contribution,
+    ContributionEmbedding,
+    Dialogue,
+    FollowUpReview,
+    Job,
+    MemberCheck,
+    Membership,
+    Person,
+    Proposal,
+    ProposalSource,
+    Role,
+    Round,
+    RoundKind,
+    RoundResultsCache,
+    Theme,
+    ThemeMember,
+)
+from dialogue.core.models.followup import ReviewPeriod
+from dialogue.core.models.membercheck import CheckAnswer
+from dialogue.core.models.proposal import ProposalKind, ProposalStatus
+from dialogue.demo import build_demo, content
+from dialogue.privacy import services
+from dialogue.privacy.jobs import purge_due
+from tests.conftest import TEST_SECRETS
+from tests.factories import make_contribution, make_dialogue, make_member, make_round
+
+
+def all_rows() -> dict[str, set[str]]:
+    """Every row of every table in the schema, each as the JSON of its column values."""
+    return {
+        table.name: {
+            json.dumps(list(row), sort_keys=True, default=str)
+            for row in Session.execute(select(table))
+        }
+        for table in Base.metadata.sorted_tables
+    }
+
+
+def small_dialogue(**values):
+    """A dialogue with a closed, published round, a participant's text placed in a theme."""
+    dialogue = make_dialogue(**values)
+    now = utcnow()
+    round_ = make_round(
+        dialogue,
+        opens_at=now - dt.timedelta(days=20),
+        closes_at=now - dt.timedelta(days=10),
+        is_published=True,
+    )
+    member = make_member(dialogue, department="IT")
+    contribution = make_contribution(round_, member, "Mere tid til faglig sparring")
+    theme = Theme(round_id=round_.id, label="Sparring")
+    Session.add(theme)
+    Session.flush()
+    Session.add(ThemeMember(theme_id=theme.id, contribution_id=contribution.id))
+    Session.flush()
+    return dialogue, member, round_, contribution
+
+
+def add_what_the_demo_leaves_out(demo: Dialogue) -> None:
+    """A row of the demo in each table it leaves empty, so that every table is put to the test."""
+    round_ = demo.rounds[0]
+    text = Session.scalar(select(Contribution).where(Contribution.round_id == round_.id).limit(1))
+    Session.add_all(
+        [
+            Job(id="a" * 32, kind="analysis", key=f"round:{round_.id}", dialogue_id=demo.id),
+            RoundResultsCache(round_id=round_.id, variant="v", version="1", payload={}),
+            ContributionEmbedding(
+                contribution_id=text.id, model="m", text_hash="h", vector=b"", tokens=1
+            ),
+            FollowUpReview(
+                dialogue_id=demo.id,
+                period=ReviewPeriod.MONTH,
+                since=utcnow().date(),
+                held_on=utcnow().date(),
+            ),
+        ]
+    )
+    Session.flush()
+
+
+def test_deleting_the_demo_leaves_nothing_of_it_in_any_table(app_context):
+    other, other_member, _round, _text = small_dialogue()
+    # One person in both dialogues: they stay, with their other membership.
+    shared = other_member.person
+    Session.commit()
+    untouched = all_rows()
+    build_demo()
+    demo = Session.scalar(select(Dialogue).where(Dialogue.slug == content.SLUG))
+    Session.add(Membership(person=shared, dialogue=demo, role=Role.PARTICIPANT))
+    add_what_the_demo_leaves_out(demo)
+    grown = all_rows()
+    assert all(grown[name] - untouched[name] for name in grown), "a table without demo rows"
+
+    removal = services.delete_dialogue(demo)
+    Session.commit()
+
+    assert all_rows() == untouched
+    assert removal.rows["contributions"] == len(grown["contributions"] - untouched["contributions"])
+    assert removal.rows["people"] == len(grown["people"] - untouched["people"])
+    assert Session.get(Person, shared.id) is not None
+    assert Session.get(Dialogue, other.id).rounds
+
+
+def test_deletion_removes_audit_events_about_its_people_and_their_outbox_mail(
+    app, app_context, tmp_path, monkeypatch
+):
+    dialogue, member, _round, _text = small_dialogue()
+    record_event(None, "mfa_locked", subject=f"person:{member.person_id}")
+    outbox = tmp_path / "outbox"
+    outbox.mkdir()
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "")
+    monkeypatch.setitem(app.config, "MAIL_OUTBOX", str(outbox))
+    mine = outbox / "a.eml"
+    mine.write_text(f"To: {member.person.email}\nSubject: Link\n\nHello\n")
+    about = outbox / "b.eml"
+    about.write_text(f"To: x@example.org\nSubject: Link\n\nhttp://h/d/{dialogue.slug}/rounds/1/\n")
+    other = outbox / "c.eml"
+    other.write_text("To: x@example.org\nSubject: Link\n\nhttp://h/d/another/\n")
+
+    removal = services.delete_dialogue(dialogue)
+    services.forget_outside_database(removal)
+
+    assert Session.scalar(select(func.count()).select_from(AuditEvent)) == 0
+    assert sorted(path.name for path in outbox.iterdir()) == ["c.eml"]
+    assert removal.mails == 2
+
+
+def test_purge_acts_only_after_the_retention_period(app_context):
+    dialogue, member, round_, _text = small_dialogue(retention_days=30)
+    person_id = member.person_id
+    last_close = round_.closes_at
+    with time_machine.travel(last_close + dt.timedelta(days=29, hours=23), tick=False):
+        assert purge_due(Session.flush) == []
+        assert Session.get(Person, person_id) is not None
+    with time_machine.travel(last_close + dt.timedelta(days=30, minutes=1), tick=False):
+        (removal,) = purge_due(Session.flush)
+        assert purge_due(Session.flush) == []  # once only
+    assert removal.slug == dialogue.slug
+    assert Session.get(Person, person_id) is None
+    assert Session.get(Dialogue, dialogue.id).purged_on is not None
+
+
+def test_the_purge_keeps_published_results_and_final_values_anonymously(app_context):
+    dialogue, member, round_, text = small_dialogue(retention_days=1)
+    unpublished = make_round(
+        dialogue,
+        kind=RoundKind.CULTURE,
+        opens_at=round_.opens_at,
+        closes_at=round_.closes_at,
+    )
+    make_contribution(unpublished, member, "Kun i en upubliceret runde")
+    Session.add(MemberCheck(contribution_id=text.id, answer=CheckAnswer.YES))
+    final = Proposal(dialogue_id=dialogue.id, kind=ProposalKind.VALUE, status=ProposalStatus.FINAL)
+    draft = Proposal(dialogue_id=dialogue.id, kind=ProposalKind.VALUE)
+    Session.add_all([final, draft])
+    Session.flush()
+    Session.add(ProposalSource(proposal_id=final.id, contribution_id=text.id))
+    record_event(None, "round.publish", dialogue)
+    pseudonym = text.author
+
+    removal = services.purge_dialogue(dialogue, utcnow().date())
+
+    assert Session.scalar(select(func.count()).select_from(Membership)) == 0
+    assert Session.scalar(select(func.count()).select_from(Person)) == 0
+    assert Session.scalar(select(func.count()).select_from(AuditEvent)) == 0
+    assert Session.scalar(select(func.count()).select_from(MemberCheck)) == 0
+    assert [r.id for r in Session.get(Dialogue, dialogue.id).rounds] == [round_.id]
+    assert set(Session.scalars(select(Proposal.id))) == {final.id}
+    kept = Session.get(Contribution, text.id)
+    assert kept.body == "Mere tid til faglig sparring"
+    assert kept.author != pseudonym
+    assert kept.submission_key is None
+    assert Session.scalar(select(func.count()).select_from(ProposalSource)) == 1
+    assert removal.rows["rounds"] == 1
+    assert removal.rows["proposals"] == 1
+
+
+def test_a_purge_without_keeping_results_deletes_the_dialogue(app_context):
+    dialogue, _member, _round, _text = small_dialogue(keep_results=False)
+    dialogue_id = dialogue.id
+    services.purge_dialogue(dialogue, utcnow().date())
+    assert Session.get(Dialogue, dialogue_id) is None
+    assert Session.scalar(select(func.count()).select_from(Contribution)) == 0
+
+
+def author_of(member):
+    return author_pseudonym(TEST_SECRETS["ANON_SECRET"], member.dialogue_id, member.person_id)
+
+
+def test_own_input_holds_exactly_the_participants_texts_and_answers(app_context):
+    dialogue, member, round_, text = small_dialogue()
+    other = make_member(dialogue)
+    make_contribution(round_, other, "Someone else's")
+    Session.add(MemberCheck(contribution_id=text.id, answer=CheckAnswer.PARTLY, comment="Delvist"))
+    Session.flush()
+
+    rows = services.own_input(dialogue, author_of(member))
+
+    assert [(row["text"], row["check_answer"], row["check_comment"]) for row in rows] == [
+        ("Mere tid til faglig sparring", "partly", "Delvist")
+    ]
+    assert json.loads(services.as_json(rows))["contributions"][0]["round"] == round_.position
+
+
+def test_csv_keeps_formulas_as_text():
+    rows = [
+        {
+            "round": 1,
+            "round_title": "R",
+            "written_on": "2026-12-01",
+            "item": None,
+            "text": "=HYPERLINK(1)",
+            "answers": {"rating": 3},
+            "check_answer": None,
+            "check_comment": None,
+        }
+    ]
+    text = services.as_csv(rows).decode("utf-8-sig")
+    assert "'=HYPERLINK(1)" in text
+    assert '"{""rating"": 3}"' in text
+
+
+def test_erasing_removes_only_the_authors_input_and_keeps_themes_and_values(app_context):
+    dialogue, member, round_, text = small_dialogue()
+    other = make_member(dialogue)
+    others_text = make_contribution(round_, other, "Bedre planlægning")
+    theme = Session.scalar(select(Theme).where(Theme.round_id == round_.id))
+    Session.add(ThemeMember(theme_id=theme.id, contribution_id=others_text.id))
+    value = Proposal(dialogue_id=dialogue.id, kind=ProposalKind.VALUE, status=ProposalStatus.FINAL)
+    Session.add(value)
+    Session.flush()
+    Session.add_all(
+        [
+            ProposalSource(proposal_id=value.id, theme_id=theme.id),
+            ProposalSource(proposal_id=value.id, contribution_id=text.id),
+        ]
+    )
+    Session.flush()
+    audit_before = Session.scalar(select(func.count()).select_from(AuditEvent))
+
+    assert services.erase_own_input(dialogue, author_of(member)) == 1
+
+    assert set(Session.scalars(select(Contribution.body))) == {"Bedre planlægning"}
+    assert set(Session.scalars(select(ThemeMember.contribution_id))) == {others_text.id}
+    assert [(s.theme_id, s.contribution_id) for s in Session.scalars(select(ProposalSource))] == [
+        (theme.id, None)
+    ]
+    assert Session.scalar(select(func.count()).select_from(AuditEvent)) == audit_before
+    assert Session.get(Round, round_.id) is not None
