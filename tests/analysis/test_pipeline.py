@@ -17,9 +17,9 @@ def test_finds_labelled_themes_and_keeps_ids(staff_texts):
     documents = [Document(f"c{row}", text) for row, text in enumerate(staff_texts)]
     result = analyse(documents, random_state=0)
     assert sorted(theme.label for theme in result.themes) == [
-        "it, systemerne",
+        "IT-systemerne",
         "ledelsen, medarbejderne",
-        "stress, travlhed",
+        "stress og travlhed",
     ]
     assert result.language == "da"
     assert_every_document_once(result, documents)
