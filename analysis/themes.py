@@ -32,7 +32,7 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from analysis.text import STOP, TokenTable, normalise
+from analysis.text import STOP, TokenTable, normalise, stop_word_set
 from analysis.types import Theme
 
 #: Members of a theme read to find its name and quotes, spread evenly over its fit order.
@@ -43,11 +43,13 @@ PHRASE_WORDS = (2, 5)
 PHRASE_AUTHORS = 2
 #: Least share of members that must contain a word of the name.
 NAME_COVERAGE = 1 / 3
+#: Most distinctive words of a theme among which a name of words is chosen.
+WORD_CANDIDATES = 30
 #: Weight of fit to the centre against difference from the quotes already chosen.
 RELEVANCE = 0.6
 #: Breaks between clauses: a phrase never spans one.
 _CLAUSE = re.compile(r"[.,;:!?()\[\]{}\"“”„«»…/|\n\r\t]+|\s[-–—]+\s")
-_WORD = re.compile(r"[^\W\d_]{2,}")
+_WORD = re.compile(r"[^\W\d_]+")  # unlike the vectoriser, keeps "a" of "live in a rural area"
 
 
 def class_tfidf(vectors, labels: np.ndarray, n_themes: int) -> np.ndarray:
@@ -359,6 +361,7 @@ class _PhraseReader:
     def __init__(self, texts, vectorizer, public, authors) -> None:
         self.texts, self.authors = texts, authors
         self.table: TokenTable = vectorizer.table_
+        self.stop = stop_word_set(vectorizer.language)
         self.columns = vectorizer.unigram_columns
         self.public = public
 
@@ -395,7 +398,10 @@ class _PhraseReader:
         kinds = []
         for word in words:
             token = self.table.get(word)
-            stem = STOP - 1 if token is None else self.table.stem_ids[token]
+            if token is None:
+                kinds.append(STOP if word in self.stop else STOP - 1)
+                continue
+            stem = self.table.stem_ids[token]
             if stem == STOP:
                 kinds.append(STOP)
                 continue
@@ -448,19 +454,34 @@ class _Namer:
                     name = spelling(words, texts)
                     if name.casefold() not in self.used_names:
                         return self._use(words[0], name)
-        return self._words(theme)
+        return self._words(theme, rows)
 
-    def _words(self, theme: int) -> str:
-        """The two or three most distinctive public words, the first not yet first elsewhere."""
+    def _words(self, theme: int, rows) -> str:
+        """Two or three distinctive public words that together occur in many members.
+
+        From the theme's most distinctive words, each next word is the one found in most of
+        the members that the words chosen so far miss; the first is never first elsewhere.
+        """
         scores, typical = self.scores[theme], self.typical[theme]
         order = np.lexsort((-typical, -scores))
-        order = order[self.words[order] & (typical[order] > 0)]
-        words = [str(word) for word in self.names[order[:40]]]
-        first = next((word for word in words if word not in self.used_first), None)
-        if first is None:
+        order = order[self.words[order] & (typical[order] > 0)][:WORD_CANDIDATES]
+        present = rows[:, order].toarray() > 0 if len(order) else np.zeros((0, 0), bool)
+        missed = np.ones(rows.shape[0], dtype=bool)
+        chosen: list[int] = []
+        while len(chosen) < 3 and len(chosen) < len(order):
+            gain = (present & missed[:, None]).sum(axis=0).astype(float)
+            gain[chosen] = -1
+            if not chosen:
+                gain[[str(self.names[column]) in self.used_first for column in order]] = -1
+            if gain.max() < 0 or (len(chosen) >= 2 and missed.mean() <= 1 - NAME_COVERAGE):
+                break
+            best = int(np.argmax(gain))  # ties: the more distinctive, which comes first
+            chosen.append(best)
+            missed &= ~present[:, best]
+        if not chosen:
             return self._use(f"theme {theme + 1}", f"theme {theme + 1}")
-        name = ", ".join([first, *[word for word in words if word != first][:2]])
-        return self._use(first, name)
+        words = [str(self.names[order[index]]) for index in chosen]
+        return self._use(words[0], ", ".join(words))
 
     def _use(self, first: str, name: str) -> str:
         self.used_first.add(first)
