@@ -362,8 +362,12 @@ class _PhraseReader:
         self.texts, self.authors = texts, authors
         self.table: TokenTable = vectorizer.table_
         self.stop = stop_word_set(vectorizer.language)
-        self.columns = vectorizer.unigram_columns
-        self.public = public
+        # What each token of the table is, looked up once: its public column, STOP, or -2.
+        stems = np.asarray(self.table.stem_ids, dtype=np.int64)
+        columns = vectorizer.unigram_columns(stems)
+        public_columns = np.where(columns >= 0, public[np.maximum(columns, 0)], False)
+        kinds = np.where(stems == STOP, STOP, np.where(public_columns, columns, STOP - 1))
+        self.kinds: list[int] = kinds.tolist()
 
     def read(self, rows: np.ndarray, min_authors: int) -> dict[tuple[str, ...], tuple]:
         """Return the phrases of the texts at `rows` that may name a theme.
@@ -400,13 +404,8 @@ class _PhraseReader:
             token = self.table.get(word)
             if token is None:
                 kinds.append(STOP if word in self.stop else STOP - 1)
-                continue
-            stem = self.table.stem_ids[token]
-            if stem == STOP:
-                kinds.append(STOP)
-                continue
-            column = self.columns(stem)
-            kinds.append(column if column >= 0 and self.public[column] else STOP - 1)
+            else:
+                kinds.append(self.kinds[token])
         return kinds
 
 

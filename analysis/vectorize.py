@@ -117,18 +117,20 @@ class TermVectorizer(TransformerMixin, BaseEstimator):
         matrix = _count_matrix(len(texts), rows[known], columns[known], len(self.idf_))
         return _weight(matrix, self.idf_)
 
-    def unigram_columns(self, stem_id: int) -> int:
-        """Return the column of the stem with id `stem_id` (see :class:`TokenTable`), or -1.
+    def unigram_columns(self, stem_ids) -> np.ndarray:
+        """Return the column of each stem id (see :class:`TokenTable`), or -1 for none.
 
         Examples
         --------
         >>> vectorizer = TermVectorizer("da", min_df=2).fit(["mere tid", "mere tid", "ro"])
         >>> stem = vectorizer.table_.stem_ids[vectorizer.table_["tid"]]
-        >>> str(vectorizer.feature_names_[vectorizer.unigram_columns(stem)])
-        'tid'
+        >>> vectorizer.feature_names_[vectorizer.unigram_columns([stem])].tolist()
+        ['tid']
         """
         check_is_fitted(self)
-        return int(self._stem_columns_[min(stem_id, len(self._stem_columns_) - 1)])
+        stem_ids = np.asarray(stem_ids, dtype=np.int64)
+        columns = self._stem_columns_[np.clip(stem_ids, 0, len(self._stem_columns_) - 1)]
+        return np.where(stem_ids >= 0, columns, -1)
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """Return the readable surface form of each column."""

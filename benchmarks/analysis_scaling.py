@@ -191,6 +191,11 @@ def main() -> None:
         help="Largest size at which the semantic run embeds its texts (slow: one core).",
     )
     parser.add_argument(
+        "--no-semantic",
+        action="store_true",
+        help="Time only the TF-IDF pipeline and the bare pass.",
+    )
+    parser.add_argument(
         "--worker",
         choices=["pipeline", "bare", "semantic-stored", "semantic-fresh"],
         help=argparse.SUPPRESS,
@@ -201,14 +206,14 @@ def main() -> None:
     if args.worker:
         worker(args.worker, args.size, args.k)
         return
-    semantic = semantic_installed()
+    semantic = semantic_installed() and not args.no_semantic
     header = (
         f"{'texts':>9} {'k':>3} {'pipeline s':>10} {'bare s':>7} {'ratio':>6} "
         f"{'pipeline MB':>11} {'bare MB':>8}"
     )
     if semantic:
         header += f" | {'sem k':>4} {'stored s':>9} {'cpu s':>7} {'no store s':>10} {'sem MB':>8}"
-    else:
+    elif not args.no_semantic:
         print("semantic runs skipped: the semantic extra is not installed", file=sys.stderr)
     print(header)
     per_second: list[float] = []
