@@ -164,9 +164,10 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         )
         # One thread: on a small sample, waking OpenMP threads costs more than it saves. The
         # distances between the sample's texts are computed once, not once per k.
+        tried = range(max(2, min(self.min_themes, largest)), largest + 1)
         with threadpool_limits(1):
-            distances = pairwise_distances(sample)
-            for k in range(max(2, min(self.min_themes, largest)), largest + 1):
+            distances = pairwise_distances(sample) if len(tried) else None
+            for k in tried:
                 model = KMeans(k, n_init=1, random_state=_seed(random_state))
                 labels = model.fit_predict(sample)
                 score = silhouette_score(distances, labels, metric="precomputed")
