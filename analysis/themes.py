@@ -365,7 +365,8 @@ class _PhraseReader:
         # What each token of the table is, looked up once: its public column, STOP, or -2.
         stems = np.asarray(self.table.stem_ids, dtype=np.int64)
         columns = vectorizer.unigram_columns(stems)
-        public_columns = np.where(columns >= 0, public[np.maximum(columns, 0)], False)
+        public_columns = np.zeros(len(columns), dtype=bool)  # there may be no columns at all
+        public_columns[columns >= 0] = public[columns[columns >= 0]]
         kinds = np.where(stems == STOP, STOP, np.where(public_columns, columns, STOP - 1))
         self.kinds: list[int] = kinds.tolist()
 
