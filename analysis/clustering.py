@@ -25,7 +25,7 @@ from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.decomposition import TruncatedSVD
 from sklearn.manifold import spectral_embedding
-from sklearn.metrics import silhouette_score
+from sklearn.metrics import pairwise_distances, silhouette_score
 from sklearn.neighbors import kneighbors_graph
 from sklearn.preprocessing import normalize
 from sklearn.utils import check_random_state
@@ -162,12 +162,16 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
             len(sample) - 1,
             len(embedding) // max(self.min_theme_size, 1),
         )
-        # One thread: on a small sample, waking OpenMP threads costs more than it saves.
+        # One thread: on a small sample, waking OpenMP threads costs more than it saves. The
+        # distances between the sample's texts are computed once, not once per k.
+        tried = range(max(2, min(self.min_themes, largest)), largest + 1)
         with threadpool_limits(1):
-            for k in range(max(2, min(self.min_themes, largest)), largest + 1):
+            distances = pairwise_distances(sample) if len(tried) else None
+            for k in tried:
                 model = KMeans(k, n_init=1, random_state=_seed(random_state))
                 labels = model.fit_predict(sample)
-                self.silhouette_scores_[k] = float(silhouette_score(sample, labels))
+                score = silhouette_score(distances, labels, metric="precomputed")
+                self.silhouette_scores_[k] = float(score)
         if not self.silhouette_scores_:
             return min(1, n_distinct)
         return max(self.silhouette_scores_, key=self.silhouette_scores_.__getitem__)

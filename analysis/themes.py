@@ -1,4 +1,4 @@
-"""Describe clusters as themes: readable top terms, a label and representative members.
+"""Describe clusters as themes: a readable name, top terms and representative members.
 
 Terms are ranked by class-based TF-IDF: all members of a cluster are treated as one document,
 so a term scores high when it is frequent in this cluster and rare in the others (the idea
@@ -8,16 +8,48 @@ number of members that use a term, so one long text repeating a word cannot domi
 Only *public* terms, used by at least `min_group_size` distinct authors of the corpus, may appear
 in a label or in the top terms: a name written in one or two contributions, or by one person in
 many, never reaches the public page (see :func:`author_frequency`).
+
+A theme's *name* is a short phrase its members wrote ("tid til faglig sparring"), found in a
+sample of them: a run of two to five words within one clause, starting and ending with a public
+content word, written by at least `min_group_size` distinct authors of the sample (so every word
+of it passes the public rule too), scored by how typical its content words are of the theme
+times how many wrote it. A name must also share a word with a third of the members, and no two
+themes may share a name or a first word, so the names tell themes apart. Without such a phrase
+the name is the theme's two or three most typical public words.
+
+Representative quotes are chosen by maximal marginal relevance (Carbonell and Goldstein, 1998)
+from members spread over the theme: each next quote is close to the theme's centre and far from
+the quotes already chosen, and a quote identical or near-identical to one chosen is never
+taken, so the quotes cover the theme instead of repeating its commonest sentence.
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Hashable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
 
+from analysis.text import STOP, TokenTable, normalise, stop_word_set
 from analysis.types import Theme
+
+#: Members of a theme read to find its name and quotes, spread evenly over its fit order.
+SAMPLE_SIZE = 200
+#: Words of a name phrase.
+PHRASE_WORDS = (2, 5)
+#: Fewest distinct authors of a name phrase in the sample: a phrase one person wrote is theirs.
+PHRASE_AUTHORS = 2
+#: Least share of members that must contain a word of the name.
+NAME_COVERAGE = 1 / 3
+#: Most distinctive words of a theme among which a name of words is chosen.
+WORD_CANDIDATES = 30
+#: Weight of fit to the centre against difference from the quotes already chosen.
+RELEVANCE = 0.6
+#: Breaks between clauses: a phrase never spans one.
+_CLAUSE = re.compile(r"[.,;:!?()\[\]{}\"“”„«»…/|\n\r\t]+|\s[-–—]+\s")
+_WORD = re.compile(r"[^\W\d_]+")  # unlike the vectoriser, keeps "a" of "live in a rural area"
 
 
 def class_tfidf(vectors, labels: np.ndarray, n_themes: int) -> np.ndarray:
@@ -39,17 +71,54 @@ def class_tfidf(vectors, labels: np.ndarray, n_themes: int) -> np.ndarray:
     >>> class_tfidf(vectors, np.array([0, 1, 1]), 2).argmax(axis=1)
     array([1, 2])
     """
-    present = sp.csr_matrix(vectors, copy=True)
-    present.data[:] = 1
     assigned = np.flatnonzero(labels >= 0)
     membership = sp.csr_matrix(
-        (np.ones(len(assigned)), (labels[assigned], assigned)), shape=(n_themes, vectors.shape[0])
+        (np.ones(len(assigned), dtype=np.float32), (labels[assigned], assigned)),
+        shape=(n_themes, vectors.shape[0]),
     )
-    frequency = np.asarray((membership @ present).todense())
+    frequency = (membership @ _presence(vectors)).toarray().astype(np.float64)
     term_frequency = frequency / np.maximum(frequency.sum(axis=1, keepdims=True), 1)
     mean_class_size = frequency.sum() / max(n_themes, 1)
     idf = np.log1p(mean_class_size / np.maximum(frequency.sum(axis=0), 1))
     return term_frequency * idf
+
+
+def distinctiveness(vectors, labels: np.ndarray, n_themes: int) -> np.ndarray:
+    """Return how much each term tells a theme's members apart, shape (n_themes, n_terms).
+
+    The score is the term's share of the theme's members times the log of how much more often
+    members use it than texts in general (its part in the Kullback-Leibler divergence of the
+    theme from the corpus), and zero where members use it less. A word everybody writes ("kan",
+    "så", which the Danish stop-word list lacks) is not much commoner in any one theme, so it
+    scores low even where it is frequent, unlike in :func:`class_tfidf`.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.sparse as sp
+    >>> vectors = sp.csr_matrix(np.array([[1, 1, 0], [1, 1, 0], [1, 0, 1], [1, 0, 1]]))
+    >>> distinctiveness(vectors, np.array([0, 0, 1, 1]), 2).round(2)
+    array([[0.  , 0.69, 0.  ],
+           [0.  , 0.  , 0.69]])
+    """
+    assigned = np.flatnonzero(labels >= 0)
+    membership = sp.csr_matrix(
+        (np.ones(len(assigned), dtype=np.float32), (labels[assigned], assigned)),
+        shape=(n_themes, vectors.shape[0]),
+    )
+    frequency = (membership @ _presence(vectors)).toarray().astype(np.float64)
+    share = frequency / np.maximum(np.bincount(labels[assigned], minlength=n_themes), 1)[:, None]
+    overall = np.bincount(sp.csr_matrix(vectors).indices, minlength=vectors.shape[1])
+    overall = overall / max(vectors.shape[0], 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lift = np.log(share / overall)
+    return np.where(share > 0, share * np.maximum(lift, 0), 0.0)
+
+
+def _presence(vectors) -> sp.csr_matrix:
+    """The 0/1 pattern of `vectors`, sharing its index arrays: a million rows are not copied."""
+    vectors = sp.csr_matrix(vectors)
+    ones = np.ones(vectors.nnz, dtype=np.float32)
+    return sp.csr_matrix((ones, vectors.indices, vectors.indptr), shape=vectors.shape)
 
 
 def author_frequency(vectors, authors: Sequence[Hashable | None]) -> np.ndarray:
@@ -75,6 +144,8 @@ def author_frequency(vectors, authors: Sequence[Hashable | None]) -> np.ndarray:
     >>> author_frequency(vectors, [None, None, None]).tolist()
     [3, 2]
     """
+    if all(author is None for author in authors):  # every document its own author
+        return np.bincount(sp.csr_matrix(vectors).indices, minlength=vectors.shape[1])
     codes: dict = {}
     groups = np.fromiter(
         (
@@ -84,13 +155,11 @@ def author_frequency(vectors, authors: Sequence[Hashable | None]) -> np.ndarray:
         dtype=np.int64,
         count=vectors.shape[0],
     )
-    present = sp.csr_matrix(vectors, copy=True)
-    present.data[:] = 1
     membership = sp.csr_matrix(
-        (np.ones(len(groups)), (groups, np.arange(len(groups)))),
+        (np.ones(len(groups), dtype=np.float32), (groups, np.arange(len(groups)))),
         shape=(len(codes), vectors.shape[0]),
     )
-    used = (membership @ present).tocsc()
+    used = (membership @ _presence(vectors)).tocsc()
     return np.diff(used.indptr)
 
 
@@ -133,13 +202,19 @@ def describe_themes(
     public: np.ndarray,
     n_terms: int = 10,
     n_representatives: int = 5,
+    texts: Sequence[str] | None = None,
+    vectorizer=None,
+    authors: Sequence[Hashable | None] | None = None,
+    min_authors: int = 1,
+    duplicate_groups: Sequence[np.ndarray] = (),
+    duplicate_threshold: float = 0.9,
 ) -> tuple[Theme, ...]:
     """Turn cluster labels into :class:`Theme` objects, largest theme first.
 
     Parameters
     ----------
     vectors : sparse matrix of shape (n_documents, n_terms)
-        Document-term matrix the labels are computed from.
+        Unit-length TF-IDF rows the labels are computed from.
     labels, similarity : ndarray of shape (n_documents,)
         Theme of each document (negative for none) and its fit to the theme's centre.
     names : ndarray of str
@@ -150,36 +225,299 @@ def describe_themes(
         Which terms may be shown publicly.
     n_terms, n_representatives : int
         How many top terms and representative members each theme gets.
+    texts : sequence of str, optional
+        The documents' texts; with `vectorizer`, themes are named by a phrase their members
+        wrote, and identical texts are never both quoted. Without, by their typical words.
+    vectorizer : TermVectorizer, optional
+        The fitted vectoriser of `vectors`, which knows each word's stem and column.
+    authors : sequence, optional
+        Author of each document, or ``None`` for a document that is its own author.
+    min_authors : int, default=1
+        Fewest distinct authors who must have written each word of a name; `public` already
+        says it of the terms.
+    duplicate_groups : sequence of ndarray
+        Groups of near-identical rows (:func:`analysis.duplicates.near_duplicate_groups`): at
+        most one member of a group is quoted.
+    duplicate_threshold : float, default=0.9
+        Cosine similarity from which two quotes count as near-identical.
 
     Examples
     --------
     >>> import numpy as np, scipy.sparse as sp
-    >>> vectors = sp.csr_matrix(np.array([[1, 1, 0], [1, 0, 1], [0, 1, 1]]))
+    >>> vectors = sp.csr_matrix(np.array([[1, 0, 0], [0.6, 0.8, 0], [0, 0.6, 0.8]]))
     >>> names = np.array(["tid", "stress", "it"])
     >>> themes = describe_themes(
     ...     vectors, np.array([0, 0, -1]), np.array([0.9, 0.8, 0.0]), names,
     ...     ["a", "b", "c"], public=np.ones(3, bool))
     >>> themes[0].label, themes[0].member_ids, themes[0].representative_ids
-    ('tid, stress, it', ('a', 'b'), ('a', 'b'))
+    ('tid, stress', ('a', 'b'), ('a', 'b'))
     """
     n_themes = int(labels.max()) + 1 if len(labels) else 0
+    vectors = sp.csr_matrix(vectors)
     scores = class_tfidf(vectors, labels, n_themes)
     phrase = np.char.find(names.astype(str), " ") >= 0
     ids = np.fromiter(ids, dtype=object, count=len(labels))
     order = np.lexsort((-similarity, labels))
     starts = np.searchsorted(labels[order], np.arange(n_themes + 1))
+    reader = None
+    if texts is not None and vectorizer is not None:
+        reader = _PhraseReader(texts, vectorizer, public, authors)
+    duplicate_of = np.full(len(labels), -1)
+    for number, group in enumerate(duplicate_groups):
+        duplicate_of[group] = number
+    namer = _Namer(distinctiveness(vectors, labels, n_themes), scores, names, public & ~phrase)
     themes = []
     for theme in range(n_themes):
         members = order[starts[theme] : starts[theme + 1]]
+        sample = _spread(members, SAMPLE_SIZE)
         terms = top_terms(scores[theme], names, public, n_terms, phrase=phrase)
+        quotes = _representatives(
+            vectors[sample],
+            similarity[sample],
+            duplicate_of[sample],
+            None if texts is None else [texts[row] for row in sample],
+            n_representatives,
+            duplicate_threshold,
+        )
         themes.append(
             Theme(
                 id=theme,
-                label=", ".join(terms[:3]) or f"theme {theme + 1}",
+                label=namer.name(
+                    theme,
+                    vectors[sample],
+                    reader and reader.read(sample, min_authors),
+                    [] if texts is None else [texts[row] for row in sample],
+                ),
                 top_terms=tuple(terms),
                 member_ids=tuple(ids[members].tolist()),
                 scores=tuple(np.round(similarity[members], 4).tolist()),
-                representative_ids=tuple(ids[members[:n_representatives]].tolist()),
+                representative_ids=tuple(ids[sample[quotes]].tolist()),
             )
         )
     return tuple(themes)
+
+
+def _spread(members: np.ndarray, size: int) -> np.ndarray:
+    """At most `size` of `members`, evenly spread over their order, the first always in."""
+    if len(members) <= size:
+        return members
+    return members[np.unique(np.linspace(0, len(members) - 1, size).round().astype(int))]
+
+
+def _representatives(rows, relevance, duplicate_of, texts, n, threshold) -> list[int]:
+    """Pick up to `n` of `rows` by maximal marginal relevance, never two near-identical ones.
+
+    Parameters
+    ----------
+    rows : sparse matrix
+        Unit-length TF-IDF rows of the candidates, best fitting first.
+    relevance : ndarray
+        Each candidate's fit to the theme's centre.
+    duplicate_of : ndarray of int
+        Near-duplicate group of each candidate, ``-1`` for none.
+    texts : list of str or None
+        The candidates' texts, to rule out texts that differ only in case or punctuation.
+    n : int
+        Most quotes.
+    threshold : float
+        Cosine similarity from which two candidates are near-identical.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.sparse as sp
+    >>> rows = sp.csr_matrix(np.array([[1, 0], [1, 0], [0.8, 0.6], [0, 1.0]]))
+    >>> _representatives(rows, np.array([0.9, 0.9, 0.8, 0.5]), np.full(4, -1), None, 3, 0.9)
+    [0, 3, 2]
+    """
+    similar = (rows @ rows.T).toarray()
+    allowed = np.ones(len(relevance), dtype=bool)
+    redundancy = np.zeros(len(relevance))
+    keys = (
+        None if texts is None else np.array([" ".join(_WORD.findall(normalise(t))) for t in texts])
+    )
+    chosen: list[int] = []
+    while allowed.any() and len(chosen) < n:
+        gain = RELEVANCE * relevance - (1 - RELEVANCE) * redundancy
+        best = int(np.argmax(np.where(allowed, gain, -np.inf)))
+        chosen.append(best)
+        redundancy = np.maximum(redundancy, similar[best])
+        allowed &= similar[best] < threshold - 1e-6
+        if duplicate_of[best] >= 0:
+            allowed &= duplicate_of != duplicate_of[best]
+        if keys is not None:
+            allowed &= keys != keys[best]
+        allowed[best] = False
+    return chosen
+
+
+class _PhraseReader:
+    """Find, in some of the texts, the phrases that could name a theme.
+
+    A phrase is two to five words of one clause, starting and ending with a content word, whose
+    content words are all public terms; stop words may stand between them ("tid til faglig
+    sparring"). A word the vectoriser dropped (too rare or too common) ends a phrase.
+    """
+
+    def __init__(self, texts, vectorizer, public, authors) -> None:
+        self.texts, self.authors = texts, authors
+        self.table: TokenTable = vectorizer.table_
+        self.stop = stop_word_set(vectorizer.language)
+        # What each token of the table is, looked up once: its public column, STOP, or -2.
+        stems = np.asarray(self.table.stem_ids, dtype=np.int64)
+        columns = vectorizer.unigram_columns(stems)
+        public_columns = np.zeros(len(columns), dtype=bool)  # there may be no columns at all
+        public_columns[columns >= 0] = public[columns[columns >= 0]]
+        kinds = np.where(stems == STOP, STOP, np.where(public_columns, columns, STOP - 1))
+        self.kinds: list[int] = kinds.tolist()
+
+    def read(self, rows: np.ndarray, min_authors: int) -> dict[tuple[str, ...], tuple]:
+        """Return the phrases of the texts at `rows` that may name a theme.
+
+        Each maps to its distinct authors and its content columns. A phrase needs
+        `PHRASE_AUTHORS` authors, and each stop word in it `min_authors` authors among these
+        texts: its content words are public by their columns, so then every word is.
+        """
+        phrases: dict[tuple[str, ...], tuple[set, tuple[int, ...]]] = {}
+        stop_authors: dict[str, set] = {}
+        for row in rows.tolist():
+            author = ("doc", row) if self.authors is None else self.authors[row]
+            author = ("doc", row) if author is None else ("author", author)
+            for clause in _CLAUSE.split(normalise(self.texts[row])):
+                words = _WORD.findall(clause)
+                kinds = self._kinds(words)
+                for word, kind in zip(words, kinds, strict=True):
+                    if kind == STOP:
+                        stop_authors.setdefault(word, set()).add(author)
+                for phrase, columns in _phrases(words, kinds):
+                    phrases.setdefault(phrase, (set(), columns))[0].add(author)
+        common = {word for word, authors in stop_authors.items() if len(authors) >= min_authors}
+        return {
+            words: found
+            for words, found in phrases.items()
+            if len(found[0]) >= PHRASE_AUTHORS
+            and all(word in common for word in words if word in stop_authors)
+        }
+
+    def _kinds(self, words: list[str]) -> list[int]:
+        """Per word: its public column, `STOP` for a stop word, or -2 for any other word."""
+        kinds = []
+        for word in words:
+            token = self.table.get(word)
+            if token is None:
+                kinds.append(STOP if word in self.stop else STOP - 1)
+            else:
+                kinds.append(self.kinds[token])
+        return kinds
+
+
+def _phrases(words: list[str], kinds: list[int]):
+    """Yield each phrase of one clause and the distinct columns of its content words.
+
+    Examples
+    --------
+    >>> list(_phrases(["tid", "til", "sparring", "nu"], [4, -1, 7, -2]))
+    [(('tid', 'til', 'sparring'), (4, 7))]
+    """
+    shortest, longest = PHRASE_WORDS
+    for start, kind in enumerate(kinds):
+        if kind < 0:
+            continue
+        for end in range(start + 1, min(start + longest, len(words))):
+            if kinds[end] < STOP:
+                break
+            if kinds[end] >= 0 and end - start + 1 >= shortest:
+                columns = tuple(dict.fromkeys(k for k in kinds[start : end + 1] if k >= 0))
+                yield tuple(words[start : end + 1]), columns
+
+
+class _Namer:
+    """Name themes one after the other, so that no two share a name or a first word."""
+
+    def __init__(self, scores, typical, names, words) -> None:
+        self.scores, self.typical, self.names, self.words = scores, typical, names, words
+        self.used_names: set[str] = set()
+        self.used_first: set[str] = set()
+
+    def name(self, theme: int, rows, phrases, texts) -> str:
+        """Return the name of `theme` from its sampled `rows`, their `phrases` and `texts`."""
+        scores = self.scores[theme]
+        if phrases:
+            candidates = sorted(
+                (
+                    (-scores[list(columns)].sum() * len(authors), words, columns)
+                    for words, (authors, columns) in phrases.items()
+                    if words[0] not in self.used_first
+                ),
+            )
+            for _, words, columns in candidates:
+                if _coverage(rows, columns) >= NAME_COVERAGE:
+                    name = spelling(words, texts)
+                    if name.casefold() not in self.used_names:
+                        return self._use(words[0], name)
+        return self._words(theme, rows)
+
+    def _words(self, theme: int, rows) -> str:
+        """Two or three distinctive public words that together occur in many members.
+
+        From the theme's most distinctive words, each next word is the one found in most of
+        the members that the words chosen so far miss; the first is never first elsewhere.
+        """
+        scores, typical = self.scores[theme], self.typical[theme]
+        order = np.lexsort((-typical, -scores))
+        order = order[self.words[order] & (typical[order] > 0)][:WORD_CANDIDATES]
+        present = rows[:, order].toarray() > 0 if len(order) else np.zeros((0, 0), bool)
+        missed = np.ones(rows.shape[0], dtype=bool)
+        chosen: list[int] = []
+        while len(chosen) < 3 and len(chosen) < len(order):
+            gain = (present & missed[:, None]).sum(axis=0).astype(float)
+            gain[chosen] = -1
+            if not chosen:
+                gain[[str(self.names[column]) in self.used_first for column in order]] = -1
+            if gain.max() < 0 or (len(chosen) >= 2 and missed.mean() <= 1 - NAME_COVERAGE):
+                break
+            best = int(np.argmax(gain))  # ties: the more distinctive, which comes first
+            chosen.append(best)
+            missed &= ~present[:, best]
+        if not chosen:
+            return self._use(f"theme {theme + 1}", f"theme {theme + 1}")
+        words = [str(self.names[order[index]]) for index in chosen]
+        return self._use(words[0], ", ".join(words))
+
+    def _use(self, first: str, name: str) -> str:
+        self.used_first.add(first)
+        self.used_names.add(name.casefold())
+        return name
+
+
+def spelling(words: Sequence[str], texts: Sequence[str]) -> str:
+    """Return the phrase of normalised `words` as most `texts` write it, or the words joined.
+
+    The writers' own hyphens and capitals are kept ("IT-systemerne"), but a capital that only
+    starts a sentence is not.
+
+    Examples
+    --------
+    >>> spelling(["it", "systemerne", "taler"], ["IT-systemerne taler ikke.", "It systemerne"])
+    'IT-systemerne taler'
+    >>> spelling(["ventetiden", "er"], ["Ventetiden er lang", "ventetiden  er"])
+    'ventetiden er'
+    """
+    pattern = re.compile(
+        r"(?<![^\W\d_])" + r"[\W\d_]+".join(map(re.escape, words)) + r"(?![^\W\d_])",
+        re.IGNORECASE,
+    )
+    found: Counter = Counter()
+    for text in texts:
+        match = pattern.search(text)
+        if match and not _CLAUSE.search(match.group()):
+            spelled = " ".join(match.group().split())
+            capitals = [word[:1].isupper() for word in spelled.split()]
+            if capitals[0] and not spelled[1:2].isupper() and not any(capitals[1:]):
+                spelled = spelled[0].lower() + spelled[1:]
+            found[spelled] += 1
+    return found.most_common(1)[0][0] if found else " ".join(words)
+
+
+def _coverage(rows, columns) -> float:
+    """Share of `rows` that contain any of `columns`."""
+    return float((rows[:, list(columns)].getnnz(axis=1) > 0).mean()) if rows.shape[0] else 0.0

@@ -40,6 +40,7 @@ class ThemeMember:
 class Theme:
     """A group of contributions about the same thing, with words that describe it.
 
+    `label` is a short phrase the members wrote, or two or three of their typical words.
     `label` and `top_terms` only use terms found in documents of at least ``min_group_size``
     distinct authors of the corpus, so they can be published without exposing a rare word such
     as a person's name.
@@ -53,7 +54,8 @@ class Theme:
     member_ids: tuple[Hashable, ...]
     #: Cosine similarity of each member to the theme's centre, parallel to `member_ids`.
     scores: tuple[float, ...]
-    #: A few members closest to the centre: quotes that show what the theme is about.
+    #: A few members that show what the theme is about: the best fitting first, then each
+    #: fitting and unlike those before, never two (near-)identical texts.
     representative_ids: tuple[Hashable, ...]
 
     @property

@@ -93,17 +93,19 @@ class TermVectorizer(TransformerMixin, BaseEstimator):
         counts = _TermCounts.read(self.table_, texts, self.chunk_size, progress)
         n_stems = len(self.table_.stems)
         pair_keys, pair_columns = np.unique(counts.pair_keys, return_inverse=True)
+        counts.pair_keys = None  # its sorted distinct keys and inverse replace it
         matrix = _count_matrix(
             len(texts),
             np.concatenate([counts.unigram_rows, counts.pair_rows]),
-            np.concatenate([counts.unigram_stems, n_stems + pair_columns]),
+            np.concatenate([counts.unigram_stems, (n_stems + pair_columns).astype(np.int32)]),
             n_stems + len(pair_keys),
         )
         keep = self._keep_columns(matrix, len(texts))
         self._set_vocabulary(keep, n_stems, pair_keys, counts.surface_counts)
         self.document_frequency_ = np.bincount(matrix.indices, minlength=matrix.shape[1])[keep]
         self.idf_ = np.log((1 + len(texts)) / (1 + self.document_frequency_)) + 1
-        return _weight(matrix[:, keep], self.idf_)
+        matrix = matrix[:, keep]  # the unfiltered counts go as soon as they are filtered
+        return _weight(matrix, self.idf_)
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Return the TF-IDF matrix of `texts` over the fitted vocabulary."""
@@ -116,6 +118,21 @@ class TermVectorizer(TransformerMixin, BaseEstimator):
         known = columns >= 0
         matrix = _count_matrix(len(texts), rows[known], columns[known], len(self.idf_))
         return _weight(matrix, self.idf_)
+
+    def unigram_columns(self, stem_ids) -> np.ndarray:
+        """Return the column of each stem id (see :class:`TokenTable`), or -1 for none.
+
+        Examples
+        --------
+        >>> vectorizer = TermVectorizer("da", min_df=2).fit(["mere tid", "mere tid", "ro"])
+        >>> stem = vectorizer.table_.stem_ids[vectorizer.table_["tid"]]
+        >>> vectorizer.feature_names_[vectorizer.unigram_columns([stem])].tolist()
+        ['tid']
+        """
+        check_is_fitted(self)
+        stem_ids = np.asarray(stem_ids, dtype=np.int64)
+        columns = self._stem_columns_[np.clip(stem_ids, 0, len(self._stem_columns_) - 1)]
+        return np.where(stem_ids >= 0, columns, -1)
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """Return the readable surface form of each column."""
@@ -155,6 +172,16 @@ def _look_up(sorted_keys: np.ndarray, columns: np.ndarray, queries: np.ndarray) 
     return np.where(sorted_keys[found] == queries, columns[found], -1)
 
 
+#: Types of the occurrence arrays: 32 bits for rows and stems (a million texts fit, and half
+#: the memory of 64), 64 for a pair of stems.
+_OCCURRENCE_TYPES = {
+    "unigram_rows": np.int32,
+    "unigram_stems": np.int32,
+    "pair_rows": np.int32,
+    "pair_keys": np.int64,
+}
+
+
 class _TermCounts:
     """Unigram and bigram occurrences of a corpus, read chunk by chunk."""
 
@@ -178,17 +205,19 @@ class _TermCounts:
             counts._add_surfaces(token_ids, len(stem_of_token))
             if progress is not None:
                 progress("vectorise", min(start + chunk_size, len(texts)), len(texts))
-        for name, parts in counts.parts.items():
-            setattr(counts, name, np.concatenate(parts or [np.zeros(0, dtype=np.int64)]))
+        # Each list is dropped once joined, so a million texts' occurrences are not held twice.
+        for name, dtype in _OCCURRENCE_TYPES.items():
+            parts = counts.parts.pop(name)
+            setattr(counts, name, np.concatenate(parts) if parts else np.zeros(0, dtype=dtype))
         return counts
 
     def _add(self, stems: np.ndarray, first_row: int) -> None:
-        rows = first_row + np.cumsum(stems == BOUNDARY)
+        rows = (first_row + np.cumsum(stems == BOUNDARY)).astype(np.int32)
         kept = stems >= 0
         rows, stems = rows[kept], stems[kept]
         adjacent = rows[1:] == rows[:-1]
         self.parts["unigram_rows"].append(rows)
-        self.parts["unigram_stems"].append(stems)
+        self.parts["unigram_stems"].append(stems.astype(np.int32))
         self.parts["pair_rows"].append(rows[1:][adjacent])
         self.parts["pair_keys"].append((stems[:-1][adjacent] << 32) | stems[1:][adjacent])
 
@@ -218,7 +247,7 @@ def _count_matrix(n_rows, rows, columns, n_columns) -> sp.csr_matrix:
 
 def _weight(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     """Apply sublinear term frequency, idf and unit length to each row."""
-    weighted = counts.astype(np.float32)
+    weighted = counts.astype(np.float32, copy=False)  # the counts are not used again
     np.log(weighted.data, out=weighted.data)
     weighted.data += 1
     weighted.data *= idf[weighted.indices].astype(np.float32)

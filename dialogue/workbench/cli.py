@@ -28,7 +28,7 @@ from flask_babel import force_locale
 from sqlalchemy.exc import SQLAlchemyError
 from tqdm import tqdm
 
-from analysis import EmbeddingUnavailable, themes_report
+from analysis import EmbeddingUnavailable, default_method, themes_report
 from analysis.embed import load_embedder, model_name
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
@@ -47,9 +47,10 @@ SHOWN_SKIPPED = 10
 METHOD_OPTION = click.option(
     "--method",
     type=click.Choice(["tfidf", "semantic"]),
-    default="tfidf",
-    show_default=True,
-    help="Group by TF-IDF terms, or by multilingual sentence embeddings (the semantic extra).",
+    help=(
+        "Group by TF-IDF terms, or by multilingual sentence embeddings (the semantic extra). "
+        "Default: semantic where the extra is installed, for up to 2,000 texts; else tfidf."
+    ),
 )
 
 
@@ -111,6 +112,7 @@ def themes_command(
     if not texts:
         _fail("themes", "the file has a header but no rows below it")
     progress = ProgressBar(len(texts), enabled=len(texts) >= LARGE_INPUT)
+    method = method or default_method(len(texts))
     try:
         report = themes_report(
             texts,
@@ -187,6 +189,7 @@ def analyse_command(round_id, n_themes, seed, method):
         select(func.count()).select_from(Contribution).where(Contribution.round_id == round_id)
     )
     progress = ProgressBar(n_texts, enabled=n_texts >= LARGE_INPUT)
+    method = method or default_method(n_texts)
     try:
         run = run_analysis(
             round_,

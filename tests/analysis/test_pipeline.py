@@ -17,9 +17,9 @@ def test_finds_labelled_themes_and_keeps_ids(staff_texts):
     documents = [Document(f"c{row}", text) for row, text in enumerate(staff_texts)]
     result = analyse(documents, random_state=0)
     assert sorted(theme.label for theme in result.themes) == [
-        "it, systemerne",
+        "IT-systemerne",
         "ledelsen, medarbejderne",
-        "stress, travlhed",
+        "stress og travlhed",
     ]
     assert result.language == "da"
     assert_every_document_once(result, documents)
@@ -121,3 +121,14 @@ def test_every_document_lands_exactly_once(texts):
             analyse(documents, random_state=0)
         return
     assert_every_document_once(analyse(documents, random_state=0), documents)
+
+
+def test_the_default_method_is_semantic_where_installed_unless_too_much_to_embed(monkeypatch):
+    from analysis import pipeline
+
+    monkeypatch.setattr(pipeline, "semantic_installed", lambda: True)
+    assert pipeline.default_method() == "semantic"
+    assert pipeline.default_method(pipeline.EMBED_ON_THE_SPOT) == "semantic"
+    assert pipeline.default_method(pipeline.EMBED_ON_THE_SPOT + 1) == "tfidf"
+    monkeypatch.setattr(pipeline, "semantic_installed", lambda: False)
+    assert pipeline.default_method() == "tfidf"

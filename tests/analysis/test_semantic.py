@@ -69,9 +69,9 @@ def test_stored_embeddings_are_clustered_and_labels_are_words(staff_texts):
     groups = {frozenset(theme.member_ids) for theme in result.themes}
     assert groups == {frozenset(range(0, 10)), frozenset(range(10, 20)), frozenset(range(20, 30))}
     assert sorted(theme.label for theme in result.themes) == [
-        "it, systemerne",
+        "IT-systemerne",
         "ledelsen, medarbejderne",
-        "stress, travlhed",
+        "stress og travlhed",
     ]
     assert result.parameters["method"] == "semantic"
     assert result.parameters["method_used"] == "semantic"

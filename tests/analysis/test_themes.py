@@ -18,21 +18,39 @@ def test_top_terms_never_shows_terms_that_are_not_public():
     assert terms == ["stress"]
 
 
-def test_representatives_are_the_members_closest_to_the_centre():
-    vectors = sp.csr_matrix(np.ones((6, 1)))
-    similarity = np.array([0.1, 0.9, 0.5, 0.7, 0.3, 0.8])
+def test_representatives_start_at_the_centre_and_cover_the_theme_without_repeats():
+    # Three members say the same thing (two word for word, one nearly); two others differ.
+    vectors = sp.csr_matrix(
+        np.array([[1, 0, 0], [1, 0, 0], [0.99, 0.14, 0], [0.6, 0.8, 0], [0.6, 0, 0.8]])
+    )
+    texts = ["Mere tid!", "mere tid", "Mere tid, tak", "Mere ro", "Mere løn"]
     (theme,) = describe_themes(
         vectors,
-        np.zeros(6, int),
-        similarity,
-        np.array(["it"]),
-        list("abcdef"),
-        public=np.array([True]),
+        np.zeros(5, int),
+        np.array([0.95, 0.95, 0.94, 0.7, 0.6]),
+        np.array(["tid", "ro", "løn"]),
+        list("abcde"),
+        public=np.ones(3, bool),
         n_representatives=3,
+        texts=texts,
     )
-    assert theme.representative_ids == ("b", "f", "d")
-    assert theme.member_ids == ("b", "f", "d", "c", "e", "a")
-    assert theme.scores == (0.9, 0.8, 0.7, 0.5, 0.3, 0.1)
+    assert theme.representative_ids == ("a", "d", "e")
+    assert theme.member_ids == ("a", "b", "c", "d", "e")
+    assert theme.scores == (0.95, 0.95, 0.94, 0.7, 0.6)
+
+
+def test_a_near_duplicate_group_gives_one_quote_however_low_the_threshold():
+    vectors = sp.csr_matrix(np.array([[1.0, 0], [0.8, 0.6], [0, 1.0]]))
+    (theme,) = describe_themes(
+        vectors,
+        np.zeros(3, int),
+        np.array([0.9, 0.8, 0.5]),
+        np.array(["tid", "ro"]),
+        list("abc"),
+        public=np.ones(2, bool),
+        duplicate_groups=[np.array([0, 1])],
+    )
+    assert theme.representative_ids == ("a", "c")
 
 
 def test_a_name_in_few_texts_never_reaches_a_public_label(staff_texts):

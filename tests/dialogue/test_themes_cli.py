@@ -46,7 +46,9 @@ def test_csv_of_any_delimiter_and_encoding_gives_the_documented_json(tmp_path, d
     source = write_csv(tmp_path / "svar.csv", rows, delimiter=delimiter, encoding=encoding)
     out = tmp_path / "themes.json"
 
-    result = run_themes(source, "--text-column", "svar", "--seed", 1, "--out", out)
+    result = run_themes(
+        source, "--text-column", "svar", "--seed", 1, "--method", "tfidf", "--out", out
+    )
 
     assert result.exit_code == 0, result.output
     report = json.loads(out.read_text(encoding="utf-8"))
@@ -77,12 +79,14 @@ def test_xlsx_with_numbers_and_empty_cells(tmp_path):
     workbook.save(tmp_path / "svar.xlsx")
     out = tmp_path / "out.json"
 
-    result = run_themes(tmp_path / "svar.xlsx", "--text-column", "Text", "--out", out)
+    result = run_themes(
+        tmp_path / "svar.xlsx", "--text-column", "Text", "--method", "tfidf", "--out", out
+    )
 
     assert result.exit_code == 0, result.output
     report = json.loads(out.read_text(encoding="utf-8"))
     check_report(report, len(TEXTS))
-    assert len(TEXTS) - 1 in report["unassigned"]  # "12345": content, but no words
+    assert len(TEXTS) - 1 in report["unassigned"]  # "12345": content, but no words to group by
 
 
 def test_progress_bar_on_large_input(tmp_path, monkeypatch):
@@ -138,10 +142,22 @@ def test_analyse_command_runs_a_round_and_commits(app, db_session):
     _, round_, _, _ = make_analysed_world()
     Session.commit()
     runner = app.test_cli_runner()
-    result = runner.invoke(analyse_command, [str(round_.id), "--seed", "2"])
+    result = runner.invoke(analyse_command, [str(round_.id), "--seed", "2", "--method", "tfidf"])
     assert result.exit_code == 0, result.output
     assert "3 themes" in result.output
     assert len(Session.scalars(select(Theme).where(Theme.round_id == round_.id)).all()) == 3
     missing = runner.invoke(analyse_command, ["999999"])
     assert missing.exit_code == 1
     assert "there is no round 999999" in missing.stderr
+
+
+def test_without_the_semantic_extra_the_default_is_tfidf_and_no_fallback(
+    tmp_path, without_semantic_extra
+):
+    source = write_csv(tmp_path / "svar.csv", [["t"]] + [[text] for text in STAFF_TEXTS])
+    out = tmp_path / "out.json"
+    result = run_themes(source, "--text-column", "t", "--out", out)
+    assert result.exit_code == 0, result.output
+    parameters = json.loads(out.read_text(encoding="utf-8"))["parameters"]
+    assert (parameters["method"], parameters["fallback"]) == ("tfidf", None)
+    assert "note:" not in result.stderr

@@ -28,9 +28,9 @@ def test_run_analysis_stores_themes_members_and_parameters(world):
 
     themes = list_active_themes(round_)
     assert sorted(theme.label for theme in themes) == [
-        "it, systemerne",
+        "IT-systemerne",
         "ledelsen, medarbejderne",
-        "stress, travlhed",
+        "stress og travlhed",
     ]
     assert all(theme.state is ThemeState.SUGGESTED and theme.run_id == run.id for theme in themes)
     assert all(m.source is MemberSource.AUTO and m.score is not None for m in themes[0].members)

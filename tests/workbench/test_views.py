@@ -39,8 +39,8 @@ def test_consultant_runs_the_analysis_and_sees_themes_quotes_and_changes(client,
     html = post(client, page, url(dialogue, round_, "run"), seed="0").get_data(as_text=True)
 
     assert "The analysis found 3 themes." in html
-    assert "stress, travlhed" in html
-    assert "it, systemerne" in html
+    assert "stress og travlhed" in html
+    assert "IT-systemerne" in html
     assert contributions[STRESS[0]].body.split(",")[0] in html or "stress" in html
     assert "new" in html  # the diff of the run
     assert contributions[0].author not in html
