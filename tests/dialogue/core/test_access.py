@@ -117,6 +117,9 @@ POST_POLICY |= {f"workbench.{name}": CONSULTANT_ONLY for name in WORKBENCH_POST}
 GET_AND_POST = {"auth.login", "auth.link", "auth.request_link", "participate.edit"}
 #: Routes whose URL carries a secret, tested on their own in test_auth.py.
 TESTED_ELSEWHERE = {"auth.link", "static"}
+#: Sign-in through the OpenID provider: 404 unless configured (test_oidc_settings.py), and the
+#: flows against a real provider in tests/browser/test_oidc.py.
+TESTED_ELSEWHERE |= {"auth.oidc_staff", "auth.oidc_participant", "auth.oidc_callback"}
 
 # --- rounds engine (results, rounds_admin) ---
 RESULTS_GET = {"anonymous": LOGIN, "participant": MISSING, "outsider": MISSING} | dict.fromkeys(
