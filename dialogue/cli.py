@@ -94,6 +94,7 @@ def init_app(app) -> None:
         add_staff_command,
         create_dialogue_command,
         import_participants_command,
+        tick_command,
     )
     from dialogue.core.jobs import worker_command
     from dialogue.demo.scale import generate_command
@@ -112,6 +113,7 @@ def init_app(app) -> None:
         export_command,
         create_dialogue_command,
         add_staff_command,
+        tick_command,
         generate_command,
         worker_command,
         embed_worker_command,
