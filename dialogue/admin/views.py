@@ -280,7 +280,11 @@ def add_schedule(slug: str, round_id: int):
         conflict=_("A reminder at that time is set already."),
     )
     if outcome.message is not None:
-        return render_page(membership, 422, schedule_forms={round_id: form})
+        if form.errors:
+            return render_page(membership, 422, schedule_forms={round_id: form})
+        # Refused by the rule (closed round, time set already): the form may not be shown.
+        flash(outcome.message, "error")
+        return render_page(membership, 422)
     flash(_("The reminder time is saved."), "success")
     return redirect(url_for("admin.participants", slug=slug, _anchor="schedule-heading"))
 
