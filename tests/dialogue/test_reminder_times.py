@@ -1,4 +1,4 @@
-"""Reminder times per round: the admin sets them on the participants page; bad input changes nothing."""
+"""Reminder times per round, set on the participants page; bad input changes nothing."""
 
 from __future__ import annotations
 

@@ -23,10 +23,10 @@ def test_two_ticks_send_a_due_reminder_once_to_every_active_participant(
     start = (dt.date.today() - dt.timedelta(days=5)).isoformat()
     for args in (
         ("db", "upgrade"),
-        ("create-dialogue", "paa", "--title", "Tick", "--admin-email", "a@x.example"),
+        ("create-dialogue", "paa", "--title", "Tick", "--admin-email", "a@x.example")
+        + ("--start", start, "--language", "en"),
         ("import-participants", "paa", tmp_path / "people.csv"),
     ):
-        args = (*args, "--start", start, "--language", "en") if args[0] == "create-dialogue" else args
         result = site.run(*args)
         assert result.returncode == 0, result.stderr
     engine = sa.create_engine(fresh_database_url)
