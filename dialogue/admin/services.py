@@ -429,6 +429,7 @@ def _log_send(
             kind=kind,
             count=count,
             actor_id=actor_id,
+            scheduled=schedule is not None,
             schedule_id=schedule.id if schedule is not None else None,
             replaced_links=replace,
         )

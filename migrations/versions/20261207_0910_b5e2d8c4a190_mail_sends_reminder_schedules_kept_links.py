@@ -75,6 +75,7 @@ def upgrade() -> None:
         sa.Column("count", sa.Integer(), nullable=False),
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("scheduled", sa.Boolean(), nullable=False),
         sa.Column("schedule_id", sa.Integer(), nullable=True),
         sa.Column("replaced_links", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(

@@ -174,9 +174,9 @@ def test_the_send_log_shows_counts_and_never_a_recipient(client, smtp_server):
     log = page[page.index('id="sends-heading"') : page.index('id="list-heading"')]
     rows = re.findall(r"<tr>(.*?)</tr>", log, re.S)
     cells = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in rows[1:]]
-    assert [(c[1], c[2], c[3], c[5]) for c in cells] == [
-        ("Reminder", "Udfordringer", "2", "stopped working"),
-        ("Invitation", "", "2", "still work"),
+    assert [c[1:] for c in cells] == [
+        ["Reminder", "Udfordringer", "2", "an admin", "stopped working"],
+        ["Invitation", "", "2", "an admin", "still work"],
     ]
     for member in members:
         assert member.person.email not in log

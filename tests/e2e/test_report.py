@@ -32,22 +32,10 @@ def test_the_report_command_writes_a_word_file_that_opens_and_names_nobody(writa
     # The demo is Danish: the report speaks its language.
     assert "Runder og resultater" in text
     assert all(title in text for title in rounds)
-    assert finals and "Hvor den kommer fra" in text
+    assert finals
+    assert "Hvor den kommer fra" in text
     for email, name in people:
         assert email not in text
         assert not name or name not in text
     assert len(Document(str(out)).inline_shapes) >= 3  # the rounds with numbers have charts
     assert convert_to_pdf(out).read_bytes().startswith(b"%PDF")
-
-
-def test_an_unknown_dialogue_and_an_unwritable_file_are_refused_in_one_line(demo, tmp_path):
-    unknown = demo.site.run("report", "ingen", "--out", tmp_path / "r.docx")
-    (tmp_path / "a-file").write_text("not a folder")
-    unwritable = demo.site.run("report", SLUG, "--out", tmp_path / "a-file" / "r.docx")
-
-    for result in (unknown, unwritable):
-        assert result.returncode == 1
-        assert "Traceback" not in result.stderr
-        assert len(result.stderr.strip().splitlines()) == 1
-    assert "there is no dialogue 'ingen'" in unknown.stderr
-    assert "cannot write" in unwritable.stderr

@@ -51,6 +51,8 @@ def test_two_ticks_send_a_due_reminder_once_to_every_active_participant(
     assert len(mails) == 3
     assert all("Reminder: Tick" in path.read_text(encoding="utf-8") for path in mails)
     with engine.connect() as connection:
-        sends = connection.execute(sa.text("SELECT kind, count, actor_id FROM mail_sends")).all()
+        sends = connection.execute(
+            sa.text("SELECT kind, count, actor_id, scheduled FROM mail_sends")
+        ).all()
     engine.dispose()
-    assert [tuple(row) for row in sends] == [("reminder", 3, None)]
+    assert [tuple(row) for row in sends] == [("reminder", 3, None, True)]

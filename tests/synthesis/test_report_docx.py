@@ -53,7 +53,8 @@ def convert_to_pdf(docx: Path) -> Path:
         check=False,
     )
     pdf = docx.with_suffix(".pdf")
-    assert result.returncode == 0 and pdf.exists(), result.stdout + result.stderr
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert pdf.exists(), result.stdout + result.stderr
     return pdf
 
 

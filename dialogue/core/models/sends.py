@@ -63,6 +63,8 @@ class MailSend(Base):
     sent_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     #: The admin who sent it; None for the scheduler.
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    #: Sent by ``dialogue tick`` at a reminder time (kept when the time is removed later).
+    scheduled: Mapped[bool] = mapped_column(default=False)
     schedule_id: Mapped[int | None] = mapped_column(
         ForeignKey("reminder_schedules.id", ondelete="SET NULL"), unique=True
     )
