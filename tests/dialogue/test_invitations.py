@@ -250,6 +250,8 @@ def test_a_closed_round_gets_no_reminders(client, smtp_server):
 
     assert response.status_code == 409
     assert "only be sent while the round is open" in response.get_data(as_text=True)
+    confirm = client.get(f"/d/{dialogue.slug}/admin/participants/remind/{closed.id}")
+    assert confirm.status_code == 409
     assert smtp_server.messages == []
     assert open_round.id != closed.id
 
