@@ -318,7 +318,7 @@ def _deliver(mails: list[mail.OutgoingMail], success) -> None:
         flash(
             _(
                 "The mail server failed: %(sent)s of %(total)s messages were sent. "
-                "Please try again later; a new send replaces all links.",
+                "Please try again later: the links already sent keep working.",
                 sent=exc.sent,
                 total=len(mails),
             ),
