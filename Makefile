@@ -12,7 +12,7 @@ NODE_DEPS := tests/browser/node_modules/.package-lock.json
 WAPITI := .venv-wapiti/bin/wapiti
 SBOM ?= dist/sbom.cdx.json
 
-.PHONY: help setup run test lint security load fmt db-upgrade db-revision translations browser-deps scan-deps services lock sbom
+.PHONY: help setup run test lint security load fmt db-upgrade db-revision translations browser-deps office-deps scan-deps services lock sbom
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -42,6 +42,13 @@ browser-deps: $(NODE_DEPS) ## Install Debian's Chromium and Java (as root), axe-
 	@command -v java >/dev/null || { \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; \
 		else echo "Java is missing: sudo apt-get install default-jre-headless"; fi; }
+
+# The Word report is checked by converting it to PDF with LibreOffice: Writer without its GUI is
+# the smallest set that does it (no recommends: no Java, no fonts beyond Debian's defaults).
+office-deps: ## Install Debian's LibreOffice Writer without GUI (as root), for the Word report's test
+	@command -v soffice >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui; \
+		else echo "LibreOffice is missing: sudo apt-get install --no-install-recommends libreoffice-writer-nogui"; fi; }
 
 # Shared rate limits and RQ jobs are tested against a real Redis on the loopback interface.
 services: ## Install (as root) and start Redis on 127.0.0.1:6379 unless it is running
@@ -81,7 +88,7 @@ sbom: $(STAMP) ## Write the CycloneDX SBOM of the locked runtime dependencies to
 load: $(STAMP) ## Load test through gunicorn on SQLite and PostgreSQL (QUICK=1 for a short run)
 	$(BIN)/python benchmarks/load_test.py $(if $(QUICK),--quick)
 
-test: setup browser-deps scan-deps services lint security ## Set up, lint, and run the whole test suite (again on PostgreSQL if TEST_DATABASE_URL is set)
+test: setup browser-deps office-deps scan-deps services lint security ## Set up, lint, and run the whole test suite (again on PostgreSQL if TEST_DATABASE_URL is set)
 	env -u TEST_DATABASE_URL $(BIN)/pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL =="; \

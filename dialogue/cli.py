@@ -94,10 +94,11 @@ def init_app(app) -> None:
         add_staff_command,
         create_dialogue_command,
         import_participants_command,
+        tick_command,
     )
     from dialogue.core.jobs import worker_command
     from dialogue.demo.scale import generate_command
-    from dialogue.synthesis.cli import export_command
+    from dialogue.synthesis.cli import export_command, report_command
     from dialogue.workbench.cli import analyse_command, embed_command, embed_worker_command
 
     for command in (
@@ -110,8 +111,10 @@ def init_app(app) -> None:
         analyse_command,
         embed_command,
         export_command,
+        report_command,
         create_dialogue_command,
         add_staff_command,
+        tick_command,
         generate_command,
         worker_command,
         embed_worker_command,

@@ -1,4 +1,4 @@
-"""Admin commands: ``create-dialogue``, ``add-staff`` and ``import-participants`` (large files).
+"""Admin commands: ``create-dialogue``, ``add-staff``, ``import-participants``, ``tick``.
 
 The commands speak English: they are for the operators who run the server. What they create
 for users (round titles and prompts) is in the dialogue's language.
@@ -16,14 +16,16 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from dialogue.admin import services
 from dialogue.admin.importing import MAX_IMPORT_BYTES, ImportRefused
 from dialogue.auth.services import issue_login_link
+from dialogue.core import mail
 from dialogue.core.audit import record_event
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
-from dialogue.core.models import Dialogue, Membership, Person, Role, RoundKind
+from dialogue.core.models import Dialogue, Membership, Person, ReminderSchedule, Role, RoundKind
 from dialogue.core.urls import external_url
 from rounds import lifecycle
 
@@ -306,3 +308,42 @@ def import_participants_command(slug: str, file: Path, language: str | None):
                 unchanged=result.unchanged,
             )
         )
+
+
+@click.command("tick")
+@with_appcontext
+def tick_command():
+    """Send the scheduled reminders that are due, each once; run it every few minutes.
+
+    Each reminder is logged in the same transaction as its links, before its mails leave: a
+    second tick, at the same time or after a restart, finds it sent and sends nothing. A mail
+    server failing half-way is reported (exit status 1); the admin can send again by hand.
+    """
+    failed = 0
+    for schedule_id in [schedule.id for schedule in services.due_schedules(utcnow())]:
+        schedule = Session.get(ReminderSchedule, schedule_id)
+        round_ = schedule.round
+        slug = round_.dialogue.slug
+        try:
+            mails = services.prepare_reminders(round_, None, schedule=schedule)
+            Session.commit()
+        except (IntegrityError, services.RoundNotOpen):
+            # Another tick sent it meanwhile, or the round closed since it was found due.
+            Session.rollback()
+            continue
+        try:
+            delivery = mail.send_batch(mails)
+        except mail.MailError as exc:
+            failed += 1
+            click.echo(
+                f"dialogue tick: {slug}, round {round_.position}: the mail server failed after "
+                f"{exc.sent} of {len(mails)} reminders",
+                err=True,
+            )
+            continue
+        click.echo(
+            f"{slug}, round {round_.position}: reminder sent to {delivery.sent} participants"
+            + (f" ({delivery.refused} refused)" if delivery.refused else "")
+        )
+    if failed:
+        raise SystemExit(1)

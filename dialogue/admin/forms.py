@@ -2,9 +2,12 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SubmitField
+from wtforms import BooleanField, IntegerField, SelectField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, NumberRange
 
 from dialogue.core.forms import Form
+from dialogue.core.models import SendKind
 
 
 class ImportForm(Form):
@@ -17,9 +20,16 @@ class ImportForm(Form):
     submit = SubmitField(_l("Import participants"))
 
 
-class InvitationForm(Form):
-    """Send every participant an invitation with a fresh personal link."""
+def _replace_links_field():
+    return BooleanField(
+        _l("Links sent earlier stop working (for example if a mail reached the wrong person)")
+    )
 
+
+class InvitationForm(Form):
+    """Send every participant an invitation with a fresh personal link, once confirmed."""
+
+    replace_links = _replace_links_field()
     submit = SubmitField(_l("Send invitations"))
 
 
@@ -30,7 +40,45 @@ class ReminderForm(Form):
     tell, by its count and by the links it rewrites, who has (TARGETS A8).
     """
 
+    replace_links = _replace_links_field()
     submit = SubmitField(_l("Send reminder"))
+
+
+#: How the send log names each kind of send.
+SEND_KIND_LABELS = {
+    SendKind.INVITATION: _l("Invitation"),
+    SendKind.REMINDER: _l("Reminder"),
+}
+
+#: The units a reminder time is given in, in hours.
+UNIT_HOURS = {"days": 24, "hours": 1}
+
+
+class ScheduleForm(Form):
+    """A reminder time for one round: so many days or hours before it closes."""
+
+    amount = IntegerField(
+        _l("Send a reminder this long before the round closes"),
+        validators=[
+            InputRequired(_l("Enter a number.")),
+            NumberRange(min=1, max=60, message=_l("Enter a whole number from 1 to 60.")),
+        ],
+    )
+    unit = SelectField(
+        _l("Unit"), choices=[SelectChoice("days", _l("days")), SelectChoice("hours", _l("hours"))]
+    )
+    submit = SubmitField(_l("Add reminder time"))
+
+    @property
+    def hours(self) -> int:
+        """The time before the close, in hours."""
+        return self.amount.data * UNIT_HOURS[self.unit.data]
+
+
+class RemoveScheduleForm(Form):
+    """Remove one reminder time."""
+
+    submit = SubmitField(_l("Remove"))
 
 
 class AccountActionForm(Form):

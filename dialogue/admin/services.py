@@ -14,27 +14,34 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
-from sqlalchemy import func, insert, select, tuple_, update
+from sqlalchemy import delete, func, insert, select, tuple_, update
+from sqlalchemy.orm import joinedload
 
 from analysis.consensus import suppress_small_groups
 from analysis.suppression import why_hidden
 from dialogue.accounts.services import beyond_reach
 from dialogue.admin.importing import ParticipantRow, Problem, parse_participants
-from dialogue.auth.services import link_lifetime, link_mail
+from dialogue.auth.services import link_lifetime, link_mail, mail_text
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
+from dialogue.core.errors import UserError
 from dialogue.core.i18n import ROLE_LABELS
 from dialogue.core.mail import OutgoingMail
 from dialogue.core.models import (
     AuditEvent,
     Dialogue,
+    KeptLink,
+    MailSend,
     Membership,
     Person,
+    ReminderSchedule,
     Role,
     Round,
     RoundState,
+    SendKind,
 )
 from dialogue.core.results_cache import cached
 from dialogue.core.results_cache import invalidate as invalidate_results
@@ -382,19 +389,91 @@ def _active_participants(dialogue: Dialogue) -> list[Membership]:
     )
 
 
-def prepare_invitations(dialogue: Dialogue, actor_id: int | None) -> list[OutgoingMail]:
-    """An invitation with a fresh link for every active participant; old links stop working."""
+def keep_earlier_links(dialogue: Dialogue, *, replace: bool) -> None:
+    """Before a send writes new links: keep the links sent earlier working, or end them all.
+
+    Kept, each active participant's current link moves to ``KeptLink`` until it expires, for
+    those who used theirs as for those who did not: a used link is refused by the session
+    store, and a choice by use would tell who has logged in (TARGETS A8).
+    """
+    now = utcnow()
+    members = select(Membership.id).where(Membership.dialogue_id == dialogue.id)
+    ended = KeptLink.membership_id.in_(members)
+    if not replace:
+        ended = ended & (KeptLink.expires_at <= now)
+    Session.execute(delete(KeptLink).where(ended))
+    if not replace:
+        Session.execute(
+            insert(KeptLink).from_select(
+                ["membership_id", "token_hash", "expires_at"],
+                _participants(dialogue)
+                .join(Person)
+                .where(
+                    Person.is_active,
+                    Membership.token_hash.is_not(None),
+                    Membership.token_expires_at > now,
+                )
+                .with_only_columns(
+                    Membership.id, Membership.token_hash, Membership.token_expires_at
+                ),
+            )
+        )
+
+
+def _log_send(
+    dialogue: Dialogue,
+    kind: SendKind,
+    count: int,
+    actor_id: int | None,
+    *,
+    replace: bool,
+    round_: Round | None = None,
+    schedule: ReminderSchedule | None = None,
+) -> None:
+    Session.add(
+        MailSend(
+            dialogue_id=dialogue.id,
+            round_id=round_.id if round_ is not None else None,
+            kind=kind,
+            count=count,
+            actor_id=actor_id,
+            scheduled=schedule is not None,
+            schedule_id=schedule.id if schedule is not None else None,
+            replaced_links=replace,
+        )
+    )
+    Session.flush()
+
+
+def prepare_invitations(
+    dialogue: Dialogue, actor_id: int | None, *, replace_links: bool = False
+) -> list[OutgoingMail]:
+    """An invitation with a fresh link for every active participant, logged as one send.
+
+    Links sent earlier keep working unless ``replace_links``.
+    """
+    keep_earlier_links(dialogue, replace=replace_links)
     lifetime = link_lifetime(dialogue)
     mails = [
         link_mail(membership, "invitation", lifetime)
         for membership in _active_participants(dialogue)
     ]
+    _log_send(dialogue, SendKind.INVITATION, len(mails), actor_id, replace=replace_links)
     record(actor_id, dialogue, "participants.invited", count=len(mails))
     return mails
 
 
-def prepare_reminders(round_: Round, actor_id: int | None) -> list[OutgoingMail]:
+def prepare_reminders(
+    round_: Round,
+    actor_id: int | None,
+    *,
+    replace_links: bool = False,
+    schedule: ReminderSchedule | None = None,
+) -> list[OutgoingMail]:
     """A reminder with a fresh link for every active participant, whether they wrote or not.
+
+    Logged as one send (with its ``schedule`` when the scheduler sends it). Links sent earlier
+    keep working unless ``replace_links``.
 
     Raises
     ------
@@ -404,11 +483,21 @@ def prepare_reminders(round_: Round, actor_id: int | None) -> list[OutgoingMail]
     if round_.state_at(utcnow()) is not RoundState.OPEN:
         raise RoundNotOpen
     dialogue = round_.dialogue
+    keep_earlier_links(dialogue, replace=replace_links)
     lifetime = link_lifetime(dialogue)
     mails = [
         link_mail(membership, "reminder", lifetime, round_=round_)
         for membership in _active_participants(dialogue)
     ]
+    _log_send(
+        dialogue,
+        SendKind.REMINDER,
+        len(mails),
+        actor_id,
+        replace=replace_links,
+        round_=round_,
+        schedule=schedule,
+    )
     record(
         actor_id,
         dialogue,
@@ -418,3 +507,119 @@ def prepare_reminders(round_: Round, actor_id: int | None) -> list[OutgoingMail]
         count=len(mails),
     )
     return mails
+
+
+def recipient_count(dialogue: Dialogue) -> int:
+    """How many people an invitation or reminder goes to: every active participant."""
+    return Session.scalar(
+        select(func.count()).select_from(
+            _participants(dialogue).join(Person).where(Person.is_active).subquery()
+        )
+    )
+
+
+def preview(dialogue: Dialogue, kind: str, round_: Round | None = None) -> tuple[str, str]:
+    """The subject and text of the mail a send would write, with placeholders for the person."""
+    with force_locale(dialogue.language):
+        name, link = _("[name]"), _("[personal link]")
+    expires_at = utcnow() + link_lifetime(dialogue)
+    context = {"round_": round_} if round_ is not None else {}
+    return mail_text(dialogue, kind, name=name, link=link, expires_at=expires_at, **context)
+
+
+def send_log(dialogue: Dialogue) -> list[MailSend]:
+    """The dialogue's sends, newest first: counts, never recipients."""
+    return list(
+        Session.scalars(
+            select(MailSend)
+            .options(joinedload(MailSend.round))
+            .where(MailSend.dialogue_id == dialogue.id)
+            .order_by(MailSend.sent_at.desc(), MailSend.id.desc())
+        )
+    )
+
+
+# --- scheduled reminders ------------------------------------------------------------------------
+
+
+class ScheduleRefused(UserError):
+    """A reminder time that cannot be kept."""
+
+
+def schedulable_rounds(dialogue: Dialogue) -> list[Round]:
+    """Rounds that have not closed yet: the only ones a reminder time can be set for."""
+    now = utcnow()
+    return [round_ for round_ in dialogue.rounds if round_.state_at(now) is not RoundState.CLOSED]
+
+
+def schedules(dialogue: Dialogue) -> dict[int, list[ReminderSchedule]]:
+    """Each round's reminder times, by round id, earliest first."""
+    found: dict[int, list[ReminderSchedule]] = {round_.id: [] for round_ in dialogue.rounds}
+    for schedule in Session.scalars(
+        select(ReminderSchedule)
+        .join(Round)
+        .where(Round.dialogue_id == dialogue.id)
+        .order_by(ReminderSchedule.hours_before_close.desc())
+    ):
+        found[schedule.round_id].append(schedule)
+    return found
+
+
+def add_schedule(round_: Round, hours_before_close: int, actor_id: int | None) -> ReminderSchedule:
+    """Send a reminder ``hours_before_close`` hours before ``round_`` closes.
+
+    Raises
+    ------
+    ScheduleRefused
+        When the round has closed or the same time is set already.
+    """
+    if round_.state_at(utcnow()) is RoundState.CLOSED:
+        raise ScheduleRefused(_l("The round has closed: it needs no reminders."))
+    exists = Session.scalar(
+        select(ReminderSchedule.id).where(
+            ReminderSchedule.round_id == round_.id,
+            ReminderSchedule.hours_before_close == hours_before_close,
+        )
+    )
+    if exists is not None:
+        raise ScheduleRefused(_l("A reminder at that time is set already."))
+    schedule = ReminderSchedule(round=round_, hours_before_close=hours_before_close)
+    Session.add(schedule)
+    Session.flush()
+    record(
+        actor_id,
+        round_.dialogue,
+        "reminders.scheduled",
+        subject=round_.title,
+        round_id=round_.id,
+        hours_before_close=hours_before_close,
+    )
+    return schedule
+
+
+def remove_schedule(schedule: ReminderSchedule, actor_id: int | None) -> None:
+    """Drop a reminder time; a reminder it sent stays in the log."""
+    round_ = schedule.round
+    record(
+        actor_id,
+        round_.dialogue,
+        "reminders.unscheduled",
+        subject=round_.title,
+        round_id=round_.id,
+        hours_before_close=schedule.hours_before_close,
+    )
+    Session.delete(schedule)
+    Session.flush()
+
+
+def due_schedules(now) -> list[ReminderSchedule]:
+    """Reminder times that have come, in open rounds, whose reminder has not been sent."""
+    sent = select(MailSend.schedule_id).where(MailSend.schedule_id.is_not(None))
+    candidates = Session.scalars(
+        select(ReminderSchedule)
+        .join(Round)
+        .options(joinedload(ReminderSchedule.round))
+        .where(Round.opens_at <= now, Round.closes_at > now, ReminderSchedule.id.not_in(sent))
+        .order_by(ReminderSchedule.id)
+    )
+    return [schedule for schedule in candidates if schedule.due_at <= now]

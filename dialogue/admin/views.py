@@ -22,7 +22,8 @@ from dialogue.core.access import member_or_404, require_roles, round_or_404
 from dialogue.core.db import Session
 from dialogue.core.errors import render_error
 from dialogue.core.jobs import JobActive, get_job, latest_job, status
-from dialogue.core.models import JobState, Membership, Role
+from dialogue.core.models import JobState, Membership, ReminderSchedule, Role
+from dialogue.core.views import attempt
 
 bp = Blueprint("admin", __name__, url_prefix="/d/<slug>/admin")
 
@@ -66,12 +67,13 @@ def render_page(membership: Membership, status: int = 200, **context):
     total = services.participant_count(dialogue)
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
-    rounds = services.open_rounds(dialogue)
     context.setdefault("import_form", forms.ImportForm())
-    context.setdefault(
-        "reminder_forms",
-        {round_.id: forms.ReminderForm(prefix=f"round{round_.id}") for round_ in rounds},
-    )
+    schedulable = services.schedulable_rounds(dialogue)
+    schedule_forms = {
+        round_.id: forms.ScheduleForm(prefix=f"schedule{round_.id}", formdata=None)
+        for round_ in schedulable
+    }
+    schedule_forms.update(context.pop("schedule_forms", {}))
     return render_template(
         "admin/participants.html",
         membership=membership,
@@ -88,8 +90,13 @@ def render_page(membership: Membership, status: int = 200, **context):
         ),
         page=page,
         pages=pages,
-        open_rounds=rounds,
-        invitation_form=forms.InvitationForm(),
+        open_rounds=services.open_rounds(dialogue),
+        schedulable_rounds=schedulable,
+        schedules=services.schedules(dialogue),
+        schedule_forms=schedule_forms,
+        remove_form=forms.RemoveScheduleForm(),
+        send_log=services.send_log(dialogue),
+        send_kinds=forms.SEND_KIND_LABELS,
         import_job=latest_job(jobs.KIND, jobs.job_key(dialogue)),
         import_job_label=jobs.stage_label,
         outbox=mail.outbox_in_use(),
@@ -169,14 +176,37 @@ def job_status(slug: str, import_job_id: str):
     return jsonify(body)
 
 
+@bp.get("/participants/invite")
+@login_required
+def confirm_invitations(slug: str):
+    """How many the invitation goes to and what it says, before anything is sent."""
+    membership = admin_membership(slug)
+    dialogue = membership.dialogue
+    subject, body = services.preview(dialogue, "invitation")
+    return render_template(
+        "admin/confirm_send.html",
+        membership=membership,
+        dialogue=dialogue,
+        heading=_("Send invitations"),
+        count=services.recipient_count(dialogue),
+        subject=subject,
+        body=body,
+        form=forms.InvitationForm(),
+        action=url_for("admin.send_invitations", slug=slug),
+    )
+
+
 @bp.post("/participants/invite")
 @login_required
 def send_invitations(slug: str):
-    """Send every participant a fresh invitation link."""
+    """Send every active participant an invitation with a fresh link, as confirmed."""
     membership = admin_membership(slug)
-    if not forms.InvitationForm().validate_on_submit():
+    form = forms.InvitationForm()
+    if not form.validate_on_submit():
         abort(400)
-    mails = services.prepare_invitations(membership.dialogue, current_user.id)
+    mails = services.prepare_invitations(
+        membership.dialogue, current_user.id, replace_links=form.replace_links.data
+    )
     Session.commit()
     _deliver(
         mails,
@@ -189,16 +219,42 @@ def send_invitations(slug: str):
     return redirect(url_for("admin.participants", slug=slug))
 
 
+@bp.get("/participants/remind/<int:round_id>")
+@login_required
+def confirm_reminders(slug: str, round_id: int):
+    """How many the reminder goes to and what it says, before anything is sent."""
+    membership = admin_membership(slug)
+    round_ = round_or_404(membership, round_id)
+    dialogue = membership.dialogue
+    if round_ not in services.open_rounds(dialogue):
+        return render_error(409, _("Reminders can only be sent while the round is open."))
+    subject, body = services.preview(dialogue, "reminder", round_)
+    return render_template(
+        "admin/confirm_send.html",
+        membership=membership,
+        dialogue=dialogue,
+        heading=_("Send a reminder: %(round)s", round=round_.title),
+        count=services.recipient_count(dialogue),
+        subject=subject,
+        body=body,
+        form=forms.ReminderForm(prefix=f"round{round_id}"),
+        action=url_for("admin.send_reminders", slug=slug, round_id=round_id),
+    )
+
+
 @bp.post("/participants/remind/<int:round_id>")
 @login_required
 def send_reminders(slug: str, round_id: int):
     """Remind every active participant of an open round, whether they contributed or not."""
     membership = admin_membership(slug)
     round_ = round_or_404(membership, round_id)
-    if not forms.ReminderForm(prefix=f"round{round_id}").validate_on_submit():
+    form = forms.ReminderForm(prefix=f"round{round_id}")
+    if not form.validate_on_submit():
         abort(400)
     try:
-        mails = services.prepare_reminders(round_, current_user.id)
+        mails = services.prepare_reminders(
+            round_, current_user.id, replace_links=form.replace_links.data
+        )
     except services.RoundNotOpen:
         return render_error(409, _("Reminders can only be sent while the round is open."))
     Session.commit()
@@ -209,6 +265,46 @@ def send_reminders(slug: str, round_id: int):
         ),
     )
     return redirect(url_for("admin.participants", slug=slug))
+
+
+@bp.post("/participants/schedules/<int:round_id>")
+@login_required
+def add_schedule(slug: str, round_id: int):
+    """Add a reminder time to a round; the scheduler (``dialogue tick``) sends it."""
+    membership = admin_membership(slug)
+    round_ = round_or_404(membership, round_id)
+    form = forms.ScheduleForm(prefix=f"schedule{round_id}")
+    outcome = attempt(
+        lambda: services.add_schedule(round_, form.hours, current_user.id),
+        form,
+        conflict=_("A reminder at that time is set already."),
+    )
+    if outcome.message is not None:
+        if form.errors:
+            return render_page(membership, 422, schedule_forms={round_id: form})
+        # Refused by the rule (closed round, time set already): the form may not be shown.
+        flash(outcome.message, "error")
+        return render_page(membership, 422)
+    flash(_("The reminder time is saved."), "success")
+    return redirect(url_for("admin.participants", slug=slug, _anchor="schedule-heading"))
+
+
+@bp.post("/participants/schedules/<int:round_id>/<int:schedule_id>/remove")
+@login_required
+def remove_schedule(slug: str, round_id: int, schedule_id: int):
+    """Remove a reminder time; reminders it sent stay in the log."""
+    membership = admin_membership(slug)
+    round_ = round_or_404(membership, round_id)
+    schedule = Session.get(ReminderSchedule, schedule_id)
+    if schedule is None or schedule.round_id != round_.id:
+        abort(404)
+    outcome = attempt(
+        lambda: services.remove_schedule(schedule, current_user.id), forms.RemoveScheduleForm()
+    )
+    if outcome.message is not None:
+        abort(400)
+    flash(_("The reminder time is removed."), "success")
+    return redirect(url_for("admin.participants", slug=slug, _anchor="schedule-heading"))
 
 
 def _deliver(mails: list[mail.OutgoingMail], success) -> None:
@@ -222,7 +318,7 @@ def _deliver(mails: list[mail.OutgoingMail], success) -> None:
         flash(
             _(
                 "The mail server failed: %(sent)s of %(total)s messages were sent. "
-                "Please try again later; a new send replaces all links.",
+                "Please try again later: the links already sent keep working.",
                 sent=exc.sent,
                 total=len(mails),
             ),

@@ -26,7 +26,7 @@ from dialogue.auth.password_policy import check_password_policy
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.mail import OutgoingMail
-from dialogue.core.models import Dialogue, Membership, Person, Role
+from dialogue.core.models import Dialogue, KeptLink, Membership, Person, Role
 from dialogue.core.session_store import store
 from dialogue.core.urls import external_url
 
@@ -84,9 +84,10 @@ def _store_key(purpose: str, token: str) -> str:
 
 
 def issue_login_link(membership: Membership, lifetime: dt.timedelta) -> str:
-    """A fresh token for ``membership``, kept on it; the previous link stops working.
+    """A fresh token for ``membership``, kept on it in place of the previous one.
 
-    For links staff send to everyone at once (invitations, reminders).
+    For links staff send to everyone at once (invitations, reminders). The previous link stops
+    working unless the sender first kept it (``dialogue.admin.services.keep_earlier_links``).
     """
     token = secrets.token_urlsafe(TOKEN_BYTES)
     membership.token_hash = token_hash(token)
@@ -120,6 +121,9 @@ def _link_target(token: str) -> tuple[Membership | None, dt.datetime | None]:
     )
     if membership is not None:
         return membership, membership.token_expires_at
+    kept = Session.scalar(select(KeptLink).where(KeptLink.token_hash == token_hash(token)))
+    if kept is not None:
+        return Session.get(Membership, kept.membership_id), kept.expires_at
     requested = store().get("link", _store_key("link", token))
     if requested is None:
         return None, None
@@ -181,6 +185,22 @@ def link_mail(membership: Membership, kind: str, lifetime: dt.timedelta, **conte
     else:
         token = issue_login_link(membership, lifetime)
         expires_at = membership.token_expires_at
+    subject, body = mail_text(
+        dialogue,
+        kind,
+        name=membership.person.name,
+        link=external_url("auth.link", token=token),
+        expires_at=expires_at,
+        **context,
+    )
+    return OutgoingMail(membership.person.email, subject, body)
+
+
+def mail_text(dialogue: Dialogue, kind: str, *, name, link: str, expires_at, **context):
+    """The subject and body of a mail of ``kind`` in the dialogue's language.
+
+    Apart from :func:`link_mail` so that the admin can preview a mail before sending it.
+    """
     with force_locale(dialogue.language):
         subjects = {
             "invitation": _("Invitation: %(title)s", title=dialogue.title),
@@ -190,13 +210,13 @@ def link_mail(membership: Membership, kind: str, lifetime: dt.timedelta, **conte
         body = render_template(
             f"mail/{kind}.txt",
             dialogue=dialogue,
-            name=membership.person.name,
-            link=external_url("auth.link", token=token),
+            name=name,
+            link=link,
             expires_at=expires_at,
             request_link_url=external_url("auth.request_link"),
             **context,
         )
-    return OutgoingMail(membership.person.email, subjects[kind], body)
+    return subjects[kind], body
 
 
 def prepare_new_links(email: str) -> list[OutgoingMail]:

@@ -1,9 +1,10 @@
-"""``dialogue export DIALOGUE_SLUG --format json|csv|xlsx --out PATH``: an anonymous export.
+"""``dialogue export`` (an anonymous export) and ``dialogue report`` (the Word report).
 
-The same files as the consultant's and management's download buttons. Without ``--with-text``
-the export carries no contribution text (management's variant, TARGETS A6); CSV writes its
-three tables into the directory PATH. The export is recorded as an audit event, and the
-command commits once at the end.
+``dialogue export DIALOGUE_SLUG --format json|csv|xlsx --out PATH`` writes the same files as the
+consultant's and management's download buttons. Without ``--with-text`` the export carries no
+contribution text (management's variant, TARGETS A6); CSV writes its three tables into the
+directory PATH. ``dialogue report DIALOGUE_SLUG --out PATH.docx`` writes the report page's Word
+file. Each is recorded as an audit event, and the command commits once at the end.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dialogue.core.audit import record_event
 from dialogue.core.db import Session
 from dialogue.core.models import Dialogue
 from dialogue.synthesis import exports
+from dialogue.synthesis.report_docx import report_docx
 
 
 @click.command("export")
@@ -67,3 +69,36 @@ def _write(data: dict, fmt: str, out: Path) -> None:
         out.mkdir(parents=True, exist_ok=True)
         for name, rows in exports.tables(data).items():
             (out / f"{name}.csv").write_bytes(exports.to_csv(rows))
+
+
+@click.command("report")
+@click.argument("slug", metavar="DIALOGUE_SLUG")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The .docx file to write.",
+)
+@with_appcontext
+def report_command(slug: str, out: Path):
+    """Write the consultant's report of DIALOGUE_SLUG as a Word file (.docx).
+
+    The same contents as the report page (rounds, results with charts, themes, final values with
+    their trace), plus participation and coverage; no names, e-mail addresses or times.
+    """
+    dialogue = Session.scalar(select(Dialogue).where(Dialogue.slug == slug))
+    if dialogue is None:
+        click.echo(f"dialogue report: there is no dialogue {slug!r}", err=True)
+        sys.exit(1)
+    data = report_docx(dialogue)
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        click.echo(f"dialogue report: cannot write {out}: {exc.strerror}", err=True)
+        sys.exit(1)
+    # As for the export: results computed meanwhile were stored apart; end this read snapshot.
+    Session.commit()
+    record_event(None, "export", dialogue, subject="cli:report.docx", raw_text=False)
+    Session.commit()
+    click.echo(f"report written to {out}")

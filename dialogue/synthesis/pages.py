@@ -19,7 +19,7 @@ from dialogue.core.audit import record_event
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Role, Theme
 from dialogue.core.models.proposal import CoverageStatus, ProposalStatus
-from dialogue.synthesis import exports, forms, services
+from dialogue.synthesis import exports, forms, report_docx, services
 from dialogue.synthesis.coverage import SORTS, coverage
 from dialogue.synthesis.queries import (
     closing_the_loop,
@@ -27,11 +27,10 @@ from dialogue.synthesis.queries import (
     strategy_map_cells,
     synthesis_member,
 )
-from dialogue.synthesis.traces import consultation_outcomes, proposal_view, value_trace
+from dialogue.synthesis.report import report_contents
+from dialogue.synthesis.traces import value_trace
 from dialogue.synthesis.views import bp
-from rounds import get_kind
 from rounds.errors import RoundError
-from rounds.results.cached import cached_results
 from rounds.traceability import load_graph
 
 #: Download names and their media types.
@@ -39,6 +38,7 @@ EXPORT_FILES = {
     "dialogue.json": "application/json",
     "dialogue.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     **{f"{table}.csv": "text/csv; charset=utf-8" for table in exports.TABLES},
+    "report.docx": report_docx.MEDIA_TYPE,
 }
 
 
@@ -155,26 +155,15 @@ def mark_text(slug: str, contribution_id: uuid.UUID):
 def report(slug: str):
     """A printable report: rounds and results, themes, final values with their trace."""
     membership = synthesis_member(slug)
-    dialogue = membership.dialogue
-    graph = load_graph(dialogue)
-    rounds = []
-    for round_ in dialogue.rounds:
-        kind = get_kind(round_.kind)
-        rounds.append((round_, cached_results(round_, staff=False) if kind else None))
-    finals = [graph.proposals[i] for i in sorted(graph.final_ids())]
-    outcomes = consultation_outcomes(graph.proposals.values(), published_only=False)
+    contents = report_contents(membership.dialogue)
     return render_template(
         "synthesis/report.html",
         membership=membership,
-        dialogue=dialogue,
-        rounds=rounds,
-        themes=exports.theme_rows(graph, dialogue),
-        traces=[value_trace(graph, p, dialogue, staff=True) for p in finals],
-        dropped=[
-            proposal_view(p, outcomes.get(p.id))
-            for p in graph.proposals.values()
-            if p.status is ProposalStatus.DROPPED
-        ],
+        dialogue=membership.dialogue,
+        rounds=contents.rounds,
+        themes=contents.themes,
+        traces=contents.traces,
+        dropped=contents.dropped,
         labels=forms,
         export_form=FlaskForm(),
         export_files=EXPORT_FILES,
@@ -182,7 +171,9 @@ def report(slug: str):
 
 
 def export_bytes(dialogue, name: str, *, raw_text: bool) -> bytes:
-    """The file ``name`` of the dialogue's export."""
+    """The file ``name`` of the dialogue's export; the Word report never holds raw text."""
+    if name == "report.docx":
+        return report_docx.report_docx(dialogue)
     data = exports.build_export(dialogue, raw_text=raw_text)
     if name == "dialogue.json":
         return exports.to_json(data)

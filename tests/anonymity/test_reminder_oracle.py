@@ -97,7 +97,7 @@ def test_the_reminder_goes_to_everyone_and_writes_the_same_for_both_halves(
     with running_smtp_server(app, monkeypatch) as smtp:
         client = app.test_client()
         assert staff_login(client, admin_email, STAFF_PASSWORD).status_code == 302
-        page = client.get("/d/paamind/admin/participants")
+        page = client.get(f"/d/paamind/admin/participants/remind/{round_id}")
         response = client.post(
             f"/d/paamind/admin/participants/remind/{round_id}",
             data={f"round{round_id}-csrf_token": csrf_from(page)},
@@ -112,6 +112,19 @@ def test_the_reminder_goes_to_everyone_and_writes_the_same_for_both_halves(
     wrote = {membership_changes[(m,)] for m in active if m in writers}
     silent = {membership_changes[(m,)] for m in active if m not in writers}
     assert wrote == silent == {frozenset({"token_hash", "token_expires_at"})}
+    # The links sent earlier are kept working for every active participant alike: the used
+    # ones are refused by the session store, which the dump does not hold.
+    after = snapshot(engine)
+    kept = changed.pop("kept_links")
+    assert set(kept.values()) == {"added"}
+    assert sorted(after["kept_links"][key]["membership_id"] for key in kept) == sorted(active)
+    assert {after["kept_links"][key]["token_hash"] for key in kept} == {
+        before["memberships"][(m,)]["token_hash"] for m in active
+    }
+    # The send log holds one row with the count, and nothing about anyone.
+    [send] = [after["mail_sends"][key] for key in changed.pop("mail_sends")]
+    assert (send["count"], send["round_id"]) == (len(active), round_id)
+    assert send["kind"].value == "reminder"
     # Everything else the reminder wrote names staff only: the admin's own audit trail.
     assert set(changed) <= {"audit_events", "people"}, changed
     assert not {key[0] for key in changed.get("people", {})} & participants

@@ -197,6 +197,26 @@ def test_member_checks_and_follow_up_are_accessible_for_staff(live_server, page,
     assert problems == {}
 
 
+def test_the_participants_page_and_the_send_confirmations_are_accessible(live_server, page):
+    """The admin's sends: the page with reminder times and the send log, and each confirmation."""
+    log_in(page, live_server, "admin")
+    participants = live_server.url + "/d/vaerdier/admin/participants"
+    page.goto(participants)
+    confirmations = page.eval_on_selector_all(
+        "main a[href*='/participants/invite'], main a[href*='/participants/remind/']",
+        "links => links.map(a => a.href)",
+    )
+    assert len(confirmations) >= 2, "the demo has an open round to remind of"
+    problems = {}
+    for url in [participants, *confirmations]:
+        page.goto(url)
+        found = accessibility_violations(page) + structure_problems(page)
+        if found:
+            problems[url] = found
+    screenshot(page, "admin_reminder_confirmation")
+    assert problems == {}
+
+
 def test_my_input_with_member_checks_is_accessible_also_when_an_answer_is_refused(
     live_server, page
 ):

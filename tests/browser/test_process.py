@@ -191,6 +191,10 @@ def process(server, browser, tmp_path_factory):
     admin.set_input_files("input[type=file]", str(csv))
     submit(admin, "main form[enctype='multipart/form-data']")
     assert admin.locator(".flash-success").count() >= 1, admin.inner_text("main")
+    # Invitations: the button opens the confirmation with the count and the mail, then sends.
+    with admin.expect_navigation():
+        admin.locator("main a[href$='/participants/invite']").click()
+    assert "[personligt link]" in admin.inner_text("main")
     submit(admin, "main form[action$='/invite']")
     screenshot(admin, "process_participants")
     people = []

@@ -41,17 +41,22 @@ def link_in(message) -> str:
     return link.removeprefix("http://127.0.0.1:5000")
 
 
-def send_invitations(client, dialogue):
-    csrf = csrf_from(client.get(page_url(dialogue)))
-    return client.post(f"/d/{dialogue.slug}/admin/participants/invite", data={"csrf_token": csrf})
+def send_invitations(client, dialogue, *, replace_links=False):
+    """Open the confirmation page, as the participants page's button does, and confirm."""
+    url = f"/d/{dialogue.slug}/admin/participants/invite"
+    data = {"csrf_token": csrf_from(client.get(url))}
+    if replace_links:
+        data["replace_links"] = "y"
+    return client.post(url, data=data)
 
 
-def send_reminders(client, dialogue, round_):
-    csrf = csrf_from(client.get(page_url(dialogue)))
-    return client.post(
-        f"/d/{dialogue.slug}/admin/participants/remind/{round_.id}",
-        data={f"round{round_.id}-csrf_token": csrf},
-    )
+def send_reminders(client, dialogue, round_, *, replace_links=False):
+    url = f"/d/{dialogue.slug}/admin/participants/remind/{round_.id}"
+    confirm = client.get(url)
+    data = {f"round{round_.id}-csrf_token": csrf_from(confirm)}
+    if replace_links:
+        data[f"round{round_.id}-replace_links"] = "y"
+    return client.post(url, data=data)
 
 
 def log_out(client):
@@ -90,15 +95,92 @@ def test_invitations_reach_every_participant_with_a_link_that_logs_in(client, sm
     assert (event.actor_id, event.details) == (admin.person_id, {"count": 3})
 
 
-def test_sending_again_replaces_the_earlier_links(client, smtp_server):
-    dialogue, _ = log_in_admin(client)
+def log_in_with(client, link):
+    confirm = client.get(link)
+    return client.post(link, data={"csrf_token": csrf_from(confirm)})
+
+
+def test_sending_again_leaves_unused_earlier_links_working(client, smtp_server):
+    dialogue = make_dialogue(language="en")
+    round_ = make_round(dialogue)
     make_member(dialogue)
+    log_in_admin(client, dialogue)
     send_invitations(client, dialogue)
     send_invitations(client, dialogue)
-    first, second = (link_in(message) for message in smtp_server.messages)
+    send_reminders(client, dialogue, round_)
+    first, second, third = (link_in(message) for message in smtp_server.messages)
+    log_out(client)
+    assert client.get(first).status_code == 200
+    assert client.get(third).status_code == 200
+    assert log_in_with(client, second).status_code == 302
+    log_out(client)
+    # A used link stays used, kept or not.
+    assert client.get(second).status_code == 410
+    assert log_in_with(client, first).status_code == 302
+
+
+def test_the_admin_can_end_every_earlier_link(client, smtp_server):
+    dialogue = make_dialogue(language="en")
+    round_ = make_round(dialogue)
+    make_member(dialogue)
+    log_in_admin(client, dialogue)
+    send_invitations(client, dialogue)
+    send_invitations(client, dialogue)
+    send_reminders(client, dialogue, round_, replace_links=True)
+    first, second, newest = (link_in(message) for message in smtp_server.messages)
     log_out(client)
     assert client.get(first).status_code == 410
-    assert client.get(second).status_code == 200
+    assert client.get(second).status_code == 410
+    assert client.get(newest).status_code == 200
+
+
+def test_the_confirmation_shows_the_count_and_the_mail_and_sends_nothing(client, smtp_server):
+    dialogue = make_dialogue(language="en")
+    dialogue.title = "Fælles værdier 2026"
+    round_ = make_round(dialogue)
+    round_.title = "Udfordringer"
+    for _ in range(3):
+        make_member(dialogue)
+    make_member(dialogue).person.is_active = False
+    log_in_admin(client, dialogue)
+
+    invitation = client.get(f"/d/{dialogue.slug}/admin/participants/invite")
+    reminder = client.get(f"/d/{dialogue.slug}/admin/participants/remind/{round_.id}")
+
+    for page in (invitation, reminder):
+        assert page.status_code == 200
+        text = page.get_data(as_text=True)
+        assert "The message goes to all 3 participants" in text
+        assert "Dear [name]," in text
+        assert "[personal link]" in text
+    assert "You are invited to take part in the dialogue “Fælles værdier 2026”" in (
+        invitation.get_data(as_text=True)
+    )
+    assert "the round “Udfordringer”" in reminder.get_data(as_text=True)
+    assert smtp_server.messages == []
+
+
+def test_the_send_log_shows_counts_and_never_a_recipient(client, smtp_server):
+    dialogue = make_dialogue(language="en")
+    round_ = make_round(dialogue)
+    round_.title = "Udfordringer"
+    members = [make_member(dialogue) for _ in range(2)]
+    log_in_admin(client, dialogue)
+    send_invitations(client, dialogue)
+    send_reminders(client, dialogue, round_, replace_links=True)
+
+    page = client.get(page_url(dialogue)).get_data(as_text=True)
+
+    log = page[page.index('id="sends-heading"') : page.index('id="list-heading"')]
+    rows = re.findall(r"<tr>(.*?)</tr>", log, re.S)
+    cells = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in rows[1:]]
+    assert [c[1:] for c in cells] == [
+        ["Reminder", "Udfordringer", "2", "an admin", "stopped working"],
+        ["Invitation", "", "2", "an admin", "still work"],
+    ]
+    for member in members:
+        assert member.person.email not in log
+        assert member.person.name not in log
 
 
 def test_links_live_until_the_last_round_closes_and_at_least_a_week(app_context):
@@ -168,6 +250,8 @@ def test_a_closed_round_gets_no_reminders(client, smtp_server):
 
     assert response.status_code == 409
     assert "only be sent while the round is open" in response.get_data(as_text=True)
+    confirm = client.get(f"/d/{dialogue.slug}/admin/participants/remind/{closed.id}")
+    assert confirm.status_code == 409
     assert smtp_server.messages == []
     assert open_round.id != closed.id
 

@@ -268,6 +268,13 @@ CASES = [
         (bad("export", SLUG, "--out", "a-file/d.json"),),
         writes=True,
     ),
+    Case("report an unknown dialogue", "report", (bad("report", "nosuch", "--out", "r.docx"),)),
+    Case(
+        "report to an unwritable path",
+        "report",
+        (bad("report", SLUG, "--out", "a-file/r.docx"),),
+        writes=True,
+    ),
     Case("verify", "verify", (ok("verify", SLUG),)),
     Case(
         "oidc-sign-in on and off",
@@ -370,6 +377,9 @@ ELSEWHERE = {
     "worker": "tests/e2e/test_jobs.py runs every job kind through it (its normal case)",
     "embed-worker": "tests/e2e/test_embedding_worker.py: `dialogue run` starts it beside "
     "the server, and a text submitted over HTTP gets its vector from it",
+    "report": "tests/e2e/test_report.py writes the demo's Word report, opens it in LibreOffice "
+    "and checks it names nobody",
+    "tick": "tests/e2e/test_tick.py runs it twice on a due reminder: one send",
     "translations extract": "rewrites the checkout's catalogues; the team appends entries by hand",
     "limiter clear": "Flask-Limiter's own command; the rate-limit tests clear limits directly",
 }

@@ -27,6 +27,7 @@ from dialogue.core.models.proposal import (
     ProposalVersion,
 )
 from dialogue.core.models.round import Round, RoundKind, RoundState
+from dialogue.core.models.sends import KeptLink, MailSend, ReminderSchedule, SendKind
 
 __all__ = [
     "AnalysisRun",
@@ -42,6 +43,8 @@ __all__ = [
     "IdentifyingSpan",
     "Job",
     "JobState",
+    "KeptLink",
+    "MailSend",
     "MemberCheck",
     "Membership",
     "ModerationState",
@@ -50,12 +53,14 @@ __all__ = [
     "ProposalSource",
     "ProposalVersion",
     "Redaction",
+    "ReminderSchedule",
     "Role",
     "Round",
     "RoundFingerprint",
     "RoundResultsCache",
     "RoundKind",
     "RoundState",
+    "SendKind",
     "Theme",
     "ThemeEdit",
     "ThemeMember",

@@ -22,6 +22,8 @@ from tests.rounds.factories import closed_times
 
 #: The only tables allowed to hold or point at people. Everything else is content.
 IDENTITY_TABLES = {"people", "memberships", "audit_events"}
+#: Login links sent earlier and kept working: beside the membership's own link, nothing else.
+IDENTITY_TABLES |= {"kept_links"}
 
 #: Staff/audit tables of the theme workbench: they name the *staff member* who acted
 #: (``actor_id`` → people) and nothing else about people. Participants are never recorded there:
@@ -54,6 +56,10 @@ STAFF_ACTION_TABLES |= {
     "follow_up_notes": {"actor_id"},
     "follow_up_reviews": {"actor_id"},
 }
+
+#: The log of invitation and reminder sends: counts, and the admin who sent (none for the
+#: scheduler); never a recipient (TARGETS A8).
+STAFF_ACTION_TABLES |= {"mail_sends": {"actor_id"}}
 
 #: Every column a content table may have. A new column must be added here on purpose.
 CONTENT_COLUMNS = {
@@ -128,6 +134,8 @@ CONTENT_COLUMNS = {
     "identifying_spans": {"id", "contribution_id", "span_start", "span_end", "kind"},
     #: A hash over a published round's anonymous data and when it was published (staff time).
     "round_fingerprints": {"id", "round_id", "form_version", "sha256", "published_at"},
+    #: When the scheduler reminds everyone of a round: hours before it closes, nothing else.
+    "reminder_schedules": {"id", "round_id", "hours_before_close"},
 }
 
 
