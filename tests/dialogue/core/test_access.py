@@ -27,6 +27,7 @@ from dialogue.core.models import (
 from dialogue.core.models.followup import ReviewPeriod
 from dialogue.core.models.membercheck import CheckAnswer
 from dialogue.core.models.proposal import CoverageStatus, ProposalKind
+from dialogue.core.models.sends import ReminderSchedule
 from dialogue.followup.services import add_initiative
 from dialogue.synthesis.services import add_source, create_proposal, finalise_proposal
 from tests.conftest import csrf_from
@@ -108,6 +109,8 @@ POST_POLICY = {
     "admin.import_participants": ADMIN_ONLY,
     "admin.send_invitations": ADMIN_ONLY,
     "admin.send_reminders": ADMIN_ONLY,
+    "admin.add_schedule": ADMIN_ONLY,
+    "admin.remove_schedule": ADMIN_ONLY,
     "participate.withdraw": {"anonymous": LOGIN, "participant": OK, "outsider": MISSING}
     | dict.fromkeys(("consultant", "management", "admin"), FORBIDDEN),
 }
@@ -195,6 +198,8 @@ GET_AND_POST |= {"auth.second_factor", "auth.enrol_second_factor"}
 
 # --- accounts: disable, enable, end sessions, reset two-factor (the dialogue's admin only)
 GET_POLICY |= {"admin.accounts_page": ADMIN_ONLY}
+# The confirmation pages before invitations and reminders are sent.
+GET_POLICY |= {"admin.confirm_invitations": ADMIN_ONLY, "admin.confirm_reminders": ADMIN_ONLY}
 POST_POLICY |= {"admin.account_action": ADMIN_ONLY}
 
 # --- closing the loop: member checks (participant answers, consultant deals) and follow-up ---
@@ -288,11 +293,14 @@ def world(db_session):
     analysis_job = Job(id="a" * 32, kind="analysis", key=f"round:{round_.id}")
     import_job = Job(id="b" * 32, kind="import", key=f"dialogue:{dialogue.id}")
     Session.add_all([analysis_job, import_job])  # for the job status routes
+    schedule = ReminderSchedule(round_id=round_.id, hours_before_close=48)
+    Session.add(schedule)
     Session.flush()
     values = {
         "job_id": analysis_job.id,
         "import_job_id": import_job.id,
         "theme_id": theme.id,
+        "schedule_id": schedule.id,
         "proposal_id": proposal.id,
         "source_id": source.id,
         "name": "dialogue.json",
