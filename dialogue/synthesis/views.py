@@ -143,9 +143,7 @@ def proposal(slug: str, proposal_id: int):
     # Themes of several rounds can share a name: each says its round, in the rounds' order.
     themes.sort(key=lambda t: (rounds[t.round_id].position, t.label))
     source_form.theme_id.choices = [SelectChoice("", _("— choose a theme —"))] + [
-        SelectChoice(
-            str(t.id), f"{rounds[t.round_id].title}: {t.label} ({sizes.get(t.id, 0)})"
-        )
+        SelectChoice(str(t.id), f"{rounds[t.round_id].title}: {t.label} ({sizes.get(t.id, 0)})")
         for t in themes
     ]
     publish = forms.RoundForm()

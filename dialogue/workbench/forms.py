@@ -32,7 +32,9 @@ class RunForm(Form):
     method = RadioField(
         _l("Method"),
         choices=[
-            SelectChoice("tfidf", _l("By shared words: fast, groups texts that use the same words")),
+            SelectChoice(
+                "tfidf", _l("By shared words: fast, groups texts that use the same words")
+            ),
             SelectChoice(
                 "semantic",
                 _l("By meaning: groups texts that say the same in other words"),
