@@ -33,7 +33,7 @@ def test_without_the_extra_the_option_is_unavailable_and_a_posted_choice_falls_b
     radio = SEMANTIC_RADIO.search(html).group()
     assert "disabled" in radio
     assert 'aria-describedby="method-hint"' in radio
-    assert "the optional “semantic” package is not installed" in html
+    assert "its language model is not installed on this server" in html
 
     text = post(client, page, url(dialogue, round_, "run"), seed="0", method="semantic").get_data(
         as_text=True
