@@ -1,4 +1,4 @@
-"""My input ("Mine input") follows answers about items to the values they concern, and shows decisions.
+"""My input follows answers about items to the values they concern, and shows decisions.
 
 A ranking is one contribution about several items: it is in no theme, so its path runs through
 its items (``theme:N`` reaches the proposals of that theme, ``proposal:N`` that proposal, a typed
