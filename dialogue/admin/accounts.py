@@ -14,11 +14,11 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import contains_eager
 
 from dialogue.accounts import services as accounts
-from dialogue.admin import forms, services
+from dialogue.admin import forms
 from dialogue.admin.views import PER_PAGE, admin_membership, bp
 from dialogue.auth import totp
 from dialogue.core.db import Session
@@ -61,18 +61,31 @@ def _staff(dialogue_id: int) -> list[Membership]:
     )
 
 
-def _participants(dialogue, page: int) -> list[Membership]:
-    """One page of participants, in the participant list's order and read the same way."""
-    ids = [row[0] for row in services.participant_list(dialogue, page, PER_PAGE)]
-    found = {
-        membership.person_id: membership
-        for membership in Session.scalars(
-            select(Membership)
-            .options(joinedload(Membership.person))  # the page shows each person's account
-            .where(Membership.dialogue_id == dialogue.id, Membership.person_id.in_(ids))
+#: The longest search the page takes; a longer one is cut, never refused.
+MAX_SEARCH = 200
+
+
+def _matching_participants(dialogue_id: int, search: str):
+    """The participants whose name, e-mail address or department contains ``search``.
+
+    Matched in the database, so that a search finds a person on any page of a long list.
+    """
+    statement = (
+        select(Membership)
+        .join(Person)
+        .options(contains_eager(Membership.person))
+        .where(Membership.dialogue_id == dialogue_id, Membership.role == Role.PARTICIPANT)
+    )
+    if search:
+        pattern = f"%{search}%"
+        statement = statement.where(
+            or_(
+                Person.name.ilike(pattern),
+                Person.email.ilike(pattern),
+                Membership.department.ilike(pattern),
+            )
         )
-    }
-    return [found[person_id] for person_id in ids]
+    return statement
 
 
 @bp.get("/accounts")
@@ -81,15 +94,26 @@ def accounts_page(slug: str):
     """Staff and (paged) participants of the dialogue, with a button per action."""
     membership = admin_membership(slug)
     dialogue = membership.dialogue
-    total = services.participant_count(dialogue)
+    search = request.args.get("q", "").strip()[:MAX_SEARCH]
+    matching = _matching_participants(dialogue.id, search)
+    total = Session.scalar(select(func.count()).select_from(matching.subquery()))
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
-    staff, participants = _staff(dialogue.id), _participants(dialogue, page)
+    participants = list(
+        Session.scalars(
+            matching.order_by(Person.name, Person.email)
+            .limit(PER_PAGE)
+            .offset((page - 1) * PER_PAGE)
+        )
+    )
+    staff = _staff(dialogue.id)
     return render_template(
         "admin/accounts.html",
         dialogue=dialogue,
         staff=staff,
         participants=participants,
+        search=search,
+        total=total,
         page=page,
         pages=pages,
         form=forms.AccountActionForm(),
@@ -127,4 +151,11 @@ def account_action(slug: str, membership_id: int, action: str):
     ACTIONS[action](target.person, admin.person_id, admin.dialogue)
     Session.commit()
     flash(_confirmation(action), "success")
-    return redirect(url_for("admin.accounts_page", slug=slug, page=request.args.get("page", 1)))
+    return redirect(
+        url_for(
+            "admin.accounts_page",
+            slug=slug,
+            page=request.args.get("page", 1, type=int),
+            q=request.args.get("q", "")[:MAX_SEARCH] or None,
+        )
+    )

@@ -6,7 +6,8 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from dialogue.core.extensions import babel
@@ -58,9 +59,21 @@ def select_locale() -> str:
     )
 
 
-def local_datetime(value: dt.datetime, timezone: str, format: str = "medium") -> str:
-    """Show a stored UTC instant in the dialogue's time zone and the visitor's language."""
-    return format_datetime(value.astimezone(ZoneInfo(timezone)), format, rebase=False)
+def local_datetime(value: dt.datetime, timezone: str, format: str = "long") -> str:
+    """Show a stored UTC instant in the dialogue's time zone and the visitor's language.
+
+    ``short`` is the compact form for tables (07.12.2026 08.00). Every other format reads as
+    people write a date, "7. december 2026 kl. 08.00": Babel's longer forms add seconds and
+    the zone's name ("Centraleuropæisk normaltid"), which nobody needs to meet a deadline.
+    """
+    local = value.astimezone(ZoneInfo(timezone))
+    if format == "short":
+        return format_datetime(local, "short", rebase=False)
+    return _(
+        "%(date)s at %(time)s",
+        date=format_date(local.date(), "long"),
+        time=format_time(local.time(), "short", rebase=False),
+    )
 
 
 def init_app(app) -> None:

@@ -33,7 +33,12 @@ from dialogue.identifying.warnings import warning_before_saving
 from dialogue.membercheck.forms import CheckForm
 from dialogue.membercheck.services import answer_check, checks_of, is_checkable
 from dialogue.participate import stash
-from dialogue.participate.queries import own_contribution_or_404, participant_or_404, session_key
+from dialogue.participate.queries import (
+    own_contribution_or_404,
+    own_traces,
+    participant_or_404,
+    session_key,
+)
 from dialogue.privacy.forms import EraseForm
 from dialogue.privacy.services import as_csv, as_json, erase_own_input, own_input
 from dialogue.synthesis.traces import own_paths
@@ -271,15 +276,18 @@ def render_my_input(membership: Membership, graph=None, *, refused=None, status:
     """
     author = current_author(membership)
     graph = graph or load_graph(membership.dialogue)
-    rounds = [
-        (round_, own_paths(graph, round_, submissions.list_own(round_, author)))
-        for round_ in membership.dialogue.rounds
-    ]
+    rounds, traces = [], {}
+    for round_ in membership.dialogue.rounds:
+        own = submissions.list_own(round_, author)
+        paths = own_paths(graph, round_, own)
+        rounds.append((round_, paths))
+        traces.update(own_traces(graph, round_, own, paths))
     own_ids = [path.id for _round, paths in rounds for path in paths]
     return render_template(
         "participate/my_input.html",
         membership=membership,
         rounds=rounds,
+        traces=traces,
         checks=checks_of(own_ids),
         is_checkable=is_checkable,
         refused=refused,
@@ -295,7 +303,11 @@ def trace(slug: str, contribution_id: uuid.UUID):
     graph = load_graph(membership.dialogue)
     (path,) = own_paths(graph, contribution.round, [contribution])
     return render_template(
-        "participate/trace.html", membership=membership, round_=contribution.round, path=path
+        "participate/trace.html",
+        membership=membership,
+        round_=contribution.round,
+        path=path,
+        traces=own_traces(graph, contribution.round, [contribution], [path]),
     )
 
 

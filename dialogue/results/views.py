@@ -23,6 +23,7 @@ from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.models import Role, RoundState
 from dialogue.fingerprints.jobs import record_later
+from dialogue.results.summary import plain_summary
 from rounds import get_kind
 from rounds.errors import RoundError
 from rounds.lifecycle import set_published
@@ -75,6 +76,7 @@ def template_helpers() -> dict:
         "chart_rows": chart_rows,
         "kind_of": lambda round_: get_kind(round_.kind),
         "delphi": delphi,
+        "plain_summary": plain_summary,
     }
 
 

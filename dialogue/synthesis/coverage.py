@@ -45,6 +45,7 @@ class UncoveredTheme:
 
     id: int
     label: str
+    round_id: int
     round_title: str
     round_position: int
     contributions: int
@@ -167,6 +168,7 @@ def coverage(graph: Graph, dialogue: Dialogue, sort: str = "size") -> Coverage:
             UncoveredTheme(
                 theme.id,
                 theme.label,
+                round_.id,
                 round_.title,
                 round_.position,
                 count,

@@ -132,10 +132,14 @@ def proposal(slug: str, proposal_id: int):
     source_form = forms.SourceForm()
     themes = [t for t in graph.themes.values() if t.state in ACTIVE_STATES]
     sizes = {}  # the workbench's stored counts, per round that has themes
-    for round_id in sorted({t.round_id for t in themes}):
-        sizes.update(theme_figures(Session.get(Round, round_id))["sizes"])
+    rounds = {round_id: Session.get(Round, round_id) for round_id in {t.round_id for t in themes}}
+    for round_ in rounds.values():
+        sizes.update(theme_figures(round_)["sizes"])
+    # Themes of several rounds can share a name: each says its round, in the rounds' order.
+    themes.sort(key=lambda t: (rounds[t.round_id].position, t.label))
     source_form.theme_id.choices = [SelectChoice("", _("— choose a theme —"))] + [
-        SelectChoice(str(t.id), f"{t.label} ({sizes.get(t.id, 0)})") for t in themes
+        SelectChoice(str(t.id), f"{rounds[t.round_id].title}: {t.label} ({sizes.get(t.id, 0)})")
+        for t in themes
     ]
     publish = forms.RoundForm()
     publish.round_id.choices = _round_choices(

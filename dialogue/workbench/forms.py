@@ -27,15 +27,17 @@ class RunForm(Form):
         _l("Number of themes"), validators=[Optional(), NumberRange(min=1, max=30)]
     )
     seed = IntegerField(
-        _l("Seed"), default=0, validators=[Optional(), NumberRange(min=0, max=2**31 - 1)]
+        _l("Variant number"), default=0, validators=[Optional(), NumberRange(min=0, max=2**31 - 1)]
     )
     method = RadioField(
         _l("Method"),
         choices=[
-            SelectChoice("tfidf", _l("Words (TF-IDF): fast, groups texts that share words")),
+            SelectChoice(
+                "tfidf", _l("By shared words: fast, groups texts that use the same words")
+            ),
             SelectChoice(
                 "semantic",
-                _l("Meaning (semantic): groups texts that say the same in other words"),
+                _l("By meaning: groups texts that say the same in other words"),
             ),
         ],
         default="tfidf",  # also when a client posts no method at all

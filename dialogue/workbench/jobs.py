@@ -41,7 +41,7 @@ SCALE = 1000
 #: What the page says while a stage runs (the job's message holds the stage's key).
 STAGE_LABELS = {
     "load": _l("Reading the texts"),
-    "embed": _l("Embedding texts that have no stored vector yet"),
+    "embed": _l("Reading the meaning of texts not read before"),
     "vectorise": _l("Reading the texts"),
     "describe": _l("Finding and naming themes"),
     "duplicates": _l("Looking for near-duplicates"),
@@ -201,7 +201,7 @@ def embed_round_task(round_id: int) -> int:
 def unavailable_message(reason: str | None):
     """Why the semantic method cannot run, in one translated line."""
     if reason == "failed":
-        return _l("The semantic method is unavailable: its model could not be loaded.")
+        return _l("Grouping by meaning is unavailable: its language model could not be loaded.")
     return _l(
-        "The semantic method is unavailable: the optional “semantic” package is not installed."
+        "Grouping by meaning is unavailable: its language model is not installed on this server."
     )

@@ -246,7 +246,7 @@ def analyse_and_name_themes(server, consultant, round_id):
     consultant.get_by_label("Antal temaer").fill("3")
     submit(consultant, "main form[action$='/run']")
     # A background job: the page shows its progress and reloads itself once the job has ended.
-    consultant.get_by_text(re.compile(r"^Seneste kørsel \d")).wait_for(timeout=60_000)
+    consultant.get_by_text(re.compile(r"^Seneste analyse \d")).wait_for(timeout=60_000)
     assert consultant.locator(".job-status [role=alert]").count() == 0
     screenshot(consultant, "process_workbench_analysed")
     cards = consultant.locator("main article.card")

@@ -149,3 +149,21 @@ def test_participants_are_paged_in_the_participant_lists_order(client, team):
     expected = [row[2] for n in (1, 2) for row in participant_list(dialogue, n, PER_PAGE)]
     assert [len(page) for page in listed] == [50, 6]
     assert [email for page in listed for email in page] == expected
+
+
+def test_the_search_finds_participants_by_department_on_every_page(client, team):
+    dialogue = team["admin"].dialogue
+    jobcentre = [make_member(dialogue, department="Jobcenter") for _ in range(52)]
+    make_member(dialogue, department="Borgerservice")
+    staff_login(client, team["admin"].person.email, STAFF_PASSWORD)
+    emails = re.compile(r"<td>(person\d+@example\.org)</td>")
+    pages = [
+        client.get(f"{page_url(team)}?q=jobcenter&page={n}").get_data(as_text=True) for n in (1, 2)
+    ]
+    listed = [emails.findall(page.split('id="participants-heading"')[1]) for page in pages]
+    assert [len(page) for page in listed] == [50, 2]
+    assert {email for page in listed for email in page} == {m.person.email for m in jobcentre}
+    assert "52 deltagere passer til “jobcenter”." in pages[0]
+    assert "q=jobcenter" in pages[0].split('rel="next"')[0].rsplit("href=", 1)[1]
+    nothing = client.get(f"{page_url(team)}?q=nowhere").get_data(as_text=True)
+    assert "Ingen deltager passer til søgningen." in nothing

@@ -18,7 +18,7 @@ def test_the_consultant_runs_the_semantic_method(client, world, embedder):  # no
     html = post(client, page, url(dialogue, round_, "run"), seed="0", method="semantic")
     text = html.get_data(as_text=True)
     assert "The analysis found" in text
-    assert "Method: meaning (semantic)." in text
+    assert "Texts were grouped by meaning." in text
 
 
 def test_without_the_extra_the_option_is_unavailable_and_a_posted_choice_falls_back(
@@ -33,14 +33,14 @@ def test_without_the_extra_the_option_is_unavailable_and_a_posted_choice_falls_b
     radio = SEMANTIC_RADIO.search(html).group()
     assert "disabled" in radio
     assert 'aria-describedby="method-hint"' in radio
-    assert "the optional “semantic” package is not installed" in html
+    assert "its language model is not installed on this server" in html
 
     text = post(client, page, url(dialogue, round_, "run"), seed="0", method="semantic").get_data(
         as_text=True
     )
     assert "The analysis found 3 themes." in text
-    assert "TF-IDF was used instead." in text
-    assert "Method: words (TF-IDF)." in text
+    assert "The texts were grouped by shared words instead." in text
+    assert "Texts were grouped by shared words." in text
 
 
 def test_an_unknown_method_is_refused_and_nothing_runs(client, world):  # noqa: F811

@@ -287,10 +287,10 @@ def test_a_request_starts_a_thread_job_that_ends_on_sqlite_too(app_factory, fres
     assert response.status_code == 302
     # The job then runs in its thread and commits, without "database is locked" on SQLite.
     deadline = time.monotonic() + 60
-    while "Last run" not in client.get(page).get_data(as_text=True):
+    while "Last analysis" not in client.get(page).get_data(as_text=True):
         assert time.monotonic() < deadline, "the analysis did not end"
         time.sleep(0.2)
-    assert "3 themes, 0 unassigned." in client.get(page).get_data(as_text=True)
+    assert "3 themes, 0 texts without a theme." in client.get(page).get_data(as_text=True)
     with app.app_context():
         assert [(job.kind, job.state) for job in job_rows()] == [("analysis", JobState.DONE)]
         Session.remove()

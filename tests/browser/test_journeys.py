@@ -1,0 +1,117 @@
+"""Each role's way to its tasks in the demo, in Danish, as issue #20 found them blocked.
+
+The admin finds participants, rounds, mail and accounts from the dialogue's page and searches
+the accounts; the consultant reaches the workbench from the dialogue's page and the themes from
+the coverage page, in plain words; a participant with a used link finds the way to a new one;
+"my input" follows a ranking to the value it became and shows the consultant's decision; a
+results page opens with a plain summary and keeps the statistics folded.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.conftest import (
+    accessibility_violations,
+    complete_staff_login,
+    demo_participant,
+    log_in_by_mailed_link,
+    structure_problems,
+)
+
+pytestmark = pytest.mark.browser
+
+SLUG = "vaerdier"
+#: A demo participant whose ranking holds "Samarbejde på tværs" (a final value of the demo)
+#: and whose challenge sits in the theme the demo's consultant marked "addressed elsewhere".
+TRACED_PARTICIPANT = 37
+
+
+def test_the_admin_finds_every_task_and_searches_the_accounts(live_server, page):
+    complete_staff_login(page, live_server, "admin@demo.example")
+    page.goto(f"{live_server.url}/d/{SLUG}/")
+    tasks = page.locator("section", has=page.get_by_role("heading", name="Administration"))
+    for name in ("Deltagere", "Runder", "Mails", "Konti"):
+        assert tasks.get_by_role("link", name=name, exact=True).is_visible()
+    tasks.get_by_role("link", name="Mails").click()
+    assert page.url.endswith("/admin/participants#invite-heading")
+    assert page.get_by_role("heading", name="Invitationer").is_visible()
+
+    page.goto(f"{live_server.url}/d/{SLUG}/")
+    tasks.get_by_role("link", name="Konti").click()
+    page.get_by_label("Søg på navn, e-mailadresse eller afdeling").fill("jobcenter")
+    page.get_by_role("button", name="Søg").click()
+    assert "q=jobcenter" in page.url
+    [(expected,)] = live_server.sql(
+        "SELECT count(*) FROM memberships WHERE lower(role) = 'participant'"
+        " AND department = 'Jobcenter'"
+    )
+    assert page.get_by_text(f"{expected} deltagere passer til “jobcenter”.").is_visible()
+    participants = page.locator("#participants-heading ~ table")
+    assert participants.locator("th").nth(2).inner_text() == "Afdeling"
+    departments = participants.locator("tbody tr td:nth-child(3)").all_inner_texts()
+    assert len(departments) == min(expected, 50)
+    assert set(departments) == {"Jobcenter"}
+    assert accessibility_violations(page) + structure_problems(page) == []
+
+
+def test_the_consultant_reaches_the_workbench_and_themes_in_plain_words(live_server, page):
+    complete_staff_login(page, live_server, "konsulent@demo.example")
+    page.goto(f"{live_server.url}/d/{SLUG}/")
+    challenges = page.locator("li.timeline-item", has_text="Udfordringer").first
+    challenges.get_by_role("link", name="Temaer på arbejdsbordet").click()
+    assert re.search(r"/workbench/rounds/\d+/$", page.url)
+    main = page.locator("main")
+    assert "TF-IDF" not in main.inner_text()
+    assert not page.get_by_label("Variantnummer").is_visible()
+    main.get_by_text("Avanceret").click()
+    assert page.get_by_label("Variantnummer").is_visible()
+    assert "seed" not in main.inner_text().lower()
+
+    page.goto(f"{live_server.url}/d/{SLUG}/coverage")
+    theme = page.locator("main .contribution-list h3 a").first
+    name = theme.inner_text()
+    theme.click()
+    assert "/workbench/rounds/" in page.url
+    assert page.get_by_role("heading", level=1).inner_text() == name
+
+
+def test_a_used_link_leads_to_a_new_one(live_server, page):
+    page.goto(f"{live_server.url}/link/no-longer-valid")
+    assert page.get_by_role("heading", name="Linket kan ikke bruges").is_visible()
+    page.get_by_role("link", name="Få et nyt link").click()
+    assert page.url.endswith("/login/link")
+    page.goto(live_server.url + "/")
+    page.get_by_role("navigation", name="Konto").get_by_role(
+        "link", name="Log ind som deltager"
+    ).click()
+    assert page.url.endswith("/login/link")
+
+
+def test_my_input_follows_a_ranking_to_its_value_and_shows_the_decision(live_server, page):
+    log_in_by_mailed_link(page, live_server, demo_participant(live_server, TRACED_PARTICIPANT))
+    page.get_by_role("link", name="Mine input").click()
+    ranking = page.locator("section", has=page.get_by_role("heading", name="Prioritering"))
+    item = ranking.locator("ul.path > li", has_text="Om “Samarbejde på tværs”:")
+    assert "det blev til den endelige værdi" in item.inner_text()
+    assert item.get_by_role("link", name="“Samarbejde på tværs”").is_visible()
+    assert "Ikke placeret i et tema" not in ranking.inner_text()
+    assert "har ikke nået en endelig værdi" not in ranking.inner_text()
+    decision = page.locator("li.decision", has_text="Budgetprocessen").first
+    assert "Håndteret andetsteds: Budgetprocessen" in decision.inner_text()
+
+
+def test_a_results_page_opens_with_a_summary_and_folds_the_statistics(live_server, page):
+    page.goto(f"{live_server.url}/p/{SLUG}/")
+    summary = page.locator("main p.lead", has_text="Samlet set kom").first
+    assert re.search(
+        r"personer svarede\. Samlet set kom “[^”]+” først, foran “[^”]+”\. Gruppen",
+        summary.inner_text(),
+    )
+    statistics = page.locator("main details.statistics").first
+    assert not statistics.get_by_text("Kendalls W", exact=False).is_visible()
+    statistics.locator("summary").click()
+    assert statistics.get_by_text("Kendalls W", exact=False).is_visible()
+    assert not page.get_by_text("SHA-256", exact=False).first.is_visible()
