@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Length
 
-from dialogue.core.models import Round
+from dialogue.core.models import Contribution, Round
 from rounds import answers, submissions
 from rounds.base import (
     CONSENSUS_DEFAULTS,
@@ -29,7 +29,13 @@ from rounds.prioritisation import parse_ratings
 from rounds.results.aggregation import rating_results
 from rounds.results.records import RoundResults
 from rounds.results.visible import visible_contributions
-from rounds.structured import ITEMS_FIELD, SOURCE_FIELD, AnswerForm, StructuredKind
+from rounds.structured import (
+    ITEMS_FIELD,
+    SOURCE_FIELD,
+    AnswerForm,
+    StructuredKind,
+    visible_texts,
+)
 
 
 def agreement_scale():
@@ -71,6 +77,14 @@ class Consultation(StructuredKind):
             hint=_l("Participants see the group's earlier answers beside their own."),
         ),
     )
+
+    def theme_parts(self, round_: Round) -> list[tuple[str, Any]]:
+        """The comments on each draft proposal are one part: each answers its own question."""
+        return [(item.key, item.label) for item in self.items(round_)]
+
+    def analysis_condition(self, round_: Round, part: str | None = None):
+        """The round's visible comments; on one draft proposal if the part is one."""
+        return visible_texts(round_, Contribution.target == part if part else None)
 
     def scale(self):
         """Agreement, from strongly disagree to strongly agree."""

@@ -45,14 +45,14 @@ class AnalysisRefused(RoundError):
     status = 409
 
 
-def round_documents(round_: Round) -> list[Document]:
-    """The round's visible texts as analysis documents, each with its author's pseudonym.
+def round_documents(round_: Round, part: str = "") -> list[Document]:
+    """One part's visible texts as analysis documents, each with its author's pseudonym.
 
     The pseudonym lets the analysis count distinct authors behind a label word; it never leaves
     the analysis and is never shown.
     """
     kind = get_kind(round_.kind)
-    pairs = kind.analysis_texts(round_) if kind is not None else []
+    pairs = kind.analysis_texts(round_, part) if kind is not None else []
     if not pairs:
         return []
     pairs = masked_pairs(pairs, round_id=round_.id, marker=blank_marker)
@@ -67,31 +67,35 @@ def round_documents(round_: Round) -> list[Document]:
     return [Document(cid, text, author=authors[cid]) for cid, text in pairs if cid in authors]
 
 
-def list_active_themes(round_: Round) -> list[Theme]:
-    """The round's suggested and accepted themes with their members, oldest first."""
-    return list(
-        Session.scalars(
-            select(Theme)
-            .where(Theme.round_id == round_.id, Theme.state.in_(ACTIVE_STATES))
-            .options(selectinload(Theme.members))
-            .order_by(Theme.id)
-        )
-    )
+def list_active_themes(round_: Round, part: str | None = None) -> list[Theme]:
+    """The round's suggested and accepted themes with their members, oldest first.
+
+    Of one part (see ``RoundKindBase.theme_parts``) if ``part`` is given, else of every part.
+    """
+    query = select(Theme).where(Theme.round_id == round_.id, Theme.state.in_(ACTIVE_STATES))
+    if part is not None:
+        query = query.where(Theme.part == part)
+    return list(Session.scalars(query.options(selectinload(Theme.members)).order_by(Theme.id)))
 
 
-def get_latest_run(round_: Round) -> AnalysisRun | None:
-    """The round's most recent analysis run, or None."""
-    return Session.scalar(
-        select(AnalysisRun)
-        .where(AnalysisRun.round_id == round_.id)
-        .order_by(AnalysisRun.id.desc())
-        .limit(1)
-    )
+def get_latest_run(round_: Round, part: str | None = None) -> AnalysisRun | None:
+    """The most recent analysis run of the round (of one part if ``part`` is given), or None."""
+    query = select(AnalysisRun).where(AnalysisRun.round_id == round_.id)
+    if part is not None:
+        query = query.where(AnalysisRun.part == part)
+    return Session.scalar(query.order_by(AnalysisRun.id.desc()).limit(1))
+
+
+def theme_parts(round_: Round) -> list[tuple[str, Any]]:
+    """The parts of the round the workbench themes apart, as (part, label)."""
+    kind = get_kind(round_.kind)
+    return kind.theme_parts(round_) if kind is not None else []
 
 
 def run_analysis(
     round_: Round,
     *,
+    part: str = "",
     actor_id: int | None = None,
     n_themes: int | None = None,
     seed: int = 0,
@@ -105,6 +109,8 @@ def run_analysis(
     ----------
     round_ : Round
         The round whose contributions are analysed.
+    part : str, default=""
+        Which of the round's parts (``theme_parts``) to analyse; its themes are its own.
     actor_id : int, optional
         The staff member who started the run (None from the command line or a job).
     n_themes : int, optional
@@ -128,9 +134,11 @@ def run_analysis(
     Raises
     ------
     AnalysisRefused
-        If the round has no texts, or none with any content.
+        If the round has no such part, no texts, or none with any content.
     """
-    documents = round_documents(round_)
+    if part not in dict(theme_parts(round_)):
+        raise AnalysisRefused(_l("This round has no such part to analyse."))
+    documents = round_documents(round_, part)
     if not documents:
         raise AnalysisRefused(_l("This round has no texts to analyse yet."))
     if method not in METHODS:
@@ -149,6 +157,7 @@ def run_analysis(
     result = estimator.result_
     run = AnalysisRun(
         round_id=round_.id,
+        part=part,
         method=estimator.method_,
         parameters=dict(result.parameters)
         | {"method": method, "fallback": fallback, "n_windowed": windowed},
@@ -217,7 +226,7 @@ def _quality(estimator: ThemeAnalysis, n_documents: int) -> dict[str, Any]:
 
 def _merge_into_themes(round_: Round, run: AnalysisRun, found: tuple) -> list[dict[str, Any]]:
     """Map the run's themes onto the round's themes and replace the run-made placements."""
-    themes = list_active_themes(round_)
+    themes = list_active_themes(round_, run.part)
     by_id = {theme.id: theme for theme in themes}
     pinned = {
         member.contribution_id
@@ -258,6 +267,7 @@ def _place_cluster(round_, run, theme: Theme | None, found, pinned: set) -> Them
             return None
         theme = Theme(
             round_id=round_.id,
+            part=run.part,
             label=found.label,
             top_terms=list(found.top_terms),
             origin=ThemeOrigin.RUN,
@@ -307,6 +317,7 @@ def _log_run(round_: Round, run: AnalysisRun, actor_id: int | None) -> None:
     Session.add(
         ThemeEdit(
             round_id=round_.id,
+            part=run.part,
             actor_id=actor_id,
             action="run",
             after={"run_id": run.id, "n_themes": n_themes},

@@ -25,7 +25,7 @@ from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Dialogue, Membership, Person, Role, Round, RoundKind
 from dialogue.core.urls import external_url
 from dialogue.demo import content, corpus_da
-from dialogue.demo.analysis import analyse_challenges
+from dialogue.demo.analysis import analyse_challenges, analyse_later_rounds
 from dialogue.demo.deck import Deck
 from dialogue.demo.guard import add_identifying_examples, publish_and_redact
 from dialogue.demo.loop import add_loop
@@ -103,6 +103,7 @@ def build_demo() -> list[Login]:
         _add_culture(dialogue.rounds[2], dialogue.rounds[1], authors, _seeded(3))
         analyse_challenges(dialogue, authors[7])
         add_synthesis(dialogue, authors, _seeded(6))
+        analyse_later_rounds(dialogue)
         add_loop(dialogue, authors, _seeded(7))
         publish_and_redact(dialogue)
     logins = _issue_logins(dialogue)

@@ -21,7 +21,7 @@ from dialogue.core.models import Contribution, Dialogue, Membership, Role, Theme
 from dialogue.core.models.analysis import HideReason
 from dialogue.demo import content, corpus_da
 from dialogue.workbench import services
-from rounds.theme_run import list_active_themes, run_analysis
+from rounds.theme_run import AnalysisRefused, list_active_themes, run_analysis, theme_parts
 
 #: The share of a theme's texts that must share a topic for the consultant to name it after it.
 CLEAR_MAJORITY = 0.6
@@ -64,6 +64,25 @@ def analyse_challenges(dialogue: Dialogue, author: str) -> None:
         if others:
             services.merge_themes(challenges, others, largest, actor_id=consultant)
         services.rename_theme(largest, label=content.THEME_LABELS[topic], actor_id=consultant)
+
+
+def analyse_later_rounds(dialogue: Dialogue) -> None:
+    """Theme every other free-text part: strengths, weaknesses, comments per value, commitments.
+
+    The consultant leaves these themes as the analysis named them; a part with too few texts of
+    its own (an open round's first days) is skipped, as the workbench would refuse it.
+    """
+    consultant = Session.scalar(
+        select(Membership.person_id).where(
+            Membership.dialogue_id == dialogue.id, Membership.role == Role.CONSULTANT
+        )
+    )
+    for round_ in dialogue.rounds[1:]:
+        for part, _label in theme_parts(round_):
+            try:
+                run_analysis(round_, part=part, actor_id=consultant, seed=0)
+            except AnalysisRefused:
+                continue
 
 
 def topic_shares(theme: Theme) -> Counter:

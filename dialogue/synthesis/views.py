@@ -24,7 +24,7 @@ from dialogue.synthesis import forms, refresh, services
 from dialogue.synthesis.figures import FiguresPending, source_sizes
 from dialogue.synthesis.queries import proposal_or_404, synthesis_member
 from dialogue.synthesis.traces import consultation_outcomes, proposal_view
-from dialogue.workbench.queries import theme_figures
+from dialogue.workbench.queries import theme_sizes
 from rounds import get_kind
 from rounds.identifying import masked_text
 from rounds.traceability import load_graph
@@ -138,7 +138,7 @@ def proposal(slug: str, proposal_id: int):
     themes = [t for t in graph.themes.values() if t.state in ACTIVE_STATES]
     sizes = {}  # the workbench's stored counts, per round that has themes
     for round_id in sorted({t.round_id for t in themes}):
-        sizes.update(theme_figures(Session.get(Round, round_id))["sizes"])
+        sizes.update(theme_sizes(Session.get(Round, round_id)))
     source_form.theme_id.choices = [SelectChoice("", _("— choose a theme —"))] + [
         SelectChoice(str(t.id), f"{t.label} ({sizes.get(t.id, 0)})") for t in themes
     ]

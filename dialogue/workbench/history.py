@@ -96,12 +96,14 @@ def log_edit(
     summary: str,
     before: dict[str, Any],
     *,
+    part: str,
     created: Sequence[int] = (),
 ) -> ThemeEdit:
-    """Add the edit to the workbench history and to the audit trail."""
+    """Add the edit to the history of the round's ``part`` and to the audit trail."""
     round_ = Session.get(Round, round_id)
     edit = ThemeEdit(
         round_id=round_id,
+        part=part,
         actor_id=actor_id,
         action=action,
         summary=summary[:300],
