@@ -41,7 +41,12 @@ from dialogue.core.models.analysis import (
 from dialogue.workbench.history import log_edit, restore, snapshot
 from rounds import get_kind
 from rounds.errors import RoundError
-from rounds.theme_run import AnalysisRefused, list_active_themes, round_documents
+from rounds.theme_run import (
+    AnalysisRefused,
+    list_active_themes,
+    redescribe_themes,
+    round_documents,
+)
 
 
 class WorkbenchError(RoundError):
@@ -126,6 +131,7 @@ def merge_themes(
         theme.members.clear()
         theme.state, theme.merged_into_id = ThemeState.MERGED, target.id
     Session.flush()
+    redescribe_themes(round_, [target])
     labels = " + ".join(theme.label for theme in sources)
     log_edit(round_.id, actor_id, "merge", f"{labels} → {target.label}", before, part=target.part)
     return target
@@ -229,6 +235,7 @@ def move_contributions(
     if target is not None:
         target.members.extend(_manual(cid, scores.get(cid)) for cid in sorted(ids))
         Session.flush()
+    redescribe_themes(round_, affected)
     summary = target.label if target is not None else "—"
     log_edit(round_.id, actor_id, "move", f"{len(ids)} → {summary}", before, part=part)
     return len(ids)
