@@ -165,6 +165,10 @@ class RoundKindBase(ABC):
     def _labels(self, round_) -> dict[str, str]:
         return {item.key: str(item.label) for item in self.items(round_)}
 
+    #: Whether the kind's texts are input the synthesis should reach (coverage counts them);
+    #: a consultation's comments react to drafts instead.
+    feeds_synthesis: ClassVar[bool] = True
+
     def theme_parts(self, round_) -> list[tuple[str, Any]]:
         """The parts of the round whose texts are themed apart, as (part, label); none by default.
 

@@ -78,6 +78,9 @@ class Consultation(StructuredKind):
         ),
     )
 
+    #: Comments react to the drafts: themed for reading, never counted as uncovered input.
+    feeds_synthesis = False
+
     def theme_parts(self, round_: Round) -> list[tuple[str, Any]]:
         """The comments on each draft proposal are one part: each answers its own question."""
         return [(item.key, item.label) for item in self.items(round_)]

@@ -1,7 +1,8 @@
 """Coverage: how much of the input reaches a final value, and what is still to follow up.
 
 The base is every visible text the theme analysis reads in any round (``analysis_texts`` of the
-round's kind), except answers that respond to a proposal (target ``proposal:<id>``): those are
+round's kind), except answers that respond to a proposal (target ``proposal:<id>``) and the
+kinds whose texts react to drafts (``feeds_synthesis``, a consultation's comments): those are
 reactions to the synthesis, not input to it. A text *reaches* a final value when it belongs to a
 theme (or is linked itself) that informs a final proposal. The reference case's lesson was that
 critical factors hidden in the whole material got lost; the themes and texts that reach nothing
@@ -130,7 +131,8 @@ def base_condition(dialogue: Dialogue):
     conditions = []
     for round_ in dialogue.rounds:
         kind = get_kind(round_.kind)
-        condition = kind.analysis_condition(round_) if kind is not None else None
+        feeds = kind is not None and kind.feeds_synthesis
+        condition = kind.analysis_condition(round_) if feeds else None
         if condition is not None:
             conditions.append(condition)
     if not conditions:
@@ -241,8 +243,10 @@ def coverage(graph: Graph, dialogue: Dialogue, sort: str = "size") -> Coverage:
     by_round = {row[0]: row[1:] for row in figures["rounds"]}
     themes = []
     for theme_id in uncovered:
+        if theme_id not in figures["themes"]:  # no text coverage counts: comments on proposals
+            continue
         theme = graph.themes[theme_id]
-        count, distinct = figures["themes"].get(theme_id, (0, 0))
+        count, distinct = figures["themes"][theme_id]
         round_ = rounds[theme.round_id]
         themes.append(
             UncoveredTheme(

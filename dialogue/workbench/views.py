@@ -153,8 +153,8 @@ def round_page(slug: str, round_id: int, part: str):
     """A part's themes, unassigned group, near-duplicates, hidden texts and history."""
     membership, round_ = _round(slug, round_id, part)
     parts = theme_parts(round_)
-    if not part and parts and "" not in dict(parts):  # no plain part: show the first one
-        return redirect(_round_url(slug, round_, parts[0][0]))
+    if not part and parts and "" not in dict(parts):  # no plain part: the first one is shown
+        part = g.workbench_part = parts[0][0]
     return render_template(
         "workbench/round.html",
         dialogue=membership.dialogue,

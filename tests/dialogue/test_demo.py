@@ -24,7 +24,7 @@ from dialogue.core.models import (
 from dialogue.demo import STAFF_PASSWORD, STAFF_TOTP_SECRETS, content, corpus_da
 from dialogue.demo.analysis import CLEAR_MAJORITY
 from rounds import get_kind
-from rounds.theme_run import list_active_themes
+from rounds.theme_run import list_active_themes, theme_parts
 from tests.dialogue.test_auth import staff_login
 from tests.dialogue.test_participation import log_in_participant
 
@@ -228,3 +228,17 @@ def test_demo_consultant_names_a_theme_only_after_the_topic_most_of_its_texts_ar
             assert topic is None or count < CLEAR_MAJORITY * len(bodies), theme.label
     assert named
     assert len(named) == len(set(named))  # two themes about one topic were merged
+
+
+def test_demo_themes_every_free_text_part_apart(app, client):
+    run_demo(app)
+    dialogue = Session.scalar(select(Dialogue).where(Dialogue.slug == content.SLUG))
+    culture, consultation = dialogue.rounds[2], dialogue.rounds[3]
+    for round_ in (culture, consultation, dialogue.rounds[4]):
+        for part, _label in theme_parts(round_):
+            assert list_active_themes(round_, part), (round_.kind, part)
+    staff_login(client, "konsulent@demo.example", STAFF_PASSWORD)
+    for part in ("strength", "weakness"):
+        url = f"/d/{content.SLUG}/workbench/rounds/{culture.id}/parts/{part}/"
+        assert client.get(url).status_code == 200
+    assert client.get(f"/d/{content.SLUG}/coverage").status_code == 200
