@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from dialogue.core.db import Session
-from dialogue.core.models import Round
+from dialogue.core.models import Contribution, Round
 from rounds.errors import InvalidSettings
 from rounds.items import Item, items_of, validate_items
 
@@ -207,15 +207,41 @@ class RoundKindBase(ABC):
     def _labels(self, round_) -> dict[str, str]:
         return {item.key: str(item.label) for item in self.items(round_)}
 
-    def analysis_texts(self, round_) -> list[tuple[Any, str]]:
-        """(contribution id, text) pairs that the theme analysis reads; none by default."""
+    #: Whether the kind's texts are input the synthesis should reach (coverage counts them);
+    #: a consultation's comments react to drafts instead.
+    feeds_synthesis: ClassVar[bool] = True
+
+    def theme_parts(self, round_) -> list[tuple[str, Any]]:
+        """The parts of the round whose texts are themed apart, as (part, label); none by default.
+
+        Texts that answer different questions are never grouped together: the culture round's
+        strengths apart from its weaknesses, a consultation's comments per draft value. A kind
+        whose texts all answer one question has one part, ``""``.
+        """
         return []
 
-    def analysis_condition(self, round_):
+    def analysis_texts(self, round_, part: str = "") -> list[tuple[Any, str]]:
+        """(contribution id, text) pairs of one part that the theme analysis reads, by text.
+
+        The analysis is seeded, but k-means still depends on the order of its input; sorting by
+        text makes a run repeatable whatever order the database returns rows in.
+        """
+        condition = self.analysis_condition(round_, part)
+        if condition is None:
+            return []
+        rows = Session.execute(
+            select(Contribution.id, Contribution.body)
+            .where(condition)
+            .order_by(Contribution.body, Contribution.id)
+        )
+        return [(row.id, row.body) for row in rows]
+
+    def analysis_condition(self, round_, part: str | None = None):
         """A SQL condition on ``Contribution`` that picks the texts :meth:`analysis_texts` reads.
 
-        For counting them in the database (coverage) instead of reading a million into Python;
-        None (the default) when the kind has no such texts.
+        ``part`` narrows it to one of :meth:`theme_parts`; None means every part. For counting
+        texts in the database (coverage) instead of reading a million into Python; None (the
+        default) when the kind has no such texts.
         """
         return None  # noqa: RET501 - callers test for None: "this kind has no texts"
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, select
+from sqlalchemy import and_
 from wtforms import HiddenField, SubmitField, TextAreaField
 from wtforms.validators import Length
 
@@ -94,21 +94,12 @@ class Challenges(RoundKindBase):
         text = self._text(contribution.round, form.body.data)
         return submissions.edit_contribution(contribution, now=now, body=text)
 
-    def analysis_texts(self, round_: Round) -> list[tuple[Any, str]]:
-        """Every visible text of the round, in an order fixed by the texts themselves.
+    def theme_parts(self, round_: Round) -> list[tuple[str, Any]]:
+        """Every text answers the round's one question: one part."""
+        return [("", _l("All texts"))]
 
-        The analysis is seeded, but k-means still depends on the order of its input; sorting by
-        text makes a run repeatable whatever order the database returns rows in.
-        """
-        rows = Session.execute(
-            select(Contribution.id, Contribution.body)
-            .where(self.analysis_condition(round_))
-            .order_by(Contribution.body, Contribution.id)
-        )
-        return [(row.id, row.body) for row in rows]
-
-    def analysis_condition(self, round_: Round):
-        """The round's visible texts."""
+    def analysis_condition(self, round_: Round, part: str | None = None):
+        """The round's visible texts (all in the one part)."""
         return and_(
             Contribution.round_id == round_.id,
             Contribution.moderation == ModerationState.VISIBLE,

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Length
 
-from dialogue.core.models import Round
+from dialogue.core.models import Contribution, Round
 from rounds import answers, submissions
 from rounds.base import (
     CONSENSUS_DEFAULTS,
@@ -37,6 +37,7 @@ from rounds.structured import (
     AnswerForm,
     StructuredKind,
     reason_field,
+    visible_texts,
 )
 
 
@@ -83,6 +84,17 @@ class Consultation(StructuredKind):
     def rates(self, round_: Round) -> bool:
         """Every consultation asks for agreement 1–5."""
         return True
+
+    #: Comments react to the drafts: themed for reading, never counted as uncovered input.
+    feeds_synthesis = False
+
+    def theme_parts(self, round_: Round) -> list[tuple[str, Any]]:
+        """The comments on each draft proposal are one part: each answers its own question."""
+        return [(item.key, item.label) for item in self.items(round_)]
+
+    def analysis_condition(self, round_: Round, part: str | None = None):
+        """The round's visible comments; on one draft proposal if the part is one."""
+        return visible_texts(round_, Contribution.target == part if part else None)
 
     def scale(self):
         """Agreement, from strongly disagree to strongly agree."""

@@ -20,3 +20,4 @@ class Culture(ItemTexts):
     template = "rounds/culture.html"
     results_template = "results/_texts.html"
     aspects = (("strength", _l("A strength of our culture")), ("weakness", _l("A weakness")))
+    themed_by_aspect = True

@@ -28,7 +28,17 @@ from rounds.results.aggregation import text_results
 from rounds.results.reasons import REASON, REASON_MAX_LENGTH
 from rounds.results.records import RoundResults
 from rounds.results.texts import raw_texts
-from rounds.results.visible import visible_contributions
+
+
+def visible_texts(round_: Round, narrower=None):
+    """The round's visible, non-empty texts, narrowed by a further condition if one is given."""
+    condition = and_(
+        Contribution.round_id == round_.id,
+        Contribution.moderation == ModerationState.VISIBLE,
+        Contribution.body.is_not(None),
+        Contribution.body != "",
+    )
+    return condition if narrower is None else and_(condition, narrower)
 
 
 class AnswerForm(Form):
@@ -143,6 +153,8 @@ class ItemTexts(StructuredKind):
     form_class = AnswerForm
     #: (name, label) of the texts asked for per item; stored as ``data["aspect"]``.
     aspects: ClassVar[tuple[tuple[str, Any], ...]]
+    #: Whether each aspect is themed apart (culture: strengths never grouped with weaknesses).
+    themed_by_aspect: ClassVar[bool] = False
     default_settings = {"items": [], "max_length": 500, "source_round": 0}
     locked_settings = frozenset({"items"})
     setting_fields = (
@@ -223,18 +235,16 @@ class ItemTexts(StructuredKind):
             raise SubmissionRejected(_l("Please write something before you save."))
         return answers.replace_answer(round_, author, rows, nonce=nonce, now=now)
 
-    def analysis_texts(self, round_: Round) -> list[tuple[Any, str]]:
-        """Every visible text; the aspect and item travel in the contribution itself."""
-        return [(row.id, row.body) for row in visible_contributions(round_) if row.body]
+    def theme_parts(self, round_: Round) -> list[tuple[str, Any]]:
+        """One part per aspect if the aspects answer different questions, else one for all."""
+        if self.themed_by_aspect:
+            return list(self.aspects)
+        return [("", _l("All texts"))]
 
-    def analysis_condition(self, round_: Round):
-        """The round's visible, non-empty texts."""
-        return and_(
-            Contribution.round_id == round_.id,
-            Contribution.moderation == ModerationState.VISIBLE,
-            Contribution.body.is_not(None),
-            Contribution.body != "",
-        )
+    def analysis_condition(self, round_: Round, part: str | None = None):
+        """The round's visible, non-empty texts; of one aspect if the part is one."""
+        aspect = Contribution.data["aspect"].as_string()
+        return visible_texts(round_, aspect == part if part else None)
 
     def results(self, round_: Round, segments) -> RoundResults:
         """How many wrote about each item and aspect."""

@@ -23,8 +23,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 import analysis
-from analysis import METHODS, Document, EmbeddingUnavailable, ThemeAnalysis, match_themes
+from analysis import (
+    METHODS,
+    Document,
+    EmbeddingUnavailable,
+    TermVectorizer,
+    ThemeAnalysis,
+    detect_language,
+    match_themes,
+)
 from analysis.embed import model_name
+from analysis.themes import author_frequency, describe_themes
 from dialogue.core.audit import record_event
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
@@ -45,14 +54,14 @@ class AnalysisRefused(RoundError):
     status = 409
 
 
-def round_documents(round_: Round) -> list[Document]:
-    """The round's visible texts as analysis documents, each with its author's pseudonym.
+def round_documents(round_: Round, part: str = "") -> list[Document]:
+    """One part's visible texts as analysis documents, each with its author's pseudonym.
 
     The pseudonym lets the analysis count distinct authors behind a label word; it never leaves
     the analysis and is never shown.
     """
     kind = get_kind(round_.kind)
-    pairs = kind.analysis_texts(round_) if kind is not None else []
+    pairs = kind.analysis_texts(round_, part) if kind is not None else []
     if not pairs:
         return []
     pairs = masked_pairs(pairs, round_id=round_.id, marker=blank_marker)
@@ -67,31 +76,35 @@ def round_documents(round_: Round) -> list[Document]:
     return [Document(cid, text, author=authors[cid]) for cid, text in pairs if cid in authors]
 
 
-def list_active_themes(round_: Round) -> list[Theme]:
-    """The round's suggested and accepted themes with their members, oldest first."""
-    return list(
-        Session.scalars(
-            select(Theme)
-            .where(Theme.round_id == round_.id, Theme.state.in_(ACTIVE_STATES))
-            .options(selectinload(Theme.members))
-            .order_by(Theme.id)
-        )
-    )
+def list_active_themes(round_: Round, part: str | None = None) -> list[Theme]:
+    """The round's suggested and accepted themes with their members, oldest first.
+
+    Of one part (see ``RoundKindBase.theme_parts``) if ``part`` is given, else of every part.
+    """
+    query = select(Theme).where(Theme.round_id == round_.id, Theme.state.in_(ACTIVE_STATES))
+    if part is not None:
+        query = query.where(Theme.part == part)
+    return list(Session.scalars(query.options(selectinload(Theme.members)).order_by(Theme.id)))
 
 
-def get_latest_run(round_: Round) -> AnalysisRun | None:
-    """The round's most recent analysis run, or None."""
-    return Session.scalar(
-        select(AnalysisRun)
-        .where(AnalysisRun.round_id == round_.id)
-        .order_by(AnalysisRun.id.desc())
-        .limit(1)
-    )
+def get_latest_run(round_: Round, part: str | None = None) -> AnalysisRun | None:
+    """The most recent analysis run of the round (of one part if ``part`` is given), or None."""
+    query = select(AnalysisRun).where(AnalysisRun.round_id == round_.id)
+    if part is not None:
+        query = query.where(AnalysisRun.part == part)
+    return Session.scalar(query.order_by(AnalysisRun.id.desc()).limit(1))
+
+
+def theme_parts(round_: Round) -> list[tuple[str, Any]]:
+    """The parts of the round the workbench themes apart, as (part, label)."""
+    kind = get_kind(round_.kind)
+    return kind.theme_parts(round_) if kind is not None else []
 
 
 def run_analysis(
     round_: Round,
     *,
+    part: str = "",
     actor_id: int | None = None,
     n_themes: int | None = None,
     seed: int = 0,
@@ -105,6 +118,8 @@ def run_analysis(
     ----------
     round_ : Round
         The round whose contributions are analysed.
+    part : str, default=""
+        Which of the round's parts (``theme_parts``) to analyse; its themes are its own.
     actor_id : int, optional
         The staff member who started the run (None from the command line or a job).
     n_themes : int, optional
@@ -128,9 +143,11 @@ def run_analysis(
     Raises
     ------
     AnalysisRefused
-        If the round has no texts, or none with any content.
+        If the round has no such part, no texts, or none with any content.
     """
-    documents = round_documents(round_)
+    if part not in dict(theme_parts(round_)):
+        raise AnalysisRefused(_l("This round has no such part to analyse."))
+    documents = round_documents(round_, part)
     if not documents:
         raise AnalysisRefused(_l("This round has no texts to analyse yet."))
     if method not in METHODS:
@@ -149,6 +166,7 @@ def run_analysis(
     result = estimator.result_
     run = AnalysisRun(
         round_id=round_.id,
+        part=part,
         method=estimator.method_,
         parameters=dict(result.parameters)
         | {"method": method, "fallback": fallback, "n_windowed": windowed},
@@ -163,6 +181,84 @@ def run_analysis(
     run.changes = _merge_into_themes(round_, run, result.themes)
     _log_run(round_, run, actor_id)
     return run
+
+
+#: Texts of the rest of a part read beside edited themes, as the contrast that makes a word typical.
+CONTRAST = 2000
+
+
+def redescribe_themes(round_: Round, themes: list[Theme]) -> None:
+    """Recompute the typical words, the automatic name and each member's fit of ``themes``.
+
+    After a merge or a move a theme's members changed, so its words and the fits that choose
+    its quotes must come from its members now, not from the run that found the old ones. Only
+    the edited themes' texts and a sample of the part's other texts are read (the ids are
+    random, so the first ``CONTRAST`` by id are a fair sample), so an edit stays quick in a
+    round of a million texts. A word must be used by enough distinct authors among the texts
+    read, which is stricter than the run's test over the whole part, never looser.
+    """
+    themes = [theme for theme in themes if theme.members]
+    if not themes:
+        return
+    kind = get_kind(round_.kind)
+    condition = kind.analysis_condition(round_, themes[0].part) if kind is not None else None
+    if condition is None:
+        return
+    index = {m.contribution_id: n for n, theme in enumerate(themes) for m in theme.members}
+    members = select(ThemeMember.contribution_id).where(
+        ThemeMember.theme_id.in_([theme.id for theme in themes])
+    )
+    columns = select(Contribution.id, Contribution.body, Contribution.author)
+    rows = list(Session.execute(columns.where(condition, Contribution.id.in_(members))))
+    rows += Session.execute(
+        columns.where(condition, Contribution.id.not_in(members))
+        .order_by(Contribution.id)
+        .limit(CONTRAST)
+    )
+    pairs = [(row.id, row.body) for row in rows]
+    texts = dict(masked_pairs(pairs, round_id=round_.id, marker=blank_marker))
+    rows = [row for row in rows if (texts.get(row.id) or "").strip()]
+    described = sorted({index[row.id] for row in rows if row.id in index})
+    if not described:
+        return
+    label_of = {n: position for position, n in enumerate(described)}
+    found = _describe(
+        [texts[row.id] for row in rows],
+        np.array([label_of.get(index.get(row.id, -1), -1) for row in rows]),
+        [row.id for row in rows],
+        [row.author for row in rows],
+        round_.dialogue.min_group_size,
+    )
+    for described_theme, n in zip(found, described, strict=True):
+        theme = themes[n]
+        theme.top_terms = list(described_theme.top_terms)
+        if not theme.has_custom_label and theme.state is ThemeState.SUGGESTED:
+            theme.label = described_theme.label
+        fit = dict(zip(described_theme.member_ids, described_theme.scores, strict=True))
+        for member in theme.members:
+            member.score = fit.get(member.contribution_id, member.score)
+    Session.flush()
+
+
+def _describe(texts: list[str], labels, ids: list, authors: list, min_group_size: int):
+    """Describe the themes given by ``labels`` (-1: contrast only) with the analysis's rules."""
+    vectorizer = TermVectorizer(detect_language(texts))
+    vectors = vectorizer.fit_transform(texts)
+    similarity = np.zeros(len(texts))
+    for label in range(int(labels.max()) + 1):
+        rows = np.flatnonzero(labels == label)
+        centre = np.asarray(vectors[rows].mean(axis=0)).ravel()
+        norm = np.linalg.norm(centre)
+        if norm > 0:
+            similarity[rows] = vectors[rows] @ (centre / norm)
+    return describe_themes(
+        vectors,
+        labels,
+        similarity,
+        vectorizer.feature_names_,
+        ids,
+        public=author_frequency(vectors, authors) >= min_group_size,
+    )
 
 
 def _embeddings(method: str, documents: list[Document], threads: int, progress):
@@ -217,7 +313,7 @@ def _quality(estimator: ThemeAnalysis, n_documents: int) -> dict[str, Any]:
 
 def _merge_into_themes(round_: Round, run: AnalysisRun, found: tuple) -> list[dict[str, Any]]:
     """Map the run's themes onto the round's themes and replace the run-made placements."""
-    themes = list_active_themes(round_)
+    themes = list_active_themes(round_, run.part)
     by_id = {theme.id: theme for theme in themes}
     pinned = {
         member.contribution_id
@@ -258,6 +354,7 @@ def _place_cluster(round_, run, theme: Theme | None, found, pinned: set) -> Them
             return None
         theme = Theme(
             round_id=round_.id,
+            part=run.part,
             label=found.label,
             top_terms=list(found.top_terms),
             origin=ThemeOrigin.RUN,
@@ -307,6 +404,7 @@ def _log_run(round_: Round, run: AnalysisRun, actor_id: int | None) -> None:
     Session.add(
         ThemeEdit(
             round_id=round_.id,
+            part=run.part,
             actor_id=actor_id,
             action="run",
             after={"run_id": run.id, "n_themes": n_themes},

@@ -24,8 +24,9 @@ from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Dialogue, Membership, Person, Role, Round, RoundKind
 from dialogue.core.urls import external_url
-from dialogue.demo import content
-from dialogue.demo.analysis import analyse_challenges
+from dialogue.demo import content, corpus_da
+from dialogue.demo.analysis import analyse_challenges, analyse_later_rounds
+from dialogue.demo.deck import Deck
 from dialogue.demo.guard import add_identifying_examples, publish_and_redact
 from dialogue.demo.loop import add_loop
 from dialogue.demo.synthesis import add_synthesis
@@ -102,6 +103,7 @@ def build_demo() -> list[Login]:
         _add_culture(dialogue.rounds[2], dialogue.rounds[1], authors, _seeded(3))
         analyse_challenges(dialogue, authors[7])
         add_synthesis(dialogue, authors, _seeded(6))
+        analyse_later_rounds(dialogue)
         add_loop(dialogue, authors, _seeded(7))
         publish_and_redact(dialogue)
     logins = _issue_logins(dialogue)
@@ -206,32 +208,30 @@ def _add_participants(dialogue: Dialogue, rng: random.Random) -> list[Person]:
     return participants
 
 
-def _challenge_texts(rng: random.Random, count: int) -> list[str]:
-    texts = []
-    for _ in range(count):
-        statements, endings = content.CHALLENGES[rng.choice(list(content.CHALLENGES))]
-        ending = rng.choice(endings)
-        texts.append(f"{rng.choice(statements)}. {ending}".strip())
-    return texts
-
-
 def _add_challenges(dialogue: Dialogue, participants: list[Person], rng: random.Random) -> None:
-    """About four in five participants wrote one to four challenges in round 1."""
+    """Four in five participants wrote in round 1; every hand-written text is used once.
+
+    Each contributor gets at least one text and at most six, as in a real first round where
+    most write one or two challenges and a few write many.
+    """
     first_round = dialogue.rounds[0]
     secret = current_app.config["ANON_SECRET"]
     contributors = rng.sample(participants, k=len(participants) * 4 // 5)
-    minority = set(rng.sample(range(len(contributors)), k=len(content.MINORITY)))
-    rows = []
-    for index, person in enumerate(contributors):
+    texts = [text for texts in corpus_da.CHALLENGES.values() for text in texts]
+    texts += corpus_da.MINORITY
+    rng.shuffle(texts)
+    counts = [1] * len(contributors)
+    for _ in range(len(texts) - len(contributors)):
+        counts[rng.choice([i for i, count in enumerate(counts) if count < 6])] += 1
+    rows, start = [], 0
+    for person, count in zip(contributors, counts, strict=True):
         author = author_pseudonym(secret, dialogue.id, person.id)
-        texts = _challenge_texts(rng, rng.randint(1, 4))
-        if index in minority:
-            texts[0] = content.MINORITY[len(rows) % len(content.MINORITY)]
         day = first_round.opens_at.date() + dt.timedelta(days=rng.randint(0, 6))
         rows.extend(
             Contribution(round_id=first_round.id, author=author, body=text, created_on=day)
-            for text in texts
+            for text in texts[start : start + count]
         )
+        start += count
     rng.shuffle(rows)
     Session.add_all(rows)
     Session.flush()
@@ -274,26 +274,29 @@ def _add_rankings(round_: Round, authors: list[str], rng: random.Random) -> None
 
 
 def _add_culture(round_: Round, priorities: Round, authors, rng: random.Random) -> None:
-    """The top four priorities become the items; three in five write about some of them."""
+    """The top four priorities become the items; two in five write about one or two of them."""
     chosen = top_items(get_kind(priorities.kind).results(priorities, None), 4)
     round_.settings = {
         "items": [item.as_setting() for item in chosen],
         "source_round": priorities.id,
     }
-    by_key = {slug_key(key): texts for key, texts in content.CULTURE.items()}
+    decks = {
+        (slug_key(key), aspect): Deck(texts, rng)
+        for key, pair in corpus_da.CULTURE.items()
+        for aspect, texts in zip(("strength", "weakness"), pair, strict=True)
+    }
     rows = []
-    for author in rng.sample(authors, k=len(authors) * 3 // 5):
-        for item in rng.sample(chosen, k=rng.randint(1, len(chosen))):
-            strengths, weaknesses = by_key[item.key]
-            for aspect, texts in (("strength", strengths), ("weakness", weaknesses)):
-                if rng.random() < 0.7:
+    for author in rng.sample(authors, k=len(authors) * 2 // 5):
+        for item in rng.sample(chosen, k=rng.randint(1, 2)):
+            for aspect in ("strength", "weakness"):
+                if rng.random() < 0.6:
                     rows.append(
                         Contribution(
                             round_id=round_.id,
                             author=author,
                             target=item.key,
                             data={"aspect": aspect},
-                            body=rng.choice(texts),
+                            body=decks[item.key, aspect].draw(),
                             created_on=_day(round_, rng),
                         )
                     )

@@ -52,7 +52,7 @@ from dialogue.core.models import (
 )
 from dialogue.core.models.analysis import MemberSource, ThemeOrigin, ThemeState
 from dialogue.core.models.proposal import ProposalKind
-from dialogue.demo import STAFF_PASSWORD, STAFF_TOTP_SECRETS, content, synthesis
+from dialogue.demo import STAFF_PASSWORD, STAFF_TOTP_SECRETS, content, corpus_da, synthesis
 from dialogue.synthesis import services
 from rounds.items import slug_key
 
@@ -87,6 +87,8 @@ OPENERS = [
     "Set fra borgerens side: ",
     "Helt konkret: ",
 ]
+#: Endings that vary the load test's texts further (empty: none).
+ENDINGS = ["", "", "Det skal vi tage alvorligt.", "Det går ud over kvaliteten.", "Det haster."]
 #: Topics of ``benchmarks/data/danish_staff_dialogue.csv`` → the demo's challenge topics.
 CSV_TOPICS = {
     "arbejdsmiljø": "arbejdsmiljø",
@@ -182,19 +184,20 @@ def _csv_texts() -> dict[str, list[str]]:
 
 
 class TextMaker:
-    """Short Danish challenge texts: an opener, a statement of a topic and an ending."""
+    """Short Danish challenge texts for load tests: an opener, a demo text and an ending.
+
+    A million texts need recombination; the demo itself uses each hand-written text once.
+    """
 
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
-        self.topics = list(content.CHALLENGES)
+        self.topics = list(corpus_da.CHALLENGES)
         self.weights = [content.THEME_WEIGHTS.get(topic, 3) + 2 for topic in self.topics]
         extra = _csv_texts()
         self.statements = {
-            topic: [s.rstrip(".") for s in statements]
-            + [t.rstrip(".") for t in extra.get(topic, [])]
-            for topic, (statements, _endings) in content.CHALLENGES.items()
+            topic: [s.rstrip(".") for s in texts] + [t.rstrip(".") for t in extra.get(topic, [])]
+            for topic, texts in corpus_da.CHALLENGES.items()
         }
-        self.endings = {topic: endings for topic, (_s, endings) in content.CHALLENGES.items()}
 
     def make(self) -> tuple[str, str]:
         """(topic, text)."""
@@ -204,8 +207,7 @@ class TextMaker:
         opener = rng.choice(OPENERS)
         if opener:
             statement = opener + statement[0].lower() + statement[1:]
-        ending = rng.choice(self.endings[topic])
-        return topic, f"{statement}. {ending}".strip()
+        return topic, f"{statement}. {rng.choice(ENDINGS)}".strip()
 
 
 # --- the dialogue -----------------------------------------------------------------------------
@@ -374,7 +376,7 @@ def _add_rankings(round_: Round, authors: list[str], rng: random.Random) -> int:
 
 def _add_culture(round_: Round, authors: list[str], rng: random.Random) -> int:
     items = round_.settings["items"]
-    by_key = {slug_key(key): texts for key, texts in content.CULTURE.items()}
+    by_key = {slug_key(key): texts for key, texts in corpus_da.CULTURE.items()}
     days = _days(round_)
     visible = ModerationState.VISIBLE
 
@@ -410,7 +412,7 @@ def _add_consultation(round_: Round, authors: list[str], rng: random.Random) -> 
                 rating = rng.choices(range(1, 6), weights=weights)[0]
                 comment = None
                 if rng.random() < 0.04:
-                    comment = rng.choice(content.CONSULTATION_COMMENTS[label])
+                    comment = rng.choice(corpus_da.CONSULTATION_COMMENTS[label])
                 yield (
                     _uuid(rng),
                     round_.id,
@@ -432,12 +434,12 @@ def _add_commitments(round_: Round, authors: list[str], rng: random.Random) -> i
     def rows() -> Iterator[tuple]:
         for author in rng.sample(authors, k=len(authors) // 10):
             for label in rng.sample(content.FINAL_VALUES, k=rng.randint(1, 2)):
-                scope = rng.choice(list(content.COMMITMENTS))
+                scope = rng.choice(list(corpus_da.COMMITMENTS))
                 yield (
                     _uuid(rng),
                     round_.id,
                     author,
-                    rng.choice(content.COMMITMENTS[scope]),
+                    rng.choice(corpus_da.COMMITMENTS[scope]),
                     {"aspect": scope},
                     slug_key(label),
                     rng.choice(days),

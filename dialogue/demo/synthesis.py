@@ -21,7 +21,8 @@ from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Dialogue, Round, RoundKind
 from dialogue.core.models.analysis import ACTIVE_STATES
 from dialogue.core.models.proposal import CoverageStatus, Perspective, ProposalKind
-from dialogue.demo import content
+from dialogue.demo import content, corpus_da
+from dialogue.demo.deck import Deck
 from dialogue.synthesis import services
 from rounds.traceability import load_graph
 
@@ -68,16 +69,10 @@ INITIATIVES = [
 ]
 
 
-def _category(text: str) -> str | None:
-    for key, (statements, _endings) in content.CHALLENGES.items():
-        if any(text.startswith(statement) for statement in statements):
-            return key
-    return None
-
-
 def _themes_by_category(dialogue: Dialogue) -> dict[str, list]:
     """Round 1's themes, each under the challenge category most of its texts come from."""
     graph = load_graph(dialogue)
+    topics = corpus_da.challenge_topics()
     found: dict[str, list] = {}
     for theme in graph.themes.values():
         if theme.state not in ACTIVE_STATES or theme.round_id != dialogue.rounds[0].id:
@@ -85,7 +80,7 @@ def _themes_by_category(dialogue: Dialogue) -> dict[str, list]:
         bodies = Session.scalars(
             select(Contribution.body).where(Contribution.id.in_(graph.members.get(theme.id, ())))
         )
-        counts = Counter(_category(body or "") for body in bodies)
+        counts = Counter(topics.get(body or "") for body in bodies)
         counts.pop(None, None)
         if counts:
             found.setdefault(counts.most_common(1)[0][0], []).append(theme)
@@ -131,6 +126,7 @@ def add_synthesis(dialogue: Dialogue, authors: list[str], rng: random.Random) ->
 
 def _add_ratings(round_: Round, drafts: dict, authors: list[str], rng: random.Random) -> None:
     """Most rate every draft value; a few comment (as the old plain-list demo did)."""
+    decks = {title: Deck(texts, rng) for title, texts in corpus_da.CONSULTATION_COMMENTS.items()}
     rows = []
     for author in rng.sample(authors, k=len(authors) * 7 // 10):
         for title, weights in content.DRAFT_VALUES.items():
@@ -138,7 +134,7 @@ def _add_ratings(round_: Round, drafts: dict, authors: list[str], rng: random.Ra
                 continue
             comment = None
             if rng.random() < 0.12:
-                comment = rng.choice(content.CONSULTATION_COMMENTS[title])
+                comment = decks[title].draw()
             rows.append(
                 Contribution(
                     round_id=round_.id,
@@ -169,17 +165,18 @@ def _add_initiatives(dialogue: Dialogue, themes: dict[str, list]) -> None:
 
 def _add_commitments(round_: Round, values: list, authors: list[str], rng: random.Random) -> None:
     """The open round: a first few have committed to one or two final values already."""
+    decks = {scope: Deck(texts, rng) for scope, texts in corpus_da.COMMITMENTS.items()}
     rows = []
     for author in rng.sample(authors, k=len(authors) // 8):
         for value in rng.sample(values, k=rng.randint(1, 2)):
-            for scope in rng.sample(list(content.COMMITMENTS), k=rng.randint(1, 2)):
+            for scope in rng.sample(list(decks), k=rng.randint(1, 2)):
                 rows.append(
                     Contribution(
                         round_id=round_.id,
                         author=author,
                         target=value.item_key,
                         data={"aspect": scope},
-                        body=rng.choice(content.COMMITMENTS[scope]),
+                        body=decks[scope].draw(),
                         created_on=round_.opens_at.date(),
                     )
                 )

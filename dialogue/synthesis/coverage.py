@@ -1,7 +1,8 @@
 """Coverage: how much of the input reaches a final value, and what is still to follow up.
 
 The base is every visible text the theme analysis reads in any round (``analysis_texts`` of the
-round's kind), except answers that respond to a proposal (target ``proposal:<id>``): those are
+round's kind), except answers that respond to a proposal (target ``proposal:<id>``) and the
+kinds whose texts react to drafts (``feeds_synthesis``, a consultation's comments): those are
 reactions to the synthesis, not input to it. A text *reaches* a final value when it belongs to a
 theme (or is linked itself) that informs a final proposal. The reference case's lesson was that
 critical factors hidden in the whole material got lost; the themes and texts that reach nothing
@@ -18,7 +19,14 @@ from dataclasses import dataclass
 from sqlalchemy import and_, case, func, or_, select
 
 from dialogue.core.db import Session
-from dialogue.core.models import Contribution, CoverageMark, Dialogue, Theme, ThemeMember
+from dialogue.core.models import (
+    Contribution,
+    CoverageMark,
+    Dialogue,
+    Round,
+    Theme,
+    ThemeMember,
+)
 from dialogue.core.models.analysis import ACTIVE_STATES
 from dialogue.core.models.proposal import ITEM_PREFIX, CoverageStatus
 from dialogue.synthesis.figures import cached_for
@@ -65,6 +73,22 @@ class UncoveredText:
 
 
 @dataclass(frozen=True)
+class TextGroup:
+    """The texts of one part of a round that are in no theme and reach no final value.
+
+    The consultant decides on a group at once, and reads its texts page by page: a list of
+    every such text, each with its own form, is unusable at a few thousand.
+    """
+
+    round_id: int
+    part: str
+    round_title: str
+    part_label: str
+    count: int
+    decided: int
+
+
+@dataclass(frozen=True)
 class RoundCoverage:
     """One round's share of texts that reach a final value."""
 
@@ -84,6 +108,7 @@ class Coverage:
     rounds: list[RoundCoverage]
     themes: list[UncoveredTheme]
     texts: Sequence[UncoveredText]
+    groups: list[TextGroup]
 
     @property
     def share_contributions(self) -> float | None:
@@ -107,7 +132,8 @@ def base_condition(dialogue: Dialogue):
     conditions = []
     for round_ in dialogue.rounds:
         kind = get_kind(round_.kind)
-        condition = kind.analysis_condition(round_) if kind is not None else None
+        feeds = kind is not None and kind.feeds_synthesis
+        condition = kind.analysis_condition(round_) if feeds else None
         if condition is not None:
             conditions.append(condition)
     if not conditions:
@@ -141,12 +167,69 @@ def _marks(dialogue: Dialogue) -> tuple[dict[int, Mark], dict[uuid.UUID, Mark]]:
     return by_theme, by_text
 
 
-def coverage(graph: Graph, dialogue: Dialogue, sort: str = "size") -> Coverage:
-    """The dialogue's coverage figures and its uncovered themes and texts."""
-    k = dialogue.min_group_size
+def _reaching(graph: Graph) -> tuple[list[int], list[uuid.UUID]]:
+    """The themes and the texts linked directly that inform a final proposal."""
     finals = [graph.proposals[i] for i in sorted(graph.final_ids())]
     covered = sorted(frozenset().union(*(graph.source_theme_ids(p) for p in finals)))
     direct = sorted(frozenset().union(*(graph.source_contribution_ids(p) for p in finals)))
+    return covered, direct
+
+
+def group_ids(graph: Graph, dialogue: Dialogue, round_: Round, part: str):
+    """A select of the ids of one group's texts (see :class:`TextGroup`); None if it has none."""
+    kind = get_kind(round_.kind)
+    in_part = kind.analysis_condition(round_, part) if kind is not None else None
+    found = _base(dialogue, *_reaching(graph))
+    if in_part is None or found is None:
+        return None
+    query, reached, unthemed = found
+    return query.where(Contribution.round_id == round_.id, in_part, ~reached, unthemed)
+
+
+def text_groups(graph: Graph, dialogue: Dialogue) -> list[TextGroup]:
+    """Every part of every round that has texts in no theme reaching no final value."""
+    groups = []
+    for round_ in dialogue.rounds:
+        kind = get_kind(round_.kind)
+        for part, label in kind.theme_parts(round_) if kind is not None else ():
+            ids = group_ids(graph, dialogue, round_, part)
+            if ids is None:
+                continue
+            count = Session.scalar(select(func.count()).select_from(ids.subquery()))
+            if not count:
+                continue
+            decided = Session.scalar(
+                select(func.count())
+                .select_from(CoverageMark)
+                .where(CoverageMark.contribution_id.in_(ids))
+            )
+            groups.append(TextGroup(round_.id, part, round_.title, str(label), count, decided))
+    return groups
+
+
+def group_texts(
+    graph: Graph, dialogue: Dialogue, round_: Round, part: str, *, page: int, size: int
+) -> tuple[list[UncoveredText], int]:
+    """One page of a group's texts in random-id order, and how many pages it has."""
+    ids = group_ids(graph, dialogue, round_, part)
+    if ids is None:
+        return [], 1
+    total = Session.scalar(select(func.count()).select_from(ids.subquery()))
+    pages = max((total + size - 1) // size, 1)
+    page = min(max(page, 1), pages)
+    chosen = Session.scalars(
+        ids.order_by(Contribution.id).limit(size).offset((page - 1) * size)
+    ).all()
+    _theme_marks, text_marks = _marks(dialogue)
+    rounds = {round_.id: round_}
+    texts = UncoveredTexts([(cid, round_.id) for cid in chosen], len(chosen), rounds, text_marks)
+    return list(texts), pages
+
+
+def coverage(graph: Graph, dialogue: Dialogue, sort: str = "size") -> Coverage:
+    """The dialogue's coverage figures and its uncovered themes and texts."""
+    k = dialogue.min_group_size
+    covered, direct = _reaching(graph)
     uncovered = [i for i in graph.active_ids() if i not in covered]
     figures = cached_for(
         dialogue,
@@ -161,8 +244,10 @@ def coverage(graph: Graph, dialogue: Dialogue, sort: str = "size") -> Coverage:
     by_round = {row[0]: row[1:] for row in figures["rounds"]}
     themes = []
     for theme_id in uncovered:
+        if theme_id not in figures["themes"]:  # no text coverage counts: comments on proposals
+            continue
         theme = graph.themes[theme_id]
-        count, distinct = figures["themes"].get(theme_id, (0, 0))
+        count, distinct = figures["themes"][theme_id]
         round_ = rounds[theme.round_id]
         themes.append(
             UncoveredTheme(
@@ -194,6 +279,7 @@ def coverage(graph: Graph, dialogue: Dialogue, sort: str = "size") -> Coverage:
             text_marks,
             lambda: _uncovered_texts(dialogue, covered, direct, None),
         ),
+        groups=text_groups(graph, dialogue),
     )
 
 
@@ -331,7 +417,7 @@ class UncoveredTexts(Sequence):
     a test) reads the whole list once.
     """
 
-    def __init__(self, first: list, total: int, rounds: dict, marks: dict, read_all) -> None:
+    def __init__(self, first: list, total: int, rounds: dict, marks: dict, read_all=None) -> None:
         self._ids, self._total, self._rounds, self._marks = first, total, rounds, marks
         self._read_all = read_all
 

@@ -11,6 +11,7 @@ import uuid
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
@@ -20,7 +21,7 @@ from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Role, Theme
 from dialogue.core.models.proposal import CoverageStatus, ProposalStatus
 from dialogue.synthesis import exports, forms, report_docx, services
-from dialogue.synthesis.coverage import SORTS, coverage
+from dialogue.synthesis.coverage import SORTS, coverage, group_ids, group_texts
 from dialogue.synthesis.queries import (
     closing_the_loop,
     proposal_or_404,
@@ -30,6 +31,7 @@ from dialogue.synthesis.queries import (
 from dialogue.synthesis.report import report_contents
 from dialogue.synthesis.traces import value_trace
 from dialogue.synthesis.views import bp
+from rounds import get_kind
 from rounds.errors import RoundError
 from rounds.traceability import load_graph
 
@@ -148,6 +150,85 @@ def mark_text(slug: str, contribution_id: uuid.UUID):
         abort(404)
     round_or_404(membership, contribution.round_id)
     return _mark(slug, contribution_id=contribution.id)
+
+
+#: Texts per page of a coverage group; each has its own decision form.
+GROUP_PAGE = 50
+
+
+def _group(slug: str, round_id: int):
+    """The consultant's membership, the round and the part a coverage group page is about."""
+    membership = synthesis_member(slug)
+    if membership.role is not Role.CONSULTANT:  # raw text is for the consultant only (A6)
+        abort(403)
+    round_ = round_or_404(membership, round_id)
+    kind = get_kind(round_.kind)
+    part = request.args.get("part", "")
+    parts = dict(kind.theme_parts(round_)) if kind is not None else {}
+    if part not in parts:
+        abort(404)
+    return membership, round_, part, parts[part]
+
+
+@bp.route("/coverage/rounds/<int:round_id>/texts")
+@login_required
+def coverage_group(slug: str, round_id: int):
+    """One group of texts in no theme that reach no final value, a page at a time."""
+    membership, round_, part, part_label = _group(slug, round_id)
+    graph = load_graph(membership.dialogue)
+    page = request.args.get("page", 1, type=int) or 1
+    texts, pages = group_texts(graph, membership.dialogue, round_, part, page=page, size=GROUP_PAGE)
+    return render_template(
+        "synthesis/coverage_group.html",
+        membership=membership,
+        dialogue=membership.dialogue,
+        round_=round_,
+        part=part,
+        part_label=part_label,
+        texts=texts,
+        page=min(max(page, 1), pages),
+        pages=pages,
+        mark_form=forms.MarkForm(),
+        labels=forms,
+    )
+
+
+@bp.route("/coverage/rounds/<int:round_id>/texts", methods=["POST"])
+@login_required
+def mark_group(slug: str, round_id: int):
+    """One decision for every text of a coverage group."""
+    membership, round_, part, _label = _group(slug, round_id)
+    form = forms.MarkForm()
+    back = redirect(url_for("synthesis.coverage_page", slug=slug), 303)
+    if not form.validate_on_submit():
+        flash(_("Please choose a decision."), "error")
+        return back
+    ids = group_ids(load_graph(membership.dialogue), membership.dialogue, round_, part)
+    if ids is None:
+        abort(404)
+    try:
+        count = services.mark_group(
+            membership.dialogue,
+            ids,
+            status=CoverageStatus(form.status.data) if form.status.data else None,
+            reason=form.reason.data,
+            actor_id=current_user.id,
+        )
+    except RoundError as exc:
+        flash(str(exc.message), "error")
+        return back
+    Session.commit()
+    flash(
+        ngettext(
+            "The decision is saved for %(num)d contribution.",
+            "The decision is saved for %(num)d contributions.",
+            count,
+        )
+        if form.status.data
+        else _("The decision is saved."),
+        "success",
+    )
+    return back
 
 
 @bp.route("/report")

@@ -13,9 +13,10 @@ import uuid
 from collections.abc import Sequence
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, insert, literal, select
 
 from dialogue.core.audit import record_event
+from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.models import (
     Contribution,
@@ -340,3 +341,45 @@ def mark_coverage(
     subject = f"theme:{theme_id}" if theme_id is not None else "contribution"
     record_event(actor_id, "coverage.mark", dialogue, subject=subject, status=status.value)
     return mark
+
+
+def mark_group(
+    dialogue: Dialogue,
+    ids,
+    *,
+    status: CoverageStatus | None,
+    reason: str = "",
+    actor_id: int | None,
+) -> int:
+    """Record one decision for every text of a coverage group; ``status=None`` clears them.
+
+    ``ids`` is a select of the texts' ids (``coverage.group_ids``). Two statements whatever the
+    group's size, so that a decision on ten thousand texts is as quick as on ten. Returns how
+    many texts the decision now covers.
+    """
+    reason = (reason or "").strip()[:MAX_NOTE]
+    if status is CoverageStatus.LEFT_OUT and not reason:
+        raise SynthesisError(_l("Please say why it is left out."), "reason")
+    Session.execute(delete(CoverageMark).where(CoverageMark.contribution_id.in_(ids)))
+    count = 0
+    if status is not None:
+        rows = ids.with_only_columns(
+            literal(dialogue.id, CoverageMark.dialogue_id.type),
+            Contribution.id,
+            literal(status, CoverageMark.status.type),
+            literal(reason, CoverageMark.reason.type),
+            literal(utcnow(), CoverageMark.updated_at.type),
+            literal(actor_id, CoverageMark.actor_id.type),
+        )
+        columns = ["dialogue_id", "contribution_id", "status", "reason", "updated_at", "actor_id"]
+        count = Session.execute(insert(CoverageMark).from_select(columns, rows)).rowcount
+    Session.flush()
+    record_event(
+        actor_id,
+        "coverage.mark",
+        dialogue,
+        subject="contributions",
+        status=status.value if status is not None else None,
+        count=count,
+    )
+    return count

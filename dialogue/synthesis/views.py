@@ -25,7 +25,7 @@ from dialogue.synthesis import forms, queries, refresh, services
 from dialogue.synthesis.figures import FiguresPending, source_sizes
 from dialogue.synthesis.queries import proposal_or_404, synthesis_member
 from dialogue.synthesis.traces import consultation_outcomes, proposal_view
-from dialogue.workbench.queries import theme_figures
+from dialogue.workbench.queries import theme_sizes
 from rounds.identifying import masked_text
 from rounds.traceability import load_graph
 
@@ -134,7 +134,7 @@ def proposal(slug: str, proposal_id: int):
     sizes = {}  # the workbench's stored counts, per round that has themes
     rounds = {round_id: Session.get(Round, round_id) for round_id in {t.round_id for t in themes}}
     for round_ in rounds.values():
-        sizes.update(theme_figures(round_)["sizes"])
+        sizes.update(theme_sizes(round_))
     # Themes of several rounds can share a name: each says its round, in the rounds' order.
     themes.sort(key=lambda t: (rounds[t.round_id].position, t.label))
     source_form.theme_id.choices = [SelectChoice("", _("— choose a theme —"))] + [

@@ -171,9 +171,15 @@ def _summary(report: dict, out_path: str) -> str:
 @click.argument("round_id", type=int)
 @click.option("--themes", "n_themes", type=click.IntRange(min=1), help="Number of themes.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option(
+    "--part",
+    default="",
+    help="Which part of the round: strength or weakness (culture), a draft value's item key "
+    "(consultation); none for the other rounds.",
+)
 @METHOD_OPTION
 @with_appcontext
-def analyse_command(round_id, n_themes, seed, method):
+def analyse_command(round_id, n_themes, seed, part, method):
     """Run the theme analysis of round ROUND_ID, keeping its themes and the consultant's edits."""
     from sqlalchemy import func, select
 
@@ -193,6 +199,7 @@ def analyse_command(round_id, n_themes, seed, method):
     try:
         run = run_analysis(
             round_,
+            part=part,
             n_themes=n_themes,
             seed=seed,
             method=method,

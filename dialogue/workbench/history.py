@@ -35,6 +35,7 @@ def snapshot(themes: Sequence[Theme], contributions: Sequence[Contribution] = ()
                 "id": theme.id,
                 "label": theme.label,
                 "description": theme.description,
+                "top_terms": list(theme.top_terms),
                 "state": theme.state.value,
                 "has_custom_label": theme.has_custom_label,
                 "merged_into_id": theme.merged_into_id,
@@ -62,6 +63,7 @@ def restore(state: dict[str, Any]) -> None:
         if theme is None:
             continue
         theme.label, theme.description = saved["label"], saved["description"]
+        theme.top_terms = saved.get("top_terms", theme.top_terms)  # older steps lack them
         theme.state = ThemeState(saved["state"])
         theme.has_custom_label = saved["has_custom_label"]
         theme.merged_into_id = saved["merged_into_id"]
@@ -96,12 +98,14 @@ def log_edit(
     summary: str,
     before: dict[str, Any],
     *,
+    part: str,
     created: Sequence[int] = (),
 ) -> ThemeEdit:
-    """Add the edit to the workbench history and to the audit trail."""
+    """Add the edit to the history of the round's ``part`` and to the audit trail."""
     round_ = Session.get(Round, round_id)
     edit = ThemeEdit(
         round_id=round_id,
+        part=part,
         actor_id=actor_id,
         action=action,
         summary=summary[:300],

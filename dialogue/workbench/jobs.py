@@ -49,9 +49,9 @@ STAGE_LABELS = {
 }
 
 
-def job_key(round_: Round) -> str:
-    """The key that allows one active analysis per round."""
-    return f"round:{round_.id}"
+def job_key(round_: Round, part: str = "") -> str:
+    """The key that allows one active analysis per part of a round."""
+    return f"round:{round_.id}" + (f":{part}" if part else "")
 
 
 def start_analysis(
@@ -61,16 +61,18 @@ def start_analysis(
     n_themes: int | None,
     seed: int,
     method: str = "tfidf",
+    part: str = "",
 ) -> str:
-    """Enqueue the analysis of ``round_``; return the job id (``JobActive`` if one runs)."""
+    """Enqueue the analysis of a part of ``round_``; the job id (``JobActive`` if one runs)."""
     return enqueue(
         KIND,
-        job_key(round_),
+        job_key(round_, part),
         analysis_job,
         round_.id,
         n_themes,
         seed,
         method,
+        part,
         dialogue_id=round_.dialogue_id,
         actor_id=actor_id,
     )
@@ -92,9 +94,14 @@ class _AnalysisProgress:
 
 
 def analysis_job(
-    job: JobContext, round_id: int, n_themes: int | None, seed: int, method: str = "tfidf"
+    job: JobContext,
+    round_id: int,
+    n_themes: int | None,
+    seed: int,
+    method: str = "tfidf",
+    part: str = "",
 ) -> JobOutcome:
-    """Run the theme analysis of round ``round_id`` and commit it."""
+    """Run the theme analysis of a part of round ``round_id`` and commit it."""
     round_ = Session.get(Round, round_id)
     if round_ is None:
         raise JobRefused(_l("The round no longer exists."))
@@ -102,6 +109,7 @@ def analysis_job(
     progress("load", 0, 1)
     run = run_analysis(
         round_,
+        part=part,
         actor_id=job.actor_id,
         n_themes=n_themes,
         seed=seed or 0,
@@ -121,7 +129,9 @@ def analysis_job(
             used = _l("TF-IDF was used instead.")
             message = f"{message} {unavailable_message(fallback)} {used}"
     with current_app.test_request_context():
-        link = url_for("workbench.round_page", slug=round_.dialogue.slug, round_id=round_.id)
+        link = url_for(
+            "workbench.round_page", slug=round_.dialogue.slug, round_id=round_.id, part=part
+        )
     return JobOutcome(message, link)
 
 

@@ -6,11 +6,12 @@ by the random contribution id, which says nothing about who wrote them or when.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy import Select, and_, exists, false, func, select
 
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
@@ -26,6 +27,7 @@ from dialogue.core.models import (
     ThemeMember,
 )
 from dialogue.core.models.analysis import ACTIVE_STATES
+from rounds import get_kind
 from rounds.identifying import masked_pairs
 from rounds.release import shown_to_staff
 from rounds.theme_run import get_latest_run
@@ -57,22 +59,33 @@ class Page:
     more: bool = False
 
 
-def list_theme_summaries(round_: Round) -> list[ThemeSummary]:
-    """The round's active themes, largest first, each with its size and best-fitting quotes.
+def part_texts(round_: Round, part: str):
+    """A condition on ``Contribution``: the visible texts of the round's ``part`` staff may see."""
+    kind = get_kind(round_.kind)
+    condition = kind.analysis_condition(round_, part) if kind is not None else None
+    if condition is None:
+        return false()
+    return and_(condition, shown_to_staff(round_, utcnow()))
+
+
+def list_theme_summaries(round_: Round, part: str = "") -> list[ThemeSummary]:
+    """The part's active themes, largest first, each with its size and best-fitting quotes.
 
     Sizes and quotes come from :func:`theme_figures`, stored until the themes next change.
     """
     themes = Session.scalars(
-        select(Theme).where(Theme.round_id == round_.id, Theme.state.in_(ACTIVE_STATES))
+        select(Theme).where(
+            Theme.round_id == round_.id, Theme.part == part, Theme.state.in_(ACTIVE_STATES)
+        )
     ).all()
-    figures = theme_figures(round_)
+    figures = theme_figures(round_, part)
     sizes, quotes = figures["sizes"], figures["quotes"]
     summaries = [ThemeSummary(t, sizes.get(t.id, 0), list(quotes.get(t.id, ()))) for t in themes]
     return sorted(summaries, key=lambda s: (-s.size, s.theme.id))
 
 
-def theme_figures(round_: Round) -> dict[str, Any]:
-    """Theme sizes, quotes and the number of unassigned texts, computed once per state.
+def theme_figures(round_: Round, part: str = "") -> dict[str, Any]:
+    """Theme sizes, quotes and the number of unassigned texts of a part, once per state.
 
     At a million contributions these take a second or more to count, while they only change
     with an edit or a run (each logged as a ``ThemeEdit``) or, in an open round, with new input.
@@ -90,13 +103,32 @@ def theme_figures(round_: Round) -> dict[str, Any]:
                 .where(Contribution.round_id == round_.id, shown_to_staff(round_, utcnow()))
             ),
         )
-    return cached(round_, "workbench", lambda: _compute_figures(round_), always=True, extra=extra)
+    # The cache's variant names the part briefly: a draft value's key may be long.
+    variant = f"workbench:{hashlib.sha256(part.encode()).hexdigest()[:16]}" if part else "workbench"
+    compute = lambda: _compute_figures(round_, part)  # noqa: E731 - a one-line closure
+    return cached(round_, variant, compute, always=True, extra=extra)
 
 
-def _compute_figures(round_: Round) -> dict[str, Any]:
+def theme_sizes(round_: Round) -> dict[int, int]:
+    """The sizes of the round's themes in every part, from the stored figures of each part."""
+    parts = Session.scalars(
+        select(Theme.part)
+        .where(Theme.round_id == round_.id, Theme.state.in_(ACTIVE_STATES))
+        .distinct()
+    )
+    return {
+        theme_id: size
+        for part in parts
+        for theme_id, size in theme_figures(round_, part)["sizes"].items()
+    }
+
+
+def _compute_figures(round_: Round, part: str) -> dict[str, Any]:
     theme_ids = list(
         Session.scalars(
-            select(Theme.id).where(Theme.round_id == round_.id, Theme.state.in_(ACTIVE_STATES))
+            select(Theme.id).where(
+                Theme.round_id == round_.id, Theme.part == part, Theme.state.in_(ACTIVE_STATES)
+            )
         )
     )
     sizes = dict(
@@ -109,7 +141,7 @@ def _compute_figures(round_: Round) -> dict[str, Any]:
     return {
         "sizes": sizes,
         "quotes": _quotes(theme_ids),
-        "n_unassigned": _count_unassigned(round_, theme_ids),
+        "n_unassigned": _count_unassigned(round_, part, theme_ids),
     }
 
 
@@ -129,20 +161,13 @@ def _hidden_in_themes(round_: Round, theme_ids: list[int]) -> Select:
     )
 
 
-def _count_unassigned(round_: Round, theme_ids: list[int]) -> int:
-    """Visible texts that no active theme holds: all visible texts less those placed.
+def _count_unassigned(round_: Round, part: str, theme_ids: list[int]) -> int:
+    """The part's visible texts that none of its themes holds: all its texts less those placed.
 
     Two counts instead of an anti-join over every contribution (seconds at a million).
     """
     texts = Session.scalar(
-        select(func.count())
-        .select_from(Contribution)
-        .where(
-            Contribution.round_id == round_.id,
-            Contribution.moderation == ModerationState.VISIBLE,
-            Contribution.body.is_not(None),
-            shown_to_staff(round_, utcnow()),
-        )
+        select(func.count()).select_from(Contribution).where(part_texts(round_, part))
     )
     if not theme_ids:
         return texts
@@ -219,23 +244,16 @@ def theme_contributions(theme: Theme) -> Select:
     )
 
 
-def unassigned_contributions(round_: Round) -> Select:
-    """The round's visible texts that no active theme holds, in random-id order."""
+def unassigned_contributions(round_: Round, part: str = "") -> Select:
+    """The part's visible texts that none of its active themes holds, in random-id order."""
     in_a_theme = exists().where(
         ThemeMember.contribution_id == Contribution.id,
         ThemeMember.theme_id == Theme.id,
+        Theme.part == part,
         Theme.state.in_(ACTIVE_STATES),
     )
     return (
-        select(Contribution)
-        .where(
-            Contribution.round_id == round_.id,
-            Contribution.moderation == ModerationState.VISIBLE,
-            Contribution.body.is_not(None),
-            shown_to_staff(round_, utcnow()),
-            ~in_a_theme,
-        )
-        .order_by(Contribution.id)
+        select(Contribution).where(part_texts(round_, part), ~in_a_theme).order_by(Contribution.id)
     )
 
 
@@ -313,39 +331,45 @@ def list_hidden(round_: Round) -> list[tuple[Contribution, ContributionModeratio
     )
 
 
-def list_history(round_: Round, limit: int = 30) -> list[tuple[ThemeEdit, str | None]]:
-    """The round's latest workbench steps, newest first, with the staff member's name."""
+def list_history(
+    round_: Round, part: str = "", limit: int = 30
+) -> list[tuple[ThemeEdit, str | None]]:
+    """The part's latest workbench steps, newest first, with the staff member's name."""
     return list(
         Session.execute(
             select(ThemeEdit, Person.name)
             .outerjoin(Person, Person.id == ThemeEdit.actor_id)
-            .where(ThemeEdit.round_id == round_.id)
+            .where(ThemeEdit.round_id == round_.id, ThemeEdit.part == part)
             .order_by(ThemeEdit.id.desc())
             .limit(limit)
         ).all()
     )
 
 
-def can_undo(round_: Round) -> bool:
-    """Whether the round has an edit since its latest run that is not undone."""
+def can_undo(round_: Round, part: str = "") -> bool:
+    """Whether the part has an edit since its latest run that is not undone."""
     latest = Session.scalar(
         select(ThemeEdit.action)
-        .where(and_(ThemeEdit.round_id == round_.id, ThemeEdit.undone_at.is_(None)))
+        .where(
+            ThemeEdit.round_id == round_.id,
+            ThemeEdit.part == part,
+            ThemeEdit.undone_at.is_(None),
+        )
         .order_by(ThemeEdit.id.desc())
         .limit(1)
     )
     return latest is not None and latest != "run"
 
 
-def round_workbench(round_: Round) -> dict[str, Any]:
-    """Everything the round's workbench page shows, as template variables."""
-    run = get_latest_run(round_)
+def round_workbench(round_: Round, part: str = "") -> dict[str, Any]:
+    """Everything the workbench page of one part of a round shows, as template variables."""
+    run = get_latest_run(round_, part)
     return {
         "run": run,
-        "themes": list_theme_summaries(round_),
-        "n_unassigned": theme_figures(round_)["n_unassigned"],
+        "themes": list_theme_summaries(round_, part),
+        "n_unassigned": theme_figures(round_, part)["n_unassigned"],
         "duplicate_groups": list_duplicate_groups(run),
         "hidden": list_hidden(round_),
-        "history": list_history(round_),
-        "can_undo": can_undo(round_),
+        "history": list_history(round_, part),
+        "can_undo": can_undo(round_, part),
     }

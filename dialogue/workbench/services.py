@@ -39,8 +39,14 @@ from dialogue.core.models.analysis import (
     ThemeState,
 )
 from dialogue.workbench.history import log_edit, restore, snapshot
+from rounds import get_kind
 from rounds.errors import RoundError
-from rounds.theme_run import AnalysisRefused, list_active_themes, round_documents
+from rounds.theme_run import (
+    AnalysisRefused,
+    list_active_themes,
+    redescribe_themes,
+    round_documents,
+)
 
 
 class WorkbenchError(RoundError):
@@ -62,7 +68,8 @@ def rename_theme(
     renamed = label != theme.label
     theme.label, theme.description = label, description.strip()
     theme.has_custom_label = theme.has_custom_label or renamed
-    log_edit(theme.round_id, actor_id, "rename" if renamed else "describe", label, before)
+    action = "rename" if renamed else "describe"
+    log_edit(theme.round_id, actor_id, action, label, before, part=theme.part)
     return theme
 
 
@@ -72,19 +79,25 @@ def accept_theme(theme: Theme, *, actor_id: int | None = None) -> Theme:
         raise WorkbenchError(_l("Only a suggested theme can be accepted."))
     before = snapshot([theme])
     theme.state = ThemeState.ACCEPTED
-    log_edit(theme.round_id, actor_id, "accept", theme.label, before)
+    log_edit(theme.round_id, actor_id, "accept", theme.label, before, part=theme.part)
     return theme
 
 
 def create_theme(
-    round_: Round, *, label: str, description: str = "", actor_id: int | None = None
+    round_: Round,
+    *,
+    label: str,
+    description: str = "",
+    part: str = "",
+    actor_id: int | None = None,
 ) -> Theme:
-    """Add an empty theme of the consultant's own, to move contributions into."""
+    """Add an empty theme of the consultant's own to a part of the round, to move texts into."""
     label = " ".join(label.split())
     if not label:
         raise WorkbenchError(_l("A theme needs a name."), field="label")
     theme = Theme(
         round_id=round_.id,
+        part=part,
         label=label,
         description=description.strip(),
         state=ThemeState.ACCEPTED,
@@ -93,7 +106,7 @@ def create_theme(
     )
     Session.add(theme)
     Session.flush()
-    log_edit(round_.id, actor_id, "create", label, snapshot([]), created=[theme.id])
+    log_edit(round_.id, actor_id, "create", label, snapshot([]), part=part, created=[theme.id])
     return theme
 
 
@@ -107,6 +120,7 @@ def merge_themes(
     for theme in [*sources, target]:
         _require_in_round(theme, round_)
         _require_active(theme)
+        _require_part(theme, target.part)
     before = snapshot([*sources, target])
     present = {member.contribution_id for member in target.members}
     for theme in sources:
@@ -117,8 +131,9 @@ def merge_themes(
         theme.members.clear()
         theme.state, theme.merged_into_id = ThemeState.MERGED, target.id
     Session.flush()
+    redescribe_themes(round_, [target])
     labels = " + ".join(theme.label for theme in sources)
-    log_edit(round_.id, actor_id, "merge", f"{labels} → {target.label}", before)
+    log_edit(round_.id, actor_id, "merge", f"{labels} → {target.label}", before, part=target.part)
     return target
 
 
@@ -137,7 +152,7 @@ def split_theme(
     """
     _require_active(theme)
     ids = {member.contribution_id for member in theme.members}
-    documents = [doc for doc in round_documents(theme_round(theme)) if doc.id in ids]
+    documents = [doc for doc in round_documents(theme_round(theme), theme.part) if doc.id in ids]
     try:
         found = ThemeAnalysis(parts, min_group_size=min_group_size, random_state=seed).fit(
             documents
@@ -156,7 +171,9 @@ def split_theme(
         member.source, member.score = MemberSource.MANUAL, scores.get(member.contribution_id)
     Session.flush()
     created = [new.id for new in new_themes]
-    log_edit(theme.round_id, actor_id, "split", theme.label, before, created=created)
+    log_edit(
+        theme.round_id, actor_id, "split", theme.label, before, part=theme.part, created=created
+    )
     return new_themes
 
 
@@ -172,6 +189,7 @@ def _cannot_split(min_group_size: int) -> WorkbenchError:
 def _theme_from_piece(theme: Theme, piece) -> Theme:
     new = Theme(
         round_id=theme.round_id,
+        part=theme.part,
         label=piece.label,
         top_terms=list(piece.top_terms),
         origin=ThemeOrigin.SPLIT,
@@ -190,17 +208,22 @@ def move_contributions(
     contribution_ids: Iterable[uuid.UUID],
     target: Theme | None,
     *,
+    part: str = "",
     actor_id: int | None = None,
 ) -> int:
-    """Move contributions into `target` (None: to the unassigned group); return how many."""
-    contributions = _visible_contributions(round_, contribution_ids)
-    if not contributions:
-        raise WorkbenchError(_l("Choose at least one contribution to move."))
+    """Move texts of one part into `target` (None: the part's unassigned group); say how many.
+
+    Only texts of the target's part can move: a strength never lands in a theme of weaknesses.
+    """
     if target is not None:
         _require_in_round(target, round_)
         _require_active(target)
+        part = target.part
+    contributions = _visible_contributions(round_, contribution_ids, part)
+    if not contributions:
+        raise WorkbenchError(_l("Choose at least one contribution to move."))
     ids = {contribution.id for contribution in contributions}
-    holders = _themes_holding(round_, ids)
+    holders = _themes_holding(round_, ids, part)
     affected = holders + ([target] if target is not None and target not in holders else [])
     before = snapshot(affected)
     scores = {}
@@ -212,8 +235,9 @@ def move_contributions(
     if target is not None:
         target.members.extend(_manual(cid, scores.get(cid)) for cid in sorted(ids))
         Session.flush()
+    redescribe_themes(round_, affected)
     summary = target.label if target is not None else "—"
-    log_edit(round_.id, actor_id, "move", f"{len(ids)} → {summary}", before)
+    log_edit(round_.id, actor_id, "move", f"{len(ids)} → {summary}", before, part=part)
     return len(ids)
 
 
@@ -222,9 +246,13 @@ def hide_contribution(
     *,
     reason: HideReason,
     note: str = "",
+    part: str = "",
     actor_id: int | None = None,
 ) -> Contribution:
-    """Take a contribution out of the analysis and the quotes (off-topic or identifying)."""
+    """Take a contribution out of the analysis and the quotes (off-topic or identifying).
+
+    The step is logged in the history of ``part``, the part the consultant hid it from.
+    """
     if contribution.moderation is ModerationState.HIDDEN:
         raise WorkbenchError(_l("This contribution is hidden already."))
     holders = _themes_holding(contribution.round, {contribution.id})
@@ -236,15 +264,19 @@ def hide_contribution(
         ContributionModeration(contribution_id=contribution.id, reason=reason, note=note.strip())
     )
     Session.flush()
-    log_edit(contribution.round_id, actor_id, "hide", "", before)
+    log_edit(contribution.round_id, actor_id, "hide", "", before, part=part)
     return contribution
 
 
-def undo_last_edit(round_: Round, *, actor_id: int | None = None) -> ThemeEdit:
-    """Undo the round's latest edit that is not undone yet, back to the latest run."""
+def undo_last_edit(round_: Round, *, part: str = "", actor_id: int | None = None) -> ThemeEdit:
+    """Undo the latest edit of the round's ``part`` not undone yet, back to its latest run."""
     edit = Session.scalar(
         select(ThemeEdit)
-        .where(ThemeEdit.round_id == round_.id, ThemeEdit.undone_at.is_(None))
+        .where(
+            ThemeEdit.round_id == round_.id,
+            ThemeEdit.part == part,
+            ThemeEdit.undone_at.is_(None),
+        )
         .order_by(ThemeEdit.id.desc())
         .limit(1)
     )
@@ -292,25 +324,29 @@ def _require_in_round(theme: Theme, round_: Round) -> None:
         raise WorkbenchError(_l("That theme belongs to another round."))
 
 
-def _visible_contributions(round_: Round, ids: Iterable[uuid.UUID]) -> list[Contribution]:
+def _require_part(theme: Theme, part: str) -> None:
+    if theme.part != part:
+        raise WorkbenchError(_l("Themes of different parts of a round cannot be mixed."))
+
+
+def _visible_contributions(
+    round_: Round, ids: Iterable[uuid.UUID], part: str
+) -> list[Contribution]:
+    """The visible texts among `ids` that belong to the round's `part`."""
     ids = list(ids)
-    if not ids:
+    kind = get_kind(round_.kind)
+    condition = kind.analysis_condition(round_, part) if kind is not None else None
+    if not ids or condition is None:
         return []
-    return list(
-        Session.scalars(
-            select(Contribution).where(
-                Contribution.round_id == round_.id,
-                Contribution.id.in_(ids),
-                Contribution.moderation == ModerationState.VISIBLE,
-            )
-        )
-    )
+    return list(Session.scalars(select(Contribution).where(condition, Contribution.id.in_(ids))))
 
 
-def _themes_holding(round_: Round, contribution_ids: set[uuid.UUID]) -> list[Theme]:
+def _themes_holding(
+    round_: Round, contribution_ids: set[uuid.UUID], part: str | None = None
+) -> list[Theme]:
     return [
         theme
-        for theme in list_active_themes(round_)
+        for theme in list_active_themes(round_, part)
         if any(member.contribution_id in contribution_ids for member in theme.members)
     ]
 

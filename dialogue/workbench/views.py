@@ -10,7 +10,18 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -26,29 +37,61 @@ from dialogue.core.models.analysis import ACTIVE_STATES, HideReason
 from dialogue.core.views import attempt
 from dialogue.workbench import forms, jobs, queries, services
 from dialogue.workbench.jobs import unavailable_message
-from rounds.theme_run import get_latest_run
+from rounds.theme_run import get_latest_run, theme_parts
 
 bp = Blueprint("workbench", __name__, url_prefix="/d/<slug>/workbench")
+
+
+def round_route(rule: str, **options):
+    """Register a view of a part of a round: the plain URL is part "", others sit under /parts/.
+
+    A round whose texts all answer one question (round 1) has only the plain URLs; the culture
+    round's strengths and weaknesses, a consultation's comments per draft value, are themed
+    apart, each part at its own URLs.
+    """
+
+    def register(view):
+        bp.route(f"/rounds/<int:round_id>{rule}", defaults={"part": ""}, **options)(view)
+        return bp.route(f"/rounds/<int:round_id>/parts/<part>{rule}", **options)(view)
+
+    return register
+
+
+@bp.url_value_preprocessor
+def _remember_part(_endpoint, values) -> None:
+    g.workbench_part = (values or {}).get("part", "")
+
+
+@bp.url_defaults
+def _stay_in_part(endpoint: str, values: dict) -> None:
+    """Links and forms of a part's pages stay in that part unless they name another."""
+    if "part" not in values and current_app.url_map.is_endpoint_expecting(endpoint, "part"):
+        values["part"] = g.get("workbench_part", "")
 
 
 def _consultant(slug: str):
     return require_roles(member_or_404(slug), Role.CONSULTANT)
 
 
-def _round(slug: str, round_id: int):
+def _round(slug: str, round_id: int, part: str = ""):
+    """The consultant's membership and the round; 404 for a part the round does not have."""
     membership = _consultant(slug)
-    return membership, round_or_404(membership, round_id)
+    round_ = round_or_404(membership, round_id)
+    if part and part not in dict(theme_parts(round_)):
+        abort(404)
+    return membership, round_
 
 
 def _theme_or_404(round_: Round, theme_id: int) -> Theme:
     theme = Session.get(Theme, theme_id)
     if theme is None or theme.round_id != round_.id:
         abort(404)
+    g.workbench_part = theme.part  # the theme's page and forms belong to its part
     return theme
 
 
-def _round_url(slug: str, round_: Round) -> str:
-    return url_for("workbench.round_page", slug=slug, round_id=round_.id)
+def _round_url(slug: str, round_: Round, part: str = "") -> str:
+    return url_for("workbench.round_page", slug=slug, round_id=round_.id, part=part)
 
 
 def _back(slug: str, default: str, requested: str | None = None) -> str:
@@ -104,11 +147,14 @@ def index(slug: str):
     return render_template("workbench/index.html", dialogue=membership.dialogue, rounds=rounds)
 
 
-@bp.route("/rounds/<int:round_id>/")
+@round_route("/")
 @login_required
-def round_page(slug: str, round_id: int):
-    """A round's themes, unassigned group, near-duplicates, hidden texts and history."""
-    membership, round_ = _round(slug, round_id)
+def round_page(slug: str, round_id: int, part: str):
+    """A part's themes, unassigned group, near-duplicates, hidden texts and history."""
+    membership, round_ = _round(slug, round_id, part)
+    parts = theme_parts(round_)
+    if not part and parts and "" not in dict(parts):  # no plain part: the first one is shown
+        part = g.workbench_part = parts[0][0]
     return render_template(
         "workbench/round.html",
         dialogue=membership.dialogue,
@@ -117,30 +163,32 @@ def round_page(slug: str, round_id: int):
         theme_form=forms.ThemeForm(),
         merge_form=forms.MergeForm(),
         confirm_form=forms.ConfirmForm(),
-        job=_analysis_job(round_),
+        job=_analysis_job(round_, part),
         job_label=jobs.stage_label,
         semantic_available=semantic_installed(),
         unavailable_message=unavailable_message,
-        **queries.round_workbench(round_),
+        parts=parts,
+        part=part,
+        **queries.round_workbench(round_, part),
     )
 
 
-def _analysis_job(round_: Round):
-    """The round's running analysis, or the last one if it failed (to show why)."""
-    job = latest_job(jobs.KIND, jobs.job_key(round_))
+def _analysis_job(round_: Round, part: str):
+    """The part's running analysis, or the last one if it failed (to show why)."""
+    job = latest_job(jobs.KIND, jobs.job_key(round_, part))
     if job is None or job.state is JobState.DONE:
         return None
     return job
 
 
-@bp.route("/rounds/<int:round_id>/run", methods=["POST"])
+@round_route("/run", methods=["POST"])
 @login_required
-def run(slug: str, round_id: int):
-    """Start the analysis as a background job; the round's page shows its progress.
+def run(slug: str, round_id: int, part: str):
+    """Start the analysis of a part as a background job; the part's page shows its progress.
 
     Pressing the button again while a run is queued or running starts nothing new.
     """
-    _membership, round_ = _round(slug, round_id)
+    _membership, round_ = _round(slug, round_id, part)
     form = forms.RunForm()
     if form.validate_on_submit():
         try:
@@ -150,12 +198,13 @@ def run(slug: str, round_id: int):
                 n_themes=form.n_themes.data,
                 seed=form.seed.data or 0,
                 method=form.method.data,
+                part=part,
             )
         except JobActive:
             flash(_("The analysis of this round is running already."), "info")
         else:
             _flash_started(get_job(job_id))
-    return _done(slug, _round_url(slug, round_), form)
+    return _done(slug, _round_url(slug, round_, part), form)
 
 
 def _flash_started(job) -> None:
@@ -168,61 +217,62 @@ def _flash_started(job) -> None:
         flash(_("The analysis has started. This page shows how far it has come."), "info")
 
 
-@bp.route("/rounds/<int:round_id>/jobs/<job_id>")
+@round_route("/jobs/<job_id>")
 @login_required
-def job_status(slug: str, round_id: int, job_id: str):
+def job_status(slug: str, round_id: int, job_id: str, part: str):
     """How far an analysis job is, as JSON for the progress bar's script."""
-    _membership, round_ = _round(slug, round_id)
+    _membership, round_ = _round(slug, round_id, part)
     job = get_job(job_id)
-    if job is None or job.kind != jobs.KIND or job.key != jobs.job_key(round_):
+    if job is None or job.kind != jobs.KIND or job.key != jobs.job_key(round_, part):
         abort(404)
     body = status(job)
     body["message"] = jobs.stage_label(job)
     return jsonify(body)
 
 
-@bp.route("/rounds/<int:round_id>/undo", methods=["POST"])
+@round_route("/undo", methods=["POST"])
 @login_required
-def undo(slug: str, round_id: int):
-    """Undo the latest edit of the round's themes."""
-    _membership, round_ = _round(slug, round_id)
+def undo(slug: str, round_id: int, part: str):
+    """Undo the latest edit of the part's themes."""
+    _membership, round_ = _round(slug, round_id, part)
     form = forms.ConfirmForm()
     if form.validate_on_submit():
         _apply(
-            lambda: services.undo_last_edit(round_, actor_id=current_user.id),
+            lambda: services.undo_last_edit(round_, part=part, actor_id=current_user.id),
             _("The last edit was undone."),
         )
-    return _done(slug, _round_url(slug, round_), form)
+    return _done(slug, _round_url(slug, round_, part), form)
 
 
-@bp.route("/rounds/<int:round_id>/themes", methods=["POST"])
+@round_route("/themes", methods=["POST"])
 @login_required
-def create_theme(slug: str, round_id: int):
-    """Add a theme by hand."""
-    _membership, round_ = _round(slug, round_id)
+def create_theme(slug: str, round_id: int, part: str):
+    """Add a theme to the part by hand."""
+    _membership, round_ = _round(slug, round_id, part)
     form = forms.ThemeForm()
     if not form.validate_on_submit():
-        return _done(slug, _round_url(slug, round_), form)
+        return _done(slug, _round_url(slug, round_, part), form)
     outcome = _apply(
         lambda: services.create_theme(
             round_,
             label=form.label.data,
             description=form.description.data or "",
+            part=part,
             actor_id=current_user.id,
         ),
         None,
     )
     if outcome.message is not None:
-        return _done(slug, _round_url(slug, round_))
+        return _done(slug, _round_url(slug, round_, part))
     theme = outcome.result
     return redirect(url_for(".theme_page", slug=slug, round_id=round_.id, theme_id=theme.id))
 
 
-@bp.route("/rounds/<int:round_id>/merge", methods=["POST"])
+@round_route("/merge", methods=["POST"])
 @login_required
-def merge(slug: str, round_id: int):
-    """Merge the chosen themes into one."""
-    _membership, round_ = _round(slug, round_id)
+def merge(slug: str, round_id: int, part: str):
+    """Merge the chosen themes of the part into one."""
+    _membership, round_ = _round(slug, round_id, part)
     form = forms.MergeForm()
     if form.validate_on_submit():
         target = _theme_or_404(round_, form.target.data)
@@ -231,14 +281,14 @@ def merge(slug: str, round_id: int):
             lambda: services.merge_themes(round_, sources, target, actor_id=current_user.id),
             _("The themes were merged."),
         )
-    return _done(slug, _round_url(slug, round_), form)
+    return _done(slug, _round_url(slug, round_, part), form)
 
 
-@bp.route("/rounds/<int:round_id>/move", methods=["POST"])
+@round_route("/move", methods=["POST"])
 @login_required
-def move(slug: str, round_id: int):
-    """Move the ticked contributions to another theme or to the unassigned group."""
-    _membership, round_ = _round(slug, round_id)
+def move(slug: str, round_id: int, part: str):
+    """Move the ticked texts of the part to another theme or to its unassigned group."""
+    _membership, round_ = _round(slug, round_id, part)
     form = forms.MoveForm()
     if form.validate_on_submit():
         target = (
@@ -246,12 +296,14 @@ def move(slug: str, round_id: int):
         )
         ids = [_uuid(value) for value in form.contributions.data]
         _apply(
-            lambda: services.move_contributions(round_, ids, target, actor_id=current_user.id),
+            lambda: services.move_contributions(
+                round_, ids, target, part=part, actor_id=current_user.id
+            ),
             lambda count: ngettext(
                 "%(num)d contribution moved.", "%(num)d contributions moved.", count
             ),
         )
-    return _done(slug, _round_url(slug, round_), form)
+    return _done(slug, _round_url(slug, round_, part), form)
 
 
 def _int(value: str) -> int:
@@ -268,17 +320,17 @@ def _uuid(value: str) -> uuid.UUID:
         abort(404)
 
 
-@bp.route("/rounds/<int:round_id>/unassigned")
+@round_route("/unassigned")
 @login_required
-def unassigned(slug: str, round_id: int):
-    """The round's texts that no theme holds, paginated and searchable."""
-    membership, round_ = _round(slug, round_id)
+def unassigned(slug: str, round_id: int, part: str):
+    """The part's texts that none of its themes holds, paginated and searchable."""
+    membership, round_ = _round(slug, round_id, part)
     query = request.args.get("q", "").strip()[:200]
     page = queries.page_of(
-        queries.unassigned_contributions(round_),
+        queries.unassigned_contributions(round_, part),
         page=request.args.get("page", 1, type=int) or 1,
         query=query,
-        total=None if query else queries.theme_figures(round_)["n_unassigned"],
+        total=None if query else queries.theme_figures(round_, part)["n_unassigned"],
     )
     return render_template(
         "workbench/contributions.html",
@@ -287,7 +339,7 @@ def unassigned(slug: str, round_id: int):
         theme=None,
         page=page,
         rows=[(contribution, None) for contribution in page.rows],
-        targets=queries.list_theme_summaries(round_),
+        targets=queries.list_theme_summaries(round_, part),
         move_form=forms.MoveForm(),
         hide_form=forms.HideForm(),
     )
@@ -315,7 +367,7 @@ def theme_page(slug: str, round_id: int, theme_id: int):
         merged_into=Session.get(Theme, theme.merged_into_id) if theme.merged_into_id else None,
         page=page,
         rows=[tuple(row) for row in page.rows],
-        targets=queries.list_theme_summaries(round_),
+        targets=queries.list_theme_summaries(round_, theme.part),
         theme_form=forms.ThemeForm(obj=theme),
         split_form=forms.SplitForm(),
         confirm_form=forms.ConfirmForm(),
@@ -360,7 +412,7 @@ def accept_theme(slug: str, round_id: int, theme_id: int):
             lambda: services.accept_theme(theme, actor_id=current_user.id),
             _("The theme was accepted."),
         )
-    return _done(slug, _round_url(slug, round_), form)
+    return _done(slug, _round_url(slug, round_, theme.part), form)
 
 
 @bp.route("/rounds/<int:round_id>/themes/<int:theme_id>/split", methods=["POST"])
@@ -387,11 +439,11 @@ def split_theme(slug: str, round_id: int, theme_id: int):
     return _done(slug, _theme_url(slug, theme), form)
 
 
-@bp.route("/rounds/<int:round_id>/contributions/<uuid:contribution_id>/hide", methods=["POST"])
+@round_route("/contributions/<uuid:contribution_id>/hide", methods=["POST"])
 @login_required
-def hide(slug: str, round_id: int, contribution_id: uuid.UUID):
+def hide(slug: str, round_id: int, contribution_id: uuid.UUID, part: str):
     """Hide a contribution from analysis and quotes, with a reason."""
-    _membership, round_ = _round(slug, round_id)
+    _membership, round_ = _round(slug, round_id, part)
     contribution = Session.get(Contribution, contribution_id)
     if contribution is None or contribution.round_id != round_.id:
         abort(404)
@@ -402,8 +454,9 @@ def hide(slug: str, round_id: int, contribution_id: uuid.UUID):
                 contribution,
                 reason=HideReason(form.reason.data),
                 note=form.note.data or "",
+                part=part,
                 actor_id=current_user.id,
             ),
             _("The contribution was hidden."),
         )
-    return _done(slug, _round_url(slug, round_), form)
+    return _done(slug, _round_url(slug, round_, part), form)

@@ -1,6 +1,7 @@
 """The demo dialogue: the reference case's shape, idempotent, and anonymous by construction."""
 
 import datetime as dt
+import re
 from collections import Counter
 from zoneinfo import ZoneInfo
 
@@ -20,8 +21,10 @@ from dialogue.core.models import (
     RoundKind,
     RoundState,
 )
-from dialogue.demo import STAFF_PASSWORD, STAFF_TOTP_SECRETS, content
+from dialogue.demo import STAFF_PASSWORD, STAFF_TOTP_SECRETS, content, corpus_da
+from dialogue.demo.analysis import CLEAR_MAJORITY
 from rounds import get_kind
+from rounds.theme_run import list_active_themes, theme_parts
 from tests.dialogue.test_auth import staff_login
 from tests.dialogue.test_participation import log_in_participant
 
@@ -168,3 +171,74 @@ def test_demo_pages_render_for_staff_and_participants(app, client):
     assert (
         participant_client.get(f"/d/{content.SLUG}/rounds/{action_id}/results/").status_code == 404
     )
+
+
+def test_demo_challenges_are_hundreds_of_whole_texts_about_every_topic():
+    texts = [text for texts in corpus_da.CHALLENGES.values() for text in texts]
+    assert len(set(texts)) == len(texts) >= 400
+    assert set(corpus_da.CHALLENGES) == set(content.THEME_LABELS)
+    assert all(len(texts) >= 30 for texts in corpus_da.CHALLENGES.values())
+    # Whole texts, not a few statements glued to a few tails: no sentence of three words or
+    # more occurs in two texts.
+    sentences = Counter(
+        sentence.strip().lower()
+        for text in texts
+        for sentence in re.split(r"(?<=[.!?])\s+", text)
+        if len(sentence.split()) >= 3
+    )
+    assert [sentence for sentence, count in sentences.items() if count > 1] == []
+    lengths = sorted(len(text.split()) for text in texts)
+    assert lengths[0] <= 3  # one-liners …
+    assert lengths[-1] >= 25  # … and short paragraphs
+
+
+def test_demo_uses_each_challenge_once_and_stores_no_topic(app, db_session):
+    run_demo(app)
+    dialogue = Session.scalar(select(Dialogue).where(Dialogue.slug == content.SLUG))
+    bodies = Session.scalars(
+        select(Contribution.body).where(Contribution.round_id == dialogue.rounds[0].id)
+    ).all()
+    written = set(corpus_da.challenge_topics())
+    from_corpus = [body for body in bodies if body in written]
+    assert sorted(from_corpus) == sorted(written)
+    assert not {column.name for column in Contribution.__table__.columns} & {"topic", "tag"}
+
+
+def test_demo_consultant_names_a_theme_only_after_the_topic_most_of_its_texts_are_about(
+    app, db_session
+):
+    run_demo(app)
+    dialogue = Session.scalar(select(Dialogue).where(Dialogue.slug == content.SLUG))
+    topics = corpus_da.challenge_topics()
+    by_label = {label: topic for topic, label in content.THEME_LABELS.items()}
+    named = []
+    for theme in list_active_themes(dialogue.rounds[0]):
+        bodies = Session.scalars(
+            select(Contribution.body).where(
+                Contribution.id.in_([m.contribution_id for m in theme.members])
+            )
+        ).all()
+        counts = Counter(topics.get(body) for body in bodies)
+        if theme.label in by_label:
+            named.append(theme.label)
+            assert counts[by_label[theme.label]] >= CLEAR_MAJORITY * len(bodies), theme.label
+        else:  # unnamed: no topic has a clear majority, and the automatic name stands
+            assert not theme.has_custom_label
+            topic, count = counts.most_common(1)[0]
+            assert topic is None or count < CLEAR_MAJORITY * len(bodies), theme.label
+    assert named
+    assert len(named) == len(set(named))  # two themes about one topic were merged
+
+
+def test_demo_themes_every_free_text_part_apart(app, client):
+    run_demo(app)
+    dialogue = Session.scalar(select(Dialogue).where(Dialogue.slug == content.SLUG))
+    culture, consultation = dialogue.rounds[2], dialogue.rounds[3]
+    for round_ in (culture, consultation, dialogue.rounds[4]):
+        for part, _label in theme_parts(round_):
+            assert list_active_themes(round_, part), (round_.kind, part)
+    staff_login(client, "konsulent@demo.example", STAFF_PASSWORD)
+    for part in ("strength", "weakness"):
+        url = f"/d/{content.SLUG}/workbench/rounds/{culture.id}/parts/{part}/"
+        assert client.get(url).status_code == 200
+    assert client.get(f"/d/{content.SLUG}/coverage").status_code == 200

@@ -127,6 +127,10 @@ def analysed(_folder, results):
     assert "themes" in results[-1].stdout
 
 
+def analysed_weaknesses(_folder, results):
+    assert "of round 3" in results[-1].stdout  # the demo's culture round
+
+
 def backup_written(folder, _results):
     assert (folder / "b.enc").stat().st_size > 0
 
@@ -205,6 +209,14 @@ CASES = [
     ),
     Case("analyse", "analyse", (ok("analyse", "1", "--seed", "1"),), writes=True, check=analysed),
     Case("analyse an unknown round", "analyse", (bad("analyse", "999999"),)),
+    Case(
+        "analyse one part of a round",
+        "analyse",
+        (ok("analyse", "3", "--part", "weakness"),),
+        writes=True,
+        check=analysed_weaknesses,
+    ),
+    Case("analyse a part the round lacks", "analyse", (bad("analyse", "3", "--part", "x"),)),
     Case("embed", "embed", (ok("embed", "--round", SMALL_ROUND),), writes=True),
     Case("embed an unknown round", "embed", (bad("embed", "--round", "999999"),)),
     Case(

@@ -235,7 +235,9 @@ def test_staff_pages_render(case, client):
     ):
         assert client.get(url).status_code == 200, url
     page = client.get(f"/d/{slug}/coverage").get_data(as_text=True)
-    assert "Ensom udfordring" in page  # the consultant reads uncovered texts
+    group = f"/d/{slug}/coverage/rounds/{case.round_.id}/texts?part="
+    assert group.replace("&", "&amp;") in page  # uncovered texts are read by group
+    assert "Ensom udfordring" in client.get(group).get_data(as_text=True)
 
 
 def test_forms_side_by_side_give_their_fields_ids_of_their_own(case, client):

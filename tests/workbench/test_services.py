@@ -12,7 +12,7 @@ from dialogue.core.models import (
     ThemeEdit,
 )
 from dialogue.core.models.analysis import HideReason, MemberSource, ThemeOrigin, ThemeState
-from dialogue.workbench import services
+from dialogue.workbench import queries, services
 from dialogue.workbench.services import WorkbenchError
 from rounds.theme_run import list_active_themes, run_analysis
 from tests.workbench.corpus import IT, LEADERSHIP, STRESS, make_analysed_world, theme_of
@@ -169,3 +169,32 @@ def test_edits_of_another_round_are_refused(world, db_session):
         services.merge_themes(other_round, [themes["it"]], themes["stress"], actor_id=actor)
     count = Session.scalar(select(func.count()).select_from(ThemeEdit))
     assert count == 1  # only the run
+
+
+def test_a_merged_theme_takes_its_words_fits_and_quotes_from_all_its_members(world):
+    round_, actor, contributions, themes = world
+    stress, it = themes["stress"], themes["it"]
+    stress_terms, it_terms = list(stress.top_terms), list(it.top_terms)
+    before = state_of(round_)
+
+    services.merge_themes(round_, [stress], it, actor_id=actor)
+
+    assert set(it.top_terms) & set(stress_terms)  # the merged-in words now describe it too
+    assert it.top_terms != it_terms
+    assert all(m.score is not None for m in it.members)
+    figures = queries.theme_figures(round_)
+    assert figures["sizes"][it.id] == 20
+    stress_texts = {contributions[i].body for i in STRESS}
+    assert any(quote in stress_texts for quote in figures["quotes"][it.id])
+    undo_restores(round_, actor, before)
+    assert it.top_terms == it_terms
+
+
+def test_a_move_refits_the_theme_the_texts_land_in(world):
+    round_, actor, contributions, themes = world
+    it = themes["it"]
+    moved = [contributions[i].id for i in STRESS[:6]]
+    services.move_contributions(round_, moved, it, actor_id=actor)
+    fits = {m.contribution_id: m.score for m in it.members}
+    assert all(fits[cid] is not None for cid in moved)
+    assert "stress" in " ".join(it.top_terms)

@@ -64,6 +64,8 @@ class AnalysisRun(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    #: Which texts of the round the run themes (see ``RoundKindBase.theme_parts``); "" for all.
+    part: Mapped[str] = mapped_column(String(100), default="", server_default="")
     #: The vectorising step: "tfidf" now, perhaps an embedding model later.
     method: Mapped[str] = mapped_column(String(32), default="tfidf")
     parameters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -87,6 +89,8 @@ class Theme(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    #: The part of the round whose texts the theme groups; themes of two parts never mix.
+    part: Mapped[str] = mapped_column(String(100), default="", server_default="")
     label: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     #: Typical words of the theme from the latest run; each is used by enough distinct authors.
@@ -158,6 +162,8 @@ class ThemeEdit(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    #: The part of the round the step worked on: undo and the history go part by part.
+    part: Mapped[str] = mapped_column(String(100), default="", server_default="")
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     #: rename, describe, accept, merge, split, move, create, hide or run.

@@ -189,6 +189,9 @@ POST_POLICY |= {
     )
 }
 POST_POLICY |= {"synthesis.mark_theme": CONSULTANT_ONLY, "synthesis.mark_text": CONSULTANT_ONLY}
+#: A group of uncovered texts: raw text and its decision, for the consultant only (A6).
+GET_POLICY |= {"synthesis.coverage_group": CONSULTANT_ONLY}
+POST_POLICY |= {"synthesis.mark_group": CONSULTANT_ONLY}
 GET_AND_POST |= {"synthesis.new_proposal", "synthesis.finalise", "synthesis.reopen"}
 
 # --- the second factor of staff logins: only useful half-way through one; anyone else is sent on
@@ -306,6 +309,7 @@ def world(db_session):
         "name": "dialogue.json",
         "slug": dialogue.slug,
         "round_id": round_.id,
+        "part": "",  # the round's one part: the workbench's plain addresses
         "contribution_id": contribution.id,
         "span_id": 0,  # no such span: the consultant is told it is no longer flagged
         "token": "not-a-real-token",

@@ -109,6 +109,7 @@ CONTENT_COLUMNS = {
     "themes": {
         "id",
         "round_id",
+        "part",  # which question of the round its texts answer (strength, weakness …)
         "label",
         "description",
         "top_terms",
