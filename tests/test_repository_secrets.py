@@ -73,6 +73,8 @@ ALLOWED = [
     Allowed("forged", "a forged CSRF token in a test", ("tests/",)),
     Allowed("short", "a deliberately too short SECRET_KEY in a test", ("tests/",)),
     Allowed("s3cret-word", "a password kept off pg_dump's arguments", ("tests/",)),
+    Allowed("browser-tests-client-secret-", "the test OpenID provider's client", ("tests/",)),
+    Allowed("a-client-secret", "an OpenID client secret in a settings test", ("tests/",)),
 ]
 
 #: Documentation placeholders in URLs: ``postgresql://user:password@db-host/...``.

@@ -38,6 +38,7 @@ from dialogue.core.models import (
 from dialogue.core.models.followup import ReviewPeriod
 from dialogue.core.models.membercheck import CheckAnswer
 from dialogue.core.models.proposal import ProposalKind, ProposalStatus
+from dialogue.core.models.sends import KeptLink, MailSend, ReminderSchedule, SendKind
 from dialogue.demo import build_demo, content
 from dialogue.privacy import services
 from dialogue.privacy.jobs import purge_due
@@ -94,6 +95,29 @@ def add_what_the_demo_leaves_out(demo: Dialogue) -> None:
                 held_on=utcnow().date(),
             ),
         ]
+    )
+    schedule = ReminderSchedule(round_id=round_.id, hours_before_close=48)
+    member = Session.scalar(select(Membership).where(Membership.dialogue_id == demo.id).limit(1))
+    Session.add_all(
+        [
+            schedule,
+            KeptLink(
+                membership_id=member.id,
+                token_hash="k" * 64,
+                expires_at=utcnow() + dt.timedelta(days=7),
+            ),
+        ]
+    )
+    Session.flush()
+    Session.add(
+        MailSend(
+            dialogue_id=demo.id,
+            round_id=round_.id,
+            kind=SendKind.REMINDER,
+            count=1,
+            scheduled=True,
+            schedule_id=schedule.id,
+        )
     )
     Session.flush()
 
