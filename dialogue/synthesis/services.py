@@ -372,7 +372,9 @@ def mark_group(
             literal(actor_id, CoverageMark.actor_id.type),
         )
         columns = ["dialogue_id", "contribution_id", "status", "reason", "updated_at", "actor_id"]
-        count = Session.execute(insert(CoverageMark).from_select(columns, rows)).rowcount
+        # Counted from RETURNING: psycopg reports no rowcount for INSERT … SELECT (-1).
+        inserted = insert(CoverageMark).from_select(columns, rows).returning(CoverageMark.id)
+        count = len(Session.scalars(inserted).all())
     Session.flush()
     record_event(
         actor_id,
