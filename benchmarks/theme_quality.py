@@ -12,9 +12,9 @@ One run per sample, as one split of a set says little: each of ``--samples`` sam
 random four fifths of the set's texts (seeded by its number, which also seeds the methods).
 Each figure is printed as mean ± standard deviation over the samples, and the semantic/TF-IDF
 NMI ratio is given per sample as mean, least and most. When the full Polis open data is present
-(``/work/shared/data/polis``, or ``--polis-dir``), a third set draws up to 150 comments per
-conversation afresh for every sample from all comments not rejected by moderation (CC BY 4.0:
-"Polis open data, The Computational Democracy Project").
+(``../shared/data/polis`` beside the project, or ``--polis-dir``), a third set draws up to 150
+comments per conversation afresh for every sample from all comments not rejected by
+moderation (CC BY 4.0: "Polis open data, The Computational Democracy Project").
 
 The semantic method's texts are embedded once per set, as the product stores them, with one
 thread: that time is printed as throughput per core, and the method's seconds are those of a
@@ -49,7 +49,8 @@ DATASETS = {
 }
 
 
-POLIS_DIR = Path("/work/shared/data/polis")
+#: The shared Polis open data, beside the project (the layout CI uses).
+POLIS_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "polis"
 #: Share of a set's texts in one sample, and most comments per conversation of the full data.
 SAMPLE_SHARE = 0.8
 PER_CONVERSATION = 150

@@ -1,7 +1,7 @@
 """Theme names people can read: the rules checked on the bundled sets and the Polis open data.
 
 The Polis comments are real: "Polis open data, The Computational Democracy Project", CC BY 4.0
-(see ``benchmarks/data/README.md`` and ``/work/shared/data/polis/README.md``).
+(see ``benchmarks/data/README.md`` and ``../shared/data/polis/README.md``).
 """
 
 import csv
@@ -15,10 +15,13 @@ import snowballstemmer
 from analysis.pipeline import ThemeAnalysis
 from analysis.text import stop_word_set, tokenise_chunk
 from analysis.types import Document
+from dialogue import PROJECT_ROOT
+from tests.conftest import require
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCHMARK_DATA = ROOT / "benchmarks" / "data"
-POLIS = Path("/work/shared/data/polis")
+#: The shared Polis open data, beside the project as CI and the developers' guide lay it out.
+POLIS = PROJECT_ROOT.parent / "shared" / "data" / "polis"
 STEMMERS = {"da": "danish", "en": "english"}
 MIN_GROUP_SIZE = 5
 
@@ -34,8 +37,11 @@ def bundled(filename: str) -> tuple[list[Document], list[str]]:
 
 def polis_open_data() -> tuple[list[Document], list[str]]:
     """All comments not rejected by moderation, with their writers as authors."""
-    if not (POLIS / "README.md").exists():
-        pytest.skip("the Polis open data is not at /work/shared/data/polis")
+    require(
+        (POLIS / "README.md").exists(),
+        f"the Polis open data at {POLIS}",
+        "put ../shared beside the project",
+    )
     documents, topics = [], []
     for comments in sorted(POLIS.glob("*/comments.csv")):
         with open(comments, newline="", encoding="utf-8") as handle:
