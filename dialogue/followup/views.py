@@ -30,6 +30,7 @@ from dialogue.core.models import (
     RoundKind,
 )
 from dialogue.core.models.followup import FollowUpStatus, ReviewPeriod
+from dialogue.core.models.proposal import Proposal, ProposalStatus, VersionStage
 from dialogue.core.views import attempt
 from dialogue.followup import forms, services
 from dialogue.synthesis.queries import AUTHORS, proposal_or_404, synthesis_member
@@ -67,6 +68,7 @@ def _overview(membership, *, error=None, forms_used=None, status=200):
         membership=membership,
         dialogue=dialogue,
         values=[(proposal_view(p), under.get(p.id, [])) for p in finals],
+        reopened=_reopened(under, {p.id for p in finals}),
         factors=services.critical_factors(dialogue, items) if _is_staff(membership) else [],
         counts=services.counts_by_status(items),
         statuses=list(FollowUpStatus),
@@ -75,6 +77,21 @@ def _overview(membership, *, error=None, forms_used=None, status=200):
         forms_used=forms_used or {},
         error=error,
     ), status
+
+
+def _reopened(under, final_ids) -> list[tuple[str, list]]:
+    """Initiatives whose value was made final and then reopened, under its last final title.
+
+    They stay tracked while management revises the value; the last final wording is the one
+    readers saw, and the draft being written is not theirs to read yet.
+    """
+    found = []
+    for proposal_id in sorted(set(under) - final_ids):
+        proposal = Session.get(Proposal, proposal_id)
+        final = proposal.version_at(VersionStage.FINAL)
+        if proposal.status is ProposalStatus.DRAFT and final is not None:
+            found.append((final.title, under[proposal_id]))
+    return found
 
 
 def _is_staff(membership) -> bool:

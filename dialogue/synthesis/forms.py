@@ -132,6 +132,28 @@ class MarkForm(Form):
     submit = SubmitField(_l("Save"))
 
 
+#: The group form's choice that removes the decisions of every text in a group.
+CLEAR = "clear"
+
+
+class GroupMarkForm(Form):
+    """One decision for every text of a coverage group.
+
+    Nothing is chosen in advance: a group's texts may carry decisions of their own, and a default
+    would overwrite them all with one click on "Save".
+    """
+
+    status = RadioField(
+        _l("Decision"),
+        choices=[SelectChoice(CLEAR, _l("Clear the decisions"))]
+        + [SelectChoice(s.value, label) for s, label in COVERAGE_LABELS.items()],
+        validators=[InputRequired()],
+        validate_choice=True,
+    )
+    reason = StringField(_l("Reason"), validators=[Length(max=500)])
+    submit = SubmitField(_l("Save"))
+
+
 def label(value) -> str:
     """The reader's word for a proposal kind, perspective, status or coverage decision."""
     value = getattr(value, "value", value)

@@ -99,6 +99,7 @@ def coverage_page(slug: str):
         sort=sort,
         is_consultant=is_consultant,
         mark_form=forms.MarkForm(),
+        group_form=forms.GroupMarkForm(),
         labels=forms,
     )
 
@@ -189,6 +190,7 @@ def coverage_group(slug: str, round_id: int):
         page=min(max(page, 1), pages),
         pages=pages,
         mark_form=forms.MarkForm(),
+        group_form=forms.GroupMarkForm(),
         labels=forms,
     )
 
@@ -198,7 +200,7 @@ def coverage_group(slug: str, round_id: int):
 def mark_group(slug: str, round_id: int):
     """One decision for every text of a coverage group."""
     membership, round_, part, _label = _group(slug, round_id)
-    form = forms.MarkForm()
+    form = forms.GroupMarkForm()
     back = redirect(url_for("synthesis.coverage_page", slug=slug), 303)
     if not form.validate_on_submit():
         flash(_("Please choose a decision."), "error")
@@ -210,7 +212,7 @@ def mark_group(slug: str, round_id: int):
         count = services.mark_group(
             membership.dialogue,
             ids,
-            status=CoverageStatus(form.status.data) if form.status.data else None,
+            status=None if form.status.data == forms.CLEAR else CoverageStatus(form.status.data),
             reason=form.reason.data,
             actor_id=current_user.id,
         )
@@ -224,8 +226,8 @@ def mark_group(slug: str, round_id: int):
             "The decision is saved for %(num)d contributions.",
             count,
         )
-        if form.status.data
-        else _("The decision is saved."),
+        if form.status.data != forms.CLEAR
+        else _("The decisions are cleared."),
         "success",
     )
     return back

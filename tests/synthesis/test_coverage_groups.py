@@ -81,6 +81,22 @@ def test_the_consultant_decides_on_a_group_from_the_page(case, client):
     )
     assert "Beslutningen er gemt for 61 bidrag." in page.get_data(as_text=True)
 
+    # Nothing is chosen in advance, so saving without a choice keeps the group's decisions.
+    form = client.get(group).get_data(as_text=True)
+    assert form.split('class="mark-form"')[1].split("</form>")[0].count(" checked") == 0
+    page = client.post(
+        group, data={"csrf_token": csrf_from(client.get(group))}, follow_redirects=True
+    )
+    assert "Vælg en beslutning." in page.get_data(as_text=True)
+    assert Session.scalar(select(func.count()).select_from(CoverageMark)) == 61
+    page = client.post(
+        group,
+        data={"csrf_token": csrf_from(client.get(group)), "status": "clear"},
+        follow_redirects=True,
+    )
+    assert "Beslutningerne er fjernet." in page.get_data(as_text=True)
+    assert Session.scalar(select(func.count()).select_from(CoverageMark)) == 0
+
 
 def test_management_never_reads_a_groups_texts(case, client):
     staff_login(client, Session.get(Membership, case.management.id).person.email, STAFF_PASSWORD)

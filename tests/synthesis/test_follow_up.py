@@ -333,3 +333,18 @@ def test_the_review_page_is_one_printable_page_with_a_chart_and_its_table(case, 
     )
     assert again.status_code == 422
     assert Session.scalar(select(func.count()).select_from(FollowUpReview)) == 1
+
+
+def test_a_reopened_values_initiatives_stay_followed_up_under_its_final_title(case, client):
+    value = _final(case)
+    final_title = value.current.title
+    _initiative(value, title="Mentorordning")
+    synthesis.reopen_proposal(value, note="Ordlyden skal skærpes", actor_id=None)
+    value.versions[-1].title = "Kladde der ikke er offentlig"
+    Session.commit()
+    _participant_login(client, case.people[0])
+    page = client.get(f"/d/{case.dialogue.slug}/follow-up/").get_data(as_text=True)
+    assert "Mentorordning" in page
+    assert final_title in page
+    assert "Ledelsen har genåbnet værdien" in page
+    assert "Kladde der ikke er offentlig" not in page
