@@ -77,7 +77,8 @@ def standard_notice(dialogue: Dialogue, language: str) -> list[str]:
         kept = (
             _(
                 "The published results and final values are kept after that, without any "
-                "personal data and without the texts of unpublished rounds."
+                "personal data. Of rounds whose results were not published, only the themes and "
+                "texts that a final value was built on are kept."
             )
             if dialogue.keep_results
             else _("Then the whole dialogue is deleted, its results included.")
