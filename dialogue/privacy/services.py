@@ -50,7 +50,7 @@ from dialogue.core.results_cache import invalidate
 from dialogue.core.sessions import end_all_sessions
 from dialogue.privacy.notice import retention_ends
 from rounds import submissions
-from rounds.traceability import chunks, load_graph, placed_in
+from rounds.traceability import chunks, load_graph, placed_in, record_withdrawals
 
 logger = logging.getLogger(__name__)
 
@@ -395,13 +395,15 @@ def erase_own_input(dialogue: Dialogue, author: str) -> int:
     The links from the erased texts go with them (theme placements, a value's direct source,
     member checks, coverage marks: ``ON DELETE CASCADE``; an initiative promoted from one
     keeps its place and loses only the pointer, ``SET NULL``). Themes and values stay, with
-    their other sources, so nobody else's path is broken. Stored results of the rounds are
-    recomputed, so no quote of an erased text stays; a closed round's final figures
-    (aggregates only) stay as they are (TARGETS A12).
+    their other sources, so nobody else's path is broken, and each one that lost a source
+    says so in its trace, as after a withdrawal (``record_withdrawals``). Stored results of
+    the rounds are recomputed, so no quote of an erased text stays; a closed round's final
+    figures (aggregates only) stay as they are (TARGETS A12).
 
-    Nothing records who erased, or when: no audit event, no note. Staff see a theme's count
-    drop, as they see it rise when somebody writes; the counts were never a secret, and a
-    note naming the themes that lost a source at one moment would group one author's texts.
+    Nothing records who erased, or when: no audit event, and the trace's note is a running
+    count per theme and value with no date. Staff see a count rise as they see a theme's size
+    drop; a dated note listing the themes that lost a source at one moment would group one
+    author's texts.
     """
     round_ids = [round_.id for round_ in dialogue.rounds]
     own = Session.execute(
@@ -409,6 +411,7 @@ def erase_own_input(dialogue: Dialogue, author: str) -> int:
             Contribution.round_id.in_(round_ids), Contribution.author == author
         )
     ).all()
+    record_withdrawals(dialogue, [cid for cid, _round_id in own])
     for ids in chunks([cid for cid, _round_id in own]):
         Session.execute(delete(Contribution).where(Contribution.id.in_(ids)))
     for round_id in {round_id for _cid, round_id in own}:
