@@ -20,6 +20,7 @@ from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Round, RoundState
 from rounds import release
 from rounds.errors import RoundClosed, SubmissionRejected
+from rounds.traceability import record_withdrawals
 
 #: No text, whatever a round's settings say, may be longer than this.
 HARD_MAX_LENGTH = 5000
@@ -135,6 +136,7 @@ def edit_contribution(contribution: Contribution, *, now: dt.datetime, **fields)
 def withdraw_contribution(contribution: Contribution, *, now: dt.datetime) -> None:
     """Delete a contribution while its round is open; it is gone, not hidden."""
     ensure_open(contribution.round, now)
+    record_withdrawals(contribution.round.dialogue, [contribution.id])
     Session.delete(contribution)
     Session.flush()
 

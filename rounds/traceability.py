@@ -16,11 +16,11 @@ reaching the same contributions whatever the consultant does to the themes after
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from dialogue.core.db import Session
@@ -257,3 +257,25 @@ def _split_children(round_ids) -> dict[int, set[int]]:
         for saved in (edit.before or {}).get("themes", []):
             children[saved["id"]].update(int(i) for i in created)
     return dict(children)
+
+
+def record_withdrawals(dialogue: Dialogue, contribution_ids: Iterable[uuid.UUID]) -> None:
+    """Before texts are withdrawn or erased: count the source each theme and proposal loses.
+
+    This is the trace's note where a theme or a value loses a source. Only running counts
+    change, with no date and no list of texts, so the note tells no more than a theme's
+    shrinking size does and names nobody (TARGETS A11).
+    """
+    ids = list(contribution_ids)
+    if not ids:
+        return
+    graph = load_graph(dialogue)
+    themes = Counter(theme_id for placed in graph.placements(ids).values() for theme_id in placed)
+    proposals = Counter(pid for reached in graph.reach(ids).values() for pid in reached)
+    for model, counts in ((Theme, themes), (Proposal, proposals)):
+        for row_id, lost in sorted(counts.items()):
+            Session.execute(
+                update(model)
+                .where(model.id == row_id)
+                .values(withdrawn_sources=model.withdrawn_sources + lost)
+            )

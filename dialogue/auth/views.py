@@ -15,6 +15,7 @@ from dialogue.core.sessions import (
     start_session,
 )
 from dialogue.core.urls import external_url
+from dialogue.privacy.acceptance import mark_seen
 
 bp = Blueprint("auth", __name__)
 
@@ -98,6 +99,7 @@ def link(token: str):
         if form.validate_on_submit():
             membership = services.redeem_login_link(token)
             start_session(membership.person)
+            mark_seen(membership.dialogue.slug)  # this page showed the notice
             Session.commit()
             return _after_first_factor(url_for("web.dialogue_home", slug=membership.dialogue.slug))
         membership = services.find_link(token)

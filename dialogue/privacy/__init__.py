@@ -7,12 +7,14 @@ whole dialogue are ``services``, run by ``dialogue purge`` / ``dialogue delete``
 
 
 def init_app(app) -> None:
-    """Register the blueprint, the commands and the template helper that writes the notice."""
+    """Register the blueprint, the notice before a dialogue's pages, the commands, the helper."""
     from dialogue.privacy import views
+    from dialogue.privacy.acceptance import require_notice
     from dialogue.privacy.cli import delete_command, purge_command
     from dialogue.privacy.notice import notice_paragraphs
 
     app.register_blueprint(views.bp)
+    app.before_request(require_notice)
     app.cli.add_command(delete_command)
     app.cli.add_command(purge_command)
     app.jinja_env.globals["privacy_notice"] = notice_paragraphs

@@ -29,6 +29,12 @@ class PrivacySettingsForm(Form):
     submit = SubmitField(_l("Save"))
 
 
+class GoOnForm(Form):
+    """The button under the notice: going on is a POST, so a prefetched page marks nothing."""
+
+    submit = SubmitField(_l("Continue to the dialogue"))
+
+
 class EraseForm(Form):
     """Erasing is for good, so the participant ticks a box that says so."""
 

@@ -3,9 +3,10 @@
 Why the acceptance is not stored anywhere
 -----------------------------------------
 The notice is shown on the page where a participant's login link is confirmed, beside the
-button that logs them in, with a way to leave instead; every contribution comes after a login,
-so every participant has seen the notice before their first contribution. Pressing the button is
-going on; nothing records it. A stored acceptance would be worse on every count:
+button that logs them in, with a way to leave instead; a participant who signs in another way
+sees it before the dialogue's first page (``acceptance``). So every participant has seen the
+notice before their first contribution. Pressing the button is going on; only the login's own
+cookie remembers it. A stored acceptance would be worse on every count:
 
 - a flag or a time on the membership would be written at the participant's own moment, just
   before their first contribution, in a row that names them: its write order and time (SQLite's
@@ -76,7 +77,8 @@ def standard_notice(dialogue: Dialogue, language: str) -> list[str]:
         kept = (
             _(
                 "The published results and final values are kept after that, without any "
-                "personal data and without the texts of unpublished rounds."
+                "personal data. Of rounds whose results were not published, only the themes and "
+                "texts that a final value was built on are kept."
             )
             if dialogue.keep_results
             else _("Then the whole dialogue is deleted, its results included.")

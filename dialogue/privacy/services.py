@@ -42,13 +42,15 @@ from dialogue.core.models import (
     Person,
     Proposal,
     Round,
+    RoundResultsCache,
+    Theme,
 )
 from dialogue.core.models.proposal import ProposalStatus
 from dialogue.core.results_cache import invalidate
 from dialogue.core.sessions import end_all_sessions
 from dialogue.privacy.notice import retention_ends
 from rounds import submissions
-from rounds.traceability import chunks
+from rounds.traceability import chunks, load_graph, placed_in, record_withdrawals
 
 logger = logging.getLogger(__name__)
 
@@ -71,12 +73,19 @@ class Removal:
     emails: list[str] = field(default_factory=list)
     sessions: int = 0
     mails: int = 0
+    #: Titles of unpublished rounds kept (in part) because a final value traces into them.
+    traced_rounds: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         """The summary an operator reads: one line per kind of thing removed."""
         found = [f"{table}: {count}" for table, count in sorted(self.rows.items()) if count]
         found.append(f"login sessions: {self.sessions}")
         found.append(f"outbox mails: {self.mails}")
+        for title in self.traced_rounds:
+            found.append(
+                f"kept of the unpublished round {title!r}: only the themes and texts "
+                "behind the final values"
+            )
         return found
 
 
@@ -189,11 +198,14 @@ def purge_dialogue(dialogue: Dialogue, today: dt.date) -> Removal:
 
     Goes: every membership and the people in no other dialogue, the audit trail and jobs,
     unpublished rounds, hidden texts, proposals that never became final, member checks and text
-    vectors. Flagged details stay flagged, so the kept texts stay masked where they were and
-    their fingerprints still verify. What stays cannot be joined to anybody: each author's
-    pseudonym is replaced by a random one (still one per author, so counts of distinct authors
-    hold) and the retry keys derived from it are cleared. When the admin chose not to keep
-    results, the whole dialogue is deleted (:func:`delete_dialogue`).
+    vectors. A final value keeps its trace: of an unpublished round it draws on, the themes it
+    links to (with their merged and split family) and the texts in them or linked directly stay,
+    and the rest of that round goes (:func:`_trim_to_trace`). Flagged details stay flagged, so
+    the kept texts stay masked where they were and their fingerprints still verify. What stays
+    cannot be joined to anybody: each author's pseudonym is replaced by a random one (still one
+    per author, so counts of distinct authors hold) and the retry keys derived from it are
+    cleared. When the admin chose not to keep results, the whole dialogue is deleted
+    (:func:`delete_dialogue`).
     """
     if not dialogue.keep_results:
         return delete_dialogue(dialogue)
@@ -203,13 +215,11 @@ def purge_dialogue(dialogue: Dialogue, today: dt.date) -> Removal:
     Session.execute(delete(AuditEvent).where(AuditEvent.dialogue_id == dialogue.id))
     Session.execute(delete(Job).where(Job.dialogue_id == dialogue.id))
     Session.execute(
-        delete(Round).where(Round.dialogue_id == dialogue.id, Round.is_published.is_(False))
-    )
-    Session.execute(
         delete(Proposal).where(
             Proposal.dialogue_id == dialogue.id, Proposal.status != ProposalStatus.FINAL
         )
     )
+    _trim_to_trace(dialogue, removal)
     round_ids = select(Round.id).where(Round.dialogue_id == dialogue.id).scalar_subquery()
     texts = select(Contribution.id).where(Contribution.round_id.in_(round_ids))
     Session.execute(
@@ -231,6 +241,55 @@ def purge_dialogue(dialogue: Dialogue, today: dt.date) -> Removal:
         )
     dialogue.purged_on = today
     return _counted(removal, before)
+
+
+def _trim_to_trace(dialogue: Dialogue, removal: Removal) -> None:
+    """Delete the unpublished rounds, keeping of each only what a final value traces to.
+
+    Runs once only final proposals are left. Their theme links reach the linked theme's whole
+    family (merged into, split off), so every theme of it stays with its placements, and the
+    texts placed in them or linked directly stay too; each kept link then still leads to the
+    same texts. The round's other themes and texts, and its stored results (which may quote
+    texts that are gone now), are deleted.
+    """
+    Session.flush()
+    Session.expire_all()
+    graph = load_graph(dialogue)
+    themes = {
+        member
+        for proposal in graph.proposals.values()
+        for source in proposal.sources
+        if source.theme_id is not None
+        for member in graph.family(source.theme_id)
+    }
+    texts = placed_in(themes) | {
+        cid
+        for proposal in graph.proposals.values()
+        for cid in graph.source_contribution_ids(proposal)
+    }
+    unpublished = list(
+        Session.scalars(
+            select(Round)
+            .where(Round.dialogue_id == dialogue.id, Round.is_published.is_(False))
+            .order_by(Round.position)
+        )
+    )
+    kept_rounds = {graph.themes[theme_id].round_id for theme_id in themes}
+    for ids in chunks(sorted(texts)):
+        kept_rounds.update(
+            Session.scalars(select(Contribution.round_id).where(Contribution.id.in_(ids)))
+        )
+    for round_ in unpublished:
+        if round_.id not in kept_rounds:
+            Session.execute(delete(Round).where(Round.id == round_.id))
+            continue
+        removal.traced_rounds.append(round_.title)
+        Session.execute(delete(Theme).where(Theme.round_id == round_.id, Theme.id.not_in(themes)))
+        stale = select(Contribution.id).where(Contribution.round_id == round_.id)
+        doomed = set(Session.scalars(stale)) - texts
+        for ids in chunks(sorted(doomed)):
+            Session.execute(delete(Contribution).where(Contribution.id.in_(ids)))
+        Session.execute(delete(RoundResultsCache).where(RoundResultsCache.round_id == round_.id))
 
 
 def forget_outside_database(removal: Removal) -> Removal:
@@ -336,13 +395,15 @@ def erase_own_input(dialogue: Dialogue, author: str) -> int:
     The links from the erased texts go with them (theme placements, a value's direct source,
     member checks, coverage marks: ``ON DELETE CASCADE``; an initiative promoted from one
     keeps its place and loses only the pointer, ``SET NULL``). Themes and values stay, with
-    their other sources, so nobody else's path is broken. Stored results of the rounds are
-    recomputed, so no quote of an erased text stays; a closed round's final figures
-    (aggregates only) stay as they are (TARGETS A12).
+    their other sources, so nobody else's path is broken, and each one that lost a source
+    says so in its trace, as after a withdrawal (``record_withdrawals``). Stored results of
+    the rounds are recomputed, so no quote of an erased text stays; a closed round's final
+    figures (aggregates only) stay as they are (TARGETS A12).
 
-    Nothing records who erased, or when: no audit event, no note. Staff see a theme's count
-    drop, as they see it rise when somebody writes; the counts were never a secret, and a
-    note naming the themes that lost a source at one moment would group one author's texts.
+    Nothing records who erased, or when: no audit event, and the trace's note is a running
+    count per theme and value with no date. Staff see a count rise as they see a theme's size
+    drop; a dated note listing the themes that lost a source at one moment would group one
+    author's texts.
     """
     round_ids = [round_.id for round_ in dialogue.rounds]
     own = Session.execute(
@@ -350,6 +411,7 @@ def erase_own_input(dialogue: Dialogue, author: str) -> int:
             Contribution.round_id.in_(round_ids), Contribution.author == author
         )
     ).all()
+    record_withdrawals(dialogue, [cid for cid, _round_id in own])
     for ids in chunks([cid for cid, _round_id in own]):
         Session.execute(delete(Contribution).where(Contribution.id.in_(ids)))
     for round_id in {round_id for _cid, round_id in own}:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -12,8 +12,8 @@ from dialogue.core.db import Session
 from dialogue.core.extensions import login_manager
 from dialogue.core.models import Dialogue, Membership, Role
 from dialogue.core.views import attempt
-from dialogue.privacy import services
-from dialogue.privacy.forms import PrivacySettingsForm
+from dialogue.privacy import acceptance, services
+from dialogue.privacy.forms import GoOnForm, PrivacySettingsForm
 from dialogue.privacy.notice import retention_ends, standard_notice
 
 bp = Blueprint("privacy", __name__, url_prefix="/d/<slug>")
@@ -34,6 +34,29 @@ def notice(slug: str):
     else:
         dialogue = member_or_404(slug).dialogue
     return render_template("privacy/notice.html", dialogue=dialogue)
+
+
+@bp.route("/privacy/go-on", methods=["GET", "POST"])
+@login_required
+def go_on(slug: str):
+    """The notice before a participant's first page of the dialogue, and the button to go on.
+
+    Participants come here from ``acceptance.require_notice``; going on is remembered in the
+    login's cookie only. Staff have nothing to accept and go straight on.
+    """
+    membership = member_or_404(slug)
+    destination = acceptance.safe_next(slug, request.values.get("next"))
+    if membership.role is not Role.PARTICIPANT:
+        return redirect(destination)
+    form = GoOnForm()
+    if form.validate_on_submit():
+        acceptance.mark_seen(slug)
+        return redirect(destination, 303)
+    if form.errors:
+        abort(400)
+    return render_template(
+        "privacy/go_on.html", dialogue=membership.dialogue, form=form, destination=destination
+    )
 
 
 def admin_membership(slug: str) -> Membership:

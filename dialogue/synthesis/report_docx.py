@@ -353,19 +353,40 @@ def _value(document, trace) -> None:
     ):
         shown = too_few if value is None else _whole(value)
         document.add_paragraph(f"{label}: {shown}", style="List Bullet")
-    for theme in trace.themes:
-        document.add_heading(theme.label, level=4)
-        if theme.contributions is None:
-            size = _("Fewer contributors than can be shown without risk to anonymity.")
-        else:
-            size = _(
-                "%(contributions)s contributions from %(participants)s participants",
-                contributions=_whole(theme.contributions),
-                participants=_whole(theme.participants),
+    if trace.withdrawn:
+        document.add_paragraph(
+            ngettext(
+                "%(num)d text that this was built on was later withdrawn by its author.",
+                "%(num)d texts that this was built on were later withdrawn by their authors.",
+                trace.withdrawn,
             )
-        document.add_paragraph(size)
-        for quote in theme.quotes:
-            document.add_paragraph(quote, style="Quote")
+        )
+    for theme in trace.themes:
+        _theme_behind(document, theme)
+
+
+def _theme_behind(document, theme) -> None:
+    """A theme behind a value: its size once large enough, lost sources, allowed quotes."""
+    document.add_heading(theme.label, level=4)
+    if theme.contributions is None:
+        size = _("Fewer contributors than can be shown without risk to anonymity.")
+    else:
+        size = _(
+            "%(contributions)s contributions from %(participants)s participants",
+            contributions=_whole(theme.contributions),
+            participants=_whole(theme.participants),
+        )
+    document.add_paragraph(size)
+    if theme.withdrawn:
+        document.add_paragraph(
+            ngettext(
+                "%(num)d text placed here was later withdrawn by its author.",
+                "%(num)d texts placed here were later withdrawn by their authors.",
+                theme.withdrawn,
+            )
+        )
+    for quote in theme.quotes:
+        document.add_paragraph(quote, style="Quote")
 
 
 def _coverage(document, dialogue: Dialogue, contents: ReportContents) -> None:

@@ -180,6 +180,8 @@ class ThemeBehind:
     contributions: int | None
     participants: int | None
     quotes: list[str] = field(default_factory=list)
+    #: Texts placed in it that their authors later withdrew or erased (the trace's note).
+    withdrawn: int = 0
 
 
 @dataclass(frozen=True)
@@ -191,6 +193,8 @@ class ValueTrace:
     contributions: int | None
     participants: int | None
     commitments: int | None
+    #: Texts behind it that their authors later withdrew or erased (the trace's note).
+    withdrawn: int = 0
 
 
 def _shown(count: int, authors: int, k: int) -> int | None:
@@ -240,7 +244,11 @@ def value_trace(
                 quotes.append(quote)
         themes.append(
             ThemeBehind(
-                theme.label, _shown(count, distinct, k), _shown(distinct, distinct, k), quotes
+                theme.label,
+                _shown(count, distinct, k),
+                _shown(distinct, distinct, k),
+                quotes,
+                theme.withdrawn_sources,
             )
         )
     count, distinct = figures["totals"]
@@ -251,6 +259,7 @@ def value_trace(
         contributions=_shown(count, distinct, k),
         participants=_shown(distinct, distinct, k),
         commitments=_commitments(proposal, k),
+        withdrawn=proposal.withdrawn_sources,
     )
 
 

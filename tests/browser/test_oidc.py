@@ -36,6 +36,8 @@ SLUG = "vaerdier"
 STAFF = "konsulent@demo.example"
 #: Rows whose number must not change when someone signs in (nothing is created).
 COUNTED_TABLES = ("people", "memberships", "audit_events")
+#: Where a participant signed in through the provider lands: the dialogue's notice.
+NOTICE = re.compile(rf".*/d/{SLUG}/privacy/go-on\?next=")
 
 
 def _wait_for_provider(issuer: str, process: subprocess.Popen) -> None:
@@ -145,6 +147,12 @@ def test_participant_signs_in_to_their_dialogue(provider_site, page):
     before = counts(provider_site)
     page.goto(f"{provider_site.url}/login/oidc/dialogue/{SLUG}")
     sign_in_at_provider(page, address)
+    # The privacy notice comes first, as on a login link's page, with the choice to go on.
+    assert NOTICE.match(page.url), page.inner_text("main")
+    assert "Før du går videre" in page.inner_text("main")
+    assert accessibility_violations(page) == []
+    assert structure_problems(page) == []
+    page.get_by_role("button", name="Fortsæt til dialogen").click()
     assert page.url == f"{provider_site.url}/d/{SLUG}/", page.inner_text("main")
     assert is_logged_in(page, provider_site)
     assert counts(provider_site) == before
@@ -179,7 +187,7 @@ def test_a_replayed_callback_is_refused(provider_site, page, browser):
     page.goto(f"{provider_site.url}/login/oidc/dialogue/{SLUG}")
     with page.expect_request(lambda request: "/login/oidc/callback" in request.url) as callback:
         sign_in_at_provider(page, address)
-    page.wait_for_url(f"{provider_site.url}/d/{SLUG}/")
+    page.wait_for_url(NOTICE)
     before = counts(provider_site)
     replayed = page.goto(callback.value.url)
     assert replayed.status == 400

@@ -116,3 +116,16 @@ def test_the_report_speaks_the_dialogues_language(case, request_context, languag
     text = docx_text(report_docx(case.dialogue))
     heading = {"da": "Runder og resultater", "en": "Rounds and results"}[language]
     assert heading in text
+
+
+def test_the_report_says_where_a_value_and_its_theme_lost_sources(case, request_context):
+    case.dialogue.language = "en"
+    value = _final(case)
+    value.withdrawn_sources = 2
+    case.themes["big"].withdrawn_sources = 1
+    Session.flush()
+
+    text = docx_text(report_docx(case.dialogue))
+
+    assert "2 texts that this was built on were later withdrawn by their authors." in text
+    assert "1 text placed here was later withdrawn by its author." in text

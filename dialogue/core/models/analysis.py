@@ -102,6 +102,9 @@ class Theme(Base):
     #: The run that found the theme; None for themes made by hand or by a split.
     run_id: Mapped[int | None] = mapped_column(ForeignKey("analysis_runs.id", ondelete="SET NULL"))
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"))
+    #: Texts placed in the theme that their authors later withdrew or erased: the trace's note
+    #: that the theme lost sources. A running count with no date, so it groups nobody's texts.
+    withdrawn_sources: Mapped[int] = mapped_column(default=0, server_default="0")
 
     members: Mapped[list[ThemeMember]] = relationship(
         back_populates="theme", cascade="all, delete-orphan", passive_deletes=True

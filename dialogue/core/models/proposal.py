@@ -92,6 +92,9 @@ class Proposal(Base):
     )
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    #: Texts behind the proposal (through its themes or linked directly) that their authors
+    #: later withdrew or erased: a running count with no date, like ``Theme.withdrawn_sources``.
+    withdrawn_sources: Mapped[int] = mapped_column(default=0, server_default="0")
 
     versions: Mapped[list[ProposalVersion]] = relationship(
         back_populates="proposal",

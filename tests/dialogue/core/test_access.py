@@ -236,10 +236,12 @@ GET_POLICY |= {
     "privacy.notice": {"anonymous": LOGIN, "outsider": MISSING}
     | dict.fromkeys(("participant", "consultant", "management", "admin"), OK),
     "privacy.settings": ADMIN_ONLY,
+    # The notice before a participant's first page: staff are sent straight on.
+    "privacy.go_on": EVERY_MEMBER,
     "participate.my_input_download": GET_POLICY["participate.my_input"],
     "participate.erase": GET_POLICY["participate.my_input"],
 }
-GET_AND_POST |= {"privacy.settings", "participate.erase"}
+GET_AND_POST |= {"privacy.settings", "privacy.go_on", "participate.erase"}
 
 # --- identifying details: the consultant reviews and redacts them ---
 GET_POLICY |= {"identifying.review": CONSULTANT_ONLY}

@@ -118,6 +118,7 @@ CONTENT_COLUMNS = {
         "has_custom_label",
         "run_id",
         "merged_into_id",
+        "withdrawn_sources",  # how many of its texts their authors took back: a count, no date
     },
     "theme_members": {"id", "theme_id", "contribution_id", "source", "score"},
     "contribution_moderations": {"id", "contribution_id", "reason", "note"},

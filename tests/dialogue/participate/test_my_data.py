@@ -9,7 +9,9 @@ import json
 from sqlalchemy import func, select
 
 from dialogue.core.db import Session
-from dialogue.core.models import AuditEvent, Contribution, Membership, Role
+from dialogue.core.models import AuditEvent, Contribution, Membership, Role, Theme, ThemeMember
+from dialogue.core.models.proposal import ProposalKind
+from dialogue.synthesis.services import add_source, create_proposal, finalise_proposal
 from tests.conftest import csrf_from
 from tests.dialogue.test_auth import staff_login
 from tests.dialogue.test_participation import log_in_participant
@@ -100,3 +102,31 @@ def test_staff_and_strangers_can_neither_download_nor_erase(client):
     assert erase.status_code == 403
     assert client.get(f"/d/{make_dialogue().slug}/my-input/erase").status_code == 404
     assert bodies() == {"A text"}
+
+
+def test_after_erasing_the_value_and_its_theme_say_a_text_was_withdrawn(client):
+    dialogue = make_dialogue(language="en")
+    round_ = make_round(dialogue)
+    me, other = make_member(dialogue), make_member(dialogue)
+    texts = [make_contribution(round_, me, "Mine"), make_contribution(round_, other, "Theirs")]
+    theme = Theme(round_id=round_.id, label="Cooperation")
+    Session.add(theme)
+    Session.flush()
+    Session.add_all(ThemeMember(theme_id=theme.id, contribution_id=text.id) for text in texts)
+    value = create_proposal(dialogue, kind=ProposalKind.VALUE, title="Together", actor_id=None)
+    add_source(value, theme=theme, actor_id=None)
+    finalise_proposal(value, title="Together", text="", note="", actor_id=None)
+    value_url = f"/d/{dialogue.slug}/values/{value.id}"
+    me_id, other_id = me.id, other.id
+    log_in_participant(client, Session.get(Membership, me_id))
+    assert "withdrawn" not in client.get(value_url).get_data(as_text=True)
+    url = f"/d/{dialogue.slug}/my-input/erase"
+    page = client.get(url)
+    assert "it says that a text was withdrawn, not whose or when" in page.get_data(as_text=True)
+    client.post(url, data={"csrf_token": csrf_from(page), "confirm": "y"})
+
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/"))})
+    log_in_participant(client, Session.get(Membership, other_id))
+    trace = client.get(value_url).get_data(as_text=True)
+    assert "1 text that this was built on was later withdrawn by its author." in trace
+    assert "1 text placed here was later withdrawn by its author." in trace

@@ -42,6 +42,8 @@ from dialogue.core.models.sends import KeptLink, MailSend, ReminderSchedule, Sen
 from dialogue.demo import build_demo, content
 from dialogue.privacy import services
 from dialogue.privacy.jobs import purge_due
+from rounds import submissions
+from rounds.traceability import load_graph
 from tests.conftest import TEST_SECRETS
 from tests.factories import make_contribution, make_dialogue, make_member, make_round
 
@@ -219,6 +221,75 @@ def test_the_purge_keeps_published_results_and_final_values_anonymously(app_cont
     assert removal.rows["proposals"] == 1
 
 
+def test_a_kept_value_still_traces_into_an_unpublished_round_after_the_purge(app_context):
+    dialogue, member, round_, _text = small_dialogue(retention_days=1)
+    other = make_member(dialogue)
+    # Unpublished, yet its themes fed the value.
+    challenges = make_round(dialogue, opens_at=round_.opens_at, closes_at=round_.closes_at)
+    placed = make_contribution(challenges, member, "Faste møder på tværs")
+    merged_text = make_contribution(challenges, other, "Flere møder med andre teams")
+    direct = make_contribution(challenges, other, "Fælles kalender")
+    unused = make_contribution(challenges, member, "Kantinen er for lille")
+    kept_theme = Theme(round_id=challenges.id, label="Samarbejde")
+    retired = Theme(round_id=challenges.id, label="Møder")
+    unlinked = Theme(round_id=challenges.id, label="Kantine")
+    Session.add_all([kept_theme, retired, unlinked])
+    Session.flush()
+    retired.merged_into_id = kept_theme.id  # the value links the theme merged away
+    Session.add_all(
+        [
+            ThemeMember(theme_id=kept_theme.id, contribution_id=placed.id),
+            ThemeMember(theme_id=kept_theme.id, contribution_id=merged_text.id),
+            ThemeMember(theme_id=unlinked.id, contribution_id=unused.id),
+            RoundResultsCache(round_id=challenges.id, variant="v", version="1", payload={}),
+        ]
+    )
+    elsewhere = make_round(
+        dialogue, RoundKind.CULTURE, opens_at=round_.opens_at, closes_at=round_.closes_at
+    )
+    make_contribution(elsewhere, member, "Kun i en upubliceret runde uden spor")
+    value = Proposal(dialogue_id=dialogue.id, kind=ProposalKind.VALUE, status=ProposalStatus.FINAL)
+    Session.add(value)
+    Session.flush()
+    Session.add_all(
+        [
+            ProposalSource(proposal_id=value.id, theme_id=retired.id),
+            ProposalSource(proposal_id=value.id, contribution_id=direct.id),
+        ]
+    )
+    Session.flush()
+    before = load_graph(dialogue)
+    behind = before.contributions_behind(before.proposals[value.id])
+    assert behind == {placed.id, merged_text.id, direct.id}
+    pseudonyms = {placed.author, merged_text.author, direct.author}
+
+    removal = services.purge_dialogue(dialogue, utcnow().date())
+
+    after = load_graph(Session.get(Dialogue, dialogue.id))
+    assert after.orphan_sources() == []
+    assert after.contributions_behind(after.proposals[value.id]) == behind
+    assert {r.id for r in Session.get(Dialogue, dialogue.id).rounds} == {round_.id, challenges.id}
+    assert set(Session.scalars(select(Theme.label).where(Theme.round_id == challenges.id))) == {
+        "Samarbejde",
+        "Møder",
+    }
+    kept = set(
+        Session.scalars(select(Contribution.id).where(Contribution.round_id == challenges.id))
+    )
+    assert kept == behind
+    # Nothing personal stays: no people, no memberships, no pseudonym that ANON_SECRET derives.
+    assert Session.scalar(select(func.count()).select_from(Person)) == 0
+    assert Session.scalar(select(func.count()).select_from(Membership)) == 0
+    authors = set(Session.scalars(select(Contribution.author)))
+    assert authors.isdisjoint(pseudonyms | {author_of(member), author_of(other)})
+    assert Session.scalar(select(func.count()).select_from(RoundResultsCache)) == 0
+    assert removal.rows["rounds"] == 1
+    assert (
+        "kept of the unpublished round 'Challenges': only the themes and texts behind the final "
+        "values" in removal.lines()
+    )
+
+
 def test_a_purge_without_keeping_results_deletes_the_dialogue(app_context):
     dialogue, _member, _round, _text = small_dialogue(keep_results=False)
     dialogue_id = dialogue.id
@@ -291,3 +362,56 @@ def test_erasing_removes_only_the_authors_input_and_keeps_themes_and_values(app_
     ]
     assert Session.scalar(select(func.count()).select_from(AuditEvent)) == audit_before
     assert Session.get(Round, round_.id) is not None
+    # The trace notes the lost source: a count on the theme and on the value, nothing more.
+    assert Session.get(Theme, theme.id).withdrawn_sources == 1
+    assert Session.get(Proposal, value.id).withdrawn_sources == 1
+
+
+def test_erasing_notes_each_lost_source_once_and_only_where_it_was(app_context):
+    dialogue, member, round_, text = small_dialogue()
+    theme = Session.scalar(select(Theme).where(Theme.round_id == round_.id))
+    second = make_contribution(round_, member, "Og flere kurser")
+    untouched = Theme(round_id=round_.id, label="Andet")
+    Session.add(untouched)
+    Session.flush()
+    Session.add(ThemeMember(theme_id=theme.id, contribution_id=second.id))
+    value = Proposal(dialogue_id=dialogue.id, kind=ProposalKind.VALUE, status=ProposalStatus.FINAL)
+    elsewhere = Proposal(dialogue_id=dialogue.id, kind=ProposalKind.VALUE)
+    Session.add_all([value, elsewhere])
+    Session.flush()
+    Session.add_all(
+        [
+            ProposalSource(proposal_id=value.id, theme_id=theme.id),
+            ProposalSource(proposal_id=elsewhere.id, theme_id=untouched.id),
+        ]
+    )
+    Session.flush()
+
+    assert services.erase_own_input(dialogue, author_of(member)) == 2
+
+    assert Session.get(Theme, theme.id).withdrawn_sources == 2
+    assert Session.get(Proposal, value.id).withdrawn_sources == 2
+    assert Session.get(Theme, untouched.id).withdrawn_sources == 0
+    assert Session.get(Proposal, elsewhere.id).withdrawn_sources == 0
+
+
+def test_withdrawing_one_text_leaves_the_same_note(app_context):
+    dialogue = make_dialogue()
+    round_ = make_round(dialogue)
+    member = make_member(dialogue)
+    text = make_contribution(round_, member, "Tag den tilbage")
+    theme = Theme(round_id=round_.id, label="Tilbage")
+    Session.add(theme)
+    Session.flush()
+    Session.add(ThemeMember(theme_id=theme.id, contribution_id=text.id))
+    value = Proposal(dialogue_id=dialogue.id, kind=ProposalKind.VALUE)
+    Session.add(value)
+    Session.flush()
+    Session.add(ProposalSource(proposal_id=value.id, contribution_id=text.id))
+    Session.flush()
+
+    submissions.withdraw_contribution(text, now=utcnow())
+
+    assert Session.get(Theme, theme.id).withdrawn_sources == 1
+    assert Session.get(Proposal, value.id).withdrawn_sources == 1
+    assert Session.scalar(select(func.count()).select_from(ProposalSource)) == 0

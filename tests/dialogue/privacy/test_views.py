@@ -6,14 +6,19 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
+from dialogue.auth import oidc
 from dialogue.auth.services import issue_login_link
+from dialogue.auth.views import SIGN_IN_FOR
 from dialogue.core.db import Session
-from dialogue.core.models import AuditEvent, Dialogue, Membership, Role
+from dialogue.core.models import AuditEvent, Contribution, Dialogue, Membership, Role
+from dialogue.privacy.services import row_counts
 from tests.conftest import csrf_from
 from tests.dialogue.test_admin import log_in_admin
 from tests.dialogue.test_auth import staff_login
 from tests.dialogue.test_participation import log_in_participant
 from tests.factories import STAFF_PASSWORD, make_dialogue, make_member, make_round
+
+ENGLISH = {"Accept-Language": "en"}
 
 
 def test_the_login_page_shows_the_notice_and_a_way_to_leave(client):
@@ -70,6 +75,90 @@ def test_the_public_page_and_the_participants_pages_link_to_the_notice(client):
     log_in_participant(client, Session.get(Membership, member.id))
     assert notice in client.get(f"/d/{dialogue.slug}/").get_data(as_text=True)
     assert notice in client.get(f"/d/{dialogue.slug}/my-input").get_data(as_text=True)
+
+
+def go_on_url(dialogue, page: str) -> str:
+    return f"/d/{dialogue.slug}/privacy/go-on?next={page}"
+
+
+def test_a_participant_signed_in_through_the_provider_reads_the_notice_first(
+    app, client, monkeypatch
+):
+    dialogue = make_dialogue(
+        language="en", data_controller="Example Municipality", oidc_claim="email"
+    )
+    round_ = make_round(dialogue)
+    member = make_member(dialogue)
+    monkeypatch.setitem(app.config, "OIDC_ENABLED", True)
+    claims = {"email": member.person.email}
+    monkeypatch.setattr(oidc, "verified_claims", lambda: claims)
+    Session.commit()  # before the session's own request context ends and rolls back
+    with client.session_transaction() as session:
+        session[SIGN_IN_FOR] = {"a-state": dialogue.slug}  # what the start of the sign-in keeps
+    signed_in = client.get("/login/oidc/callback?state=a-state")
+    assert signed_in.location == f"/d/{dialogue.slug}/"
+
+    page = f"/d/{dialogue.slug}/rounds/{round_.id}/"
+    for path in (f"/d/{dialogue.slug}/", page):
+        response = client.get(path)
+        assert response.status_code == 303
+        assert response.location == go_on_url(dialogue, path)
+    notice = client.get(go_on_url(dialogue, page), headers=ENGLISH)
+    text = notice.get_data(as_text=True)
+    assert notice.status_code == 200
+    assert "Data controller: Example Municipality is responsible" in text
+    assert "Continue to the dialogue" in text
+    assert 'action="/logout"' in text  # the choice not to go on
+
+    # Writing is refused until the notice is read, and going on stores nothing.
+    csrf = csrf_from(notice)
+    before = row_counts()
+    held_back = client.post(f"{page}contributions", data={"csrf_token": csrf, "body": "Min tekst"})
+    assert held_back.status_code == 303
+    assert held_back.location.startswith(f"/d/{dialogue.slug}/privacy/go-on")
+    went_on = client.post(go_on_url(dialogue, page), data={"csrf_token": csrf})
+    assert went_on.status_code == 303
+    assert went_on.location == page
+    assert row_counts() == before
+    assert Session.scalar(select(func.count()).select_from(Contribution)) == 0
+    assert client.get(page).status_code == 200
+
+
+def test_a_login_to_one_dialogue_shows_the_others_notice_before_its_pages(client):
+    first = make_dialogue(language="en")
+    second = make_dialogue(language="en")
+    make_round(first)
+    make_round(second)
+    member = make_member(first)
+    Session.add(Membership(person=member.person, dialogue=second, role=Role.PARTICIPANT))
+    Session.flush()
+    log_in_participant(client, member)  # the link's page showed the first dialogue's notice
+    assert client.get(f"/d/{first.slug}/").status_code == 200
+    home = f"/d/{second.slug}/"
+    assert client.get(home).location == go_on_url(second, home)
+    assert client.get(f"/d/{second.slug}/privacy").status_code == 200  # the notice itself is open
+
+
+def test_going_on_refuses_a_missing_token_and_a_foreign_destination(client):
+    dialogue = make_dialogue(language="en")
+    member = make_member(dialogue)
+    Session.add(Membership(person=member.person, dialogue=make_dialogue(), role=Role.PARTICIPANT))
+    other = Session.scalars(select(Membership).where(Membership.person_id == member.person_id))
+    second = next(m.dialogue for m in other if m.dialogue_id != dialogue.id)
+    log_in_participant(client, member)
+    url = f"/d/{second.slug}/privacy/go-on"
+    page = client.get(url)
+    assert client.post(url, data={}).status_code == 400
+    for target in ("https://evil.example/", f"/d/{dialogue.slug}/", f"/d/{second.slug}//x"):
+        response = client.post(url, data={"csrf_token": csrf_from(page), "next": target})
+        assert response.location == f"/d/{second.slug}/"
+
+
+def test_staff_have_no_notice_to_accept(client):
+    dialogue, _admin = log_in_admin(client)
+    response = client.get(f"/d/{dialogue.slug}/privacy/go-on")
+    assert response.status_code == 302
+    assert response.location == f"/d/{dialogue.slug}/"
 
 
 def settings_url(dialogue) -> str:
