@@ -28,6 +28,7 @@ from dialogue.core.db import Session
 from dialogue.core.models import (
     Contribution,
     ModerationState,
+    Proposal,
     Round,
     RoundKind,
     RoundState,
@@ -131,6 +132,14 @@ def previous_themes(round_: Round) -> tuple[Round, ThemeFeedback] | None:
         if fed.names:
             return candidate, fed
     return None
+
+
+def comment_themes(proposal: Proposal) -> tuple[FedTheme, ...]:
+    """The accepted themes of the comments on a draft in its consultation, for staff."""
+    if proposal.consultation_round_id is None:
+        return ()
+    round_ = Session.get(Round, proposal.consultation_round_id)
+    return round_themes(round_, staff=True).for_item(proposal.item_key) if round_ else ()
 
 
 def _compute(round_: Round, parts) -> ThemeFeedback:

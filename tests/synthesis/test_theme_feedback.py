@@ -14,6 +14,8 @@ from analysis.name_fit import fits_name
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, RoundKind
+from dialogue.core.models.proposal import ProposalKind
+from dialogue.synthesis.services import create_proposal, publish_for_consultation
 from dialogue.synthesis.traces import QUOTE_MIN_AUTHORS
 from dialogue.workbench import services
 from rounds.lifecycle import set_published
@@ -199,52 +201,63 @@ def test_the_next_round_recalls_nothing_before_publication(client, themed):
 
 @pytest.fixture
 def consulted(db_session):
-    """A closed consultation: thirty rated comments, split over two draft values, themed."""
+    """A closed consultation of two drafts: thirty rated comments split over them, themed."""
     dialogue, _r, consultant, _c = closed_world([], is_public=True)
-    round_ = make_round(
-        dialogue, RoundKind.CONSULTATION, settings={"items": ITEMS[:2]}, **closed_times()
-    )
+    round_ = make_round(dialogue, RoundKind.CONSULTATION)
+    drafts = [
+        create_proposal(dialogue, kind=ProposalKind.VALUE, title=title, actor_id=None)
+        for title in ("Arbejdsglæde", "Digital sammenhæng")
+    ]
+    publish_for_consultation(drafts, round_, actor_id=None)
     for number, text in enumerate(STAFF_TEXTS):
         Session.add(
             Contribution(
                 round=round_,
                 author=author_of(make_member(dialogue)),
                 body=text,
-                target=ITEMS[number % 2]["key"],
+                target=drafts[number % 2].item_key,
                 data={"rating": 4},
                 created_on=round_.opens_at.date(),
             )
         )
+    for name, value in closed_times().items():
+        setattr(round_, name, value)
     Session.flush()
-    key = ITEMS[0]["key"]
+    key = drafts[0].item_key
     run_analysis(round_, part=key, actor_id=consultant.person_id, n_themes=2, seed=0)
     accepted, *others = sorted(list_active_themes(round_, key), key=lambda t: -len(t.members))
     services.rename_theme(accepted, label="Kommentarernes hovedtema", actor_id=consultant.person_id)
     services.accept_theme(accepted, actor_id=consultant.person_id)
     set_published(round_, True, actor_id=None, now=utcnow())
     Session.flush()
-    return dialogue, round_, consultant, accepted, others
+    return dialogue, round_, consultant, drafts, accepted, others
 
 
 def test_consultation_results_show_the_themes_of_each_values_comments(client, consulted):
-    dialogue, round_, consultant, accepted, others = consulted
+    dialogue, round_, consultant, drafts, accepted, others = consulted
     log_in_participant(client, make_member(dialogue))
     pages = [results_page(client, dialogue, round_)]
     pages.append(client.get(f"/p/{dialogue.slug}/").get_data(as_text=True))
     log_in(client, consultant)
     pages.append(results_page(client, dialogue, round_))
+    shown = f"Kommentarernes hovedtema ({len(accepted.members)} kommentarer)"
     for html in pages:
         assert '<th scope="col">Temaer i kommentarerne</th>' in html
-        row = re.search(rf"<th scope=\"row\">{ITEMS[0]['label']}</th>.*?</tr>", html, re.S).group(0)
-        assert f"Kommentarernes hovedtema ({len(accepted.members)} kommentarer)" in row
+        row = re.search(r'<th scope="row">Arbejdsglæde</th>.*?</tr>', html, re.S).group(0)
+        assert shown in row
         for theme in others:  # suggested only
             assert f"{theme.label} (" not in row
-        other_row = re.search(rf"<th scope=\"row\">{ITEMS[1]['label']}</th>.*?</tr>", html, re.S)
+        other_row = re.search(r'<th scope="row">Digital sammenhæng</th>.*?</tr>', html, re.S)
         assert "Kommentarernes hovedtema" not in other_row.group(0)
     for html in pages[:2]:  # comments stay with the consultant: no quotes, no other texts
         assert "<blockquote>" not in html
         assert 'class="theme-feedback"' not in html
         assert STAFF_TEXTS[0] not in html
+    proposal = client.get(f"/d/{dialogue.slug}/proposals/{drafts[0].id}")
+    assert proposal.status_code == 200
+    assert shown in proposal.get_data(as_text=True)
+    other = client.get(f"/d/{dialogue.slug}/proposals/{drafts[1].id}").get_data(as_text=True)
+    assert "Temaer i kommentarerne" not in other
 
 
 def test_quotes_never_repeat_a_text_in_other_words(client, db_session):
