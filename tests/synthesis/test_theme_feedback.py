@@ -283,3 +283,25 @@ def test_quotes_never_repeat_a_text_in_other_words(client, db_session):
     quotes = quotes_in(theme_section(results_page(client, dialogue, round_)))
     assert len(quotes) == 2
     assert sum("kvaliteten" in quote for quote in quotes) == 1
+
+
+def test_the_workbench_flags_quotes_that_do_not_fit_the_name_and_says_what_accepting_does(
+    client, themed
+):
+    dialogue, round_, consultant, themes = themed
+    log_in(client, consultant)
+    html = client.get(f"/d/{dialogue.slug}/workbench/rounds/{round_.id}/").get_data(as_text=True)
+    cards = {
+        label: re.search(
+            rf"<article class=\"card\">\s*<h3><a [^>]*>{label}</a>.*?</article>", html, re.S
+        ).group(0)
+        for label in ("Parkering ved rådhuset", "Stress og travlhed", themes["lead"].label)
+    }
+    flag = "Teksten har intet ord til fælles med temaets navn"
+    assert "<blockquote>" in cards["Parkering ved rådhuset"]
+    assert cards["Parkering ved rådhuset"].count(flag) == cards["Parkering ved rådhuset"].count(
+        "<blockquote>"
+    )
+    assert flag not in cards["Stress og travlhed"]
+    assert "Vises for deltagerne og offentligheden" in cards["Stress og travlhed"]
+    assert "Godkend temaet for at vise det" in cards[themes["lead"].label]
