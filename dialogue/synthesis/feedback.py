@@ -19,6 +19,7 @@ their themes show names and sizes, never quotes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -72,7 +73,7 @@ class FedPart:
     """The accepted themes of one part of a round (a culture round's strengths, one draft value)."""
 
     key: str
-    label: str
+    label: Any
     themes: tuple[FedTheme, ...] = field(default_factory=tuple)
 
 
@@ -178,7 +179,8 @@ def _compute(round_: Round, parts) -> ThemeFeedback:
         # order tells nothing about how small they are.
         fed.sort(key=lambda row: (not row[0], -row[1] if row[0] else 0, row[2].label.casefold()))
         if fed:
-            fed_parts.append(FedPart(key, str(label), tuple(row[2] for row in fed)))
+            # The label stays lazy, so the stored value reads in each reader's language.
+            fed_parts.append(FedPart(key, label, tuple(row[2] for row in fed)))
     return ThemeFeedback(tuple(fed_parts), per_item)
 
 

@@ -9,12 +9,15 @@ from __future__ import annotations
 import re
 
 import pytest
+from flask_babel import force_locale
 
 from analysis.name_fit import fits_name
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, RoundKind
 from dialogue.core.models.proposal import ProposalKind
+from dialogue.core.results_cache import decode, encode
+from dialogue.synthesis.feedback import round_themes
 from dialogue.synthesis.services import create_proposal, publish_for_consultation
 from dialogue.synthesis.traces import QUOTE_MIN_AUTHORS
 from dialogue.workbench import services
@@ -305,3 +308,43 @@ def test_the_workbench_flags_quotes_that_do_not_fit_the_name_and_says_what_accep
     assert flag not in cards["Stress og travlhed"]
     assert "Vises for deltagerne og offentligheden" in cards["Stress og travlhed"]
     assert "Godkend temaet for at vise det" in cards[themes["lead"].label]
+
+
+def test_a_culture_rounds_strengths_and_weaknesses_are_fed_back_apart_in_the_readers_language(
+    app, client, db_session
+):
+    dialogue, _r, consultant, _c = closed_world([], is_public=True)
+    round_ = make_round(dialogue, RoundKind.CULTURE, settings={"items": ITEMS}, **closed_times())
+    for aspect, texts in (("strength", STAFF_TEXTS[:20]), ("weakness", STAFF_TEXTS[10:])):
+        for number, text in enumerate(texts):
+            Session.add(
+                Contribution(
+                    round=round_,
+                    author=author_of(make_member(dialogue)),
+                    body=text,
+                    target=ITEMS[number % 4]["key"],
+                    data={"aspect": aspect},
+                    created_on=round_.opens_at.date(),
+                )
+            )
+    Session.flush()
+    for part in ("strength", "weakness"):
+        run_analysis(round_, part=part, actor_id=consultant.person_id, n_themes=2, seed=0)
+        for theme in list_active_themes(round_, part):
+            services.accept_theme(theme, actor_id=consultant.person_id)
+    set_published(round_, True, actor_id=None, now=utcnow())
+    Session.flush()
+    danish = theme_section(client.get(f"/p/{dialogue.slug}/").get_data(as_text=True))
+    english = theme_section(client.get(f"/p/{dialogue.slug}/en/").get_data(as_text=True))
+    assert "<h6>En styrke ved vores kultur</h6>" in danish
+    assert "<h6>En svaghed</h6>" in danish
+    assert "<h6>A strength of our culture</h6>" in english
+    assert "<h6>A weakness</h6>" in english
+    # As stored with the round's results: the part's name still follows the reader's language.
+    with app.test_request_context(), force_locale("en"):
+        stored = decode(encode(round_themes(round_)))
+    with app.test_request_context(), force_locale("da"):
+        assert [str(part.label) for part in stored.parts] == [
+            "En styrke ved vores kultur",
+            "En svaghed",
+        ]
