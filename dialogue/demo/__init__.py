@@ -29,6 +29,7 @@ from dialogue.demo.analysis import analyse_challenges, analyse_later_rounds
 from dialogue.demo.deck import Deck
 from dialogue.demo.guard import add_identifying_examples, publish_and_redact
 from dialogue.demo.loop import add_loop
+from dialogue.demo.release import accept_published_themes
 from dialogue.demo.synthesis import add_synthesis
 from rounds import get_kind
 from rounds.items import slug_key
@@ -105,6 +106,7 @@ def build_demo() -> list[Login]:
         add_synthesis(dialogue, authors, _seeded(6))
         analyse_later_rounds(dialogue)
         add_loop(dialogue, authors, _seeded(7))
+        accept_published_themes(dialogue)
         publish_and_redact(dialogue)
     logins = _issue_logins(dialogue)
     Session.commit()

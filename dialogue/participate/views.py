@@ -41,6 +41,7 @@ from dialogue.participate.queries import (
 )
 from dialogue.privacy.forms import EraseForm
 from dialogue.privacy.services import as_csv, as_json, erase_own_input, own_input
+from dialogue.synthesis.feedback import RECALLED_THEMES, previous_themes
 from dialogue.synthesis.traces import own_paths
 from dialogue.workbench.jobs import schedule as schedule_embedding
 from rounds import get_kind, submissions
@@ -71,6 +72,8 @@ def render_round(membership, round_, form, status=200, preserved_text=None, iden
         "RoundState": RoundState,
         "items": kind.items(round_) if kind else [],
         "feedback": delphi_feedback(round_, author),
+        "recall": previous_themes(round_),
+        "recalled": RECALLED_THEMES,
         "identifying": identifying,
     }
     template = kind.template if kind else "rounds/unavailable.html"

@@ -24,6 +24,7 @@ from dialogue.core.db import Session
 from dialogue.core.models import Role, RoundState
 from dialogue.fingerprints.jobs import record_later
 from dialogue.results.summary import plain_summary
+from dialogue.synthesis.feedback import round_themes
 from rounds import get_kind
 from rounds.errors import RoundError
 from rounds.lifecycle import set_published
@@ -77,6 +78,7 @@ def template_helpers() -> dict:
         "kind_of": lambda round_: get_kind(round_.kind),
         "delphi": delphi,
         "plain_summary": plain_summary,
+        "theme_feedback": round_themes,
     }
 
 

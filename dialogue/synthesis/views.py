@@ -22,6 +22,7 @@ from dialogue.core.models.analysis import ACTIVE_STATES
 from dialogue.core.models.proposal import Perspective, ProposalKind, ProposalStatus
 from dialogue.core.views import attempt
 from dialogue.synthesis import forms, queries, refresh, services
+from dialogue.synthesis.feedback import comment_themes
 from dialogue.synthesis.figures import FiguresPending, source_sizes
 from dialogue.synthesis.queries import proposal_or_404, synthesis_member
 from dialogue.synthesis.traces import consultation_outcomes, proposal_view
@@ -161,6 +162,7 @@ def proposal(slug: str, proposal_id: int):
         publish_form=publish,
         admins=queries.admin_names(membership.dialogue),
         comments=queries.consultation_comments(found, utcnow()),
+        comment_themes=comment_themes(found),
         ProposalStatus=ProposalStatus,
         labels=forms,
     )

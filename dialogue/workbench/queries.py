@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Select, and_, exists, false, func, select
 
+from analysis.name_fit import fits_name
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.models import (
@@ -44,6 +45,9 @@ class ThemeSummary:
     theme: Theme
     size: int
     quotes: list[str] = field(default_factory=list)
+    #: Per quote: whether it shares a word with the theme's name. One that does not is never
+    #: quoted outside the workbench (``dialogue.synthesis.feedback``), so the consultant is told.
+    fits: list[bool] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,12 @@ def list_theme_summaries(round_: Round, part: str = "") -> list[ThemeSummary]:
     ).all()
     figures = theme_figures(round_, part)
     sizes, quotes = figures["sizes"], figures["quotes"]
-    summaries = [ThemeSummary(t, sizes.get(t.id, 0), list(quotes.get(t.id, ()))) for t in themes]
+    language = round_.dialogue.language
+    summaries = []
+    for theme in themes:
+        shown = list(quotes.get(theme.id, ()))
+        fits = [fits_name(quote, theme.label, language) for quote in shown]
+        summaries.append(ThemeSummary(theme, sizes.get(theme.id, 0), shown, fits))
     return sorted(summaries, key=lambda s: (-s.size, s.theme.id))
 
 

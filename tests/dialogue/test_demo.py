@@ -21,6 +21,7 @@ from dialogue.core.models import (
     RoundKind,
     RoundState,
 )
+from dialogue.core.models.analysis import ThemeState
 from dialogue.demo import STAFF_PASSWORD, STAFF_TOTP_SECRETS, content, corpus_da
 from dialogue.demo.analysis import CLEAR_MAJORITY
 from rounds import get_kind
@@ -242,3 +243,33 @@ def test_demo_themes_every_free_text_part_apart(app, client):
         url = f"/d/{content.SLUG}/workbench/rounds/{culture.id}/parts/{part}/"
         assert client.get(url).status_code == 200
     assert client.get(f"/d/{content.SLUG}/coverage").status_code == 200
+
+
+def test_demo_feeds_the_accepted_themes_back_to_participants_and_the_next_round(app, client):
+    run_demo(app)
+    dialogue = Session.scalar(select(Dialogue).where(Dialogue.slug == content.SLUG))
+    challenges, culture = dialogue.rounds[0], dialogue.rounds[2]
+    themes = list_active_themes(challenges)
+    accepted = [theme.label for theme in themes if theme.state is ThemeState.ACCEPTED]
+    assert accepted
+    assert set(accepted) <= set(content.THEME_LABELS.values())
+    participant = Session.scalar(
+        select(Membership).where(
+            Membership.dialogue_id == dialogue.id, Membership.role == Role.PARTICIPANT
+        )
+    )
+    log_in_participant(client, participant)
+    html = client.get(f"/d/{content.SLUG}/rounds/{challenges.id}/results/").get_data(as_text=True)
+    fed = re.search(r'<section class="theme-feedback".*?</section>', html, re.S).group(0)
+    for label in accepted:
+        assert f"<strong>{label}</strong>" in fed
+    for theme in themes:
+        if theme.state is ThemeState.SUGGESTED:
+            assert f"<strong>{theme.label}</strong>" not in fed
+    assert "<blockquote>" in fed
+    page = client.get(f"/d/{content.SLUG}/rounds/{culture.id}/").get_data(as_text=True)
+    recall = re.search(r'<section class="recall".*?</section>', page, re.S).group(0)
+    assert any(f"<li>{label}</li>" in recall for label in accepted)
+    public = client.get(f"/p/{content.SLUG}/").get_data(as_text=True)
+    assert "Temaer i kommentarerne" in public
+    assert "theme 1" not in public
