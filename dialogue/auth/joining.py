@@ -204,7 +204,7 @@ def ask_to_join(dialogue: Dialogue, email: str, name: str = "") -> list[Membersh
         expires_at = (utcnow() + WAITING).timestamp()
         record = {"email": email, "name": name.strip()[:200]}
         store().put(KIND, key, record, expires_at, person_id=dialogue.id)
-    if store().count(KIND, dialogue.id) < dialogue.min_group_size:
+    if waiting_count(dialogue) < dialogue.min_group_size:
         return []
     return admit_waiting(dialogue)
 
