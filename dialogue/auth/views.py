@@ -2,7 +2,17 @@
 
 from contextlib import suppress
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -317,6 +327,7 @@ def oidc_callback():
 
 def _join_through_provider(dialogue, claims: dict):
     """A signed-in person without a membership asks to join the open dialogue."""
+    g.dialogue_language = dialogue.language
     address = oidc.participant_address(dialogue, claims)
     if address is None or joining.membership(dialogue, address) is not None:
         return _sign_in_error("unknown_participant")  # no address, or a disabled member
@@ -374,6 +385,7 @@ def join(slug: str):
     dialogue = joining.open_dialogue(slug)
     if dialogue is None:
         abort(404)
+    g.dialogue_language = dialogue.language
     form = forms.JoinForm()
     if form.validate_on_submit():
         run_untracked(jobs.mail_join_link, dialogue.id, form.email.data.strip().lower())
@@ -400,6 +412,7 @@ def confirm_join(slug: str, token: str):
     dialogue = joining.open_dialogue(slug)
     if dialogue is None:
         abort(404)
+    g.dialogue_language = dialogue.language
     address = joining.confirmed_email(dialogue, token)
     if address is None:
         message = _("This link is not valid or has expired. Ask for a new one on the join page.")

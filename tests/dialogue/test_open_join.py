@@ -185,7 +185,7 @@ def test_the_hourly_cap_says_so_and_adds_nobody(limited):
     assert [confirm(client, link).status_code for link in links[:2]] == [200, 200]
     refused = confirm(client, links[2])
     assert refused.status_code == 429
-    assert "Many people have asked to join" in refused.get_data(as_text=True)
+    assert "Mange har bedt om at tilmelde sig" in refused.get_data(as_text=True)
     assert confirm(client, links[0]).status_code == 200  # asking again is not a new request
     with limited.app_context():
         dialogue = Session.scalar(select(Dialogue).where(Dialogue.slug == "aaben"))
