@@ -18,7 +18,7 @@ from dialogue.auth import joining
 from dialogue.auth.services import link_lifetime, link_mail, prepare_new_links
 from dialogue.core import mail
 from dialogue.core.db import Session
-from dialogue.core.models import Dialogue
+from dialogue.core.models import Dialogue, Role
 from dialogue.core.urls import external_url
 
 
@@ -32,14 +32,17 @@ def mail_new_links(email: str) -> None:
 
 
 def mail_join_link(dialogue_id: int, email: str) -> None:
-    """A participant gets a fresh link, an address the rule admits a link to join, others none."""
+    """A participant gets a fresh link, an address the rule admits a link to join, others none.
+
+    Staff of the dialogue get nothing: they log in as staff, and cannot join as participants.
+    """
     dialogue = Session.get(Dialogue, dialogue_id)
     if dialogue is None or not dialogue.open_join:
         return
     member = joining.membership(dialogue, email)
     if member is not None:
-        active = member.person.is_active
-        mails = [link_mail(member, "new_link", link_lifetime(dialogue))] if active else []
+        usable = member.person.is_active and member.role is Role.PARTICIPANT
+        mails = [link_mail(member, "new_link", link_lifetime(dialogue))] if usable else []
     elif joining.admits(dialogue, email):
         mails = [_join_mail(dialogue, email)]
     else:

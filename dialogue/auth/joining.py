@@ -106,14 +106,13 @@ def open_dialogue(slug: str) -> Dialogue | None:
 
 
 def membership(dialogue: Dialogue, email: str) -> Membership | None:
-    """The participant membership of ``email`` in ``dialogue``, if it has one."""
+    """The membership of ``email`` in ``dialogue`` in any role (staff too), if it has one."""
     return Session.scalar(
         select(Membership)
         .join(Person, Membership.person_id == Person.id)
         .where(
             func.lower(Person.email) == email.strip().lower(),
             Membership.dialogue_id == dialogue.id,
-            Membership.role == Role.PARTICIPANT,
         )
     )
 

@@ -330,7 +330,7 @@ def _join_through_provider(dialogue, claims: dict):
     g.dialogue_language = dialogue.language
     address = oidc.participant_address(dialogue, claims)
     if address is None or joining.membership(dialogue, address) is not None:
-        return _sign_in_error("unknown_participant")  # no address, or a disabled member
+        return _sign_in_error("unknown_participant")  # no address, disabled, or staff here
     if not joining.admits(dialogue, address, claims):
         return _sign_in_error("not_admitted")
     name = claims.get("name") if isinstance(claims.get("name"), str) else ""
@@ -420,6 +420,8 @@ def confirm_join(slug: str, token: str):
     if joining.membership(dialogue, address) is not None:
         message = _("You take part in this dialogue already. Ask for a new personal link.")
         return render_template("auth/link_error.html", message=message), 409
+    if not joining.admits(dialogue, address):  # the rule changed since the link was mailed
+        return _sign_in_error("not_admitted")
     form = forms.ConfirmJoinForm()
     if form.validate_on_submit():
         return _join(dialogue, address, "")

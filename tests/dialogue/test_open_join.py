@@ -246,3 +246,32 @@ def test_open_members_without_a_department_form_a_group_the_k_rule_hides(app_con
     # Shown beside the total, the large group would give the small one away: hidden too.
     assert all(row.respondents is None or row.respondents >= 3 for row in rows.values())
     assert rows["Skole"].respondents is None
+
+
+def test_staff_of_the_dialogue_get_no_join_link_and_cannot_join(client, smtp_server):
+    dialogue = open_dialogue(min_group_size=3)
+    consultant = make_member(dialogue, Role.CONSULTANT)
+    assert ask(client, dialogue, consultant.person.email).status_code == 303
+    assert smtp_server.messages == []
+    token = in_app(joining.confirm_token, dialogue, consultant.person.email)
+    refused = client.get(f"/join/{dialogue.slug}/{token}")
+    assert refused.status_code == 409
+    assert in_app(joining.waiting_count, dialogue) == 0
+
+
+def test_a_link_mailed_before_the_rule_tightened_no_longer_joins(client, smtp_server):
+    dialogue = open_dialogue("@kommune.example", min_group_size=3)
+    assert ask(client, dialogue, "anna@kommune.example").status_code == 303
+    link = join_link_mailed_to(smtp_server, "anna@kommune.example")
+    dialogue_id = dialogue.id
+
+    def tighten():
+        joining.set_open(
+            Session.get(Dialogue, dialogue_id), None, open_join=True, rule="@skole.example"
+        )
+
+    in_app(tighten)
+    refused = client.get(link)
+    assert refused.status_code == 403
+    assert "Nothing about you was stored" in refused.get_data(as_text=True)
+    assert in_app(joining.waiting_count, dialogue) == 0
