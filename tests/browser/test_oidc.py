@@ -276,6 +276,8 @@ def test_in_an_open_dialogue_the_cohorts_first_sign_ins_create_memberships(open_
 def test_a_newcomer_the_rule_refuses_is_told_and_nothing_is_created(open_dialogue, page):
     before = counts(open_dialogue)
     page.goto(f"{open_dialogue.url}/join/{SLUG}")
+    assert accessibility_violations(page) == []
+    assert structure_problems(page) == []
     page.get_by_role("link", name="Tilmeld dig med din organisations konto").click()
     with page.expect_response(lambda response: "/login/oidc/callback" in response.url) as answer:
         sign_in_at_provider(page, "someone@elsewhere.example")
