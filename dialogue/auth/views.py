@@ -368,6 +368,11 @@ def _join_email() -> str:
     return "join:" + request.form.get("email", "").strip().lower()[:254]
 
 
+def _join_session() -> str:
+    """Rate-limit key: the browser session, which every POST has (its CSRF token lives there)."""
+    return "join-session:" + str(session.get("csrf_token", ""))
+
+
 def _join_token() -> str:
     """Rate-limit key: the mailed link to join, so one link cannot be hammered."""
     return "join-link:" + (request.view_args or {}).get("token", "")[:200]
@@ -375,6 +380,7 @@ def _join_token() -> str:
 
 @bp.route("/join/<slug>", methods=["GET", "POST"])
 @limiter.limit("20 per hour", methods=["POST"])
+@limiter.limit("10 per hour", methods=["POST"], key_func=_join_session)
 @limiter.limit("3 per hour", methods=["POST"], key_func=_join_email)
 def join(slug: str):
     """An open dialogue's link: sign in through the provider, or get a link to join by mail.
@@ -406,6 +412,7 @@ def join(slug: str):
 
 @bp.route("/join/<slug>/<token>", methods=["GET", "POST"])
 @limiter.limit("20 per minute", methods=["POST"])
+@limiter.limit("10 per hour", methods=["POST"], key_func=_join_session)
 @limiter.limit("5 per minute", methods=["POST"], key_func=_join_token)
 def confirm_join(slug: str, token: str):
     """The mailed link to join: GET shows the privacy notice and a button, the POST joins."""

@@ -174,6 +174,13 @@ def test_asking_is_limited_per_address(limited):
     assert ask_limited(client, "bo@example.org").status_code == 303
 
 
+def test_asking_is_limited_per_session(limited):
+    client = limited.test_client()
+    statuses = [ask_limited(client, f"p{n}@example.org").status_code for n in range(11)]
+    assert statuses == [303] * 10 + [429]
+    assert ask_limited(limited.test_client(), "other@example.org").status_code == 303
+
+
 def test_the_hourly_cap_says_so_and_adds_nobody(limited):
     client = limited.test_client()
     with limited.app_context():
