@@ -2,11 +2,11 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, IntegerField, SelectField, SubmitField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, NumberRange
+from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
 
-from dialogue.core.forms import Form
+from dialogue.core.forms import Form, at_most
 from dialogue.core.models import SendKind
 
 
@@ -83,3 +83,22 @@ class RemoveScheduleForm(Form):
 
 class AccountActionForm(Form):
     """One button on the accounts page (disable, enable, end sessions, reset two-factor)."""
+
+
+class SignInSettingsForm(Form):
+    """How participants get in: the provider's claim, and whether anyone may join."""
+
+    oidc_claim = StringField(
+        _l("Claim with the participant's e-mail address"),
+        validators=[
+            Optional(),
+            at_most(64),
+            Regexp(
+                r"^[A-Za-z0-9_:./-]+$",
+                message=_l("A claim name has only letters, digits and the signs _ : . / -"),
+            ),
+        ],
+    )
+    open_join = BooleanField(_l("Open: anyone with the join link may become a participant"))
+    open_rule = StringField(_l("Only those who match"), validators=[at_most(500)])
+    submit = SubmitField(_l("Save"))

@@ -17,6 +17,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from dialogue.admin import forms, jobs, services
 from dialogue.admin.importing import MAX_IMPORT_BYTES, ImportRefused
+from dialogue.auth import joining, oidc
 from dialogue.core import mail
 from dialogue.core.access import member_or_404, require_roles, round_or_404
 from dialogue.core.db import Session
@@ -305,6 +306,47 @@ def remove_schedule(slug: str, round_id: int, schedule_id: int):
         abort(400)
     flash(_("The reminder time is removed."), "success")
     return redirect(url_for("admin.participants", slug=slug, _anchor="schedule-heading"))
+
+
+def _render_sign_in(membership: Membership, form, status: int = 200):
+    dialogue = membership.dialogue
+    return render_template(
+        "admin/sign_in.html",
+        membership=membership,
+        dialogue=dialogue,
+        form=form,
+        provider=oidc.enabled(),
+        waiting=joining.waiting_count(dialogue) if dialogue.open_join else 0,
+    ), status
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@login_required
+def sign_in_settings(slug: str):
+    """How participants get in: through the provider (which claim), and whether anyone may join."""
+    membership = admin_membership(slug)
+    dialogue = membership.dialogue
+    form = forms.SignInSettingsForm(obj=dialogue)
+    if not form.is_submitted():
+        return _render_sign_in(membership, form)
+
+    def save():
+        claim = (form.oidc_claim.data or "").strip() or None
+        if claim != dialogue.oidc_claim:
+            oidc.allow_participant_sign_in(dialogue, claim)
+        joining.set_open(
+            dialogue, current_user.id, open_join=form.open_join.data, rule=form.open_rule.data or ""
+        )
+
+    outcome = attempt(save, form)
+    if outcome.message is not None:
+        if outcome.refusal is not None and outcome.refusal.field == "open_rule":
+            form.open_rule.errors.append(outcome.message)
+        elif outcome.refusal is not None:
+            form.form_errors.append(outcome.message)
+        return _render_sign_in(membership, form, 422)
+    flash(_("The sign-in settings are saved."), "success")
+    return redirect(url_for(".sign_in_settings", slug=slug), 303)
 
 
 def _deliver(mails: list[mail.OutgoingMail], success) -> None:

@@ -30,7 +30,7 @@ def refuse_half_logged_in():
 def init_app(app) -> None:
     """Register the login manager, the second-factor gate and the blueprint."""
     from dialogue.auth import oidc, views
-    from dialogue.auth.cli import oidc_sign_in_command
+    from dialogue.auth.cli import oidc_sign_in_command, open_dialogue_command
     from dialogue.core.extensions import login_manager
     from dialogue.core.sessions import load_session_person
 
@@ -43,4 +43,5 @@ def init_app(app) -> None:
     app.before_request(refuse_half_logged_in)
     app.register_blueprint(views.bp)
     app.cli.add_command(oidc_sign_in_command)
+    app.cli.add_command(open_dialogue_command)
     oidc.init_app(app)

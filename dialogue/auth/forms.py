@@ -43,3 +43,16 @@ class CodeForm(Form):
         render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"},
     )
     submit = SubmitField(_l("Confirm"))
+
+
+class JoinForm(Form):
+    """Anyone asks to join an open dialogue; the mailed link proves the address is theirs."""
+
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
+    submit = SubmitField(_l("Send me a link to join"))
+
+
+class ConfirmJoinForm(Form):
+    """The button behind the mailed link to join, so that mail scanners opening it join nobody."""
+
+    submit = SubmitField(_l("Join the dialogue"))

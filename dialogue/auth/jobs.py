@@ -1,4 +1,4 @@
-"""Mail a participant the new links they asked for, off the request.
+"""Mail a participant the new links they asked for, or the link to join an open dialogue.
 
 The request for a link answers at once and the same way whether the address is known or not;
 looking the address up, making the links and sending the mail happen here, so the answer's
@@ -10,8 +10,16 @@ from __future__ import annotations
 
 from contextlib import suppress
 
-from dialogue.auth.services import prepare_new_links
+from flask import render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from dialogue.auth import joining
+from dialogue.auth.services import link_lifetime, link_mail, prepare_new_links
 from dialogue.core import mail
+from dialogue.core.db import Session
+from dialogue.core.models import Dialogue, Role
+from dialogue.core.urls import external_url
 
 
 def mail_new_links(email: str) -> None:
@@ -21,3 +29,34 @@ def mail_new_links(email: str) -> None:
     with suppress(mail.MailError):
         if mails:
             mail.send_batch(mails)
+
+
+def mail_join_link(dialogue_id: int, email: str) -> None:
+    """A participant gets a fresh link, an address the rule admits a link to join, others none.
+
+    Staff of the dialogue get nothing: they log in as staff, and cannot join as participants.
+    """
+    dialogue = Session.get(Dialogue, dialogue_id)
+    if dialogue is None or not dialogue.open_join:
+        return
+    member = joining.membership(dialogue, email)
+    if member is not None:
+        usable = member.person.is_active and member.role is Role.PARTICIPANT
+        mails = [link_mail(member, "new_link", link_lifetime(dialogue))] if usable else []
+    elif joining.admits(dialogue, email):
+        mails = [_join_mail(dialogue, email)]
+    else:
+        mails = []
+    with suppress(mail.MailError):
+        if mails:
+            mail.send_batch(mails)
+
+
+def _join_mail(dialogue: Dialogue, email: str) -> mail.OutgoingMail:
+    link = external_url(
+        "auth.confirm_join", slug=dialogue.slug, token=joining.confirm_token(dialogue, email)
+    )
+    with force_locale(dialogue.language):
+        subject = _("Join the dialogue: %(title)s", title=dialogue.title)
+        body = render_template("mail/join.txt", dialogue=dialogue, link=link)
+    return mail.OutgoingMail(email, subject, body)

@@ -5,9 +5,11 @@ nonce kept in the signed session cookie, and the ID token's signature checked ag
 provider's published keys. The claims it must check are named here explicitly (issuer,
 audience, expiry), because Authlib only checks the audience through ``azp`` by itself.
 
-Signing in creates nothing and writes nothing to the database (TARGETS A11): the ID token only
-says which existing account is signing in. Staff are matched by e-mail address, participants by
-the claim their dialogue names (``Dialogue.oidc_claim``) against their membership's e-mail. The
+Signing in writes nothing to the database (TARGETS A11): the ID token only says which
+existing account is signing in. In an open dialogue a person without a membership asks to join
+instead (``dialogue.auth.joining``), which creates memberships in cohorts, never at once.
+Staff are matched by e-mail address, participants by the claim their dialogue names
+(``Dialogue.oidc_claim``) against their membership's e-mail. The
 provider's subject identifier is read and forgotten; contributions stay under the pseudonym
 HMAC(ANON_SECRET, person, dialogue), as with a link.
 
@@ -180,9 +182,14 @@ def allow_participant_sign_in(dialogue: Dialogue, claim: str | None) -> None:
     record_event(None, "dialogue.oidc_sign_in", dialogue, subject=subject, claim=claim or "")
 
 
+def participant_address(dialogue: Dialogue, claims: dict) -> str | None:
+    """The verified e-mail address in the claim the dialogue names."""
+    return _address(claims, dialogue.oidc_claim or "email")
+
+
 def participant(dialogue: Dialogue, claims: dict) -> Person | None:
     """The active participant of ``dialogue`` whose e-mail is in the dialogue's claim."""
-    address = _address(claims, dialogue.oidc_claim or "email")
+    address = participant_address(dialogue, claims)
     if address is None:
         return None
     return Session.scalar(

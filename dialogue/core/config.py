@@ -45,6 +45,8 @@ ENVIRONMENT = {
     "OIDC_CLIENT_SECRET": "",  # nosec B105
     # Authentication context (acr) values that mean the provider checked a second factor.
     "OIDC_MFA_ACR_VALUES": "",
+    # New participants an open dialogue accepts per hour, whoever asks (an abuse cap).
+    "OPEN_JOINS_PER_HOUR": "200",
 }
 
 #: The shortest secret accepted, from the environment or from an instance file.
@@ -115,6 +117,7 @@ def load_config(instance_path: Path) -> dict:
         "yes",
     }
     config["DIALOGUE_EMBEDDING_THREADS"] = int(config["DIALOGUE_EMBEDDING_THREADS"])
+    config["OPEN_JOINS_PER_HOUR"] = int(config["OPEN_JOINS_PER_HOUR"])
     config["OIDC_MFA_ACR_VALUES"] = [
         value.strip() for value in config["OIDC_MFA_ACR_VALUES"].split(",") if value.strip()
     ]

@@ -343,3 +343,8 @@ def print_logins(logins: list[Login], base_url: str) -> None:
     for login in logins:
         if login.link:
             click.echo(f"  {login.email}: {login.link}")
+    click.echo(
+        f"To let anyone join by the dialogue's link: dialogue open-dialogue {content.SLUG}; to let "
+        f"participants sign in through an OpenID provider (OIDC_ISSUER …): dialogue oidc-sign-in "
+        f"{content.SLUG}."
+    )

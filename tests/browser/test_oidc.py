@@ -224,3 +224,76 @@ def test_someone_not_on_the_list_is_told_and_nothing_is_created(
     assert message in page.inner_text("main")
     assert not is_logged_in(page, provider_site)
     assert counts(provider_site) == before
+
+
+@pytest.fixture
+def open_dialogue(provider_site):
+    """The demo dialogue open to addresses at open.example (five to a cohort), closed after."""
+    provider_site.run("open-dialogue", SLUG, "--rule", "@open.example")
+    try:
+        yield provider_site
+    finally:
+        provider_site.run("open-dialogue", SLUG, "--off")
+
+
+def join_with_provider(browser, site, address: str):
+    """A newcomer opens the join link in a browser of their own and signs in at the provider."""
+    context = browser.new_context(locale="da-DK")
+    page = context.new_page()
+    page.goto(f"{site.url}/join/{SLUG}")
+    page.get_by_role("link", name="Tilmeld dig med din organisations konto").click()
+    sign_in_at_provider(page, address)
+    return context, page
+
+
+def test_in_an_open_dialogue_the_cohorts_first_sign_ins_create_memberships(open_dialogue, browser):
+    """Four newcomers wait, with nothing written; the fifth completes the cohort and is in."""
+    site = open_dialogue
+    before = counts(site)
+    contexts = []
+    try:
+        for number in range(4):
+            context, page = join_with_provider(browser, site, f"ny{number}@open.example")
+            contexts.append(context)
+            assert "Du er på listen" in page.inner_text("main")
+            assert accessibility_violations(page) == []
+            assert counts(site) == before
+        context, page = join_with_provider(browser, site, "ny4@open.example")
+        contexts.append(context)
+        # In, and the dialogue's notice comes first, as for any provider sign-in.
+        assert NOTICE.match(page.url), page.inner_text("main")
+        assert "Velkommen. Du er tilmeldt dialogen." in page.inner_text("main")
+        page.get_by_role("button", name="Fortsæt til dialogen").click()
+        assert page.url == f"{site.url}/d/{SLUG}/", page.inner_text("main")
+        assert is_logged_in(page, site)
+    finally:
+        for context in contexts:
+            context.close()
+    after = counts(site)
+    assert (after["people"], after["memberships"]) == (
+        before["people"] + 5,
+        before["memberships"] + 5,
+    )
+    joined = site.sql(
+        "SELECT people.email, memberships.department FROM people"
+        " JOIN memberships ON memberships.person_id = people.id"
+        " WHERE people.email LIKE '%@open.example'"
+    )
+    assert sorted(joined) == [(f"ny{number}@open.example", None) for number in range(5)]
+    invited = [address for address, *_ in joined if site.mailed_links(address)]
+    assert len(invited) == 5  # each got their personal link
+
+
+def test_a_newcomer_the_rule_refuses_is_told_and_nothing_is_created(open_dialogue, page):
+    before = counts(open_dialogue)
+    page.goto(f"{open_dialogue.url}/join/{SLUG}")
+    assert accessibility_violations(page) == []
+    assert structure_problems(page) == []
+    page.get_by_role("link", name="Tilmeld dig med din organisations konto").click()
+    with page.expect_response(lambda response: "/login/oidc/callback" in response.url) as answer:
+        sign_in_at_provider(page, "someone@elsewhere.example")
+    assert answer.value.status == 403
+    assert "din konto hører ikke til dem" in page.inner_text("main")
+    assert accessibility_violations(page) == []
+    assert not is_logged_in(page, open_dialogue)
+    assert counts(open_dialogue) == before

@@ -53,6 +53,7 @@ def test_demo_builds_the_reference_case(app, db_session):
     assert roles[Role.CONSULTANT] == roles[Role.MANAGEMENT] == roles[Role.ADMIN] == 1
     assert "konsulent@demo.example" in output
     assert "/link/" in output
+    assert "dialogue open-dialogue vaerdier" in output
 
 
 def test_demo_prints_each_staff_members_documented_totp_key(app, db_session):

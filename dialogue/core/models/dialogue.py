@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, String, Text, true
+from sqlalchemy import CheckConstraint, String, Text, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dialogue.core.db import Base
@@ -39,6 +39,12 @@ class Dialogue(Base):
     #: The ID-token claim that holds a participant's e-mail address when they sign in through
     #: the installation's OpenID provider; None: participants of this dialogue use links only.
     oidc_claim: Mapped[str | None] = mapped_column(String(64), default=None)
+    #: Anyone with the dialogue's join link may become a participant (``dialogue.auth.joining``);
+    #: off: only the imported list takes part.
+    open_join: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: Who may join an open dialogue: e-mail domains ("@example.org") and claim=value terms
+    #: ("groups=staff"), any of which admits; empty admits anyone.
+    open_rule: Mapped[str] = mapped_column(String(500), default="", server_default="")
     #: The organisation responsible for the personal data (named in the privacy notice).
     data_controller: Mapped[str] = mapped_column(String(200), default="", server_default="")
     #: The admin's own privacy notice in Danish and English; empty: the standard text.

@@ -123,6 +123,15 @@ TESTED_ELSEWHERE = {"auth.link", "static"}
 #: Sign-in through the OpenID provider: 404 unless configured (test_oidc_settings.py), and the
 #: flows against a real provider in tests/browser/test_oidc.py.
 TESTED_ELSEWHERE |= {"auth.oidc_staff", "auth.oidc_participant", "auth.oidc_callback"}
+#: Open dialogues: the world's dialogue is not open, so its join page is missing for everyone;
+#: the mailed link to join carries a secret (tests/dialogue/test_open_join.py). The admin's page
+#: for how participants sign in.
+GET_POLICY |= {
+    "auth.join": dict.fromkeys(ROLES, MISSING),
+    "admin.sign_in_settings": ADMIN_ONLY,
+}
+GET_AND_POST |= {"auth.join", "admin.sign_in_settings"}
+TESTED_ELSEWHERE |= {"auth.confirm_join"}
 
 # --- rounds engine (results, rounds_admin) ---
 RESULTS_GET = {"anonymous": LOGIN, "participant": MISSING, "outsider": MISSING} | dict.fromkeys(

@@ -74,6 +74,9 @@ CONTENT_COLUMNS = {
         "min_group_size",
         # The name of the ID-token claim participants sign in with ("email"), not a value.
         "oidc_claim",
+        # Whether anyone may join, and the rule: e-mail domains and claim=value terms, no person.
+        "open_join",
+        "open_rule",
         # The privacy notice and retention: the organisation's name and settings, no person.
         "data_controller",
         "notice_da",
