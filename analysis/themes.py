@@ -88,9 +88,9 @@ def distinctiveness(vectors, labels: np.ndarray, n_themes: int) -> np.ndarray:
 
     The score is the term's share of the theme's members times the log of how much more often
     members use it than texts in general (its part in the Kullback-Leibler divergence of the
-    theme from the corpus), and zero where members use it less. A word everybody writes ("kan",
-    "så", which the Danish stop-word list lacks) is not much commoner in any one theme, so it
-    scores low even where it is frequent, unlike in :func:`class_tfidf`.
+    theme from the corpus), and zero where members use it less. A word everybody writes that no
+    stop-word list holds ("brug", "tid") is not much commoner in any one theme, so it scores low
+    even where it is frequent, unlike in :func:`class_tfidf`.
 
     Examples
     --------
