@@ -163,3 +163,17 @@ def test_quotes_of_a_theme_are_never_the_same_text_twice():
     for theme in result.themes:
         quoted = [text[member] for member in theme.representative_ids]
         assert len(set(quoted)) == len(quoted) >= 2, quoted
+
+
+@pytest.mark.parametrize(("language", "word"), [("da", "tema"), ("en", "theme")])
+def test_a_theme_whose_words_too_few_wrote_is_numbered_in_the_texts_language(language, word):
+    texts = {
+        "da": ("travlt og stress hver dag", "kaffemaskinen larmer"),
+        "en": ("busy and stressed every day", "coffee machine rattles"),
+    }[language]
+    documents = [Document(f"a{n}", texts[0], f"writer {n}") for n in range(6)]
+    documents += [Document(f"b{n}", texts[1], f"colleague {n % 2}") for n in range(6)]
+    result = ThemeAnalysis(2, language=language, random_state=0).fit(documents).result_
+    labels = {theme.member_ids[0][0]: theme.label for theme in result.themes}
+    assert labels["b"] in {f"{word} 1", f"{word} 2"}
+    assert not labels["a"].startswith(word)
