@@ -5,8 +5,12 @@ The Polis comments are real: "Polis open data, The Computational Democracy Proje
 """
 
 import csv
+import json
+import subprocess
+import sys
 from collections import Counter, defaultdict
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -142,6 +146,30 @@ def test_names_are_phrases_or_words_that_tell_themes_apart(name, method):
     assert analysis.method_ == method
     assert len(result.themes) >= 3
     check_names(result, documents, language)
+
+
+@pytest.mark.parametrize(
+    ("filename", "language"),
+    [("polis_comments_sample.csv", "en"), ("danish_staff_dialogue.csv", "da")],
+)
+def test_the_themes_command_writes_the_name_as_label_and_keeps_top_terms(
+    filename, language, tmp_path
+):
+    out = tmp_path / "themes.json"
+    command = [Path(sys.executable).parent / "dialogue", "themes", BENCHMARK_DATA / filename]
+    options = ["--text-column", "text", "--method", "tfidf", "--out", out]
+    finished = subprocess.run(
+        [*map(str, command + options)], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert finished.returncode == 0, finished.stderr
+    themes = json.loads(out.read_text(encoding="utf-8"))["themes"]
+    for theme in themes:
+        assert theme["top_terms"], theme
+        assert all(isinstance(term, str) for term in theme["top_terms"])
+    result = SimpleNamespace(
+        themes=[SimpleNamespace(label=t["label"], member_ids=t["members"]) for t in themes]
+    )
+    check_names(result, bundled(filename)[0], language)
 
 
 def test_most_polis_names_are_phrases_that_members_wrote():
