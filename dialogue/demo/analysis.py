@@ -3,7 +3,7 @@
 The consultant groups the challenges by meaning (:data:`METHOD`), as the workbench offers:
 people wrote them by hand in their own words, which shared words group poorly (on this corpus,
 twelve themes by meaning reach NMI 0.38 against the topics, by shared words 0.21, and half of
-them against a quarter have a clear topic). The vectors are stored as the embedding worker
+them against two or three have a clear topic). The vectors are stored as the embedding worker
 would have stored them while the round was open; without the ``semantic`` extra the run falls
 back to shared words, as any run does.
 
