@@ -132,7 +132,7 @@ class ThemeAnalysis(BaseEstimator):
     >>> texts = ["travlt og stress"] * 6 + ["IT-systemet går ned"] * 6 + ["tak for kaffe"]
     >>> analysis = ThemeAnalysis(random_state=0).fit(texts)
     >>> [(theme.label, theme.size) for theme in analysis.result_.themes]
-    [('IT-systemet går', 6), ('travlt og stress', 6)]
+    [('IT-systemet', 6), ('travlt og stress', 6)]
     >>> analysis.result_.unassigned
     (12,)
     """

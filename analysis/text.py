@@ -3,8 +3,9 @@
 Every text goes through the same steps: Unicode NFKC (so full-width letters, ligatures and
 non-breaking spaces compare equal), case folding, removal of URLs and e-mail addresses (they
 identify people and carry no theme), and a tokeniser that keeps runs of two or more letters, so
-numbers are dropped. Stop words come from the maintained `stop-words` package, never from a
-hand-typed list, and tokens are reduced to Danish or English Snowball stems.
+numbers are dropped. Stop words are the union of two maintained lists, the `stop-words` package
+and `stopwordsiso` (Stopwords ISO), plus a short supplement of Danish function words that neither
+has (see :data:`SUPPLEMENT`); tokens are reduced to Danish or English Snowball stems.
 
 Speed comes from working on a whole chunk of texts at once: the chunk is joined with a record
 separator, normalised and tokenised by one call each into C code, and each distinct token is
@@ -22,6 +23,7 @@ from functools import cache
 import numpy as np
 import snowballstemmer
 import stop_words
+import stopwordsiso
 
 #: Languages with a stemmer and a stop-word list; the first one is the fallback.
 LANGUAGES = ("da", "en")
@@ -32,6 +34,23 @@ _URL = re.compile(r"(?:https?://|www\.)\S+")
 _EMAIL = re.compile(r"[^\s@]*@\S*")
 _EMAIL_REACH = 100  # characters an address may extend to the left of its "@"
 _TOKEN = re.compile(r"[^\W\d_]{2,}|\x1e")
+
+#: Function words missing from both packages' lists, which would otherwise start, end or make up
+#: theme names ("samarbejdet mellem", "gør svært", "uden") and split themes by style rather than
+#: subject. Only closed-class words: prepositions, adverbs of degree, time and stance, pronouns,
+#: auxiliaries and the light verbs "gøre" and "gå", a few abbreviations written as words.
+SUPPLEMENT = {
+    "da": frozenset(
+        """
+        mellem imellem uden gennem igennem blandt omkring ifølge hen via samt pga fx osv mv dvs ift
+        nok vel igen altid ofte tit endnu stadig allerede måske mest ganske derfor således dermed
+        desuden heller hellere især netop nemlig altså simpelthen faktisk vist overhovedet
+        virkelig selvom både enten hverken hinanden hinandens ens egen eget egne hvert hvilke
+        hvilket bør burde måtte kunnet villet skullet blevet gøre gør gjort gjorde går gå gik gået
+        fået én ét hele samme øvrige
+        """.split()  # noqa: SIM905 - a word list reads better as words
+    ),
+}
 
 #: Token id of the separator between two texts in a chunk.
 SEPARATOR_ID = 0
@@ -82,14 +101,18 @@ def _drop_emails(text: str) -> str:
 
 @cache
 def stop_word_set(language: str) -> frozenset[str]:
-    """Return the normalised stop words of `language` from the `stop-words` package.
+    """Return the normalised stop words of `language`: both packages' lists and the supplement.
+
+    The `stop-words` package's Danish list is the short Snowball one (94 words, without "kan",
+    "så", "vores"); Stopwords ISO adds those, the supplement the rest.
 
     Examples
     --------
-    >>> "og" in stop_word_set("da"), "and" in stop_word_set("en")
+    >>> {"og", "kan", "så", "mellem"} <= stop_word_set("da"), "and" in stop_word_set("en")
     (True, True)
     """
-    return frozenset(normalise(word) for word in stop_words.get_stop_words(language))
+    words = [*stop_words.get_stop_words(language), *stopwordsiso.stopwords(language)]
+    return frozenset(normalise(word) for word in [*words, *SUPPLEMENT.get(language, ())])
 
 
 def text_languages(texts: Iterable[str]) -> list[str | None]:

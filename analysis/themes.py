@@ -45,6 +45,8 @@ PHRASE_AUTHORS = 2
 NAME_COVERAGE = 1 / 3
 #: Most distinctive words of a theme among which a name of words is chosen.
 WORD_CANDIDATES = 30
+#: The word of a numbered name ("tema 3"), for a theme none of whose words enough people wrote.
+NUMBERED = {"da": "tema", "en": "theme"}
 #: Weight of fit to the centre against difference from the quotes already chosen.
 RELEVANCE = 0.6
 #: Breaks between clauses: a phrase never spans one.
@@ -88,9 +90,9 @@ def distinctiveness(vectors, labels: np.ndarray, n_themes: int) -> np.ndarray:
 
     The score is the term's share of the theme's members times the log of how much more often
     members use it than texts in general (its part in the Kullback-Leibler divergence of the
-    theme from the corpus), and zero where members use it less. A word everybody writes ("kan",
-    "så", which the Danish stop-word list lacks) is not much commoner in any one theme, so it
-    scores low even where it is frequent, unlike in :func:`class_tfidf`.
+    theme from the corpus), and zero where members use it less. A word everybody writes that no
+    stop-word list holds ("brug", "tid") is not much commoner in any one theme, so it scores low
+    even where it is frequent, unlike in :func:`class_tfidf`.
 
     Examples
     --------
@@ -265,7 +267,13 @@ def describe_themes(
     duplicate_of = np.full(len(labels), -1)
     for number, group in enumerate(duplicate_groups):
         duplicate_of[group] = number
-    namer = _Namer(distinctiveness(vectors, labels, n_themes), scores, names, public & ~phrase)
+    namer = _Namer(
+        distinctiveness(vectors, labels, n_themes),
+        scores,
+        names,
+        public & ~phrase,
+        NUMBERED.get(getattr(vectorizer, "language", None), NUMBERED["en"]),
+    )
     themes = []
     for theme in range(n_themes):
         members = order[starts[theme] : starts[theme + 1]]
@@ -433,8 +441,9 @@ def _phrases(words: list[str], kinds: list[int]):
 class _Namer:
     """Name themes one after the other, so that no two share a name or a first word."""
 
-    def __init__(self, scores, typical, names, words) -> None:
+    def __init__(self, scores, typical, names, words, numbered: str) -> None:
         self.scores, self.typical, self.names, self.words = scores, typical, names, words
+        self.numbered = numbered
         self.used_names: set[str] = set()
         self.used_first: set[str] = set()
 
@@ -479,7 +488,8 @@ class _Namer:
             chosen.append(best)
             missed &= ~present[:, best]
         if not chosen:
-            return self._use(f"theme {theme + 1}", f"theme {theme + 1}")
+            name = f"{self.numbered} {theme + 1}"
+            return self._use(name, name)
         words = [str(self.names[order[index]]) for index in chosen]
         return self._use(words[0], ", ".join(words))
 

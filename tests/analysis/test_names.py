@@ -5,8 +5,12 @@ The Polis comments are real: "Polis open data, The Computational Democracy Proje
 """
 
 import csv
+import json
+import subprocess
+import sys
 from collections import Counter, defaultdict
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -144,6 +148,30 @@ def test_names_are_phrases_or_words_that_tell_themes_apart(name, method):
     check_names(result, documents, language)
 
 
+@pytest.mark.parametrize(
+    ("filename", "language"),
+    [("polis_comments_sample.csv", "en"), ("danish_staff_dialogue.csv", "da")],
+)
+def test_the_themes_command_writes_the_name_as_label_and_keeps_top_terms(
+    filename, language, tmp_path
+):
+    out = tmp_path / "themes.json"
+    command = [Path(sys.executable).parent / "dialogue", "themes", BENCHMARK_DATA / filename]
+    options = ["--text-column", "text", "--method", "tfidf", "--out", out]
+    finished = subprocess.run(
+        [*map(str, command + options)], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert finished.returncode == 0, finished.stderr
+    themes = json.loads(out.read_text(encoding="utf-8"))["themes"]
+    for theme in themes:
+        assert theme["top_terms"], theme
+        assert all(isinstance(term, str) for term in theme["top_terms"])
+    result = SimpleNamespace(
+        themes=[SimpleNamespace(label=t["label"], member_ids=t["members"]) for t in themes]
+    )
+    check_names(result, bundled(filename)[0], language)
+
+
 def test_most_polis_names_are_phrases_that_members_wrote():
     documents, _topics = bundled("polis_comments_sample.csv")
     result = ThemeAnalysis(language="en", random_state=0).fit(documents).result_
@@ -163,3 +191,17 @@ def test_quotes_of_a_theme_are_never_the_same_text_twice():
     for theme in result.themes:
         quoted = [text[member] for member in theme.representative_ids]
         assert len(set(quoted)) == len(quoted) >= 2, quoted
+
+
+@pytest.mark.parametrize(("language", "word"), [("da", "tema"), ("en", "theme")])
+def test_a_theme_whose_words_too_few_wrote_is_numbered_in_the_texts_language(language, word):
+    texts = {
+        "da": ("travlt og stress hver dag", "kaffemaskinen larmer"),
+        "en": ("busy and stressed every day", "coffee machine rattles"),
+    }[language]
+    documents = [Document(f"a{n}", texts[0], f"writer {n}") for n in range(6)]
+    documents += [Document(f"b{n}", texts[1], f"colleague {n % 2}") for n in range(6)]
+    result = ThemeAnalysis(2, language=language, random_state=0).fit(documents).result_
+    labels = {theme.member_ids[0][0]: theme.label for theme in result.themes}
+    assert labels["b"] in {f"{word} 1", f"{word} 2"}
+    assert not labels["a"].startswith(word)

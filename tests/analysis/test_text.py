@@ -37,9 +37,17 @@ def test_tokenise_separates_texts_even_if_a_text_contains_the_separator():
     assert tokenise_chunk(["ab\x1ecd", "ef"]) == ["ab", "cd", "\x1e", "ef"]
 
 
-def test_stop_words_come_from_the_package_for_both_languages():
+def test_stop_words_come_from_the_packages_for_both_languages():
     assert {"og", "det", "ikke"} <= stop_word_set("da")
     assert {"the", "and", "not"} <= stop_word_set("en")
+
+
+def test_danish_stop_words_hold_the_function_words_that_made_poor_names():
+    # From names the demo gave: "kan, så", "tid hver, hver eneste", "ændre vores, kan ændre",
+    # "mellem teams", "hinanden, gør svært, går kvaliteten".
+    function_words = {"kan", "så", "hver", "vores", "mellem", "gør", "går", "hinanden", "skal"}
+    assert function_words | {"også", "bare", "få", "uden", "nok"} <= stop_word_set("da")
+    assert not {"tid", "borgerne", "samarbejde", "kvaliteten", "teams"} & stop_word_set("da")
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from analysis.embed import semantic_installed
 from dialogue import PROJECT_ROOT
 from dialogue.auth.totp import grouped
 from dialogue.core.anonymity import author_pseudonym
@@ -228,8 +229,10 @@ def test_demo_consultant_names_a_theme_only_after_the_topic_most_of_its_texts_ar
             assert not theme.has_custom_label
             topic, count = counts.most_common(1)[0]
             assert topic is None or count < CLEAR_MAJORITY * len(bodies), theme.label
-    assert named
     assert len(named) == len(set(named))  # two themes about one topic were merged
+    # Grouped by meaning and mixed themes split, most topics get a theme of their own (all
+    # eight when this was written); by shared words only two of twelve themes had a clear topic.
+    assert len(named) >= (6 if semantic_installed() else 1), named
 
 
 def test_demo_themes_every_free_text_part_apart(app, client):
