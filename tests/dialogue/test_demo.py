@@ -276,4 +276,4 @@ def test_demo_feeds_the_accepted_themes_back_to_participants_and_the_next_round(
     assert any(f"<li>{label}</li>" in recall for label in accepted)
     public = client.get(f"/p/{content.SLUG}/").get_data(as_text=True)
     assert "Temaer i kommentarerne" in public
-    assert "theme 1" not in public
+    assert not re.search(r"\b(tema|theme) \d+\b", public)  # numbered names stay in the workbench
