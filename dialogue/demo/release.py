@@ -5,19 +5,25 @@ Participants and the public see a round's themes only once the consultant has ac
 its themes; those get a short description as well. A theme the consultant could not name after
 one topic (no clear majority) stays suggested, as a consultant would leave a theme they do not
 yet stand behind. The later rounds' themes are accepted as the analysis named them, except
-one without typical words (named "theme N"), which a consultant would have to name first.
+one the analysis could only number ("tema N"), which a consultant would have to name first.
 """
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
+from analysis.themes import NUMBERED
 from dialogue.core.db import Session
 from dialogue.core.models import Dialogue, Membership, Role
 from dialogue.core.models.analysis import ThemeState
 from dialogue.demo import content
 from dialogue.workbench import services
 from rounds.theme_run import list_active_themes
+
+#: A name the analysis gave by number because no word of the theme could name it.
+NUMBERED_NAME = re.compile(rf"(?:{'|'.join(NUMBERED.values())}) \d+")
 
 #: The consultant's description of each round-1 theme, by the topic it is named after.
 DESCRIPTIONS = {
@@ -46,7 +52,9 @@ def accept_published_themes(dialogue: Dialogue) -> None:
         for theme in list_active_themes(round_):
             if theme.state is not ThemeState.SUGGESTED:
                 continue
-            if not theme.top_terms and not theme.has_custom_label:
+            if not theme.has_custom_label and (
+                not theme.top_terms or NUMBERED_NAME.fullmatch(theme.label)
+            ):
                 continue
             if position == 0:
                 topic = topic_of.get(theme.label)
