@@ -2,8 +2,9 @@
 
 Every round kind with realistic input: rounds 1–4 and a repeat of the consultation (round 5)
 have closed and their results are published, round 6 (action) is open now, so a participant's
-link shows the Delphi feedback of the earlier rounds and a form to answer. Idempotent: a second run finds the dialogue and only issues fresh
-login links. Rows are added in bulk, so the whole build takes a few seconds.
+link shows the Delphi feedback of the earlier rounds and a form to answer. Idempotent: a second
+run finds the dialogue and only issues fresh login links. Rows are added in bulk, so the whole
+build takes a few seconds.
 """
 
 from __future__ import annotations

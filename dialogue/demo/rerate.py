@@ -229,4 +229,3 @@ def _add_answers(repeat: Round, before, decks, rng: random.Random) -> None:
 
 def _day(round_: Round, rng: random.Random) -> dt.date:
     return round_.opens_at.date() + dt.timedelta(days=rng.randint(0, 6))
-

@@ -2,9 +2,10 @@
 
 Runs after round 1's theme analysis. Management's five draft values are drafted from the themes
 (each linked to the themes whose texts it draws on), published into the consultation round,
-asked about again where the consultation found no consensus (``rerate``), and finalised with change notes – one is set aside; the final values become the action round's items,
-participants commit to them, and the consultant marks a few uncovered themes. Everything goes
-through the real operations, so the demo shows the whole traceability chain.
+asked about again where the consultation found no consensus (``rerate``), and finalised with
+change notes – one is set aside; the final values become the action round's items, participants
+commit to them, and the consultant marks a few uncovered themes. Everything goes through the
+real operations, so the demo shows the whole traceability chain.
 
 The answers of the consultation and action rounds are written here, against the proposals' item
 keys; any answers written earlier against the old plain item list are replaced first.
