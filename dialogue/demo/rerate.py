@@ -13,27 +13,24 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections import Counter
 from statistics import median_low
 from zoneinfo import ZoneInfo
 
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Round
-from dialogue.demo.deck import Deck
 from rounds import get_kind
 from rounds.lifecycle import move_round, repeat_round, set_published
-from rounds.results.reasons import REASON, VERBATIM_MIN_AUTHORS
+from rounds.results.reasons import REASON
 
 #: The consultation declares that it stops after the one repeat the demo runs.
 STOP_AFTER = 2
 #: Share of the consultation's raters who answer the repeat round.
 RETURNING = 0.8
 #: Chance that a returning rater away from the group's median moves one step towards it.
-MOVES = 0.4
-#: How many people give a reason per item: enough for others to read them (VERBATIM_MIN_AUTHORS).
-REASONS_PER_ITEM = (VERBATIM_MIN_AUTHORS + 2, VERBATIM_MIN_AUTHORS + 5)
-
-#: Per draft value: reasons of those who agree (4–5), and of those who do not (1–3).
+MOVES = 0.3
+#: Per draft value: reasons of those who agree (4–5), and of those who do not (1–3). Each is
+#: given once per round, so each value gets at least VERBATIM_MIN_AUTHORS reasons (the least
+#: that others may read) and no sentence twice.
 REASONS = {
     "Borgeren i centrum": (
         [
@@ -135,36 +132,45 @@ def run_rerating(consultation: Round, rng: random.Random) -> Round:
     kind = get_kind(consultation.kind)
     labels = {item.key: item.label for item in kind.items(consultation)}
     before = kind.ratings(consultation)
-    decks = {
-        key: tuple(Deck(texts, rng) for texts in REASONS[label]) for key, label in labels.items()
-    }
-    _add_reasons(consultation, before, labels, decks, rng)
+    _add_reasons(consultation, _by_item(before), labels, {}, rng)
     repeat = repeat_round(consultation, actor_id=None, now=consultation.closes_at)
     _schedule_after(repeat, consultation)
-    _add_answers(repeat, before, decks, rng)
+    after, moved = _add_answers(repeat, before, rng)
+    _add_reasons(repeat, _by_item(after), labels, moved, rng)
     set_published(repeat, True, actor_id=None, now=repeat.closes_at)
     return repeat
 
 
-def _reason(decks, rating: int, moved: Deck | None = None) -> str:
-    """A reason that fits the rating: for from those who agree, against from the others."""
-    if moved is not None:
-        return moved.draw()
-    for_, against = decks
-    return (for_ if rating >= 4 else against).draw()
+def _by_item(ratings: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    """Each item's ratings by author, from each author's ratings by item."""
+    found: dict[str, dict[str, int]] = {}
+    for author, given in sorted(ratings.items()):
+        for key, rating in given.items():
+            found.setdefault(key, {})[author] = rating
+    return found
 
 
-def _raters(ratings: dict[str, dict[str, int]], key: str) -> list[str]:
-    return sorted(author for author, given in ratings.items() if key in given)
+def _pairs(authors: list[str], texts: list[str], rng: random.Random) -> list[tuple[str, str]]:
+    """Some of ``authors``, each with a different one of ``texts``: no text twice per item."""
+    count = min(len(authors), len(texts))
+    return list(zip(rng.sample(authors, k=count), rng.sample(texts, k=count), strict=True))
 
 
-def _add_reasons(round_: Round, ratings, labels, decks, rng: random.Random) -> None:
-    """Some raters of each item explain their rating, each in a contribution of its own."""
+def _add_reasons(round_: Round, by_item, labels, moved, rng: random.Random) -> None:
+    """Some raters of each item explain their rating, each in a contribution of its own.
+
+    Those who agree give a reason for, the others one against; in the repeat, some of those
+    who moved say that the others' reasons moved them (``moved``: their authors by item).
+    """
     rows = []
-    for key in labels:
-        raters = _raters(ratings, key)
-        for author in rng.sample(raters, k=min(len(raters), rng.randint(*REASONS_PER_ITEM))):
-            rows.append(_reason_row(round_, author, key, _reason(decks[key], ratings[author][key])))
+    for key, answers in by_item.items():
+        for_, against = REASONS[labels[key]]
+        movers = moved.get(key, set())
+        agree = [a for a, rating in answers.items() if rating >= 4 and a not in movers]
+        other = [a for a, rating in answers.items() if rating < 4 and a not in movers]
+        chosen = _pairs(agree, for_, rng) + _pairs(other, against, rng)
+        chosen += _pairs(sorted(movers), MOVED, rng)
+        rows += [_reason_row(round_, author, key, text) for author, text in chosen]
     rng.shuffle(rows)
     Session.add_all(rows)
     Session.flush()
@@ -194,37 +200,39 @@ def _schedule_after(repeat: Round, consultation: Round) -> None:
         move_round(repeat, -1, actor_id=None)
 
 
-def _add_answers(repeat: Round, before, decks, rng: random.Random) -> None:
-    """Most raters answer again; some move one step towards the group's median, and say why."""
+def _add_answers(repeat: Round, before, rng: random.Random):
+    """Most raters answer again; some move one step towards the group's median.
+
+    Returns the new ratings (by author, then item) and who moved (by item).
+    """
     keys = [item.key for item in get_kind(repeat.kind).items(repeat)]
     medians = {key: median_low(r[key] for r in before.values() if key in r) for key in keys}
-    moved_deck = Deck(MOVED, rng)
-    returning = rng.sample(sorted(before), k=round(len(before) * RETURNING))
-    rows, reasons = [], Counter()
-    for author in returning:
+    after: dict[str, dict[str, int]] = {}
+    moved: dict[str, set[str]] = {}
+    for author in rng.sample(sorted(before), k=round(len(before) * RETURNING)):
         for key in keys:
             rating = before[author].get(key)
             if rating is None:
                 continue
-            moved = rating != medians[key] and rng.random() < MOVES
-            if moved:
+            if rating != medians[key] and rng.random() < MOVES:
                 rating += 1 if medians[key] > rating else -1
-            rows.append(
-                Contribution(
-                    round_id=repeat.id,
-                    author=author,
-                    target=key,
-                    data={"rating": rating},
-                    created_on=_day(repeat, rng),
-                )
-            )
-            if reasons[key] < REASONS_PER_ITEM[1] and (moved or rng.random() < 0.05):
-                reasons[key] += 1
-                text = _reason(decks[key], rating, moved_deck if moved else None)
-                rows.append(_reason_row(repeat, author, key, text))
+                moved.setdefault(key, set()).add(author)
+            after.setdefault(author, {})[key] = rating
+    rows = [
+        Contribution(
+            round_id=repeat.id,
+            author=author,
+            target=key,
+            data={"rating": rating},
+            created_on=_day(repeat, rng),
+        )
+        for author, given in after.items()
+        for key, rating in given.items()
+    ]
     rng.shuffle(rows)
     Session.add_all(rows)
     Session.flush()
+    return after, moved
 
 
 def _day(round_: Round, rng: random.Random) -> dt.date:
