@@ -132,11 +132,11 @@ def run_rerating(consultation: Round, rng: random.Random) -> Round:
     kind = get_kind(consultation.kind)
     labels = {item.key: item.label for item in kind.items(consultation)}
     before = kind.ratings(consultation)
-    _add_reasons(consultation, _by_item(before), labels, {}, rng)
+    _add_reasons(consultation, _by_item(before), labels, {}, rng, {})
     repeat = repeat_round(consultation, actor_id=None, now=consultation.closes_at)
     _schedule_after(repeat, consultation)
-    after, moved = _add_answers(repeat, before, rng)
-    _add_reasons(repeat, _by_item(after), labels, moved, rng)
+    after, moved, days = _add_answers(repeat, before, rng)
+    _add_reasons(repeat, _by_item(after), labels, moved, rng, days)
     set_published(repeat, True, actor_id=None, now=repeat.closes_at)
     return repeat
 
@@ -156,11 +156,12 @@ def _pairs(authors: list[str], texts: list[str], rng: random.Random) -> list[tup
     return list(zip(rng.sample(authors, k=count), rng.sample(texts, k=count), strict=True))
 
 
-def _add_reasons(round_: Round, by_item, labels, moved, rng: random.Random) -> None:
+def _add_reasons(round_: Round, by_item, labels, moved, rng: random.Random, days) -> None:
     """Some raters of each item explain their rating, each in a contribution of its own.
 
     Those who agree give a reason for, the others one against; in the repeat, some of those
-    who moved say that the others' reasons moved them (``moved``: their authors by item).
+    who moved say that the others' reasons moved them (``moved``: their authors by item). A
+    reason is sent with its rating, so it has the day of the author's answer (``days``), if any.
     """
     rows = []
     for key, answers in by_item.items():
@@ -170,20 +171,22 @@ def _add_reasons(round_: Round, by_item, labels, moved, rng: random.Random) -> N
         other = [a for a, rating in answers.items() if rating < 4 and a not in movers]
         chosen = _pairs(agree, for_, rng) + _pairs(other, against, rng)
         chosen += _pairs(sorted(movers), MOVED, rng)
-        rows += [_reason_row(round_, author, key, text) for author, text in chosen]
+        rows += [
+            _reason_row(round_, author, key, text, days.get(author)) for author, text in chosen
+        ]
     rng.shuffle(rows)
     Session.add_all(rows)
     Session.flush()
 
 
-def _reason_row(round_: Round, author: str, key: str, text: str) -> Contribution:
+def _reason_row(round_: Round, author: str, key: str, text: str, day=None) -> Contribution:
     return Contribution(
         round_id=round_.id,
         author=author,
         target=key,
         data={"aspect": REASON},
         body=text,
-        created_on=round_.opens_at.date(),
+        created_on=day or round_.opens_at.date(),
     )
 
 
@@ -203,7 +206,8 @@ def _schedule_after(repeat: Round, consultation: Round) -> None:
 def _add_answers(repeat: Round, before, rng: random.Random):
     """Most raters answer again; some move one step towards the group's median.
 
-    Returns the new ratings (by author, then item) and who moved (by item).
+    Returns the new ratings (by author, then item), who moved (by item), and the day each
+    answered: one answer is sent at once, so all its rows have one day.
     """
     keys = [item.key for item in get_kind(repeat.kind).items(repeat)]
     medians = {key: median_low(r[key] for r in before.values() if key in r) for key in keys}
@@ -218,13 +222,14 @@ def _add_answers(repeat: Round, before, rng: random.Random):
                 rating += 1 if medians[key] > rating else -1
                 moved.setdefault(key, set()).add(author)
             after.setdefault(author, {})[key] = rating
+    days = {author: _day(repeat, rng) for author in after}
     rows = [
         Contribution(
             round_id=repeat.id,
             author=author,
             target=key,
             data={"rating": rating},
-            created_on=_day(repeat, rng),
+            created_on=days[author],
         )
         for author, given in after.items()
         for key, rating in given.items()
@@ -232,7 +237,7 @@ def _add_answers(repeat: Round, before, rng: random.Random):
     rng.shuffle(rows)
     Session.add_all(rows)
     Session.flush()
-    return after, moved
+    return after, moved, days
 
 
 def _day(round_: Round, rng: random.Random) -> dt.date:
