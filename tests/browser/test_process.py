@@ -437,6 +437,12 @@ def read_the_change(server, page, repeat_id: int):
     assert agreed in main.split("Afgjort i tidligere runder og ikke spurgt om igen:")[1]
     checked(page)
     screenshot(page, "process_ask_again_results")
+    # The round's own page keeps the participant's answers side by side, now that it has closed.
+    page.goto(f"{server.url}/d/{SLUG}/rounds/{repeat_id}/")
+    mine = page.locator("main table", has=page.locator("caption", has_text="Dine svar"))
+    assert mine.locator("tbody tr", has_text=divided).locator("td").all_inner_texts() == ["2", "4"]
+    checked(page)
+    checked(page, accessibility_violations)
 
 
 def finalise_values(server, management, action_id):

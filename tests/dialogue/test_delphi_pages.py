@@ -310,3 +310,26 @@ def test_reasons_stay_off_the_repeat_round_until_the_earlier_results_are_publish
     html = client.get(f"/d/{dialogue.slug}/rounds/{second.id}/").get_data(as_text=True)
     assert "Your answer last time: 1." in html  # their own answer is always theirs to see
     assert "Grund nummer" not in html
+
+
+def test_a_closed_repeat_round_shows_the_participants_answers_then_and_now(client):
+    dialogue = make_dialogue(language="en")
+    first = make_item_round(dialogue, RoundKind.CONSULTATION, items=ITEMS[:1])
+    members = participants(dialogue, 5)
+    for member in members:
+        consult(first, member, "2")
+    close(first)
+    first.is_published = True
+    second = make_item_round(dialogue, RoundKind.CONSULTATION, items=ITEMS[:1], repeat_of=first.id)
+    consult(second, members[0], "4")
+    close(second)
+    Session.flush()
+    log_in_participant(client, members[0])
+    html = client.get(f"/d/{dialogue.slug}/rounds/{second.id}/").get_data(as_text=True)
+    table = html.split("<caption>Your answers: last time and in this round</caption>")[1]
+    row = table.split("</table>")[0].split('<th scope="row">Arbejdsmiljø</th>')[1]
+    assert [cell.split(">")[1] for cell in row.split("</td>")[:2]] == ["2", "4"]
+    log_in_participant(client, Session.get(Membership, members[1].id))
+    html = client.get(f"/d/{dialogue.slug}/rounds/{second.id}/").get_data(as_text=True)
+    assert "You did not answer this round." in html
+    assert "Your answers: last time and in this round" not in html

@@ -2,6 +2,7 @@
 
 from sqlalchemy import select
 
+from dialogue.core.anonymity import author_pseudonym
 from dialogue.core.db import Session
 from dialogue.core.models import Dialogue, Membership, Role, RoundKind
 from dialogue.demo import content, rerate
@@ -59,11 +60,17 @@ def test_reasons_are_readable_for_every_value_in_both_rounds(app, db_session):
 def test_a_participant_reads_the_repeat_and_the_public_its_verdict(app, client):
     run_demo(app)
     dialogue, consultation, repeat = demo_rounds()
-    participant = Session.scalars(
-        select(Membership).where(
-            Membership.dialogue_id == dialogue.id, Membership.role == Role.PARTICIPANT
+    answered = get_kind(RoundKind.CONSULTATION).ratings(repeat)
+    secret = app.config["ANON_SECRET"]
+    participant = next(
+        membership
+        for membership in Session.scalars(
+            select(Membership)
+            .where(Membership.dialogue_id == dialogue.id, Membership.role == Role.PARTICIPANT)
+            .order_by(Membership.id)
         )
-    ).first()
+        if author_pseudonym(secret, dialogue.id, membership.person_id) in answered
+    )
     log_in_participant(client, participant)
 
     html = client.get(f"/d/{content.SLUG}/rounds/{repeat.id}/results/").get_data(as_text=True)
@@ -77,6 +84,7 @@ def test_a_participant_reads_the_repeat_and_the_public_its_verdict(app, client):
     page = client.get(f"/d/{content.SLUG}/rounds/{repeat.id}/")
     assert page.status_code == 200
     assert "Hvornår er gruppen enig?" in page.get_data(as_text=True)
+    assert "Dine svar: sidste gang og i denne runde" in page.get_data(as_text=True)
 
     public = app.test_client().get(f"/p/{content.SLUG}/").get_data(as_text=True)
     assert "Høring (spurgt igen)" in public
