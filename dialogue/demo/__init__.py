@@ -1,9 +1,10 @@
 """``dialogue demo``: a Danish demo dialogue shaped like the reference case.
 
-Every round kind with realistic input: rounds 1–4 have closed and their results are published,
-round 5 (action) is open now, so a participant's link shows the Delphi feedback of the earlier
-rounds and a form to answer. Idempotent: a second run finds the dialogue and only issues fresh
-login links. Rows are added in bulk, so the whole build takes a few seconds.
+Every round kind with realistic input: rounds 1–4 and a repeat of the consultation (round 5)
+have closed and their results are published, round 6 (action) is open now, so a participant's
+link shows the Delphi feedback of the earlier rounds and a form to answer. Idempotent: a second
+run finds the dialogue and only issues fresh login links. Rows are added in bulk, so the whole
+build takes a few seconds.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Dialogue, Membership, Person, Role, Round, RoundKind
 from dialogue.core.urls import external_url
-from dialogue.demo import content, corpus_da
+from dialogue.demo import content, corpus_da, rerate
 from dialogue.demo.analysis import analyse_challenges, analyse_later_rounds
 from dialogue.demo.deck import Deck
 from dialogue.demo.guard import add_identifying_examples, publish_and_redact
@@ -103,7 +104,7 @@ def build_demo() -> list[Login]:
         _add_rankings(dialogue.rounds[1], authors, _seeded(2))
         _add_culture(dialogue.rounds[2], dialogue.rounds[1], authors, _seeded(3))
         analyse_challenges(dialogue, authors[7])
-        add_synthesis(dialogue, authors, _seeded(6))
+        add_synthesis(dialogue, authors, _seeded(6), _seeded(8))
         analyse_later_rounds(dialogue)
         add_loop(dialogue, authors, _seeded(7))
         accept_published_themes(dialogue)
@@ -124,14 +125,19 @@ def _create_dialogue() -> Dialogue:
         min_group_size=5,
     )
     zone = ZoneInfo(dialogue.timezone)
-    # Rounds 1–4 have run and are published; round 5 opened two days ago. Weeks are counted by
-    # the wall clock, so a round opens and closes at 08:00 local time even across DST.
+    # Rounds 1–4 have run and are published, and so has the consultation's repeat, which the
+    # synthesis adds in the week left free after it; the action round opened two days ago.
+    # Weeks are counted by the wall clock, so a round opens and closes at 08:00 local time
+    # even across DST.
+    kinds = [kind for kind, _title, _prompt in content.ROUNDS]
+    weeks = [position + (position > kinds.index("consultation")) for position in range(len(kinds))]
     today = utcnow().astimezone(zone).date()
-    start = today - dt.timedelta(days=2 + 7 * (len(content.ROUNDS) - 1))
+    start = today - dt.timedelta(days=2 + 7 * weeks[-1])
     last = len(content.ROUNDS) - 1
     for position, (kind, title, prompt) in enumerate(content.ROUNDS):
-        opens = dt.datetime.combine(start + dt.timedelta(weeks=position), dt.time(8), zone)
-        closes = dt.datetime.combine(start + dt.timedelta(weeks=position + 1), dt.time(8), zone)
+        week = weeks[position]
+        opens = dt.datetime.combine(start + dt.timedelta(weeks=week), dt.time(8), zone)
+        closes = dt.datetime.combine(start + dt.timedelta(weeks=week + 1), dt.time(8), zone)
         dialogue.rounds.append(
             Round(
                 position=position + 1,
@@ -159,7 +165,7 @@ def _settings(kind: str) -> dict:
         themes = [{"key": slug_key(key), "label": label} for key, label in THEMES]
         return {"items": themes, "method": "rank", "top_k": 3}
     if kind == "consultation":
-        return {"items": _items(content.DRAFT_VALUES)}
+        return {"items": _items(content.DRAFT_VALUES), "stop_after": rerate.STOP_AFTER}
     if kind == "action":
         return {"items": _items(content.FINAL_VALUES)}
     return {}

@@ -1,10 +1,11 @@
 """The demo's synthesis: themes → draft values → consultation → final values → commitments.
 
 Runs after round 1's theme analysis. Management's five draft values are drafted from the themes
-(each linked to the themes whose texts it draws on), published into the consultation round, and
-finalised with change notes – one is set aside; the final values become the action round's items,
-participants commit to them, and the consultant marks a few uncovered themes. Everything goes
-through the real operations, so the demo shows the whole traceability chain.
+(each linked to the themes whose texts it draws on), published into the consultation round,
+asked about again where the consultation found no consensus (``rerate``), and finalised with
+change notes – one is set aside; the final values become the action round's items, participants
+commit to them, and the consultant marks a few uncovered themes. Everything goes through the
+real operations, so the demo shows the whole traceability chain.
 
 The answers of the consultation and action rounds are written here, against the proposals' item
 keys; any answers written earlier against the old plain item list are replaced first.
@@ -21,7 +22,7 @@ from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Dialogue, Round, RoundKind
 from dialogue.core.models.analysis import ACTIVE_STATES
 from dialogue.core.models.proposal import CoverageStatus, Perspective, ProposalKind
-from dialogue.demo import content, corpus_da
+from dialogue.demo import content, corpus_da, rerate
 from dialogue.demo.deck import Deck
 from dialogue.synthesis import services
 from rounds.traceability import load_graph
@@ -91,8 +92,14 @@ def _round(dialogue: Dialogue, kind: RoundKind) -> Round:
     return next(round_ for round_ in dialogue.rounds if round_.kind is kind)
 
 
-def add_synthesis(dialogue: Dialogue, authors: list[str], rng: random.Random) -> None:
-    """Run the demo's synthesis chain on a dialogue whose rounds 1–3 have their input."""
+def add_synthesis(
+    dialogue: Dialogue, authors: list[str], rng: random.Random, rerate_rng: random.Random
+) -> None:
+    """Run the demo's synthesis chain on a dialogue whose rounds 1–3 have their input.
+
+    Between the consultation and the final values, the consultation is asked again
+    (``rerate``), with a generator of its own so that the rest of the demo stays as it was.
+    """
     consultation = _round(dialogue, RoundKind.CONSULTATION)
     action = _round(dialogue, RoundKind.ACTION)
     for round_ in (consultation, action):
@@ -109,6 +116,7 @@ def add_synthesis(dialogue: Dialogue, authors: list[str], rng: random.Random) ->
         drafts[title] = proposal
     services.publish_for_consultation(list(drafts.values()), consultation, actor_id=None)
     _add_ratings(consultation, drafts, authors, rng)
+    rerate.run_rerating(consultation, rerate_rng)
     for title, (final_title, note) in FINALS.items():
         services.finalise_proposal(
             drafts[title],

@@ -23,12 +23,15 @@ class DelphiFeedback:
 
     ``rounds``: the published results of the rounds that feed this one. ``previous``: the
     participant's own ratings in the round this one repeats (their own data, always theirs to
-    see); ``previous_results``: the group's results there by item key, once published.
+    see); ``previous_results``: the group's results there by item key, once published;
+    ``previous_reasons``: the reasons given there that others may read, by item key, so that
+    they stand beside the item asked about again rather than deep in the earlier results.
     """
 
     rounds: tuple[tuple[Round, RoundResults], ...] = ()
     previous: Mapping[str, int] = field(default_factory=dict)
     previous_results: Mapping[str, ItemResult] = field(default_factory=dict)
+    previous_reasons: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def delphi_feedback(round_: Round, author: str | None) -> DelphiFeedback:
@@ -48,13 +51,15 @@ def delphi_feedback(round_: Round, author: str | None) -> DelphiFeedback:
         if earlier.is_published and earlier_kind is not None:
             pairs.append((earlier, cached_results(earlier, staff=False)))
     repeated = kind.repeated_round(round_)
-    previous, previous_results = {}, {}
+    previous, previous_results, previous_reasons = {}, {}, {}
     if repeated is not None and author is not None:
         previous = (kind.repeated_ratings(round_) or {}).get(author, {})
         for earlier, results in pairs:
             if earlier.id == repeated.id:
                 previous_results = {item.key: item for item in results.items}
-    return DelphiFeedback(tuple(pairs), previous, previous_results)
+                asked = [item.key for item in kind.items(round_)]
+                previous_reasons = shared_reasons(repeated, asked, utcnow())
+    return DelphiFeedback(tuple(pairs), previous, previous_results, previous_reasons)
 
 
 # --- The declared consensus and stop rule ---------------------------------------------------

@@ -33,7 +33,7 @@ def round_id(live_server, position):
 def warn_then_save(page, live_server, participant: int, text):
     """Log in as one of the demo's participants (a link of their own) and meet the warning."""
     log_in_by_mailed_link(page, live_server, demo_participant(live_server, participant))
-    page.goto(f"{live_server.url}/d/{DEMO_SLUG}/rounds/{round_id(live_server, 5)}/")
+    page.goto(f"{live_server.url}/d/{DEMO_SLUG}/rounds/{round_id(live_server, 6)}/")
     page.locator("main form.form textarea").first.fill(text)
     page.locator("main form.form input[type=submit]").click()
     assert page.locator("#identifying-warning mark").first.inner_text() == PHONE

@@ -8,7 +8,9 @@ through "Manage rounds" (closing a round early is editing its closing time:
 ``rounds.lifecycle`` allows a closing time in the past). Participants log in with the links
 from the outbox and contribute; the consultant runs the theme analysis in the workbench (a
 background job with a progress page, in threads as in production) and names the themes;
-management drafts values from the themes, sends them out for consultation and finalises them;
+management drafts values from the themes and sends them out for consultation; the admin asks
+again about the draft the consultation was divided on, and a participant revises their answer
+after reading the others' reasons and the group's distribution; management finalises the values;
 a participant follows their own contribution to a final value, and the public page shows what
 was published. The prioritisation round is answered with the keyboard alone.
 """
@@ -34,8 +36,11 @@ pytestmark = pytest.mark.browser
 
 SLUG = "proces-test"
 ZONE = ZoneInfo("Europe/Copenhagen")
-#: Five participants: the smallest group whose results the minimum group size (5) shows.
-PEOPLE = [(f"deltager{n}@proces.example", f"Deltager {n}") for n in range(1, 6)]
+#: Eight participants. The first five take part in every round: the smallest group whose results
+#: the minimum group size (5) shows. All eight rate the drafts, so that the reasons for a draft
+#: come from enough people (8) to be shown to the others.
+PEOPLE = [(f"deltager{n}@proces.example", f"Deltager {n}") for n in range(1, 9)]
+EVERY_ROUND = 5
 CONSULTANT = "konsulent@proces.example"
 MANAGEMENT = "direktion@proces.example"
 CONTINUE = "Fortsæt til dialogen"
@@ -79,6 +84,20 @@ VALUES = [
     ("Tid til borgerne", "Tid til kerneopgaven", "Tid til det vigtige"),
     ("Digitalt først", "Digitalisering", "Digitalt først"),
 ]
+
+
+#: Each rater's agreement with the second draft, and why: the group is divided on it.
+DIVIDED = [
+    (2, "Digitale løsninger passer ikke til alle borgere."),
+    (3, "Det afhænger af, om systemerne bliver bedre."),
+    (4, "Digitale løsninger kan give os mere tid."),
+    (5, "Borgerne forventer at kunne klare det meste digitalt."),
+    (2, "Mange ældre borgere bliver ladt i stikken."),
+    (3, "Godt mål, men vi mangler udstyr og oplæring."),
+    (4, "Det sparer papir og dobbeltarbejde."),
+    (2, "Først skal de systemer, vi har, virke."),
+]
+REVISED = (4, "Efter at have læst de andres begrundelser: det kan give os mere tid.")
 
 
 def local(moment: dt.datetime) -> str:
@@ -334,10 +353,96 @@ def draft_and_publish_values(server, management, consultation_id):
     screenshot(management, "process_proposals_in_consultation")
 
 
-def rate_the_drafts(page):
-    for title, _theme, _final in VALUES:
-        page.get_by_role("group", name=title).locator("input[value='4']").check()
-        page.get_by_label(f"Kommentar til “{title}” (valgfri)").fill("Godt, men gør det konkret.")
+def rate_the_drafts(index: int):
+    """Everyone agrees with the first draft; the second divides them, each giving a reason."""
+    (agreed, _theme, _final), (divided, _theme2, _final2) = VALUES
+    rating, reason = DIVIDED[index]
+
+    def fill(page):
+        page.get_by_role("group", name=agreed).locator("input[value='4']").check()
+        page.get_by_role("group", name=divided).locator(f"input[value='{rating}']").check()
+        page.get_by_label(f"Hvorfor? Din begrundelse for “{divided}” (valgfri)").fill(reason)
+        for title, _t, _f in VALUES:
+            page.get_by_label(f"Kommentar til “{title}” (valgfri)").fill(
+                "Godt, men gør det konkret."
+            )
+
+    return fill
+
+
+def ask_again(server, admin, start) -> int:
+    """The admin asks again about the divided draft, before the action round, open now."""
+    admin.goto(f"{server.url}/d/{SLUG}/manage/rounds/")
+    with admin.expect_navigation():
+        admin.locator("main table tbody tr").nth(3).locator(
+            "form[action$='/repeat'] button"
+        ).click()
+    assert admin.locator(".flash-success").count() == 1, admin.inner_text("main")
+    repeat_id = int(re.search(r"/rounds/(\d+)/edit$", admin.url).group(1))
+    admin.goto(f"{server.url}/d/{SLUG}/manage/rounds/")
+    last = admin.locator("main table tbody tr").nth(5)
+    assert "(spurgt igen)" in last.locator("th").inner_text()
+    with admin.expect_navigation():
+        last.get_by_role("button", name=re.compile("^Flyt op")).click()
+    assert "(spurgt igen)" in admin.locator("main table tbody tr").nth(4).inner_text()
+    open_round(admin, server, 5, start)
+    return repeat_id
+
+
+def revise_an_answer(server, page, repeat_id: int):
+    """Reads the reasons and the group's answers beside their own, and changes their answer."""
+    (agreed, _theme, _final), (divided, _theme2, _final2) = VALUES
+    page.goto(f"{server.url}/d/{SLUG}/rounds/{repeat_id}/")
+    assert "Dette er runde 2 af højst 3." in page.inner_text(
+        "section[aria-labelledby=rule-heading]"
+    )
+    assert page.get_by_role("group", name=agreed, exact=True).count() == 0  # settled: not asked
+    group = page.get_by_role("group", name=divided, exact=True)
+    hint = group.locator(".hint").inner_text()
+    assert "Dit svar sidst: 2." in hint
+    assert "Gruppen sidst: 1: 0, 2: 3, 3: 2, 4: 2, 5: 1" in hint
+    # The others' reasons from last time, beside the item: a summary to unfold.
+    reasons = group.locator("details.reasons")
+    assert reasons.locator("summary").inner_text() == f"8 begrundelser for “{divided}”"
+    reasons.locator("summary").click()
+    shown = reasons.locator(".contribution-text").all_inner_texts()
+    assert sorted(shown) == sorted(text for _rating, text in DIVIDED)
+    assert group.locator("input[value='2']").is_checked()  # it starts from their own answer
+    checked(page)
+    checked(page, accessibility_violations)
+    screenshot(page, "process_ask_again")
+    rating, reason = REVISED
+    group.locator(f"input[value='{rating}']").check()
+    page.get_by_label(f"Hvorfor? Din begrundelse for “{divided}” (valgfri)").fill(reason)
+    submit(page, "main form[action$='/contributions']")
+    assert page.locator(".flash-success").count() >= 1, page.inner_text("main")
+    assert group.locator("input[value='4']").is_checked()
+
+
+def read_the_change(server, page, repeat_id: int):
+    """The repeat's results: the new distribution, who changed, the verdict, what was settled."""
+    (agreed, _theme, _final), (divided, _theme2, _final2) = VALUES
+    page.goto(f"{server.url}/d/{SLUG}/rounds/{repeat_id}/results/")
+    page.locator("main details.statistics > summary").click()
+    answers = page.locator("main table", has=page.locator("caption", has_text="Svar pr. punkt"))
+    row = answers.locator("tbody tr", has_text=divided)
+    assert row.locator("td").all_inner_texts()[:6] == ["5", "0", "1", "1", "2", "1"]
+    rule = page.locator("main table", has=page.locator("caption", has_text="opfyldte reglen"))
+    assert re.fullmatch(
+        r"20\s%", rule.locator("tbody tr", has_text=divided).locator("td").last.inner_text()
+    )
+    main = page.inner_text("main")
+    assert re.search(r"ændrede 20\s% mindst ét svar", main)
+    assert "Stopreglen siger: fortsæt." in main
+    assert agreed in main.split("Afgjort i tidligere runder og ikke spurgt om igen:")[1]
+    checked(page)
+    screenshot(page, "process_ask_again_results")
+    # The round's own page keeps the participant's answers side by side, now that it has closed.
+    page.goto(f"{server.url}/d/{SLUG}/rounds/{repeat_id}/")
+    mine = page.locator("main table", has=page.locator("caption", has_text="Dine svar"))
+    assert mine.locator("tbody tr", has_text=divided).locator("td").all_inner_texts() == ["2", "4"]
+    checked(page)
+    checked(page, accessibility_violations)
 
 
 def finalise_values(server, management, action_id):
@@ -345,7 +450,8 @@ def finalise_values(server, management, action_id):
     management.goto(f"{server.url}/d/{SLUG}/proposals/")
     for title, _theme, final in VALUES:
         management.get_by_role("link", name=title, exact=True).click()
-        assert re.search(r"100\s%\svar enige", management.inner_text("main"))  # five of five
+        if title == VALUES[0][0]:
+            assert re.search(r"100\s%\svar enige", management.inner_text("main"))  # all agreed
         management.get_by_role("link", name="Gør endelig …").click()
         assert "ikke sendt i høring" not in management.inner_text("main")  # it was consulted
         finalise = management.locator("main form[action$='/finalise']")
@@ -396,6 +502,10 @@ def read_the_public_page(server, page):
         for text in texts:
             assert text not in main
     assert main.count("Resultaterne af denne runde er ikke offentliggjort endnu.") == 0
+    assert "Hvornår er gruppen enig?" in main  # the declared rule of both rating rounds
+    assert "(spurgt igen)" in main
+    assert "Stopreglen siger: fortsæt." in page.locator("main").text_content()  # in the figures
+    assert not any(text in main for _rating, text in DIVIDED)  # reasons stay with the dialogue
     values = main.split("De endelige værdier")[-1]
     for _title, _theme, final in VALUES:
         assert final in values
@@ -411,7 +521,8 @@ def read_the_public_page(server, page):
 
 def test_the_reference_process_in_the_browser(server, process):
     admin, consultant, management = process["admin"], process["consultant"], process["management"]
-    people, rounds = process["people"], process["rounds"]
+    everyone, rounds = process["people"], process["rounds"]
+    people = everyone[:EVERY_ROUND]
     # Rounds open one after another from moments already past, each closed a minute ago when
     # its turn ends, so every schedule is valid whatever the clock says.
     start = now() - dt.timedelta(hours=1)
@@ -447,21 +558,29 @@ def test_the_reference_process_in_the_browser(server, process):
     screenshot(people[0], "process_culture")
     close_and_publish(admin, server, 3, rounds[3])
 
-    # Round 4, consultation on management's drafts.
+    # Round 4, consultation on management's drafts: everyone rates them.
     draft_and_publish_values(server, management, rounds[4])
     open_round(admin, server, 4, start + dt.timedelta(minutes=30))
-    for page in people:
-        answer(page, server, rounds[4], rate_the_drafts)
+    for index, page in enumerate(everyone):
+        answer(page, server, rounds[4], rate_the_drafts(index))
     screenshot(people[0], "process_consultation")
     close_and_publish(admin, server, 4, rounds[4])
 
-    # Round 5, action: commitments to the final values.
+    # Round 5 asks again about the divided draft: one participant changes, the others keep theirs.
+    repeat_id = ask_again(server, admin, start + dt.timedelta(minutes=35))
+    revise_an_answer(server, people[0], repeat_id)
+    for page in people[1:]:
+        answer(page, server, repeat_id, lambda page: None)
+    close_and_publish(admin, server, 5, repeat_id)
+    read_the_change(server, people[0], repeat_id)
+
+    # Round 6, action: commitments to the final values.
     finalise_values(server, management, rounds[5])
-    open_round(admin, server, 5, start + dt.timedelta(minutes=40))
+    open_round(admin, server, 6, start + dt.timedelta(minutes=40))
     for page in people:
         answer(page, server, rounds[5], commit_to_action)
     screenshot(people[0], "process_action")
-    close_and_publish(admin, server, 5, rounds[5])
+    close_and_publish(admin, server, 6, rounds[5])
 
     follow_my_input(server, people[0], THEMES[VALUES[0][1]][1][0])
     read_the_public_page(server, people[1])

@@ -275,3 +275,61 @@ def test_the_consultant_reads_reasons_apart_from_comments(client):
     assert "En kommentar" not in reasons
     assert "En kommentar" in comments
     assert "En grund" not in comments
+
+
+def test_a_repeat_round_shows_the_reasons_beside_the_item_asked_again(client):
+    dialogue = make_dialogue(language="en")
+    first = make_item_round(dialogue, RoundKind.CONSULTATION, items=ITEMS[:1])
+    members = participants(dialogue, 8)
+    for number, member in enumerate(members):  # divided: half strongly disagree, half agree
+        consult(first, member, "15"[number % 2], f"Grund nummer {number}")
+    close(first)
+    first.is_published = True
+    second = make_item_round(dialogue, RoundKind.CONSULTATION, items=ITEMS[:1], repeat_of=first.id)
+    Session.flush()
+    log_in_participant(client, members[0])
+    html = client.get(f"/d/{dialogue.slug}/rounds/{second.id}/").get_data(as_text=True)
+    item = html.split("<legend>Arbejdsmiljø</legend>")[1].split("</fieldset>")[0]
+    assert "Your answer last time: 1." in item
+    assert "The group last time:" in item
+    assert "8 reasons for “Arbejdsmiljø”" in item
+    assert all(f"Grund nummer {number}" in item for number in range(8))
+    assert item.index('value="1" checked') > item.index("Grund nummer 7")  # read, then answer
+
+
+def test_reasons_stay_off_the_repeat_round_until_the_earlier_results_are_published(client):
+    dialogue = make_dialogue(language="en")
+    first = make_item_round(dialogue, RoundKind.CONSULTATION, items=ITEMS[:1])
+    members = participants(dialogue, 8)
+    for number, member in enumerate(members):
+        consult(first, member, "15"[number % 2], f"Grund nummer {number}")
+    close(first)
+    second = make_item_round(dialogue, RoundKind.CONSULTATION, items=ITEMS[:1], repeat_of=first.id)
+    Session.flush()
+    log_in_participant(client, members[0])
+    html = client.get(f"/d/{dialogue.slug}/rounds/{second.id}/").get_data(as_text=True)
+    assert "Your answer last time: 1." in html  # their own answer is always theirs to see
+    assert "Grund nummer" not in html
+
+
+def test_a_closed_repeat_round_shows_the_participants_answers_then_and_now(client):
+    dialogue = make_dialogue(language="en")
+    first = make_item_round(dialogue, RoundKind.CONSULTATION, items=ITEMS[:1])
+    members = participants(dialogue, 5)
+    for member in members:
+        consult(first, member, "2")
+    close(first)
+    first.is_published = True
+    second = make_item_round(dialogue, RoundKind.CONSULTATION, items=ITEMS[:1], repeat_of=first.id)
+    consult(second, members[0], "4")
+    close(second)
+    Session.flush()
+    log_in_participant(client, members[0])
+    html = client.get(f"/d/{dialogue.slug}/rounds/{second.id}/").get_data(as_text=True)
+    table = html.split("<caption>Your answers: last time and in this round</caption>")[1]
+    row = table.split("</table>")[0].split('<th scope="row">Arbejdsmiljø</th>')[1]
+    assert [cell.split(">")[1] for cell in row.split("</td>")[:2]] == ["2", "4"]
+    log_in_participant(client, Session.get(Membership, members[1].id))
+    html = client.get(f"/d/{dialogue.slug}/rounds/{second.id}/").get_data(as_text=True)
+    assert "You did not answer this round." in html
+    assert "Your answers: last time and in this round" not in html

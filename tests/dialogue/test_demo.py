@@ -46,7 +46,8 @@ def test_demo_builds_the_reference_case(app, db_session):
     output = run_demo(app)
 
     dialogue = Session.scalar(select(Dialogue).where(Dialogue.slug == content.SLUG))
-    assert [r.kind for r in dialogue.rounds] == list(RoundKind)
+    kinds = list(RoundKind)
+    assert [r.kind for r in dialogue.rounds] == [*kinds[:4], RoundKind.CONSULTATION, kinds[4]]
     roles = Counter(
         Session.scalars(select(Membership.role).where(Membership.dialogue_id == dialogue.id))
     )
@@ -91,12 +92,12 @@ def test_demo_rounds_last_one_week_each_by_the_wall_clock(app, db_session):
         assert opens.hour == closes.hour == 8
 
 
-def test_demo_has_four_published_rounds_and_the_action_round_open(app, db_session):
+def test_demo_has_five_published_rounds_and_the_action_round_open(app, db_session):
     run_demo(app)
     dialogue = Session.scalar(select(Dialogue).where(Dialogue.slug == content.SLUG))
     now = utcnow()
     states = [(r.state_at(now), r.is_published) for r in dialogue.rounds]
-    assert states == [(RoundState.CLOSED, True)] * 4 + [(RoundState.OPEN, False)]
+    assert states == [(RoundState.CLOSED, True)] * 5 + [(RoundState.OPEN, False)]
 
 
 def test_demo_results_of_every_kind_are_shown(app, db_session):
@@ -239,7 +240,7 @@ def test_demo_themes_every_free_text_part_apart(app, client):
     run_demo(app)
     dialogue = Session.scalar(select(Dialogue).where(Dialogue.slug == content.SLUG))
     culture, consultation = dialogue.rounds[2], dialogue.rounds[3]
-    for round_ in (culture, consultation, dialogue.rounds[4]):
+    for round_ in (culture, consultation, dialogue.rounds[-1]):
         for part, _label in theme_parts(round_):
             assert list_active_themes(round_, part), (round_.kind, part)
     staff_login(client, "konsulent@demo.example", STAFF_PASSWORD)

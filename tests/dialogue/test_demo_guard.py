@@ -31,10 +31,10 @@ def test_demo_has_a_flagged_and_a_redacted_detail_and_fingerprints(app, client):
     assert "[fjernet: navn]" in export
 
     published = [r for r in dialogue.rounds if r.is_published]
-    assert [len(fingerprint.history(r)) for r in published] == [2, 1, 1, 1]
+    assert [len(fingerprint.history(r)) for r in published] == [2, 1, 1, 1, 1]
     assert all(check.verdict is fingerprint.Verdict.OK for check in fingerprint.verify(dialogue))
 
-    assert client.get(f"/p/{content.SLUG}/").get_data(as_text=True).count("Fingeraftryk") == 4
+    assert client.get(f"/p/{content.SLUG}/").get_data(as_text=True).count("Fingeraftryk") == 5
     staff_login(client, "konsulent@demo.example", STAFF_PASSWORD)
     review = client.get(f"/d/{content.SLUG}/staff/rounds/{challenges.id}/identifying/")
     assert "<mark>22 33 44 55</mark>" in review.get_data(as_text=True)

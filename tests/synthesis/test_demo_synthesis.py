@@ -22,7 +22,7 @@ def test_demo_synthesis_runs_the_whole_chain(app, db_session):
         assert statuses.count(ProposalStatus.DROPPED.value) == 1
         assert graph.orphan_sources() == []
         finals = graph.final_ids()
-        action, consultation = dialogue.rounds[4], dialogue.rounds[3]
+        action, consultation = dialogue.rounds[-1], dialogue.rounds[3]
         targets = Session.scalars(
             select(Contribution.target).where(
                 Contribution.round_id.in_([action.id, consultation.id])
