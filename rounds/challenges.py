@@ -14,6 +14,7 @@ from wtforms.validators import Length
 from dialogue.core.db import Session
 from dialogue.core.forms import Form
 from dialogue.core.models import Contribution, ModerationState, Round
+from dialogue.core.models.question import kind_input
 from rounds import submissions
 from rounds.base import RoundKindBase, SettingField
 from rounds.errors import InvalidSettings, SubmissionRejected
@@ -104,6 +105,7 @@ class Challenges(RoundKindBase):
             Contribution.round_id == round_.id,
             Contribution.moderation == ModerationState.VISIBLE,
             Contribution.body.is_not(None),
+            kind_input(),
         )
 
     def results(self, round_: Round, segments) -> RoundResults:

@@ -20,6 +20,7 @@ from wtforms.validators import Length
 
 from dialogue.core.forms import Form
 from dialogue.core.models import Contribution, ModerationState, Round
+from dialogue.core.models.question import kind_input
 from rounds import answers, submissions
 from rounds.base import RoundKindBase, SettingField
 from rounds.errors import InvalidSettings, SubmissionRejected
@@ -31,10 +32,11 @@ from rounds.results.texts import raw_texts
 
 
 def visible_texts(round_: Round, narrower=None):
-    """The round's visible, non-empty texts, narrowed by a further condition if one is given."""
+    """The round's visible, non-empty texts of its own form, narrowed further if asked."""
     condition = and_(
         Contribution.round_id == round_.id,
         Contribution.moderation == ModerationState.VISIBLE,
+        kind_input(),
         Contribution.body.is_not(None),
         Contribution.body != "",
     )

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Round, RoundState
+from dialogue.core.models.question import kind_input
 from rounds import release
 from rounds.errors import RoundClosed, SubmissionRejected
 
@@ -57,21 +58,24 @@ def own_keys(round_: Round, author: str) -> dict[str, uuid.UUID]:
         key: cid
         for cid, key in Session.execute(
             select(Contribution.id, Contribution.submission_key).where(
-                Contribution.round_id == round_.id, Contribution.author == author
+                Contribution.round_id == round_.id, Contribution.author == author, kind_input()
             )
         )
     }
 
 
-def list_own(round_: Round, author: str) -> list[Contribution]:
-    """The author's contributions in ``round_``."""
-    return list(
-        Session.scalars(
-            select(Contribution)
-            .where(Contribution.round_id == round_.id, Contribution.author == author)
-            .order_by(Contribution.id)
-        )
+def list_own(round_: Round, author: str, *, kind_only: bool = False) -> list[Contribution]:
+    """The author's contributions in ``round_``; only those to the kind's own form if asked.
+
+    The kind's form replaces and counts only its own rows, never the text answers to the
+    round's extra questions.
+    """
+    statement = select(Contribution).where(
+        Contribution.round_id == round_.id, Contribution.author == author
     )
+    if kind_only:
+        statement = statement.where(kind_input())
+    return list(Session.scalars(statement.order_by(Contribution.id)))
 
 
 def get_own(contribution_id: uuid.UUID, author: str) -> Contribution | None:

@@ -65,7 +65,7 @@ def render_round(membership, round_, form, status=200, preserved_text=None, iden
         "state": round_.state_at(now),
         "kind": kind,
         "settings": kind.settings(round_) if kind else {},
-        "own": submissions.list_own(round_, author),
+        "own": submissions.list_own(round_, author, kind_only=True),
         "form": form,
         "preserved_text": preserved_text,
         "RoundState": RoundState,

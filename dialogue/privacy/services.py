@@ -44,10 +44,12 @@ from dialogue.core.models import (
     Round,
 )
 from dialogue.core.models.proposal import ProposalStatus
+from dialogue.core.models.question import QuestionAnswer, RoundQuestion
 from dialogue.core.results_cache import invalidate
 from dialogue.core.sessions import end_all_sessions
 from dialogue.privacy.notice import retention_ends
 from rounds import submissions
+from rounds.questions import erase_answers
 from rounds.traceability import chunks
 
 logger = logging.getLogger(__name__)
@@ -220,14 +222,26 @@ def purge_dialogue(dialogue: Dialogue, today: dt.date) -> Removal:
     )
     for model in (MemberCheck, ContributionEmbedding):
         Session.execute(delete(model).where(model.contribution_id.in_(texts)))
-    authors = Session.scalars(
-        select(Contribution.author).where(Contribution.round_id.in_(round_ids)).distinct()
-    ).all()
-    for author in authors:
+    authors = set(
+        Session.scalars(
+            select(Contribution.author).where(Contribution.round_id.in_(round_ids)).distinct()
+        )
+    )
+    questions = select(RoundQuestion.id).where(RoundQuestion.round_id.in_(round_ids))
+    answered = QuestionAnswer.question_id.in_(questions)
+    authors |= set(Session.scalars(select(QuestionAnswer.author).where(answered).distinct()))
+    for author in sorted(authors):
+        # One random pseudonym per author across texts and answers, so that counts still hold.
+        anonymous = secrets.token_hex(32)
         Session.execute(
             update(Contribution)
             .where(Contribution.round_id.in_(round_ids), Contribution.author == author)
-            .values(author=secrets.token_hex(32), submission_key=None)
+            .values(author=anonymous, submission_key=None)
+        )
+        Session.execute(
+            update(QuestionAnswer)
+            .where(answered, QuestionAnswer.author == author)
+            .values(author=anonymous)
         )
     dialogue.purged_on = today
     return _counted(removal, before)
@@ -352,8 +366,9 @@ def erase_own_input(dialogue: Dialogue, author: str) -> int:
     ).all()
     for ids in chunks([cid for cid, _round_id in own]):
         Session.execute(delete(Contribution).where(Contribution.id.in_(ids)))
+    answers = erase_answers(round_ids, author)
     for round_id in {round_id for _cid, round_id in own}:
         invalidate(round_id=round_id)
     Session.flush()
     Session.expire_all()
-    return len(own)
+    return len(own) + answers
