@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from dialogue.core.audit import record_event
@@ -124,16 +124,6 @@ def question_of(round_: Round, question_id: int) -> RoundQuestion | None:
     """One question of ``round_``; a question of another round is as good as missing."""
     question = Session.get(RoundQuestion, question_id)
     return question if question is not None and question.round_id == round_.id else None
-
-
-def has_answers(round_: Round) -> bool:
-    """Whether anyone answered a choice or scale question of the round (texts are contributions)."""
-    first = Session.scalar(
-        select(func.min(QuestionAnswer.author))
-        .join(RoundQuestion, RoundQuestion.id == QuestionAnswer.question_id)
-        .where(RoundQuestion.round_id == round_.id)
-    )
-    return first is not None
 
 
 def text_answers(round_: Round, question: RoundQuestion | None = None) -> ColumnElement[bool]:
@@ -243,9 +233,7 @@ def _check_options(options: Sequence[tuple[str, str]]) -> None:
 
 def refuse_if_answered(round_: Round) -> None:
     """Questions change only while nobody has answered anything in the round."""
-    from rounds.lifecycle import has_input  # the lifecycle counts these answers as input too
-
-    if has_input(round_):
+    if submissions.has_input(round_):
         raise QuestionsLocked(QUESTIONS_LOCKED)
 
 

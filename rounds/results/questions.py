@@ -209,11 +209,7 @@ def _breakdowns(
         dim: {band: members for band, members in bands.items() if members}
         for dim, bands in dimensions.items()
     }
-    population = {
-        b.id: {band: len(members) for band, members in chosen.get(b.id, {}).items()}
-        for b in backgrounds
-    }
-    shown = shown_groups(dimensions, answered, k, population=population)
+    shown = shown_groups(dimensions, answered, k)
     result = []
     for background in backgrounds:
         rows = []
@@ -231,8 +227,7 @@ def _breakdowns(
                     )
                 )
             else:
-                size = population[background.id][band]
-                rows.append(BandRow(label, None, hidden_as=why_hidden(len(members), k, size)))
+                rows.append(BandRow(label, None, hidden_as=why_hidden(len(members), k)))
         if rows:
             result.append(BandBreakdown(background.text(language), tuple(rows)))
     return tuple(result)
