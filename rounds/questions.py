@@ -26,6 +26,7 @@ from dialogue.core.audit import record_event
 from dialogue.core.db import Session
 from dialogue.core.models import (
     Contribution,
+    Dialogue,
     QuestionAnswer,
     QuestionOption,
     QuestionType,
@@ -120,10 +121,12 @@ def questions_of(round_: Round) -> list[RoundQuestion]:
     )
 
 
-def question_of(round_: Round, question_id: int) -> RoundQuestion | None:
-    """One question of ``round_``; a question of another round is as good as missing."""
+def question_of(dialogue: Dialogue, question_id: int) -> RoundQuestion | None:
+    """One question of a round of ``dialogue``; another dialogue's is as good as missing."""
     question = Session.get(RoundQuestion, question_id)
-    return question if question is not None and question.round_id == round_.id else None
+    if question is None or question.round.dialogue_id != dialogue.id:
+        return None
+    return question
 
 
 def text_answers(round_: Round, question: RoundQuestion | None = None) -> ColumnElement[bool]:

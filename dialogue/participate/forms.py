@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, SelectMultipleField, SubmitField, TextAreaField
+from wtforms import RadioField, SelectChoice, SelectMultipleField, SubmitField, TextAreaField
 
 from dialogue.core.forms import Form
 from dialogue.core.models import QuestionType, RoundQuestion
@@ -27,7 +27,7 @@ def questions_form(questions: list[RoundQuestion], language: str, **kwargs) -> Q
     fields: dict[str, Any] = {}
     for question in questions:
         label = question.text(language)
-        options = [(str(o.id), o.label(language)) for o in question.options]
+        options = [SelectChoice(str(o.id), o.label(language)) for o in question.options]
         if question.type is QuestionType.TEXT:
             fields[field_name(question)] = TextAreaField(label)
         elif question.type is QuestionType.MULTIPLE:
@@ -36,7 +36,7 @@ def questions_form(questions: list[RoundQuestion], language: str, **kwargs) -> Q
             )
         elif question.type is QuestionType.SCALE:
             fields[field_name(question)] = RadioField(
-                label, choices=[(str(n), str(n)) for n in SCALE], validate_choice=False
+                label, choices=[SelectChoice(str(n), str(n)) for n in SCALE], validate_choice=False
             )
         else:
             fields[field_name(question)] = RadioField(label, choices=options, validate_choice=False)

@@ -268,8 +268,9 @@ def repeat(slug: str, round_id: int):
 # --- Extra questions ----------------------------------------------------------------------
 
 
-def _question_or_404(round_, question_id: int):
-    question = questions.question_of(round_, question_id)
+def _question_or_404(membership, question_id: int):
+    """A question of a round of the admin's dialogue; any other is "not found"."""
+    question = questions.question_of(membership.dialogue, question_id)
     if question is None:
         abort(404)
     return question
@@ -333,13 +334,13 @@ def round_questions(slug: str, round_id: int):
     )
 
 
-@bp.route("/<int:round_id>/questions/<int:question_id>/edit", methods=["GET", "POST"])
+@bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit_question(slug: str, round_id: int, question_id: int):
+def edit_question(slug: str, question_id: int):
     """Change one extra question while the round has no input."""
     membership = admin_membership(slug)
-    round_ = round_or_404(membership, round_id)
-    question = _question_or_404(round_, question_id)
+    question = _question_or_404(membership, question_id)
+    round_ = question.round
     data = forms.question_data(question) if request.method == "GET" else None
     form = forms.QuestionForm(data=data) if data is not None else forms.QuestionForm()
     return _save_question(
@@ -351,13 +352,13 @@ def edit_question(slug: str, round_id: int, question_id: int):
     )
 
 
-@bp.route("/<int:round_id>/questions/<int:question_id>/delete", methods=["POST"])
+@bp.route("/questions/<int:question_id>/delete", methods=["POST"])
 @login_required
-def delete_question(slug: str, round_id: int, question_id: int):
+def delete_question(slug: str, question_id: int):
     """Remove an extra question while the round has no input."""
     membership = admin_membership(slug)
-    round_ = round_or_404(membership, round_id)
-    question = _question_or_404(round_, question_id)
+    question = _question_or_404(membership, question_id)
+    round_ = question.round
     outcome = attempt(
         lambda: questions.delete_question(question, actor_id=current_user.id), forms.RemoveForm()
     )
@@ -366,16 +367,16 @@ def delete_question(slug: str, round_id: int, question_id: int):
         status = outcome.refusal.status if outcome.refusal is not None else 422
         return _render_questions(membership, round_, forms.QuestionForm(), status)
     flash(_("The question is removed."), "success")
-    return redirect(url_for(".round_questions", slug=slug, round_id=round_id), 303)
+    return redirect(url_for(".round_questions", slug=slug, round_id=round_.id), 303)
 
 
-@bp.route("/<int:round_id>/questions/<int:question_id>/move", methods=["POST"])
+@bp.route("/questions/<int:question_id>/move", methods=["POST"])
 @login_required
-def move_question(slug: str, round_id: int, question_id: int):
+def move_question(slug: str, question_id: int):
     """Move an extra question one place up or down."""
     membership = admin_membership(slug)
-    round_ = round_or_404(membership, round_id)
-    question = _question_or_404(round_, question_id)
+    question = _question_or_404(membership, question_id)
+    round_ = question.round
     form = forms.MoveForm()
     offset = -1 if form.direction.data == "up" else 1
     outcome = attempt(
@@ -385,4 +386,4 @@ def move_question(slug: str, round_id: int, question_id: int):
         flash(str(outcome.message), "error")
         status = outcome.refusal.status if outcome.refusal is not None else 422
         return _render_questions(membership, round_, forms.QuestionForm(), status)
-    return redirect(url_for(".round_questions", slug=slug, round_id=round_id), 303)
+    return redirect(url_for(".round_questions", slug=slug, round_id=round_.id), 303)
