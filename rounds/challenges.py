@@ -95,11 +95,11 @@ class Challenges(RoundKindBase):
         text = self._text(contribution.round, form.body.data)
         return submissions.edit_contribution(contribution, now=now, body=text)
 
-    def theme_parts(self, round_: Round) -> list[tuple[str, Any]]:
+    def kind_theme_parts(self, round_: Round) -> list[tuple[str, Any]]:
         """Every text answers the round's one question: one part."""
         return [("", _l("All texts"))]
 
-    def analysis_condition(self, round_: Round, part: str | None = None):
+    def kind_analysis_condition(self, round_: Round, part: str | None = None):
         """The round's visible texts (all in the one part)."""
         return and_(
             Contribution.round_id == round_.id,

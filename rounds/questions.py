@@ -19,14 +19,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from dialogue.core.audit import record_event
 from dialogue.core.db import Session
+from dialogue.core.i18n import page_language
 from dialogue.core.models import (
     Contribution,
     Dialogue,
+    ModerationState,
     QuestionAnswer,
     QuestionOption,
     QuestionType,
@@ -135,6 +137,40 @@ def text_answers(round_: Round, question: RoundQuestion | None = None) -> Column
         return (Contribution.round_id == round_.id) & (Contribution.target == question.target)
     return (Contribution.round_id == round_.id) & Contribution.target.like(
         f"{QUESTION_TARGET_PREFIX}%"
+    )
+
+
+def text_parts(round_: Round) -> list[tuple[str, str]]:
+    """One theme part per text question, labelled with the question in the page's language.
+
+    Its answers are themed apart from the kind's own texts, as they answer another question.
+    """
+    language = page_language()
+    return [
+        (question.target, question.text(language))
+        for question in questions_of(round_)
+        if question.type is QuestionType.TEXT
+    ]
+
+
+def is_question_part(part: str) -> bool:
+    """Whether a theme part is the answers to a text question."""
+    return part.startswith(QUESTION_TARGET_PREFIX)
+
+
+def text_condition(round_: Round, part: str | None = None) -> ColumnElement[bool]:
+    """The visible, non-empty text answers the theme analysis reads: of one question, or all."""
+    target = (
+        Contribution.target == part
+        if part
+        else Contribution.target.like(f"{QUESTION_TARGET_PREFIX}%")
+    )
+    return and_(
+        Contribution.round_id == round_.id,
+        target,
+        Contribution.moderation == ModerationState.VISIBLE,
+        Contribution.body.is_not(None),
+        Contribution.body != "",
     )
 
 
