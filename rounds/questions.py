@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, delete, select
+from sqlalchemy import and_, delete, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from dialogue.core.audit import record_event
@@ -516,12 +516,36 @@ def _replace_texts(
         contribution.body = text
 
 
-def erase_answers(round_ids: Sequence[int], author: str) -> int:
-    """Delete the author's choice and scale answers in the given rounds; return how many."""
-    questions = select(RoundQuestion.id).where(RoundQuestion.round_id.in_(round_ids))
-    result = Session.execute(
-        delete(QuestionAnswer).where(
-            QuestionAnswer.question_id.in_(questions), QuestionAnswer.author == author
-        )
+def own_choices(round_: Round, author: str) -> list[tuple[RoundQuestion, dt.date, list]]:
+    """The author's choice and scale answers in ``round_``: (question, day, chosen) in order."""
+    questions = {q.id: q for q in questions_of(round_) if q.type is not QuestionType.TEXT}
+    rows = Session.execute(
+        select(
+            QuestionAnswer.question_id,
+            QuestionAnswer.option_id,
+            QuestionAnswer.value,
+            QuestionAnswer.created_on,
+        ).where(QuestionAnswer.question_id.in_(questions), QuestionAnswer.author == author)
     )
-    return result.rowcount or 0
+    language = page_language()
+    chosen: dict[int, list] = {}
+    days: dict[int, dt.date] = {}
+    for question_id, option_id, value, day in rows:
+        labels = {o.id: o.label(language) for o in questions[question_id].options}
+        chosen.setdefault(question_id, []).append(value if option_id is None else labels[option_id])
+        days[question_id] = day
+    return [(questions[q], days[q], chosen[q]) for q in questions if q in chosen]
+
+
+def erase_answers(round_ids: Sequence[int], author: str) -> int:
+    """Delete the author's choice and scale answers in the given rounds; return how many questions.
+
+    Counted per question, as the author's copy (:func:`own_choices`) lists them.
+    """
+    questions = select(RoundQuestion.id).where(RoundQuestion.round_id.in_(round_ids))
+    mine = (QuestionAnswer.question_id.in_(questions), QuestionAnswer.author == author)
+    answered = Session.scalar(
+        select(func.count(QuestionAnswer.question_id.distinct())).where(*mine)
+    )
+    Session.execute(delete(QuestionAnswer).where(*mine))
+    return answered or 0

@@ -29,6 +29,7 @@ from sqlalchemy import delete, func, select, update
 from dialogue.core.audit import record_event
 from dialogue.core.db import Base, Session
 from dialogue.core.errors import UserError
+from dialogue.core.i18n import page_language
 from dialogue.core.mail import outbox_in_use
 from dialogue.core.models import (
     AuditEvent,
@@ -49,7 +50,7 @@ from dialogue.core.results_cache import invalidate
 from dialogue.core.sessions import end_all_sessions
 from dialogue.privacy.notice import retention_ends
 from rounds import submissions
-from rounds.questions import erase_answers
+from rounds.questions import erase_answers, own_choices
 from rounds.traceability import chunks
 
 logger = logging.getLogger(__name__)
@@ -301,6 +302,19 @@ def own_input(dialogue: Dialogue, author: str) -> list[dict[str, Any]]:
                     "answers": contribution.data,
                     "check_answer": check.answer.value if check else None,
                     "check_comment": check.comment if check else None,
+                }
+            )
+        for question, day, chosen in own_choices(round_, author):
+            found.append(
+                {
+                    "round": round_.position,
+                    "round_title": round_.title,
+                    "written_on": day.isoformat(),
+                    "item": question.target,
+                    "text": None,
+                    "answers": {"question": question.text(page_language()), "chosen": chosen},
+                    "check_answer": None,
+                    "check_comment": None,
                 }
             )
     return found

@@ -17,7 +17,7 @@ from dialogue.core.models import (
     RoundKind,
     RoundQuestion,
 )
-from dialogue.privacy.services import erase_own_input
+from dialogue.privacy.services import erase_own_input, own_input
 from rounds import get_kind, questions
 from rounds.errors import InvalidSettings, RoundClosed, SubmissionRejected
 from rounds.questions import QuestionsLocked, QuestionSpec, answer_questions, field_name
@@ -262,13 +262,17 @@ def test_the_kinds_own_input_leaves_text_answers_alone(db_session):
     assert kind.results(challenges, None).comments == 0
 
 
-def test_erasing_own_input_erases_the_answers(db_session):
+def test_own_answers_are_in_the_participants_copy_and_erased_with_it(db_session):
     dialogue = make_dialogue()
     round_ = make_round(dialogue)
     single, why = add(round_, SINGLE, TEXT)
     me, other = participants(dialogue, 2)
     give(round_, me, {single: "Yes", why: "Min tekst"})
     give(round_, other, {single: "No"})
+    copy = {row["item"]: row for row in own_input(dialogue, author_of(me))}
+    assert copy[why.target]["text"] == "Min tekst"
+    assert copy[single.target]["answers"]["chosen"] == ["Yes"]
+    assert len(copy) == 2
     assert erase_own_input(dialogue, author_of(me)) == 2
     assert questions.own_answers(round_, author_of(me)) == {}
     assert stored_answers(round_) == 1

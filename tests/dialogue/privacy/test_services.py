@@ -28,9 +28,13 @@ from dialogue.core.models import (
     Person,
     Proposal,
     ProposalSource,
+    QuestionAnswer,
+    QuestionOption,
+    QuestionType,
     Role,
     Round,
     RoundKind,
+    RoundQuestion,
     RoundResultsCache,
     Theme,
     ThemeMember,
@@ -95,6 +99,24 @@ def add_what_the_demo_leaves_out(demo: Dialogue) -> None:
                 held_on=utcnow().date(),
             ),
         ]
+    )
+    question = RoundQuestion(
+        round_id=round_.id,
+        position=1,
+        type=QuestionType.SINGLE,
+        text_da="Ja?",
+        text_en="Yes?",
+        options=[QuestionOption(position=1, label_da="Ja", label_en="Yes")],
+    )
+    Session.add(question)
+    Session.flush()
+    Session.add(
+        QuestionAnswer(
+            question_id=question.id,
+            author=text.author,
+            option_id=question.options[0].id,
+            created_on=text.created_on,
+        )
     )
     schedule = ReminderSchedule(round_id=round_.id, hours_before_close=48)
     member = Session.scalar(select(Membership).where(Membership.dialogue_id == demo.id).limit(1))
