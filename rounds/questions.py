@@ -153,6 +153,16 @@ def text_parts(round_: Round) -> list[tuple[str, str]]:
     ]
 
 
+def describe_text_answer(contribution: Contribution) -> list[str] | None:
+    """A text answer in words (the question, then the answer) for its author; None for others."""
+    number = (contribution.target or "").removeprefix(QUESTION_TARGET_PREFIX)
+    if number == (contribution.target or "") or not number.isdigit():
+        return None
+    question = Session.get(RoundQuestion, int(number))
+    heading = question.text(page_language()) if question is not None else ""
+    return [heading, contribution.body or ""]
+
+
 def is_question_part(part: str) -> bool:
     """Whether a theme part is the answers to a text question."""
     return part.startswith(QUESTION_TARGET_PREFIX)

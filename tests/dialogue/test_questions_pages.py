@@ -240,3 +240,20 @@ def test_results_show_counts_and_bands_to_staff_and_counts_to_the_public(client)
     public = text_of(client.get(f"/p/{dialogue.slug}/"))
     assert re.search(r"<th scope=\"row\">Yes</th><td class=\"num\">6</td>", public)
     assert "by How old are you?" not in public
+
+
+def test_my_input_shows_a_text_answer_under_its_question(client):
+    dialogue = make_dialogue(language="en")
+    round_ = make_round(dialogue)
+    why = questions.add_question(
+        round_, QuestionSpec(QuestionType.TEXT, "Hvorfor?", "Why do you say so?"), actor_id=None
+    )
+    member = make_member(dialogue)
+    questions.answer_questions(
+        round_, author_of(member), {field_name(why): "Fordi det er vigtigt"}, now=utcnow()
+    )
+    log_in_participant(client, member)
+    page = text_of(client.get(f"/d/{dialogue.slug}/my-input"))
+    assert "Why do you say so?" in page
+    assert "Fordi det er vigtigt" in page
+    assert "question:" not in page

@@ -448,3 +448,10 @@ def test_text_answers_are_themed_apart_from_the_rounds_own_texts(db_session):
     targets = Session.scalars(select(Contribution.target).where(Contribution.id.in_(members_of)))
     assert set(targets) == {why.target}
     assert list_active_themes(round_, "") == []
+
+
+def test_an_item_key_cannot_pose_as_an_extra_questions_answer(app_context):
+    with pytest.raises(InvalidSettings, match="question:1"):
+        get_kind(RoundKind.PRIORITISATION).validate_settings(
+            {"items": [{"key": "question:1", "label": "Snyd"}]}
+        )
