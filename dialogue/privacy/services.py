@@ -381,7 +381,7 @@ def erase_own_input(dialogue: Dialogue, author: str) -> int:
     for ids in chunks([cid for cid, _round_id in own]):
         Session.execute(delete(Contribution).where(Contribution.id.in_(ids)))
     answers = erase_answers(round_ids, author)
-    for round_id in {round_id for _cid, round_id in own}:
+    for round_id in round_ids if answers else {round_id for _cid, round_id in own}:
         invalidate(round_id=round_id)
     Session.flush()
     Session.expire_all()

@@ -13,7 +13,6 @@ Create Date: 2026-12-07 11:19:47.715404
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "4f9a2c7e1d03"
 down_revision = "c3d8f2a61e47"
 branch_labels = None

@@ -18,10 +18,12 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Hashable, Mapping, Sequence, Set
 from dataclasses import dataclass
+from functools import partial
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from analysis.suppression import shown_groups, why_hidden
+from analysis.suppression import shown_disjoint, shown_groups, why_hidden
+from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.models import (
     Contribution,
@@ -32,6 +34,7 @@ from dialogue.core.models import (
     RoundQuestion,
     RoundState,
 )
+from dialogue.core.results_cache import cached, register, warmer
 from rounds.questions import SCALE, questions_of, text_answers
 
 
@@ -68,7 +71,8 @@ class QuestionResult:
     """One extra question's numbers as a results page shows them."""
 
     id: int
-    type: QuestionType
+    #: The question's type (``QuestionType`` value).
+    kind: str
     text: str
     #: Distinct people who answered; None below the minimum group size (nothing else shown).
     respondents: int | None
@@ -103,36 +107,108 @@ def question_results(
     questions = questions_of(round_)
     if not questions or round_.state_at(now) is not RoundState.CLOSED:
         return []
+    variant = f"questions:{language}:{int(by_band)}:{int(with_texts)}"
+    compute = partial(_compute, round_, questions, language, by_band, with_texts)
+    return list(cached(round_, variant, compute))
+
+
+def _compute(
+    round_: Round,
+    questions: list[RoundQuestion],
+    language: str,
+    by_band: bool,
+    with_texts: bool,
+) -> list[QuestionResult]:
     k = round_.dialogue.min_group_size
-    chosen = _answers(questions)
+    counts, respondents = _counts(questions)
+    # Sets of people only where counts cannot do: overlapping options, and breakdowns by band.
+    chosen = _answers(
+        [q for q in questions if by_band or q.type is QuestionType.MULTIPLE],
+    )
     backgrounds = [q for q in questions if q.type is QuestionType.BACKGROUND]
     results = []
     for question in questions:
+        text = question.text(language)
         if question.type is QuestionType.TEXT:
             results.append(_text_result(round_, question, language, k, with_texts))
             continue
-        groups = chosen.get(question.id, {})
-        answered = set().union(*groups.values()) if groups else set()
-        text = question.text(language)
-        if len(answered) < k:
-            results.append(QuestionResult(question.id, question.type, text, None))
+        answered_by = respondents.get(question.id, 0)
+        if answered_by < k:
+            results.append(QuestionResult(question.id, question.type.value, text, None))
             continue
+        groups = chosen.get(question.id, {})
+        if question.type is QuestionType.MULTIPLE:
+            answered = set().union(*groups.values())
+            options = _option_counts(question, groups, answered, language, k)
+        else:
+            options = _disjoint_counts(question, counts.get(question.id, {}), language, k)
         breakdowns = ()
         if by_band:
+            answered = set().union(*groups.values())
             others = [b for b in backgrounds if b.id != question.id]
             breakdowns = _breakdowns(question, groups, answered, others, chosen, language, k)
         results.append(
             QuestionResult(
                 question.id,
-                question.type,
+                question.type.value,
                 text,
-                len(answered),
-                _option_counts(question, groups, answered, language, k),
-                _mean(question, groups),
+                answered_by,
+                options,
+                _scale_mean(question, counts.get(question.id, {})),
                 breakdowns=breakdowns,
             )
         )
     return results
+
+
+def _counts(
+    questions: Sequence[RoundQuestion],
+) -> tuple[dict[int, dict[Hashable, int]], dict[int, int]]:
+    """Per question: people per option id (or scale value), and people who answered at all.
+
+    Counted by the database, so that a round of a hundred thousand loads no rows for them.
+    """
+    ids = [q.id for q in questions if q.type is not QuestionType.TEXT]
+    counts: dict[int, dict[Hashable, int]] = defaultdict(dict)
+    for question_id, option_id, value, people in Session.execute(
+        select(
+            QuestionAnswer.question_id,
+            QuestionAnswer.option_id,
+            QuestionAnswer.value,
+            func.count(QuestionAnswer.author.distinct()),
+        )
+        .where(QuestionAnswer.question_id.in_(ids))
+        .group_by(QuestionAnswer.question_id, QuestionAnswer.option_id, QuestionAnswer.value)
+    ):
+        counts[question_id][option_id if option_id is not None else value] = people
+    respondents = dict(
+        Session.execute(
+            select(QuestionAnswer.question_id, func.count(QuestionAnswer.author.distinct()))
+            .where(QuestionAnswer.question_id.in_(ids))
+            .group_by(QuestionAnswer.question_id)
+        ).all()
+    )
+    return counts, respondents
+
+
+def _disjoint_counts(
+    question: RoundQuestion, counts: Mapping[Hashable, int], language: str, k: int
+) -> tuple[OptionCount, ...]:
+    """Each option's count where every person chose one (single choice, scale, bands)."""
+    sizes = {key: count for key, count in counts.items() if count}
+    shown = shown_disjoint(sizes, sum(sizes.values()), k)
+    return tuple(
+        OptionCount(label, sizes.get(key, 0))
+        if not sizes.get(key) or key in shown
+        else OptionCount(label, None, why_hidden(sizes[key], k))
+        for key, label in _choices(question, language)
+    )
+
+
+def _scale_mean(question: RoundQuestion, counts: Mapping[Hashable, int]) -> float | None:
+    if question.type is not QuestionType.SCALE or not counts:
+        return None
+    return sum(value * count for value, count in counts.items()) / sum(counts.values())
 
 
 def _answers(questions: Sequence[RoundQuestion]) -> dict[int, dict[Hashable, set[str]]]:
@@ -178,14 +254,13 @@ def _option_counts(
     return tuple(counts)
 
 
-def _mean(question: RoundQuestion, groups: Mapping[Hashable, Set[str]], among=None) -> float | None:
+def _band_mean(
+    question: RoundQuestion, groups: Mapping[Hashable, Set[str]], among: Set[str]
+) -> float | None:
+    """The mean of a scale among the people of one band."""
     if question.type is not QuestionType.SCALE:
         return None
-    values = [
-        value
-        for value, members in groups.items()
-        for _author in (members if among is None else set(members) & among)
-    ]
+    values = [value for value, members in groups.items() for _author in set(members) & among]
     return sum(values) / len(values) if values else None
 
 
@@ -223,7 +298,7 @@ def _breakdowns(
                         label,
                         len(members),
                         _option_counts(question, groups, members, language, k),
-                        _mean(question, groups, members),
+                        _band_mean(question, groups, members),
                     )
                 )
             else:
@@ -246,8 +321,28 @@ def _text_result(
     authors = {author for author, _body in rows}
     text = question.text(language)
     if len(authors) < k:
-        return QuestionResult(question.id, question.type, text, None)
+        return QuestionResult(question.id, question.type.value, text, None)
     quoted = tuple(sorted(body for _author, body in rows if body)) if with_texts else ()
     return QuestionResult(
-        question.id, question.type, text, len(authors), texts=len(rows), quoted=quoted
+        question.id, question.type.value, text, len(authors), texts=len(rows), quoted=quoted
     )
+
+
+#: Closed rounds' question results are kept in the results cache: counting a hundred thousand
+#: answers on every visit to the results page would take seconds.
+register(OptionCount, BandRow, BandBreakdown, QuestionResult, namespace="rounds.questions")
+
+
+@warmer
+def warm_question_results(round_: Round) -> None:
+    """Store every view of the closed round's questions in its job, so no reader waits for them.
+
+    Participants and the public, staff (with bands) and the consultant (with texts), in
+    Danish and English.
+    """
+    now = utcnow()
+    for language in ("da", "en"):
+        for by_band, with_texts in ((False, False), (True, False), (True, True)):
+            question_results(
+                round_, language=language, now=now, by_band=by_band, with_texts=with_texts
+            )

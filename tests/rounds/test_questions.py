@@ -16,7 +16,9 @@ from dialogue.core.models import (
     QuestionType,
     RoundKind,
     RoundQuestion,
+    RoundResultsCache,
 )
+from dialogue.core.results_cache import finalise
 from dialogue.privacy.services import erase_own_input, own_input
 from rounds import get_kind, questions
 from rounds.errors import InvalidSettings, RoundClosed, SubmissionRejected
@@ -455,3 +457,35 @@ def test_an_item_key_cannot_pose_as_an_extra_questions_answer(app_context):
         get_kind(RoundKind.PRIORITISATION).validate_settings(
             {"items": [{"key": "question:1", "label": "Snyd"}]}
         )
+
+
+def test_stored_results_follow_an_erasure_after_the_round_closed(db_session):
+    dialogue = make_dialogue(min_group_size=3)
+    round_ = make_round(dialogue)
+    (single,) = add(round_, SINGLE)
+    members = participants(dialogue, 6)
+    for member in members:
+        give(round_, member, {single: "Yes"})
+    close(round_)
+    assert results_of(round_)[single.id].respondents == 6
+    assert results_of(round_)[single.id].respondents == 6  # from the results cache
+    erase_own_input(dialogue, author_of(members[0]))
+    assert results_of(round_)[single.id].respondents == 5
+
+
+def test_the_closed_rounds_job_stores_every_view_of_the_questions(app_context):
+    dialogue = make_dialogue(min_group_size=3)
+    round_ = make_round(dialogue)
+    (single,) = add(round_, SINGLE)
+    for member in participants(dialogue, 4):
+        give(round_, member, {single: "No"})
+    close(round_)
+    Session.commit()
+    finalise(round_)
+    variants = set(
+        Session.scalars(
+            select(RoundResultsCache.variant).where(RoundResultsCache.round_id == round_.id)
+        )
+    )
+    assert {f"questions:{lang}:{view}" for lang in ("da", "en")
+            for view in ("0:0", "1:0", "1:1")} <= variants  # fmt: skip
