@@ -153,3 +153,30 @@ def _overlap_victim(sets, everyone, visible, min_size, overlap):
         if 0 < apart < min_size:
             return first  # ``visible`` is sorted smallest first
     return None
+
+
+def shown_disjoint(sizes: Mapping[Hashable, int], total: int, min_size: int) -> set[Hashable]:
+    """:func:`shown_groups` for one dimension of disjoint groups, worked out from sizes alone.
+
+    The options of a single-choice question split its respondents into disjoint groups; then
+    every rule depends on the sizes only, and counting them needs no sets of a hundred thousand
+    people. ``sizes`` holds the non-empty groups; ``total`` is everyone counted.
+    """
+    if min_size < 3:
+        raise ValueError("min_size below 3 would expose individuals; use 3 or more")
+    hidden = {name for name, size in sizes.items() if size < min_size}
+
+    def order(name: Hashable) -> tuple:
+        return (sizes[name], str(name))
+
+    while True:
+        visible = sorted((name for name in sizes if name not in hidden), key=order)
+        rest = total - sum(sizes[name] for name in visible)
+        victim = None
+        if visible and (0 < rest < min_size or (rest == 0 and hidden)):
+            victim = visible[0]
+        if victim is None:
+            victim = next((name for name in visible if 0 < total - sizes[name] < min_size), None)
+        if victim is None:
+            return set(visible)
+        hidden.add(victim)

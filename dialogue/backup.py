@@ -118,6 +118,7 @@ CONTENT_TABLES = (
     "member_checks",
     "contribution_embeddings",
     "identifying_spans",
+    "question_answers",
 )
 
 

@@ -57,7 +57,7 @@ def replace_answer(
     """
     submissions.ensure_open(round_, now)
     nonce = nonce or ""
-    existing = submissions.list_own(round_, author)
+    existing = submissions.list_own(round_, author, kind_only=True)
     keys = {_row_key(author, nonce, round_.id, row.slot) for row in rows}
     if nonce and any(c.submission_key in keys for c in existing):
         return existing
@@ -76,7 +76,7 @@ def replace_answer(
             stored = [_upsert(round_, author, row, by_slot, nonce, now) for row in rows]
     except IntegrityError:
         # The same form raced itself; the winner stored exactly this answer.
-        return submissions.list_own(round_, author)
+        return submissions.list_own(round_, author, kind_only=True)
     release.release_waiting(round_)
     return stored
 

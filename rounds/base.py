@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Round
+from rounds import questions
 from rounds.errors import InvalidSettings
 from rounds.items import Item, items_of, validate_items
 
@@ -212,12 +213,17 @@ class RoundKindBase(ABC):
     feeds_synthesis: ClassVar[bool] = True
 
     def theme_parts(self, round_) -> list[tuple[str, Any]]:
-        """The parts of the round whose texts are themed apart, as (part, label); none by default.
+        """The parts of the round whose texts are themed apart, as (part, label).
 
         Texts that answer different questions are never grouped together: the culture round's
-        strengths apart from its weaknesses, a consultation's comments per draft value. A kind
-        whose texts all answer one question has one part, ``""``.
+        strengths apart from its weaknesses, a consultation's comments per draft value, and the
+        answers to each extra text question apart from everything else. A kind whose texts all
+        answer one question has one part, ``""``.
         """
+        return [*self.kind_theme_parts(round_), *questions.text_parts(round_)]
+
+    def kind_theme_parts(self, round_) -> list[tuple[str, Any]]:
+        """The parts of the kind's own texts (see :meth:`theme_parts`); none by default."""
         return []
 
     def analysis_texts(self, round_, part: str = "") -> list[tuple[Any, str]]:
@@ -240,9 +246,19 @@ class RoundKindBase(ABC):
         """A SQL condition on ``Contribution`` that picks the texts :meth:`analysis_texts` reads.
 
         ``part`` narrows it to one of :meth:`theme_parts`; None means every part. For counting
-        texts in the database (coverage) instead of reading a million into Python; None (the
-        default) when the kind has no such texts.
+        texts in the database (coverage) instead of reading a million into Python; None when
+        the round has no such texts.
         """
+        if part and questions.is_question_part(part):
+            return questions.text_condition(round_, part)
+        own = self.kind_analysis_condition(round_, part)
+        if part is not None or not questions.text_parts(round_):
+            return own
+        answers = questions.text_condition(round_)
+        return answers if own is None else or_(own, answers)
+
+    def kind_analysis_condition(self, round_, part: str | None = None):
+        """The condition of :meth:`analysis_condition` on the kind's own texts; None by default."""
         return None  # noqa: RET501 - callers test for None: "this kind has no texts"
 
     def items(self, round_) -> list[Item]:

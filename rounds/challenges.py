@@ -14,6 +14,7 @@ from wtforms.validators import Length
 from dialogue.core.db import Session
 from dialogue.core.forms import Form
 from dialogue.core.models import Contribution, ModerationState, Round
+from dialogue.core.models.question import kind_input
 from rounds import submissions
 from rounds.base import RoundKindBase, SettingField
 from rounds.errors import InvalidSettings, SubmissionRejected
@@ -94,16 +95,17 @@ class Challenges(RoundKindBase):
         text = self._text(contribution.round, form.body.data)
         return submissions.edit_contribution(contribution, now=now, body=text)
 
-    def theme_parts(self, round_: Round) -> list[tuple[str, Any]]:
+    def kind_theme_parts(self, round_: Round) -> list[tuple[str, Any]]:
         """Every text answers the round's one question: one part."""
         return [("", _l("All texts"))]
 
-    def analysis_condition(self, round_: Round, part: str | None = None):
+    def kind_analysis_condition(self, round_: Round, part: str | None = None):
         """The round's visible texts (all in the one part)."""
         return and_(
             Contribution.round_id == round_.id,
             Contribution.moderation == ModerationState.VISIBLE,
             Contribution.body.is_not(None),
+            kind_input(),
         )
 
     def results(self, round_: Round, segments) -> RoundResults:

@@ -88,11 +88,11 @@ class Consultation(StructuredKind):
     #: Comments react to the drafts: themed for reading, never counted as uncovered input.
     feeds_synthesis = False
 
-    def theme_parts(self, round_: Round) -> list[tuple[str, Any]]:
+    def kind_theme_parts(self, round_: Round) -> list[tuple[str, Any]]:
         """The comments on each draft proposal are one part: each answers its own question."""
         return [(item.key, item.label) for item in self.items(round_)]
 
-    def analysis_condition(self, round_: Round, part: str | None = None):
+    def kind_analysis_condition(self, round_: Round, part: str | None = None):
         """The round's visible comments; on one draft proposal if the part is one."""
         return visible_texts(round_, Contribution.target == part if part else None)
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from dialogue.core.models.question import QUESTION_TARGET_PREFIX
 from rounds.errors import InvalidSettings
 
 #: ``Contribution.target`` holds at most 64 characters.
@@ -87,6 +88,10 @@ def validate_items(raw: Any) -> list[dict[str, str]]:
             raise InvalidSettings(
                 _l("The item key “%(key)s” may only hold a–z, 0–9 and - _ : .", key=key[:70]),
                 field="items",
+            )
+        if key.startswith(QUESTION_TARGET_PREFIX):  # the targets of extra questions' answers
+            raise InvalidSettings(
+                _l("The item key “%(key)s” is reserved.", key=key[:70]), field="items"
             )
         if key in keys or field_name(key) in fields:
             raise InvalidSettings(

@@ -20,6 +20,7 @@ from wtforms.validators import Length
 
 from dialogue.core.forms import Form
 from dialogue.core.models import Contribution, ModerationState, Round
+from dialogue.core.models.question import kind_input
 from rounds import answers, submissions
 from rounds.base import RoundKindBase, SettingField
 from rounds.errors import InvalidSettings, SubmissionRejected
@@ -31,10 +32,11 @@ from rounds.results.texts import raw_texts
 
 
 def visible_texts(round_: Round, narrower=None):
-    """The round's visible, non-empty texts, narrowed by a further condition if one is given."""
+    """The round's visible, non-empty texts of its own form, narrowed further if asked."""
     condition = and_(
         Contribution.round_id == round_.id,
         Contribution.moderation == ModerationState.VISIBLE,
+        kind_input(),
         Contribution.body.is_not(None),
         Contribution.body != "",
     )
@@ -235,13 +237,13 @@ class ItemTexts(StructuredKind):
             raise SubmissionRejected(_l("Please write something before you save."))
         return answers.replace_answer(round_, author, rows, nonce=nonce, now=now)
 
-    def theme_parts(self, round_: Round) -> list[tuple[str, Any]]:
+    def kind_theme_parts(self, round_: Round) -> list[tuple[str, Any]]:
         """One part per aspect if the aspects answer different questions, else one for all."""
         if self.themed_by_aspect:
             return list(self.aspects)
         return [("", _l("All texts"))]
 
-    def analysis_condition(self, round_: Round, part: str | None = None):
+    def kind_analysis_condition(self, round_: Round, part: str | None = None):
         """The round's visible, non-empty texts; of one aspect if the part is one."""
         aspect = Contribution.data["aspect"].as_string()
         return visible_texts(round_, aspect == part if part else None)

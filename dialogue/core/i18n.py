@@ -59,6 +59,12 @@ def select_locale() -> str:
     )
 
 
+def page_language() -> str:
+    """The language of the page being built ("da" or "en"), for texts stored in both."""
+    locale = get_locale()
+    return locale.language if locale is not None else "en"
+
+
 def local_datetime(value: dt.datetime, timezone: str, format: str = "long") -> str:
     """Show a stored UTC instant in the dialogue's time zone and the visitor's language.
 

@@ -26,12 +26,14 @@ from dialogue.core.access import current_author, round_or_404
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.extensions import limiter
+from dialogue.core.i18n import page_language
 from dialogue.core.models import Membership, RoundState
 from dialogue.core.models.membercheck import CheckAnswer
 from dialogue.core.views import attempt
 from dialogue.identifying.warnings import warning_before_saving
 from dialogue.membercheck.forms import CheckForm
 from dialogue.membercheck.services import answer_check, checks_of, is_checkable
+from dialogue.participate import forms as question_forms
 from dialogue.participate import stash
 from dialogue.participate.queries import (
     own_contribution_or_404,
@@ -44,7 +46,7 @@ from dialogue.privacy.services import as_csv, as_json, erase_own_input, own_inpu
 from dialogue.synthesis.feedback import RECALLED_THEMES, previous_themes
 from dialogue.synthesis.traces import own_paths
 from dialogue.workbench.jobs import schedule as schedule_embedding
-from rounds import get_kind, submissions
+from rounds import get_kind, questions, submissions
 from rounds.errors import RoundError
 from rounds.results.delphi import delphi_feedback
 from rounds.traceability import load_graph
@@ -52,13 +54,26 @@ from rounds.traceability import load_graph
 bp = Blueprint("participate", __name__, url_prefix="/d/<slug>")
 
 
-def render_round(membership, round_, form, status=200, preserved_text=None, identifying=None):
-    """The round's page with the participant's own contributions and, if open, the form."""
+def render_round(
+    membership,
+    round_,
+    form,
+    status=200,
+    preserved_text=None,
+    identifying=None,
+    questions_form=None,
+):
+    """The round's page with the participant's own contributions and, if open, the forms."""
     kind = get_kind(round_.kind)
     author = current_author(membership)
     now = utcnow()
     if form is not None and not form.nonce.data:
         form.nonce.data = secrets.token_urlsafe(16)
+    extra = questions.questions_of(round_)
+    if questions_form is None and extra:
+        questions_form = question_forms.questions_form(
+            extra, page_language(), data=questions.own_answers(round_, author)
+        )
     context = {
         "membership": membership,
         "dialogue": membership.dialogue,
@@ -66,7 +81,7 @@ def render_round(membership, round_, form, status=200, preserved_text=None, iden
         "state": round_.state_at(now),
         "kind": kind,
         "settings": kind.settings(round_) if kind else {},
-        "own": submissions.list_own(round_, author),
+        "own": submissions.list_own(round_, author, kind_only=True),
         "form": form,
         "preserved_text": preserved_text,
         "RoundState": RoundState,
@@ -75,6 +90,8 @@ def render_round(membership, round_, form, status=200, preserved_text=None, iden
         "recall": previous_themes(round_),
         "recalled": RECALLED_THEMES,
         "identifying": identifying,
+        "questions": extra,
+        "questions_form": questions_form,
     }
     template = kind.template if kind else "rounds/unavailable.html"
     return render_template(template, **context), status
@@ -192,6 +209,38 @@ def add(slug: str, round_id: int):
     schedule_embedding(round_)
     flash(_("Thank you. Your contribution is saved."), "success")
     return redirect(url_for(".round_page", slug=slug, round_id=round_id), 303)
+
+
+@bp.route("/rounds/<int:round_id>/questions", methods=["POST"])
+@keep_unsaved_input
+@limiter.limit("30 per minute", key_func=session_key)
+def answer_questions(slug: str, round_id: int):
+    """Save the answers to a round's extra questions; refused ones show again with why."""
+    membership = participant_or_404(slug)
+    round_ = round_or_404(membership, round_id)
+    kind = get_kind(round_.kind)
+    extra = questions.questions_of(round_)
+    if kind is None or not extra:
+        abort(404)
+    form = question_forms.questions_form(extra, page_language())
+    defaults = kind.form_defaults(round_, current_author(membership))
+
+    def refused(status: int):
+        own = kind.form(round_, formdata=None, **defaults)  # not the questions' POST
+        return render_round(membership, round_, own, status, questions_form=form)
+
+    if not form.validate_on_submit():
+        return refused(422)
+    raw = question_forms.submitted(form, extra)
+    try:
+        questions.answer_questions(round_, current_author(membership), raw, now=utcnow())
+    except RoundError as exc:
+        Session.rollback()
+        attach_error(form, exc)
+        return refused(exc.status)
+    Session.commit()
+    flash(_("Thank you. Your answers are saved."), "success")
+    return redirect(url_for(".round_page", slug=slug, round_id=round_id, _anchor="questions"), 303)
 
 
 def attach_error(form, exc: RoundError) -> None:

@@ -29,6 +29,7 @@ from sqlalchemy import delete, func, select, update
 from dialogue.core.audit import record_event
 from dialogue.core.db import Base, Session
 from dialogue.core.errors import UserError
+from dialogue.core.i18n import page_language
 from dialogue.core.mail import outbox_in_use
 from dialogue.core.models import (
     AuditEvent,
@@ -46,10 +47,12 @@ from dialogue.core.models import (
     Theme,
 )
 from dialogue.core.models.proposal import ProposalStatus
+from dialogue.core.models.question import QuestionAnswer, RoundQuestion
 from dialogue.core.results_cache import invalidate
 from dialogue.core.sessions import end_all_sessions
 from dialogue.privacy.notice import retention_ends
 from rounds import submissions
+from rounds.questions import erase_answers, own_choices
 from rounds.traceability import chunks, load_graph, placed_in, record_withdrawals
 
 logger = logging.getLogger(__name__)
@@ -230,14 +233,26 @@ def purge_dialogue(dialogue: Dialogue, today: dt.date) -> Removal:
     )
     for model in (MemberCheck, ContributionEmbedding):
         Session.execute(delete(model).where(model.contribution_id.in_(texts)))
-    authors = Session.scalars(
-        select(Contribution.author).where(Contribution.round_id.in_(round_ids)).distinct()
-    ).all()
-    for author in authors:
+    authors = set(
+        Session.scalars(
+            select(Contribution.author).where(Contribution.round_id.in_(round_ids)).distinct()
+        )
+    )
+    questions = select(RoundQuestion.id).where(RoundQuestion.round_id.in_(round_ids))
+    answered = QuestionAnswer.question_id.in_(questions)
+    authors |= set(Session.scalars(select(QuestionAnswer.author).where(answered).distinct()))
+    for author in sorted(authors):
+        # One random pseudonym per author across texts and answers, so that counts still hold.
+        anonymous = secrets.token_hex(32)
         Session.execute(
             update(Contribution)
             .where(Contribution.round_id.in_(round_ids), Contribution.author == author)
-            .values(author=secrets.token_hex(32), submission_key=None)
+            .values(author=anonymous, submission_key=None)
+        )
+        Session.execute(
+            update(QuestionAnswer)
+            .where(answered, QuestionAnswer.author == author)
+            .values(author=anonymous)
         )
     dialogue.purged_on = today
     return _counted(removal, before)
@@ -348,6 +363,19 @@ def own_input(dialogue: Dialogue, author: str) -> list[dict[str, Any]]:
                     "check_comment": check.comment if check else None,
                 }
             )
+        for question, day, chosen in own_choices(round_, author):
+            found.append(
+                {
+                    "round": round_.position,
+                    "round_title": round_.title,
+                    "written_on": day.isoformat(),
+                    "item": question.target,
+                    "text": None,
+                    "answers": {"question": question.text(page_language()), "chosen": chosen},
+                    "check_answer": None,
+                    "check_comment": None,
+                }
+            )
     return found
 
 
@@ -414,8 +442,9 @@ def erase_own_input(dialogue: Dialogue, author: str) -> int:
     record_withdrawals(dialogue, [cid for cid, _round_id in own])
     for ids in chunks([cid for cid, _round_id in own]):
         Session.execute(delete(Contribution).where(Contribution.id.in_(ids)))
-    for round_id in {round_id for _cid, round_id in own}:
+    answers = erase_answers(round_ids, author)
+    for round_id in round_ids if answers else {round_id for _cid, round_id in own}:
         invalidate(round_id=round_id)
     Session.flush()
     Session.expire_all()
-    return len(own)
+    return len(own) + answers

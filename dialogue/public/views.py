@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
+from dialogue.core.i18n import page_language
 from dialogue.core.models import Dialogue, Proposal, Round, RoundState
 from dialogue.core.models.proposal import ProposalStatus
 from dialogue.synthesis import forms
@@ -30,6 +31,7 @@ from dialogue.synthesis.queries import closing_the_loop, strategy_map_cells
 from dialogue.synthesis.traces import value_trace
 from rounds import get_kind
 from rounds.results.cached import cached_results
+from rounds.results.questions import question_results
 from rounds.traceability import load_graph
 
 bp = Blueprint("public", __name__, url_prefix="/p/<slug>")
@@ -82,6 +84,8 @@ class PublicRound:
     released: bool
     participation: Any = None
     results: Any = None
+    #: The results of the round's extra questions, without breakdowns by band.
+    questions: Any = ()
 
 
 def public_rounds(dialogue: Dialogue) -> list[PublicRound]:
@@ -107,6 +111,7 @@ def public_rounds(dialogue: Dialogue) -> list[PublicRound]:
                 True,
                 participation=round_participation(round_),
                 results=cached_results(round_, staff=False),
+                questions=question_results(round_, language=page_language(), now=now),
             )
         )
     return rounds

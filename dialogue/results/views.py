@@ -21,6 +21,7 @@ from dialogue.core import charts
 from dialogue.core.access import member_or_404, require_roles, round_or_404
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
+from dialogue.core.i18n import page_language
 from dialogue.core.models import Role, RoundState
 from dialogue.fingerprints.jobs import record_later
 from dialogue.results.summary import plain_summary
@@ -30,6 +31,7 @@ from rounds.errors import RoundError
 from rounds.lifecycle import set_published
 from rounds.results import delphi
 from rounds.results.cached import cached_results
+from rounds.results.questions import question_results
 
 bp = Blueprint("results", __name__, url_prefix="/d/<slug>/rounds/<int:round_id>/results")
 
@@ -113,6 +115,13 @@ def round_results(slug: str, round_id: int):
         else None,
         can_publish=membership.role in PUBLISHERS,
         publish_form=FlaskForm(),
+        question_results=question_results(
+            round_,
+            language=page_language(),
+            now=now,
+            by_band=is_staff,
+            with_texts=membership.role is Role.CONSULTANT,
+        ),
     )
 
 

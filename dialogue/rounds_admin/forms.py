@@ -21,10 +21,12 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length
 
 from dialogue.core.forms import Form
+from dialogue.core.models import QuestionType
 from rounds.base import RoundKindBase
 from rounds.errors import InvalidSettings
 from rounds.items import item_lines, items_of, parse_item_lines
 from rounds.lifecycle import to_local
+from rounds.questions import BAND_SETS, MAX_QUESTION_LENGTH, TYPE_LABELS, QuestionSpec
 
 #: The format of ``<input type="datetime-local">``.
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -161,9 +163,84 @@ class RepeatForm(Form):
     """Ask again about the items of a closed rating round that did not reach consensus."""
 
 
+class RemoveForm(Form):
+    """Remove an extra question; the form carries only its CSRF token."""
+
+
 class TakeItemsForm(Form):
     """Copy the top items of an earlier round into this one."""
 
     source = SelectField(_l("From the round"), validate_choice=False)
     count = StringField(_l("How many of the top items"), default="5")
     submit = SubmitField(_l("Take the items"))
+
+
+class QuestionForm(Form):
+    """An extra question of a round: its type, texts in both languages, rules and options."""
+
+    type = SelectField(
+        _l("Type"),
+        choices=[SelectChoice(kind.value, label) for kind, label in TYPE_LABELS.items()],
+        validate_choice=False,
+    )
+    text_da = TextAreaField(_l("Question in Danish"), validators=[Length(max=MAX_QUESTION_LENGTH)])
+    text_en = TextAreaField(_l("Question in English"), validators=[Length(max=MAX_QUESTION_LENGTH)])
+    required = BooleanField(_l("An answer is required"))
+    maximum = StringField(_l("Longest answer (short text) or most options to choose"))
+    options = TextAreaField(
+        _l("Options"),
+        description=_l("One per line, Danish | English, for example “Ja | Yes”."),
+    )
+    band_set = SelectField(
+        _l("Bands (background question)"),
+        choices=[SelectChoice("", _l("None"))]
+        + [SelectChoice(name, band_set.label) for name, band_set in BAND_SETS.items()],
+        validate_choice=False,
+        description=_l(
+            "A background question offers only these coarse bands and is always optional."
+        ),
+    )
+    submit = SubmitField(_l("Save question"))
+
+
+def question_data(question) -> dict[str, Any]:
+    """The values the question form shows for a stored question."""
+    return {
+        "type": question.type.value,
+        "text_da": question.text_da,
+        "text_en": question.text_en,
+        "required": question.required,
+        "maximum": "" if question.maximum is None else str(question.maximum),
+        "options": "\n".join(f"{o.label_da} | {o.label_en}" for o in question.options),
+        "band_set": question.band_set or "",
+    }
+
+
+def read_question(form: QuestionForm) -> QuestionSpec:
+    """The question as typed, or FormInvalid with the message on the field; the domain checks it."""
+    try:
+        kind = QuestionType(form.type.data)
+    except ValueError:
+        form.type.errors.append(_l("Choose one of the types."))
+        raise FormInvalid from None
+    text = (form.maximum.data or "").strip()
+    try:
+        maximum = int(text) if text else None
+    except ValueError:
+        form.maximum.errors.append(_l("Please enter a number."))
+        raise FormInvalid from None
+    options = []
+    if kind in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+        for line in (form.options.data or "").splitlines():
+            if line.strip():
+                danish, _sep, english = line.partition("|")
+                options.append((danish.strip(), english.strip()))
+    return QuestionSpec(
+        kind,
+        form.text_da.data or "",
+        form.text_en.data or "",
+        required=bool(form.required.data),
+        maximum=maximum,
+        options=options,
+        band_set=form.band_set.data or None,
+    )

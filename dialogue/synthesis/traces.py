@@ -24,6 +24,7 @@ from dialogue.synthesis.figures import (
     visible_totals,
 )
 from rounds import get_kind
+from rounds.questions import describe_text_answer
 from rounds.results.cached import cached_results
 from rounds.traceability import Graph, chunks, proposal_id_of
 
@@ -157,7 +158,8 @@ def own_paths(graph: Graph, round_: Round, contributions: list[Contribution]) ->
         paths.append(
             OwnPath(
                 id=contribution.id,
-                lines=kind.describe(round_, contribution) if kind else [contribution.body or ""],
+                lines=describe_text_answer(contribution)
+                or (kind.describe(round_, contribution) if kind else [contribution.body or ""]),
                 hidden=contribution.moderation is ModerationState.HIDDEN,
                 themes=[graph.themes[i].label for i in sorted(placed.get(contribution.id, ()))],
                 proposals=[

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, ModerationState, Round
+from dialogue.core.models.question import kind_input
 from rounds.items import Item
 
 
@@ -52,6 +53,7 @@ def raw_texts(
             Contribution.round_id == round_.id,
             Contribution.moderation == ModerationState.VISIBLE,
             Contribution.body.is_not(None),
+            kind_input(),
         )
         .limit(RAW_TEXT_LIMIT + 1)
     ).all()

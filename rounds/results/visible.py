@@ -12,6 +12,7 @@ from sqlalchemy import String, Text, cast, func, select
 
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, ModerationState, Round
+from dialogue.core.models.question import kind_input
 
 
 class VisibleRow:
@@ -59,6 +60,9 @@ def computing_results():
 def visible_contributions(round_: Round) -> list[VisibleRow]:
     """The round's contributions that moderation lets through, in a stable, meaningless order.
 
+    Text answers to the round's extra questions are not the kind's input and are left out
+    (``rounds.results.questions`` counts them).
+
     Light rows (``id``, ``author``, ``body``, ``data``, ``target``), not ORM objects: a closed
     round may hold a million of them. ``data`` is read as text and decoded once per distinct
     value (answers repeat: a rating round has a handful of distinct ones); treat it as
@@ -80,6 +84,7 @@ def visible_contributions(round_: Round) -> list[VisibleRow]:
         .where(
             Contribution.round_id == round_.id,
             Contribution.moderation == ModerationState.VISIBLE,
+            kind_input(),
         )
         .order_by(Contribution.id)
     ):
@@ -102,6 +107,7 @@ def visible_authors(round_: Round) -> list[str]:
             .where(
                 Contribution.round_id == round_.id,
                 Contribution.moderation == ModerationState.VISIBLE,
+                kind_input(),
             )
             .distinct()
         )
@@ -116,6 +122,7 @@ def count_visible(round_: Round, *, with_text: bool = False) -> int:
         .where(
             Contribution.round_id == round_.id,
             Contribution.moderation == ModerationState.VISIBLE,
+            kind_input(),
         )
     )
     if with_text:

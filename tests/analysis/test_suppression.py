@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from itertools import combinations
 
 import pytest
@@ -9,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.consensus import suppress_small_groups
-from analysis.suppression import PROTECTS, SMALL, shown_groups, why_hidden
+from analysis.suppression import PROTECTS, SMALL, shown_disjoint, shown_groups, why_hidden
 
 
 def test_two_hidden_groups_of_one_each_hide_the_rest_too():
@@ -122,3 +123,17 @@ def test_a_hidden_group_says_why_without_telling_how_many_took_part():
     assert why_hidden(24, 5) == PROTECTS  # hidden so that a smaller group cannot be derived
     assert why_hidden(24, 5, population=26) == ""  # "not small" would say nearly all took part
     assert why_hidden(24, 5, population=40) == PROTECTS
+
+
+def test_shown_disjoint_agrees_with_shown_groups_on_one_dimension():
+    rng = random.Random(7)
+    for _ in range(500):
+        k = rng.randint(3, 6)
+        sizes = {name: rng.randint(1, 12) for name in range(rng.randint(1, 5))}
+        total = sum(sizes.values())
+        members, start = {}, 0
+        for name, size in sizes.items():
+            members[name] = set(range(start, start + size))
+            start += size
+        expected = shown_groups({"option": members}, set(range(total)), k)["option"]
+        assert shown_disjoint(sizes, total, k) == expected, (sizes, k)

@@ -31,7 +31,8 @@ from dialogue.auth.services import issue_login_link
 from dialogue.core import migrate
 from dialogue.core.anonymity import author_pseudonym
 from dialogue.core.db import Session
-from dialogue.core.models import Dialogue, Membership, Person, Role
+from dialogue.core.models import Dialogue, Membership, Person, QuestionType, Role
+from rounds.questions import QuestionSpec, add_question
 from tests.conftest import TEST_SECRETS, csrf_from
 from tests.factories import make_round
 
@@ -124,6 +125,7 @@ def cohort(fresh_database_url, app_factory, tmp_path):
             people.append(person)
         Session.flush()
         round_ = make_round(dialogue)
+        add_question(round_, QUESTION, actor_id=None)
         tokens = [
             issue_login_link(person.memberships[0], dt.timedelta(days=7)) for person in people
         ]
@@ -150,8 +152,18 @@ def request_link(app, email: str) -> str:
     raise AssertionError(f"no new link was mailed to {email}")
 
 
+#: An extra question every participant answers after their text: its rows are content too.
+QUESTION = QuestionSpec(
+    QuestionType.SINGLE,
+    "Hvor ofte?",
+    "How often?",
+    options=[("Dagligt", "Daily"), ("Ugentligt", "Weekly"), ("Sjældent", "Rarely")],
+)
+CHOICE = re.compile(r'type="radio" name="(q\d+)" id="[^"]*" value="(\d+)"')
+
+
 def participate(app, slug, round_id, token, body):
-    """One participant's visit: confirm the link, open the round, save one text."""
+    """One participant's visit: confirm the link, open the round, save one text, answer."""
     client = app.test_client()
     confirm = client.get(f"/link/{token}")
     assert confirm.status_code == 200
@@ -162,6 +174,14 @@ def participate(app, slug, round_id, token, body):
     response = client.post(
         f"/d/{slug}/rounds/{round_id}/contributions",
         data={"csrf_token": csrf_from(page), "nonce": nonce, "body": body},
+    )
+    assert response.status_code == 303
+    page = client.get(f"/d/{slug}/rounds/{round_id}/")
+    choices = CHOICE.findall(page.get_data(as_text=True))
+    name, option = choices[sorted(TEXTS).index(body.split()[0]) % len(choices)]
+    response = client.post(
+        f"/d/{slug}/rounds/{round_id}/questions",
+        data={"csrf_token": csrf_from(page), name: option},
     )
     assert response.status_code == 303
 
@@ -285,10 +305,11 @@ def _ids(value) -> set[str]:
 
 
 def content_orders(tables, authors):
-    """For each signal of the new contributions, or of any row that points at one: ranks.
+    """For each signal of the new contributions and answers, or of a row pointing at one: ranks.
 
-    Each author's text gets its key in that order; in another table, a text counts by the
-    first row that points at it (a job's key, an embedding, a member check …).
+    Each author's text gets its key in that order, and so does their answer to the extra
+    question (by its first row); in another table, a text counts by the first row that points
+    at it (a job's key, an embedding, a member check …).
     """
     labels, rows = tables["contributions"]
     author, identity = labels.index("author"), labels.index("id")
@@ -299,8 +320,16 @@ def content_orders(tables, authors):
             f"contributions.{label}",
             {authors[row[author]]: key for row, key in zip(mine, keys, strict=True)},
         )
+    labels, rows = tables["question_answers"]
+    author = labels.index("author")
+    mine = [row for row in rows if row[author] in authors]
+    for label, keys in orderings(labels, mine):
+        first = {}
+        for key, row in sorted(zip(keys, mine, strict=True), key=lambda pair: pair[0]):
+            first.setdefault(authors[row[author]], key)
+        yield f"question_answers.{label}", first
     for table, (labels, rows) in tables.items():
-        if table == "contributions":
+        if table in ("contributions", "question_answers"):
             continue
         writers = [
             next((writer[i] for value in row for i in _ids(value) if i in writer), None)
@@ -410,6 +439,7 @@ def test_write_order_links_nobody_live_and_in_the_restored_backup(cohort, tmp_pa
     }
     live = attack(engine, participants, authors)
     assert_no_better_than_chance(live)
+    assert any(text_.startswith("question_answers.") for _person, text_, *_rest in live)
 
     runner = app.test_cli_runner()
     backup_file = tmp_path / "dialogue.backup"

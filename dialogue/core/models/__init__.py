@@ -26,6 +26,12 @@ from dialogue.core.models.proposal import (
     ProposalSource,
     ProposalVersion,
 )
+from dialogue.core.models.question import (
+    QuestionAnswer,
+    QuestionOption,
+    QuestionType,
+    RoundQuestion,
+)
 from dialogue.core.models.round import Round, RoundKind, RoundState
 from dialogue.core.models.sends import KeptLink, MailSend, ReminderSchedule, SendKind
 
@@ -52,11 +58,15 @@ __all__ = [
     "Proposal",
     "ProposalSource",
     "ProposalVersion",
+    "QuestionAnswer",
+    "QuestionOption",
+    "QuestionType",
     "Redaction",
     "ReminderSchedule",
     "Role",
     "Round",
     "RoundFingerprint",
+    "RoundQuestion",
     "RoundResultsCache",
     "RoundKind",
     "RoundState",

@@ -20,6 +20,7 @@ from dialogue.core.models import (
     Job,
     MemberCheck,
     Membership,
+    QuestionType,
     Role,
     RoundKind,
     Theme,
@@ -30,6 +31,7 @@ from dialogue.core.models.proposal import CoverageStatus, ProposalKind
 from dialogue.core.models.sends import ReminderSchedule
 from dialogue.followup.services import add_initiative
 from dialogue.synthesis.services import add_source, create_proposal, finalise_proposal
+from rounds.questions import QuestionSpec, add_question
 from tests.conftest import csrf_from
 from tests.dialogue.test_auth import staff_login
 from tests.factories import (
@@ -156,6 +158,17 @@ POST_POLICY |= {
     "rounds_admin.take_items": ADMIN_ONLY,
 }
 GET_AND_POST |= {"rounds_admin.create", "rounds_admin.edit"}
+# Extra questions: admins set them up; participants answer them on the round's page.
+GET_POLICY |= {
+    "rounds_admin.round_questions": ADMIN_ONLY,
+    "rounds_admin.edit_question": ADMIN_ONLY,
+}
+POST_POLICY |= {
+    "rounds_admin.move_question": ADMIN_ONLY,  # before the admin's delete removes the question
+    "rounds_admin.delete_question": ADMIN_ONLY,
+    "participate.answer_questions": POST_POLICY["participate.add"],
+}
+GET_AND_POST |= {"rounds_admin.round_questions", "rounds_admin.edit_question"}
 
 # --- synthesis and traceability (proposals, coverage, exports, public values) ---
 #: Management and the consultant draft proposals and read coverage, the report and exports.
@@ -269,6 +282,11 @@ class World:
 def world(db_session):
     dialogue = make_dialogue()
     round_ = make_round(dialogue)
+    # Before any input, which would lock them: one to answer, and one in a round without input
+    # for the admin's routes to change.
+    spec = QuestionSpec(QuestionType.SINGLE, "Ja?", "Yes?", options=[("Ja", "Yes"), ("Nej", "No")])
+    add_question(round_, spec, actor_id=None)
+    question = add_question(make_round(dialogue), spec, actor_id=None)
     members = {
         "participant": make_member(dialogue, department="IT", role_group="Medarbejder"),
         "outsider": make_member(make_dialogue()),
@@ -320,6 +338,7 @@ def world(db_session):
         "name": "dialogue.json",
         "slug": dialogue.slug,
         "round_id": round_.id,
+        "question_id": question.id,
         "part": "",  # the round's one part: the workbench's plain addresses
         "contribution_id": contribution.id,
         "span_id": 0,  # no such span: the consultant is told it is no longer flagged

@@ -141,7 +141,15 @@ CONTENT_COLUMNS = {
     "round_fingerprints": {"id", "round_id", "form_version", "sha256", "published_at"},
     #: When the scheduler reminds everyone of a round: hours before it closes, nothing else.
     "reminder_schedules": {"id", "round_id", "hours_before_close"},
-}
+    #: A round's extra questions and their options: staff content.
+    "round_questions": {
+        "id", "round_id", "position", "type", "text_da", "text_en", "required", "maximum",
+        "band_set",
+    },
+    "question_options": {"id", "question_id", "position", "label_da", "label_en"},
+    #: A chosen option or scale value: a pseudonym, a random id and the day, like a contribution.
+    "question_answers": {"id", "question_id", "author", "option_id", "value", "created_on"},
+}  # fmt: skip
 
 
 def test_every_table_is_classified():
@@ -170,8 +178,9 @@ def test_no_content_table_refers_to_an_identity_table():
             assert foreign_key.column.table.name not in IDENTITY_TABLES, name
 
 
-def test_contributions_record_the_day_not_the_time():
-    columns = Base.metadata.tables["contributions"].columns
+@pytest.mark.parametrize("table", ["contributions", "question_answers"])
+def test_participant_input_records_the_day_not_the_time(table):
+    columns = Base.metadata.tables[table].columns
     assert isinstance(columns["created_on"].type, sa.Date)
     assert not any(isinstance(c.type, sa.DateTime) for c in columns)
 

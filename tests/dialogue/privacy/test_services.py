@@ -28,9 +28,13 @@ from dialogue.core.models import (
     Person,
     Proposal,
     ProposalSource,
+    QuestionAnswer,
+    QuestionOption,
+    QuestionType,
     Role,
     Round,
     RoundKind,
+    RoundQuestion,
     RoundResultsCache,
     Theme,
     ThemeMember,
@@ -97,6 +101,24 @@ def add_what_the_demo_leaves_out(demo: Dialogue) -> None:
                 held_on=utcnow().date(),
             ),
         ]
+    )
+    question = RoundQuestion(
+        round_id=round_.id,
+        position=1,
+        type=QuestionType.SINGLE,
+        text_da="Ja?",
+        text_en="Yes?",
+        options=[QuestionOption(position=1, label_da="Ja", label_en="Yes")],
+    )
+    Session.add(question)
+    Session.flush()
+    Session.add(
+        QuestionAnswer(
+            question_id=question.id,
+            author=text.author,
+            option_id=question.options[0].id,
+            created_on=text.created_on,
+        )
     )
     schedule = ReminderSchedule(round_id=round_.id, hours_before_close=48)
     member = Session.scalar(select(Membership).where(Membership.dialogue_id == demo.id).limit(1))
@@ -203,6 +225,20 @@ def test_the_purge_keeps_published_results_and_final_values_anonymously(app_cont
     Session.add(ProposalSource(proposal_id=final.id, contribution_id=text.id))
     record_event(None, "round.publish", dialogue)
     pseudonym = text.author
+    question = RoundQuestion(
+        round_id=round_.id,
+        position=1,
+        type=QuestionType.SCALE,
+        text_da="Hvor?",
+        text_en="How?",
+    )
+    Session.add(question)
+    Session.flush()
+    Session.add(
+        QuestionAnswer(
+            question_id=question.id, author=pseudonym, value=4, created_on=text.created_on
+        )
+    )
 
     removal = services.purge_dialogue(dialogue, utcnow().date())
 
@@ -216,6 +252,8 @@ def test_the_purge_keeps_published_results_and_final_values_anonymously(app_cont
     assert kept.body == "Mere tid til faglig sparring"
     assert kept.author != pseudonym
     assert kept.submission_key is None
+    # The same new pseudonym on the answer, so that the author still counts once.
+    assert Session.scalars(select(QuestionAnswer.author)).all() == [kept.author]
     assert Session.scalar(select(func.count()).select_from(ProposalSource)) == 1
     assert removal.rows["rounds"] == 1
     assert removal.rows["proposals"] == 1

@@ -1,0 +1,491 @@
+"""Extra questions of a round: setting up, locking, answering, results and their suppression."""
+
+from __future__ import annotations
+
+import datetime as dt
+from itertools import combinations
+
+import pytest
+from sqlalchemy import func, select, text
+
+from dialogue.core.clock import utcnow
+from dialogue.core.db import Session
+from dialogue.core.models import (
+    Contribution,
+    QuestionAnswer,
+    QuestionType,
+    RoundKind,
+    RoundQuestion,
+    RoundResultsCache,
+)
+from dialogue.core.results_cache import finalise
+from dialogue.privacy.services import erase_own_input, own_input
+from rounds import get_kind, questions
+from rounds.errors import InvalidSettings, RoundClosed, SubmissionRejected
+from rounds.questions import QuestionsLocked, QuestionSpec, answer_questions, field_name
+from rounds.results.questions import question_results
+from rounds.theme_run import list_active_themes, run_analysis
+from tests.factories import make_contribution, make_dialogue, make_round
+from tests.rounds.factories import answer, author_of, make_item_round, participants
+
+SINGLE = QuestionSpec(
+    QuestionType.SINGLE, "Bruger du intranettet?", "Do you use the intranet?",
+    required=True, options=[("Ja", "Yes"), ("Nej", "No"), ("Ved ikke", "Don't know")],
+)  # fmt: skip
+MULTIPLE = QuestionSpec(
+    QuestionType.MULTIPLE, "Hvilke kanaler?", "Which channels?", maximum=2,
+    options=[("Mail", "Mail"), ("Møder", "Meetings"), ("Intranet", "Intranet")],
+)  # fmt: skip
+SCALE = QuestionSpec(QuestionType.SCALE, "Hvor tilfreds?", "How satisfied?")
+TEXT = QuestionSpec(QuestionType.TEXT, "Hvorfor?", "Why?", maximum=40)
+AGE = QuestionSpec(QuestionType.BACKGROUND, "", "", band_set="age")
+SENIORITY = QuestionSpec(QuestionType.BACKGROUND, "", "", band_set="seniority")
+
+
+def add(round_, *specs):
+    return [questions.add_question(round_, spec, actor_id=None) for spec in specs]
+
+
+def close(round_):
+    now = utcnow()
+    round_.opens_at, round_.closes_at = now - dt.timedelta(days=8), now - dt.timedelta(days=1)
+    Session.flush()
+
+
+def give(round_, member, values, now=None):
+    """Answer with ``values`` keyed by question: an option label (English), a list, a value."""
+    raw = {}
+    for question, value in values.items():
+        by_label = {o.label_en: str(o.id) for o in question.options}
+        if isinstance(value, list):
+            raw[field_name(question)] = [by_label[v] for v in value]
+        elif question.options:
+            raw[field_name(question)] = by_label[value]
+        else:
+            raw[field_name(question)] = str(value)
+    return answer_questions(round_, author_of(member), raw, now=now or utcnow())
+
+
+def stored_answers(round_):
+    return Session.scalar(
+        select(func.count())
+        .select_from(QuestionAnswer)
+        .join(RoundQuestion)
+        .where(RoundQuestion.round_id == round_.id)
+    )
+
+
+# --- setting up -----------------------------------------------------------------------------
+
+
+def test_questions_keep_their_order_texts_and_options(db_session):
+    round_ = make_round(make_dialogue())
+    single, multiple, scale, text_question, age = add(round_, SINGLE, MULTIPLE, SCALE, TEXT, AGE)
+    assert questions.questions_of(round_) == [single, multiple, scale, text_question, age]
+    assert [o.label("da") for o in single.options] == ["Ja", "Nej", "Ved ikke"]
+    assert single.text("en") == "Do you use the intranet?"
+    assert single.required
+    questions.move_question(age, -1, actor_id=None)
+    assert questions.questions_of(round_)[3] is age
+    questions.delete_question(scale, actor_id=None)
+    assert scale not in questions.questions_of(round_)
+
+
+def test_background_questions_offer_only_their_bands_and_are_never_required(db_session):
+    round_ = make_round(make_dialogue())
+    spec = QuestionSpec(
+        QuestionType.BACKGROUND, "", "", required=True, options=[("37", "37")], band_set="age"
+    )
+    (age,) = add(round_, spec)
+    assert not age.required
+    assert [o.label_en for o in age.options] == ["Under 30", "30–44", "45–59", "60 or over"]
+    assert age.text("da") == "Hvor gammel er du?"
+    with pytest.raises(InvalidSettings) as refused:
+        add(round_, QuestionSpec(QuestionType.BACKGROUND, "Alder", "Age", band_set="years"))
+    assert refused.value.field == "band_set"
+
+
+@pytest.mark.parametrize(
+    ("spec", "field"),
+    [
+        (QuestionSpec(QuestionType.SCALE, "Hvor tilfreds?", ""), "text_da"),
+        (QuestionSpec(QuestionType.SCALE, "x" * 501, "y"), "text_da"),
+        (QuestionSpec(QuestionType.SINGLE, "Ja?", "Yes?", options=[("Ja", "Yes")]), "options"),
+        (QuestionSpec(QuestionType.SINGLE, "Ja?", "Yes?", options=[("Ja", ""), ("Nej", "No")]),
+         "options"),
+        (QuestionSpec(QuestionType.SINGLE, "Ja?", "Yes?", options=[("Ja", "Yes"), ("ja", "Y")]),
+         "options"),
+        (QuestionSpec(QuestionType.MULTIPLE, "Ja?", "Yes?", maximum=3,
+                      options=[("Ja", "Yes"), ("Nej", "No")]), "maximum"),
+        (QuestionSpec(QuestionType.TEXT, "Hvorfor?", "Why?", maximum=5), "maximum"),
+        (QuestionSpec(QuestionType.TEXT, "Hvorfor?", "Why?", maximum=100_000), "maximum"),
+    ],
+)  # fmt: skip
+def test_a_broken_question_is_refused_and_nothing_is_added(db_session, spec, field):
+    round_ = make_round(make_dialogue())
+    with pytest.raises(InvalidSettings) as refused:
+        add(round_, spec)
+    assert refused.value.field == field
+    assert questions.questions_of(round_) == []
+
+
+@pytest.mark.parametrize("first", ["contribution", "answer"])
+def test_questions_are_locked_once_the_round_has_input(db_session, first):
+    dialogue = make_dialogue()
+    round_ = make_round(dialogue)
+    single, scale = add(round_, SINGLE, SCALE)
+    (member,) = participants(dialogue, 1)
+    if first == "contribution":
+        make_contribution(round_, member, "En udfordring")
+    else:
+        give(round_, member, {single: "Yes"})
+    for change in (
+        lambda: add(round_, TEXT),
+        lambda: questions.update_question(scale, TEXT, actor_id=None),
+        lambda: questions.delete_question(scale, actor_id=None),
+        lambda: questions.move_question(scale, -1, actor_id=None),
+    ):
+        with pytest.raises(QuestionsLocked):
+            change()
+    assert questions.questions_of(round_) == [single, scale]
+    assert scale.type is QuestionType.SCALE
+
+
+# --- answering ------------------------------------------------------------------------------
+
+
+def test_answers_name_only_a_pseudonym_and_the_day(db_session):
+    dialogue = make_dialogue()
+    round_ = make_round(dialogue)
+    single, multiple, scale, why = add(round_, SINGLE, MULTIPLE, SCALE, TEXT)
+    (member,) = participants(dialogue, 1)
+    assert give(round_, member, {single: "No", multiple: ["Mail", "Meetings"], scale: 4,
+                                 why: "Fordi"}) == 4  # fmt: skip
+    rows = Session.scalars(select(QuestionAnswer).where(QuestionAnswer.author == author_of(member)))
+    rows = list(rows)
+    assert len(rows) == 4  # one per option chosen, one for the scale
+    assert {row.created_on for row in rows} == {utcnow().date()}
+    columns = {column.name for column in QuestionAnswer.__table__.columns}
+    assert columns == {"id", "question_id", "author", "option_id", "value", "created_on"}
+    text_answer = Session.scalars(
+        select(Contribution).where(Contribution.target == why.target)
+    ).one()
+    assert text_answer.body == "Fordi"
+    assert text_answer.author == author_of(member)
+    assert text_answer.data == {"aspect": "question"}
+    own = questions.own_answers(round_, author_of(member))
+    assert own[field_name(scale)] == "4"
+    assert own[field_name(why)] == "Fordi"
+    assert sorted(own[field_name(multiple)]) == sorted(str(o.id) for o in multiple.options[:2])
+
+
+def test_answer_rows_have_no_write_order_on_sqlite(db_session):
+    if Session.get_bind().dialect.name != "sqlite":
+        pytest.skip("the rowid is SQLite's")
+    with pytest.raises(Exception, match="rowid"):
+        Session.execute(text("SELECT rowid FROM question_answers"))
+
+
+def test_answering_again_replaces_the_answer(db_session):
+    dialogue = make_dialogue()
+    round_ = make_round(dialogue)
+    single, why = add(round_, SINGLE, TEXT)
+    (member,) = participants(dialogue, 1)
+    give(round_, member, {single: "Yes", why: "Først"})
+    give(round_, member, {single: "No", why: ""})
+    own = questions.own_answers(round_, author_of(member))
+    assert own == {field_name(single): str(single.options[1].id)}
+    assert Session.scalar(select(func.count()).where(Contribution.round_id == round_.id)) == 0
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"why": "Kun tekst"}, "Please answer this question."),
+        ({"single": "Yes", "multiple": ["Mail", "Meetings", "Intranet"]}, "at most 2"),
+        ({"single": "Yes", "scale": "6"}, "options offered"),
+        ({"single": "Yes", "why": "x" * 41}, "40 characters"),
+        ({"single": "foreign"}, "options offered"),
+        ({"single": ["Yes", "No"]}, "options offered"),
+    ],
+)
+def test_bad_answers_are_refused_and_change_nothing(db_session, values, message):
+    dialogue = make_dialogue()
+    round_ = make_round(dialogue)
+    other = make_round(dialogue)
+    (foreign,) = add(other, SINGLE)
+    single, multiple, scale, why = add(round_, SINGLE, MULTIPLE, SCALE, TEXT)
+    (member,) = participants(dialogue, 1)
+    give(round_, member, {single: "Don't know", scale: 2})
+    named = {"single": single, "multiple": multiple, "scale": scale, "why": why}
+    raw = {}
+    for name, value in values.items():
+        question = named[name]
+        labels = {o.label_en: str(o.id) for o in question.options}
+        if value == "foreign":
+            raw[field_name(question)] = str(foreign.options[0].id)
+        elif isinstance(value, list):
+            raw[field_name(question)] = [labels[v] for v in value]
+        else:
+            raw[field_name(question)] = labels.get(value, value)
+    before = questions.own_answers(round_, author_of(member))
+    with pytest.raises(SubmissionRejected, match=message):
+        answer_questions(round_, author_of(member), raw, now=utcnow())
+    assert questions.own_answers(round_, author_of(member)) == before
+
+
+def test_unknown_questions_and_closed_rounds_are_refused(db_session):
+    dialogue = make_dialogue()
+    round_ = make_round(dialogue)
+    (single,) = add(round_, SINGLE)
+    (member,) = participants(dialogue, 1)
+    with pytest.raises(SubmissionRejected):
+        answer_questions(round_, author_of(member), {"q999999": "1"}, now=utcnow())
+    close(round_)
+    with pytest.raises(RoundClosed):
+        give(round_, member, {single: "Yes"})
+    assert stored_answers(round_) == 0
+
+
+def test_the_kinds_own_input_leaves_text_answers_alone(db_session):
+    dialogue = make_dialogue()
+    round_ = make_item_round(dialogue, RoundKind.PRIORITISATION, method="rate")
+    (why,) = add(round_, TEXT)
+    (member,) = participants(dialogue, 1)
+    give(round_, member, {why: "Fordi"})
+    answer(round_, member, {"arbejdsmiljo": 4})
+    answer(round_, member, {"arbejdsmiljo": 5})  # replacing the rating keeps the text answer
+    assert questions.own_answers(round_, author_of(member)) == {field_name(why): "Fordi"}
+    challenges = make_round(dialogue, RoundKind.CHALLENGES)
+    (why_too,) = add(challenges, TEXT)
+    give(challenges, member, {why_too: "Fordi også"})
+    kind = get_kind(RoundKind.CHALLENGES)
+    assert kind.analysis_texts(challenges) == []
+    assert kind.results(challenges, None).comments == 0
+
+
+def test_own_answers_are_in_the_participants_copy_and_erased_with_it(db_session):
+    dialogue = make_dialogue()
+    round_ = make_round(dialogue)
+    single, why = add(round_, SINGLE, TEXT)
+    me, other = participants(dialogue, 2)
+    give(round_, me, {single: "Yes", why: "Min tekst"})
+    give(round_, other, {single: "No"})
+    copy = {row["item"]: row for row in own_input(dialogue, author_of(me))}
+    assert copy[why.target]["text"] == "Min tekst"
+    assert copy[single.target]["answers"]["chosen"] == ["Yes"]
+    assert len(copy) == 2
+    assert erase_own_input(dialogue, author_of(me)) == 2
+    assert questions.own_answers(round_, author_of(me)) == {}
+    assert stored_answers(round_) == 1
+
+
+# --- results and suppression ----------------------------------------------------------------
+
+
+def results_of(round_, **kwargs):
+    return {r.id: r for r in question_results(round_, language="en", now=utcnow(), **kwargs)}
+
+
+def test_nothing_is_shown_while_the_round_is_open(db_session):
+    dialogue = make_dialogue(min_group_size=3)
+    round_ = make_round(dialogue)
+    (single,) = add(round_, SINGLE)
+    for member in participants(dialogue, 6):
+        give(round_, member, {single: "Yes"})
+    assert question_results(round_, language="en", now=utcnow(), by_band=True) == []
+
+
+def test_counts_per_option_hide_small_groups_and_what_would_reveal_them(db_session):
+    dialogue = make_dialogue(min_group_size=5)
+    round_ = make_round(dialogue)
+    single, scale, why, rare = add(
+        round_, SINGLE, SCALE, TEXT, QuestionSpec(QuestionType.SCALE, "Sjælden?", "Rare?")
+    )
+    members = participants(dialogue, 12)
+    for index, member in enumerate(members):
+        choice = "Yes" if index < 6 else "No" if index < 10 else "Don't know"
+        values = {single: choice, scale: 4 if index < 7 else 2, why: f"Tekst {index}"}
+        if index < 4:
+            values[rare] = 5
+        give(round_, member, values)
+    close(round_)
+    results = results_of(round_, with_texts=True)
+    counts = {o.label: o.count for o in results[single.id].options}
+    # "No" (4) and "Don't know" (2) are too small; together they are not, so Yes may show.
+    assert counts == {"Yes": 6, "No": None, "Don't know": None}
+    assert {o.hidden_as for o in results[single.id].options} == {"", "small"}
+    assert results[single.id].respondents == 12
+    scale_counts = {o.label: o.count for o in results[scale.id].options}
+    assert scale_counts == {"1": 0, "2": 5, "3": 0, "4": 7, "5": 0}
+    assert results[scale.id].mean == pytest.approx((7 * 4 + 5 * 2) / 12)
+    assert results[why.id].texts == 12
+    assert len(results[why.id].quoted) == 12
+    assert results[rare.id].suppressed
+    assert results[rare.id].options == ()
+    assert results_of(round_)[why.id].quoted == ()
+
+
+def test_a_large_option_is_hidden_when_it_would_give_away_the_small_rest(db_session):
+    dialogue = make_dialogue(min_group_size=5)
+    round_ = make_round(dialogue)
+    (single,) = add(round_, SINGLE)
+    for index, member in enumerate(participants(dialogue, 11)):
+        give(round_, member, {single: "Yes" if index < 8 else "No"})
+    close(round_)
+    options = results_of(round_)[single.id].options
+    assert [(o.count, o.hidden_as) for o in options] == [
+        (None, "protects"),
+        (None, "small"),
+        (0, ""),
+    ]
+
+
+def band_sets(results, question_id):
+    return {
+        (breakdown.heading, row.label): row.respondents
+        for breakdown in results[question_id].breakdowns
+        for row in breakdown.rows
+    }
+
+
+def test_a_breakdown_by_band_never_shows_a_group_below_the_minimum(db_session):
+    dialogue = make_dialogue(min_group_size=5)
+    round_ = make_round(dialogue)
+    single, age = add(round_, SINGLE, AGE)
+    members = participants(dialogue, 13)
+    for index, member in enumerate(members):
+        band = "Under 30" if index < 8 else "30–44" if index < 11 else "60 or over"
+        give(round_, member, {single: "Yes" if index % 2 else "No", age: band})
+    close(round_)
+    results = results_of(round_, by_band=True)
+    rows = band_sets(results, single.id)
+    # Under 30 (8) could be shown, but the two small bands together (5) would then be shown
+    # as the rest: that is allowed, as they are at least the minimum together.
+    assert rows[("How old are you?", "Under 30")] == 8
+    assert rows[("How old are you?", "30–44")] is None
+    assert rows[("How old are you?", "60 or over")] is None
+    # The band's own question shows the same suppression in its counts.
+    assert {o.label: o.count for o in results[age.id].options}["30–44"] is None
+    assert results_of(round_)[single.id].breakdowns == ()  # participants see no breakdowns
+
+
+def test_two_background_questions_cannot_isolate_fewer_than_the_minimum(db_session):
+    """Age and seniority side by side cannot single out a group smaller than the minimum.
+
+    No shown band, and no difference between two of them (of either question), holds fewer.
+    """
+    k = 5
+    dialogue = make_dialogue(min_group_size=k)
+    round_ = make_round(dialogue)
+    single, age, seniority = add(round_, SINGLE, AGE, SENIORITY)
+    members = participants(dialogue, 16)
+    people = {}
+    for index, member in enumerate(members):
+        # Under 30 is 7 people, of whom 6 are also the "Under 2 years": they differ by 1.
+        band = "Under 30" if index < 7 else "45–59"
+        years = "Under 2 years" if 1 <= index < 7 else "6–15 years"
+        give(round_, member, {single: "Yes" if index % 3 else "No", age: band, seniority: years})
+        people.setdefault(("How old are you?", band), set()).add(index)
+        people.setdefault(("How long have you been in the organisation?", years), set()).add(index)
+    close(round_)
+    results = results_of(round_, by_band=True)
+    shown = {key: size for key, size in band_sets(results, single.id).items() if size is not None}
+    assert shown, "some bands are large enough to show"
+    under_30 = ("How old are you?", "Under 30")
+    newest = ("How long have you been in the organisation?", "Under 2 years")
+    assert not (under_30 in shown and newest in shown)  # else their difference is one person
+    for key, size in shown.items():
+        assert size == len(people[key]) >= k
+    for first, second in combinations(shown, 2):
+        difference = len(people[first] ^ people[second])
+        assert difference == 0 or difference >= k, (first, second)
+    everyone = set(range(16))
+    for heading in {key[0] for key in people}:
+        rest = everyone - set().union(*(people[key] for key in shown if key[0] == heading))
+        assert len(rest) == 0 or len(rest) >= k, heading
+    # The age question broken down by seniority (and the reverse) obeys the same rule.
+    for question in (age, seniority):
+        for (_heading, _label), size in band_sets(results, question.id).items():
+            assert size is None or size >= k
+
+
+# --- theming --------------------------------------------------------------------------------
+
+ANSWERS = [
+    "Mere tid til kollegerne",
+    "Mere tid til borgerne",
+    "Færre møder om ingenting",
+    "Færre møder og mere ro",
+    "Bedre IT-systemer i hverdagen",
+    "Bedre IT-systemer og support",
+    "Mere tid til faglig sparring",
+    "Færre møder om eftermiddagen",
+]
+
+
+def test_text_answers_are_themed_apart_from_the_rounds_own_texts(db_session):
+    dialogue = make_dialogue()
+    round_ = make_round(dialogue, RoundKind.CHALLENGES)
+    (why,) = add(round_, TEXT)
+    members = participants(dialogue, len(ANSWERS))
+    for member, text_answer in zip(members, ANSWERS, strict=True):
+        make_contribution(round_, member, f"Udfordring: {text_answer.lower()}")
+        give(round_, member, {why: text_answer[:40]})
+    close(round_)
+    kind = get_kind(RoundKind.CHALLENGES)
+    assert [part for part, _label in kind.theme_parts(round_)] == ["", why.target]
+    own = {body for _id, body in kind.analysis_texts(round_, "")}
+    answers = {body for _id, body in kind.analysis_texts(round_, why.target)}
+    assert own == {f"Udfordring: {a.lower()}" for a in ANSWERS}
+    assert answers == {a[:40] for a in ANSWERS}
+    everything = Session.scalar(
+        select(func.count()).where(kind.analysis_condition(round_)).select_from(Contribution)
+    )
+    assert everything == 2 * len(ANSWERS)  # coverage counts both
+    run_analysis(round_, part=why.target, actor_id=None, n_themes=2)
+    themes = list_active_themes(round_, why.target)
+    assert themes
+    members_of = {m.contribution_id for theme in themes for m in theme.members}
+    targets = Session.scalars(select(Contribution.target).where(Contribution.id.in_(members_of)))
+    assert set(targets) == {why.target}
+    assert list_active_themes(round_, "") == []
+
+
+def test_an_item_key_cannot_pose_as_an_extra_questions_answer(app_context):
+    with pytest.raises(InvalidSettings, match="question:1"):
+        get_kind(RoundKind.PRIORITISATION).validate_settings(
+            {"items": [{"key": "question:1", "label": "Snyd"}]}
+        )
+
+
+def test_stored_results_follow_an_erasure_after_the_round_closed(db_session):
+    dialogue = make_dialogue(min_group_size=3)
+    round_ = make_round(dialogue)
+    (single,) = add(round_, SINGLE)
+    members = participants(dialogue, 6)
+    for member in members:
+        give(round_, member, {single: "Yes"})
+    close(round_)
+    assert results_of(round_)[single.id].respondents == 6
+    assert results_of(round_)[single.id].respondents == 6  # from the results cache
+    erase_own_input(dialogue, author_of(members[0]))
+    assert results_of(round_)[single.id].respondents == 5
+
+
+def test_the_closed_rounds_job_stores_every_view_of_the_questions(app_context):
+    dialogue = make_dialogue(min_group_size=3)
+    round_ = make_round(dialogue)
+    (single,) = add(round_, SINGLE)
+    for member in participants(dialogue, 4):
+        give(round_, member, {single: "No"})
+    close(round_)
+    Session.commit()
+    finalise(round_)
+    variants = set(
+        Session.scalars(
+            select(RoundResultsCache.variant).where(RoundResultsCache.round_id == round_.id)
+        )
+    )
+    assert {f"questions:{lang}:{view}" for lang in ("da", "en")
+            for view in ("0:0", "1:0", "1:1")} <= variants  # fmt: skip
