@@ -316,5 +316,5 @@ def _weight(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     weighted = counts.astype(np.float32, copy=False)  # the counts are not used again
     np.log(weighted.data, out=weighted.data)
     weighted.data += 1
-    weighted.data *= idf[weighted.indices].astype(np.float32)
+    weighted.data *= idf.astype(np.float32)[weighted.indices]  # no float64 copy per entry
     return normalize(weighted, copy=False) if weighted.shape[1] else weighted
