@@ -15,6 +15,7 @@ from scipy.sparse.csgraph import connected_components
 from sklearn.utils import check_random_state
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd constant that spreads bits when combining hashes
+_STEP = 65_536  # rows or pairs handled at once, to bound the memory of large corpora
 
 
 def near_duplicate_groups(
@@ -67,7 +68,14 @@ def _band_keys(vectors, rows: np.ndarray, band_size: int, random_state) -> np.nd
     keys = np.zeros(len(rows), dtype=np.uint64)
     for _ in range(band_size):
         term_hash = random_state.randint(0, 2**62, size=vectors.shape[1], dtype=np.int64)
-        min_hash = np.minimum.reduceat(term_hash[vectors.indices], vectors.indptr[rows])
+        min_hash = np.empty(len(rows), dtype=np.int64)
+        # A step of rows at a time, so the hashes of every term occurrence are not all alive.
+        for start in range(0, len(rows), _STEP):
+            part = rows[start : start + _STEP]
+            begin, end = vectors.indptr[part[0]], vectors.indptr[part[-1] + 1]
+            min_hash[start : start + _STEP] = np.minimum.reduceat(
+                term_hash[vectors.indices[begin:end]], vectors.indptr[part] - begin
+            )
         keys = (keys ^ min_hash.astype(np.uint64)) * _MIX
     return keys
 
@@ -79,8 +87,14 @@ def _verified_pairs(vectors, rows, keys, threshold) -> tuple[np.ndarray, np.ndar
     leader = order[np.maximum.accumulate(np.where(starts, np.arange(len(order)), 0))]
     candidate = leader != order
     first, second = rows[leader[candidate]], rows[order[candidate]]
-    similarity = np.asarray(vectors[first].multiply(vectors[second]).sum(axis=1)).ravel()
-    close = similarity >= threshold - 1e-6  # float32 rounding of identical texts
+    close = np.zeros(len(first), dtype=bool)
+    # A step of pairs at a time: the rows of every pair at once are two more copies of much of
+    # the matrix.
+    for start in range(0, len(first), _STEP):
+        step = slice(start, start + _STEP)
+        products = vectors[first[step]].multiply(vectors[second[step]])
+        similarity = np.asarray(products.sum(axis=1)).ravel()
+        close[step] = similarity >= threshold - 1e-6  # float32 rounding of identical texts
     return first[close], second[close]
 
 

@@ -52,3 +52,16 @@ def test_document_frequency_counts_texts_not_occurrences():
     df = dict(zip(vectorizer.feature_names_, vectorizer.document_frequency_, strict=True))
     assert df["tax"] == 2
     assert df["cut"] == 2
+
+
+def test_chunk_size_changes_nothing_in_the_fitted_matrix(staff_texts):
+    """The count matrix is built a chunk at a time; pairs met in later chunks get new ids."""
+    whole = TermVectorizer("da")
+    expected = whole.fit_transform(staff_texts)
+    chunked = TermVectorizer("da", chunk_size=7)
+    vectors = chunked.fit_transform(staff_texts)
+    assert chunked.vocabulary_ == whole.vocabulary_
+    assert np.array_equal(chunked.document_frequency_, whole.document_frequency_)
+    assert vectors.has_sorted_indices
+    assert (vectors != expected).nnz == 0
+    assert (chunked.transform(staff_texts) != expected).nnz == 0
