@@ -144,6 +144,8 @@ def _figures(label: str, stats: dict[str, dict[str, str]]) -> Figures:
 
 #: ``--embedding off`` measures without embedding, for comparison (not ``make run``'s setting).
 EMBEDDING = {"on": True}
+#: ``--workers``: gunicorn's sync workers for every server of the run, the bare one included.
+WORKERS = [2]
 
 
 def server_env() -> dict[str, str]:
@@ -172,7 +174,7 @@ def participants_run(backend: str, users: int, seconds: int, wait: tuple[float, 
         }
         spawn_rate = max(1.0, users / max(1.0, seconds * 0.4))  # all in within 40 % of the run
         with (
-            GunicornServer(url, workdir, workers=2, env=server_env()) as server,
+            GunicornServer(url, workdir, workers=WORKERS[0], env=server_env()) as server,
             embedding_worker(server, enabled=EMBEDDING["on"]) as worker,
         ):
             stats = run_locust(
@@ -216,7 +218,7 @@ def throughput_run(
             "LOAD_ROUND": str(seeded.round_id),
         }
         with (
-            GunicornServer(url, workdir / "submit", workers=2, env=server_env()) as server,
+            GunicornServer(url, workdir / "submit", workers=WORKERS[0], env=server_env()) as server,
             embedding_worker(server, enabled=EMBEDDING["on"]),
         ):
             stats = run_locust(
@@ -230,7 +232,7 @@ def throughput_run(
             )
         submit = _figures(f"{backend}: submission path flat out", stats)
     with GunicornServer(
-        "sqlite://", workdir / "bare", workers=2, app="benchmarks.bare_app:app"
+        "sqlite://", workdir / "bare", workers=WORKERS[0], app="benchmarks.bare_app:app"
     ) as server:
         stats = run_locust(
             server.base_url,
@@ -272,13 +274,13 @@ def configuration() -> str:
         return (
             "configuration: NOT `make run`'s - embedding switched off "
             "(DIALOGUE_EMBED_ON_SUBMIT=false, no embedding worker), for comparison; gunicorn "
-            f"with 2 sync workers, rate limits counted in Redis ({REDIS_URI})"
+            f"with {WORKERS[0]} sync workers, rate limits counted in Redis ({REDIS_URI})"
         )
     return (
         f"configuration: as `make run` sets it up - semantic extra {extra}, embedding on "
         "submit, no REDIS_URL (jobs in threads), `dialogue embed-worker` beside the server as "
-        "`dialogue run` starts it; served by gunicorn.conf.py with 2 sync workers instead of "
-        f"the development server, rate limits counted in Redis ({REDIS_URI})"
+        f"`dialogue run` starts it; served by gunicorn.conf.py with {WORKERS[0]} sync workers "
+        f"instead of the development server, rate limits counted in Redis ({REDIS_URI})"
     )
 
 
@@ -295,10 +297,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ratio-seconds", type=int, help="default 30, quick 10")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, csv)")
     parser.add_argument(
+        "--workers", type=int, default=2, help="gunicorn sync workers, for every server"
+    )
+    parser.add_argument(
         "--embedding", default="on", choices=["on", "off"], help="off: for comparison only"
     )
     args = parser.parse_args(argv)
     EMBEDDING["on"] = args.embedding == "on"
+    WORKERS[0] = args.workers
     users = args.users or (50 if args.quick else 1000)
     seconds = args.seconds or (15 if args.quick else 120)
     ratio_seconds = args.ratio_seconds or (10 if args.quick else 30)
