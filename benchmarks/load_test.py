@@ -3,9 +3,10 @@
 The configuration is the one ``make run`` sets up: the ``semantic`` extra installed (``make
 setup`` installs it), embedding on submit (``DIALOGUE_EMBED_ON_SUBMIT`` unset: true), no
 ``REDIS_URL`` (jobs in threads), and ``dialogue embed-worker`` beside the server as ``dialogue
-run`` starts it. Only the server differs: gunicorn with ``gunicorn.conf.py`` and 2 sync
-workers, as in production, instead of the development server; and the rate limiter counts in
-Redis, as two workers need. The run prints this, with whether the extra is installed.
+run`` starts it. Only the server differs: gunicorn with ``gunicorn.conf.py`` and its sync
+workers (2 × cores + 1 unless ``--workers``), as in production, instead of the development
+server; and the rate limiter counts in Redis, as several workers need. The run prints this,
+with whether the extra is installed.
 
 For each database: a fresh database is migrated and seeded with bulk inserts (N participants
 with login links, one open challenges round), the server and the embedding worker start on
@@ -144,8 +145,9 @@ def _figures(label: str, stats: dict[str, dict[str, str]]) -> Figures:
 
 #: ``--embedding off`` measures without embedding, for comparison (not ``make run``'s setting).
 EMBEDDING = {"on": True}
-#: ``--workers``: gunicorn's sync workers for every server of the run, the bare one included.
-WORKERS = [2]
+#: ``--workers``: gunicorn's sync workers for every server of the run, the bare one included;
+#: by default gunicorn.conf.py's, 2 × cores + 1.
+WORKERS = [2 * (os.cpu_count() or 1) + 1]
 
 
 def server_env() -> dict[str, str]:
@@ -297,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ratio-seconds", type=int, help="default 30, quick 10")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, csv)")
     parser.add_argument(
-        "--workers", type=int, default=2, help="gunicorn sync workers, for every server"
+        "--workers", type=int, default=WORKERS[0], help="gunicorn sync workers, every server"
     )
     parser.add_argument(
         "--embedding", default="on", choices=["on", "off"], help="off: for comparison only"
