@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, ModerationState, Round, RoundState
-from rounds import release
+from rounds import identifying, release
 from rounds.errors import RoundClosed, SubmissionRejected
 
 #: No text, whatever a round's settings say, may be longer than this.
@@ -120,8 +120,6 @@ def insert_text(
     identifying details as the ORM's flush would (``rounds.identifying``), and waits for its
     batch (``rounds.release``).
     """
-    from rounds.identifying import flag_new_text
-
     stored = Session.scalar(
         _text_insert(Session.get_bind().dialect.name),
         {
@@ -139,7 +137,7 @@ def insert_text(
     )
     if stored is None:
         return None
-    flag_new_text(stored, round_.dialogue_id, body)
+    identifying.flag_new_text(stored, round_.dialogue_id, body)
     release.release_waiting(round_)
     return stored
 
