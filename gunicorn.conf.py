@@ -4,7 +4,9 @@ Every setting can be changed through the environment, so the same file serves a 
 load tests in ``benchmarks/`` and a server behind a reverse proxy:
 
 - ``GUNICORN_BIND`` (default ``127.0.0.1:8000``): stay on loopback behind a TLS proxy.
-- ``GUNICORN_WORKERS`` (default ``2``, or ``WEB_CONCURRENCY``): sync workers, one request each.
+- ``GUNICORN_WORKERS`` (default 2 × cores + 1, or ``WEB_CONCURRENCY``): sync workers, one
+  request each. More than one per core, because a submission spends part of its time waiting
+  for its commit to reach the disk, when another worker can use the core (benchmarks/RESULTS.md).
 - ``GUNICORN_TIMEOUT`` (default ``30``): seconds before a stuck worker is killed and replaced.
 - ``GUNICORN_ACCESSLOG`` (default ``-``, standard output; empty switches it off).
 - ``FORWARDED_ALLOW_IPS`` (default ``127.0.0.1``): the proxy whose X-Forwarded-Proto is trusted.
@@ -25,7 +27,11 @@ from gunicorn.glogging import Logger
 from dialogue.core.log_privacy import RedactPaths, redact_path
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS") or os.environ.get("WEB_CONCURRENCY") or 2)
+workers = int(
+    os.environ.get("GUNICORN_WORKERS")
+    or os.environ.get("WEB_CONCURRENCY")
+    or 2 * (os.cpu_count() or 1) + 1
+)
 worker_class = "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20

@@ -366,7 +366,7 @@ class GunicornServer:
         self.process: subprocess.Popen | None = None
         self._log = None
 
-    def start(self, timeout: float = 30.0) -> GunicornServer:
+    def start(self, timeout: float = 120.0) -> GunicornServer:
         """Start and wait until every worker answers /healthz (or ``timeout`` passes)."""
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         command = [

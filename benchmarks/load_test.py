@@ -3,9 +3,10 @@
 The configuration is the one ``make run`` sets up: the ``semantic`` extra installed (``make
 setup`` installs it), embedding on submit (``DIALOGUE_EMBED_ON_SUBMIT`` unset: true), no
 ``REDIS_URL`` (jobs in threads), and ``dialogue embed-worker`` beside the server as ``dialogue
-run`` starts it. Only the server differs: gunicorn with ``gunicorn.conf.py`` and 2 sync
-workers, as in production, instead of the development server; and the rate limiter counts in
-Redis, as two workers need. The run prints this, with whether the extra is installed.
+run`` starts it. Only the server differs: gunicorn with ``gunicorn.conf.py`` and its sync
+workers (2 × cores + 1 unless ``--workers``), as in production, instead of the development
+server; and the rate limiter counts in Redis, as several workers need. The run prints this,
+with whether the extra is installed.
 
 For each database: a fresh database is migrated and seeded with bulk inserts (N participants
 with login links, one open challenges round), the server and the embedding worker start on
@@ -144,6 +145,9 @@ def _figures(label: str, stats: dict[str, dict[str, str]]) -> Figures:
 
 #: ``--embedding off`` measures without embedding, for comparison (not ``make run``'s setting).
 EMBEDDING = {"on": True}
+#: ``--workers``: gunicorn's sync workers for every server of the run, the bare one included;
+#: by default gunicorn.conf.py's, 2 × cores + 1.
+WORKERS = [2 * (os.cpu_count() or 1) + 1]
 
 
 def server_env() -> dict[str, str]:
@@ -172,7 +176,7 @@ def participants_run(backend: str, users: int, seconds: int, wait: tuple[float, 
         }
         spawn_rate = max(1.0, users / max(1.0, seconds * 0.4))  # all in within 40 % of the run
         with (
-            GunicornServer(url, workdir, workers=2, env=server_env()) as server,
+            GunicornServer(url, workdir, workers=WORKERS[0], env=server_env()) as server,
             embedding_worker(server, enabled=EMBEDDING["on"]) as worker,
         ):
             stats = run_locust(
@@ -216,7 +220,7 @@ def throughput_run(
             "LOAD_ROUND": str(seeded.round_id),
         }
         with (
-            GunicornServer(url, workdir / "submit", workers=2, env=server_env()) as server,
+            GunicornServer(url, workdir / "submit", workers=WORKERS[0], env=server_env()) as server,
             embedding_worker(server, enabled=EMBEDDING["on"]),
         ):
             stats = run_locust(
@@ -230,7 +234,7 @@ def throughput_run(
             )
         submit = _figures(f"{backend}: submission path flat out", stats)
     with GunicornServer(
-        "sqlite://", workdir / "bare", workers=2, app="benchmarks.bare_app:app"
+        "sqlite://", workdir / "bare", workers=WORKERS[0], app="benchmarks.bare_app:app"
     ) as server:
         stats = run_locust(
             server.base_url,
@@ -272,13 +276,13 @@ def configuration() -> str:
         return (
             "configuration: NOT `make run`'s - embedding switched off "
             "(DIALOGUE_EMBED_ON_SUBMIT=false, no embedding worker), for comparison; gunicorn "
-            f"with 2 sync workers, rate limits counted in Redis ({REDIS_URI})"
+            f"with {WORKERS[0]} sync workers, rate limits counted in Redis ({REDIS_URI})"
         )
     return (
         f"configuration: as `make run` sets it up - semantic extra {extra}, embedding on "
         "submit, no REDIS_URL (jobs in threads), `dialogue embed-worker` beside the server as "
-        "`dialogue run` starts it; served by gunicorn.conf.py with 2 sync workers instead of "
-        f"the development server, rate limits counted in Redis ({REDIS_URI})"
+        f"`dialogue run` starts it; served by gunicorn.conf.py with {WORKERS[0]} sync workers "
+        f"instead of the development server, rate limits counted in Redis ({REDIS_URI})"
     )
 
 
@@ -295,10 +299,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ratio-seconds", type=int, help="default 30, quick 10")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, csv)")
     parser.add_argument(
+        "--workers", type=int, default=WORKERS[0], help="gunicorn sync workers, every server"
+    )
+    parser.add_argument(
         "--embedding", default="on", choices=["on", "off"], help="off: for comparison only"
     )
     args = parser.parse_args(argv)
     EMBEDDING["on"] = args.embedding == "on"
+    WORKERS[0] = args.workers
     users = args.users or (50 if args.quick else 1000)
     seconds = args.seconds or (15 if args.quick else 120)
     ratio_seconds = args.ratio_seconds or (10 if args.quick else 30)

@@ -6,7 +6,8 @@ their link through the app's own WSGI interface, then opens the round page and s
 ``--posts`` times. Printed: milliseconds per GET and per POST (median; for the POST also its CPU
 time, which other processes on a shared machine do not inflate), SQL statements per POST, and
 the functions that take most of the POST's time (cumulative; an extra POST after every other
-one is profiled, so that the timed ones carry no profiler overhead).
+one is profiled, so that the timed ones carry no profiler overhead; ``--request get`` profiles an
+extra GET of the round page instead).
 
     .venv/bin/python benchmarks/submission_profile.py                  # SQLite, 230 members
     .venv/bin/python benchmarks/submission_profile.py --backend postgresql --members 1000
@@ -43,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--sort", default="cumulative", help="pstats order: cumulative, tottime")
     parser.add_argument("--sql", action="store_true", help="print the last POST's statements")
+    parser.add_argument(
+        "--request", default="post", choices=["post", "get"], help="which request to profile"
+    )
     args = parser.parse_args(argv)
     workdir = scratch_dir("dialogue-profile-")
     try:
@@ -101,9 +105,13 @@ def profile(url: str, workdir: Path, args) -> int:
         counts.append(len(statements) - before)
         last = statements[before:]
         assert response.status_code == 303, response.status_code
-        if i % 2:  # every other POST profiled: the rest give times without its overhead
+        if i % 2 and args.request == "post":  # every other POST profiled: the rest untimed
             profiler.enable()
             client.post(post_path, data={**fields, "nonce": f"{fields['nonce']}-p"})
+            profiler.disable()
+        elif i % 2:
+            profiler.enable()
+            client.get(round_path)
             profiler.disable()
     print(
         f"{args.backend}, {args.members} members, {args.posts} posts, "

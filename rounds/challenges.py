@@ -11,13 +11,12 @@ from sqlalchemy import and_
 from wtforms import HiddenField, SubmitField, TextAreaField
 from wtforms.validators import Length
 
-from dialogue.core.db import Session
 from dialogue.core.forms import Form
 from dialogue.core.models import Contribution, ModerationState, Round
 from dialogue.core.models.question import kind_input
 from rounds import submissions
 from rounds.base import RoundKindBase, SettingField
-from rounds.errors import InvalidSettings, SubmissionRejected
+from rounds.errors import InvalidSettings
 from rounds.results.aggregation import participation_results
 from rounds.results.records import RoundResults
 
@@ -69,25 +68,20 @@ class Challenges(RoundKindBase):
         )
 
     def submit(self, round_: Round, author: str, form: ChallengeForm, now: dt.datetime):
-        """Add one text, within the round's limit on how many each participant may write."""
+        """Add one text, within the round's limit on how many each participant may write.
+
+        One guarded INSERT on the way that matters (the text is new and allowed); only a
+        refused one reads why. The id of the stored (or, for a retried form, the first) row.
+        """
         submissions.ensure_open(round_, now)
         text, nonce = self._text(round_, form.body.data), form.nonce.data
         limit = self.settings(round_)["max_contributions"]
-        own = submissions.own_keys(round_, author)
-        retry = own.get(submissions.submission_key(author, nonce, round_.id))
-        if retry is not None:
-            return Session.get(Contribution, retry)
-        if len(own) >= limit:
-            raise SubmissionRejected(
-                _l(
-                    "You have already written %(count)d contributions in this round, which is "
-                    "the most it allows. You can still edit them.",
-                    count=limit,
-                )
-            )
-        return submissions.add_contribution(
-            round_, author, body=text, nonce=nonce, now=now, known_new=True
+        stored = submissions.insert_text(
+            round_, author, body=text, nonce=nonce, now=now, limit=limit
         )
+        if stored is not None:
+            return stored
+        return submissions.explain_refusal(round_, author, nonce=nonce, now=now, limit=limit)
 
     def edit(self, contribution: Contribution, form: ChallengeForm, now: dt.datetime):
         """Replace the text of one of the author's contributions."""

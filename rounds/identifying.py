@@ -19,7 +19,7 @@ from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, insert, select
 from sqlalchemy.orm import attributes
 
 from analysis.identifying import Span, mask, name_keys, scan
@@ -134,6 +134,28 @@ def flag_changed_texts(session, _flush_context, _instances) -> None:
                         kind=span.kind,
                     )
                 )
+
+
+def flag_new_text(contribution_id: uuid.UUID, dialogue_id: int, text: str) -> int:
+    """Flag a text stored without the ORM (``submissions.insert_text``); the spans stored.
+
+    The same scan as :func:`flag_changed_texts`, for the one statement that bypasses the flush.
+    """
+    spans = scan(text, member_name_keys(dialogue_id))
+    if spans:
+        Session.execute(
+            insert(IdentifyingSpan),
+            [
+                {
+                    "contribution_id": contribution_id,
+                    "span_start": span.start,
+                    "span_end": span.end,
+                    "kind": span.kind,
+                }
+                for span in spans
+            ],
+        )
+    return len(spans)
 
 
 def _drop_derived(session, contribution_id: uuid.UUID) -> None:

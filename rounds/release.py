@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ColumnElement, func, select, true, update
+from sqlalchemy import ColumnElement, Integer, bindparam, false, func, select, true, update
 
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Round, RoundState
@@ -29,23 +29,41 @@ def hold(contribution: Contribution) -> None:
     contribution.released = False
 
 
+def _release_statement():
+    """The UPDATE of :func:`release_waiting`, built once: building it costs more than it runs."""
+    table = Contribution.__table__
+    waiting = table.alias("waiting")
+    authors = (
+        select(func.count(waiting.c.author.distinct()))
+        .where(waiting.c.round_id == bindparam("waiting_round"), waiting.c.released == false())
+        .scalar_subquery()
+    )
+    return (
+        update(table)
+        .where(
+            table.c.round_id == bindparam("waiting_round"),
+            table.c.released == false(),
+            authors >= bindparam("k", type_=Integer),
+        )
+        .values(released=True)
+    )
+
+
+_RELEASE = _release_statement()
+
+
 def release_waiting(round_: Round) -> int:
     """Release the round's waiting input once at least k authors have some; the number released.
 
-    Flushes only; the caller commits with the answer that completed the batch.
+    One UPDATE whose condition counts the waiting authors, so the count and the release are one
+    statement; ``released = false`` (not ``IS``), which SQLite matches to the partial index of
+    waiting rows instead of reading the whole round. A Core statement: contributions already
+    loaded keep ``released`` as they had it, which nothing reads after the release in the same
+    request. Flushes only; the caller commits with the answer that completed the batch.
     """
     Session.flush()
-    waiting_authors = Session.scalar(
-        select(func.count(Contribution.author.distinct())).where(
-            Contribution.round_id == round_.id, Contribution.released.is_(False)
-        )
-    )
-    if waiting_authors < round_.dialogue.min_group_size:
-        return 0
     result = Session.execute(
-        update(Contribution)
-        .where(Contribution.round_id == round_.id, Contribution.released.is_(False))
-        .values(released=True)
+        _RELEASE, {"waiting_round": round_.id, "k": round_.dialogue.min_group_size}
     )
     return result.rowcount
 

@@ -7,19 +7,27 @@ the author pseudonym given, so every caller (view, CLI, test) gets the same rule
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import unicodedata
 import uuid
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Integer, bindparam, exists, func, or_, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from dialogue.core.db import Session
-from dialogue.core.models import Contribution, Round, RoundState
-from dialogue.core.models.question import QuestionAnswer, RoundQuestion, kind_input
-from rounds import release
+from dialogue.core.models import Contribution, ModerationState, Round, RoundState
+from dialogue.core.models.question import (
+    QUESTION_TARGET_PREFIX,
+    QuestionAnswer,
+    RoundQuestion,
+    kind_input,
+)
+from rounds import identifying, release
 from rounds.errors import RoundClosed, SubmissionRejected
 from rounds.traceability import record_withdrawals
 
@@ -63,6 +71,113 @@ def own_keys(round_: Round, author: str) -> dict[str, uuid.UUID]:
             )
         )
     }
+
+
+#: The columns :func:`insert_text` writes, in the order of its SELECT.
+_TEXT_COLUMNS = (
+    "id",
+    "round_id",
+    "author",
+    "body",
+    "created_on",
+    "moderation",
+    "submission_key",
+    "released",
+)
+
+
+@functools.cache
+def _text_insert(dialect: str):
+    """The guarded INSERT of :func:`insert_text`, built once per dialect with bound parameters.
+
+    Building a statement of this size costs more CPU than running it, so it is built once.
+    """
+    table = Contribution.__table__
+    rounds = Round.__table__
+    written = table.alias("written")
+    guard = select(*(bindparam(name, type_=table.c[name].type) for name in _TEXT_COLUMNS)).where(
+        exists().where(
+            rounds.c.id == bindparam("round_id"),
+            rounds.c.opens_at <= bindparam("now"),
+            rounds.c.closes_at > bindparam("now"),
+        ),
+        select(func.count())
+        .select_from(written)
+        .where(
+            written.c.round_id == bindparam("round_id"),
+            written.c.author == bindparam("author"),
+            # Like kind_input(): text answers to extra questions do not count to the limit.
+            or_(
+                written.c.target.is_(None),
+                written.c.target.not_like(f"{QUESTION_TARGET_PREFIX}%"),
+            ),
+        )
+        .scalar_subquery()
+        < bindparam("limit", type_=Integer),
+    )
+    statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)
+    return (
+        statement.from_select(list(_TEXT_COLUMNS), guard)
+        .on_conflict_do_nothing(index_elements=["submission_key"])
+        .returning(table.c.id)
+    )
+
+
+def insert_text(
+    round_: Round, author: str, *, body: str, nonce: str, now: dt.datetime, limit: int
+) -> uuid.UUID | None:
+    """Store one text in one guarded statement; its id, or None when nothing was stored.
+
+    The INSERT itself checks that the round is open at ``now``, that the author has fewer than
+    ``limit`` texts in it and that this form (its nonce) was not saved already, so the write
+    lock is held for one statement and no row is read into Python first. The caller finds out
+    why nothing was stored, if it matters (:func:`explain_refusal`). The text is flagged for
+    identifying details as the ORM's flush would (``rounds.identifying``), and waits for its
+    batch (``rounds.release``).
+    """
+    stored = Session.scalar(
+        _text_insert(Session.get_bind().dialect.name),
+        {
+            "id": uuid.uuid4(),
+            "round_id": round_.id,
+            "author": author,
+            "body": body,
+            "created_on": now.date(),
+            "moderation": ModerationState.VISIBLE,
+            "submission_key": submission_key(author, nonce, round_.id),
+            "released": False,
+            "now": now,
+            "limit": limit,
+        },
+    )
+    if stored is None:
+        return None
+    identifying.flag_new_text(stored, round_.dialogue_id, body)
+    release.release_waiting(round_)
+    return stored
+
+
+def explain_refusal(
+    round_: Round, author: str, *, nonce: str, now: dt.datetime, limit: int
+) -> uuid.UUID:
+    """Why :func:`insert_text` stored nothing: the first row of a retried form, or an error.
+
+    Raises ``RoundClosed`` or ``SubmissionRejected`` (the limit) for the participant to read.
+    """
+    ensure_open(round_, now)
+    own = own_keys(round_, author)
+    retry = own.get(submission_key(author, nonce, round_.id))
+    if retry is not None:
+        return retry
+    if len(own) >= limit:
+        raise SubmissionRejected(
+            _l(
+                "You have already written %(count)d contributions in this round, which is "
+                "the most it allows. You can still edit them.",
+                count=limit,
+            )
+        )
+    raise RoundClosed(_l("This round is closed. Nothing was saved."))
 
 
 def list_own(round_: Round, author: str, *, kind_only: bool = False) -> list[Contribution]:

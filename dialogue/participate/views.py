@@ -24,7 +24,7 @@ from werkzeug.datastructures import MultiDict
 
 from dialogue.core.access import current_author, round_or_404
 from dialogue.core.clock import utcnow
-from dialogue.core.db import Session
+from dialogue.core.db import Session, read_apart
 from dialogue.core.extensions import limiter
 from dialogue.core.i18n import page_language
 from dialogue.core.models import Membership, RoundState
@@ -188,9 +188,14 @@ def input_kept_for_later(slug: str, round_id: int):
 @keep_unsaved_input
 @limiter.limit("30 per minute", key_func=session_key)
 def add(slug: str, round_id: int):
-    """Add a contribution; a closed round or a broken rule re-renders with the text kept."""
-    membership = participant_or_404(slug)
-    round_ = round_or_404(membership, round_id)
+    """Add a contribution; a closed round or a broken rule re-renders with the text kept.
+
+    The membership and the round are read before the write begins (``read_apart``), so that on
+    SQLite the write lock is held only for the text's own statements.
+    """
+    membership, round_ = read_apart(
+        lambda: (member := participant_or_404(slug), round_or_404(member, round_id))
+    )
     kind = get_kind(round_.kind)
     if kind is None:
         abort(404)

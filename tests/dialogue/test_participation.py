@@ -3,6 +3,7 @@
 import datetime as dt
 import re
 
+import pytest
 import time_machine
 from sqlalchemy import func, select
 
@@ -10,6 +11,8 @@ from dialogue.auth.services import issue_login_link
 from dialogue.core.anonymity import author_pseudonym
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Role
+from rounds import submissions
+from rounds.errors import RoundClosed
 from tests.conftest import TEST_SECRETS, csrf_from
 from tests.dialogue.test_auth import staff_login
 from tests.factories import (
@@ -117,6 +120,30 @@ def test_the_round_limit_on_contributions_holds(client):
     third = submit(client, dialogue, round_, "tredje", {**fields, "nonce": "n3"})
     assert third.status_code == 422
     assert count_contributions(round_) == 2
+
+
+def test_a_retried_last_form_at_the_limit_is_acknowledged_once(client):
+    dialogue, _, round_ = setup_round(client, settings={"max_contributions": 2})
+    fields = form_fields(client.get(round_url(dialogue, round_)))
+    for nonce in ("n0", "n1", "n1"):
+        response = submit(client, dialogue, round_, f"tekst {nonce}", {**fields, "nonce": nonce})
+        assert response.status_code == 303
+    assert count_contributions(round_) == 2
+
+
+def test_the_insert_itself_refuses_a_round_closed_since_it_was_read(app_context):
+    """The round object says open; the database, read by the INSERT, says closed."""
+    dialogue = make_dialogue()
+    round_ = make_round(dialogue, **closing_soon())
+    author = author_pseudonym(TEST_SECRETS["ANON_SECRET"], dialogue.id, 1)
+    late = round_.closes_at + dt.timedelta(seconds=1)
+    stored = submissions.insert_text(
+        round_, author, body="Skrevet efter lukning", nonce="late", now=late, limit=5
+    )
+    assert stored is None
+    assert count_contributions(round_) == 0
+    with pytest.raises(RoundClosed):
+        submissions.explain_refusal(round_, author, nonce="late", now=late, limit=5)
 
 
 def closing_soon():
