@@ -43,7 +43,7 @@ from dialogue.participate.queries import (
 )
 from dialogue.privacy.forms import EraseForm
 from dialogue.privacy.services import as_csv, as_json, erase_own_input, own_input
-from dialogue.synthesis.feedback import RECALLED_THEMES, previous_themes
+from dialogue.synthesis.feedback import RECALLED_THEMES, previous_themes, repeated_themes
 from dialogue.synthesis.traces import own_paths
 from dialogue.workbench.jobs import schedule as schedule_embedding
 from rounds import get_kind, questions, submissions
@@ -87,6 +87,7 @@ def render_round(
         "RoundState": RoundState,
         "items": kind.items(round_) if kind else [],
         "feedback": delphi_feedback(round_, author),
+        "item_feedback": repeated_themes(round_),
         "recall": previous_themes(round_),
         "recalled": RECALLED_THEMES,
         "identifying": identifying,

@@ -13,7 +13,8 @@ of distinct authors; quotes come only from themes with at least ``QUOTE_MIN_AUTH
 distinct authors, only visible texts, flagged details masked; and only texts that fit the
 theme's name (:func:`analysis.name_fit.fits_name`), so that no quote stands under a name it
 says nothing about. Consultation comments stay with the consultant (``rounds.results.reasons``):
-their themes show names and sizes, never quotes.
+their themes show names and sizes, never quotes; a round that asks again shows them beside each
+item asked again.
 """
 
 from __future__ import annotations
@@ -133,6 +134,21 @@ def previous_themes(round_: Round) -> tuple[Round, ThemeFeedback] | None:
         if fed.names:
             return candidate, fed
     return None
+
+
+def repeated_themes(round_: Round) -> ThemeFeedback:
+    """The accepted themes per item of the round ``round_`` asks again, beside each item.
+
+    Only where that round themes its comments and reasons item by item (a consultation), and
+    under :func:`round_themes`' rules: once published, sizes from the minimum group size, no
+    quotes. The template looks up the items asked again, so settled items show nothing.
+    """
+    kind = get_kind(round_.kind)
+    repeated = kind.repeated_round(round_) if kind is not None else None
+    if repeated is None:
+        return ThemeFeedback()
+    fed = round_themes(repeated)
+    return fed if fed.per_item else ThemeFeedback()
 
 
 def comment_themes(proposal: Proposal) -> tuple[FedTheme, ...]:

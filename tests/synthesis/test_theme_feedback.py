@@ -14,7 +14,7 @@ from flask_babel import force_locale
 from analysis.name_fit import fits_name
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
-from dialogue.core.models import Contribution, RoundKind
+from dialogue.core.models import Contribution, Membership, Round, RoundKind
 from dialogue.core.models.proposal import ProposalKind
 from dialogue.core.results_cache import decode, encode
 from dialogue.synthesis.feedback import round_themes
@@ -261,6 +261,33 @@ def test_consultation_results_show_the_themes_of_each_values_comments(client, co
     assert shown in proposal.get_data(as_text=True)
     other = client.get(f"/d/{dialogue.slug}/proposals/{drafts[1].id}").get_data(as_text=True)
     assert "Temaer i kommentarerne" not in other
+
+
+def test_a_round_asking_again_shows_each_items_accepted_themes_beside_it(client, consulted):
+    dialogue, round_, consultant, drafts, accepted, others = consulted
+    again = make_round(
+        dialogue,
+        RoundKind.CONSULTATION,
+        settings={"items": round_.settings["items"], "repeat_of": round_.id},
+    )
+    member_id = make_member(dialogue).id
+    log_in_participant(client, Session.get(Membership, member_id))
+    html = client.get(f"/d/{dialogue.slug}/rounds/{again.id}/").get_data(as_text=True)
+    item = html.split("<legend>Arbejdsglæde</legend>")[1].split("</fieldset>")[0]
+    assert "Temaer i kommentarerne og begrundelserne sidst:" in item
+    assert f"Kommentarernes hovedtema ({len(accepted.members)} kommentarer)" in item
+    assert item.index("Kommentarernes hovedtema") < item.index('type="radio"')  # read, then answer
+    for theme in others:  # suggested only
+        assert theme.label not in html
+    other = html.split("<legend>Digital sammenhæng</legend>")[1].split("</fieldset>")[0]
+    assert "Temaer i kommentarerne" not in other
+    assert "<blockquote>" not in html  # comments stay with the consultant: no quotes
+    assert STAFF_TEXTS[0] not in html
+
+    set_published(Session.get(Round, round_.id), False, actor_id=None, now=utcnow())
+    Session.flush()
+    html = client.get(f"/d/{dialogue.slug}/rounds/{again.id}/").get_data(as_text=True)
+    assert "Kommentarernes hovedtema" not in html  # not before the results are published
 
 
 def test_quotes_never_repeat_a_text_in_other_words(client, db_session):
