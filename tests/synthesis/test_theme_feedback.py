@@ -243,7 +243,7 @@ def test_consultation_results_show_the_themes_of_each_values_comments(client, co
     pages.append(client.get(f"/p/{dialogue.slug}/").get_data(as_text=True))
     log_in(client, consultant)
     pages.append(results_page(client, dialogue, round_))
-    shown = f"Kommentarernes hovedtema ({len(accepted.members)} kommentarer)"
+    shown = f"Kommentarernes hovedtema ({len(accepted.members)} tekster)"
     for html in pages:
         assert '<th scope="col">Temaer i kommentarerne</th>' in html
         row = re.search(r'<th scope="row">Arbejdsglæde</th>.*?</tr>', html, re.S).group(0)
@@ -275,7 +275,7 @@ def test_a_round_asking_again_shows_each_items_accepted_themes_beside_it(client,
     html = client.get(f"/d/{dialogue.slug}/rounds/{again.id}/").get_data(as_text=True)
     item = html.split("<legend>Arbejdsglæde</legend>")[1].split("</fieldset>")[0]
     assert "Temaer i kommentarerne og begrundelserne sidst:" in item
-    assert f"Kommentarernes hovedtema ({len(accepted.members)} kommentarer)" in item
+    assert f"Kommentarernes hovedtema ({len(accepted.members)} tekster)" in item
     assert item.index("Kommentarernes hovedtema") < item.index('type="radio"')  # read, then answer
     for theme in others:  # suggested only
         assert theme.label not in html
