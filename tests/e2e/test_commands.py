@@ -394,6 +394,7 @@ ELSEWHERE = {
     "tick": "tests/e2e/test_tick.py runs it twice on a due reminder: one send",
     "translations extract": "rewrites the checkout's catalogues; the team appends entries by hand",
     "limiter clear": "Flask-Limiter's own command; the rate-limit tests clear limits directly",
+    "open-dialogue": "tests/e2e/test_open_dialogue_command.py opens and closes the demo with it",
 }
 
 

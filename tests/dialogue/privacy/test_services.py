@@ -91,9 +91,6 @@ def add_what_the_demo_leaves_out(demo: Dialogue) -> None:
         [
             Job(id="a" * 32, kind="analysis", key=f"round:{round_.id}", dialogue_id=demo.id),
             RoundResultsCache(round_id=round_.id, variant="v", version="1", payload={}),
-            ContributionEmbedding(
-                contribution_id=text.id, model="m", text_hash="h", vector=b"", tokens=1
-            ),
             FollowUpReview(
                 dialogue_id=demo.id,
                 period=ReviewPeriod.MONTH,
@@ -102,6 +99,13 @@ def add_what_the_demo_leaves_out(demo: Dialogue) -> None:
             ),
         ]
     )
+    # The demo embeds its texts where the semantic extra is installed, and not without it.
+    if not Session.scalar(select(ContributionEmbedding.contribution_id).limit(1)):
+        Session.add(
+            ContributionEmbedding(
+                contribution_id=text.id, model="m", text_hash="h", vector=b"", tokens=1
+            )
+        )
     question = RoundQuestion(
         round_id=round_.id,
         position=1,
