@@ -6,7 +6,7 @@ import datetime as dt
 from itertools import combinations
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
@@ -177,13 +177,6 @@ def test_answers_name_only_a_pseudonym_and_the_day(db_session):
     assert own[field_name(scale)] == "4"
     assert own[field_name(why)] == "Fordi"
     assert sorted(own[field_name(multiple)]) == sorted(str(o.id) for o in multiple.options[:2])
-
-
-def test_answer_rows_have_no_write_order_on_sqlite(db_session):
-    if Session.get_bind().dialect.name != "sqlite":
-        pytest.skip("the rowid is SQLite's")
-    with pytest.raises(Exception, match="rowid"):
-        Session.execute(text("SELECT rowid FROM question_answers"))
 
 
 def test_answering_again_replaces_the_answer(db_session):
