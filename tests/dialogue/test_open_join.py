@@ -46,8 +46,10 @@ def join_link_mailed_to(smtp_server, address) -> str:
 
 
 def confirm(client, link):
-    csrf = csrf_from(client.get(link))
-    return client.post(link, data={"csrf_token": csrf})
+    page = client.get(link)
+    html = page.get_data(as_text=True)
+    assert "Press the button to join" in html or "Tryk på knappen for at tilmelde dig" in html
+    return client.post(link, data={"csrf_token": csrf_from(page)})
 
 
 def memberships(dialogue) -> int:
