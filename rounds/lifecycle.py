@@ -23,6 +23,7 @@ from dialogue.core.db import Session
 from dialogue.core.models import Dialogue, Round, RoundKind, RoundState
 from rounds import get_kind
 from rounds.errors import InvalidSettings, RoundError
+from rounds.questions import copy_questions
 from rounds.results.delphi import SETTLED, declared_rule, stop_verdict
 from rounds.results.records import top_items
 from rounds.submissions import has_input
@@ -403,11 +404,11 @@ STOP_REASONS = {
 def repeat_round(source: Round, *, actor_id: int | None, now: dt.datetime) -> Round:
     """Add a round that asks again about the items of ``source`` that did not reach consensus.
 
-    The new round keeps the kind, question, settings and declared rule of ``source`` and names
-    it in ``repeat_of``, so participants see their own earlier answer (through their pseudonym),
-    the group's distribution and the reasons given. It opens when the dialogue's last round
-    closes, or now; the admin adjusts the schedule. Refused when ``source`` has not closed, does
-    not rate, or when its declared stop rule says to stop.
+    The new round keeps the kind, question, settings, declared rule and extra questions (not their
+    answers) of ``source`` and names it in ``repeat_of``, so participants see their own earlier
+    answer (through their pseudonym), the group's distribution and the reasons given. It opens
+    when the dialogue's last round closes, or now; the admin adjusts the schedule. Refused when
+    ``source`` has not closed, does not rate, or when its declared stop rule says to stop.
     """
     kind = _kind(source)
     if declared_rule(source) is None:
@@ -443,6 +444,7 @@ def repeat_round(source: Round, *, actor_id: int | None, now: dt.datetime) -> Ro
         settings=settings,
         actor_id=actor_id,
     )
+    copied = copy_questions(source, round_)
     record_event(
         actor_id,
         "round.repeat",
@@ -450,5 +452,6 @@ def repeat_round(source: Round, *, actor_id: int | None, now: dt.datetime) -> Ro
         subject=f"round:{round_.id}",
         source=f"round:{source.id}",
         count=len(carried),
+        questions=len(copied),
     )
     return round_

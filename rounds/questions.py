@@ -326,6 +326,33 @@ def _apply(question: RoundQuestion, spec: QuestionSpec) -> None:
     ]
 
 
+def copy_questions(source: Round, target: Round) -> list[RoundQuestion]:
+    """Give ``target`` the questions of ``source`` (order, texts, rules, options), not the answers.
+
+    A round asked again asks what the first did, so participants' answers can be compared.
+    """
+    copies = [
+        RoundQuestion(
+            round_id=target.id,
+            position=question.position,
+            type=question.type,
+            text_da=question.text_da,
+            text_en=question.text_en,
+            required=question.required,
+            maximum=question.maximum,
+            band_set=question.band_set,
+            options=[
+                QuestionOption(position=o.position, label_da=o.label_da, label_en=o.label_en)
+                for o in question.options
+            ],
+        )
+        for question in questions_of(source)
+    ]
+    Session.add_all(copies)
+    Session.flush()
+    return copies
+
+
 def delete_question(question: RoundQuestion, *, actor_id: int | None) -> None:
     """Remove a question from the round."""
     round_ = question.round

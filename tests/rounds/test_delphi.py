@@ -9,9 +9,17 @@ from sqlalchemy import select
 
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
-from dialogue.core.models import AuditEvent, Contribution, ModerationState, RoundKind
-from rounds import get_kind, lifecycle
+from dialogue.core.models import (
+    AuditEvent,
+    Contribution,
+    ModerationState,
+    QuestionAnswer,
+    QuestionType,
+    RoundKind,
+)
+from rounds import get_kind, lifecycle, questions
 from rounds.errors import InvalidSettings, SubmissionRejected
+from rounds.questions import QuestionSpec, field_name
 from rounds.results.delphi import declared_rule, stop_verdict
 from rounds.results.reasons import shared_reasons
 from tests.factories import make_dialogue
@@ -206,6 +214,51 @@ def test_a_repeat_round_asks_again_only_about_items_without_consensus(db_session
     defaults = kind.form_defaults(second, author_of(members[1]))
     assert defaults["data"]["item_samarbejde_rating"] == "2"
     assert "item_arbejdsmiljo_rating" not in defaults["data"]
+
+
+def question_shape(question):
+    """What a participant is asked: everything of a question but its ids."""
+    options = [(o.position, o.label_da, o.label_en) for o in question.options]
+    return (question.type, question.text_da, question.text_en, question.required,
+            question.maximum, question.band_set, options)  # fmt: skip
+
+
+def question_answers(round_):
+    """How many choice rows and text answers the round's extra questions have."""
+    ids = [q.id for q in questions.questions_of(round_)]
+    chosen = select(QuestionAnswer).where(QuestionAnswer.question_id.in_(ids))
+    texts = select(Contribution).where(questions.text_answers(round_))
+    return len(Session.scalars(chosen).all()) + len(Session.scalars(texts).all())
+
+
+def test_a_repeat_round_asks_the_extra_questions_again_but_keeps_no_answers(db_session):
+    dialogue = make_dialogue()
+    members = participants(dialogue, 5)
+    first = make_item_round(dialogue, RoundKind.CONSULTATION)
+    specs = [
+        QuestionSpec(QuestionType.BACKGROUND, "", "", band_set="seniority"),
+        QuestionSpec(
+            QuestionType.MULTIPLE, "Hvilke kanaler?", "Which channels?", required=True,
+            maximum=2, options=[("Mail", "Mail"), ("Møder", "Meetings"), ("Intranet", "Intranet")],
+        ),
+        QuestionSpec(QuestionType.TEXT, "Hvorfor?", "Why?", maximum=40),
+    ]  # fmt: skip
+    asked = [questions.add_question(first, spec, actor_id=None) for spec in specs]
+    questions.move_question(asked[0], 1, actor_id=None)
+    for member, rating in zip(members, "12345", strict=True):
+        consult(first, member, {"samarbejde": rating})
+        channel = str(asked[1].options[0].id)
+        raw = {field_name(asked[1]): [channel], field_name(asked[2]): "Fordi vi mødes for lidt"}
+        questions.answer_questions(first, author_of(member), raw, now=utcnow())
+    close(first)
+    second = lifecycle.repeat_round(first, actor_id=None, now=utcnow())
+    before, after = questions.questions_of(first), questions.questions_of(second)
+    assert [question_shape(q) for q in after] == [question_shape(q) for q in before]
+    assert [q.type for q in after][:2] == [QuestionType.MULTIPLE, QuestionType.BACKGROUND]
+    assert {q.id for q in after}.isdisjoint(q.id for q in before)
+    assert (question_answers(first), question_answers(second)) == (10, 0)
+    event = Session.scalars(select(AuditEvent).where(AuditEvent.action == "round.repeat")).one()
+    assert event.details["questions"] == 3
 
 
 def test_a_repeat_is_refused_when_the_declared_rule_says_stop(db_session):

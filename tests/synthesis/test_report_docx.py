@@ -92,12 +92,21 @@ def test_the_report_opens_in_libreoffice_with_its_charts(case, request_context, 
     assert pdf.stat().st_size > 1000
 
 
-def test_the_report_page_offers_the_word_file_and_records_its_download(case, client):
+@pytest.mark.parametrize(
+    ("language", "label"),
+    [("da", "Hent rapporten som Word (.docx)"), ("en", "Download the report as Word (.docx)")],
+)
+def test_the_report_page_offers_the_word_file_and_records_its_download(
+    case, client, language, label
+):
+    case.dialogue.language = language
     _final(case)
     email = Session.get(Membership, case.consultant.id).person.email
     staff_login(client, email, STAFF_PASSWORD)
     page = client.get(f"/d/{case.dialogue.slug}/report")
-    assert "report.docx" in page.get_data(as_text=True)
+    html = page.get_data(as_text=True)
+    assert 'action="/d/' + case.dialogue.slug + '/export/report.docx"' in html
+    assert f">{label}</button>" in html
 
     response = client.post(
         f"/d/{case.dialogue.slug}/export/report.docx", data={"csrf_token": csrf_from(page)}
