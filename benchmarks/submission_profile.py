@@ -44,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--sort", default="cumulative", help="pstats order: cumulative, tottime")
     parser.add_argument("--sql", action="store_true", help="print the last POST's statements")
+    parser.add_argument("--dump", help="also write the raw profile to this file (for pstats)")
     parser.add_argument(
         "--request", default="post", choices=["post", "get"], help="which request to profile"
     )
@@ -125,6 +126,8 @@ def profile(url: str, workdir: Path, args) -> int:
     )
     if args.sql:
         print("\n".join(f"  {' '.join(sql.split())[:150]}" for sql in last))
+    if args.dump:
+        profiler.dump_stats(args.dump)
     out = io.StringIO()
     pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.top)
     print(out.getvalue())
