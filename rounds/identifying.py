@@ -140,12 +140,14 @@ def flag_changed_texts(session, _flush_context, _instances) -> None:
                 )
 
 
-def flag_new_text(contribution_id: uuid.UUID, dialogue_id: int, text: str) -> int:
+def flag_new_text(contribution_id: uuid.UUID, text: str, names: frozenset[str]) -> int:
     """Flag a text stored without the ORM (``submissions.insert_text``); the spans stored.
 
     The same scan as :func:`flag_changed_texts`, for the one statement that bypasses the flush.
+    ``names`` is :func:`member_name_keys` of the text's dialogue, read by the caller before it
+    wrote.
     """
-    spans = scan(text, member_name_keys(dialogue_id))
+    spans = scan(text, names)
     if spans:
         Session.execute(
             insert(IdentifyingSpan),

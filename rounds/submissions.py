@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
-from dialogue.core.db import Session
+from dialogue.core.db import Session, read_apart
 from dialogue.core.models import Contribution, ModerationState, Round, RoundState
 from dialogue.core.models.question import (
     QUESTION_TARGET_PREFIX,
@@ -135,6 +135,8 @@ def insert_text(
     identifying details as the ORM's flush would (``rounds.identifying``), and waits for its
     batch (``rounds.release``).
     """
+    # Read before the INSERT, so that on SQLite the write lock is not held for it.
+    names = read_apart(lambda: identifying.member_name_keys(round_.dialogue_id))
     stored = Session.scalar(
         _text_insert(Session.get_bind().dialect.name),
         {
@@ -152,7 +154,7 @@ def insert_text(
     )
     if stored is None:
         return None
-    identifying.flag_new_text(stored, round_.dialogue_id, body)
+    identifying.flag_new_text(stored, body, names)
     release.release_waiting(round_)
     return stored
 
