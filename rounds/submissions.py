@@ -182,18 +182,22 @@ def explain_refusal(
     raise RoundClosed(_l("This round is closed. Nothing was saved."))
 
 
+#: Built once: every round page lists the author's own contributions.
+_OWN = select(Contribution).where(
+    Contribution.round_id == bindparam("round_id"), Contribution.author == bindparam("author")
+)
+_OWN_ALL = _OWN.order_by(Contribution.id)
+_OWN_KIND_ONLY = _OWN.where(kind_input()).order_by(Contribution.id)
+
+
 def list_own(round_: Round, author: str, *, kind_only: bool = False) -> list[Contribution]:
     """The author's contributions in ``round_``; only those to the kind's own form if asked.
 
     The kind's form replaces and counts only its own rows, never the text answers to the
     round's extra questions.
     """
-    statement = select(Contribution).where(
-        Contribution.round_id == round_.id, Contribution.author == author
-    )
-    if kind_only:
-        statement = statement.where(kind_input())
-    return list(Session.scalars(statement.order_by(Contribution.id)))
+    statement = _OWN_KIND_ONLY if kind_only else _OWN_ALL
+    return list(Session.scalars(statement, {"round_id": round_.id, "author": author}))
 
 
 def get_own(contribution_id: uuid.UUID, author: str) -> Contribution | None:
