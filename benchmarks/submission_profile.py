@@ -5,9 +5,10 @@ test's (``--members`` participants, one open challenges round); one participant 
 their link through the app's own WSGI interface, then opens the round page and submits
 ``--posts`` times. Printed: milliseconds per GET and per POST (median, each with its CPU time,
 which other processes on a shared machine do not inflate), SQL statements per POST, Python
-calls per profiled request (steadier than any time on a busy machine), and the functions that take most of the POST's time (cumulative; an extra POST after every other
-one is profiled, so that the timed ones carry no profiler overhead; ``--request get`` profiles an
-extra GET of the round page instead).
+calls per profiled request (steadier than any time on a busy machine), and the functions that
+take most of the POST's time (cumulative; an extra POST after every other one is profiled, so
+that the timed ones carry no profiler overhead; ``--request get`` profiles an extra GET of the
+round page instead).
 
     .venv/bin/python benchmarks/submission_profile.py                  # SQLite, 230 members
     .venv/bin/python benchmarks/submission_profile.py --backend postgresql --members 1000
