@@ -3,11 +3,12 @@
 A fresh database (SQLite, or PostgreSQL with ``--backend postgresql``) is seeded like the load
 test's (``--members`` participants, one open challenges round); one participant logs in with
 their link through the app's own WSGI interface, then opens the round page and submits
-``--posts`` times. Printed: milliseconds per GET and per POST (median; for the POST also its CPU
-time, which other processes on a shared machine do not inflate), SQL statements per POST, and
-the functions that take most of the POST's time (cumulative; an extra POST after every other
-one is profiled, so that the timed ones carry no profiler overhead; ``--request get`` profiles an
-extra GET of the round page instead).
+``--posts`` times. Printed: milliseconds per GET and per POST (median, each with its CPU time,
+which other processes on a shared machine do not inflate), SQL statements per POST, Python
+calls per profiled request (steadier than any time on a busy machine), and the functions that
+take most of the POST's time (cumulative; an extra POST after every other one is profiled, so
+that the timed ones carry no profiler overhead; ``--request get`` profiles an extra GET of the
+round page instead).
 
     .venv/bin/python benchmarks/submission_profile.py                  # SQLite, 230 members
     .venv/bin/python benchmarks/submission_profile.py --backend postgresql --members 1000
@@ -44,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--sort", default="cumulative", help="pstats order: cumulative, tottime")
     parser.add_argument("--sql", action="store_true", help="print the last POST's statements")
+    parser.add_argument("--dump", help="also write the raw profile to this file (for pstats)")
     parser.add_argument(
         "--request", default="post", choices=["post", "get"], help="which request to profile"
     )
@@ -85,12 +87,13 @@ def profile(url: str, workdir: Path, args) -> int:
     client.post(f"/link/{token}", data={"csrf_token": CSRF.search(page).group(1)})
     round_path = f"/d/{seeded.slug}/rounds/{seeded.round_id}/"
     post_path = f"/d/{seeded.slug}/rounds/{seeded.round_id}/contributions"
-    gets, posts, cpu, counts = [], [], [], []
+    gets, get_cpu, posts, cpu, counts = [], [], [], [], []
     profiler = cProfile.Profile()
     for i in range(args.posts):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         page = client.get(round_path).get_data(as_text=True)
         gets.append(time.perf_counter() - started)
+        get_cpu.append(time.process_time() - started_cpu)
         match = NONCE.search(page)
         fields = {
             "csrf_token": CSRF.search(page).group(1),
@@ -118,13 +121,22 @@ def profile(url: str, workdir: Path, args) -> int:
         f"embed on submit {args.embed_on_submit}, load average {os.getloadavg()[0]:.1f}:"
     )
     print(
-        f"  GET round page {statistics.median(gets) * 1000:.1f} ms, "
+        f"  GET round page {statistics.median(gets) * 1000:.1f} ms (CPU "
+        f"{statistics.median(get_cpu) * 1000:.1f} ms), "
         f"POST {statistics.median(posts) * 1000:.1f} ms (median; CPU "
         f"{statistics.median(cpu) * 1000:.1f} ms, the rest waits on disk or other processes), "
         f"{statistics.median(counts):.0f} SQL statements per POST"
     )
+    stats = pstats.Stats(profiler)
+    profiled = args.posts // 2
+    print(
+        f"  Python calls per profiled {args.request.upper()}: "
+        f"{stats.total_calls / profiled:,.0f} ({stats.prim_calls / profiled:,.0f} primitive)"
+    )
     if args.sql:
         print("\n".join(f"  {' '.join(sql.split())[:150]}" for sql in last))
+    if args.dump:
+        profiler.dump_stats(args.dump)
     out = io.StringIO()
     pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.top)
     print(out.getvalue())

@@ -60,13 +60,17 @@ _name_indexes: dict[int, _NameIndex] = {}
 NAME_INDEX_SECONDS = 60.0
 
 
+#: Built once: it runs at every saved text, and building it cost more than running it.
+_NEWEST_MEMBERSHIP = select(func.max(Membership.id))
+
+
 def _membership_stamp() -> tuple:
     """The newest membership's id, in any dialogue: it moves when people are added.
 
     One row read from the end of the primary key, whatever the number of members; removals and
     renames made by other processes are caught by :data:`NAME_INDEX_SECONDS`.
     """
-    return (Session.scalar(select(func.max(Membership.id))),)
+    return (Session.scalar(_NEWEST_MEMBERSHIP),)
 
 
 def member_name_keys(dialogue_id: int) -> frozenset[str]:
@@ -136,12 +140,14 @@ def flag_changed_texts(session, _flush_context, _instances) -> None:
                 )
 
 
-def flag_new_text(contribution_id: uuid.UUID, dialogue_id: int, text: str) -> int:
+def flag_new_text(contribution_id: uuid.UUID, text: str, names: frozenset[str]) -> int:
     """Flag a text stored without the ORM (``submissions.insert_text``); the spans stored.
 
     The same scan as :func:`flag_changed_texts`, for the one statement that bypasses the flush.
+    ``names`` is :func:`member_name_keys` of the text's dialogue, read by the caller before it
+    wrote.
     """
-    spans = scan(text, member_name_keys(dialogue_id))
+    spans = scan(text, names)
     if spans:
         Session.execute(
             insert(IdentifyingSpan),

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import and_, bindparam, delete, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from dialogue.core.audit import record_event
@@ -112,15 +112,17 @@ QUESTIONS_LOCKED = _l(
 # --- Reading ------------------------------------------------------------------------------
 
 
+#: Built once: every round page reads it, and building it cost more than running it.
+_QUESTIONS_OF = (
+    select(RoundQuestion)
+    .where(RoundQuestion.round_id == bindparam("round_id"))
+    .order_by(RoundQuestion.position, RoundQuestion.id)
+)
+
+
 def questions_of(round_: Round) -> list[RoundQuestion]:
     """The round's extra questions in their order."""
-    return list(
-        Session.scalars(
-            select(RoundQuestion)
-            .where(RoundQuestion.round_id == round_.id)
-            .order_by(RoundQuestion.position, RoundQuestion.id)
-        )
-    )
+    return list(Session.scalars(_QUESTIONS_OF, {"round_id": round_.id}))
 
 
 def question_of(dialogue: Dialogue, question_id: int) -> RoundQuestion | None:

@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
-from dialogue.core.db import Session
+from dialogue.core.db import Session, read_apart
 from dialogue.core.models import Contribution, ModerationState, Round, RoundState
 from dialogue.core.models.question import (
     QUESTION_TARGET_PREFIX,
@@ -135,6 +135,8 @@ def insert_text(
     identifying details as the ORM's flush would (``rounds.identifying``), and waits for its
     batch (``rounds.release``).
     """
+    # Read before the INSERT, so that on SQLite the write lock is not held for it.
+    names = read_apart(lambda: identifying.member_name_keys(round_.dialogue_id))
     stored = Session.scalar(
         _text_insert(Session.get_bind().dialect.name),
         {
@@ -152,7 +154,7 @@ def insert_text(
     )
     if stored is None:
         return None
-    identifying.flag_new_text(stored, round_.dialogue_id, body)
+    identifying.flag_new_text(stored, body, names)
     release.release_waiting(round_)
     return stored
 
@@ -180,18 +182,22 @@ def explain_refusal(
     raise RoundClosed(_l("This round is closed. Nothing was saved."))
 
 
+#: Built once: every round page lists the author's own contributions.
+_OWN = select(Contribution).where(
+    Contribution.round_id == bindparam("round_id"), Contribution.author == bindparam("author")
+)
+_OWN_ALL = _OWN.order_by(Contribution.id)
+_OWN_KIND_ONLY = _OWN.where(kind_input()).order_by(Contribution.id)
+
+
 def list_own(round_: Round, author: str, *, kind_only: bool = False) -> list[Contribution]:
     """The author's contributions in ``round_``; only those to the kind's own form if asked.
 
     The kind's form replaces and counts only its own rows, never the text answers to the
     round's extra questions.
     """
-    statement = select(Contribution).where(
-        Contribution.round_id == round_.id, Contribution.author == author
-    )
-    if kind_only:
-        statement = statement.where(kind_input())
-    return list(Session.scalars(statement.order_by(Contribution.id)))
+    statement = _OWN_KIND_ONLY if kind_only else _OWN_ALL
+    return list(Session.scalars(statement, {"round_id": round_.id, "author": author}))
 
 
 def get_own(contribution_id: uuid.UUID, author: str) -> Contribution | None:

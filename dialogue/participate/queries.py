@@ -12,7 +12,12 @@ from dataclasses import dataclass
 from flask import abort, session
 from sqlalchemy import or_, select
 
-from dialogue.core.access import current_author, member_or_404, require_roles
+from dialogue.core.access import (
+    current_author,
+    member_and_round_or_404,
+    member_or_404,
+    require_roles,
+)
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Membership, Role, Round
 from dialogue.core.models.proposal import CoverageMark, CoverageStatus
@@ -33,6 +38,12 @@ THEME_PREFIX = "theme:"
 def participant_or_404(slug: str) -> Membership:
     """Only participants contribute; staff have their own pages."""
     return require_roles(member_or_404(slug), Role.PARTICIPANT)
+
+
+def participant_round_or_404(slug: str, round_id: int) -> tuple[Membership, Round]:
+    """A participant's membership and a round of its dialogue, read in one statement."""
+    membership, round_ = member_and_round_or_404(slug, round_id)
+    return require_roles(membership, Role.PARTICIPANT), round_
 
 
 def session_key() -> str:

@@ -39,6 +39,7 @@ from dialogue.participate.queries import (
     own_contribution_or_404,
     own_traces,
     participant_or_404,
+    participant_round_or_404,
     session_key,
 )
 from dialogue.privacy.forms import EraseForm
@@ -102,8 +103,7 @@ def render_round(
 @login_required
 def round_page(slug: str, round_id: int):
     """A round as the participant sees it, with any text kept from an ended session filled in."""
-    membership = participant_or_404(slug)
-    round_ = round_or_404(membership, round_id)
+    membership, round_ = participant_round_or_404(slug, round_id)
     kind = get_kind(round_.kind)
     if kind is None:
         return render_round(membership, round_, None)
@@ -194,9 +194,7 @@ def add(slug: str, round_id: int):
     The membership and the round are read before the write begins (``read_apart``), so that on
     SQLite the write lock is held only for the text's own statements.
     """
-    membership, round_ = read_apart(
-        lambda: (member := participant_or_404(slug), round_or_404(member, round_id))
-    )
+    membership, round_ = read_apart(lambda: participant_round_or_404(slug, round_id))
     kind = get_kind(round_.kind)
     if kind is None:
         abort(404)
