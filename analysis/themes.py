@@ -81,12 +81,11 @@ def class_tfidf(vectors, labels: np.ndarray, n_themes: int) -> np.ndarray:
     >>> class_tfidf(vectors, np.array([0, 1, 1]), 2).argmax(axis=1)
     array([1, 2])
     """
-    assigned = np.flatnonzero(labels >= 0)
-    membership = sp.csr_matrix(
-        (np.ones(len(assigned), dtype=np.float32), (labels[assigned], assigned)),
-        shape=(n_themes, vectors.shape[0]),
-    )
-    frequency = (membership @ _presence(vectors)).toarray().astype(np.float64)
+    return _class_tfidf(_frequency(vectors, labels, n_themes), n_themes)
+
+
+def _class_tfidf(frequency: np.ndarray, n_themes: int) -> np.ndarray:
+    """:func:`class_tfidf` from the members per theme that use each term."""
     term_frequency = frequency / np.maximum(frequency.sum(axis=1, keepdims=True), 1)
     mean_class_size = frequency.sum() / max(n_themes, 1)
     idf = np.log1p(mean_class_size / np.maximum(frequency.sum(axis=0), 1))
@@ -110,18 +109,28 @@ def distinctiveness(vectors, labels: np.ndarray, n_themes: int) -> np.ndarray:
     array([[0.  , 0.69, 0.  ],
            [0.  , 0.  , 0.69]])
     """
-    assigned = np.flatnonzero(labels >= 0)
-    membership = sp.csr_matrix(
-        (np.ones(len(assigned), dtype=np.float32), (labels[assigned], assigned)),
-        shape=(n_themes, vectors.shape[0]),
-    )
-    frequency = (membership @ _presence(vectors)).toarray().astype(np.float64)
-    share = frequency / np.maximum(np.bincount(labels[assigned], minlength=n_themes), 1)[:, None]
+    return _distinctiveness(vectors, labels, _frequency(vectors, labels, n_themes))
+
+
+def _distinctiveness(vectors, labels: np.ndarray, frequency: np.ndarray) -> np.ndarray:
+    """:func:`distinctiveness` from the members per theme that use each term."""
+    sizes = np.bincount(labels[labels >= 0], minlength=len(frequency))
+    share = frequency / np.maximum(sizes, 1)[:, None]
     overall = np.bincount(sp.csr_matrix(vectors).indices, minlength=vectors.shape[1])
     overall = overall / max(vectors.shape[0], 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         lift = np.log(share / overall)
     return np.where(share > 0, share * np.maximum(lift, 0), 0.0)
+
+
+def _frequency(vectors, labels: np.ndarray, n_themes: int) -> np.ndarray:
+    """Return how many members of each theme use each term, shape (n_themes, n_terms)."""
+    assigned = np.flatnonzero(labels >= 0)
+    membership = sp.csr_matrix(
+        (np.ones(len(assigned), dtype=np.float32), (labels[assigned], assigned)),
+        shape=(n_themes, vectors.shape[0]),
+    )
+    return (membership @ _presence(vectors)).toarray().astype(np.float64)
 
 
 def _presence(vectors) -> sp.csr_matrix:
@@ -190,8 +199,9 @@ def top_terms(scores, names, public, n_terms: int, *, phrase=None) -> list[str]:
     chosen: list[str] = []
     covered: set[str] = set()
     phrase = np.char.find(names.astype(str), " ") >= 0 if phrase is None else phrase
-    order = np.lexsort((~phrase, -scores))
-    for column in order[public[order] & (scores[order] > 0)]:
+    candidates = np.flatnonzero(public & (scores > 0))
+    order = candidates[np.lexsort((~phrase[candidates], -scores[candidates]))]
+    for column in order:
         words = set(names[column].split())
         if not words <= covered:
             chosen.append(str(names[column]))
@@ -264,7 +274,8 @@ def describe_themes(
     """
     n_themes = int(labels.max()) + 1 if len(labels) else 0
     vectors = sp.csr_matrix(vectors)
-    scores = class_tfidf(vectors, labels, n_themes)
+    frequency = _frequency(vectors, labels, n_themes)
+    scores = _class_tfidf(frequency, n_themes)
     phrase = np.char.find(names.astype(str), " ") >= 0
     ids = np.fromiter(ids, dtype=object, count=len(labels))
     order = np.lexsort((-similarity, labels))
@@ -276,7 +287,7 @@ def describe_themes(
     for number, group in enumerate(duplicate_groups):
         duplicate_of[group] = number
     namer = _Namer(
-        distinctiveness(vectors, labels, n_themes),
+        _distinctiveness(vectors, labels, frequency),
         scores,
         names,
         public & ~phrase,
