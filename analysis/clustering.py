@@ -42,6 +42,7 @@ _FULL_KMEANS_LIMIT = 20_000  # above this, mini-batch k-means is as good and muc
 _CHUNK = 65_536
 _controller: ThreadpoolController | None = None
 _MAX_ITERATIONS = 300  # of Lloyd's algorithm, as in scikit-learn
+_TOLERANCE = 1e-4  # centres' squared movement that ends it, per mean variance, as there too
 _FRESH_STARTS = 2  # k-means++ starts of the k-means of all texts, beside the sample's run
 
 
@@ -183,6 +184,9 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         with _one_thread():
             distances = pairwise_distances(sample)
             squared = distances**2
+            # The silhouettes' products take half the time in single precision, and agree
+            # with double precision to six digits.
+            distances = distances.astype(np.float32)
 
             def score(k: int) -> float:
                 if k not in self.silhouette_scores_:
@@ -376,7 +380,7 @@ def silhouette(distances: np.ndarray, labels: np.ndarray, n_clusters: int) -> fl
     n = len(labels)
     rows = np.arange(n)
     sizes = np.bincount(labels, minlength=n_clusters)
-    members = np.zeros((n, n_clusters))
+    members = np.zeros((n, n_clusters), dtype=np.result_type(distances.dtype, np.float32))
     members[rows, labels] = 1
     mean = distances @ members
     own = sizes[labels]
@@ -440,6 +444,7 @@ def sample_kmeans(points: np.ndarray, squared: np.ndarray, k: int, random_state)
     k = min(k, n)
     centres = points[kmeans_plusplus(squared, k, random_state)]
     norms = (points**2).sum(axis=1)
+    tolerance = _TOLERANCE * points.var(axis=0).mean()
     labels = np.full(n, -1)
     for _ in range(_MAX_ITERATIONS):
         distance = norms[:, None] - 2 * points @ centres.T + (centres**2).sum(axis=1)
@@ -450,11 +455,20 @@ def sample_kmeans(points: np.ndarray, squared: np.ndarray, k: int, random_state)
         sizes = np.bincount(labels, minlength=k)
         members = np.zeros((k, n))
         members[labels, np.arange(n)] = 1
+        moved = centres.copy()
         filled = sizes > 0
-        centres[filled] = (members @ points)[filled] / sizes[filled, None]
-        # An emptied cluster restarts at the point farthest from its centre, as in scikit-learn.
-        far = np.argsort(-distance[np.arange(n), labels])[: int((~filled).sum())]
-        centres[~filled] = points[far]
+        moved[filled] = (members @ points)[filled] / sizes[filled, None]
+        if not filled.all():
+            # An emptied cluster restarts at the point farthest from its centre, as in
+            # scikit-learn.
+            far = np.argsort(-distance[np.arange(n), labels])[: int((~filled).sum())]
+            moved[~filled] = points[far]
+        shift = ((moved - centres) ** 2).sum()
+        centres = moved
+        if shift <= tolerance:  # as scikit-learn: the labels are then those of the centres
+            distance = norms[:, None] - 2 * points @ centres.T + (centres**2).sum(axis=1)
+            labels = np.argmin(distance, axis=1)
+            break
     return labels, centres
 
 

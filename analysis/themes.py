@@ -276,7 +276,7 @@ def describe_themes(
     vectors = sp.csr_matrix(vectors)
     frequency = _frequency(vectors, labels, n_themes)
     scores = _class_tfidf(frequency, n_themes)
-    phrase = np.char.find(names.astype(str), " ") >= 0
+    phrase = np.fromiter((" " in name for name in names.tolist()), dtype=bool, count=len(names))
     ids = np.fromiter(ids, dtype=object, count=len(labels))
     order = np.lexsort((-similarity, labels))
     starts = np.searchsorted(labels[order], np.arange(n_themes + 1))
