@@ -121,7 +121,8 @@ def stop_word_set(language: str) -> frozenset[str]:
     (True, True)
     """
     words = [*stop_words.get_stop_words(language), *stopwordsiso.stopwords(language)]
-    return frozenset(normalise(word) for word in [*words, *SUPPLEMENT.get(language, ())])
+    # One call for all words: a call per word cost 7 ms of the first run in a process.
+    return frozenset(normalise("\n".join([*words, *SUPPLEMENT.get(language, ())])).split("\n"))
 
 
 def text_languages(texts: Iterable[str]) -> list[str | None]:
