@@ -442,33 +442,36 @@ def sample_kmeans(points: np.ndarray, squared: np.ndarray, k: int, random_state)
     n = len(points)
     k = min(k, n)
     centres = points[kmeans_plusplus(squared, k, random_state)]
-    norms = (points**2).sum(axis=1)
     tolerance = _TOLERANCE * points.var(axis=0).mean()
+    rows = np.arange(n)
     labels = np.full(n, -1)
     for _ in range(_MAX_ITERATIONS):
-        distance = norms[:, None] - 2 * points @ centres.T + (centres**2).sum(axis=1)
-        new = np.argmin(distance, axis=1)
+        new = _nearest(points, centres)
         if np.array_equal(new, labels):
             break
         labels = new
         sizes = np.bincount(labels, minlength=k)
         members = np.zeros((k, n))
-        members[labels, np.arange(n)] = 1
-        moved = centres.copy()
+        members[labels, rows] = 1
+        moved = members @ points
         filled = sizes > 0
-        moved[filled] = (members @ points)[filled] / sizes[filled, None]
+        moved[filled] /= sizes[filled, None]
         if not filled.all():
             # An emptied cluster restarts at the point farthest from its centre, as in
             # scikit-learn.
-            far = np.argsort(-distance[np.arange(n), labels])[: int((~filled).sum())]
-            moved[~filled] = points[far]
+            distance = ((points - centres[labels]) ** 2).sum(axis=1)
+            moved[~filled] = points[np.argsort(-distance)[: int((~filled).sum())]]
         shift = ((moved - centres) ** 2).sum()
         centres = moved
         if shift <= tolerance:  # as scikit-learn: the labels are then those of the centres
-            distance = norms[:, None] - 2 * points @ centres.T + (centres**2).sum(axis=1)
-            labels = np.argmin(distance, axis=1)
+            labels = _nearest(points, centres)
             break
     return labels, centres
+
+
+def _nearest(points: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """The nearest of `centres` to each point: a point's own length changes no ranking."""
+    return np.argmin((centres**2).sum(axis=1) - 2 * (points @ centres.T), axis=1)
 
 
 def _search_k(score, low: int, high: int) -> None:
