@@ -679,6 +679,7 @@ def _coverage(present: sp.csc_matrix, columns) -> float:
     """Share of the rows of `present` that contain any of `columns`."""
     if not present.shape[0]:
         return 0.0
-    indptr, indices = present.indptr, present.indices
-    rows = [indices[indptr[column] : indptr[column + 1]] for column in columns]
-    return len(np.unique(np.concatenate(rows))) / present.shape[0]
+    covered = np.zeros(present.shape[0], dtype=bool)
+    for column in columns:
+        covered[present.indices[present.indptr[column] : present.indptr[column + 1]]] = True
+    return float(covered.mean())
