@@ -156,6 +156,7 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
 
         With the number chosen come starting centres for the k-means of all texts (else None):
         those of its run on the sample, and fresh k-means++ seeds drawn from the sample.
+        Spectral clustering draws none, so its random numbers are those it had before.
 
         Not every k is tried (see :func:`_search_k`): 12 to 19 k-means runs and silhouettes
         instead of 29. The silhouette curve of short texts is flat near its top,
@@ -178,8 +179,8 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         if largest < smallest:
             return min(1, n_distinct), None
         # One thread: on a small sample, waking OpenMP threads costs more than it saves. The
-        # distances between the sample's texts are computed once, not once per k, and seed
-        # every k-means run as well as scoring it.
+        # distances between the sample's texts are computed once, not once per k, and serve
+        # the k-means++ seeding as well as the silhouettes.
         with _one_thread():
             distances = pairwise_distances(sample)
             squared = distances**2
@@ -197,6 +198,8 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
             centres: dict[int, np.ndarray] = {}
             _search_k(score, smallest, largest)
         best = max(self.silhouette_scores_, key=self.silhouette_scores_.__getitem__)
+        if self.algorithm != "kmeans":
+            return best, None
         fresh = [kmeans_plusplus(squared, best, random_state) for _ in range(_FRESH_STARTS)]
         return best, [centres[best], *(sample[rows] for rows in fresh)]
 
