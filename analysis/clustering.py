@@ -22,14 +22,14 @@ import warnings
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClusterMixin
-from sklearn.cluster import KMeans, MiniBatchKMeans
+from sklearn.cluster import KMeans, MiniBatchKMeans, kmeans_plusplus
 from sklearn.decomposition import TruncatedSVD
 from sklearn.manifold import spectral_embedding
 from sklearn.metrics import pairwise_distances
 from sklearn.neighbors import kneighbors_graph
 from sklearn.preprocessing import normalize
 from sklearn.utils import check_random_state
-from sklearn.utils.parallel import _get_threadpool_controller
+from threadpoolctl import ThreadpoolController
 
 from analysis.vectorize import Progress
 
@@ -40,8 +40,7 @@ ALGORITHMS = ("kmeans", "spectral")
 
 _FULL_KMEANS_LIMIT = 20_000  # above this, mini-batch k-means is as good and much faster
 _CHUNK = 65_536
-_MAX_ITERATIONS = 300  # of Lloyd's algorithm, as in scikit-learn
-_TOLERANCE = 1e-4  # centres' squared movement that ends it, per mean variance, as there too
+_THREADPOOLS: ThreadpoolController | None = None  # found on first use, see _one_thread
 _FRESH_STARTS = 2  # k-means++ starts of the k-means of all texts, beside the sample's run
 
 
@@ -179,20 +178,17 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         if largest < smallest:
             return min(1, n_distinct), None
         # One thread: on a small sample, waking OpenMP threads costs more than it saves. The
-        # distances between the sample's texts are computed once, not once per k, and serve
-        # the k-means++ seeding as well as the silhouettes.
+        # distances between the sample's texts are computed once, not once per k.
         with _one_thread():
-            distances = pairwise_distances(sample)
-            squared = distances**2
             # The silhouettes' products take half the time in single precision, and agree
             # with double precision to six digits.
-            distances = distances.astype(np.float32)
+            distances = pairwise_distances(sample).astype(np.float32)
 
             def score(k: int) -> float:
                 if k not in self.silhouette_scores_:
-                    seeded = np.random.RandomState(_seed(random_state))
-                    labels, centres[k] = sample_kmeans(sample, squared, k, seeded)
-                    self.silhouette_scores_[k] = silhouette(distances, labels, k)
+                    model = KMeans(k, n_init=1, random_state=_seed(random_state)).fit(sample)
+                    centres[k] = model.cluster_centers_
+                    self.silhouette_scores_[k] = silhouette(distances, model.labels_, k)
                 return self.silhouette_scores_[k]
 
             centres: dict[int, np.ndarray] = {}
@@ -200,8 +196,11 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         best = max(self.silhouette_scores_, key=self.silhouette_scores_.__getitem__)
         if self.algorithm != "kmeans":
             return best, None
-        fresh = [kmeans_plusplus(squared, best, random_state) for _ in range(_FRESH_STARTS)]
-        return best, [centres[best], *(sample[rows] for rows in fresh)]
+        fresh = [
+            kmeans_plusplus(sample, best, random_state=_seed(random_state))[0]
+            for _ in range(_FRESH_STARTS)
+        ]
+        return best, [centres[best], *fresh]
 
     def _spectral(self, vectors, occupied: np.ndarray, random_state) -> np.ndarray:
         """Return spectral clusters of the neighbour graph of (a sample of) the `occupied` rows.
@@ -397,86 +396,6 @@ def silhouette(distances: np.ndarray, labels: np.ndarray, n_clusters: int) -> fl
     return float(np.nan_to_num(scores).mean())
 
 
-def kmeans_plusplus(squared: np.ndarray, k: int, random_state) -> np.ndarray:
-    """Return the rows that greedy k-means++ picks as the `k` first centres.
-
-    As scikit-learn's ``kmeans_plusplus``: each next centre is the best of a few candidates
-    drawn with probability proportional to their squared distance to the nearest centre so far.
-    `squared` holds the squared distances between all rows.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> squared = np.array([[0, 1, 9.0], [1, 0, 4], [9, 4, 0]])
-    >>> sorted(kmeans_plusplus(squared, 2, np.random.RandomState(0)).tolist())
-    [0, 2]
-    """
-    n = len(squared)
-    chosen = [int(random_state.randint(n))]
-    closest = squared[chosen[0]].copy()
-    trials = 2 + int(np.log(k))
-    for _ in range(1, k):
-        wanted = random_state.uniform(size=trials) * closest.sum()
-        candidates = np.minimum(np.searchsorted(np.cumsum(closest), wanted), n - 1)
-        reach = np.minimum(closest, squared[candidates])
-        best = int(np.argmin(reach.sum(axis=1)))
-        chosen.append(int(candidates[best]))
-        closest = reach[best]
-    return np.array(chosen)
-
-
-def sample_kmeans(points: np.ndarray, squared: np.ndarray, k: int, random_state) -> tuple:
-    """Return the labels and centres of one k-means run on a small sample of known distances.
-
-    The same algorithm as scikit-learn's ``KMeans(k, n_init=1)``: greedy k-means++ seeding, then
-    Lloyd's iterations until no point changes cluster. Written in NumPy because the seeding
-    reads its distances from `squared` instead of computing them, and scikit-learn's checks
-    and set-up cost more than the arithmetic on a thousand points of ten dimensions: the
-    20 runs that choose the number of themes took 0.12 s, here about a fifth of it.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> points = np.array([[0.0, 0], [0, 0.1], [5, 5], [5, 5.1]])
-    >>> squared = ((points[:, None] - points[None]) ** 2).sum(axis=2)
-    >>> sample_kmeans(points, squared, 2, np.random.RandomState(0))[0].tolist()
-    [0, 0, 1, 1]
-    """
-    n = len(points)
-    k = min(k, n)
-    centres = points[kmeans_plusplus(squared, k, random_state)]
-    tolerance = _TOLERANCE * points.var(axis=0).mean()
-    rows = np.arange(n)
-    labels = np.full(n, -1)
-    for _ in range(_MAX_ITERATIONS):
-        new = _nearest(points, centres)
-        if np.array_equal(new, labels):
-            break
-        labels = new
-        sizes = np.bincount(labels, minlength=k)
-        members = np.zeros((k, n))
-        members[labels, rows] = 1
-        moved = members @ points
-        filled = sizes > 0
-        moved[filled] /= sizes[filled, None]
-        if not filled.all():
-            # An emptied cluster restarts at the point farthest from its centre, as in
-            # scikit-learn.
-            distance = ((points - centres[labels]) ** 2).sum(axis=1)
-            moved[~filled] = points[np.argsort(-distance)[: int((~filled).sum())]]
-        shift = ((moved - centres) ** 2).sum()
-        centres = moved
-        if shift <= tolerance:  # as scikit-learn: the labels are then those of the centres
-            labels = _nearest(points, centres)
-            break
-    return labels, centres
-
-
-def _nearest(points: np.ndarray, centres: np.ndarray) -> np.ndarray:
-    """The nearest of `centres` to each point: a point's own length changes no ranking."""
-    return np.argmin((centres**2).sum(axis=1) - 2 * (points @ centres.T), axis=1)
-
-
 def _search_k(score, low: int, high: int) -> None:
     """Call `score` on the numbers of themes worth trying between `low` and `high`.
 
@@ -521,11 +440,13 @@ def _kmeans(embedding: np.ndarray, n_clusters: int, random_state, starts=None) -
 def _one_thread():
     """Limit BLAS and OpenMP to one thread for a while.
 
-    The libraries are looked up once per process, by the controller scikit-learn keeps for its
-    own limits: looking them up on every call, as ``threadpool_limits`` does, cost 3 ms, three
-    times a run, and a controller of our own 9 ms more in the first run of a process.
+    The libraries are looked up once per process: ``threadpool_limits`` looks them up on every
+    call, which cost 3 ms, three times a run.
     """
-    return _get_threadpool_controller().limit(limits=1)
+    global _THREADPOOLS
+    if _THREADPOOLS is None:
+        _THREADPOOLS = ThreadpoolController()
+    return _THREADPOOLS.limit(limits=1)
 
 
 def _sample(n: int, size: int, random_state) -> np.ndarray:
