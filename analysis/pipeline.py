@@ -50,6 +50,14 @@ METHODS = ("tfidf", "semantic")
 #: 0.39 to 0.44 on the Danish one; told k, it scores 0.55 to 0.62 for any k from 10 to 30 there.
 SEMANTIC_COMPONENTS = 20
 SEMANTIC_MIN_THEMES = 3
+#: Texts whose silhouettes choose the number of TF-IDF themes: fewer than the clusterer's
+#: 1,000, as choosing k was the largest fixed cost of a run at 10,000 texts (0.040 s of 0.26,
+#: 0.024 s with 600). Over 25 samples per benchmark set the TF-IDF NMI was 0.375, 0.265 and
+#: 0.376 with 600 against 0.375, 0.265 and 0.382 with 1,000 (spread 0.01-0.03), and 0.378, 0.266
+#: and 0.377 before the other speed-ups of issue #19 item 6.
+TFIDF_SAMPLE = 600
+#: The semantic method's, with which its figures in docs/themes.md were measured.
+SEMANTIC_SAMPLE = 1000
 
 
 #: Most texts the default method embeds on the spot: about a minute on one core. Beyond it,
@@ -184,31 +192,31 @@ class ThemeAnalysis(BaseEstimator):
         """
         if self.method not in METHODS:
             raise ValueError(f"method must be one of {METHODS}, not {self.method!r}")
-        documents = _as_documents(documents)
-        texts, present = _texts_with_content(documents)
+        all_ids, all_texts, all_authors = _columns(documents)
+        texts, present = _texts_with_content(all_texts)
         self.language_ = self._language(texts)
         random_state = check_random_state(self.random_state)
         self.vectorizer_ = TermVectorizer(self.language_)
         vectors = self.vectorizer_.fit_transform(texts, progress=progress)
-        grouped_by = self._semantic_vectors(texts, present, len(documents), embeddings, progress)
+        grouped_by = self._semantic_vectors(texts, present, len(all_ids), embeddings, progress)
         if grouped_by is None:
             grouped_by = vectors
         self.clusterer_ = self._clusterer(random_state).fit(grouped_by, progress=progress)
-        ids = [documents[index].id for index in present]
+        ids = [all_ids[index] for index in present.tolist()]
         groups = near_duplicate_groups(
             vectors, threshold=self.duplicate_threshold, random_state=random_state
         )
         _report(progress, "duplicates")
-        authors = [documents[index].author for index in present]
+        authors = [all_authors[index] for index in present.tolist()]
         themes = self._themes(vectors, texts, ids, authors, groups)
         _report(progress, "describe")
-        self.labels_ = np.full(len(documents), SKIPPED)
+        self.labels_ = np.full(len(all_ids), SKIPPED)
         self.labels_[present] = self.clusterer_.labels_
         unassigned = np.flatnonzero(self.clusterer_.labels_ == UNASSIGNED)
         self.result_ = AnalysisResult(
             themes=themes,
             unassigned=tuple(ids[index] for index in unassigned),
-            skipped=tuple(documents[i].id for i in np.flatnonzero(self.labels_ == SKIPPED)),
+            skipped=tuple(all_ids[i] for i in np.flatnonzero(self.labels_ == SKIPPED)),
             duplicate_groups=tuple(tuple(ids[index] for index in group) for group in groups),
             language=self.language_,
             parameters=self._parameters(),
@@ -278,6 +286,7 @@ class ThemeAnalysis(BaseEstimator):
             max_themes=self.max_themes,
             min_themes=SEMANTIC_MIN_THEMES if semantic else 2,
             n_components=SEMANTIC_COMPONENTS if semantic else self.n_components,
+            sample_size=SEMANTIC_SAMPLE if semantic else TFIDF_SAMPLE,
             algorithm="spectral" if semantic else "kmeans",
             min_theme_size=self.min_group_size,
             min_similarity=self.min_similarity,
@@ -330,23 +339,29 @@ def analyse(documents, *, n_themes: int | None = None, embeddings=None, **params
     return ThemeAnalysis(n_themes, **params).fit(documents, embeddings=embeddings).result_
 
 
-def _as_documents(documents) -> list[Document]:
+def _columns(documents) -> tuple[list, list, list]:
+    """Return the ids, texts and authors of `documents`; plain texts get their position as id.
+
+    Plain texts are not wrapped in :class:`Document` objects, which took 5 ms at 10,000 texts.
+    """
     documents = list(documents)
     if not documents:
         raise ValueError("there are no texts to analyse: the input is empty")
     if all(isinstance(document, Document) for document in documents):
-        return documents
-    return [Document(index, text) for index, text in enumerate(documents)]
+        return (
+            [document.id for document in documents],
+            [document.text for document in documents],
+            [document.author for document in documents],
+        )
+    return list(range(len(documents))), documents, [None] * len(documents)
 
 
-def _texts_with_content(documents: list[Document]) -> tuple[list[str], np.ndarray]:
-    """Return the texts that have content and their positions among `documents`."""
-    present = [
-        i for i, doc in enumerate(documents) if isinstance(doc.text, str) and doc.text.strip()
-    ]
+def _texts_with_content(texts: list) -> tuple[list[str], np.ndarray]:
+    """Return the texts that have content and their positions among `texts`."""
+    present = [i for i, text in enumerate(texts) if isinstance(text, str) and text.strip()]
     if not present:
         raise ValueError("none of the texts has any content to analyse")
-    return [documents[index].text for index in present], np.array(present)
+    return [texts[index] for index in present], np.array(present)
 
 
 def _report(progress: Progress | None, stage: str) -> None:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Hashable, Sequence
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -52,6 +53,13 @@ RELEVANCE = 0.6
 #: Breaks between clauses: a phrase never spans one.
 _CLAUSE = re.compile(r"[.,;:!?()\[\]{}\"“”„«»…/|\n\r\t]+|\s[-–—]+\s")
 _WORD = re.compile(r"[^\W\d_]+")  # unlike the vectoriser, keeps "a" of "live in a rural area"
+#: Words, clause breaks and the separator that starts each text, in the sampled texts joined
+#: into one: the clause breaks of `_CLAUSE`, whose spaces are never the separator.
+_PIECE = re.compile(r"[^\W\d_]+|\x1e|[.,;:!?()\[\]{}\"“”„«»…/|\n\r\t]+|[^\S\x1e][-–—]+[^\S\x1e]")
+_SEPARATOR = "\x1e"
+#: Kind of a clause break or separator among the pieces: it ends every phrase.
+_BREAK = STOP - 2
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd constant that spreads bits when hashing
 
 
 def class_tfidf(vectors, labels: np.ndarray, n_themes: int) -> np.ndarray:
@@ -73,12 +81,11 @@ def class_tfidf(vectors, labels: np.ndarray, n_themes: int) -> np.ndarray:
     >>> class_tfidf(vectors, np.array([0, 1, 1]), 2).argmax(axis=1)
     array([1, 2])
     """
-    assigned = np.flatnonzero(labels >= 0)
-    membership = sp.csr_matrix(
-        (np.ones(len(assigned), dtype=np.float32), (labels[assigned], assigned)),
-        shape=(n_themes, vectors.shape[0]),
-    )
-    frequency = (membership @ _presence(vectors)).toarray().astype(np.float64)
+    return _class_tfidf(_frequency(vectors, labels, n_themes), n_themes)
+
+
+def _class_tfidf(frequency: np.ndarray, n_themes: int) -> np.ndarray:
+    """:func:`class_tfidf` from the members per theme that use each term."""
     term_frequency = frequency / np.maximum(frequency.sum(axis=1, keepdims=True), 1)
     mean_class_size = frequency.sum() / max(n_themes, 1)
     idf = np.log1p(mean_class_size / np.maximum(frequency.sum(axis=0), 1))
@@ -102,18 +109,28 @@ def distinctiveness(vectors, labels: np.ndarray, n_themes: int) -> np.ndarray:
     array([[0.  , 0.69, 0.  ],
            [0.  , 0.  , 0.69]])
     """
-    assigned = np.flatnonzero(labels >= 0)
-    membership = sp.csr_matrix(
-        (np.ones(len(assigned), dtype=np.float32), (labels[assigned], assigned)),
-        shape=(n_themes, vectors.shape[0]),
-    )
-    frequency = (membership @ _presence(vectors)).toarray().astype(np.float64)
-    share = frequency / np.maximum(np.bincount(labels[assigned], minlength=n_themes), 1)[:, None]
+    return _distinctiveness(vectors, labels, _frequency(vectors, labels, n_themes))
+
+
+def _distinctiveness(vectors, labels: np.ndarray, frequency: np.ndarray) -> np.ndarray:
+    """:func:`distinctiveness` from the members per theme that use each term."""
+    sizes = np.bincount(labels[labels >= 0], minlength=len(frequency))
+    share = frequency / np.maximum(sizes, 1)[:, None]
     overall = np.bincount(sp.csr_matrix(vectors).indices, minlength=vectors.shape[1])
     overall = overall / max(vectors.shape[0], 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         lift = np.log(share / overall)
     return np.where(share > 0, share * np.maximum(lift, 0), 0.0)
+
+
+def _frequency(vectors, labels: np.ndarray, n_themes: int) -> np.ndarray:
+    """Return how many members of each theme use each term, shape (n_themes, n_terms)."""
+    assigned = np.flatnonzero(labels >= 0)
+    membership = sp.csr_matrix(
+        (np.ones(len(assigned), dtype=np.float32), (labels[assigned], assigned)),
+        shape=(n_themes, vectors.shape[0]),
+    )
+    return (membership @ _presence(vectors)).toarray().astype(np.float64)
 
 
 def _presence(vectors) -> sp.csr_matrix:
@@ -182,8 +199,9 @@ def top_terms(scores, names, public, n_terms: int, *, phrase=None) -> list[str]:
     chosen: list[str] = []
     covered: set[str] = set()
     phrase = np.char.find(names.astype(str), " ") >= 0 if phrase is None else phrase
-    order = np.lexsort((~phrase, -scores))
-    for column in order[public[order] & (scores[order] > 0)]:
+    candidates = np.flatnonzero(public & (scores > 0))
+    order = candidates[np.lexsort((~phrase[candidates], -scores[candidates]))]
+    for column in order:
         words = set(names[column].split())
         if not words <= covered:
             chosen.append(str(names[column]))
@@ -256,8 +274,9 @@ def describe_themes(
     """
     n_themes = int(labels.max()) + 1 if len(labels) else 0
     vectors = sp.csr_matrix(vectors)
-    scores = class_tfidf(vectors, labels, n_themes)
-    phrase = np.char.find(names.astype(str), " ") >= 0
+    frequency = _frequency(vectors, labels, n_themes)
+    scores = _class_tfidf(frequency, n_themes)
+    phrase = np.fromiter((" " in name for name in names.tolist()), dtype=bool, count=len(names))
     ids = np.fromiter(ids, dtype=object, count=len(labels))
     order = np.lexsort((-similarity, labels))
     starts = np.searchsorted(labels[order], np.arange(n_themes + 1))
@@ -268,34 +287,32 @@ def describe_themes(
     for number, group in enumerate(duplicate_groups):
         duplicate_of[group] = number
     namer = _Namer(
-        distinctiveness(vectors, labels, n_themes),
+        _distinctiveness(vectors, labels, frequency),
         scores,
         names,
         public & ~phrase,
         NUMBERED.get(getattr(vectorizer, "language", None), NUMBERED["en"]),
     )
+    members_of = [order[starts[theme] : starts[theme + 1]] for theme in range(n_themes)]
+    samples = [_spread(members, SAMPLE_SIZE) for members in members_of]
+    phrases = reader.read(samples, min_authors) if reader else None
     themes = []
-    for theme in range(n_themes):
-        members = order[starts[theme] : starts[theme + 1]]
-        sample = _spread(members, SAMPLE_SIZE)
+    for theme, (members, sample) in enumerate(zip(members_of, samples, strict=True)):
+        rows = vectors[sample]
+        sampled_texts = [] if texts is None else [texts[row] for row in sample]
         terms = top_terms(scores[theme], names, public, n_terms, phrase=phrase)
         quotes = _representatives(
-            vectors[sample],
+            rows,
             similarity[sample],
             duplicate_of[sample],
-            None if texts is None else [texts[row] for row in sample],
+            None if texts is None else sampled_texts,
             n_representatives,
             duplicate_threshold,
         )
         themes.append(
             Theme(
                 id=theme,
-                label=namer.name(
-                    theme,
-                    vectors[sample],
-                    reader and reader.read(sample, min_authors),
-                    [] if texts is None else [texts[row] for row in sample],
-                ),
+                label=namer.name(theme, rows, phrases, sampled_texts),
                 top_terms=tuple(terms),
                 member_ids=tuple(ids[members].tolist()),
                 scores=tuple(np.round(similarity[members], 4).tolist()),
@@ -340,9 +357,7 @@ def _representatives(rows, relevance, duplicate_of, texts, n, threshold) -> list
     similar = (rows @ rows.T).toarray()
     allowed = np.ones(len(relevance), dtype=bool)
     redundancy = np.zeros(len(relevance))
-    keys = (
-        None if texts is None else np.array([" ".join(_WORD.findall(normalise(t))) for t in texts])
-    )
+    keys: dict[int, str] = {}
     chosen: list[int] = []
     while allowed.any() and len(chosen) < n:
         gain = RELEVANCE * relevance - (1 - RELEVANCE) * redundancy
@@ -352,18 +367,33 @@ def _representatives(rows, relevance, duplicate_of, texts, n, threshold) -> list
         allowed &= similar[best] < threshold - 1e-6
         if duplicate_of[best] >= 0:
             allowed &= duplicate_of != duplicate_of[best]
-        if keys is not None:
-            allowed &= keys != keys[best]
         allowed[best] = False
+        if texts is not None:
+            # Texts with the same words have the same row, so only texts as close to the quote
+            # as it is to itself are read: usually none, as the threshold ruled them out.
+            same = np.flatnonzero(allowed & (similar[best] >= similar[best, best] * (1 - 1e-5)))
+            for other in same.tolist():
+                if _words_of(texts, other, keys) == _words_of(texts, best, keys):
+                    allowed[other] = False
     return chosen
 
 
+def _words_of(texts, index: int, known: dict[int, str]) -> str:
+    """The words of ``texts[index]``, without case or punctuation, read once."""
+    if index not in known:
+        known[index] = " ".join(_WORD.findall(normalise(texts[index])))
+    return known[index]
+
+
 class _PhraseReader:
-    """Find, in some of the texts, the phrases that could name a theme.
+    """Find, in the sampled members of every theme, the phrases that could name it.
 
     A phrase is two to five words of one clause, starting and ending with a content word, whose
     content words are all public terms; stop words may stand between them ("tid til faglig
     sparring"). A word the vectoriser dropped (too rare or too common) ends a phrase.
+
+    The samples of all themes are read as one text and their phrases counted with NumPy: read
+    word by word in Python, naming cost more than clustering at 10,000 texts.
     """
 
     def __init__(self, texts, vectorizer, public, authors) -> None:
@@ -378,64 +408,173 @@ class _PhraseReader:
         kinds = np.where(stems == STOP, STOP, np.where(public_columns, columns, STOP - 1))
         self.kinds: list[int] = kinds.tolist()
 
-    def read(self, rows: np.ndarray, min_authors: int) -> dict[tuple[str, ...], tuple]:
-        """Return the phrases of the texts at `rows` that may name a theme.
+    def read(self, samples: list[np.ndarray], min_authors: int) -> _Phrases:
+        """Return the phrases of the texts of each theme's sample that may name it.
 
-        Each maps to its distinct authors and its content columns. A phrase needs
-        `PHRASE_AUTHORS` authors, and each stop word in it `min_authors` authors among these
-        texts: its content words are public by their columns, so then every word is.
+        A phrase needs `PHRASE_AUTHORS` distinct authors in its theme's sample, and each stop
+        word in it `min_authors` authors among the theme's sampled texts: its content words are
+        public by their columns, so then every word is.
         """
-        phrases: dict[tuple[str, ...], tuple[set, tuple[int, ...]]] = {}
-        stop_authors: dict[str, set] = {}
-        for row in rows.tolist():
-            author = ("doc", row) if self.authors is None else self.authors[row]
-            author = ("doc", row) if author is None else ("author", author)
-            for clause in _CLAUSE.split(normalise(self.texts[row])):
-                words = _WORD.findall(clause)
-                kinds = self._kinds(words)
-                for word, kind in zip(words, kinds, strict=True):
-                    if kind == STOP:
-                        stop_authors.setdefault(word, set()).add(author)
-                for phrase, columns in _phrases(words, kinds):
-                    phrases.setdefault(phrase, (set(), columns))[0].add(author)
-        common = {word for word, authors in stop_authors.items() if len(authors) >= min_authors}
-        return {
-            words: found
-            for words, found in phrases.items()
-            if len(found[0]) >= PHRASE_AUTHORS
-            and all(word in common for word in words if word in stop_authors)
-        }
+        rows = np.concatenate([*samples, np.zeros(0, dtype=np.int64)])
+        theme_of_text = np.repeat(np.arange(len(samples)), [len(sample) for sample in samples])
+        words, pieces = self._pieces(rows)
+        kind = self._piece_kinds(words)[pieces]
+        text = np.cumsum(pieces == 0) - 1  # piece 0 is the separator that starts each text
+        theme = theme_of_text[text]
+        author = self._author_codes(rows)[text]
+        n_authors = int(author.max(initial=0)) + 1
+        # A stop word too few wrote in a theme's sample disqualifies every phrase through it,
+        # so it ends phrases just as a clause break does.
+        stop = np.flatnonzero(kind == STOP)
+        pairs, pair_of = np.unique(theme[stop] * len(words) + pieces[stop], return_inverse=True)
+        written = np.unique(pair_of * n_authors + author[stop]) // n_authors
+        common = np.bincount(written, minlength=len(pairs)) >= min_authors
+        kind[stop[~common[pair_of]]] = _BREAK
+        starts, lengths = _phrase_spans(kind)
+        # Each phrase occurrence as one row: its theme, then its pieces, padded with -1.
+        span = np.arange(PHRASE_WORDS[1])
+        inside = span < lengths[:, None]
+        position = np.minimum(starts[:, None] + span, len(pieces) - 1)
+        keys = np.column_stack([theme[starts], np.where(inside, pieces[position], -1)])
+        first, phrase_of = _distinct_rows(keys)
+        said = np.unique(phrase_of * n_authors + author[starts]) // n_authors
+        n_writers = np.bincount(said, minlength=len(first))
+        kept = np.flatnonzero(n_writers >= PHRASE_AUTHORS)
+        # Content columns of each kept phrase, a column met again in the phrase set to -1.
+        columns = np.where(inside, kind[position], -1)[first[kept]]
+        for later in range(1, columns.shape[1]):
+            again = (columns[:, :later] == columns[:, later : later + 1]).any(axis=1)
+            columns[again, later] = -1
+        return _Phrases(
+            theme=keys[first[kept], 0],
+            n_writers=n_writers[kept],
+            columns=columns,
+            starts=starts[first[kept]],
+            lengths=lengths[first[kept]],
+            pieces=pieces,
+            words=words,
+        )
 
-    def _kinds(self, words: list[str]) -> list[int]:
-        """Per word: its public column, `STOP` for a stop word, or -2 for any other word."""
-        kinds = []
-        for word in words:
+    def _pieces(self, rows: np.ndarray) -> tuple[list[str], np.ndarray]:
+        """Return the distinct pieces of the texts at `rows` and each piece's index in them.
+
+        Pieces are words, clause breaks and the separator that starts each text (index 0).
+        """
+        texts = [self.texts[row].replace(_SEPARATOR, " ") for row in rows.tolist()]
+        found = _PIECE.findall(normalise("".join(_SEPARATOR + text for text in texts)))
+        index = _Index({_SEPARATOR: 0})
+        pieces = np.fromiter(map(index.__getitem__, found), dtype=np.int64, count=len(found))
+        return list(index), pieces
+
+    def _piece_kinds(self, words: list[str]) -> np.ndarray:
+        """Per piece: its public column, `STOP`, -2 for another word, or `_BREAK`."""
+        kinds = np.empty(len(words), dtype=np.int64)
+        for index, word in enumerate(words):
             token = self.table.get(word)
-            if token is None:
-                kinds.append(STOP if word in self.stop else STOP - 1)
+            if not word[:1].isalnum():
+                kinds[index] = _BREAK
+            elif token is not None:
+                kinds[index] = self.kinds[token]
             else:
-                kinds.append(self.kinds[token])
+                kinds[index] = STOP if word in self.stop else STOP - 1
         return kinds
 
+    def _author_codes(self, rows: np.ndarray) -> np.ndarray:
+        """A number per distinct author of the texts at `rows`; a text without one is its own."""
+        if self.authors is None:
+            return np.arange(len(rows))
+        codes: dict = {}
+        return np.fromiter(
+            (
+                codes.setdefault(
+                    ("doc", row) if self.authors[row] is None else ("author", self.authors[row]),
+                    len(codes),
+                )
+                for row in rows.tolist()
+            ),
+            dtype=np.int64,
+            count=len(rows),
+        )
 
-def _phrases(words: list[str], kinds: list[int]):
-    """Yield each phrase of one clause and the distinct columns of its content words.
+
+class _Phrases(NamedTuple):
+    """The phrases that may name the themes, one entry per distinct phrase of a theme."""
+
+    #: Theme of each phrase.
+    theme: np.ndarray
+    #: Distinct authors of each phrase in its theme's sample.
+    n_writers: np.ndarray
+    #: Content column of each word of each phrase, -1 for a stop word, a column met before
+    #: in the phrase or no word; shape (n_phrases, longest phrase).
+    columns: np.ndarray
+    #: Where each phrase occurs first among `pieces`, and its number of words.
+    starts: np.ndarray
+    lengths: np.ndarray
+    #: The pieces of the sampled texts, as indices into `words`.
+    pieces: np.ndarray
+    words: list[str]
+
+    def words_of(self, phrase: int) -> tuple[str, ...]:
+        """The words of one phrase."""
+        start = int(self.starts[phrase])
+        chosen = self.pieces[start : start + int(self.lengths[phrase])]
+        return tuple(self.words[piece] for piece in chosen.tolist())
+
+
+def _distinct_rows(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the first row of each distinct row of `keys` and each row's distinct number.
+
+    Rows are told apart by a 64-bit hash, which sorts many times faster than whole rows; should
+    two different rows share a hash, the rows themselves are compared instead.
+    """
+    hashed = np.zeros(len(keys), dtype=np.uint64)
+    for column in keys.T.astype(np.uint64):
+        hashed = (hashed ^ column) * _MIX
+        hashed ^= hashed >> np.uint64(29)
+    _, first, number = np.unique(hashed, return_index=True, return_inverse=True)
+    number = number.ravel()
+    if (keys[first[number]] != keys).any():
+        _, first, number = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+        number = number.ravel()
+    return first, number
+
+
+class _Index(dict):
+    """Number each distinct key on first sight, so ``map`` numbers a list in C."""
+
+    def __missing__(self, key: str) -> int:
+        self[key] = len(self)
+        return self[key]
+
+
+def _phrase_spans(kinds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the start and length of every phrase in a row of piece kinds.
+
+    A phrase starts and ends with a content word (a column, ``>= 0``) and has only content and
+    stop words in between.
 
     Examples
     --------
-    >>> list(_phrases(["tid", "til", "sparring", "nu"], [4, -1, 7, -2]))
-    [(('tid', 'til', 'sparring'), (4, 7))]
+    >>> _phrase_spans(np.array([4, -1, 7, -2, 5, 6]))
+    (array([0, 4]), array([3, 2]))
     """
     shortest, longest = PHRASE_WORDS
-    for start, kind in enumerate(kinds):
-        if kind < 0:
-            continue
-        for end in range(start + 1, min(start + longest, len(words))):
-            if kinds[end] < STOP:
-                break
-            if kinds[end] >= 0 and end - start + 1 >= shortest:
-                columns = tuple(dict.fromkeys(k for k in kinds[start : end + 1] if k >= 0))
-                yield tuple(words[start : end + 1]), columns
+    padded = np.concatenate([kinds, np.full(longest, _BREAK)])
+    n = len(kinds)
+    open_ = kinds >= 0
+    starts, lengths = [], []
+    for length in range(2, longest + 1):
+        following = padded[length - 1 : length - 1 + n]
+        if length >= shortest:
+            ends = np.flatnonzero(open_ & (following >= 0))
+            starts.append(ends)
+            lengths.append(np.full(len(ends), length))
+        open_ = open_ & (following >= STOP)
+    if not starts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    starts, lengths = np.concatenate(starts), np.concatenate(lengths)
+    order = np.lexsort((lengths, starts))
+    return starts[order], lengths[order]
 
 
 class _Namer:
@@ -447,22 +586,30 @@ class _Namer:
         self.used_names: set[str] = set()
         self.used_first: set[str] = set()
 
-    def name(self, theme: int, rows, phrases, texts) -> str:
-        """Return the name of `theme` from its sampled `rows`, their `phrases` and `texts`."""
-        scores = self.scores[theme]
-        if phrases:
-            candidates = sorted(
-                (
-                    (-scores[list(columns)].sum() * len(authors), words, columns)
-                    for words, (authors, columns) in phrases.items()
-                    if words[0] not in self.used_first
-                ),
-            )
-            for _, words, columns in candidates:
-                if _coverage(rows, columns) >= NAME_COVERAGE:
-                    name = spelling(words, texts)
-                    if name.casefold() not in self.used_names:
-                        return self._use(words[0], name)
+    def name(self, theme: int, rows, phrases: _Phrases | None, texts) -> str:
+        """Return the name of `theme` from its sampled `rows`, their `phrases` and `texts`.
+
+        Phrases are tried by how typical their content words are times how many wrote them,
+        equal scores in the order of their words; the words are only read for those tried.
+        """
+        if phrases is not None:
+            mine = np.flatnonzero(phrases.theme == theme)
+            columns = phrases.columns[mine]
+            typical = np.where(columns >= 0, self.scores[theme][np.maximum(columns, 0)], 0.0)
+            scores = typical.sum(axis=1) * phrases.n_writers[mine]
+            order = np.argsort(-scores, kind="stable")
+            present = rows.tocsc()
+            bounds = [0, *(np.flatnonzero(np.diff(scores[order]) != 0) + 1).tolist(), len(order)]
+            for begin, end in zip(bounds[:-1], bounds[1:], strict=True):
+                tied = mine[order[begin:end]].tolist()
+                for words, phrase in sorted((phrases.words_of(i), i) for i in tied):
+                    if words[0] in self.used_first:
+                        continue
+                    wanted = phrases.columns[phrase]
+                    if _coverage(present, wanted[wanted >= 0]) >= NAME_COVERAGE:
+                        name = spelling(words, texts)
+                        if name.casefold() not in self.used_names:
+                            return self._use(words[0], name)
         return self._words(theme, rows)
 
     def _words(self, theme: int, rows) -> str:
@@ -528,6 +675,11 @@ def spelling(words: Sequence[str], texts: Sequence[str]) -> str:
     return found.most_common(1)[0][0] if found else " ".join(words)
 
 
-def _coverage(rows, columns) -> float:
-    """Share of `rows` that contain any of `columns`."""
-    return float((rows[:, list(columns)].getnnz(axis=1) > 0).mean()) if rows.shape[0] else 0.0
+def _coverage(present: sp.csc_matrix, columns) -> float:
+    """Share of the rows of `present` that contain any of `columns`."""
+    if not present.shape[0]:
+        return 0.0
+    covered = np.zeros(present.shape[0], dtype=bool)
+    for column in columns:
+        covered[present.indices[present.indptr[column] : present.indptr[column + 1]]] = True
+    return float(covered.mean())
