@@ -186,7 +186,7 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
 
             def score(k: int) -> float:
                 if k not in self.silhouette_scores_:
-                    model = KMeans(k, n_init=1, random_state=_seed(random_state)).fit(sample)
+                    model = KMeans(k, n_init=2, random_state=_seed(random_state)).fit(sample)
                     centres[k] = model.cluster_centers_
                     self.silhouette_scores_[k] = silhouette(distances, model.labels_, k)
                 return self.silhouette_scores_[k]
