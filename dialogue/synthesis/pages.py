@@ -239,7 +239,7 @@ def report(slug: str):
     """A printable report: rounds and results, themes, final values with their trace."""
     membership = synthesis_member(slug)
     contents = report_contents(membership.dialogue)
-    return render_template(
+    page = render_template(
         "synthesis/report.html",
         membership=membership,
         dialogue=membership.dialogue,
@@ -251,6 +251,9 @@ def report(slug: str):
         export_form=FlaskForm(),
         export_files=EXPORT_FILES,
     )
+    # Accepted, not done: a job is computing a round's results, and the page says so.
+    pending = any(results is not None and results.pending for _round, results in contents.rounds)
+    return page, 202 if pending else 200
 
 
 def export_bytes(dialogue, name: str, *, raw_text: bool) -> bytes:
