@@ -444,8 +444,9 @@ def run(
             "admin": lambda: staff_browser(base, f"admin@{slug}.example", Role.ADMIN),
             "public": lambda: Browser(base),
         }
+        made = {}  # a participant's login link works once: the change below reuses the browser
         for role, role_pages in pages(slug, info).items():
-            browser = browsers[role]()
+            browser = made[role] = browsers[role]()
             for name, path in role_pages:
                 if any(word in name for word in skip):
                     continue
@@ -460,7 +461,7 @@ def run(
                 )
         if changes and info.get("theme"):
             print()
-            after_a_change(env, base, slug, info, label, browsers["participant"]())
+            after_a_change(env, base, slug, info, label, made["participant"])
     return rows
 
 
