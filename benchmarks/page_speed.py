@@ -25,7 +25,7 @@ A page that answers 202 (its figures are being computed by a job) is asked again
 second until it answers otherwise; how long that took is printed as "ready after", and the
 median and 95th percentile are of the requests after it.
 
-Then (unless ``--no-changes``) the consultant hides one text of the largest theme in the
+Then (unless ``--no-changes``) the consultant hides one unassigned text of round 1 in the
 workbench, and the first requests of coverage, the report, "why this value?", round 1's
 results (participant and consultant) and the public page after that change are timed: the
 synthesis pages show the stored figures while a background job computes new ones; the
@@ -491,15 +491,23 @@ def wait_for_job(database_url: str, kind: str, since: float, limit: float = 1800
         engine.dispose()
 
 
-def a_member(database_url: str, theme_id: int) -> str:
-    """The id of one text placed in ``theme_id``."""
+def an_unassigned_text(database_url: str, round_id: int) -> str:
+    """The id of one text of the round in no theme.
+
+    Hiding a text of a theme in the workbench snapshots every member of the theme for undo,
+    which at 180,000 members takes longer than a request may (gunicorn's timeout); hiding an
+    unassigned one changes the same fingerprints (a workbench edit, a hidden text).
+    """
     from sqlalchemy import create_engine, text
 
     engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
     with engine.connect() as connection:
         contribution = connection.execute(
-            text("SELECT contribution_id FROM theme_members WHERE theme_id = :t LIMIT 1"),
-            {"t": theme_id},
+            text(
+                "SELECT id FROM contributions c WHERE round_id = :r AND NOT EXISTS "
+                "(SELECT 1 FROM theme_members m WHERE m.contribution_id = c.id) LIMIT 1"
+            ),
+            {"r": round_id},
         ).scalar()
     engine.dispose()
     return str(contribution)
@@ -510,7 +518,7 @@ def after_a_change(
 ) -> list[dict]:
     """The first requests after a change, and the background jobs that bring pages up to date.
 
-    The consultant hides one text of the largest theme in the workbench, which makes coverage,
+    The consultant hides one text of round 1 in the workbench, which makes coverage,
     the report and "why this value?" out of date (the first request shows the stored figures
     and a job computes new ones), and round 1's results for participants and the public (a job
     computes them; meanwhile the pages say so, with 202). The hiding is undone afterwards. Then
@@ -542,7 +550,7 @@ def after_a_change(
         rows.append({"backend": label, "page": page, "status": status, "ms": ms, "note": note})
         print(f"{label:<10} {page:<44} {status:>4} {ms:9.0f} ms  {note}", flush=True)
 
-    hidden = a_member(url, info["theme"])
+    hidden = an_unassigned_text(url, first)
     started = time.time()
     status, _body = consultant.post_form(
         f"{workbench}contributions/{hidden}/hide", {"reason": "off_topic"}, page=workbench
