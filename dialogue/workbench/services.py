@@ -47,6 +47,7 @@ from rounds.theme_run import (
     redescribe_themes,
     round_documents,
 )
+from rounds.traceability import chunks
 
 
 class WorkbenchError(RoundError):
@@ -344,11 +345,19 @@ def _visible_contributions(
 def _themes_holding(
     round_: Round, contribution_ids: set[uuid.UUID], part: str | None = None
 ) -> list[Theme]:
-    return [
-        theme
-        for theme in list_active_themes(round_, part)
-        if any(member.contribution_id in contribution_ids for member in theme.members)
-    ]
+    """The part's active themes that hold any of the contributions.
+
+    Read from the placements of those contributions (an index lookup each), not by loading
+    every theme's members: at a million texts that took 17 s for a single hidden text.
+    """
+    holding: set[int] = set()
+    for ids in chunks(contribution_ids):
+        holding.update(
+            Session.scalars(
+                select(ThemeMember.theme_id).where(ThemeMember.contribution_id.in_(ids))
+            )
+        )
+    return [theme for theme in list_active_themes(round_, part) if theme.id in holding]
 
 
 __all__ = [
