@@ -494,9 +494,9 @@ def wait_for_job(database_url: str, kind: str, since: float, limit: float = 1800
 def an_unassigned_text(database_url: str, round_id: int) -> str:
     """The id of one text of the round in no theme.
 
-    Hiding a text of a theme in the workbench snapshots every member of the theme for undo,
-    which at 180,000 members takes longer than a request may (gunicorn's timeout); hiding an
-    unassigned one changes the same fingerprints (a workbench edit, a hidden text).
+    Hiding a text of the largest theme (180,000 members) outlasted gunicorn's 120 s timeout on
+    2026-12-07 (benchmarks/RESULTS.md); hiding an unassigned one changes the same fingerprints
+    (a workbench edit, a hidden text).
     """
     from sqlalchemy import create_engine, text
 
