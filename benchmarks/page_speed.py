@@ -37,11 +37,13 @@ again and the time of the request and of its fingerprint job are printed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.cookiejar
 import json
 import os
 import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -52,7 +54,6 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
 import pyotp
@@ -75,7 +76,7 @@ READY_LIMIT = 900
 # --- databases ---------------------------------------------------------------------------------
 
 
-@contextmanager
+@contextlib.contextmanager
 def fresh_postgres(server_url: str):
     """A new, uniquely named PostgreSQL database on ``server_url``'s server; dropped after."""
     from sqlalchemy import create_engine, text
@@ -121,7 +122,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@contextmanager
+@contextlib.contextmanager
 def server(env: dict, kind: str, workers: int):
     """Run the app on a free loopback port until the block ends."""
     port = free_port()
@@ -146,7 +147,11 @@ def server(env: dict, kind: str, workers: int):
             "--without-threads",
         ]
     log = tempfile.TemporaryFile()  # noqa: SIM115 — closed with the process below
-    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log)
+    # A session of its own, so that the whole group is stopped below: killing gunicorn's master
+    # alone left a worker busy with a long request running for minutes after the script ended.
+    process = subprocess.Popen(
+        command, env=env, cwd=ROOT, stdout=log, stderr=log, start_new_session=True
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -169,6 +174,8 @@ def server(env: dict, kind: str, workers: int):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+        with contextlib.suppress(ProcessLookupError):  # workers the master left behind
+            os.killpg(process.pid, signal.SIGKILL)
 
 
 # --- a browser ---------------------------------------------------------------------------------
