@@ -96,8 +96,9 @@ def test_stored_results_equal_computed_ones(app, app_context):
     round_ = rated_round(dialogue)
     computed = cached_results(round_, staff=True)
     assert not computed.pending  # the job that computes the final figures ran inline
-    # The staff's results and the participation, both final, and the participants' results.
-    assert stored(round_) == 3
+    # The staff's results and the participation, both final, the participants' results and
+    # the themes of the comments fed back (none accepted).
+    assert stored(round_) == 4
     with app.test_request_context():
         assert cached_results(round_, staff=True) == computed
         assert computed == get_kind(round_.kind).results(
@@ -208,6 +209,7 @@ def test_the_tick_stores_what_closed_rounds_lack(app_context):
     open_round = make_round(dialogue)
     Session.commit()  # as the tick does, after its reminders
     finalise_closed()
-    # The staff's results and the participation, both final, and the participants' results.
-    assert stored(round_) == 3
+    # The staff's results and the participation, both final, the participants' results and
+    # the themes of the comments fed back (none accepted).
+    assert stored(round_) == 4
     assert stored(open_round) == 0
