@@ -4,8 +4,8 @@ Starts a real server (gunicorn with ``gunicorn.conf.py`` if it is there, else th
 development server) on a loopback port against a database filled by ``dialogue generate``, logs
 in as a participant, the consultant, management and the admin, requests each of their main
 pages (and the public page) ``--requests`` times after one warm-up request, and prints the
-median and 95th-percentile time per page. Target: every page under 300 ms median on
-PostgreSQL.
+median and 95th-percentile time per page. Targets: every page under 300 ms median on
+PostgreSQL, and no first request over 1 s.
 
     # a fresh PostgreSQL database, generated and dropped afterwards:
     python benchmarks/page_speed.py --generate --pg-server postgresql://postgres@127.0.0.1:5432/postgres
@@ -17,24 +17,33 @@ PostgreSQL.
 Pages 500 and 1,000 of the long lists are requested twice: by typed page number (OFFSET) and
 as their "next page" link reaches them ("… next": read by key from the previous page's end).
 
-Only 127.0.0.1 is used. The first request of each page also fills the results cache of closed
-rounds; it is reported separately ("first"), the statistics cover the warm requests.
+Only 127.0.0.1 is used. The first request of each page is reported separately ("first"): on a
+freshly generated database nothing is stored yet, and the first pages to see a closed round
+start the job that computes its results. The statistics cover the warm requests.
 
-Then (unless ``--no-changes``) one text of the largest theme is hidden, and the first requests
-of coverage, the report and "why this value?" after that change are timed: they show the stored
-figures while a background job computes new ones, whose time is printed too. Finally the first
-round is published again and the time of the request and of its fingerprint job are printed.
-The hidden text is shown again afterwards.
+A page that answers 202 (its figures are being computed by a job) is asked again every half
+second until it answers otherwise; how long that took is printed as "ready after", and the
+median and 95th percentile are of the requests after it.
+
+Then (unless ``--no-changes``) the consultant hides one unassigned text of round 1 in the
+workbench, and the first requests of coverage, the report, "why this value?", round 1's
+results (participant and consultant) and the public page after that change are timed: the
+synthesis pages show the stored figures while a background job computes new ones; the
+participants' and the public's results of round 1 are computed by a job meanwhile (202). The
+jobs' times are printed too, and the hiding is undone. Finally the first round is published
+again and the time of the request and of its fingerprint job are printed.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.cookiejar
 import json
 import os
 import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -45,7 +54,6 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
 import pyotp
@@ -59,12 +67,16 @@ BIN = Path(PYTHON).parent
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 PASSWORD = "demo-dialog-2026"
 TARGET_MS = 300
+#: No first request may take longer, in ms: what a page cannot compute in time, a job does.
+FIRST_TARGET_MS = 1000
+#: How long a page answering 202 ("being computed") is asked again before giving up, in s.
+READY_LIMIT = 900
 
 
 # --- databases ---------------------------------------------------------------------------------
 
 
-@contextmanager
+@contextlib.contextmanager
 def fresh_postgres(server_url: str):
     """A new, uniquely named PostgreSQL database on ``server_url``'s server; dropped after."""
     from sqlalchemy import create_engine, text
@@ -110,7 +122,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@contextmanager
+@contextlib.contextmanager
 def server(env: dict, kind: str, workers: int):
     """Run the app on a free loopback port until the block ends."""
     port = free_port()
@@ -135,7 +147,11 @@ def server(env: dict, kind: str, workers: int):
             "--without-threads",
         ]
     log = tempfile.TemporaryFile()  # noqa: SIM115 — closed with the process below
-    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log)
+    # A session of its own, so that the whole group is stopped below: killing gunicorn's master
+    # alone left a worker busy with a long request running for minutes after the script ended.
+    process = subprocess.Popen(
+        command, env=env, cwd=ROOT, stdout=log, stderr=log, start_new_session=True
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -158,6 +174,8 @@ def server(env: dict, kind: str, workers: int):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+        with contextlib.suppress(ProcessLookupError):  # workers the master left behind
+            os.killpg(process.pid, signal.SIGKILL)
 
 
 # --- a browser ---------------------------------------------------------------------------------
@@ -372,16 +390,41 @@ def pages(slug: str, info: dict) -> dict[str, list[tuple[str, str]]]:
     }
 
 
+def until_ready(browser: Browser, path: str, limit: float = READY_LIMIT) -> tuple[int, float]:
+    """Ask again every half second while the page answers 202: its status, seconds waited."""
+    started = time.monotonic()
+    status = 202
+    while status == 202 and time.monotonic() - started < limit:
+        time.sleep(0.5)
+        status, _body, _ms = browser.get(path)
+    return status, time.monotonic() - started
+
+
 def measure(browser: Browser, path: str, repeats: int) -> dict:
-    """One warm-up request, then ``repeats`` timed ones: first, median and p95 in ms."""
+    """One first request, then ``repeats`` timed ones: first, median and p95 in ms.
+
+    A page whose first answer is 202 (a job computes its figures) is asked again until it
+    answers otherwise; "ready" is how long that took. The timed requests come after, so that
+    the median is of the page with its figures, not of the notice that they are coming.
+    """
     status, _body, first = browser.get(path)
+    first_status, ready = status, None
+    if status == 202:
+        status, ready = until_ready(browser, path)
     times = []
     for _ in range(repeats):
         status, _body, elapsed = browser.get(path)
         times.append(elapsed)
     times.sort()
     p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
-    return {"status": status, "first": first, "median": statistics.median(times), "p95": p95}
+    return {
+        "first_status": first_status,
+        "status": status,
+        "first": first,
+        "ready": ready,
+        "median": statistics.median(times),
+        "p95": p95,
+    }
 
 
 def run(
@@ -408,22 +451,24 @@ def run(
             "admin": lambda: staff_browser(base, f"admin@{slug}.example", Role.ADMIN),
             "public": lambda: Browser(base),
         }
+        made = {}  # a participant's login link works once: the change below reuses the browser
         for role, role_pages in pages(slug, info).items():
-            browser = browsers[role]()
+            browser = made[role] = browsers[role]()
             for name, path in role_pages:
                 if any(word in name for word in skip):
                     continue
                 result = measure(browser, path, repeats)
                 rows.append({"backend": label, "role": role, "page": name, "path": path, **result})
+                ready = f"  ready after {result['ready']:.1f} s" if result["ready"] else ""
                 print(
-                    f"{label:<10} {role:<12} {name:<26} {result['status']:>4} "
-                    f"first {result['first']:8.0f} ms  median {result['median']:7.0f} ms  "
-                    f"p95 {result['p95']:7.0f} ms",
+                    f"{label:<10} {role:<12} {name:<26} {result['first_status']:>4} "
+                    f"first {result['first']:8.0f} ms  {result['status']:>4} "
+                    f"median {result['median']:7.0f} ms  p95 {result['p95']:7.0f} ms{ready}",
                     flush=True,
                 )
         if changes and info.get("theme"):
             print()
-            after_a_change(env, base, slug, info, label)
+            after_a_change(env, base, slug, info, label, made["participant"])
     return rows
 
 
@@ -453,40 +498,58 @@ def wait_for_job(database_url: str, kind: str, since: float, limit: float = 1800
         engine.dispose()
 
 
-def set_hidden(database_url: str, theme_id: int, hidden: bool, contribution: str | None) -> str:
-    """Hide (or show again) one text of ``theme_id``: every stored synthesis figure is stale."""
+def an_unassigned_text(database_url: str, round_id: int) -> str:
+    """The id of one text of the round in no theme.
+
+    Hiding a text of the largest theme (180,000 members) outlasted gunicorn's 120 s timeout on
+    2026-12-07 (benchmarks/RESULTS.md); hiding an unassigned one changes the same fingerprints
+    (a workbench edit, a hidden text).
+    """
     from sqlalchemy import create_engine, text
 
     engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
-    with engine.begin() as connection:
-        if contribution is None:
-            contribution = connection.execute(
-                text("SELECT contribution_id FROM theme_members WHERE theme_id = :t LIMIT 1"),
-                {"t": theme_id},
-            ).scalar()
-        connection.execute(
-            text("UPDATE contributions SET moderation = :m WHERE id = :c"),
-            {"m": "hidden" if hidden else "visible", "c": contribution},
-        )
+    with engine.connect() as connection:
+        contribution = connection.execute(
+            text(
+                "SELECT id FROM contributions c WHERE round_id = :r AND NOT EXISTS "
+                "(SELECT 1 FROM theme_members m WHERE m.contribution_id = c.id) LIMIT 1"
+            ),
+            {"r": round_id},
+        ).scalar()
     engine.dispose()
     return str(contribution)
 
 
-def after_a_change(env: dict, base: str, slug: str, info: dict, label: str) -> list[dict]:
+def after_a_change(
+    env: dict, base: str, slug: str, info: dict, label: str, participant: Browser
+) -> list[dict]:
     """The first requests after a change, and the background jobs that bring pages up to date.
 
-    One text of the largest theme is hidden (as the consultant would), which makes coverage, the
-    report and "why this value?" out of date: the first request shows the stored figures and a
-    job computes new ones. Then the first round is published again, whose fingerprint is a job.
+    The consultant hides one text of round 1 in the workbench, which makes coverage,
+    the report and "why this value?" out of date (the first request shows the stored figures
+    and a job computes new ones), and round 1's results for participants and the public (a job
+    computes them; meanwhile the pages say so, with 202). The hiding is undone afterwards. Then
+    the first round is published again, whose fingerprint is a job.
     """
     url = env["DATABASE_URL"]
     d = f"/d/{slug}"
-    watched = [("coverage", f"{d}/coverage"), ("report", f"{d}/report")]
-    if info.get("value"):
-        watched.append(("why this value", f"{d}/values/{info['value']}"))
+    first = info["rounds"][0][0]
+    results = f"{d}/rounds/{first}/results/"
+    workbench = f"{d}/workbench/rounds/{first}/"
     consultant = staff_browser(base, f"konsulent@{slug}.example", Role.CONSULTANT)
-    for _name, path in watched:
-        consultant.get(path)
+    public = Browser(base)
+    watched = [
+        ("coverage", consultant, f"{d}/coverage"),
+        ("report", consultant, f"{d}/report"),
+        ("results 1, participant", participant, results),
+        ("results 1, consultant", consultant, results),
+        ("public page", public, f"/p/{slug}/"),
+    ]
+    if info.get("value"):
+        watched.append(("why this value", consultant, f"{d}/values/{info['value']}"))
+    for _name, browser, path in watched:  # every figure stored before the change
+        if browser.get(path)[0] == 202:
+            until_ready(browser, path)
     wait_for_job(url, "figures", time.time(), limit=600)
     rows = []
 
@@ -494,23 +557,34 @@ def after_a_change(env: dict, base: str, slug: str, info: dict, label: str) -> l
         rows.append({"backend": label, "page": page, "status": status, "ms": ms, "note": note})
         print(f"{label:<10} {page:<44} {status:>4} {ms:9.0f} ms  {note}", flush=True)
 
-    hidden = set_hidden(url, info["theme"], True, None)
+    hidden = an_unassigned_text(url, first)
+    started = time.time()
+    status, _body = consultant.post_form(
+        f"{workbench}contributions/{hidden}/hide", {"reason": "off_topic"}, page=workbench
+    )
+    row("hide a text (the request)", status, (time.time() - started) * 1000, "")
     try:
         since = time.time()
-        for name, path in watched:
-            status, body, ms = consultant.get(path)
+        waiting = []
+        for name, browser, path in watched:
+            status, body, ms = browser.get(path)
             stale = any(words in body for words in UPDATING)
-            row(f"{name}, first after a change", status, ms, "stored figures" if stale else "")
+            note = "stored figures" if stale else ("being computed" if status == 202 else "")
+            row(f"{name}, first after a change", status, ms, note)
+            if status == 202:
+                waiting.append((name, browser, path))
+        for name, browser, path in waiting:
+            status, waited = until_ready(browser, path)
+            row(f"{name}, ready", status, (time.time() - since) * 1000, "since the first request")
         took = wait_for_job(url, "figures", since)
         row("job: figures computed anew", 200 if took else 500, (took or 0) * 1000, "")
-        for name, path in watched:
-            status, body, ms = consultant.get(path)
+        for name, browser, path in watched:
+            status, body, ms = browser.get(path)
             stale = any(words in body for words in UPDATING)
-            row(f"{name}, after the job", status, ms, "still stale" if stale else "up to date")
+            row(f"{name}, after the jobs", status, ms, "still stale" if stale else "up to date")
     finally:
-        set_hidden(url, info["theme"], False, hidden)
-    first = info["rounds"][0][0]
-    results = f"{d}/rounds/{first}/results/"
+        status, _body = consultant.post_form(f"{workbench}undo", {}, page=workbench)
+        row("undo the hiding (the request)", status, 0, "")
     started = time.time()
     status, _body = consultant.post_form(f"{results}publish", {}, page=results)
     row("publish again (the request)", status, (time.time() - started) * 1000, "")
@@ -522,14 +596,19 @@ def after_a_change(env: dict, base: str, slug: str, info: dict, label: str) -> l
 def table(rows: list[dict]) -> str:
     """The rows as a Markdown table, pages over the target marked."""
     lines = [
-        "| backend | role | page | status | first (ms) | median (ms) | p95 (ms) |",
-        "|---|---|---|---|---:|---:|---:|",
+        "| backend | role | page | status | first (ms) | ready after (s) | median (ms) "
+        "| p95 (ms) |",
+        "|---|---|---|---|---:|---:|---:|---:|",
     ]
     for row in rows:
         flag = " ⚠" if row["median"] > TARGET_MS else ""
+        first_flag = " ⚠" if row["first"] > FIRST_TARGET_MS else ""
+        status = f"{row['first_status']} → {row['status']}" if row["ready"] else row["status"]
+        ready = f"{row['ready']:.1f}" if row["ready"] else ""
         lines.append(
-            f"| {row['backend']} | {row['role']} | {row['page']} | {row['status']} | "
-            f"{row['first']:.0f} | {row['median']:.0f}{flag} | {row['p95']:.0f} |"
+            f"| {row['backend']} | {row['role']} | {row['page']} | {status} | "
+            f"{row['first']:.0f}{first_flag} | {ready} | {row['median']:.0f}{flag} | "
+            f"{row['p95']:.0f} |"
         )
     return "\n".join(lines)
 
@@ -627,6 +706,8 @@ def main() -> None:
         f"\n{len(rows) - len(slow)} of {len(rows)} pages answer under {TARGET_MS} ms median "
         "with a success status"
     )
+    late = [row for row in rows if row["first"] > FIRST_TARGET_MS]
+    print(f"{len(rows) - len(late)} of {len(rows)} first requests under {FIRST_TARGET_MS} ms")
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2))
 

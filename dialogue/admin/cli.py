@@ -26,6 +26,7 @@ from dialogue.core.audit import record_event
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.models import Dialogue, Membership, Person, ReminderSchedule, Role, RoundKind
+from dialogue.core.results_cache import finalise_closed
 from dialogue.core.urls import external_url
 from rounds import lifecycle
 
@@ -315,6 +316,9 @@ def import_participants_command(slug: str, file: Path, language: str | None):
 def tick_command():
     """Send the scheduled reminders that are due, each once; run it every few minutes.
 
+    Then compute the results of rounds that have closed since (and of any closed round whose
+    results are not stored), so that their first readers need not wait for a job.
+
     Each reminder is logged in the same transaction as its links, before its mails leave: a
     second tick, at the same time or after a restart, finds it sent and sends nothing. A mail
     server failing half-way is reported (exit status 1); the admin can send again by hand.
@@ -345,5 +349,7 @@ def tick_command():
             f"{slug}, round {round_.position}: reminder sent to {delivery.sent} participants"
             + (f" ({delivery.refused} refused)" if delivery.refused else "")
         )
+    Session.commit()  # on SQLite the reminders' transaction holds the lock the results need
+    finalise_closed()
     if failed:
         raise SystemExit(1)

@@ -13,6 +13,10 @@ person and read the difference. They are *final*: :func:`final` returns what the
 computation after the round closed stored, whatever changes later, and that computation runs in
 a job (:func:`finalise_job`) as soon as a page sees the round closed, so no page waits for it.
 
+While a page is served (:func:`reading_stored`), results that others may read before staff do
+(participants', the public's) are not computed either: the caller leaves them to the same job
+and the page says they are being computed (:func:`serving_page`).
+
 Only finished aggregates are stored, with small groups already suppressed: never a pseudonym and
 never the mapping from members to pseudonyms. The JSON codec rebuilds only the dataclasses
 registered here, so nothing in the database can make the app construct arbitrary objects.
@@ -26,7 +30,8 @@ import hashlib
 import json
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 import numpy as np
@@ -63,6 +68,24 @@ _NAMES: dict[type, str] = {}
 _FINALISERS: dict[str, Callable[[Round], Any]] = {}
 #: What else the job of a closed round stores while it is at it (see :func:`warmer`).
 _WARMERS: list[Callable[[Round], Any]] = []
+#: Set while a GET page is served and jobs run apart from the request (not inline): at a million
+#: texts a closed round's results take seconds, which no reader should wait for.
+_SERVING_PAGE: ContextVar[bool] = ContextVar("serving_page", default=False)
+
+
+@contextlib.contextmanager
+def reading_stored(serving: bool = True) -> Iterator[None]:
+    """Within: a page, which reads results as stored and leaves the missing ones to jobs."""
+    token = _SERVING_PAGE.set(serving)
+    try:
+        yield
+    finally:
+        _SERVING_PAGE.reset(token)
+
+
+def serving_page() -> bool:
+    """Whether a page is being served (see :func:`reading_stored`): compute nothing large."""
+    return _SERVING_PAGE.get()
 
 
 def register(*classes: type, namespace: str | None = None) -> None:
@@ -359,6 +382,30 @@ def finalise_job(job, round_id: int) -> None:
         round_ = Session.get(Round, round_id)
         if round_ is not None:
             finalise(round_)
+    finally:
+        WRITE_INTENT.reset(intent)
+
+
+def finalise_closed() -> None:
+    """Store what every closed round lacks; ``dialogue tick`` runs this every few minutes.
+
+    A round closes by the clock, not by a request, so no request can start its job at the close;
+    without this the first reader after it would find its results being computed. A round
+    with a job at it already is left to that job. The entries are written in transactions of
+    their own, so on SQLite the caller must not hold the write lock meanwhile.
+    """
+    from dialogue.core.db import WRITE_INTENT
+    from dialogue.core.jobs import active_job
+
+    intent = WRITE_INTENT.set(False)
+    try:
+        ids = Session.scalars(
+            select(Round.id).where(Round.closes_at <= utcnow()).order_by(Round.id)
+        ).all()
+        for round_id in ids:
+            round_ = Session.get(Round, round_id)
+            if round_ is not None and active_job(FINAL_KIND, str(round_id)) is None:
+                finalise(round_)
     finally:
         WRITE_INTENT.reset(intent)
 

@@ -130,19 +130,26 @@ def dialogue_page(slug: str):
     """The public page of a dialogue: purpose, timeline, participation, results and values."""
     dialogue = public_dialogue_or_404(slug)
     cells, unplaced = strategy_map_cells(load_graph(dialogue))
-    return cacheable(
-        render_template(
-            "public/dialogue.html",
-            dialogue=dialogue,
-            rounds=public_rounds(dialogue),
-            RoundState=RoundState,
-            cells=cells,
-            unplaced=unplaced,
-            labels=forms,
-            value_endpoint="public.value",
-            map_level=3,
-        )
+    rounds = public_rounds(dialogue)
+    html = render_template(
+        "public/dialogue.html",
+        dialogue=dialogue,
+        rounds=rounds,
+        RoundState=RoundState,
+        cells=cells,
+        unplaced=unplaced,
+        labels=forms,
+        value_endpoint="public.value",
+        map_level=3,
     )
+    if any(
+        item.released and (item.participation is None or item.results.pending) for item in rounds
+    ):
+        # A job is computing a round's figures: no cache may keep the page saying so.
+        response = make_response(html, 202)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    return cacheable(html)
 
 
 @bp.route("/values/")

@@ -100,7 +100,8 @@ def round_results(slug: str, round_id: int):
     is_staff = membership.role.is_staff
     if kind is None or (not is_staff and not visible_to_participants(round_, now)):
         abort(404)
-    return render_template(
+    results = cached_results(round_, staff=is_staff)
+    page = render_template(
         "results/round.html",
         membership=membership,
         dialogue=membership.dialogue,
@@ -108,7 +109,7 @@ def round_results(slug: str, round_id: int):
         state=round_.state_at(now),
         RoundState=RoundState,
         kind=kind,
-        results=cached_results(round_, staff=is_staff),
+        results=results,
         # An open round's texts reach the consultant in batches, in the list of contributions.
         texts=kind.texts(round_)
         if membership.role is Role.CONSULTANT and round_.state_at(now) is RoundState.CLOSED
@@ -123,6 +124,8 @@ def round_results(slug: str, round_id: int):
             with_texts=membership.role is Role.CONSULTANT,
         ),
     )
+    # Accepted, not done: a job is computing the results, and the page says so.
+    return page, 202 if results.pending else 200
 
 
 @bp.route("/publish", methods=["POST"])

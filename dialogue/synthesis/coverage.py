@@ -186,24 +186,54 @@ def group_ids(graph: Graph, dialogue: Dialogue, round_: Round, part: str):
     return query.where(Contribution.round_id == round_.id, in_part, ~reached, unthemed)
 
 
-def text_groups(graph: Graph, dialogue: Dialogue) -> list[TextGroup]:
-    """Every part of every round that has texts in no theme reaching no final value."""
-    groups = []
+def _parts(dialogue: Dialogue) -> list[tuple[Round, str, object, object]]:
+    """(round, part, its label, the SQL condition on its texts) for every part with texts."""
+    parts = []
     for round_ in dialogue.rounds:
         kind = get_kind(round_.kind)
         for part, label in kind.theme_parts(round_) if kind is not None else ():
-            ids = group_ids(graph, dialogue, round_, part)
-            if ids is None:
-                continue
-            count = Session.scalar(select(func.count()).select_from(ids.subquery()))
-            if not count:
-                continue
-            decided = Session.scalar(
-                select(func.count())
-                .select_from(CoverageMark)
-                .where(CoverageMark.contribution_id.in_(ids))
+            condition = kind.analysis_condition(round_, part)
+            if condition is not None:
+                parts.append((round_, part, label, condition))
+    return parts
+
+
+def text_groups(dialogue: Dialogue, counts, direct: list[uuid.UUID]) -> list[TextGroup]:
+    """Every part of every round that has texts in no theme reaching no final value.
+
+    ``counts``: (round id, part, how many) from the stored figures; counting them reads every
+    text and every placement, seconds at a million texts. How many of them the consultant has
+    decided on is read here, from the decisions (a few, or one group's worth): they change
+    without changing the figures.
+    """
+    sizes = {(round_id, part): count for round_id, part, count in counts}
+    active = select(ThemeMember.id).where(
+        ThemeMember.contribution_id == Contribution.id,
+        ThemeMember.theme_id.in_(
+            select(Theme.id).where(
+                Theme.round_id.in_([round_.id for round_ in dialogue.rounds]),
+                Theme.state.in_(ACTIVE_STATES),
             )
-            groups.append(TextGroup(round_.id, part, round_.title, str(label), count, decided))
+        ),
+    )
+    marked = (
+        select(func.count())
+        .select_from(CoverageMark)
+        .join(Contribution, Contribution.id == CoverageMark.contribution_id)
+        .where(CoverageMark.dialogue_id == dialogue.id, ~active.exists())
+    )
+    base = base_condition(dialogue)
+    if base is not None:
+        marked = marked.where(base)
+    if direct:
+        marked = marked.where(Contribution.id.not_in(direct))
+    groups = []
+    for round_, part, label, condition in _parts(dialogue):
+        count = sizes.get((round_.id, part))
+        if not count:
+            continue
+        decided = Session.scalar(marked.where(Contribution.round_id == round_.id, condition))
+        groups.append(TextGroup(round_.id, part, round_.title, str(label), count, decided))
     return groups
 
 
@@ -235,7 +265,7 @@ def coverage(graph: Graph, dialogue: Dialogue, sort: str = "size") -> Coverage:
         dialogue,
         "coverage",
         lambda: _figures(dialogue, covered, direct, uncovered),
-        key=(covered, [str(i) for i in direct], uncovered, STORED_TEXTS),
+        key=(covered, [str(i) for i in direct], uncovered, STORED_TEXTS, "groups"),
     )
     people, reached_people = figures["people"]
     shown_people = people >= k
@@ -279,7 +309,7 @@ def coverage(graph: Graph, dialogue: Dialogue, sort: str = "size") -> Coverage:
             text_marks,
             lambda: _uncovered_texts(dialogue, covered, direct, None),
         ),
-        groups=text_groups(graph, dialogue),
+        groups=text_groups(dialogue, figures["groups"], direct),
     )
 
 
@@ -326,7 +356,7 @@ def _figures(dialogue: Dialogue, covered, direct, uncovered: list[int]) -> dict:
     """
     found = _base(dialogue, covered, direct)
     if found is None:
-        return {"rounds": [], "people": (0, 0), "themes": {}, "texts": []}
+        return {"rounds": [], "people": (0, 0), "themes": {}, "texts": [], "groups": []}
     query, reached, unthemed = found
     round_ids = [round_.id for round_ in dialogue.rounds]
     columns = []
@@ -337,6 +367,14 @@ def _figures(dialogue: Dialogue, covered, direct, uncovered: list[int]) -> dict:
             func.count(case((and_(here, reached), 1))),
             func.count(case((and_(here, ~reached, unthemed), 1))),
         ]
+    parts = _parts(dialogue)
+    # Each part's texts in no theme that reach no final value (see :func:`text_groups`).
+    columns += [
+        func.count(
+            case((and_(Contribution.round_id == round_.id, condition, ~reached, unthemed), 1))
+        )
+        for round_, _part, _label, condition in parts
+    ]
     per_author = query.with_only_columns(
         Contribution.author,
         func.count(case((reached, 1))).label("reached"),
@@ -356,8 +394,14 @@ def _figures(dialogue: Dialogue, covered, direct, uncovered: list[int]) -> dict:
         for i, round_id in enumerate(round_ids)
         if sums[2 + 3 * i]
     ]
+    in_parts = sums[2 + 3 * len(round_ids) :]
     return {
         "rounds": rounds,
+        "groups": [
+            (round_.id, part, count)
+            for (round_, part, _label, _condition), count in zip(parts, in_parts, strict=True)
+            if count
+        ],
         "people": (sums[0], sums[1]),
         "themes": _theme_figures(dialogue, uncovered),
         "texts": [

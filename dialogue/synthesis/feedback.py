@@ -38,7 +38,7 @@ from dialogue.core.models import (
     ThemeMember,
 )
 from dialogue.core.models.analysis import ThemeState
-from dialogue.core.results_cache import cached, register
+from dialogue.core.results_cache import cached, finalise_later, register, serving_page, warmer
 from dialogue.synthesis.figures import quote_texts, theme_counts
 from dialogue.synthesis.traces import QUOTE_LENGTH, QUOTE_MIN_AUTHORS, QUOTES_PER_THEME
 from rounds import get_kind
@@ -84,6 +84,8 @@ class ThemeFeedback:
 
     parts: tuple[FedPart, ...] = ()
     per_item: bool = False
+    #: The themes changed (or the round closed) and a job is counting them anew.
+    pending: bool = False
 
     def for_item(self, key: str) -> tuple[FedTheme, ...]:
         """The themes of the comments on one item (a draft value), largest first."""
@@ -98,11 +100,19 @@ class ThemeFeedback:
         return [theme.label for part in self.parts for theme in part.themes]
 
 
+class _Later(Exception):
+    """A page found the round's themes out of date: the closed round's job counts them."""
+
+
 def round_themes(round_: Round, *, staff: bool = False) -> ThemeFeedback:
     """The accepted themes of a closed round, for participants and the public once published.
 
     ``staff``: the round need not be published (staff see its results before anyone else).
-    Computed once per state of the round's themes and stored with its results.
+    Computed once per state of the round's themes and stored with its results, by the closed
+    round's job (``dialogue.core.results_cache.finalise``): counting a theme's texts and
+    choosing its quotes reads every member, seconds at a million texts. A page that finds them
+    out of date (a theme edited, a text hidden) starts that job and gets feedback marked
+    ``pending``, never the themes as they were.
     """
     kind = get_kind(round_.kind)
     if kind is None or round_.state_at(utcnow()) is not RoundState.CLOSED:
@@ -112,7 +122,23 @@ def round_themes(round_: Round, *, staff: bool = False) -> ThemeFeedback:
     parts = kind.theme_parts(round_)
     if not parts:
         return ThemeFeedback()
-    return cached(round_, "feedback:themes", lambda: _compute(round_, parts))
+
+    def compute() -> ThemeFeedback:
+        if serving_page():
+            raise _Later
+        return _compute(round_, parts)
+
+    try:
+        return cached(round_, "feedback:themes", compute)
+    except _Later:
+        finalise_later(round_)
+        return ThemeFeedback(pending=True)
+
+
+@warmer
+def _warm_round_themes(round_: Round) -> None:
+    """Count the closed round's themes in its job, so that no reader waits for them."""
+    round_themes(round_, staff=True)
 
 
 def previous_themes(round_: Round) -> tuple[Round, ThemeFeedback] | None:

@@ -32,6 +32,7 @@ from typing import TypeVar
 
 from sqlalchemy import func, select, union
 
+from dialogue.core import results_cache
 from dialogue.core.db import Session
 from dialogue.core.models import (
     Contribution,
@@ -134,8 +135,6 @@ def cached_for(
 
 #: Set while the refresh job runs: it computes what is out of date instead of serving it.
 REFRESHING: ContextVar[bool] = ContextVar("refreshing_figures", default=False)
-#: Set while a page is served: figures are read as stored, never computed.
-_SERVING_PAGE: ContextVar[bool] = ContextVar("serving_page", default=False)
 #: Dialogues whose figures the page being served showed out of date.
 _OUTDATED: ContextVar[frozenset[int]] = ContextVar("outdated_figures", default=frozenset())
 
@@ -151,11 +150,11 @@ class FiguresPending(Exception):
 @contextmanager
 def serving_page(serving: bool = True) -> Iterator[None]:
     """Within: read figures as stored (a page), or compute what is missing (anything else)."""
-    serving_token, outdated_token = _SERVING_PAGE.set(serving), _OUTDATED.set(frozenset())
+    outdated_token = _OUTDATED.set(frozenset())
     try:
-        yield
+        with results_cache.reading_stored(serving):
+            yield
     finally:
-        _SERVING_PAGE.reset(serving_token)
         _OUTDATED.reset(outdated_token)
 
 
@@ -170,7 +169,7 @@ def _computed_later(dialogue_id: int):
 
 def _on_stale(dialogue_id: int) -> Callable[[], None] | None:
     """What serving out-of-date figures does: on a page, note them; elsewhere, nothing."""
-    if REFRESHING.get() or not _SERVING_PAGE.get():
+    if REFRESHING.get() or not results_cache.serving_page():
         return None
 
     def stale() -> None:

@@ -242,7 +242,7 @@ def report(slug: str):
     """A printable report: rounds and results, themes, final values with their trace."""
     membership = synthesis_member(slug)
     contents = report_contents(membership.dialogue)
-    return render_template(
+    page = render_template(
         "synthesis/report.html",
         membership=membership,
         dialogue=membership.dialogue,
@@ -255,6 +255,9 @@ def report(slug: str):
         export_files=EXPORT_FILES,
         export_labels=EXPORT_LABELS,
     )
+    # Accepted, not done: a job is computing a round's results, and the page says so.
+    pending = any(results is not None and results.pending for _round, results in contents.rounds)
+    return page, 202 if pending else 200
 
 
 def export_bytes(dialogue, name: str, *, raw_text: bool) -> bytes:

@@ -83,6 +83,8 @@ def consultation_outcomes(proposals: Iterable[Proposal], *, published_only: bool
         if kind is None or (published_only and not round_.is_published):
             continue
         results = cached_results(round_, staff=False)
+        if results.pending:  # no outcome until a job has computed the round's results
+            continue
         items = {item.key: item for item in results.items}
         for proposal in consulted:
             item = items.get(proposal.item_key)

@@ -34,6 +34,7 @@ from dialogue.core.forms import first_error
 from dialogue.core.jobs import JobActive, get_job, latest_job, status
 from dialogue.core.models import Contribution, JobState, Role, Round, Theme
 from dialogue.core.models.analysis import ACTIVE_STATES, HideReason
+from dialogue.core.results_cache import finalise_later, is_cacheable
 from dialogue.core.views import attempt
 from dialogue.workbench import forms, jobs, queries, services
 from dialogue.workbench.jobs import unavailable_message
@@ -79,6 +80,7 @@ def _round(slug: str, round_id: int, part: str = ""):
     round_ = round_or_404(membership, round_id)
     if part and part not in dict(theme_parts(round_)):
         abort(404)
+    g.workbench_round = round_
     return membership, round_
 
 
@@ -122,8 +124,14 @@ def _apply(edit, message):
     )
     if outcome.message is not None:
         flash(str(outcome.message), "error")
-    elif message is not None:
+        return outcome
+    if message is not None:
         flash(message(outcome.result) if callable(message) else message)
+    round_ = g.get("workbench_round")
+    if round_ is not None and is_cacheable(round_):
+        # A closed round's results read its themes and hidden texts: a job computes them anew
+        # now, so that the participants' and the public's pages need not wait for them.
+        finalise_later(round_)
     return outcome
 
 

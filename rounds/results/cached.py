@@ -59,10 +59,10 @@ def cached_results(round_: Round, *, staff: bool) -> RoundResults:
     (``staff``), with breakdowns by department and role group, the *final* results that a job
     computes once after the close (``dialogue.core.results_cache.final``) and that no later
     membership change alters; until that job has stored them, results marked ``pending``.
-    Pages should call this rather than ``kind.results`` directly.
+    Participants' and the public's results are computed by the same job on a page (see
+    :func:`public_results`). Pages should call this rather than ``kind.results`` directly.
     """
     from dialogue.core.results_cache import cached, final, is_cacheable
-    from rounds import get_kind  # the kinds import this module
 
     if not is_cacheable(round_):
         return cached(
@@ -71,15 +71,60 @@ def cached_results(round_: Round, *, staff: bool) -> RoundResults:
     if staff:
         value = final(round_, "results:staff")
         if value is None:
-            return dataclasses.replace(live_results(round_), respondents=None, pending=True)
+            return pending_results(round_)
         return _tightened(value, round_.dialogue.min_group_size)
+    return public_results(round_)
+
+
+class _Later(Exception):
+    """A page found no up-to-date public results stored: a job computes them."""
+
+
+def public_results(round_: Round) -> RoundResults:
+    """A closed round's results without breakdowns, stored until what they read changes.
+
+    On a page (``dialogue.core.results_cache.serving_page``) they are never computed: at a
+    million texts that takes seconds. Until the closed round's job has stored them for the
+    round as it is now (after the close, a publication, a hidden text, a changed threshold),
+    the page gets results marked ``pending`` and the job is started: never the figures of
+    an earlier state, which could show what a raised threshold hides. Elsewhere (the job,
+    exports, the command line, tests with jobs run inline) they are computed when missing.
+    """
+    from dialogue.core.results_cache import cached, finalise_later, serving_page
+    from rounds import get_kind  # the kinds import this module
+
     kind = get_kind(round_.kind)
 
     def compute():
+        if serving_page():
+            raise _Later
         with computing_results():
             return kind.results(round_, None)
 
-    return cached(round_, "results:public", compute)
+    try:
+        return cached(round_, "results:public", compute)
+    except _Later:
+        finalise_later(round_)
+        return pending_results(round_)
+
+
+def pending_results(round_: Round) -> RoundResults:
+    """What a page shows of a closed round whose results a job is computing: its items, no more.
+
+    Read from the round's settings only: counting the round's authors, as an open round's
+    rounded count does, took most of a second at a million texts.
+    """
+    from rounds import get_kind  # the kinds import this module
+
+    kind = get_kind(round_.kind)
+    return RoundResults(
+        round_id=round_.id,
+        kind=round_.kind.value,
+        min_group_size=round_.dialogue.min_group_size,
+        respondents=None,
+        items=suppressed_items(kind.items(round_)) if kind else (),
+        pending=True,
+    )
 
 
 def _tightened(results: RoundResults, min_size: int) -> RoundResults:
@@ -129,7 +174,7 @@ def _register_cached_types() -> None:
     from dialogue.core.results_cache import finaliser, register, warmer
 
     finaliser("results:staff")(_final_staff_results)
-    warmer(lambda round_: cached_results(round_, staff=False))
+    warmer(public_results)
     # Stored under the name of the module they were first stored from, which they outlived.
     register(RoundResults, ItemResult, GroupRow, Breakdown, namespace="rounds.results")
     register(ItemRanking, ItemPoints, ItemRatings, KendallW, Stability)

@@ -55,7 +55,7 @@ def delphi_feedback(round_: Round, author: str | None) -> DelphiFeedback:
     if repeated is not None and author is not None:
         previous = (kind.repeated_ratings(round_) or {}).get(author, {})
         for earlier, results in pairs:
-            if earlier.id == repeated.id:
+            if earlier.id == repeated.id and not results.pending:
                 previous_results = {item.key: item for item in results.items}
                 asked = [item.key for item in kind.items(round_)]
                 previous_reasons = shared_reasons(repeated, asked, utcnow())

@@ -5,18 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import pytest
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
-from dialogue.core.models import Role, RoundResultsCache
-from dialogue.core.results_cache import cached, decode, encode
+from dialogue.core.models import Dialogue, Role, Round, RoundResultsCache
+from dialogue.core.results_cache import cached, decode, encode, finalise, finalise_closed
 from rounds import get_kind
 from rounds.results.cached import cached_results
 from rounds.results.segments import author_segments
 from tests.conftest import TEST_SECRETS
 from tests.dialogue.test_auth import staff_login
+from tests.dialogue.test_participation import log_in_participant
 from tests.dialogue.test_results import rated_round, url
 from tests.factories import STAFF_PASSWORD, make_dialogue, make_member, make_round
 
@@ -94,8 +96,9 @@ def test_stored_results_equal_computed_ones(app, app_context):
     round_ = rated_round(dialogue)
     computed = cached_results(round_, staff=True)
     assert not computed.pending  # the job that computes the final figures ran inline
-    # The staff's results and the participation, both final, and the participants' results.
-    assert stored(round_) == 3
+    # The staff's results and the participation, both final, the participants' results and
+    # the themes of the comments fed back (none accepted).
+    assert stored(round_) == 4
     with app.test_request_context():
         assert cached_results(round_, staff=True) == computed
         assert computed == get_kind(round_.kind).results(
@@ -128,3 +131,85 @@ def test_entries_stored_before_the_results_moved_into_a_package_still_decode():
     row = segments.GroupRow("HR", 7, {"a": 4.0})
     assert encode(row)["__t"] == "rounds.results.GroupRow"
     assert decode(encode(row)) == row
+
+
+@pytest.fixture
+def later(app, monkeypatch):
+    """Pages run as in production (jobs apart from the request); the jobs asked for are recorded."""
+    calls = []
+    monkeypatch.setitem(app.config, "JOBS_RUNNER", "thread")
+    monkeypatch.setattr(
+        "dialogue.core.results_cache.finalise_later", lambda round_: calls.append(round_.id)
+    )
+    return calls
+
+
+BEING_COMPUTED = "Its results are being computed"
+
+
+def run_job(app, round_):
+    """What the closed round's job does (tests that use ``client`` hold no app context)."""
+    round_id = round_.id
+    with app.app_context():
+        finalise(Session.get(Round, round_id))
+        Session.commit()  # the entries' savepoints sit inside this context's, in the test's
+
+
+def test_a_page_leaves_a_closed_rounds_results_to_a_job_and_says_so(app, client, later):
+    dialogue = make_dialogue(language="en")
+    round_ = rated_round(dialogue, published=True)
+    log_in_participant(client, make_member(dialogue))
+    response = client.get(url(dialogue, round_))
+    assert response.status_code == 202
+    page = response.get_data(as_text=True)
+    assert BEING_COMPUTED in page
+    assert "Consensus" not in page
+    assert later == [round_.id]
+    assert stored(round_) == 0  # nothing computed in the request
+
+    run_job(app, round_)
+    response = client.get(url(dialogue, round_))
+    assert response.status_code == 200
+    assert "Consensus" in response.get_data(as_text=True)
+    assert later == [round_.id]
+
+
+def test_after_a_change_a_page_never_shows_the_earlier_results(app, client, later):
+    dialogue = make_dialogue(language="en")
+    round_ = rated_round(dialogue, published=True)
+    run_job(app, round_)
+    log_in_participant(client, make_member(dialogue))
+    assert "6 people answered" in client.get(url(dialogue, round_)).get_data(as_text=True)
+    # The six answers are now too few to show (the objects above left with the request).
+    Session.get(Dialogue, dialogue.id).min_group_size = 7
+    response = client.get(url(dialogue, round_))
+    assert response.status_code == 202
+    assert "6 people answered" not in response.get_data(as_text=True)
+    run_job(app, round_)
+    page = client.get(url(dialogue, round_)).get_data(as_text=True)
+    assert "Fewer than 7 people answered" in page
+
+
+def test_the_public_page_is_not_cached_while_results_are_being_computed(app, client, later):
+    dialogue = make_dialogue(language="en", is_public=True)
+    round_ = rated_round(dialogue, published=True)
+    response = client.get(f"/p/{dialogue.slug}/")
+    assert response.status_code == 202
+    assert response.headers["Cache-Control"] == "no-store"
+    assert later  # the round's job, asked for by its results and its participation
+    run_job(app, round_)
+    response = client.get(f"/p/{dialogue.slug}/")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "public, max-age=300"
+
+
+def test_the_tick_stores_what_closed_rounds_lack(app_context):
+    dialogue = make_dialogue(language="en")
+    round_ = rated_round(dialogue, published=True)
+    open_round = make_round(dialogue)
+    Session.commit()  # as the tick does, after its reminders
+    finalise_closed()
+    # The staff's results and the participation, both final, the participants' results and
+    # the themes of the comments fed back (none accepted).
+    assert stored(round_) == 4
+    assert stored(open_round) == 0

@@ -16,7 +16,7 @@ from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Membership, Round, RoundKind
 from dialogue.core.models.proposal import ProposalKind
-from dialogue.core.results_cache import decode, encode
+from dialogue.core.results_cache import decode, encode, finalise, reading_stored
 from dialogue.synthesis.feedback import round_themes
 from dialogue.synthesis.services import create_proposal, publish_for_consultation
 from dialogue.synthesis.traces import QUOTE_MIN_AUTHORS
@@ -139,6 +139,28 @@ def test_participants_see_the_accepted_themes_with_sizes_descriptions_and_fittin
     # The IT theme is large enough to quote, but none of its texts fit the name it was given.
     it_texts = {Session.get(Contribution, m.contribution_id).body for m in themes["it"].members}
     assert not it_texts & set(quotes)
+
+
+def test_after_a_theme_is_edited_a_page_leaves_the_counting_to_a_job(app, themed, monkeypatch):
+    _dialogue, round_, _consultant, themes = themed
+    asked = []
+    monkeypatch.setattr(
+        "dialogue.synthesis.feedback.finalise_later", lambda round_: asked.append(round_.id)
+    )
+    with app.test_request_context():
+        assert "Stress og travlhed" in round_themes(round_).names
+        services.rename_theme(themes["stress"], label="Travlhed", actor_id=None)
+        with reading_stored():  # a page
+            fed = round_themes(round_)
+        assert fed.pending
+        assert fed.names == []  # never the themes as they were
+        assert asked == [round_.id]
+        finalise(round_)  # the closed round's job
+        with reading_stored():
+            fed = round_themes(round_)
+        assert not fed.pending
+        assert "Travlhed" in fed.names
+        assert "Stress og travlhed" not in fed.names
 
 
 def test_nothing_shows_before_publication_but_staff_check_it_first(client, themed):
