@@ -160,6 +160,12 @@ def _configure_sqlite(engine: Engine) -> None:
     def forget_read_phase(connection):
         connection.info.pop(_READ_PHASE, None)
 
+    # The pool's own rollback of a returned connection fires neither event above: a mark left
+    # then would make the next request's first read take the write lock.
+    @event.listens_for(engine, "checkin")
+    def forget_read_phase_on_checkin(_dbapi_connection, record):
+        record.info.pop(_READ_PHASE, None)
+
 
 def _begin_immediate(connection) -> None:
     """BEGIN IMMEDIATE, tried every millisecond until the write lock is ours or the wait is up."""

@@ -45,7 +45,11 @@ class Progress:
 
 @pytest.fixture
 def asked(app, monkeypatch):
-    """Jobs run in threads, as in production, and the refresh requests are only recorded."""
+    """Jobs run in threads, as in production, and the refresh requests are only recorded.
+
+    So are the requests for a closed round's final figures: a thread running that job would
+    share the test's one connection, while the test and after it.
+    """
     calls = []
     monkeypatch.setitem(app.config, "JOBS_RUNNER", "thread")
 
@@ -53,6 +57,8 @@ def asked(app, monkeypatch):
         calls.append(dialogue_id)
 
     monkeypatch.setattr("dialogue.synthesis.refresh.refresh_later", refresh_later)
+    for where in ("dialogue.core.results_cache", "dialogue.synthesis.feedback"):
+        monkeypatch.setattr(f"{where}.finalise_later", lambda round_: None)
     return calls
 
 
