@@ -361,6 +361,30 @@ def final(round_: Round, variant: str) -> Any:
     return value
 
 
+class _Later(Exception):
+    """A page found no up-to-date value stored: the closed round's job computes it."""
+
+
+def stored_or_later(round_: Round, variant: str, compute: Callable[[], T], pending: T) -> T:
+    """``cached(round_, variant, compute)``, except that a page never computes it.
+
+    On a page (:func:`serving_page`) a value not stored for the round as it is now starts the
+    closed round's job and ``pending`` is returned, never the value of an earlier state.
+    Elsewhere (the job, exports, commands, tests with jobs run inline) it is computed.
+    """
+
+    def compute_apart() -> T:
+        if serving_page():
+            raise _Later
+        return compute()
+
+    try:
+        return cached(round_, variant, compute_apart)
+    except _Later:
+        finalise_later(round_)
+        return pending
+
+
 def finalise_later(round_: Round) -> None:
     """Have a job compute the round's final figures (once: a second request finds it running)."""
     from dialogue.core.jobs import JobActive, enqueue
@@ -399,12 +423,11 @@ def finalise_closed() -> None:
 
     intent = WRITE_INTENT.set(False)
     try:
-        ids = Session.scalars(
-            select(Round.id).where(Round.closes_at <= utcnow()).order_by(Round.id)
+        closed = Session.scalars(
+            select(Round).where(Round.closes_at <= utcnow()).order_by(Round.id)
         ).all()
-        for round_id in ids:
-            round_ = Session.get(Round, round_id)
-            if round_ is not None and active_job(FINAL_KIND, str(round_id)) is None:
+        for round_ in closed:
+            if active_job(FINAL_KIND, str(round_.id)) is None:
                 finalise(round_)
     finally:
         WRITE_INTENT.reset(intent)

@@ -38,7 +38,7 @@ from dialogue.core.models import (
     ThemeMember,
 )
 from dialogue.core.models.analysis import ThemeState
-from dialogue.core.results_cache import cached, finalise_later, register, serving_page, warmer
+from dialogue.core.results_cache import register, stored_or_later, warmer
 from dialogue.synthesis.figures import quote_texts, theme_counts
 from dialogue.synthesis.traces import QUOTE_LENGTH, QUOTE_MIN_AUTHORS, QUOTES_PER_THEME
 from rounds import get_kind
@@ -100,10 +100,6 @@ class ThemeFeedback:
         return [theme.label for part in self.parts for theme in part.themes]
 
 
-class _Later(Exception):
-    """A page found the round's themes out of date: the closed round's job counts them."""
-
-
 def round_themes(round_: Round, *, staff: bool = False) -> ThemeFeedback:
     """The accepted themes of a closed round, for participants and the public once published.
 
@@ -123,16 +119,9 @@ def round_themes(round_: Round, *, staff: bool = False) -> ThemeFeedback:
     if not parts:
         return ThemeFeedback()
 
-    def compute() -> ThemeFeedback:
-        if serving_page():
-            raise _Later
-        return _compute(round_, parts)
-
-    try:
-        return cached(round_, "feedback:themes", compute)
-    except _Later:
-        finalise_later(round_)
-        return ThemeFeedback(pending=True)
+    return stored_or_later(
+        round_, "feedback:themes", lambda: _compute(round_, parts), ThemeFeedback(pending=True)
+    )
 
 
 @warmer

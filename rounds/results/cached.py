@@ -76,10 +76,6 @@ def cached_results(round_: Round, *, staff: bool) -> RoundResults:
     return public_results(round_)
 
 
-class _Later(Exception):
-    """A page found no up-to-date public results stored: a job computes them."""
-
-
 def public_results(round_: Round) -> RoundResults:
     """A closed round's results without breakdowns, stored until what they read changes.
 
@@ -90,22 +86,16 @@ def public_results(round_: Round) -> RoundResults:
     an earlier state, which could show what a raised threshold hides. Elsewhere (the job,
     exports, the command line, tests with jobs run inline) they are computed when missing.
     """
-    from dialogue.core.results_cache import cached, finalise_later, serving_page
+    from dialogue.core.results_cache import stored_or_later
     from rounds import get_kind  # the kinds import this module
 
     kind = get_kind(round_.kind)
 
     def compute():
-        if serving_page():
-            raise _Later
         with computing_results():
             return kind.results(round_, None)
 
-    try:
-        return cached(round_, "results:public", compute)
-    except _Later:
-        finalise_later(round_)
-        return pending_results(round_)
+    return stored_or_later(round_, "results:public", compute, pending_results(round_))
 
 
 def pending_results(round_: Round) -> RoundResults:

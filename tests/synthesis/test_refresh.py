@@ -57,8 +57,7 @@ def asked(app, monkeypatch):
         calls.append(dialogue_id)
 
     monkeypatch.setattr("dialogue.synthesis.refresh.refresh_later", refresh_later)
-    for where in ("dialogue.core.results_cache", "dialogue.synthesis.feedback"):
-        monkeypatch.setattr(f"{where}.finalise_later", lambda round_: None)
+    monkeypatch.setattr("dialogue.core.results_cache.finalise_later", lambda round_: None)
     return calls
 
 

@@ -145,7 +145,7 @@ def test_after_a_theme_is_edited_a_page_leaves_the_counting_to_a_job(app, themed
     _dialogue, round_, _consultant, themes = themed
     asked = []
     monkeypatch.setattr(
-        "dialogue.synthesis.feedback.finalise_later", lambda round_: asked.append(round_.id)
+        "dialogue.core.results_cache.finalise_later", lambda round_: asked.append(round_.id)
     )
     with app.test_request_context():
         assert "Stress og travlhed" in round_themes(round_).names
