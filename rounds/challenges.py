@@ -15,10 +15,11 @@ from dialogue.core.forms import Form
 from dialogue.core.models import Contribution, ModerationState, Round
 from dialogue.core.models.question import kind_input
 from rounds import submissions
-from rounds.base import RoundKindBase, SettingField
+from rounds.base import RoundKindBase
 from rounds.errors import InvalidSettings
 from rounds.results.aggregation import participation_results
 from rounds.results.records import RoundResults
+from rounds.settings import SettingField
 
 
 class ChallengeForm(Form):

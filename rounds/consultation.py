@@ -17,19 +17,19 @@ from wtforms.validators import Length
 
 from dialogue.core.models import Contribution, Round
 from rounds import answers, submissions
-from rounds.base import (
-    CONSENSUS_DEFAULTS,
-    RULE_DEFAULTS,
-    RULE_FIELDS,
-    SettingField,
-    check_consensus_thresholds,
-)
 from rounds.errors import InvalidSettings, SubmissionRejected
 from rounds.items import Item
 from rounds.prioritisation import parse_ratings
 from rounds.results.aggregation import rating_results
 from rounds.results.records import RoundResults
 from rounds.results.visible import visible_contributions
+from rounds.settings import (
+    CONSENSUS_DEFAULTS,
+    RULE_DEFAULTS,
+    RULE_FIELDS,
+    SettingField,
+    check_consensus_thresholds,
+)
 from rounds.structured import (
     ITEMS_FIELD,
     REASON,

@@ -18,18 +18,18 @@ from wtforms.validators import Length
 
 from dialogue.core.models import Round
 from rounds import answers, submissions
-from rounds.base import (
+from rounds.errors import InvalidSettings, SubmissionRejected
+from rounds.items import Item
+from rounds.results.aggregation import points_results, ranking_results, rating_results
+from rounds.results.records import RoundResults
+from rounds.results.visible import visible_contributions
+from rounds.settings import (
     CONSENSUS_DEFAULTS,
     RULE_DEFAULTS,
     RULE_FIELDS,
     SettingField,
     check_consensus_thresholds,
 )
-from rounds.errors import InvalidSettings, SubmissionRejected
-from rounds.items import Item
-from rounds.results.aggregation import points_results, ranking_results, rating_results
-from rounds.results.records import RoundResults
-from rounds.results.visible import visible_contributions
 from rounds.structured import (
     ITEMS_FIELD,
     REASON,

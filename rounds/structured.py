@@ -22,13 +22,14 @@ from dialogue.core.forms import Form
 from dialogue.core.models import Contribution, ModerationState, Round
 from dialogue.core.models.question import kind_input
 from rounds import answers, submissions
-from rounds.base import RoundKindBase, SettingField
+from rounds.base import RoundKindBase
 from rounds.errors import InvalidSettings, SubmissionRejected
 from rounds.items import Item
 from rounds.results.aggregation import text_results
 from rounds.results.reasons import REASON, REASON_MAX_LENGTH
 from rounds.results.records import RoundResults
 from rounds.results.texts import raw_texts
+from rounds.settings import SettingField
 
 
 def visible_texts(round_: Round, narrower=None):

@@ -3,26 +3,21 @@
 Nothing is shown while the round is open (TARGETS A13). Once it has closed, a question answered
 by fewer than the dialogue's minimum group size shows no numbers; otherwise each option's count is
 shown unless ``analysis.suppression`` hides it: too few chose it, or hiding a small one would
-otherwise be undone by subtracting the shown ones from the total.
-
-Staff also see each question broken down by the bands of the round's background questions. The
-bands of *all* background questions are suppressed together, as sets of the same people, exactly
-as departments and role groups are: no shown band holds fewer than the minimum, and no two shown
-bands (of one question or of two) differ by fewer than the minimum, so that combining age with
-seniority cannot single out a smaller group. Within a shown band, options are suppressed again.
+otherwise be undone by subtracting the shown ones from the total. The breakdowns by background
+bands that staff see are in ``rounds.results.question_bands``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Hashable, Mapping, Sequence, Set
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 
 from sqlalchemy import func, select
 
-from analysis.suppression import shown_disjoint, shown_groups, why_hidden
+from analysis.suppression import shown_disjoint, why_hidden
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.models import (
@@ -35,35 +30,15 @@ from dialogue.core.models import (
     RoundState,
 )
 from dialogue.core.results_cache import cached, register, warmer
-from rounds.questions import SCALE, questions_of, text_answers
-
-
-@dataclass(frozen=True)
-class OptionCount:
-    """How many chose an option (or a scale value); None when hidden, with why."""
-
-    label: str
-    count: int | None
-    hidden_as: str = ""
-
-
-@dataclass(frozen=True)
-class BandRow:
-    """One band of a background question among those who answered a question; None if hidden."""
-
-    label: str
-    respondents: int | None
-    options: tuple[OptionCount, ...] = ()
-    mean: float | None = None
-    hidden_as: str = ""
-
-
-@dataclass(frozen=True)
-class BandBreakdown:
-    """A question's answers by the bands of one background question."""
-
-    heading: str
-    rows: tuple[BandRow, ...]
+from rounds.questions import questions_of, text_answers
+from rounds.results.question_bands import (
+    BandBreakdown,
+    BandRow,
+    OptionCount,
+    band_breakdowns,
+    choices,
+    option_counts,
+)
 
 
 @dataclass(frozen=True)
@@ -139,14 +114,14 @@ def _compute(
         groups = chosen.get(question.id, {})
         if question.type is QuestionType.MULTIPLE:
             answered = set().union(*groups.values())
-            options = _option_counts(question, groups, answered, language, k)
+            options = option_counts(question, groups, answered, language, k)
         else:
             options = _disjoint_counts(question, counts.get(question.id, {}), language, k)
         breakdowns = ()
         if by_band:
             answered = set().union(*groups.values())
             others = [b for b in backgrounds if b.id != question.id]
-            breakdowns = _breakdowns(question, groups, answered, others, chosen, language, k)
+            breakdowns = band_breakdowns(question, groups, answered, others, chosen, language, k)
         results.append(
             QuestionResult(
                 question.id,
@@ -201,7 +176,7 @@ def _disjoint_counts(
         OptionCount(label, sizes.get(key, 0))
         if not sizes.get(key) or key in shown
         else OptionCount(label, None, why_hidden(sizes[key], k))
-        for key, label in _choices(question, language)
+        for key, label in choices(question, language)
     )
 
 
@@ -225,87 +200,6 @@ def _answers(questions: Sequence[RoundQuestion]) -> dict[int, dict[Hashable, set
     for question_id, author, option_id, value in rows:
         chosen[question_id][option_id if option_id is not None else value].add(author)
     return chosen
-
-
-def _choices(question: RoundQuestion, language: str) -> list[tuple[Hashable, str]]:
-    if question.type is QuestionType.SCALE:
-        return [(value, str(value)) for value in SCALE]
-    return [(option.id, option.label(language)) for option in question.options]
-
-
-def _option_counts(
-    question: RoundQuestion,
-    groups: Mapping[Hashable, Set[str]],
-    answered: Set[str],
-    language: str,
-    k: int,
-) -> tuple[OptionCount, ...]:
-    """Each option's count among ``answered``, hidden where the suppression rules say so."""
-    within = {key: set(members) & answered for key, members in groups.items()}
-    within = {key: members for key, members in within.items() if members}
-    shown = shown_groups({"option": within}, answered, k)["option"]
-    counts = []
-    for key, label in _choices(question, language):
-        members = within.get(key, set())
-        if not members or key in shown:
-            counts.append(OptionCount(label, len(members)))
-        else:
-            counts.append(OptionCount(label, None, why_hidden(len(members), k)))
-    return tuple(counts)
-
-
-def _band_mean(
-    question: RoundQuestion, groups: Mapping[Hashable, Set[str]], among: Set[str]
-) -> float | None:
-    """The mean of a scale among the people of one band."""
-    if question.type is not QuestionType.SCALE:
-        return None
-    values = [value for value, members in groups.items() for _author in set(members) & among]
-    return sum(values) / len(values) if values else None
-
-
-def _breakdowns(
-    question: RoundQuestion,
-    groups: Mapping[Hashable, Set[str]],
-    answered: Set[str],
-    backgrounds: Sequence[RoundQuestion],
-    chosen: Mapping[int, Mapping[Hashable, Set[str]]],
-    language: str,
-    k: int,
-) -> tuple[BandBreakdown, ...]:
-    """``question`` by the bands of each background question, all bands suppressed together."""
-    if not backgrounds:
-        return ()
-    dimensions = {
-        b.id: {band: set(members) & answered for band, members in chosen.get(b.id, {}).items()}
-        for b in backgrounds
-    }
-    dimensions = {
-        dim: {band: members for band, members in bands.items() if members}
-        for dim, bands in dimensions.items()
-    }
-    shown = shown_groups(dimensions, answered, k)
-    result = []
-    for background in backgrounds:
-        rows = []
-        for band, label in _choices(background, language):
-            members = dimensions[background.id].get(band)
-            if not members:
-                continue
-            if band in shown[background.id]:
-                rows.append(
-                    BandRow(
-                        label,
-                        len(members),
-                        _option_counts(question, groups, members, language, k),
-                        _band_mean(question, groups, members),
-                    )
-                )
-            else:
-                rows.append(BandRow(label, None, hidden_as=why_hidden(len(members), k)))
-        if rows:
-            result.append(BandBreakdown(background.text(language), tuple(rows)))
-    return tuple(result)
 
 
 def _text_result(

@@ -42,3 +42,8 @@ def test_progress_callback_gets_stage_done_and_total(staff_texts):
 def test_empty_input_is_a_clear_error():
     with pytest.raises(ValueError, match="empty"):
         themes_report([])
+
+
+def test_themes_report_keeps_counting_rows_without_authors():
+    report = themes_report(["bike lanes"] * 5 + ["bus tickets"], min_group_size=2)
+    assert report["themes"][0]["label"] == "bike lanes"

@@ -1,13 +1,19 @@
-"""Builders for rounds with items and for answers given as someone. They flush, never commit."""
+"""Builders for rounds with items and for answers given as someone (they flush, never commit).
+
+Also reads an answer back as its kind describes it on the author's "my input" page.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
 
+from sqlalchemy import select
+
 from dialogue.core.anonymity import author_pseudonym
 from dialogue.core.clock import utcnow
-from dialogue.core.models import RoundKind
+from dialogue.core.db import Session
+from dialogue.core.models import Contribution, RoundKind
 from rounds import get_kind
 from tests.conftest import TEST_SECRETS
 from tests.factories import make_member, make_round
@@ -55,3 +61,14 @@ def closed_times():
     """Opening and closing a week ago: the round has closed."""
     now = utcnow()
     return {"opens_at": now - dt.timedelta(days=8), "closes_at": now - dt.timedelta(days=1)}
+
+
+def own_descriptions(round_, membership):
+    """How the round's kind puts each of ``membership``'s stored answers into words."""
+    kind = get_kind(round_.kind)
+    rows = Session.scalars(
+        select(Contribution).where(
+            Contribution.round_id == round_.id, Contribution.author == author_of(membership)
+        )
+    )
+    return [kind.describe(round_, row) for row in rows]

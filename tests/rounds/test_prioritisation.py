@@ -10,7 +10,14 @@ from dialogue.core.models import Contribution, RoundKind
 from rounds import get_kind
 from rounds.errors import RoundClosed, SubmissionRejected
 from tests.factories import make_dialogue, make_round
-from tests.rounds.factories import ITEMS, answer, author_of, make_item_round, participants
+from tests.rounds.factories import (
+    ITEMS,
+    answer,
+    author_of,
+    make_item_round,
+    own_descriptions,
+    participants,
+)
 
 pytestmark = pytest.mark.usefixtures("request_context")
 
@@ -189,3 +196,13 @@ def test_rating_method_feeds_stability_of_a_repeated_round(db_session):
     assert math.isclose(item.stability.mean_change, 0.2)
     count = Session.scalar(select(func.count()).select_from(Contribution))
     assert count >= 10
+
+
+def test_a_ranking_reads_as_places_with_item_names(request_context):
+    dialogue = make_dialogue()
+    round_ = make_item_round(dialogue, RoundKind.PRIORITISATION, method="rank", places=2)
+    (member,) = participants(dialogue, 1)
+    answer(round_, member, ["samarbejde", "arbejdsmiljo"], other="Husk ældreplejen")
+    assert own_descriptions(round_, member) == [
+        ["1. Samarbejde", "2. Arbejdsmiljø", "Husk ældreplejen"]
+    ]

@@ -7,7 +7,7 @@ from analysis.embed import WINDOW, semantic_installed, semantic_space
 from analysis.pipeline import ThemeAnalysis, analyse
 from analysis.text import text_languages
 from analysis.types import Document
-from tests.analysis.test_authors import NAME_TEXTS, shown_words
+from tests.analysis.test_themes import NAME_TEXTS, shown_words
 
 #: Two topics, each written in Danish and in English with different words.
 STRESS = [
