@@ -1,11 +1,11 @@
 """Long work off the request path: analysis runs, large imports, exports.
 
-One interface, two runners:
+One interface, three runners:
 
 - **threads** (the default): a small pool of threads in the app server's own process, so the
   embedded setup needs nothing more;
 - **RQ** on Redis when ``REDIS_URL`` is set (or ``JOBS_RUNNER=rq``): any number of
-  ``rq worker dialogue`` processes, on any machine that has the app's configuration;
+  ``dialogue worker`` processes, on any machine that has the app's configuration;
 - **inline** (``JOBS_RUNNER=inline``): the job runs at once in the caller, for tests.
 
 Whatever runs a job, its state lives in the ``jobs`` table (``dialogue.core.models.job``), written
@@ -16,14 +16,14 @@ in short transactions of its own, so every app server answers "how far is it?" t
 A job function is a module-level function ``func(job, *args)``; ``job`` is a
 :class:`JobContext` for reporting progress. It returns a :class:`JobOutcome` (message and a
 link to the result) or None, and it commits its own work with ``job.commit()``. When it
-raises, the job fails with a message fit for the user: a domain error's own message
-(``RoundError``, :class:`JobRefused`), otherwise a general one. The log gets the job id, its
-kind and the exception's class: never a traceback (which could hold contribution text in a
-local variable's repr) and never the text.
+raises, the job fails with a message fit for the user: the error's own message when it is a
+``UserError`` (a round's refusal, :class:`JobRefused`), otherwise a general one. The log gets
+the job id, its kind and the exception's class: never a traceback (which could hold
+contribution text in a local variable's repr) and never the text.
 
-Exports (the synthesis engineer's ``dialogue.synthesis.exports``) plug in the same way: a
-module-level ``func(job, dialogue_id, ...)`` that writes its file and returns
-``JobOutcome(message, result_url=<download link>)``, enqueued with kind ``"export"``.
+Exports plug in the same way: a module-level ``func(job, dialogue_id, ...)`` that writes its
+file and returns ``JobOutcome(message, result_url=<download link>)``, enqueued with kind
+``"export"``.
 """
 
 from __future__ import annotations

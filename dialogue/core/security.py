@@ -30,7 +30,7 @@ NO_REFERRER_ENDPOINTS = {"auth.link"}
 
 
 def set_security_headers(response):
-    """Add the headers of TARGETS.md S3; authenticated pages are never cached."""
+    """Add the headers of TARGETS S3; authenticated pages are never cached."""
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")

@@ -1,5 +1,11 @@
-"""Configuration: safe defaults, secrets outside the database, clear errors."""
+"""Configuration: safe defaults, secrets outside the database, clear errors.
 
+Secrets (TARGETS S12): SECRET_KEY and ANON_SECRET have no built-in default. Unless set in the
+environment, each instance generates its own, so two fresh instance folders get different ones,
+and a secret shorter than 32 characters is refused wherever it comes from.
+"""
+
+import ast
 import os
 import stat
 import subprocess
@@ -8,7 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from dialogue.core.config import ConfigError, finish_config, instance_secret, load_config
+from dialogue import PROJECT_ROOT, create_app
+from dialogue.core.config import (
+    ENVIRONMENT,
+    MIN_SECRET_LENGTH,
+    ConfigError,
+    finish_config,
+    instance_secret,
+    load_config,
+)
+from tests.conftest import TEST_SECRETS
 
 DIALOGUE_COMMAND = str(Path(sys.executable).with_name("dialogue"))
 
@@ -92,3 +107,81 @@ def test_cli_reports_an_unwritable_instance_folder(tmp_path):
     assert result.returncode == 1
     assert result.stderr.startswith("dialogue: ")
     assert "Traceback" not in result.stderr
+
+
+# --- Secrets ------------------------------------------------------------------------------
+
+
+def test_the_code_has_no_default_secret():
+    assert ENVIRONMENT["SECRET_KEY"] is None
+    assert ENVIRONMENT["ANON_SECRET"] is None
+    source = (PROJECT_ROOT / "dialogue" / "core" / "config.py").read_text()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            assert len(node.value) < MIN_SECRET_LENGTH or " " in node.value, node.value
+
+
+def test_each_fresh_instance_generates_its_own_secrets(tmp_path, monkeypatch):
+    for name in ("SECRET_KEY", "ANON_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    first = load_config(tmp_path / "one")
+    second = load_config(tmp_path / "two")
+    for name in ("SECRET_KEY", "ANON_SECRET"):
+        assert len(first[name]) >= MIN_SECRET_LENGTH
+        assert first[name] != second[name]
+        assert first[name] not in TEST_SECRETS.values()
+    assert first["SECRET_KEY"] != first["ANON_SECRET"]
+    finish_config(first)  # and they pass the checks
+
+
+def test_the_app_itself_uses_the_generated_secrets(database_url, tmp_path, monkeypatch):
+    for name in ("SECRET_KEY", "ANON_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    apps = [
+        create_app({"DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path / name)})
+        for name in ("a", "b")
+    ]
+    try:
+        for name in ("SECRET_KEY", "ANON_SECRET"):
+            assert apps[0].config[name] != apps[1].config[name]
+            assert apps[0].config[name] == (tmp_path / "a" / name.lower()).read_text().strip()
+    finally:
+        for app in apps:
+            app.extensions["db_engine"].dispose()
+
+
+@pytest.mark.parametrize("name", ["SECRET_KEY", "ANON_SECRET"])
+@pytest.mark.parametrize("value", ["", "changeme", "x" * (MIN_SECRET_LENGTH - 1)])
+def test_a_short_secret_from_the_environment_is_refused(tmp_path, monkeypatch, name, value):
+    other = "ANON_SECRET" if name == "SECRET_KEY" else "SECRET_KEY"
+    monkeypatch.setenv(other, "o" * 48)
+    monkeypatch.setenv(name, value)
+    config = load_config(tmp_path)
+    if value == "":
+        # An empty variable counts as unset: a generated secret is used, never the empty one.
+        assert len(config[name]) >= MIN_SECRET_LENGTH
+        finish_config(config)
+        return
+    with pytest.raises(ConfigError, match=f"{name} must be at least {MIN_SECRET_LENGTH}"):
+        finish_config(config)
+
+
+def test_a_short_secret_passed_to_create_app_is_refused(database_url, tmp_path):
+    with pytest.raises(ConfigError, match="SECRET_KEY must be at least"):
+        create_app(
+            {
+                "DATABASE_URL": database_url,
+                "INSTANCE_PATH": str(tmp_path),
+                "SECRET_KEY": "dev",
+                "ANON_SECRET": TEST_SECRETS["ANON_SECRET"],
+            }
+        )
+
+
+def test_a_long_enough_secret_from_the_environment_is_used(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "s" * MIN_SECRET_LENGTH)
+    monkeypatch.setenv("ANON_SECRET", "a" * MIN_SECRET_LENGTH)
+    config = load_config(tmp_path)
+    finish_config(config)
+    assert config["SECRET_KEY"] == "s" * MIN_SECRET_LENGTH
+    assert not (tmp_path / "secret_key").exists()

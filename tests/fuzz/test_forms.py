@@ -7,9 +7,9 @@ is stored is exactly the text as ``rounds.submissions.clean_text`` cleans it (NF
 characters, trimmed), and a refused form stores nothing. Invalid UTF-8, oversized bodies and
 multipart bombs get a 4xx.
 
-CSRF and the role matrix are tested in ``test_access.py``; rate limits and cookies in
-``test_security.py``. Examples are derandomised so CI is repeatable; set
-``HYPOTHESIS_RANDOM=1`` for a fresh random search.
+CSRF and the role matrix are tested in ``tests/dialogue/core/test_access.py``; rate limits and
+cookies in ``tests/dialogue/core/test_security.py``. Examples are derandomised so CI is
+repeatable; set ``HYPOTHESIS_RANDOM=1`` for a fresh random search.
 """
 
 from __future__ import annotations
