@@ -30,7 +30,7 @@ from dialogue.core.i18n import page_language
 from dialogue.core.models import Membership, RoundState
 from dialogue.core.models.membercheck import CheckAnswer
 from dialogue.core.views import attempt
-from dialogue.identifying.warnings import warning_before_saving
+from dialogue.identifying.queries import warning_before_saving
 from dialogue.membercheck.forms import CheckForm
 from dialogue.membercheck.services import answer_check, checks_of, is_checkable
 from dialogue.participate import forms as question_forms
@@ -201,7 +201,7 @@ def add(slug: str, round_id: int):
     form = kind.form(round_)
     if not form.validate_on_submit():
         return render_round(membership, round_, form, 422)
-    warning = warning_before_saving(form)
+    warning = warning_before_saving(form, request.form, request.path)
     if warning is not None and round_.state_at(utcnow()) is RoundState.OPEN:
         return render_round(membership, round_, form, 422, identifying=warning)
     try:
@@ -275,7 +275,7 @@ def edit(slug: str, contribution_id: uuid.UUID):
     status = 200
     warning = None
     if form.validate_on_submit() and contribution.round.state_at(utcnow()) is RoundState.OPEN:
-        warning = warning_before_saving(form)
+        warning = warning_before_saving(form, request.form, request.path)
     if warning is not None:
         status = 422
     elif form.validate_on_submit():
