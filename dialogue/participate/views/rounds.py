@@ -1,24 +1,12 @@
-"""Participant views: a round's page, adding, editing and withdrawing, and "my input"."""
+"""Participant views of a round: its page, adding, answering its questions, editing, withdrawing."""
 
 from __future__ import annotations
 
 import secrets
 import uuid
-from functools import wraps
 
-from flask import (
-    Blueprint,
-    abort,
-    flash,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
@@ -27,32 +15,22 @@ from dialogue.core.clock import utcnow
 from dialogue.core.db import Session, read_apart
 from dialogue.core.extensions import limiter
 from dialogue.core.i18n import page_language
-from dialogue.core.models import Membership, RoundState
-from dialogue.core.models.membercheck import CheckAnswer
-from dialogue.core.views import attempt
+from dialogue.core.models import RoundState
 from dialogue.identifying.queries import warning_before_saving
-from dialogue.membercheck.forms import CheckForm
-from dialogue.membercheck.services import answer_check, checks_of, is_checkable
+from dialogue.participate import bp
 from dialogue.participate import forms as question_forms
-from dialogue.participate import stash
 from dialogue.participate.queries import (
     own_contribution_or_404,
-    own_traces,
     participant_or_404,
     participant_round_or_404,
     session_key,
 )
-from dialogue.privacy.forms import EraseForm
-from dialogue.privacy.services import as_csv, as_json, erase_own_input, own_input
+from dialogue.participate.views import unsaved
 from dialogue.synthesis.feedback import RECALLED_THEMES, previous_themes, repeated_themes
-from dialogue.synthesis.traces import own_paths
 from dialogue.workbench.jobs import schedule as schedule_embedding
 from rounds import get_kind, questions, submissions
 from rounds.errors import RoundError
 from rounds.results.delphi import delphi_feedback
-from rounds.traceability import load_graph
-
-bp = Blueprint("participate", __name__, url_prefix="/d/<slug>")
 
 
 def render_round(
@@ -107,8 +85,8 @@ def round_page(slug: str, round_id: int):
     kind = get_kind(round_.kind)
     if kind is None:
         return render_round(membership, round_, None)
-    kept = stash.unpack(
-        request.cookies.get(stash.COOKIE),
+    kept = unsaved.unpack(
+        request.cookies.get(unsaved.COOKIE),
         slug=slug,
         round_id=round_id,
         person_id=current_user.get_id(),
@@ -126,67 +104,12 @@ def round_page(slug: str, round_id: int):
     response = make_response(
         render_round(membership, round_, kind.form(round_, formdata=MultiDict(kept)))
     )
-    stash.forget(response, slug)
-    return response
-
-
-def keep_unsaved_input(view):
-    """Like ``login_required``, but a POST from an ended session keeps what was typed.
-
-    The text goes into a signed cookie of the participant's own browser (``stash``) and comes
-    back in the round's form after they log in again with a new link; nothing is stored on the
-    server.
-    """
-
-    @wraps(view)
-    def wrapper(slug: str, round_id: int, **kwargs):
-        if current_user.is_authenticated:
-            return view(slug, round_id, **kwargs)
-        return input_kept_for_later(slug, round_id)
-
-    return wrapper
-
-
-def input_kept_for_later(slug: str, round_id: int):
-    """Send a logged-out participant to get a new link, keeping their input if we can.
-
-    Kept only when the ended session still names its person, so that the text can be given
-    back to that person alone.
-    """
-    response = redirect(url_for("auth.request_link"), 303)
-    person_id = session.get("_user_id")
-    packed = None
-    if person_id:
-        packed = stash.pack(
-            request.form.items(multi=True), slug=slug, round_id=round_id, person_id=person_id
-        )
-    if packed is None:
-        flash(_("Your session has ended. Please log in again with a new link."), "info")
-        return response
-    value, shortened = packed
-    stash.keep(response, value, slug)
-    if shortened:
-        flash(
-            _(
-                "Your session has ended, so your input is not saved yet. This browser keeps "
-                "the beginning of it (it was too long to keep whole): ask for a new link below, "
-                "log in and open the round again."
-            ),
-            "info",
-        )
-    else:
-        flash(
-            _(
-                "Your session has ended, so your input is not saved yet. This browser keeps "
-                "it for you: ask for a new link below, log in and open the round again."
-            ),
-            "info",
-        )
+    unsaved.forget(response, slug)
     return response
 
 
 @bp.route("/rounds/<int:round_id>/contributions", methods=["POST"])
-@keep_unsaved_input
+@unsaved.keep_unsaved_input
 @limiter.limit("30 per minute", key_func=session_key)
 def add(slug: str, round_id: int):
     """Add a contribution; a closed round or a broken rule re-renders with the text kept.
@@ -216,7 +139,7 @@ def add(slug: str, round_id: int):
 
 
 @bp.route("/rounds/<int:round_id>/questions", methods=["POST"])
-@keep_unsaved_input
+@unsaved.keep_unsaved_input
 @limiter.limit("30 per minute", key_func=session_key)
 def answer_questions(slug: str, round_id: int):
     """Save the answers to a round's extra questions; refused ones show again with why."""
@@ -315,123 +238,3 @@ def withdraw(slug: str, contribution_id: uuid.UUID):
     Session.commit()
     flash(_("Your contribution is withdrawn and deleted."), "success")
     return redirect(url_for(".round_page", slug=slug, round_id=round_id), 303)
-
-
-@bp.route("/my-input")
-@login_required
-def my_input(slug: str):
-    """Everything this participant wrote, round by round, with the path each piece took."""
-    return render_my_input(participant_or_404(slug))
-
-
-def render_my_input(membership: Membership, graph=None, *, refused=None, status: int = 200):
-    """The "my input" page, with "is this what you meant?" under each condensed contribution.
-
-    ``refused`` is (contribution id, bound form) of a member-check answer that was refused, so
-    that its message and what was typed show beside the contribution it was about.
-    """
-    author = current_author(membership)
-    graph = graph or load_graph(membership.dialogue)
-    rounds, traces = [], {}
-    for round_ in membership.dialogue.rounds:
-        own = submissions.list_own(round_, author)
-        paths = own_paths(graph, round_, own)
-        rounds.append((round_, paths))
-        traces.update(own_traces(graph, round_, own, paths))
-    own_ids = [path.id for _round, paths in rounds for path in paths]
-    return render_template(
-        "participate/my_input.html",
-        membership=membership,
-        rounds=rounds,
-        traces=traces,
-        checks=checks_of(own_ids),
-        is_checkable=is_checkable,
-        refused=refused,
-    ), status
-
-
-@bp.route("/my-input/<uuid:contribution_id>")
-@login_required
-def trace(slug: str, contribution_id: uuid.UUID):
-    """The path of one of one's own contributions; anybody else's is "not found"."""
-    membership = participant_or_404(slug)
-    contribution = own_contribution_or_404(membership, contribution_id)
-    graph = load_graph(membership.dialogue)
-    (path,) = own_paths(graph, contribution.round, [contribution])
-    return render_template(
-        "participate/trace.html",
-        membership=membership,
-        round_=contribution.round,
-        path=path,
-        traces=own_traces(graph, contribution.round, [contribution], [path]),
-    )
-
-
-@bp.route("/my-input/<uuid:contribution_id>/check", methods=["POST"])
-@login_required
-@limiter.limit("30 per minute", key_func=session_key)
-def check_answer(slug: str, contribution_id: uuid.UUID):
-    """Answer "is this what you meant?" about one's own contribution (again, to change it)."""
-    membership = participant_or_404(slug)
-    contribution = own_contribution_or_404(membership, contribution_id)
-    form = CheckForm()
-    graph = load_graph(membership.dialogue)
-    if not form.validate_on_submit():
-        return render_my_input(membership, graph, refused=(contribution.id, form), status=422)
-    try:
-        answer_check(
-            graph,
-            contribution,
-            answer=CheckAnswer(form.answer.data),
-            comment=form.comment.data or "",
-        )
-    except RoundError as exc:  # not checkable, so there is no form to show it beside
-        flash(str(exc.message), "error")
-        return render_my_input(membership, graph, status=422)
-    Session.commit()
-    flash(_("Thank you. Your answer is saved."), "success")
-    target = url_for("participate.my_input", slug=slug, _anchor=f"check-{contribution.id}")
-    return redirect(target, 303)
-
-
-@bp.route("/my-input/download/<any(json, csv):fmt>")
-@login_required
-def my_input_download(slug: str, fmt: str):
-    """A copy of everything this participant wrote, for them alone (found by their pseudonym)."""
-    membership = participant_or_404(slug)
-    rows = own_input(membership.dialogue, current_author(membership))
-    body, mimetype = (
-        (as_json(rows), "application/json") if fmt == "json" else (as_csv(rows), "text/csv")
-    )
-    response = make_response(body)
-    response.mimetype = mimetype
-    response.headers["Content-Disposition"] = f'attachment; filename="my-input-{slug}.{fmt}"'
-    return response
-
-
-@bp.route("/my-input/erase", methods=["GET", "POST"])
-@login_required
-@limiter.limit("30 per minute", methods=["POST"], key_func=session_key)
-def erase(slug: str):
-    """Erase all of one's own input, after a confirmation; nothing records who or when."""
-    membership = participant_or_404(slug)
-    author = current_author(membership)
-    form = EraseForm()
-    status = 200
-    if form.is_submitted():
-        outcome = attempt(lambda: erase_own_input(membership.dialogue, author), form)
-        if outcome.message is None:
-            flash(
-                ngettext(
-                    "%(num)d contribution or answer is erased.",
-                    "%(num)d contributions and answers are erased.",
-                    outcome.result,
-                ),
-                "success",
-            )
-            return redirect(url_for(".my_input", slug=slug), 303)
-        status = 422
-    count = len(own_input(membership.dialogue, author))
-    return render_template(
-        "privacy/erase.html", membership=membership, form=form, count=count
-    ), status
