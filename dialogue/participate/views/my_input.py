@@ -10,7 +10,6 @@ from flask_babel import ngettext
 from flask_login import login_required
 
 from dialogue.core.access import current_author
-from dialogue.core.db import Session
 from dialogue.core.extensions import limiter
 from dialogue.core.models import Membership
 from dialogue.core.models.membercheck import CheckAnswer
@@ -28,7 +27,6 @@ from dialogue.privacy.forms import EraseForm
 from dialogue.privacy.services import as_csv, as_json, erase_own_input, own_input
 from dialogue.synthesis.traces import own_paths
 from rounds import submissions
-from rounds.errors import RoundError
 from rounds.traceability import load_graph
 
 
@@ -93,17 +91,11 @@ def check_answer(slug: str, contribution_id: uuid.UUID):
     graph = load_graph(membership.dialogue)
     if not form.validate_on_submit():
         return render_my_input(membership, graph, refused=(contribution.id, form), status=422)
-    try:
-        answer_check(
-            graph,
-            contribution,
-            answer=CheckAnswer(form.answer.data),
-            comment=form.comment.data or "",
-        )
-    except RoundError as exc:  # not checkable, so there is no form to show it beside
-        flash(str(exc.message), "error")
+    answer, comment = CheckAnswer(form.answer.data), form.comment.data or ""
+    outcome = attempt(lambda: answer_check(graph, contribution, answer=answer, comment=comment))
+    if outcome.message is not None:  # not checkable, so there is no form to show it beside
+        flash(str(outcome.message), "error")
         return render_my_input(membership, graph, status=422)
-    Session.commit()
     flash(_("Thank you. Your answer is saved."), "success")
     target = url_for("participate.my_input", slug=slug, _anchor=f"check-{contribution.id}")
     return redirect(target, 303)

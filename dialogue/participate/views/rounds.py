@@ -12,10 +12,12 @@ from werkzeug.datastructures import MultiDict
 
 from dialogue.core.access import current_author, round_or_404
 from dialogue.core.clock import utcnow
-from dialogue.core.db import Session, read_apart
+from dialogue.core.db import read_apart
+from dialogue.core.errors import UserError
 from dialogue.core.extensions import limiter
 from dialogue.core.i18n import page_language
 from dialogue.core.models import RoundState
+from dialogue.core.views import attempt
 from dialogue.identifying.queries import warning_before_saving
 from dialogue.participate import bp
 from dialogue.participate import forms as question_forms
@@ -29,7 +31,6 @@ from dialogue.participate.views import unsaved
 from dialogue.synthesis.feedback import RECALLED_THEMES, previous_themes, repeated_themes
 from dialogue.workbench.jobs import schedule as schedule_embedding
 from rounds import get_kind, questions, submissions
-from rounds.errors import RoundError
 from rounds.results.delphi import delphi_feedback
 
 
@@ -127,12 +128,11 @@ def add(slug: str, round_id: int):
     warning = warning_before_saving(form, request.form, request.path)
     if warning is not None and round_.state_at(utcnow()) is RoundState.OPEN:
         return render_round(membership, round_, form, 422, identifying=warning)
-    try:
-        kind.submit(round_, current_author(membership), form, utcnow())
-    except RoundError as exc:
-        attach_error(form, exc)
-        return render_round(membership, round_, form, exc.status, preserved_text=form_text(form))
-    Session.commit()
+    outcome = attempt(lambda: kind.submit(round_, current_author(membership), form, utcnow()))
+    if outcome.refusal is not None:
+        attach_error(form, outcome.refusal)
+        status = outcome.refusal.status
+        return render_round(membership, round_, form, status, preserved_text=form_text(form))
     schedule_embedding(round_)
     flash(_("Thank you. Your contribution is saved."), "success")
     return redirect(url_for(".round_page", slug=slug, round_id=round_id), 303)
@@ -159,18 +159,16 @@ def answer_questions(slug: str, round_id: int):
     if not form.validate_on_submit():
         return refused(422)
     raw = question_forms.submitted(form, extra)
-    try:
-        questions.answer_questions(round_, current_author(membership), raw, now=utcnow())
-    except RoundError as exc:
-        Session.rollback()
-        attach_error(form, exc)
-        return refused(exc.status)
-    Session.commit()
+    author = current_author(membership)
+    outcome = attempt(lambda: questions.answer_questions(round_, author, raw, now=utcnow()))
+    if outcome.refusal is not None:
+        attach_error(form, outcome.refusal)
+        return refused(outcome.refusal.status)
     flash(_("Thank you. Your answers are saved."), "success")
     return redirect(url_for(".round_page", slug=slug, round_id=round_id, _anchor="questions"), 303)
 
 
-def attach_error(form, exc: RoundError) -> None:
+def attach_error(form, exc: UserError) -> None:
     """Show a domain error beside the field it concerns, or above the form."""
     if exc.field and exc.field in form:
         form[exc.field].errors = [*form[exc.field].errors, exc.message]
@@ -202,13 +200,11 @@ def edit(slug: str, contribution_id: uuid.UUID):
     if warning is not None:
         status = 422
     elif form.validate_on_submit():
-        try:
-            kind.edit(contribution, form, utcnow())
-        except RoundError as exc:
-            attach_error(form, exc)
-            status = exc.status
+        outcome = attempt(lambda: kind.edit(contribution, form, utcnow()))
+        if outcome.refusal is not None:
+            attach_error(form, outcome.refusal)
+            status = outcome.refusal.status
         else:
-            Session.commit()
             schedule_embedding(contribution.round)
             flash(_("Your changes are saved."), "success")
             return redirect(url_for(".round_page", slug=slug, round_id=contribution.round_id), 303)
@@ -230,11 +226,9 @@ def withdraw(slug: str, contribution_id: uuid.UUID):
     membership = participant_or_404(slug)
     contribution = own_contribution_or_404(membership, contribution_id)
     round_id = contribution.round_id
-    try:
-        submissions.withdraw_contribution(contribution, now=utcnow())
-    except RoundError as exc:
-        flash(str(exc.message), "error")
+    outcome = attempt(lambda: submissions.withdraw_contribution(contribution, now=utcnow()))
+    if outcome.message is not None:
+        flash(str(outcome.message), "error")
         return redirect(url_for(".round_page", slug=slug, round_id=round_id), 303)
-    Session.commit()
     flash(_("Your contribution is withdrawn and deleted."), "success")
     return redirect(url_for(".round_page", slug=slug, round_id=round_id), 303)
