@@ -24,7 +24,8 @@ from dialogue.participate.queries import (
     session_key,
 )
 from dialogue.privacy.forms import EraseForm
-from dialogue.privacy.services import as_csv, as_json, erase_own_input, own_input
+from dialogue.privacy.queries import as_csv, as_json, own_input
+from dialogue.privacy.services.erasure import erase_own_input
 from dialogue.synthesis.traces import own_paths
 from rounds import submissions
 from rounds.traceability import load_graph

@@ -44,8 +44,9 @@ from dialogue.core.models.membercheck import CheckAnswer
 from dialogue.core.models.proposal import ProposalKind, ProposalStatus
 from dialogue.core.models.sends import KeptLink, MailSend, ReminderSchedule, SendKind
 from dialogue.demo import build_demo, content
-from dialogue.privacy import services
+from dialogue.privacy import queries
 from dialogue.privacy.jobs import purge_due
+from dialogue.privacy.services import erasure, retention
 from rounds import submissions
 from rounds.traceability import load_graph
 from tests.conftest import TEST_SECRETS
@@ -163,7 +164,7 @@ def test_deleting_the_demo_leaves_nothing_of_it_in_any_table(app_context):
     grown = all_rows()
     assert all(grown[name] - untouched[name] for name in grown), "a table without demo rows"
 
-    removal = services.delete_dialogue(demo)
+    removal = retention.delete_dialogue(demo)
     Session.commit()
 
     assert all_rows() == untouched
@@ -189,8 +190,8 @@ def test_deletion_removes_audit_events_about_its_people_and_their_outbox_mail(
     other = outbox / "c.eml"
     other.write_text("To: x@example.org\nSubject: Link\n\nhttp://h/d/another/\n")
 
-    removal = services.delete_dialogue(dialogue)
-    services.forget_outside_database(removal)
+    removal = retention.delete_dialogue(dialogue)
+    retention.forget_outside_database(removal)
 
     assert Session.scalar(select(func.count()).select_from(AuditEvent)) == 0
     assert sorted(path.name for path in outbox.iterdir()) == ["c.eml"]
@@ -244,7 +245,7 @@ def test_the_purge_keeps_published_results_and_final_values_anonymously(app_cont
         )
     )
 
-    removal = services.purge_dialogue(dialogue, utcnow().date())
+    removal = retention.purge_dialogue(dialogue, utcnow().date())
 
     assert Session.scalar(select(func.count()).select_from(Membership)) == 0
     assert Session.scalar(select(func.count()).select_from(Person)) == 0
@@ -305,7 +306,7 @@ def test_a_kept_value_still_traces_into_an_unpublished_round_after_the_purge(app
     assert behind == {placed.id, merged_text.id, direct.id}
     pseudonyms = {placed.author, merged_text.author, direct.author}
 
-    removal = services.purge_dialogue(dialogue, utcnow().date())
+    removal = retention.purge_dialogue(dialogue, utcnow().date())
 
     after = load_graph(Session.get(Dialogue, dialogue.id))
     assert after.orphan_sources() == []
@@ -335,7 +336,7 @@ def test_a_kept_value_still_traces_into_an_unpublished_round_after_the_purge(app
 def test_a_purge_without_keeping_results_deletes_the_dialogue(app_context):
     dialogue, _member, _round, _text = small_dialogue(keep_results=False)
     dialogue_id = dialogue.id
-    services.purge_dialogue(dialogue, utcnow().date())
+    retention.purge_dialogue(dialogue, utcnow().date())
     assert Session.get(Dialogue, dialogue_id) is None
     assert Session.scalar(select(func.count()).select_from(Contribution)) == 0
 
@@ -351,12 +352,12 @@ def test_own_input_holds_exactly_the_participants_texts_and_answers(app_context)
     Session.add(MemberCheck(contribution_id=text.id, answer=CheckAnswer.PARTLY, comment="Delvist"))
     Session.flush()
 
-    rows = services.own_input(dialogue, author_of(member))
+    rows = queries.own_input(dialogue, author_of(member))
 
     assert [(row["text"], row["check_answer"], row["check_comment"]) for row in rows] == [
         ("Mere tid til faglig sparring", "partly", "Delvist")
     ]
-    assert json.loads(services.as_json(rows))["contributions"][0]["round"] == round_.position
+    assert json.loads(queries.as_json(rows))["contributions"][0]["round"] == round_.position
 
 
 def test_csv_keeps_formulas_as_text():
@@ -372,7 +373,7 @@ def test_csv_keeps_formulas_as_text():
             "check_comment": None,
         }
     ]
-    text = services.as_csv(rows).decode("utf-8-sig")
+    text = queries.as_csv(rows).decode("utf-8-sig")
     assert "'=HYPERLINK(1)" in text
     assert '"{""rating"": 3}"' in text
 
@@ -395,7 +396,7 @@ def test_erasing_removes_only_the_authors_input_and_keeps_themes_and_values(app_
     Session.flush()
     audit_before = Session.scalar(select(func.count()).select_from(AuditEvent))
 
-    assert services.erase_own_input(dialogue, author_of(member)) == 1
+    assert erasure.erase_own_input(dialogue, author_of(member)) == 1
 
     assert set(Session.scalars(select(Contribution.body))) == {"Bedre planlægning"}
     assert set(Session.scalars(select(ThemeMember.contribution_id))) == {others_text.id}
@@ -429,7 +430,7 @@ def test_erasing_notes_each_lost_source_once_and_only_where_it_was(app_context):
     )
     Session.flush()
 
-    assert services.erase_own_input(dialogue, author_of(member)) == 2
+    assert erasure.erase_own_input(dialogue, author_of(member)) == 2
 
     assert Session.get(Theme, theme.id).withdrawn_sources == 2
     assert Session.get(Proposal, value.id).withdrawn_sources == 2
