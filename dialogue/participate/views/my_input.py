@@ -15,7 +15,8 @@ from dialogue.core.models import Membership
 from dialogue.core.models.membercheck import CheckAnswer
 from dialogue.core.views import attempt
 from dialogue.membercheck.forms import CheckForm
-from dialogue.membercheck.services import answer_check, checks_of, is_checkable
+from dialogue.membercheck.queries import checks_of, is_checkable
+from dialogue.membercheck.services import answer_check
 from dialogue.participate import bp
 from dialogue.participate.queries import (
     own_contribution_or_404,
