@@ -28,7 +28,7 @@ from dialogue.core.sessions import (
     start_session,
 )
 from dialogue.core.urls import external_url
-from dialogue.privacy.acceptance import mark_seen
+from dialogue.privacy.services.notice import mark_seen
 
 bp = Blueprint("auth", __name__)
 

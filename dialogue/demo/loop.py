@@ -22,6 +22,7 @@ from dialogue.core.models.followup import FollowUpStatus, ReviewPeriod
 from dialogue.core.models.membercheck import CheckAnswer
 from dialogue.core.models.proposal import CoverageStatus
 from dialogue.followup import services as follow
+from dialogue.followup.queries import local_today
 from dialogue.membercheck import services as checks
 from rounds.traceability import load_graph
 
@@ -77,7 +78,7 @@ INITIATIVES = {
 
 def add_loop(dialogue: Dialogue, authors: list[str], rng: random.Random) -> None:
     """Member checks, initiatives with notes, a tracked critical factor and a held review."""
-    today = follow.local_today(dialogue)
+    today = local_today(dialogue)
     _add_member_checks(dialogue, authors, rng)
     _add_initiatives(dialogue, today)
     _promote_commitment(dialogue, today)

@@ -16,6 +16,7 @@ from dialogue.core.access import member_or_404, require_roles, round_or_404
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.models import IdentifyingSpan, Role, RoundState
+from dialogue.core.views import attempt
 from rounds.identifying import KIND_LABELS, flagged_in_round, redact
 
 bp = Blueprint(
@@ -73,8 +74,7 @@ def redact_span(slug: str, round_id: int, span_id: int):
     if span is None or span.contribution.round_id != round_.id:
         flash(_("That detail is no longer flagged: it was redacted or its text changed."), "error")
         return redirect(url_for(".review", slug=slug, round_id=round_id), 303)
-    redaction = redact(span, actor_id=current_user.id)
-    Session.commit()
+    redaction = attempt(lambda: redact(span, actor_id=current_user.id)).result
     flash(
         _("The %(kind)s is redacted.", kind=KIND_LABELS.get(redaction.kind, redaction.kind)),
         "success",

@@ -21,7 +21,7 @@ from dialogue.core.models import Contribution, MemberCheck, Role, Round, Theme
 from dialogue.core.models.analysis import ACTIVE_STATES
 from dialogue.core.models.membercheck import CheckAnswer
 from dialogue.core.views import attempt
-from dialogue.membercheck import forms, services
+from dialogue.membercheck import forms, queries, services
 from dialogue.workbench import services as workbench
 from rounds.traceability import load_graph
 
@@ -37,7 +37,7 @@ def _consultant(slug: str):
 
 def _overview(membership, *, error: str | None = None, status: int = 200):
     graph = load_graph(membership.dialogue)
-    groups = services.theme_overview(graph, membership.dialogue)
+    groups = queries.theme_overview(graph, membership.dialogue)
     themes_by_round: dict[int, list[Theme]] = {}
     for theme in graph.themes.values():
         if theme.state in ACTIVE_STATES:

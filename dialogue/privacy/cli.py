@@ -9,7 +9,8 @@ from sqlalchemy import select
 from dialogue.core.db import Session
 from dialogue.core.jobs import JobActive
 from dialogue.core.models import Dialogue
-from dialogue.privacy import jobs, services
+from dialogue.privacy import jobs
+from dialogue.privacy.services import retention
 
 
 @click.command("delete")
@@ -30,9 +31,9 @@ def delete_command(slug: str, yes: bool):
             f"Delete the dialogue {slug!r} ({dialogue.title}) and all its data for good?",
             abort=True,
         )
-    removal = services.delete_dialogue(dialogue)
+    removal = retention.delete_dialogue(dialogue)
     Session.commit()
-    services.forget_outside_database(removal)
+    retention.forget_outside_database(removal)
     click.echo(f"Deleted the dialogue {slug}:")
     for line in removal.lines():
         click.echo(f"  {line}")

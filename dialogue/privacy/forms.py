@@ -7,7 +7,7 @@ from wtforms import BooleanField, IntegerField, StringField, SubmitField, TextAr
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from dialogue.core.forms import Form
-from dialogue.privacy.services import MAX_RETENTION_DAYS
+from dialogue.privacy.services.retention import MAX_RETENTION_DAYS
 
 #: Room for a long notice, yet a bound: a request may not store an unbounded text.
 NOTICE_LENGTH = 20_000

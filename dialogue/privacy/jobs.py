@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dialogue.core.clock import utcnow
 from dialogue.core.jobs import JobContext, enqueue
-from dialogue.privacy import services
+from dialogue.privacy.queries import due_dialogues
+from dialogue.privacy.services import retention
 
 KIND = "purge"
 KEY = "due"
@@ -21,19 +22,19 @@ def start_purge() -> str:
     return enqueue(KIND, KEY, purge_job)
 
 
-def purge_due(commit) -> list[services.Removal]:
+def purge_due(commit) -> list[retention.Removal]:
     """Purge every due dialogue, calling ``commit`` after each; what each purge removed."""
     now = utcnow()
     done = []
-    for dialogue in services.due_dialogues(now):
-        removal = services.purge_dialogue(dialogue, now.date())
+    for dialogue in due_dialogues(now):
+        removal = retention.purge_dialogue(dialogue, now.date())
         commit()
-        done.append(services.forget_outside_database(removal))
+        done.append(retention.forget_outside_database(removal))
     return done
 
 
 def purge_job(job: JobContext) -> None:
     """The job: purge what is due; the jobs table learns nothing about which dialogues."""
-    due = len(services.due_dialogues(utcnow()))
+    due = len(due_dialogues(utcnow()))
     job.progress(0, due)
     purge_due(job.commit)

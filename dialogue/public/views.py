@@ -15,23 +15,17 @@ that switching language needs no form and no cookie.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from flask import Blueprint, abort, current_app, g, make_response, render_template
 from sqlalchemy import select
 
-from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.i18n import page_language
-from dialogue.core.models import Dialogue, Proposal, Round, RoundState
+from dialogue.core.models import Dialogue, Proposal, RoundState
 from dialogue.core.models.proposal import ProposalStatus
+from dialogue.public.queries import public_rounds
 from dialogue.synthesis import forms
 from dialogue.synthesis.queries import closing_the_loop, strategy_map_cells
 from dialogue.synthesis.traces import value_trace
-from rounds import get_kind
-from rounds.results.cached import cached_results
-from rounds.results.questions import question_results
 from rounds.traceability import load_graph
 
 bp = Blueprint("public", __name__, url_prefix="/p/<slug>")
@@ -70,53 +64,6 @@ def public_dialogue_or_404(slug: str) -> Dialogue:
     return dialogue
 
 
-def released(round_: Round, now) -> bool:
-    """Closed and published by staff: the only rounds whose results the public sees."""
-    return round_.is_published and round_.state_at(now) is RoundState.CLOSED
-
-
-@dataclass(frozen=True)
-class PublicRound:
-    """One round on the public page: always its schedule, its numbers only once released."""
-
-    round: Round
-    state: RoundState
-    released: bool
-    participation: Any = None
-    results: Any = None
-    #: The results of the round's extra questions, without breakdowns by band.
-    questions: Any = ()
-
-
-def public_rounds(dialogue: Dialogue) -> list[PublicRound]:
-    """Every round's schedule; participation and results of the released ones only.
-
-    Participation and results come from the same k-gated functions the staff and participant
-    pages use, read-only: the public results are the participants' (no breakdowns by group),
-    and participation shows groups only where ``rounds.results.participation`` lets it.
-    """
-    from rounds.results.participation import round_participation
-
-    now = utcnow()
-    rounds = []
-    for round_ in dialogue.rounds:
-        state = round_.state_at(now)
-        if not released(round_, now) or get_kind(round_.kind) is None:
-            rounds.append(PublicRound(round_, state, False))
-            continue
-        rounds.append(
-            PublicRound(
-                round_,
-                state,
-                True,
-                participation=round_participation(round_),
-                results=cached_results(round_, staff=False),
-                questions=question_results(round_, language=page_language(), now=now),
-            )
-        )
-    return rounds
-
-
 def cacheable(html: str):
     """A public response that shared caches may keep (security headers still apply)."""
     response = make_response(html)
@@ -130,7 +77,7 @@ def dialogue_page(slug: str):
     """The public page of a dialogue: purpose, timeline, participation, results and values."""
     dialogue = public_dialogue_or_404(slug)
     cells, unplaced = strategy_map_cells(load_graph(dialogue))
-    rounds = public_rounds(dialogue)
+    rounds = public_rounds(dialogue, page_language())
     html = render_template(
         "public/dialogue.html",
         dialogue=dialogue,

@@ -20,14 +20,13 @@ from flask_wtf import FlaskForm
 from dialogue.core import charts
 from dialogue.core.access import member_or_404, require_roles, round_or_404
 from dialogue.core.clock import utcnow
-from dialogue.core.db import Session
 from dialogue.core.i18n import page_language
 from dialogue.core.models import Role, RoundState
+from dialogue.core.views import attempt
 from dialogue.fingerprints.jobs import record_later
-from dialogue.results.summary import plain_summary
+from dialogue.results.queries import plain_summary
 from dialogue.synthesis.feedback import round_themes
 from rounds import get_kind
-from rounds.errors import RoundError
 from rounds.lifecycle import set_published
 from rounds.results import delphi
 from rounds.results.cached import cached_results
@@ -148,12 +147,10 @@ def _set_published(slug: str, round_id: int, published: bool):
     if not FlaskForm().validate_on_submit():  # CSRF; the app refuses a bad token already
         abort(400)
     now, newly = utcnow(), published and not round_.is_published
-    try:
-        set_published(round_, published, actor_id=current_user.id, now=now)
-    except RoundError as exc:
-        flash(str(exc.message), "error")
+    outcome = attempt(lambda: set_published(round_, published, actor_id=current_user.id, now=now))
+    if outcome.message is not None:
+        flash(str(outcome.message), "error")
         return redirect(url_for(".round_results", slug=slug, round_id=round_id), 303)
-    Session.commit()
     flash(
         _("The results are published to the participants.")
         if published

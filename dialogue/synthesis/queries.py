@@ -28,7 +28,7 @@ from dialogue.core.models import (
     RoundState,
 )
 from dialogue.core.models.proposal import Perspective
-from dialogue.membercheck.services import confirmation
+from dialogue.membercheck.queries import confirmation
 from dialogue.synthesis.traces import QUOTE_MIN_AUTHORS, proposal_view
 from rounds import get_kind
 from rounds.identifying import masked_pairs

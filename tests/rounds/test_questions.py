@@ -16,7 +16,8 @@ from dialogue.core.models import (
     RoundKind,
     RoundQuestion,
 )
-from dialogue.privacy.services import erase_own_input, own_input
+from dialogue.privacy.queries import own_input
+from dialogue.privacy.services.erasure import erase_own_input
 from rounds import get_kind, questions
 from rounds.errors import InvalidSettings, RoundClosed, SubmissionRejected
 from rounds.questions import QuestionsLocked, QuestionSpec, answer_questions, field_name

@@ -17,6 +17,7 @@ from dialogue.core.models import (
 )
 from dialogue.core.models.followup import FollowUpOrigin, FollowUpStatus, ReviewPeriod
 from dialogue.core.models.proposal import CoverageStatus, ProposalKind
+from dialogue.followup import queries
 from dialogue.followup import services as follow
 from dialogue.synthesis import services as synthesis
 from tests.conftest import csrf_from
@@ -87,7 +88,7 @@ def test_a_review_tells_what_moved_and_what_did_not(case, request_context):
     follow.add_note(moved, status=FollowUpStatus.IN_PROGRESS, text="Startet", day=later)
     new = _initiative(value, title="Ny", day=later)
     titles = {value.id: "Trivsel"}
-    review = follow.build_review(case.dialogue, DAY, later, titles)
+    review = queries.build_review(case.dialogue, DAY, later, titles)
     assert {row.item.title for row in review.moved} == {"Rykket", "Ny"}
     assert [row.item.title for row in review.unmoved] == ["Stillestående"]  # closed: left out
     row = next(row for row in review.moved if row.item is moved)
@@ -111,12 +112,12 @@ def test_a_review_tells_what_moved_and_what_did_not(case, request_context):
 
 
 def test_reviews_start_where_the_last_one_ended(case, request_context):
-    assert follow.review_start(case.dialogue, ReviewPeriod.QUARTER, DAY) == dt.date(2026, 10, 10)
+    assert queries.review_start(case.dialogue, ReviewPeriod.QUARTER, DAY) == dt.date(2026, 10, 10)
     follow.record_review(case.dialogue, period=ReviewPeriod.QUARTER, day=DAY)
     with pytest.raises(follow.FollowUpError):
         follow.record_review(case.dialogue, period=ReviewPeriod.MONTH, day=DAY)
     later = DAY + dt.timedelta(days=30)
-    assert follow.review_start(case.dialogue, ReviewPeriod.MONTH, later) == DAY
+    assert queries.review_start(case.dialogue, ReviewPeriod.MONTH, later) == DAY
     second = follow.record_review(case.dialogue, period=ReviewPeriod.MONTH, day=later)
     assert (second.since, second.held_on) == (DAY, later)
 
@@ -130,14 +131,14 @@ def test_critical_factors_are_tracked_once_and_outlive_a_cleared_decision(case, 
         reason="Tages op i budgettet",
         actor_id=None,
     )
-    factors = follow.critical_factors(case.dialogue, follow.items_of(case.dialogue))
+    factors = queries.critical_factors(case.dialogue, queries.items_of(case.dialogue))
     assert [(f.label, f.item) for f in factors] == [("Parkering", None)]
     item = follow.track_factor(mark, title="Parkering", owner_unit="Teknik", day=DAY)
     with pytest.raises(follow.FollowUpError):
         follow.track_factor(mark, title="Igen", owner_unit="Teknik", day=DAY)
     synthesis.mark_coverage(case.dialogue, theme_id=small.id, status=None, actor_id=None)
     Session.expire_all()
-    factors = follow.critical_factors(case.dialogue, follow.items_of(case.dialogue))
+    factors = queries.critical_factors(case.dialogue, queries.items_of(case.dialogue))
     assert [(f.label, f.item.id) for f in factors] == [("Parkering", item.id)]
     left_out = synthesis.mark_coverage(
         case.dialogue,

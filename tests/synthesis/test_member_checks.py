@@ -12,6 +12,7 @@ from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Dialogue, MemberCheck, Theme, ThemeEdit
 from dialogue.core.models.membercheck import CheckAnswer
 from dialogue.membercheck import services as checks
+from dialogue.membercheck.queries import Confirmation, confirmation
 from rounds.traceability import load_graph
 from tests.conftest import csrf_from
 from tests.dialogue.test_auth import staff_login
@@ -75,14 +76,12 @@ def test_confirmations_are_counted_per_person_and_suppressed_below_k(case, reque
     graph = load_graph(case.dialogue)
     proposal = graph.proposals[value.id]
     case.dialogue.min_group_size = 3
-    assert checks.confirmation(graph, proposal, case.dialogue) == checks.Confirmation(7, 4, 3)
+    assert confirmation(graph, proposal, case.dialogue) == Confirmation(7, 4, 3)
     case.dialogue.min_group_size = 4
     # 3 not confirmed is hidden, and 4 confirmed with it: 7 − 4 would give the 3 away (A5).
-    assert checks.confirmation(graph, proposal, case.dialogue) == checks.Confirmation(7, None, None)
+    assert confirmation(graph, proposal, case.dialogue) == Confirmation(7, None, None)
     case.dialogue.min_group_size = 8
-    assert checks.confirmation(graph, proposal, case.dialogue) == checks.Confirmation(
-        None, None, None
-    )
+    assert confirmation(graph, proposal, case.dialogue) == Confirmation(None, None, None)
 
 
 # --- the participant's pages ---------------------------------------------------------------------

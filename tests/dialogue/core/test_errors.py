@@ -1,6 +1,7 @@
 """Production error pages leak nothing (TARGETS S12).
 
-Complements ``test_web.py::test_unexpected_error_shows_a_generic_page_without_details`` (which
+Complements
+``web/test_views.py::test_unexpected_error_shows_a_generic_page_without_details`` (which
 flips TESTING on an app built for tests): here the app is *built* with production settings
 (TESTING and DEBUG off, exceptions not propagated) and routes fail in the ways that would leak
 the most: an exception quoting SQL and data, a real database error, an error inside a template.

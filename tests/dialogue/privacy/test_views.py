@@ -11,7 +11,7 @@ from dialogue.auth.services import issue_login_link
 from dialogue.auth.views import SIGN_IN_FOR
 from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Contribution, Dialogue, Membership, Role
-from dialogue.privacy.services import row_counts
+from dialogue.privacy.queries import row_counts
 from tests.conftest import csrf_from
 from tests.dialogue.test_admin import log_in_admin
 from tests.dialogue.test_auth import staff_login

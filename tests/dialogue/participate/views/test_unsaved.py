@@ -10,7 +10,7 @@ import html
 
 from dialogue.core.db import Session
 from dialogue.core.models import Membership
-from dialogue.participate import stash
+from dialogue.participate.views import unsaved
 from tests.conftest import end_test_sessions
 from tests.dialogue.test_participation import (
     count_contributions,
@@ -31,7 +31,7 @@ def end_sessions():
 
 
 def kept_cookie(client):
-    return client.get_cookie(stash.COOKIE, path="/d/")
+    return client.get_cookie(unsaved.COOKIE, path="/d/")
 
 
 def expire_and_submit(client, dialogue, round_, body=TEXT):
@@ -47,7 +47,7 @@ def test_a_post_from_an_ended_session_keeps_the_text_and_stores_nothing(client):
     assert response.headers["Location"].endswith("/login/link")
     assert count_contributions(round_) == 0
     cookie = response.headers.getlist("Set-Cookie")
-    kept = next(c for c in cookie if c.startswith(stash.COOKIE + "="))
+    kept = next(c for c in cookie if c.startswith(unsaved.COOKIE + "="))
     assert "HttpOnly" in kept
     assert f"Path=/d/{dialogue.slug}/" in kept
     assert TEXT not in kept  # compressed and signed, not a readable copy in every request log
@@ -82,26 +82,26 @@ def test_nobody_else_on_the_same_browser_gets_the_text(client):
 
 def test_a_forged_cookie_is_ignored(client):
     dialogue, participant, round_ = setup_round(client)
-    client.set_cookie(stash.COOKIE, "eyJmIjpbXX0.forged.signature", path=f"/d/{dialogue.slug}/")
+    client.set_cookie(unsaved.COOKIE, "eyJmIjpbXX0.forged.signature", path=f"/d/{dialogue.slug}/")
     assert client.get(round_url(dialogue, round_)).status_code == 200
 
 
 def test_a_long_text_is_shortened_to_fit_a_cookie(app_context):
     words = " ".join(f"ord{n}" for n in range(3000))  # 20,000 characters, poorly compressible
-    value, shortened = stash.pack(
+    value, shortened = unsaved.pack(
         [("body", words), ("nonce", "abc"), ("csrf_token", "t")],
         slug="d",
         round_id=1,
         person_id="7",
     )
     assert shortened
-    assert len(value) <= stash.MAX_COOKIE_BYTES
-    kept = dict(stash.unpack(value, slug="d", round_id=1, person_id="7"))
+    assert len(value) <= unsaved.MAX_COOKIE_BYTES
+    kept = dict(unsaved.unpack(value, slug="d", round_id=1, person_id="7"))
     assert words.startswith(kept["body"])
     assert "csrf_token" not in kept
-    assert stash.unpack(value, slug="d", round_id=2, person_id="7") is None
-    assert stash.unpack(value, slug="d", round_id=1, person_id="8") is None
+    assert unsaved.unpack(value, slug="d", round_id=2, person_id="7") is None
+    assert unsaved.unpack(value, slug="d", round_id=1, person_id="8") is None
 
 
 def test_an_empty_form_keeps_nothing(app_context):
-    assert stash.pack([("body", "  "), ("nonce", "n")], slug="d", round_id=1, person_id=1) is None
+    assert unsaved.pack([("body", "  "), ("nonce", "n")], slug="d", round_id=1, person_id=1) is None

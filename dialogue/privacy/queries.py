@@ -1,12 +1,14 @@
-"""The privacy notice of a dialogue: the admin's own text, or a standard one built from settings.
+"""Privacy reads: the notice, when retention ends, and a participant's own copy of their input.
+
+The notice of a dialogue is the admin's own text, or a standard one built from settings.
 
 Why the acceptance is not stored anywhere
 -----------------------------------------
 The notice is shown on the page where a participant's login link is confirmed, beside the
 button that logs them in, with a way to leave instead; a participant who signs in another way
-sees it before the dialogue's first page (``acceptance``). So every participant has seen the
-notice before their first contribution. Pressing the button is going on; only the login's own
-cookie remembers it. A stored acceptance would be worse on every count:
+sees it before the dialogue's first page (``views.require_notice``). So every participant has
+seen the notice before their first contribution. Pressing the button is going on; only the
+login's own cookie remembers it. A stored acceptance would be worse on every count:
 
 - a flag or a time on the membership would be written at the participant's own moment, just
   before their first contribution, in a row that names them: its write order and time (SQLite's
@@ -21,14 +23,30 @@ The text is shown again at each login, which costs the participant a glance and 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import json
+from collections.abc import Iterable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale, format_date, get_locale
 from flask_babel import gettext as _
+from sqlalchemy import func, select
 
-from dialogue.core.models import Dialogue
+from dialogue.core.db import Base, Session
+from dialogue.core.i18n import page_language
+from dialogue.core.models import (
+    Dialogue,
+    MemberCheck,
+)
+from rounds import submissions
+from rounds.questions import own_choices
+from rounds.traceability import chunks
 
+#: A spreadsheet would run a cell starting with these as a formula (CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 LANGUAGES = ("da", "en")
 
 
@@ -129,3 +147,105 @@ def standard_notice(dialogue: Dialogue, language: str) -> list[str]:
                 controller=controller,
             ),
         ]
+
+
+def is_due(dialogue: Dialogue, now: dt.datetime) -> bool:
+    """Whether the dialogue's retention period has ended and its purge has not run yet."""
+    ends = retention_ends(dialogue)
+    return dialogue.purged_on is None and ends is not None and ends <= now
+
+
+def due_dialogues(now: dt.datetime) -> list[Dialogue]:
+    """Every dialogue whose purge is due at ``now``."""
+    candidates = Session.scalars(
+        select(Dialogue).where(Dialogue.purged_on.is_(None)).order_by(Dialogue.id)
+    )
+    return [dialogue for dialogue in candidates if is_due(dialogue, now)]
+
+
+def row_counts() -> dict[str, int]:
+    """Rows in every table of the schema: the before and after of a removal."""
+    return {
+        table.name: Session.scalar(select(func.count()).select_from(table))
+        for table in Base.metadata.sorted_tables
+    }
+
+
+def own_input(dialogue: Dialogue, author: str) -> list[dict[str, Any]]:
+    """Everything the author wrote in the dialogue, round by round, as plain values."""
+    found = []
+    for round_ in dialogue.rounds:
+        own = submissions.list_own(round_, author)
+        checks = {
+            check.contribution_id: check
+            for ids in chunks([c.id for c in own])
+            for check in Session.scalars(
+                select(MemberCheck).where(MemberCheck.contribution_id.in_(ids))
+            )
+        }
+        for contribution in own:
+            check = checks.get(contribution.id)
+            found.append(
+                {
+                    "round": round_.position,
+                    "round_title": round_.title,
+                    "written_on": contribution.created_on.isoformat(),
+                    "item": contribution.target,
+                    "text": contribution.body,
+                    "answers": contribution.data,
+                    "check_answer": check.answer.value if check else None,
+                    "check_comment": check.comment if check else None,
+                }
+            )
+        for question, day, chosen in own_choices(round_, author):
+            found.append(
+                {
+                    "round": round_.position,
+                    "round_title": round_.title,
+                    "written_on": day.isoformat(),
+                    "item": question.target,
+                    "text": None,
+                    "answers": {"question": question.text(page_language()), "chosen": chosen},
+                    "check_answer": None,
+                    "check_comment": None,
+                }
+            )
+    return found
+
+
+def as_json(rows: list[dict[str, Any]]) -> bytes:
+    """The participant's copy as UTF-8 JSON, indented for people who open it in an editor."""
+    return json.dumps({"contributions": rows}, ensure_ascii=False, indent=2).encode()
+
+
+def as_csv(rows: Iterable[dict[str, Any]]) -> bytes:
+    """One line per contribution; structured answers as JSON in one column."""
+    columns = (
+        "round",
+        "round_title",
+        "written_on",
+        "item",
+        "text",
+        "answers",
+        "check_answer",
+        "check_comment",
+    )
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for row in rows:
+        answers = row["answers"]
+        values = {
+            **row,
+            "answers": "" if answers is None else json.dumps(answers, ensure_ascii=False),
+        }
+        writer.writerow([_cell(values[name]) for name in columns])
+    return ("\ufeff" + out.getvalue()).encode()  # the BOM makes spreadsheets read UTF-8
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value

@@ -1,4 +1,4 @@
-"""The plain sentences that open a round's results (``dialogue.results.summary``)."""
+"""The plain sentences that open a round's results (``dialogue.results.queries``)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from flask_babel import force_locale
 
 from analysis.consensus import ItemPoints, ItemRanking, ItemRatings, KendallW
-from dialogue.results.summary import plain_summary
+from dialogue.results.queries import plain_summary
 from rounds.results.records import ItemResult, RoundResults
 
 PRIORITISATION = "results/_prioritisation.html"

@@ -1,4 +1,4 @@
-"""Deleting a dialogue, the purge after its retention period, and a participant's own data.
+"""Deleting a dialogue, and the purge after its retention period.
 
 The deletion test reads every table of the schema before and after, so a table added later is
 covered without touching this file.
@@ -32,7 +32,6 @@ from dialogue.core.models import (
     QuestionOption,
     QuestionType,
     Role,
-    Round,
     RoundKind,
     RoundQuestion,
     RoundResultsCache,
@@ -44,9 +43,8 @@ from dialogue.core.models.membercheck import CheckAnswer
 from dialogue.core.models.proposal import ProposalKind, ProposalStatus
 from dialogue.core.models.sends import KeptLink, MailSend, ReminderSchedule, SendKind
 from dialogue.demo import build_demo, content
-from dialogue.privacy import services
 from dialogue.privacy.jobs import purge_due
-from rounds import submissions
+from dialogue.privacy.services import retention
 from rounds.traceability import load_graph
 from tests.conftest import TEST_SECRETS
 from tests.factories import make_contribution, make_dialogue, make_member, make_round
@@ -81,6 +79,10 @@ def small_dialogue(**values):
     Session.add(ThemeMember(theme_id=theme.id, contribution_id=contribution.id))
     Session.flush()
     return dialogue, member, round_, contribution
+
+
+def author_of(member):
+    return author_pseudonym(TEST_SECRETS["ANON_SECRET"], member.dialogue_id, member.person_id)
 
 
 def add_what_the_demo_leaves_out(demo: Dialogue) -> None:
@@ -163,7 +165,7 @@ def test_deleting_the_demo_leaves_nothing_of_it_in_any_table(app_context):
     grown = all_rows()
     assert all(grown[name] - untouched[name] for name in grown), "a table without demo rows"
 
-    removal = services.delete_dialogue(demo)
+    removal = retention.delete_dialogue(demo)
     Session.commit()
 
     assert all_rows() == untouched
@@ -189,8 +191,8 @@ def test_deletion_removes_audit_events_about_its_people_and_their_outbox_mail(
     other = outbox / "c.eml"
     other.write_text("To: x@example.org\nSubject: Link\n\nhttp://h/d/another/\n")
 
-    removal = services.delete_dialogue(dialogue)
-    services.forget_outside_database(removal)
+    removal = retention.delete_dialogue(dialogue)
+    retention.forget_outside_database(removal)
 
     assert Session.scalar(select(func.count()).select_from(AuditEvent)) == 0
     assert sorted(path.name for path in outbox.iterdir()) == ["c.eml"]
@@ -244,7 +246,7 @@ def test_the_purge_keeps_published_results_and_final_values_anonymously(app_cont
         )
     )
 
-    removal = services.purge_dialogue(dialogue, utcnow().date())
+    removal = retention.purge_dialogue(dialogue, utcnow().date())
 
     assert Session.scalar(select(func.count()).select_from(Membership)) == 0
     assert Session.scalar(select(func.count()).select_from(Person)) == 0
@@ -305,7 +307,7 @@ def test_a_kept_value_still_traces_into_an_unpublished_round_after_the_purge(app
     assert behind == {placed.id, merged_text.id, direct.id}
     pseudonyms = {placed.author, merged_text.author, direct.author}
 
-    removal = services.purge_dialogue(dialogue, utcnow().date())
+    removal = retention.purge_dialogue(dialogue, utcnow().date())
 
     after = load_graph(Session.get(Dialogue, dialogue.id))
     assert after.orphan_sources() == []
@@ -335,125 +337,6 @@ def test_a_kept_value_still_traces_into_an_unpublished_round_after_the_purge(app
 def test_a_purge_without_keeping_results_deletes_the_dialogue(app_context):
     dialogue, _member, _round, _text = small_dialogue(keep_results=False)
     dialogue_id = dialogue.id
-    services.purge_dialogue(dialogue, utcnow().date())
+    retention.purge_dialogue(dialogue, utcnow().date())
     assert Session.get(Dialogue, dialogue_id) is None
     assert Session.scalar(select(func.count()).select_from(Contribution)) == 0
-
-
-def author_of(member):
-    return author_pseudonym(TEST_SECRETS["ANON_SECRET"], member.dialogue_id, member.person_id)
-
-
-def test_own_input_holds_exactly_the_participants_texts_and_answers(app_context):
-    dialogue, member, round_, text = small_dialogue()
-    other = make_member(dialogue)
-    make_contribution(round_, other, "Someone else's")
-    Session.add(MemberCheck(contribution_id=text.id, answer=CheckAnswer.PARTLY, comment="Delvist"))
-    Session.flush()
-
-    rows = services.own_input(dialogue, author_of(member))
-
-    assert [(row["text"], row["check_answer"], row["check_comment"]) for row in rows] == [
-        ("Mere tid til faglig sparring", "partly", "Delvist")
-    ]
-    assert json.loads(services.as_json(rows))["contributions"][0]["round"] == round_.position
-
-
-def test_csv_keeps_formulas_as_text():
-    rows = [
-        {
-            "round": 1,
-            "round_title": "R",
-            "written_on": "2026-12-01",
-            "item": None,
-            "text": "=HYPERLINK(1)",
-            "answers": {"rating": 3},
-            "check_answer": None,
-            "check_comment": None,
-        }
-    ]
-    text = services.as_csv(rows).decode("utf-8-sig")
-    assert "'=HYPERLINK(1)" in text
-    assert '"{""rating"": 3}"' in text
-
-
-def test_erasing_removes_only_the_authors_input_and_keeps_themes_and_values(app_context):
-    dialogue, member, round_, text = small_dialogue()
-    other = make_member(dialogue)
-    others_text = make_contribution(round_, other, "Bedre planlægning")
-    theme = Session.scalar(select(Theme).where(Theme.round_id == round_.id))
-    Session.add(ThemeMember(theme_id=theme.id, contribution_id=others_text.id))
-    value = Proposal(dialogue_id=dialogue.id, kind=ProposalKind.VALUE, status=ProposalStatus.FINAL)
-    Session.add(value)
-    Session.flush()
-    Session.add_all(
-        [
-            ProposalSource(proposal_id=value.id, theme_id=theme.id),
-            ProposalSource(proposal_id=value.id, contribution_id=text.id),
-        ]
-    )
-    Session.flush()
-    audit_before = Session.scalar(select(func.count()).select_from(AuditEvent))
-
-    assert services.erase_own_input(dialogue, author_of(member)) == 1
-
-    assert set(Session.scalars(select(Contribution.body))) == {"Bedre planlægning"}
-    assert set(Session.scalars(select(ThemeMember.contribution_id))) == {others_text.id}
-    assert [(s.theme_id, s.contribution_id) for s in Session.scalars(select(ProposalSource))] == [
-        (theme.id, None)
-    ]
-    assert Session.scalar(select(func.count()).select_from(AuditEvent)) == audit_before
-    assert Session.get(Round, round_.id) is not None
-    # The trace notes the lost source: a count on the theme and on the value, nothing more.
-    assert Session.get(Theme, theme.id).withdrawn_sources == 1
-    assert Session.get(Proposal, value.id).withdrawn_sources == 1
-
-
-def test_erasing_notes_each_lost_source_once_and_only_where_it_was(app_context):
-    dialogue, member, round_, text = small_dialogue()
-    theme = Session.scalar(select(Theme).where(Theme.round_id == round_.id))
-    second = make_contribution(round_, member, "Og flere kurser")
-    untouched = Theme(round_id=round_.id, label="Andet")
-    Session.add(untouched)
-    Session.flush()
-    Session.add(ThemeMember(theme_id=theme.id, contribution_id=second.id))
-    value = Proposal(dialogue_id=dialogue.id, kind=ProposalKind.VALUE, status=ProposalStatus.FINAL)
-    elsewhere = Proposal(dialogue_id=dialogue.id, kind=ProposalKind.VALUE)
-    Session.add_all([value, elsewhere])
-    Session.flush()
-    Session.add_all(
-        [
-            ProposalSource(proposal_id=value.id, theme_id=theme.id),
-            ProposalSource(proposal_id=elsewhere.id, theme_id=untouched.id),
-        ]
-    )
-    Session.flush()
-
-    assert services.erase_own_input(dialogue, author_of(member)) == 2
-
-    assert Session.get(Theme, theme.id).withdrawn_sources == 2
-    assert Session.get(Proposal, value.id).withdrawn_sources == 2
-    assert Session.get(Theme, untouched.id).withdrawn_sources == 0
-    assert Session.get(Proposal, elsewhere.id).withdrawn_sources == 0
-
-
-def test_withdrawing_one_text_leaves_the_same_note(app_context):
-    dialogue = make_dialogue()
-    round_ = make_round(dialogue)
-    member = make_member(dialogue)
-    text = make_contribution(round_, member, "Tag den tilbage")
-    theme = Theme(round_id=round_.id, label="Tilbage")
-    Session.add(theme)
-    Session.flush()
-    Session.add(ThemeMember(theme_id=theme.id, contribution_id=text.id))
-    value = Proposal(dialogue_id=dialogue.id, kind=ProposalKind.VALUE)
-    Session.add(value)
-    Session.flush()
-    Session.add(ProposalSource(proposal_id=value.id, contribution_id=text.id))
-    Session.flush()
-
-    submissions.withdraw_contribution(text, now=utcnow())
-
-    assert Session.get(Theme, theme.id).withdrawn_sources == 1
-    assert Session.get(Proposal, value.id).withdrawn_sources == 1
-    assert Session.scalar(select(func.count()).select_from(ProposalSource)) == 0

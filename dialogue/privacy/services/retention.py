@@ -1,4 +1,4 @@
-"""Retention, deletion and a participant's own data: the privacy feature's writes (flush only).
+"""Retention settings, and deleting or purging a dialogue: writes that flush only.
 
 Deleting a dialogue relies on the schema: every table reaches ``dialogues`` through a foreign
 key with ``ON DELETE CASCADE`` (rounds, contributions and everything hanging off them,
@@ -10,26 +10,19 @@ commit (:func:`forget_outside_database`), their login sessions and the mails in 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import json
-import logging
 import secrets
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 
 from dialogue.core.audit import record_event
-from dialogue.core.db import Base, Session
+from dialogue.core.db import Session
 from dialogue.core.errors import UserError
-from dialogue.core.i18n import page_language
 from dialogue.core.mail import outbox_in_use
 from dialogue.core.models import (
     AuditEvent,
@@ -48,17 +41,10 @@ from dialogue.core.models import (
 )
 from dialogue.core.models.proposal import ProposalStatus
 from dialogue.core.models.question import QuestionAnswer, RoundQuestion
-from dialogue.core.results_cache import invalidate
 from dialogue.core.sessions import end_all_sessions
-from dialogue.privacy.notice import retention_ends
-from rounds import submissions
-from rounds.questions import erase_answers, own_choices
-from rounds.traceability import chunks, load_graph, placed_in, record_withdrawals
+from dialogue.privacy.queries import row_counts
+from rounds.traceability import chunks, load_graph, placed_in
 
-logger = logging.getLogger(__name__)
-
-#: A spreadsheet would run a cell starting with these as a formula (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_RETENTION_DAYS = 3650
 
 
@@ -125,29 +111,7 @@ def save_settings(
     )
 
 
-def is_due(dialogue: Dialogue, now: dt.datetime) -> bool:
-    """Whether the dialogue's retention period has ended and its purge has not run yet."""
-    ends = retention_ends(dialogue)
-    return dialogue.purged_on is None and ends is not None and ends <= now
-
-
-def due_dialogues(now: dt.datetime) -> list[Dialogue]:
-    """Every dialogue whose purge is due at ``now``."""
-    candidates = Session.scalars(
-        select(Dialogue).where(Dialogue.purged_on.is_(None)).order_by(Dialogue.id)
-    )
-    return [dialogue for dialogue in candidates if is_due(dialogue, now)]
-
-
 # --- deleting and purging -------------------------------------------------------------------------
-
-
-def row_counts() -> dict[str, int]:
-    """Rows in every table of the schema: the before and after of a removal."""
-    return {
-        table.name: Session.scalar(select(func.count()).select_from(table))
-        for table in Base.metadata.sorted_tables
-    }
 
 
 def _leaving_people(dialogue: Dialogue) -> list[Person]:
@@ -332,119 +296,3 @@ def _delete_mails(folder: Path, addresses: set[str], link: str) -> int:
             path.unlink()
             deleted += 1
     return deleted
-
-
-# --- a participant's own input --------------------------------------------------------------------
-
-
-def own_input(dialogue: Dialogue, author: str) -> list[dict[str, Any]]:
-    """Everything the author wrote in the dialogue, round by round, as plain values."""
-    found = []
-    for round_ in dialogue.rounds:
-        own = submissions.list_own(round_, author)
-        checks = {
-            check.contribution_id: check
-            for ids in chunks([c.id for c in own])
-            for check in Session.scalars(
-                select(MemberCheck).where(MemberCheck.contribution_id.in_(ids))
-            )
-        }
-        for contribution in own:
-            check = checks.get(contribution.id)
-            found.append(
-                {
-                    "round": round_.position,
-                    "round_title": round_.title,
-                    "written_on": contribution.created_on.isoformat(),
-                    "item": contribution.target,
-                    "text": contribution.body,
-                    "answers": contribution.data,
-                    "check_answer": check.answer.value if check else None,
-                    "check_comment": check.comment if check else None,
-                }
-            )
-        for question, day, chosen in own_choices(round_, author):
-            found.append(
-                {
-                    "round": round_.position,
-                    "round_title": round_.title,
-                    "written_on": day.isoformat(),
-                    "item": question.target,
-                    "text": None,
-                    "answers": {"question": question.text(page_language()), "chosen": chosen},
-                    "check_answer": None,
-                    "check_comment": None,
-                }
-            )
-    return found
-
-
-def as_json(rows: list[dict[str, Any]]) -> bytes:
-    """The participant's copy as UTF-8 JSON, indented for people who open it in an editor."""
-    return json.dumps({"contributions": rows}, ensure_ascii=False, indent=2).encode()
-
-
-def as_csv(rows: Iterable[dict[str, Any]]) -> bytes:
-    """One line per contribution; structured answers as JSON in one column."""
-    columns = (
-        "round",
-        "round_title",
-        "written_on",
-        "item",
-        "text",
-        "answers",
-        "check_answer",
-        "check_comment",
-    )
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(columns)
-    for row in rows:
-        answers = row["answers"]
-        values = {
-            **row,
-            "answers": "" if answers is None else json.dumps(answers, ensure_ascii=False),
-        }
-        writer.writerow([_cell(values[name]) for name in columns])
-    return ("\ufeff" + out.getvalue()).encode()  # the BOM makes spreadsheets read UTF-8
-
-
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def erase_own_input(dialogue: Dialogue, author: str) -> int:
-    """Delete everything the author wrote in the dialogue, in open and closed rounds alike.
-
-    The links from the erased texts go with them (theme placements, a value's direct source,
-    member checks, coverage marks: ``ON DELETE CASCADE``; an initiative promoted from one
-    keeps its place and loses only the pointer, ``SET NULL``). Themes and values stay, with
-    their other sources, so nobody else's path is broken, and each one that lost a source
-    says so in its trace, as after a withdrawal (``record_withdrawals``). Stored results of
-    the rounds are recomputed, so no quote of an erased text stays; a closed round's final
-    figures (aggregates only) stay as they are (TARGETS A12).
-
-    Nothing records who erased, or when: no audit event, and the trace's note is a running
-    count per theme and value with no date. Staff see a count rise as they see a theme's size
-    drop; a dated note listing the themes that lost a source at one moment would group one
-    author's texts.
-    """
-    round_ids = [round_.id for round_ in dialogue.rounds]
-    own = Session.execute(
-        select(Contribution.id, Contribution.round_id).where(
-            Contribution.round_id.in_(round_ids), Contribution.author == author
-        )
-    ).all()
-    record_withdrawals(dialogue, [cid for cid, _round_id in own])
-    for ids in chunks([cid for cid, _round_id in own]):
-        Session.execute(delete(Contribution).where(Contribution.id.in_(ids)))
-    answers = erase_answers(round_ids, author)
-    for round_id in round_ids if answers else {round_id for _cid, round_id in own}:
-        invalidate(round_id=round_id)
-    Session.flush()
-    Session.expire_all()
-    return len(own) + answers

@@ -17,8 +17,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Iterable
+from functools import wraps
 
-from flask import current_app
+from flask import current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 #: Cookie name; the path limits it to the dialogue's participant pages.
@@ -132,3 +135,58 @@ def forget(response, slug: str) -> None:
         httponly=True,
         samesite="Lax",
     )
+
+
+def keep_unsaved_input(view):
+    """Like ``login_required``, but a POST from an ended session keeps what was typed.
+
+    The text goes into a signed cookie of the participant's own browser (``pack``) and comes
+    back in the round's form after they log in again with a new link; nothing is stored on the
+    server.
+    """
+
+    @wraps(view)
+    def wrapper(slug: str, round_id: int, **kwargs):
+        if current_user.is_authenticated:
+            return view(slug, round_id, **kwargs)
+        return input_kept_for_later(slug, round_id)
+
+    return wrapper
+
+
+def input_kept_for_later(slug: str, round_id: int):
+    """Send a logged-out participant to get a new link, keeping their input if we can.
+
+    Kept only when the ended session still names its person, so that the text can be given
+    back to that person alone.
+    """
+    response = redirect(url_for("auth.request_link"), 303)
+    person_id = session.get("_user_id")
+    packed = None
+    if person_id:
+        packed = pack(
+            request.form.items(multi=True), slug=slug, round_id=round_id, person_id=person_id
+        )
+    if packed is None:
+        flash(_("Your session has ended. Please log in again with a new link."), "info")
+        return response
+    value, shortened = packed
+    keep(response, value, slug)
+    if shortened:
+        flash(
+            _(
+                "Your session has ended, so your input is not saved yet. This browser keeps "
+                "the beginning of it (it was too long to keep whole): ask for a new link below, "
+                "log in and open the round again."
+            ),
+            "info",
+        )
+    else:
+        flash(
+            _(
+                "Your session has ended, so your input is not saved yet. This browser keeps "
+                "it for you: ask for a new link below, log in and open the round again."
+            ),
+            "info",
+        )
+    return response

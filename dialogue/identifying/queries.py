@@ -15,8 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import request
-
 from analysis.identifying import scan
 from rounds.identifying import KIND_LABELS
 
@@ -58,9 +56,12 @@ def _context(text: str, start: int, end: int) -> tuple[str, str, str]:
     )
 
 
-def warning_before_saving(form) -> IdentifyingWarning | None:
-    """A warning if the form's texts look identifying and the participant has not seen it yet."""
-    if request.form.get(ACCEPT_FIELD):
+def warning_before_saving(form, posted, action: str) -> IdentifyingWarning | None:
+    """A warning if the form's texts look identifying and the participant has not seen it yet.
+
+    ``posted`` is the request's form data and ``action`` its path, where "save it as it is" posts.
+    """
+    if posted.get(ACCEPT_FIELD):
         return None
     texts = [
         (str(field.label.text), field.data)
@@ -76,5 +77,5 @@ def warning_before_saving(form) -> IdentifyingWarning | None:
     ]
     if not findings:
         return None
-    fields = [(k, v) for k, v in request.form.items(multi=True) if k not in _NOT_REPEATED]
-    return IdentifyingWarning(findings, fields, request.path)
+    fields = [(k, v) for k, v in posted.items(multi=True) if k not in _NOT_REPEATED]
+    return IdentifyingWarning(findings, fields, action)
