@@ -38,7 +38,7 @@ from dialogue.core.models import (
 )
 from dialogue.core.models.analysis import HideReason
 from dialogue.demo import content, corpus_da
-from dialogue.workbench import services
+from dialogue.workbench.services import edits
 from rounds.theme_run import AnalysisRefused, list_active_themes, run_analysis, theme_parts
 
 #: The share of a theme's texts that must share a topic for the consultant to name it after it.
@@ -73,7 +73,7 @@ def analyse_challenges(dialogue: Dialogue, author: str) -> None:
     # The consultant asks for twelve themes, half again the eight topics people wrote about, so
     # that mixed groups can split; themes about one topic are merged below.
     run_analysis(challenges, actor_id=consultant, n_themes=12, seed=0, method=METHOD)
-    services.hide_contribution(
+    edits.hide_contribution(
         identifying,
         reason=HideReason.IDENTIFYING,
         note="Nævner en leder ved navn",
@@ -82,10 +82,10 @@ def analyse_challenges(dialogue: Dialogue, author: str) -> None:
     for theme in list_active_themes(challenges):
         if clear_topic(theme) is None:
             try:
-                services.split_theme(
+                edits.split_theme(
                     theme, min_group_size=dialogue.min_group_size, actor_id=consultant
                 )
-            except services.WorkbenchError:  # too small to split: it stays as it is
+            except edits.WorkbenchError:  # too small to split: it stays as it is
                 continue
     by_topic: dict[str, list[Theme]] = {}
     for theme in list_active_themes(challenges):
@@ -95,8 +95,8 @@ def analyse_challenges(dialogue: Dialogue, author: str) -> None:
     for topic, themes in by_topic.items():
         largest, *others = sorted(themes, key=lambda theme: (-len(theme.members), theme.id))
         if others:
-            services.merge_themes(challenges, others, largest, actor_id=consultant)
-        services.rename_theme(largest, label=content.THEME_LABELS[topic], actor_id=consultant)
+            edits.merge_themes(challenges, others, largest, actor_id=consultant)
+        edits.rename_theme(largest, label=content.THEME_LABELS[topic], actor_id=consultant)
 
 
 def store_vectors(round_: Round) -> None:

@@ -19,7 +19,7 @@ from dialogue.core.db import Session
 from dialogue.core.models import Dialogue, Membership, Role
 from dialogue.core.models.analysis import ThemeState
 from dialogue.demo import content
-from dialogue.workbench import services
+from dialogue.workbench.services import edits
 from rounds.theme_run import list_active_themes
 
 #: A name the analysis gave by number because no word of the theme could name it.
@@ -60,10 +60,10 @@ def accept_published_themes(dialogue: Dialogue) -> None:
                 topic = topic_of.get(theme.label)
                 if topic is None:
                     continue
-                services.rename_theme(
+                edits.rename_theme(
                     theme,
                     label=theme.label,
                     description=DESCRIPTIONS.get(topic, ""),
                     actor_id=consultant,
                 )
-            services.accept_theme(theme, actor_id=consultant)
+            edits.accept_theme(theme, actor_id=consultant)

@@ -2,7 +2,14 @@
 
 
 def init_app(app) -> None:
-    """Register the blueprint (the CLI commands are in ``dialogue.workbench.cli``)."""
+    """Register the blueprint and the commands that need the app (``dialogue.workbench.cli``).
+
+    ``dialogue themes`` needs no app: ``dialogue.cli`` adds it before any app is loaded.
+    """
     from dialogue.workbench import views
+    from dialogue.workbench.cli.themes import analyse_command, embed_command
+    from dialogue.workbench.cli.worker import embed_worker_command
 
     app.register_blueprint(views.bp)
+    for command in (analyse_command, embed_command, embed_worker_command):
+        app.cli.add_command(command)

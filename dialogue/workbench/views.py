@@ -2,8 +2,8 @@
 
 Only the dialogue's consultant may use it: management and admin see themes once the consultant
 has worked on them, elsewhere. Every POST parses its form, calls one operation of
-``dialogue.workbench.services``, commits and redirects; a refused edit is flashed and nothing
-is committed. The analysis itself runs as a background job (``dialogue.workbench.jobs``).
+``dialogue.workbench.services.edits``, commits and redirects; a refused edit is flashed and
+nothing is committed. The analysis itself runs as a background job (``dialogue.workbench.jobs``).
 """
 
 from __future__ import annotations
@@ -36,8 +36,10 @@ from dialogue.core.models import Contribution, JobState, Role, Round, Theme
 from dialogue.core.models.analysis import ACTIVE_STATES, HideReason
 from dialogue.core.results_cache import finalise_later, is_cacheable
 from dialogue.core.views import attempt
-from dialogue.workbench import forms, jobs, queries, services
+from dialogue.workbench import forms, jobs
 from dialogue.workbench.jobs import unavailable_message
+from dialogue.workbench.queries import figures, pages
+from dialogue.workbench.services import edits
 from rounds.theme_run import get_latest_run, theme_parts
 
 bp = Blueprint("workbench", __name__, url_prefix="/d/<slug>/workbench")
@@ -177,7 +179,7 @@ def round_page(slug: str, round_id: int, part: str):
         unavailable_message=unavailable_message,
         parts=parts,
         part=part,
-        **queries.round_workbench(round_, part),
+        **pages.round_workbench(round_, part),
     )
 
 
@@ -246,7 +248,7 @@ def undo(slug: str, round_id: int, part: str):
     form = forms.ConfirmForm()
     if form.validate_on_submit():
         _apply(
-            lambda: services.undo_last_edit(round_, part=part, actor_id=current_user.id),
+            lambda: edits.undo_last_edit(round_, part=part, actor_id=current_user.id),
             _("The last edit was undone."),
         )
     return _done(slug, _round_url(slug, round_, part), form)
@@ -261,7 +263,7 @@ def create_theme(slug: str, round_id: int, part: str):
     if not form.validate_on_submit():
         return _done(slug, _round_url(slug, round_, part), form)
     outcome = _apply(
-        lambda: services.create_theme(
+        lambda: edits.create_theme(
             round_,
             label=form.label.data,
             description=form.description.data or "",
@@ -286,7 +288,7 @@ def merge(slug: str, round_id: int, part: str):
         target = _theme_or_404(round_, form.target.data)
         sources = [_theme_or_404(round_, theme_id) for theme_id in form.sources.data]
         _apply(
-            lambda: services.merge_themes(round_, sources, target, actor_id=current_user.id),
+            lambda: edits.merge_themes(round_, sources, target, actor_id=current_user.id),
             _("The themes were merged."),
         )
     return _done(slug, _round_url(slug, round_, part), form)
@@ -304,7 +306,7 @@ def move(slug: str, round_id: int, part: str):
         )
         ids = [_uuid(value) for value in form.contributions.data]
         _apply(
-            lambda: services.move_contributions(
+            lambda: edits.move_contributions(
                 round_, ids, target, part=part, actor_id=current_user.id
             ),
             lambda count: ngettext(
@@ -334,11 +336,11 @@ def unassigned(slug: str, round_id: int, part: str):
     """The part's texts that none of its themes holds, paginated and searchable."""
     membership, round_ = _round(slug, round_id, part)
     query = request.args.get("q", "").strip()[:200]
-    page = queries.page_of(
-        queries.unassigned_contributions(round_, part),
+    page = pages.page_of(
+        pages.unassigned_contributions(round_, part),
         page=request.args.get("page", 1, type=int) or 1,
         query=query,
-        total=None if query else queries.theme_figures(round_, part)["n_unassigned"],
+        total=None if query else figures.theme_figures(round_, part)["n_unassigned"],
     )
     return render_template(
         "workbench/contributions.html",
@@ -347,7 +349,7 @@ def unassigned(slug: str, round_id: int, part: str):
         theme=None,
         page=page,
         rows=[(contribution, None) for contribution in page.rows],
-        targets=queries.list_theme_summaries(round_, part),
+        targets=figures.list_theme_summaries(round_, part),
         move_form=forms.MoveForm(),
         hide_form=forms.HideForm(),
     )
@@ -360,12 +362,12 @@ def theme_page(slug: str, round_id: int, theme_id: int):
     membership, round_ = _round(slug, round_id)
     theme = _theme_or_404(round_, theme_id)
     query = request.args.get("q", "").strip()[:200]
-    page = queries.page_of(
-        queries.theme_contributions(theme),
+    page = pages.page_of(
+        pages.theme_contributions(theme),
         page=request.args.get("page", 1, type=int) or 1,
         query=query,
         scalars=False,
-        total=None if query else queries.count_theme_members(theme),
+        total=None if query else figures.count_theme_members(theme),
     )
     return render_template(
         "workbench/contributions.html",
@@ -375,7 +377,7 @@ def theme_page(slug: str, round_id: int, theme_id: int):
         merged_into=Session.get(Theme, theme.merged_into_id) if theme.merged_into_id else None,
         page=page,
         rows=[tuple(row) for row in page.rows],
-        targets=queries.list_theme_summaries(round_, theme.part),
+        targets=figures.list_theme_summaries(round_, theme.part),
         theme_form=forms.ThemeForm(obj=theme),
         split_form=forms.SplitForm(),
         confirm_form=forms.ConfirmForm(),
@@ -393,7 +395,7 @@ def edit_theme(slug: str, round_id: int, theme_id: int):
     form = forms.ThemeForm()
     if form.validate_on_submit():
         _apply(
-            lambda: services.rename_theme(
+            lambda: edits.rename_theme(
                 theme,
                 label=form.label.data,
                 description=form.description.data or "",
@@ -417,7 +419,7 @@ def accept_theme(slug: str, round_id: int, theme_id: int):
     form = forms.ConfirmForm()
     if form.validate_on_submit():
         _apply(
-            lambda: services.accept_theme(theme, actor_id=current_user.id),
+            lambda: edits.accept_theme(theme, actor_id=current_user.id),
             _("The theme was accepted."),
         )
     return _done(slug, _round_url(slug, round_, theme.part), form)
@@ -432,7 +434,7 @@ def split_theme(slug: str, round_id: int, theme_id: int):
     form = forms.SplitForm()
     if form.validate_on_submit():
         _apply(
-            lambda: services.split_theme(
+            lambda: edits.split_theme(
                 theme,
                 min_group_size=membership.dialogue.min_group_size,
                 parts=form.parts.data,
@@ -458,7 +460,7 @@ def hide(slug: str, round_id: int, contribution_id: uuid.UUID, part: str):
     form = forms.HideForm()
     if form.validate_on_submit():
         _apply(
-            lambda: services.hide_contribution(
+            lambda: edits.hide_contribution(
                 contribution,
                 reason=HideReason(form.reason.data),
                 note=form.note.data or "",

@@ -7,7 +7,7 @@ from pathlib import Path
 from dialogue.core.models import Role
 from tests.factories import make_contribution, make_dialogue, make_member, make_round
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 STAFF_TEXTS = (DATA / "staff_da.txt").read_text(encoding="utf-8").splitlines()
 #: Lines of staff_da.txt per theme.
 STRESS, IT, LEADERSHIP = range(0, 10), range(10, 20), range(20, 30)

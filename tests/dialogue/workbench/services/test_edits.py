@@ -12,10 +12,11 @@ from dialogue.core.models import (
     ThemeEdit,
 )
 from dialogue.core.models.analysis import HideReason, MemberSource, ThemeOrigin, ThemeState
-from dialogue.workbench import queries, services
-from dialogue.workbench.services import WorkbenchError
+from dialogue.workbench.queries import figures
+from dialogue.workbench.services import edits
+from dialogue.workbench.services.edits import WorkbenchError
 from rounds.theme_run import list_active_themes, run_analysis
-from tests.workbench.corpus import IT, LEADERSHIP, STRESS, make_analysed_world, theme_of
+from tests.dialogue.workbench.corpus import IT, LEADERSHIP, STRESS, make_analysed_world, theme_of
 
 
 @pytest.fixture
@@ -48,7 +49,7 @@ def state_of(round_):
 
 
 def undo_restores(round_, actor, before):
-    edit = services.undo_last_edit(round_, actor_id=actor)
+    edit = edits.undo_last_edit(round_, actor_id=actor)
     assert edit.undone_at is not None
     assert state_of(round_) == before
     return edit
@@ -57,7 +58,7 @@ def undo_restores(round_, actor, before):
 def test_rename_is_logged_and_undone(world):
     round_, actor, _, themes = world
     before = state_of(round_)
-    services.rename_theme(
+    edits.rename_theme(
         themes["it"], label="  IT  der driller ", description="Om IT", actor_id=actor
     )
     assert (themes["it"].label, themes["it"].description) == ("IT der driller", "Om IT")
@@ -73,17 +74,17 @@ def test_rename_is_logged_and_undone(world):
 def test_accept_and_undo(world):
     round_, actor, _, themes = world
     before = state_of(round_)
-    services.accept_theme(themes["stress"], actor_id=actor)
+    edits.accept_theme(themes["stress"], actor_id=actor)
     assert themes["stress"].state is ThemeState.ACCEPTED
     with pytest.raises(WorkbenchError):
-        services.accept_theme(themes["stress"], actor_id=actor)
+        edits.accept_theme(themes["stress"], actor_id=actor)
     undo_restores(round_, actor, before)
 
 
 def test_merge_moves_members_keeps_the_link_and_undoes(world):
     round_, actor, _, themes = world
     before = state_of(round_)
-    services.merge_themes(round_, [themes["it"], themes["leadership"]], themes["stress"])
+    edits.merge_themes(round_, [themes["it"], themes["leadership"]], themes["stress"])
     assert len(themes["stress"].members) == 30
     assert themes["it"].state is ThemeState.MERGED
     assert themes["leadership"].merged_into_id == themes["stress"].id
@@ -93,9 +94,9 @@ def test_merge_moves_members_keeps_the_link_and_undoes(world):
 
 def test_split_recluster_inside_a_theme_and_undo(world):
     round_, actor, contributions, themes = world
-    services.merge_themes(round_, [themes["it"]], themes["stress"], actor_id=actor)
+    edits.merge_themes(round_, [themes["it"]], themes["stress"], actor_id=actor)
     before = state_of(round_)
-    new_themes = services.split_theme(themes["stress"], min_group_size=5, actor_id=actor)
+    new_themes = edits.split_theme(themes["stress"], min_group_size=5, actor_id=actor)
     assert len(new_themes) == 1
     assert new_themes[0].origin is ThemeOrigin.SPLIT
     pieces = {
@@ -110,29 +111,29 @@ def test_split_recluster_inside_a_theme_and_undo(world):
 def test_split_of_a_small_theme_is_refused(world):
     round_, actor, _, themes = world
     with pytest.raises(WorkbenchError, match="cannot be split"):
-        services.split_theme(themes["it"], min_group_size=5, actor_id=actor)
+        edits.split_theme(themes["it"], min_group_size=5, actor_id=actor)
 
 
 def test_move_between_themes_and_to_unassigned_then_undo(world):
     round_, actor, contributions, themes = world
     before = state_of(round_)
     ids = [contributions[STRESS[0]].id, contributions[IT[0]].id]
-    assert services.move_contributions(round_, ids, themes["leadership"], actor_id=actor) == 2
+    assert edits.move_contributions(round_, ids, themes["leadership"], actor_id=actor) == 2
     current = list_active_themes(round_)
     assert all(theme_of(cid, current).id == themes["leadership"].id for cid in ids)
-    services.move_contributions(round_, ids[:1], None, actor_id=actor)
+    edits.move_contributions(round_, ids[:1], None, actor_id=actor)
     assert theme_of(ids[0], list_active_themes(round_)) is None
-    services.undo_last_edit(round_, actor_id=actor)
+    edits.undo_last_edit(round_, actor_id=actor)
     undo_restores(round_, actor, before)
 
 
 def test_create_theme_by_hand_and_undo(world):
     round_, actor, contributions, _ = world
     before = state_of(round_)
-    theme = services.create_theme(round_, label="Kantinen", actor_id=actor)
+    theme = edits.create_theme(round_, label="Kantinen", actor_id=actor)
     assert (theme.origin, theme.state) == (ThemeOrigin.MANUAL, ThemeState.ACCEPTED)
-    services.move_contributions(round_, [contributions[0].id], theme, actor_id=actor)
-    services.undo_last_edit(round_, actor_id=actor)
+    edits.move_contributions(round_, [contributions[0].id], theme, actor_id=actor)
+    edits.undo_last_edit(round_, actor_id=actor)
     undo_restores(round_, actor, before)
 
 
@@ -140,13 +141,13 @@ def test_hide_with_reason_and_undo(world):
     round_, actor, contributions, themes = world
     before = state_of(round_)
     hidden = contributions[STRESS[2]]
-    services.hide_contribution(hidden, reason=HideReason.OFF_TOPIC, note="reklame", actor_id=actor)
+    edits.hide_contribution(hidden, reason=HideReason.OFF_TOPIC, note="reklame", actor_id=actor)
     assert hidden.moderation is ModerationState.HIDDEN
     assert theme_of(hidden.id, list_active_themes(round_)) is None
     moderation = Session.scalar(select(ContributionModeration))
     assert (moderation.reason, moderation.note) == (HideReason.OFF_TOPIC, "reklame")
     with pytest.raises(WorkbenchError):
-        services.hide_contribution(hidden, reason=HideReason.OFF_TOPIC)
+        edits.hide_contribution(hidden, reason=HideReason.OFF_TOPIC)
     undo_restores(round_, actor, before)
     assert Session.get(type(hidden), hidden.id).moderation is ModerationState.VISIBLE
 
@@ -154,11 +155,11 @@ def test_hide_with_reason_and_undo(world):
 def test_undo_stops_at_the_latest_run(world):
     round_, actor, _, themes = world
     with pytest.raises(WorkbenchError, match="analysis run"):
-        services.undo_last_edit(round_, actor_id=actor)
-    services.rename_theme(themes["it"], label="IT", actor_id=actor)
+        edits.undo_last_edit(round_, actor_id=actor)
+    edits.rename_theme(themes["it"], label="IT", actor_id=actor)
     run_analysis(round_)
     with pytest.raises(WorkbenchError, match="analysis run"):
-        services.undo_last_edit(round_, actor_id=actor)
+        edits.undo_last_edit(round_, actor_id=actor)
     assert themes["it"].label == "IT"
 
 
@@ -166,7 +167,7 @@ def test_edits_of_another_round_are_refused(world, db_session):
     round_, actor, _, themes = world
     other_round, *_ = make_analysed_world()[1:2]
     with pytest.raises(WorkbenchError, match="another round"):
-        services.merge_themes(other_round, [themes["it"]], themes["stress"], actor_id=actor)
+        edits.merge_themes(other_round, [themes["it"]], themes["stress"], actor_id=actor)
     count = Session.scalar(select(func.count()).select_from(ThemeEdit))
     assert count == 1  # only the run
 
@@ -177,15 +178,15 @@ def test_a_merged_theme_takes_its_words_fits_and_quotes_from_all_its_members(wor
     stress_terms, it_terms = list(stress.top_terms), list(it.top_terms)
     before = state_of(round_)
 
-    services.merge_themes(round_, [stress], it, actor_id=actor)
+    edits.merge_themes(round_, [stress], it, actor_id=actor)
 
     assert set(it.top_terms) & set(stress_terms)  # the merged-in words now describe it too
     assert it.top_terms != it_terms
     assert all(m.score is not None for m in it.members)
-    figures = queries.theme_figures(round_)
-    assert figures["sizes"][it.id] == 20
+    counted = figures.theme_figures(round_)
+    assert counted["sizes"][it.id] == 20
     stress_texts = {contributions[i].body for i in STRESS}
-    assert any(quote in stress_texts for quote in figures["quotes"][it.id])
+    assert any(quote in stress_texts for quote in counted["quotes"][it.id])
     undo_restores(round_, actor, before)
     assert it.top_terms == it_terms
 
@@ -194,7 +195,7 @@ def test_a_move_refits_the_theme_the_texts_land_in(world):
     round_, actor, contributions, themes = world
     it = themes["it"]
     moved = [contributions[i].id for i in STRESS[:6]]
-    services.move_contributions(round_, moved, it, actor_id=actor)
+    edits.move_contributions(round_, moved, it, actor_id=actor)
     fits = {m.contribution_id: m.score for m in it.members}
     assert all(fits[cid] is not None for cid in moved)
     assert "stress" in " ".join(it.top_terms)

@@ -2,7 +2,7 @@
 
 import re
 
-from tests.workbench.test_views import log_in, post, url, world  # noqa: F401 - fixture
+from tests.dialogue.workbench.test_views import log_in, post, url, world  # noqa: F401 - fixture
 
 SEMANTIC_RADIO = re.compile(r'<input[^>]*value="semantic"[^>]*>')
 

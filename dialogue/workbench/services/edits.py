@@ -2,9 +2,9 @@
 
 Every edit takes a snapshot of the themes and contributions it is about to touch, changes them,
 and stores the snapshot in a ``ThemeEdit`` together with an audit event
-(:mod:`dialogue.workbench.history`). Undo restores the latest snapshot, so it works the same way
-for every kind of edit. A run of the analysis is logged
-as a step that undo does not cross. Contributions placed by the consultant are stored as
+(:mod:`dialogue.workbench.services.history`). Undo restores the latest snapshot, so it works the
+same way for every kind of edit. A run of the analysis is logged as a step that undo does not
+cross. Contributions placed by the consultant are stored as
 ``manual`` members, which later runs leave where they are.
 
 Operations flush and never commit; the view or command that calls them commits.
@@ -39,14 +39,10 @@ from dialogue.core.models.analysis import (
     ThemeOrigin,
     ThemeState,
 )
-from dialogue.workbench.history import log_edit, restore, snapshot
+from dialogue.workbench.services.history import log_edit, restore, snapshot
 from rounds import get_kind
 from rounds.errors import RoundError
-from rounds.theme_run import (
-    AnalysisRefused,
-    redescribe_themes,
-    round_documents,
-)
+from rounds.theme_run import redescribe_themes, round_documents
 from rounds.traceability import chunks
 
 
@@ -365,17 +361,3 @@ def _themes_holding(
     if part is not None:
         query = query.where(Theme.part == part)
     return list(Session.scalars(query.options(selectinload(Theme.members)).order_by(Theme.id)))
-
-
-__all__ = [
-    "AnalysisRefused",
-    "WorkbenchError",
-    "accept_theme",
-    "create_theme",
-    "hide_contribution",
-    "merge_themes",
-    "move_contributions",
-    "rename_theme",
-    "split_theme",
-    "undo_last_edit",
-]

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from dialogue.core.db import Session
 from dialogue.core.models import Theme
-from dialogue.workbench import cli
-from dialogue.workbench.cli import analyse_command, themes_command
-from tests.workbench.corpus import STAFF_TEXTS, make_analysed_world
+from dialogue.workbench.cli import themes as cli
+from dialogue.workbench.cli.themes import analyse_command, themes_command
+from tests.dialogue.workbench.corpus import STAFF_TEXTS, make_analysed_world
 
 TEXTS = [*STAFF_TEXTS[:12], "", *STAFF_TEXTS[12:25], "   ", *STAFF_TEXTS[25:], "12345"]
 

@@ -11,13 +11,13 @@ from sqlalchemy import select
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Role, RoundKind, ThemeEdit
-from dialogue.workbench import services
-from dialogue.workbench.services import WorkbenchError
+from dialogue.workbench.services import edits
+from dialogue.workbench.services.edits import WorkbenchError
 from rounds.theme_run import AnalysisRefused, list_active_themes, run_analysis, theme_parts
+from tests.dialogue.workbench.corpus import STAFF_TEXTS
+from tests.dialogue.workbench.test_views import log_in, post
 from tests.factories import make_dialogue, make_member
 from tests.rounds.factories import ITEMS, author_of, make_item_round
-from tests.workbench.corpus import STAFF_TEXTS
-from tests.workbench.test_views import log_in, post
 
 #: Strengths share ten texts with the weaknesses, so mixing the parts would be easy.
 STRENGTHS, WEAKNESSES = STAFF_TEXTS[:20], STAFF_TEXTS[10:]
@@ -92,15 +92,15 @@ def test_edits_stay_in_their_part_and_undo_goes_part_by_part(culture):
     )
 
     with pytest.raises(WorkbenchError):
-        services.merge_themes(round_, [weakness], strength, actor_id=actor)
+        edits.merge_themes(round_, [weakness], strength, actor_id=actor)
     assert aspects_of(strength) == {"strength"}
     weak_text = weakness.members[0].contribution_id
     with pytest.raises(WorkbenchError):  # a weakness never lands in a theme of strengths
-        services.move_contributions(round_, [weak_text], strength, actor_id=actor)
+        edits.move_contributions(round_, [weak_text], strength, actor_id=actor)
 
-    services.rename_theme(strength, label="Vi hjælper hinanden", actor_id=actor)
-    services.rename_theme(weakness, label="Vi siger for sjældent fra", actor_id=actor)
-    undone = services.undo_last_edit(round_, part="strength", actor_id=actor)
+    edits.rename_theme(strength, label="Vi hjælper hinanden", actor_id=actor)
+    edits.rename_theme(weakness, label="Vi siger for sjældent fra", actor_id=actor)
+    undone = edits.undo_last_edit(round_, part="strength", actor_id=actor)
     assert undone.part == "strength"
     assert strength.label != "Vi hjælper hinanden"
     assert weakness.label == "Vi siger for sjældent fra"
