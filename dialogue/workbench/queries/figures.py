@@ -15,13 +15,7 @@ from sqlalchemy import Select, and_, false, func, select
 from analysis.name_fit import fits_name
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
-from dialogue.core.models import (
-    Contribution,
-    ModerationState,
-    Round,
-    Theme,
-    ThemeMember,
-)
+from dialogue.core.models import Contribution, ModerationState, Round, Theme, ThemeMember
 from dialogue.core.models.analysis import ACTIVE_STATES
 from rounds import get_kind
 from rounds.identifying import masked_pairs
