@@ -97,12 +97,10 @@ def init_app(app) -> None:
         tick_command,
     )
     from dialogue.core.jobs import worker_command
-    from dialogue.demo.scale import generate_command
     from dialogue.synthesis.cli import export_command, report_command
 
     for command in (
         db,
-        demo_command,
         translations,
         backup_command,
         restore_command,
@@ -112,7 +110,6 @@ def init_app(app) -> None:
         create_dialogue_command,
         add_staff_command,
         tick_command,
-        generate_command,
         worker_command,
         disable_user_command,
         enable_user_command,
@@ -144,19 +141,6 @@ def db_downgrade(revision: str):
     """Migrate the database down to REVISION ("base" leaves an empty schema)."""
     migrate.downgrade(current_app, revision)
     click.echo(f"database at {revision}")
-
-
-@click.command("demo")
-@with_appcontext
-def demo_command():
-    """Fill an empty database with a Danish demo dialogue and print how to log in."""
-    from dialogue.demo import build_demo, compute_figures, print_logins
-
-    if not migrate.is_up_to_date(current_app):
-        migrate.upgrade(current_app)
-    logins = build_demo()
-    compute_figures()
-    print_logins(logins, current_app.config["PUBLIC_URL"])
 
 
 @click.command("backup")

@@ -18,7 +18,7 @@ from analysis.themes import NUMBERED
 from dialogue.core.db import Session
 from dialogue.core.models import Dialogue, Membership, Role
 from dialogue.core.models.analysis import ThemeState
-from dialogue.demo import content
+from dialogue.demo.services import content
 from dialogue.workbench.services import edits
 from rounds.theme_run import list_active_themes
 

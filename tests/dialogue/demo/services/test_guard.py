@@ -6,13 +6,14 @@ from sqlalchemy import select
 
 from dialogue.core.db import Session
 from dialogue.core.models import Dialogue, Redaction
-from dialogue.demo import STAFF_PASSWORD, content
-from dialogue.demo.guard import WARNED_TEXT
+from dialogue.demo.services import content
+from dialogue.demo.services.guard import WARNED_TEXT
+from dialogue.demo.services.people import STAFF_PASSWORD
 from dialogue.synthesis.exports import build_export
 from rounds import fingerprint
 from rounds.identifying import flagged_in_round
+from tests.dialogue.demo.test_cli import run_demo
 from tests.dialogue.test_auth import staff_login
-from tests.dialogue.test_demo import run_demo
 
 
 def test_demo_has_a_flagged_and_a_redacted_detail_and_fingerprints(app, client):

@@ -9,8 +9,8 @@ back to shared words, as any run does.
 
 A consultant names a theme after reading its texts, not after its keywords: here the demo's
 consultant "reads" by the topic each hand-written text was written under
-(:func:`dialogue.demo.corpus_da.challenge_topics`, never stored). A theme without a clear topic
-is split once, as a consultant splits a mixed theme; then a theme whose texts are mostly
+(:func:`dialogue.demo.services.corpus.challenge_topics`, never stored). A theme without a clear
+topic is split once, as a consultant splits a mixed theme; then a theme whose texts are mostly
 (:data:`CLEAR_MAJORITY`) about one topic gets that topic's name, themes about the same topic
 merged first, and a theme without a clear majority keeps the name the analysis gave it.
 
@@ -37,7 +37,7 @@ from dialogue.core.models import (
     Theme,
 )
 from dialogue.core.models.analysis import HideReason
-from dialogue.demo import content, corpus_da
+from dialogue.demo.services import content, corpus
 from dialogue.workbench.services import edits
 from rounds.theme_run import AnalysisRefused, list_active_themes, run_analysis, theme_parts
 
@@ -156,7 +156,7 @@ def analyse_later_rounds(dialogue: Dialogue) -> None:
 
 def topic_shares(theme: Theme) -> Counter:
     """How many of the theme's texts were written under each topic (None: not in the corpus)."""
-    topics = corpus_da.challenge_topics()
+    topics = corpus.challenge_topics()
     ids = [member.contribution_id for member in theme.members]
     bodies = Session.scalars(select(Contribution.body).where(Contribution.id.in_(ids)))
     return Counter(topics.get(body or "") for body in bodies)

@@ -1,6 +1,6 @@
 """The demo dialogue's frame: rounds shaped like the reference case, people, items and weights.
 
-What participants wrote is in :mod:`dialogue.demo.corpus_da`.
+What participants wrote is in :mod:`dialogue.demo.services.corpus`.
 
 Everything here was written for this project; names are generated from common Danish first
 and last names and belong to nobody in particular.

@@ -23,8 +23,9 @@ from dialogue.core.models import (
     RoundState,
 )
 from dialogue.core.models.analysis import ThemeState
-from dialogue.demo import STAFF_PASSWORD, STAFF_TOTP_SECRETS, content, corpus_da
-from dialogue.demo.analysis import CLEAR_MAJORITY
+from dialogue.demo.services import content, corpus
+from dialogue.demo.services.analysis import CLEAR_MAJORITY
+from dialogue.demo.services.people import STAFF_PASSWORD, STAFF_TOTP_SECRETS
 from rounds import get_kind
 from rounds.theme_run import list_active_themes, theme_parts
 from tests.dialogue.test_auth import staff_login
@@ -178,10 +179,10 @@ def test_demo_pages_render_for_staff_and_participants(app, client):
 
 
 def test_demo_challenges_are_hundreds_of_whole_texts_about_every_topic():
-    texts = [text for texts in corpus_da.CHALLENGES.values() for text in texts]
+    texts = [text for texts in corpus.CHALLENGES.values() for text in texts]
     assert len(set(texts)) == len(texts) >= 400
-    assert set(corpus_da.CHALLENGES) == set(content.THEME_LABELS)
-    assert all(len(texts) >= 30 for texts in corpus_da.CHALLENGES.values())
+    assert set(corpus.CHALLENGES) == set(content.THEME_LABELS)
+    assert all(len(texts) >= 30 for texts in corpus.CHALLENGES.values())
     # Whole texts, not a few statements glued to a few tails: no sentence of three words or
     # more occurs in two texts.
     sentences = Counter(
@@ -202,7 +203,7 @@ def test_demo_uses_each_challenge_once_and_stores_no_topic(app, db_session):
     bodies = Session.scalars(
         select(Contribution.body).where(Contribution.round_id == dialogue.rounds[0].id)
     ).all()
-    written = set(corpus_da.challenge_topics())
+    written = set(corpus.challenge_topics())
     from_corpus = [body for body in bodies if body in written]
     assert sorted(from_corpus) == sorted(written)
     assert not {column.name for column in Contribution.__table__.columns} & {"topic", "tag"}
@@ -213,7 +214,7 @@ def test_demo_consultant_names_a_theme_only_after_the_topic_most_of_its_texts_ar
 ):
     run_demo(app)
     dialogue = Session.scalar(select(Dialogue).where(Dialogue.slug == content.SLUG))
-    topics = corpus_da.challenge_topics()
+    topics = corpus.challenge_topics()
     by_label = {label: topic for topic, label in content.THEME_LABELS.items()}
     named = []
     for theme in list_active_themes(dialogue.rounds[0]):

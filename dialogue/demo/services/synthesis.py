@@ -22,8 +22,8 @@ from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Dialogue, Round, RoundKind
 from dialogue.core.models.analysis import ACTIVE_STATES
 from dialogue.core.models.proposal import CoverageStatus, Perspective, ProposalKind
-from dialogue.demo import content, corpus_da, rerate
-from dialogue.demo.deck import Deck
+from dialogue.demo.services import content, corpus, rerate
+from dialogue.demo.services.deck import Deck
 from dialogue.synthesis import services
 from rounds.traceability import load_graph
 
@@ -73,7 +73,7 @@ INITIATIVES = [
 def _themes_by_category(dialogue: Dialogue) -> dict[str, list]:
     """Round 1's themes, each under the challenge category most of its texts come from."""
     graph = load_graph(dialogue)
-    topics = corpus_da.challenge_topics()
+    topics = corpus.challenge_topics()
     found: dict[str, list] = {}
     for theme in graph.themes.values():
         if theme.state not in ACTIVE_STATES or theme.round_id != dialogue.rounds[0].id:
@@ -134,7 +134,7 @@ def add_synthesis(
 
 def _add_ratings(round_: Round, drafts: dict, authors: list[str], rng: random.Random) -> None:
     """Most rate every draft value; a few comment (as the old plain-list demo did)."""
-    decks = {title: Deck(texts, rng) for title, texts in corpus_da.CONSULTATION_COMMENTS.items()}
+    decks = {title: Deck(texts, rng) for title, texts in corpus.CONSULTATION_COMMENTS.items()}
     rows = []
     for author in rng.sample(authors, k=len(authors) * 7 // 10):
         for title, weights in content.DRAFT_VALUES.items():
@@ -173,7 +173,7 @@ def _add_initiatives(dialogue: Dialogue, themes: dict[str, list]) -> None:
 
 def _add_commitments(round_: Round, values: list, authors: list[str], rng: random.Random) -> None:
     """The open round: a first few have committed to one or two final values already."""
-    decks = {scope: Deck(texts, rng) for scope, texts in corpus_da.COMMITMENTS.items()}
+    decks = {scope: Deck(texts, rng) for scope, texts in corpus.COMMITMENTS.items()}
     rows = []
     for author in rng.sample(authors, k=len(authors) // 8):
         for value in rng.sample(values, k=rng.randint(1, 2)):

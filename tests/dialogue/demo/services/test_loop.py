@@ -6,9 +6,9 @@ from dialogue.core.db import Session
 from dialogue.core.models import Dialogue, FollowUp, FollowUpReview, MemberCheck, Membership, Role
 from dialogue.core.models.followup import FollowUpOrigin
 from dialogue.core.models.proposal import ProposalKind
-from dialogue.demo import content
+from dialogue.demo.services import content
 from rounds.traceability import load_graph
-from tests.dialogue.test_demo import run_demo
+from tests.dialogue.demo.test_cli import run_demo
 from tests.dialogue.test_participation import log_in_participant
 
 

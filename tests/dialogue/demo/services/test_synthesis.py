@@ -5,10 +5,10 @@ from sqlalchemy import select
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Dialogue
 from dialogue.core.models.proposal import ProposalStatus
-from dialogue.demo import content
+from dialogue.demo.services import content
 from dialogue.synthesis.coverage import coverage
 from rounds.traceability import load_graph, proposal_id_of
-from tests.dialogue.test_demo import run_demo
+from tests.dialogue.demo.test_cli import run_demo
 
 
 def test_demo_synthesis_runs_the_whole_chain(app, db_session):

@@ -5,10 +5,10 @@ from sqlalchemy import select
 from dialogue.core.anonymity import author_pseudonym
 from dialogue.core.db import Session
 from dialogue.core.models import Dialogue, Membership, Role, RoundKind
-from dialogue.demo import content, rerate
+from dialogue.demo.services import content, rerate
 from rounds import get_kind
 from rounds.results import delphi
-from tests.dialogue.test_demo import run_demo
+from tests.dialogue.demo.test_cli import run_demo
 from tests.dialogue.test_participation import log_in_participant
 
 
