@@ -6,10 +6,11 @@ def init_app(app) -> None:
 
     ``dialogue themes`` needs no app: ``dialogue.cli`` adds it before any app is loaded.
     """
-    from dialogue.workbench import views
     from dialogue.workbench.cli.themes import analyse_command, embed_command
     from dialogue.workbench.cli.worker import embed_worker_command
+    from dialogue.workbench.views import blueprint, rounds, themes
 
-    app.register_blueprint(views.bp)
+    del rounds, themes  # their routes are registered on ``blueprint.bp`` when imported
+    app.register_blueprint(blueprint.bp)
     for command in (analyse_command, embed_command, embed_worker_command):
         app.cli.add_command(command)
