@@ -17,7 +17,6 @@ from collections.abc import Iterable, Sequence
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from analysis import ThemeAnalysis
 from dialogue.core.audit import record_event
@@ -39,11 +38,10 @@ from dialogue.core.models.analysis import (
     ThemeOrigin,
     ThemeState,
 )
+from dialogue.workbench.queries.members import themes_holding, visible_contributions
 from dialogue.workbench.services.history import log_edit, restore, snapshot
-from rounds import get_kind
 from rounds.errors import RoundError
 from rounds.theme_run import redescribe_themes, round_documents
-from rounds.traceability import chunks
 
 
 class WorkbenchError(RoundError):
@@ -216,11 +214,11 @@ def move_contributions(
         _require_in_round(target, round_)
         _require_active(target)
         part = target.part
-    contributions = _visible_contributions(round_, contribution_ids, part)
+    contributions = visible_contributions(round_, contribution_ids, part)
     if not contributions:
         raise WorkbenchError(_l("Choose at least one contribution to move."))
     ids = {contribution.id for contribution in contributions}
-    holders = _themes_holding(round_, ids, part)
+    holders = themes_holding(round_, ids, part)
     affected = holders + ([target] if target is not None and target not in holders else [])
     before = snapshot(affected)
     scores = {}
@@ -252,7 +250,7 @@ def hide_contribution(
     """
     if contribution.moderation is ModerationState.HIDDEN:
         raise WorkbenchError(_l("This contribution is hidden already."))
-    holders = _themes_holding(contribution.round, {contribution.id})
+    holders = themes_holding(contribution.round, {contribution.id})
     before = snapshot(holders, [contribution])
     for theme in holders:
         theme.members[:] = [m for m in theme.members if m.contribution_id != contribution.id]
@@ -324,40 +322,3 @@ def _require_in_round(theme: Theme, round_: Round) -> None:
 def _require_part(theme: Theme, part: str) -> None:
     if theme.part != part:
         raise WorkbenchError(_l("Themes of different parts of a round cannot be mixed."))
-
-
-def _visible_contributions(
-    round_: Round, ids: Iterable[uuid.UUID], part: str
-) -> list[Contribution]:
-    """The visible texts among `ids` that belong to the round's `part`."""
-    ids = list(ids)
-    kind = get_kind(round_.kind)
-    condition = kind.analysis_condition(round_, part) if kind is not None else None
-    if not ids or condition is None:
-        return []
-    return list(Session.scalars(select(Contribution).where(condition, Contribution.id.in_(ids))))
-
-
-def _themes_holding(
-    round_: Round, contribution_ids: set[uuid.UUID], part: str | None = None
-) -> list[Theme]:
-    """The part's active themes that hold any of the contributions, with their members.
-
-    Found from the placements of those contributions (an index lookup each), and only their
-    members loaded, not every theme's: at a million texts that took 20 s for one hidden text.
-    """
-    holding: set[int] = set()
-    for ids in chunks(contribution_ids):
-        holding.update(
-            Session.scalars(
-                select(ThemeMember.theme_id).where(ThemeMember.contribution_id.in_(ids))
-            )
-        )
-    if not holding:
-        return []
-    query = select(Theme).where(
-        Theme.round_id == round_.id, Theme.state.in_(ACTIVE_STATES), Theme.id.in_(holding)
-    )
-    if part is not None:
-        query = query.where(Theme.part == part)
-    return list(Session.scalars(query.options(selectinload(Theme.members)).order_by(Theme.id)))
