@@ -59,7 +59,7 @@ from pathlib import Path
 import pyotp
 
 from dialogue.core.models import Role
-from dialogue.demo import STAFF_TOTP_SECRETS
+from dialogue.demo.services.people import STAFF_TOTP_SECRETS
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable

@@ -20,6 +20,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     from dialogue import admin, auth, cli, participate, staff, web
     from dialogue.core import db, errors, i18n, security, session_store
     from dialogue.core.config import finish_config, load_config
+    from dialogue.demo import init_app as init_demo
     from dialogue.fingerprints import init_app as init_fingerprints
     from dialogue.followup import init_app as init_followup
     from dialogue.identifying import init_app as init_identifying
@@ -58,6 +59,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     init_results(app)
     init_rounds_admin(app)
     init_workbench(app)
+    init_demo(app)
     init_synthesis(app)
     init_membercheck(app)
     init_followup(app)

@@ -47,7 +47,7 @@ def _add_commands_without_app() -> None:
     ``themes`` works on a file outside any dialogue; loading the app would refuse it for a
     missing secret or an unreachable database it never uses.
     """
-    from dialogue.workbench.cli import themes_command
+    from dialogue.workbench.cli.themes import themes_command
 
     cli.add_command(themes_command)
 
@@ -64,12 +64,12 @@ _add_commands_without_app()
 )
 @click.pass_context
 def run_command(ctx, **options):
-    """Flask's ``run``, with the embedding worker beside it (``dialogue.workbench.cli``).
+    """Flask's ``run``, with the embedding worker beside it (``dialogue.workbench.cli.worker``).
 
     Without ``PUBLIC_URL`` in the environment, the links this server mails point at the host
     and port it serves on, not at the default port.
     """
-    from dialogue.workbench.cli import beside_server
+    from dialogue.workbench.cli.worker import beside_server
 
     app = ctx.ensure_object(ScriptInfo).load_app()
     if "PUBLIC_URL" not in os.environ:
@@ -97,27 +97,20 @@ def init_app(app) -> None:
         tick_command,
     )
     from dialogue.core.jobs import worker_command
-    from dialogue.demo.scale import generate_command
     from dialogue.synthesis.cli import export_command, report_command
-    from dialogue.workbench.cli import analyse_command, embed_command, embed_worker_command
 
     for command in (
         db,
-        demo_command,
         translations,
         backup_command,
         restore_command,
         import_participants_command,
-        analyse_command,
-        embed_command,
         export_command,
         report_command,
         create_dialogue_command,
         add_staff_command,
         tick_command,
-        generate_command,
         worker_command,
-        embed_worker_command,
         disable_user_command,
         enable_user_command,
         end_sessions_command,
@@ -148,19 +141,6 @@ def db_downgrade(revision: str):
     """Migrate the database down to REVISION ("base" leaves an empty schema)."""
     migrate.downgrade(current_app, revision)
     click.echo(f"database at {revision}")
-
-
-@click.command("demo")
-@with_appcontext
-def demo_command():
-    """Fill an empty database with a Danish demo dialogue and print how to log in."""
-    from dialogue.demo import build_demo, compute_figures, print_logins
-
-    if not migrate.is_up_to_date(current_app):
-        migrate.upgrade(current_app)
-    logins = build_demo()
-    compute_figures()
-    print_logins(logins, current_app.config["PUBLIC_URL"])
 
 
 @click.command("backup")

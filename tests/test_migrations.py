@@ -24,7 +24,7 @@ from dialogue.core import migrate
 from dialogue.core.access import current_author
 from dialogue.core.db import Session
 from dialogue.core.models import Dialogue, Membership, Role
-from dialogue.demo import content as demo_content
+from dialogue.demo.services import content as demo_content
 from rounds.submissions import list_own
 from tests.dialogue.core.test_anonymity import CONTENT_COLUMNS, IDENTITY_TABLES, STAFF_ACTION_TABLES
 

@@ -18,7 +18,7 @@ from dialogue.core.models import (
     Theme,
 )
 from dialogue.core.models.membercheck import CheckAnswer
-from dialogue.workbench import services as workbench
+from dialogue.workbench.services import edits as workbench
 from rounds.errors import RoundError
 from rounds.submissions import clean_text
 from rounds.traceability import Graph, proposal_id_of

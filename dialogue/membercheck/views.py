@@ -22,7 +22,7 @@ from dialogue.core.models.analysis import ACTIVE_STATES
 from dialogue.core.models.membercheck import CheckAnswer
 from dialogue.core.views import attempt
 from dialogue.membercheck import forms, queries, services
-from dialogue.workbench import services as workbench
+from dialogue.workbench.services import edits as workbench
 from rounds.traceability import load_graph
 
 bp = Blueprint("membercheck", __name__, url_prefix="/d/<slug>")

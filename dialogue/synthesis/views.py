@@ -26,7 +26,7 @@ from dialogue.synthesis.feedback import comment_themes
 from dialogue.synthesis.figures import FiguresPending, source_sizes
 from dialogue.synthesis.queries import proposal_or_404, synthesis_member
 from dialogue.synthesis.traces import consultation_outcomes, proposal_view
-from dialogue.workbench.queries import theme_sizes
+from dialogue.workbench.queries.figures import theme_sizes
 from rounds.identifying import masked_text
 from rounds.traceability import load_graph
 

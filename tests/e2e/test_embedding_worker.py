@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import text
 
 from benchmarks.harness import SECRETS, VENV_BIN, Participant, engine_for, free_port, seed
-from dialogue.workbench.cli import MAX_POLL
+from dialogue.workbench.cli.worker import MAX_POLL
 
 DIALOGUE = str(VENV_BIN / "dialogue")
 #: How long a process may take to end: generous for a loaded machine, as waits end on the event.

@@ -15,15 +15,15 @@ from dialogue.core import jobs, migrate
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.models import AnalysisRun, Contribution, ContributionEmbedding, Job
-from dialogue.workbench.cli import analyse_command, embed_command, themes_command
+from dialogue.workbench.cli.themes import analyse_command, embed_command, themes_command
 from dialogue.workbench.jobs import schedule as schedule_embedding
 from rounds import embeddings
 from rounds.theme_run import run_analysis
 from tests.conftest import csrf_from, require
 from tests.dialogue.test_participation import setup_round, submit
-from tests.dialogue.test_themes_cli import write_csv
+from tests.dialogue.workbench.cli.test_themes import write_csv
+from tests.dialogue.workbench.corpus import STAFF_TEXTS, make_analysed_world
 from tests.factories import make_contribution, make_dialogue, make_member, make_round
-from tests.workbench.corpus import STAFF_TEXTS, make_analysed_world
 
 SHORT = ["Vi har for travlt.", "Computerne går ned.", "Ledelsen lytter ikke."]
 

@@ -7,10 +7,17 @@ from analysis import analyse
 from dialogue.core.db import Session
 from dialogue.core.models import AnalysisRun, AuditEvent, ThemeEdit
 from dialogue.core.models.analysis import HideReason, MemberSource, ThemeState
-from dialogue.workbench import services
+from dialogue.workbench.services import edits as services
 from rounds.theme_run import AnalysisRefused, list_active_themes, round_documents, run_analysis
+from tests.dialogue.workbench.corpus import (
+    IT,
+    STAFF_TEXTS,
+    STRESS,
+    add_texts,
+    make_analysed_world,
+    theme_of,
+)
 from tests.factories import make_dialogue, make_member, make_round
-from tests.workbench.corpus import IT, STAFF_TEXTS, STRESS, add_texts, make_analysed_world, theme_of
 
 
 @pytest.fixture
@@ -95,7 +102,7 @@ def test_rerun_keeps_a_merge_and_retires_nothing_the_consultant_made(world):
 
 
 def test_hidden_contribution_leaves_the_next_run_and_the_quotes(world, app_context):
-    from dialogue.workbench.queries import list_theme_summaries
+    from dialogue.workbench.queries.figures import list_theme_summaries
 
     _, round_, _, contributions = world
     hidden = contributions[STRESS[0]]

@@ -10,7 +10,7 @@ from dialogue.core.models import ProposalSource, ThemeEdit
 from dialogue.core.models.analysis import ThemeState
 from dialogue.core.models.proposal import ProposalKind, ProposalStatus, VersionStage
 from dialogue.synthesis import services
-from dialogue.workbench.services import merge_themes
+from dialogue.workbench.services.edits import merge_themes
 from rounds.errors import RoundError
 from rounds.theme_run import run_analysis
 from rounds.traceability import load_graph, proposal_id_of

@@ -34,7 +34,7 @@ from dialogue.synthesis.traces import (
     own_paths,
     value_trace,
 )
-from dialogue.workbench.services import hide_contribution, merge_themes
+from dialogue.workbench.services.edits import hide_contribution, merge_themes
 from rounds import get_kind
 from rounds.theme_run import run_analysis
 from rounds.traceability import load_graph, proposal_id_of

@@ -17,7 +17,7 @@ from dialogue.synthesis import services
 from dialogue.synthesis.coverage import coverage
 from dialogue.synthesis.figures import FiguresPending, outdated, serving_page, source_sizes
 from dialogue.synthesis.refresh import KIND, PAGE_INTERVAL, refresh_job, refresh_later
-from dialogue.workbench.services import hide_contribution
+from dialogue.workbench.services.edits import hide_contribution
 from rounds.traceability import load_graph
 from tests.dialogue.test_auth import staff_login
 from tests.factories import STAFF_PASSWORD

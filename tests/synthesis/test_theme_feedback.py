@@ -20,14 +20,14 @@ from dialogue.core.results_cache import decode, encode, finalise, reading_stored
 from dialogue.synthesis.feedback import round_themes
 from dialogue.synthesis.services import create_proposal, publish_for_consultation
 from dialogue.synthesis.traces import QUOTE_MIN_AUTHORS
-from dialogue.workbench import services
+from dialogue.workbench.services import edits as services
 from rounds.lifecycle import set_published
 from rounds.theme_run import list_active_themes, run_analysis
 from tests.dialogue.test_participation import log_in_participant
+from tests.dialogue.workbench.corpus import IT, LEADERSHIP, STAFF_TEXTS, STRESS, make_analysed_world
+from tests.dialogue.workbench.test_views import log_in
 from tests.factories import make_member, make_round
 from tests.rounds.factories import ITEMS, author_of, closed_times
-from tests.workbench.corpus import IT, LEADERSHIP, STAFF_TEXTS, STRESS, make_analysed_world
-from tests.workbench.test_views import log_in
 
 K = 5
 

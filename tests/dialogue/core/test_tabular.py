@@ -15,7 +15,7 @@ from dialogue.admin import services
 from dialogue.admin.cli import import_participants_command
 from dialogue.admin.importing import ImportRefused, parse_participants
 from dialogue.core.tabular import MAX_ROWS, TableError, read_table
-from dialogue.workbench.cli import themes_command
+from dialogue.workbench.cli.themes import themes_command
 from tests import xlsx_bombs
 from tests.dialogue.test_admin import log_in_admin, participant_count, upload
 from tests.factories import make_dialogue

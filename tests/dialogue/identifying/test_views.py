@@ -21,7 +21,7 @@ from dialogue.core.models import (
 )
 from dialogue.synthesis.coverage import coverage
 from dialogue.synthesis.exports import build_export
-from dialogue.workbench.queries import theme_figures
+from dialogue.workbench.queries.figures import theme_figures
 from rounds.identifying import flagged_in_round, masked_text, redact
 from rounds.theme_run import round_documents
 from rounds.traceability import load_graph

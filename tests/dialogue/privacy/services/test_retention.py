@@ -42,7 +42,8 @@ from dialogue.core.models.followup import ReviewPeriod
 from dialogue.core.models.membercheck import CheckAnswer
 from dialogue.core.models.proposal import ProposalKind, ProposalStatus
 from dialogue.core.models.sends import KeptLink, MailSend, ReminderSchedule, SendKind
-from dialogue.demo import build_demo, content
+from dialogue.demo.cli import build_demo
+from dialogue.demo.services import content
 from dialogue.privacy.jobs import purge_due
 from dialogue.privacy.services import retention
 from rounds.traceability import load_graph

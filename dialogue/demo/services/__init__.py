@@ -1,0 +1,1 @@
+"""The steps that build the demo dialogues; they flush, the commands commit."""

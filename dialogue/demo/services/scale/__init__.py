@@ -1,0 +1,1 @@
+"""The steps of ``dialogue generate``: one large synthetic dialogue, written in bulk."""

@@ -1,0 +1,1 @@
+"""The workbench's commands: theme analysis from the command line and the embedding worker."""

@@ -1,0 +1,1 @@
+"""The consultant's writes to a round's themes: the edits and their history."""

@@ -1,0 +1,1 @@
+"""The workbench's routes: the consultant's pages of a round's themes and the edits of them."""
