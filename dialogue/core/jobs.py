@@ -21,7 +21,7 @@ raises, the job fails with a message fit for the user: a domain error's own mess
 kind and the exception's class: never a traceback (which could hold contribution text in a
 local variable's repr) and never the text.
 
-Exports (the synthesis engineer's ``dialogue.synthesis.exports``) plug in the same way: a
+Exports (the synthesis engineer's ``dialogue.synthesis.queries.exports``) plug in the same way: a
 module-level ``func(job, dialogue_id, ...)`` that writes its file and returns
 ``JobOutcome(message, result_url=<download link>)``, enqueued with kind ``"export"``.
 """

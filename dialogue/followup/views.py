@@ -33,8 +33,8 @@ from dialogue.core.models.followup import FollowUpStatus, ReviewPeriod
 from dialogue.core.models.proposal import Proposal, ProposalStatus, VersionStage
 from dialogue.core.views import attempt
 from dialogue.followup import forms, services
-from dialogue.synthesis.queries import AUTHORS, proposal_or_404, synthesis_member
-from dialogue.synthesis.traces import QUOTE_MIN_AUTHORS, proposal_view
+from dialogue.synthesis.queries.proposals import AUTHORS, proposal_or_404, synthesis_member
+from dialogue.synthesis.queries.traces import QUOTE_MIN_AUTHORS, proposal_view
 from rounds.traceability import load_graph, proposal_id_of
 
 bp = Blueprint("followup", __name__, url_prefix="/d/<slug>/follow-up")

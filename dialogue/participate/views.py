@@ -44,8 +44,8 @@ from dialogue.participate.queries import (
 )
 from dialogue.privacy.forms import EraseForm
 from dialogue.privacy.services import as_csv, as_json, erase_own_input, own_input
-from dialogue.synthesis.feedback import RECALLED_THEMES, previous_themes, repeated_themes
-from dialogue.synthesis.traces import own_paths
+from dialogue.synthesis.queries.feedback import RECALLED_THEMES, previous_themes, repeated_themes
+from dialogue.synthesis.queries.traces import own_paths
 from dialogue.workbench.jobs import schedule as schedule_embedding
 from rounds import get_kind, questions, submissions
 from rounds.errors import RoundError

@@ -27,8 +27,8 @@ from dialogue.core.i18n import page_language
 from dialogue.core.models import Dialogue, Proposal, Round, RoundState
 from dialogue.core.models.proposal import ProposalStatus
 from dialogue.synthesis import forms
-from dialogue.synthesis.queries import closing_the_loop, strategy_map_cells
-from dialogue.synthesis.traces import value_trace
+from dialogue.synthesis.queries.proposals import closing_the_loop, strategy_map_cells
+from dialogue.synthesis.queries.traces import value_trace
 from rounds import get_kind
 from rounds.results.cached import cached_results
 from rounds.results.questions import question_results

@@ -25,7 +25,7 @@ from dialogue.core.i18n import page_language
 from dialogue.core.models import Role, RoundState
 from dialogue.fingerprints.jobs import record_later
 from dialogue.results.summary import plain_summary
-from dialogue.synthesis.feedback import round_themes
+from dialogue.synthesis.queries.feedback import round_themes
 from rounds import get_kind
 from rounds.errors import RoundError
 from rounds.lifecycle import set_published

@@ -13,7 +13,8 @@ def init_app(app) -> None:
     from flask import g, request
 
     from dialogue.core.jobs import runner_name
-    from dialogue.synthesis import figures, forms, pages, refresh, views
+    from dialogue.synthesis import forms, pages, refresh, views
+    from dialogue.synthesis.queries import figures
 
     del pages  # its routes are registered on ``views.bp`` when it is imported
     app.register_blueprint(views.bp)

@@ -21,16 +21,18 @@ from dialogue.core.audit import record_event
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Role, Theme
 from dialogue.core.models.proposal import CoverageStatus, ProposalStatus
-from dialogue.synthesis import exports, forms, report_docx, services
-from dialogue.synthesis.coverage import SORTS, coverage, group_ids, group_texts
-from dialogue.synthesis.queries import (
+from dialogue.synthesis import forms, services
+from dialogue.synthesis.queries import exports, report_docx
+from dialogue.synthesis.queries.coverage import SORTS, coverage
+from dialogue.synthesis.queries.proposals import (
     closing_the_loop,
     proposal_or_404,
     strategy_map_cells,
     synthesis_member,
 )
-from dialogue.synthesis.report import report_contents
-from dialogue.synthesis.traces import value_trace
+from dialogue.synthesis.queries.report import report_contents
+from dialogue.synthesis.queries.traces import value_trace
+from dialogue.synthesis.queries.uncovered import group_ids, group_texts
 from dialogue.synthesis.views import bp
 from rounds import get_kind
 from rounds.errors import RoundError

@@ -21,11 +21,18 @@ from dialogue.core.models import Contribution, Proposal, ProposalSource, Role, R
 from dialogue.core.models.analysis import ACTIVE_STATES
 from dialogue.core.models.proposal import Perspective, ProposalKind, ProposalStatus
 from dialogue.core.views import attempt
-from dialogue.synthesis import forms, queries, refresh, services
-from dialogue.synthesis.feedback import comment_themes
-from dialogue.synthesis.figures import FiguresPending, source_sizes
-from dialogue.synthesis.queries import proposal_or_404, synthesis_member
-from dialogue.synthesis.traces import consultation_outcomes, proposal_view
+from dialogue.synthesis import forms, refresh, services
+from dialogue.synthesis.queries.feedback import comment_themes
+from dialogue.synthesis.queries.figures import FiguresPending, source_sizes
+from dialogue.synthesis.queries.proposals import (
+    admin_names,
+    consultation_comments,
+    consultation_rounds,
+    proposal_or_404,
+    rounds_to_feed,
+    synthesis_member,
+)
+from dialogue.synthesis.queries.traces import consultation_outcomes, proposal_view
 from dialogue.workbench.queries import theme_sizes
 from rounds.identifying import masked_text
 from rounds.traceability import load_graph
@@ -74,7 +81,7 @@ def proposals(slug: str):
     graph = load_graph(membership.dialogue)
     outcomes = consultation_outcomes(graph.proposals.values(), published_only=False)
     feed = forms.RoundForm()
-    feed.round_id.choices = _round_choices(queries.rounds_to_feed(membership.dialogue))
+    feed.round_id.choices = _round_choices(rounds_to_feed(membership.dialogue))
     return render_template(
         "synthesis/proposals.html",
         membership=membership,
@@ -143,9 +150,7 @@ def proposal(slug: str, proposal_id: int):
         for t in themes
     ]
     publish = forms.RoundForm()
-    publish.round_id.choices = _round_choices(
-        queries.consultation_rounds(membership.dialogue, utcnow())
-    )
+    publish.round_id.choices = _round_choices(consultation_rounds(membership.dialogue, utcnow()))
     is_consultant = membership.role is Role.CONSULTANT
     return render_template(
         "synthesis/proposal.html",
@@ -160,8 +165,8 @@ def proposal(slug: str, proposal_id: int):
         drop_form=forms.DropForm(),
         source_form=source_form,
         publish_form=publish,
-        admins=queries.admin_names(membership.dialogue),
-        comments=queries.consultation_comments(found, utcnow()),
+        admins=admin_names(membership.dialogue),
+        comments=consultation_comments(found, utcnow()),
         comment_themes=comment_themes(found),
         ProposalStatus=ProposalStatus,
         labels=forms,
@@ -346,7 +351,7 @@ def finalise(slug: str, proposal_id: int):
             return _to(slug, found.id)
         _attach(form, outcome.refusal, outcome.message)
     # The note on what changed answers the consultation: its comments are beside the form.
-    comments = queries.consultation_comments(found, utcnow())
+    comments = consultation_comments(found, utcnow())
     return _confirm_page("synthesis/finalise.html", membership, found, form, comments=comments)
 
 

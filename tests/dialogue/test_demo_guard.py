@@ -8,7 +8,7 @@ from dialogue.core.db import Session
 from dialogue.core.models import Dialogue, Redaction
 from dialogue.demo import STAFF_PASSWORD, content
 from dialogue.demo.guard import WARNED_TEXT
-from dialogue.synthesis.exports import build_export
+from dialogue.synthesis.queries.exports import build_export
 from rounds import fingerprint
 from rounds.identifying import flagged_in_round
 from tests.dialogue.test_auth import staff_login

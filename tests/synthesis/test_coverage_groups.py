@@ -8,7 +8,8 @@ from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, CoverageMark, Membership
 from dialogue.core.models.proposal import CoverageStatus
 from dialogue.synthesis import services
-from dialogue.synthesis.coverage import coverage, group_ids, group_texts
+from dialogue.synthesis.queries.coverage import coverage
+from dialogue.synthesis.queries.uncovered import group_ids, group_texts
 from rounds.traceability import load_graph
 from tests.conftest import csrf_from
 from tests.dialogue.test_auth import staff_login

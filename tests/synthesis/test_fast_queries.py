@@ -25,9 +25,9 @@ from dialogue.core.models import (
 from dialogue.core.models.analysis import ACTIVE_STATES, HideReason, ThemeState
 from dialogue.core.models.proposal import ProposalKind
 from dialogue.synthesis import services
-from dialogue.synthesis.coverage import coverage
-from dialogue.synthesis.exports import theme_rows
-from dialogue.synthesis.traces import (
+from dialogue.synthesis.queries.coverage import coverage
+from dialogue.synthesis.queries.exports import theme_rows
+from dialogue.synthesis.queries.traces import (
     QUOTE_LENGTH,
     QUOTE_MIN_AUTHORS,
     QUOTES_PER_THEME,
@@ -272,7 +272,7 @@ def _check_against_reference(case):
 def test_fast_queries_match_the_whole_graph_through_every_edit(world, monkeypatch):
     case = world
     # Fewer uncovered texts stored than there are, so reading past them is compared too.
-    monkeypatch.setattr("dialogue.synthesis.coverage.STORED_TEXTS", 3)
+    monkeypatch.setattr("dialogue.synthesis.queries.coverage.STORED_TEXTS", 3)
     trivsel, parkering = case.values["trivsel"], case.values["parkering"]
     first = _check_against_reference(case)
     assert first[case.texts["lonely"][0].id] == {trivsel.id}  # the direct link

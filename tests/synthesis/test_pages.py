@@ -15,10 +15,11 @@ from dialogue.auth.services import issue_login_link
 from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Contribution, Dialogue, Membership
 from dialogue.core.models.proposal import CoverageStatus, Perspective, ProposalKind
-from dialogue.synthesis import exports, services
+from dialogue.synthesis import services
 from dialogue.synthesis.cli import export_command
-from dialogue.synthesis.coverage import coverage
-from dialogue.synthesis.traces import value_trace
+from dialogue.synthesis.queries import exports
+from dialogue.synthesis.queries.coverage import coverage
+from dialogue.synthesis.queries.traces import value_trace
 from rounds.traceability import load_graph
 from tests.conftest import csrf_from
 from tests.dialogue.test_auth import staff_login

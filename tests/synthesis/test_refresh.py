@@ -14,8 +14,8 @@ from dialogue.core.models import Job, JobState, Membership
 from dialogue.core.models.analysis import HideReason
 from dialogue.core.models.proposal import ProposalKind
 from dialogue.synthesis import services
-from dialogue.synthesis.coverage import coverage
-from dialogue.synthesis.figures import FiguresPending, outdated, serving_page, source_sizes
+from dialogue.synthesis.queries.coverage import coverage
+from dialogue.synthesis.queries.figures import FiguresPending, outdated, serving_page, source_sizes
 from dialogue.synthesis.refresh import KIND, PAGE_INTERVAL, refresh_job, refresh_later
 from dialogue.workbench.services import hide_contribution
 from rounds.traceability import load_graph

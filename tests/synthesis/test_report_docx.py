@@ -12,7 +12,7 @@ from docx import Document
 
 from dialogue.core.db import Session
 from dialogue.core.models import Membership
-from dialogue.synthesis.report_docx import report_docx
+from dialogue.synthesis.queries.report_docx import report_docx
 from tests.conftest import csrf_from
 from tests.dialogue.test_auth import staff_login
 from tests.factories import STAFF_PASSWORD

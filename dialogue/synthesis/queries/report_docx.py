@@ -1,11 +1,11 @@
 """The consultant's report as a Word file (.docx), for editing and handing on.
 
-It holds what the printable report page holds (``dialogue.synthesis.report``: rounds and their
-results, themes, final values with "why this value?", proposals set aside), plus participation
-per round (``rounds.results.participation``) and coverage with the critical factors still to
-follow up (``dialogue.synthesis.coverage``). Every figure comes from those functions, already
-suppressed for small groups; this module only lays them out. No contribution text is written
-except the quotes "why this value?" allows, and no name, e-mail address or time of anyone.
+It holds what the printable report page holds (``dialogue.synthesis.queries.report``: rounds and
+their results, themes, final values with "why this value?", proposals set aside), plus participation
+per round (``rounds.results.participation``) and coverage with the critical factors still to follow
+up (``dialogue.synthesis.queries.coverage``). Every figure comes from those functions, already
+suppressed for small groups; this module only lays them out. No contribution text is written except
+the quotes "why this value?" allows, and no name, e-mail address or time of anyone.
 
 Charts are drawn as PNG with matplotlib (Word does not show the page's inline SVG): the same
 numbers as the page's charts, with a table beside each as on the page.
@@ -25,8 +25,8 @@ from dialogue.core.charts import BAR_COLOUR, SCALE_COLOURS, TEXT_COLOUR
 from dialogue.core.i18n import local_datetime
 from dialogue.core.models import Dialogue
 from dialogue.synthesis import forms
-from dialogue.synthesis.coverage import coverage
-from dialogue.synthesis.report import ReportContents, report_contents
+from dialogue.synthesis.queries.coverage import coverage
+from dialogue.synthesis.queries.report import ReportContents, report_contents
 from rounds import get_kind
 from rounds.results.participation import round_participation
 
