@@ -72,7 +72,7 @@ KINDS = {
     "analysis": "dialogue.workbench.jobs",
     "import": "dialogue.admin.jobs",
     "fingerprint": "dialogue.fingerprints.jobs",
-    "figures": "dialogue.synthesis.refresh",
+    "figures": "dialogue.synthesis.jobs",
     "final-results": "dialogue.core.results_cache",
     "purge": "dialogue.privacy.jobs",
 }

@@ -13,7 +13,7 @@ def init_app(app) -> None:
     from flask import g, request
 
     from dialogue.core.jobs import runner_name
-    from dialogue.synthesis import forms, pages, refresh, views
+    from dialogue.synthesis import forms, jobs, pages, views
     from dialogue.synthesis.queries import figures
 
     del pages  # its routes are registered on ``views.bp`` when it is imported
@@ -32,7 +32,7 @@ def init_app(app) -> None:
     @app.after_request
     def refresh_outdated_figures(response):
         for dialogue_id in sorted(figures.outdated()):
-            refresh.refresh_later(dialogue_id, unless_within=refresh.PAGE_INTERVAL)
+            jobs.refresh_later(dialogue_id, unless_within=jobs.PAGE_INTERVAL)
         return response
 
     @app.teardown_request

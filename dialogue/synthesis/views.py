@@ -21,7 +21,7 @@ from dialogue.core.models import Contribution, Proposal, ProposalSource, Role, R
 from dialogue.core.models.analysis import ACTIVE_STATES
 from dialogue.core.models.proposal import Perspective, ProposalKind, ProposalStatus
 from dialogue.core.views import attempt
-from dialogue.synthesis import forms, refresh, services
+from dialogue.synthesis import forms, jobs, services
 from dialogue.synthesis.queries.feedback import comment_themes
 from dialogue.synthesis.queries.figures import FiguresPending, source_sizes
 from dialogue.synthesis.queries.proposals import (
@@ -64,7 +64,7 @@ def _run(membership, proposal_id: int | None, form, operation, done: str):
     if outcome.message is not None:
         flash(str(outcome.message), "error")
         return _to(slug, proposal_id)
-    refresh.refresh_later(membership.dialogue_id)
+    jobs.refresh_later(membership.dialogue_id)
     flash(done, "success")
     return _to(slug, proposal_id)
 
@@ -182,7 +182,7 @@ def _sources(graph, proposal: Proposal, with_text: bool, dialogue) -> list[dict]
     try:
         sizes = source_sizes(graph, proposal, dialogue)
     except FiguresPending:
-        refresh.refresh_later(dialogue.id)
+        jobs.refresh_later(dialogue.id)
         sizes = {}
     rows = []
     for source in proposal.sources:
@@ -346,7 +346,7 @@ def finalise(slug: str, proposal_id: int):
             )
         )
         if outcome.message is None:
-            refresh.refresh_later(membership.dialogue_id)
+            jobs.refresh_later(membership.dialogue_id)
             flash(_("The proposal is final."), "success")
             return _to(slug, found.id)
         _attach(form, outcome.refusal, outcome.message)
@@ -391,7 +391,7 @@ def reopen(slug: str, proposal_id: int):
             lambda: services.reopen_proposal(found, note=form.note.data, actor_id=current_user.id)
         )
         if outcome.message is None:
-            refresh.refresh_later(membership.dialogue_id)
+            jobs.refresh_later(membership.dialogue_id)
             flash(_("The proposal is a draft again."), "success")
             return _to(slug, found.id)
         _attach(form, outcome.refusal, outcome.message)
@@ -438,5 +438,5 @@ def feed_round(slug: str):
 
 def figures_pending(exc: FiguresPending):
     """A page whose figures were never computed: ask the job for them, and say so."""
-    refresh.refresh_later(exc.dialogue_id)
+    jobs.refresh_later(exc.dialogue_id)
     return render_template("synthesis/pending.html"), 202  # accepted, not done: no error

@@ -14,9 +14,9 @@ from dialogue.core.models import Job, JobState, Membership
 from dialogue.core.models.analysis import HideReason
 from dialogue.core.models.proposal import ProposalKind
 from dialogue.synthesis import services
+from dialogue.synthesis.jobs import KIND, PAGE_INTERVAL, refresh_job, refresh_later
 from dialogue.synthesis.queries.coverage import coverage
 from dialogue.synthesis.queries.figures import FiguresPending, outdated, serving_page, source_sizes
-from dialogue.synthesis.refresh import KIND, PAGE_INTERVAL, refresh_job, refresh_later
 from dialogue.workbench.services import hide_contribution
 from rounds.traceability import load_graph
 from tests.dialogue.test_auth import staff_login
@@ -56,7 +56,7 @@ def asked(app, monkeypatch):
     def refresh_later(dialogue_id, **_options):
         calls.append(dialogue_id)
 
-    monkeypatch.setattr("dialogue.synthesis.refresh.refresh_later", refresh_later)
+    monkeypatch.setattr("dialogue.synthesis.jobs.refresh_later", refresh_later)
     monkeypatch.setattr("dialogue.core.results_cache.finalise_later", lambda round_: None)
     return calls
 
