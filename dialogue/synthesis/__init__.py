@@ -2,6 +2,10 @@
 
 from contextlib import ExitStack
 
+from flask import Blueprint
+
+bp = Blueprint("synthesis", __name__, url_prefix="/d/<slug>")
+
 
 def init_app(app) -> None:
     """Register the blueprint, and the figures' page rules (the export command is in ``cli``).
@@ -13,12 +17,13 @@ def init_app(app) -> None:
     from flask import g, request
 
     from dialogue.core.jobs import runner_name
-    from dialogue.synthesis import forms, jobs, pages, views
+    from dialogue.synthesis import forms, jobs
     from dialogue.synthesis.queries import figures
+    from dialogue.synthesis.views import coverage, proposals, reading
 
-    del pages  # its routes are registered on ``views.bp`` when it is imported
-    app.register_blueprint(views.bp)
-    app.register_error_handler(figures.FiguresPending, views.figures_pending)
+    del coverage, reading  # their routes are registered on ``bp`` when they are imported
+    app.register_blueprint(bp)
+    app.register_error_handler(figures.FiguresPending, proposals.figures_pending)
     app.context_processor(
         lambda: {"proposal_label": forms.label, "stale_figures": bool(figures.outdated())}
     )

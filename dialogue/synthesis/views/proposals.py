@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -21,7 +21,7 @@ from dialogue.core.models import Contribution, Proposal, ProposalSource, Role, R
 from dialogue.core.models.analysis import ACTIVE_STATES
 from dialogue.core.models.proposal import Perspective, ProposalKind, ProposalStatus
 from dialogue.core.views import attempt
-from dialogue.synthesis import forms, jobs, services
+from dialogue.synthesis import bp, forms, jobs, services
 from dialogue.synthesis.queries.feedback import comment_themes
 from dialogue.synthesis.queries.figures import FiguresPending, source_sizes
 from dialogue.synthesis.queries.proposals import (
@@ -36,10 +36,6 @@ from dialogue.synthesis.queries.traces import consultation_outcomes, proposal_vi
 from dialogue.workbench.queries import theme_sizes
 from rounds.identifying import masked_text
 from rounds.traceability import load_graph
-
-bp = Blueprint("synthesis", __name__, url_prefix="/d/<slug>")
-
-#: Who drafts and reviews proposals, coverage, exports and the report.
 
 
 def _to(slug: str, proposal_id: int | None = None):
