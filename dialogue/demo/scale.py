@@ -53,7 +53,7 @@ from dialogue.core.models import (
 from dialogue.core.models.analysis import MemberSource, ThemeOrigin, ThemeState
 from dialogue.core.models.proposal import ProposalKind
 from dialogue.demo import STAFF_PASSWORD, STAFF_TOTP_SECRETS, content, corpus_da, synthesis
-from dialogue.synthesis import services
+from dialogue.synthesis.services import proposals as services
 from rounds.items import slug_key
 
 #: Rows per executemany batch on SQLite, and per COPY flush on PostgreSQL.

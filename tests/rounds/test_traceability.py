@@ -9,7 +9,7 @@ from dialogue.core.db import Session
 from dialogue.core.models import ProposalSource, ThemeEdit
 from dialogue.core.models.analysis import ThemeState
 from dialogue.core.models.proposal import ProposalKind, ProposalStatus, VersionStage
-from dialogue.synthesis import services
+from dialogue.synthesis.services import proposals as services
 from dialogue.workbench.services import merge_themes
 from rounds.errors import RoundError
 from rounds.theme_run import run_analysis

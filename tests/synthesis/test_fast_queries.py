@@ -24,7 +24,6 @@ from dialogue.core.models import (
 )
 from dialogue.core.models.analysis import ACTIVE_STATES, HideReason, ThemeState
 from dialogue.core.models.proposal import ProposalKind
-from dialogue.synthesis import services
 from dialogue.synthesis.queries.coverage import coverage
 from dialogue.synthesis.queries.exports import theme_rows
 from dialogue.synthesis.queries.traces import (
@@ -33,6 +32,12 @@ from dialogue.synthesis.queries.traces import (
     QUOTES_PER_THEME,
     own_paths,
     value_trace,
+)
+from dialogue.synthesis.services.proposals import (
+    add_source,
+    create_proposal,
+    drop_proposal,
+    finalise_proposal,
 )
 from dialogue.workbench.services import hide_contribution, merge_themes
 from rounds import get_kind
@@ -167,17 +172,15 @@ def ref_coverage(graph, dialogue) -> dict:
 
 
 def _proposal(case, title, *, themes=(), texts=(), final=False, drop=False):
-    proposal = services.create_proposal(
-        case.dialogue, kind=ProposalKind.VALUE, title=title, actor_id=None
-    )
+    proposal = create_proposal(case.dialogue, kind=ProposalKind.VALUE, title=title, actor_id=None)
     for theme in themes:
-        services.add_source(proposal, theme=theme, actor_id=None)
+        add_source(proposal, theme=theme, actor_id=None)
     for text in texts:
-        services.add_source(proposal, contribution=text, actor_id=None)
+        add_source(proposal, contribution=text, actor_id=None)
     if final:
-        services.finalise_proposal(proposal, title=title, text="", note="", actor_id=None)
+        finalise_proposal(proposal, title=title, text="", note="", actor_id=None)
     if drop:
-        services.drop_proposal(proposal, note="Lagt til side", actor_id=None)
+        drop_proposal(proposal, note="Lagt til side", actor_id=None)
     return proposal
 
 
@@ -316,7 +319,7 @@ def test_a_new_link_changes_the_stored_figures_at_once(world):
     graph = load_graph(case.dialogue)
     before = coverage(graph, case.dialogue)
     trace = value_trace(graph, case.values["parkering"], case.dialogue)
-    services.add_source(case.values["parkering"], theme=case.themes["third"], actor_id=None)
+    add_source(case.values["parkering"], theme=case.themes["third"], actor_id=None)
     graph = load_graph(case.dialogue)
     after = coverage(graph, case.dialogue)
     stored = Session.scalars(select(RoundResultsCache.variant)).all()

@@ -17,12 +17,13 @@ from dialogue.core.access import round_or_404
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Role, Theme
 from dialogue.core.models.proposal import CoverageStatus
-from dialogue.synthesis import bp, forms, services
+from dialogue.synthesis import bp, forms
 from dialogue.synthesis.queries.coverage import SORTS, coverage
 from dialogue.synthesis.queries.proposals import (
     synthesis_member,
 )
 from dialogue.synthesis.queries.uncovered import group_ids, group_texts
+from dialogue.synthesis.services import coverage as decisions
 from rounds import get_kind
 from rounds.errors import RoundError
 from rounds.traceability import load_graph
@@ -59,7 +60,7 @@ def _mark(slug: str, **target):
         flash(_("Please choose a decision."), "error")
         return back
     try:
-        services.mark_coverage(
+        decisions.mark_coverage(
             membership.dialogue,
             status=CoverageStatus(form.status.data) if form.status.data else None,
             reason=form.reason.data,
@@ -154,7 +155,7 @@ def mark_group(slug: str, round_id: int):
     if ids is None:
         abort(404)
     try:
-        count = services.mark_group(
+        count = decisions.mark_group(
             membership.dialogue,
             ids,
             status=None if form.status.data == forms.CLEAR else CoverageStatus(form.status.data),

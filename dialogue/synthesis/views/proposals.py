@@ -1,8 +1,8 @@
 """Proposal views: management and the consultant draft, link, publish and finalise proposals.
 
-Every POST parses its form, calls one operation of ``dialogue.synthesis.services``, commits and
-redirects; a refused operation is flashed and nothing is committed. Management never sees raw
-contribution text here: a link to a single contribution shows its note only (TARGETS A6).
+Every POST parses its form, calls one operation of ``dialogue.synthesis.services.proposals``,
+commits and redirects; a refused operation is flashed and nothing is committed. Management never
+sees raw contribution text here: a link to a single contribution shows its note only (TARGETS A6).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dialogue.core.models import Contribution, Proposal, ProposalSource, Role, R
 from dialogue.core.models.analysis import ACTIVE_STATES
 from dialogue.core.models.proposal import Perspective, ProposalKind, ProposalStatus
 from dialogue.core.views import attempt
-from dialogue.synthesis import bp, forms, jobs, services
+from dialogue.synthesis import bp, forms, jobs
 from dialogue.synthesis.queries.feedback import comment_themes
 from dialogue.synthesis.queries.figures import FiguresPending, source_sizes
 from dialogue.synthesis.queries.proposals import (
@@ -33,6 +33,7 @@ from dialogue.synthesis.queries.proposals import (
     synthesis_member,
 )
 from dialogue.synthesis.queries.traces import consultation_outcomes, proposal_view
+from dialogue.synthesis.services import proposals as operations
 from dialogue.workbench.queries import theme_sizes
 from rounds.identifying import masked_text
 from rounds.traceability import load_graph
@@ -96,7 +97,7 @@ def new_proposal(slug: str):
     form = forms.ProposalForm()
     if form.validate_on_submit():
         outcome = attempt(
-            lambda: services.create_proposal(
+            lambda: operations.create_proposal(
                 membership.dialogue,
                 kind=ProposalKind(form.kind.data),
                 perspective=Perspective(form.perspective.data) if form.perspective.data else None,
@@ -231,7 +232,7 @@ def revise(slug: str, proposal_id: int):
         membership,
         found.id,
         form,
-        lambda: services.revise_proposal(
+        lambda: operations.revise_proposal(
             found,
             title=form.title.data,
             text=form.text.data,
@@ -263,8 +264,8 @@ def add_source(slug: str, proposal_id: int):
             except ValueError:
                 contribution = None
             if contribution is None:
-                raise services.SynthesisError(_("There is no such contribution."))
-        services.add_source(
+                raise operations.SynthesisError(_("There is no such contribution."))
+        operations.add_source(
             found,
             theme=theme,
             contribution=contribution,
@@ -288,7 +289,7 @@ def remove_source(slug: str, proposal_id: int, source_id: int):
         membership,
         found.id,
         FlaskForm(),
-        lambda: services.remove_source(source, actor_id=current_user.id),
+        lambda: operations.remove_source(source, actor_id=current_user.id),
         _("The link is removed."),
     )
 
@@ -304,7 +305,7 @@ def publish(slug: str, proposal_id: int):
         membership,
         found.id,
         form,
-        lambda: services.publish_for_consultation(
+        lambda: operations.publish_for_consultation(
             [found],
             _round_or_refuse(membership, form.round_id.data),
             actor_id=current_user.id,
@@ -316,7 +317,7 @@ def publish(slug: str, proposal_id: int):
 def _round_or_refuse(membership, round_id) -> Round:
     round_ = Session.get(Round, round_id or 0)
     if round_ is None or round_.dialogue_id != membership.dialogue_id:
-        raise services.SynthesisError(_("Choose a round of this dialogue."))
+        raise operations.SynthesisError(_("Choose a round of this dialogue."))
     return round_
 
 
@@ -333,7 +334,7 @@ def finalise(slug: str, proposal_id: int):
     form = forms.FinaliseForm(title=found.current.title, text=found.current.text)
     if form.validate_on_submit():
         outcome = attempt(
-            lambda: services.finalise_proposal(
+            lambda: operations.finalise_proposal(
                 found,
                 title=form.title.data,
                 text=form.text.data,
@@ -384,7 +385,7 @@ def reopen(slug: str, proposal_id: int):
     form = forms.ReopenForm()
     if form.validate_on_submit():
         outcome = attempt(
-            lambda: services.reopen_proposal(found, note=form.note.data, actor_id=current_user.id)
+            lambda: operations.reopen_proposal(found, note=form.note.data, actor_id=current_user.id)
         )
         if outcome.message is None:
             jobs.refresh_later(membership.dialogue_id)
@@ -405,7 +406,7 @@ def drop(slug: str, proposal_id: int):
         membership,
         found.id,
         form,
-        lambda: services.drop_proposal(
+        lambda: operations.drop_proposal(
             found,
             note=form.note.data,
             actor_id=current_user.id,
@@ -424,7 +425,7 @@ def feed_round(slug: str):
         membership,
         None,
         form,
-        lambda: services.feed_final_values(
+        lambda: operations.feed_final_values(
             _round_or_refuse(membership, form.round_id.data),
             actor_id=current_user.id,
         ),
