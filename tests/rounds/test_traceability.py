@@ -14,7 +14,7 @@ from dialogue.workbench.services import merge_themes
 from rounds.errors import RoundError
 from rounds.theme_run import run_analysis
 from rounds.traceability import load_graph, proposal_id_of
-from tests.synthesis.conftest import make_theme
+from tests.dialogue.synthesis.conftest import make_theme
 
 
 def _value(case, title="Trivsel", theme="big"):

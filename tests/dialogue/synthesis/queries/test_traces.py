@@ -11,9 +11,9 @@ from __future__ import annotations
 from dialogue.core.models import RoundKind
 from dialogue.core.models.proposal import CoverageStatus
 from dialogue.synthesis.services.coverage import mark_coverage
+from tests.dialogue.synthesis.views.test_reading import _final, _participant_login
 from tests.factories import make_contribution, make_round
 from tests.rounds.factories import closed_times
-from tests.synthesis.test_pages import _final, _participant_login
 
 NOT_REACHED = "har ikke nået en endelig værdi"
 

@@ -25,10 +25,10 @@ from dialogue.synthesis.services.proposals import (
     reopen_proposal,
 )
 from tests.conftest import csrf_from
+from tests.dialogue.synthesis.views.test_reading import _final, _participant_login
 from tests.dialogue.test_auth import staff_login
 from tests.factories import STAFF_PASSWORD, make_contribution, make_dialogue, make_round
 from tests.rounds.factories import closed_times
-from tests.synthesis.test_pages import _final, _participant_login
 
 DAY = dt.date(2027, 1, 10)
 CANARY = "Kanarie-note-4410"

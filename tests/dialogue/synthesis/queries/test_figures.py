@@ -43,9 +43,9 @@ from dialogue.workbench.services import hide_contribution, merge_themes
 from rounds import get_kind
 from rounds.theme_run import run_analysis
 from rounds.traceability import load_graph, proposal_id_of
+from tests.dialogue.synthesis.conftest import make_theme
 from tests.factories import make_contribution, make_round
 from tests.rounds.factories import author_of, closed_times
-from tests.synthesis.conftest import make_theme
 
 # --- the reference: every placement in memory, as the pages computed before -----------------
 

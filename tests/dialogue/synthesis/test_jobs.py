@@ -19,9 +19,9 @@ from dialogue.synthesis.queries.figures import FiguresPending, outdated, serving
 from dialogue.synthesis.services.proposals import add_source, create_proposal
 from dialogue.workbench.services import hide_contribution
 from rounds.traceability import load_graph
+from tests.dialogue.synthesis.views.test_reading import _final
 from tests.dialogue.test_auth import staff_login
 from tests.factories import STAFF_PASSWORD
-from tests.synthesis.test_pages import _final
 
 NOTICE = "being updated"
 
