@@ -98,7 +98,6 @@ def init_app(app) -> None:
     )
     from dialogue.core.jobs import worker_command
     from dialogue.demo.scale import generate_command
-    from dialogue.synthesis.cli import export_command, report_command
     from dialogue.workbench.cli import analyse_command, embed_command, embed_worker_command
 
     for command in (
@@ -110,8 +109,6 @@ def init_app(app) -> None:
         import_participants_command,
         analyse_command,
         embed_command,
-        export_command,
-        report_command,
         create_dialogue_command,
         add_staff_command,
         tick_command,

@@ -8,7 +8,7 @@ bp = Blueprint("synthesis", __name__, url_prefix="/d/<slug>")
 
 
 def init_app(app) -> None:
-    """Register the blueprint, and the figures' page rules (the export command is in ``cli``).
+    """Register the blueprint, the figures' page rules, and the export and report commands.
 
     A GET page reads the traceability figures as stored and never computes them; after it, the
     figures it found missing or out of date are left to the refresh job. With jobs run inline
@@ -18,11 +18,14 @@ def init_app(app) -> None:
 
     from dialogue.core.jobs import runner_name
     from dialogue.synthesis import forms, jobs
+    from dialogue.synthesis.cli import export_command, report_command
     from dialogue.synthesis.queries import figures
     from dialogue.synthesis.views import coverage, proposals, reading
 
     del coverage, reading  # their routes are registered on ``bp`` when they are imported
     app.register_blueprint(bp)
+    app.cli.add_command(export_command)
+    app.cli.add_command(report_command)
     app.register_error_handler(figures.FiguresPending, proposals.figures_pending)
     app.context_processor(
         lambda: {"proposal_label": forms.label, "stale_figures": bool(figures.outdated())}
