@@ -18,7 +18,7 @@ from dialogue.core.db import Session
 from dialogue.core.models import Role
 from dialogue.core.models.proposal import ProposalStatus
 from dialogue.synthesis import bp, forms
-from dialogue.synthesis.queries import exports, report_docx
+from dialogue.synthesis.queries.downloads import EXPORT_FILES, export_bytes
 from dialogue.synthesis.queries.proposals import (
     closing_the_loop,
     proposal_or_404,
@@ -29,13 +29,6 @@ from dialogue.synthesis.queries.report import report_contents
 from dialogue.synthesis.queries.traces import value_trace
 from rounds.traceability import load_graph
 
-#: Download names and their media types.
-EXPORT_FILES = {
-    "dialogue.json": "application/json",
-    "dialogue.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    **{f"{table}.csv": "text/csv; charset=utf-8" for table in exports.TABLES},
-    "report.docx": report_docx.MEDIA_TYPE,
-}
 #: Button labels where the file name alone does not tell a reader what they get.
 EXPORT_LABELS = {"report.docx": _l("Download the report as Word (.docx)")}
 
@@ -101,18 +94,6 @@ def report(slug: str):
     # Accepted, not done: a job is computing a round's results, and the page says so.
     pending = any(results is not None and results.pending for _round, results in contents.rounds)
     return page, 202 if pending else 200
-
-
-def export_bytes(dialogue, name: str, *, raw_text: bool) -> bytes:
-    """The file ``name`` of the dialogue's export; the Word report never holds raw text."""
-    if name == "report.docx":
-        return report_docx.report_docx(dialogue)
-    data = exports.build_export(dialogue, raw_text=raw_text)
-    if name == "dialogue.json":
-        return exports.to_json(data)
-    if name == "dialogue.xlsx":
-        return exports.to_xlsx(data)
-    return exports.to_csv(exports.tables(data)[name.removesuffix(".csv")])
 
 
 @bp.route("/export/<name>", methods=["POST"])
