@@ -20,9 +20,9 @@ def init_app(app) -> None:
     from dialogue.synthesis import forms, jobs
     from dialogue.synthesis.cli import export_command, report_command
     from dialogue.synthesis.queries import figures
-    from dialogue.synthesis.views import coverage, proposals, reading
+    from dialogue.synthesis.views import coverage, decisions, proposals, reading
 
-    del coverage, reading  # their routes are registered on ``bp`` when they are imported
+    del coverage, decisions, reading  # their routes are registered on ``bp`` when they are imported
     app.register_blueprint(bp)
     app.cli.add_command(export_command)
     app.cli.add_command(report_command)

@@ -23,7 +23,7 @@ from dialogue.synthesis.queries.proposals import (
     synthesis_member,
 )
 from dialogue.synthesis.queries.uncovered import group_ids, group_texts
-from dialogue.synthesis.services import coverage as decisions
+from dialogue.synthesis.services import coverage as coverage_marks
 from rounds import get_kind
 from rounds.errors import RoundError
 from rounds.traceability import load_graph
@@ -60,7 +60,7 @@ def _mark(slug: str, **target):
         flash(_("Please choose a decision."), "error")
         return back
     try:
-        decisions.mark_coverage(
+        coverage_marks.mark_coverage(
             membership.dialogue,
             status=CoverageStatus(form.status.data) if form.status.data else None,
             reason=form.reason.data,
@@ -155,7 +155,7 @@ def mark_group(slug: str, round_id: int):
     if ids is None:
         abort(404)
     try:
-        count = decisions.mark_group(
+        count = coverage_marks.mark_group(
             membership.dialogue,
             ids,
             status=None if form.status.data == forms.CLEAR else CoverageStatus(form.status.data),
