@@ -97,7 +97,6 @@ def init_app(app) -> None:
         tick_command,
     )
     from dialogue.core.jobs import worker_command
-    from dialogue.synthesis.cli import export_command, report_command
 
     for command in (
         db,
@@ -105,8 +104,6 @@ def init_app(app) -> None:
         backup_command,
         restore_command,
         import_participants_command,
-        export_command,
-        report_command,
         create_dialogue_command,
         add_staff_command,
         tick_command,

@@ -21,9 +21,9 @@ raises, the job fails with a message fit for the user: the error's own message w
 the job id, its kind and the exception's class: never a traceback (which could hold
 contribution text in a local variable's repr) and never the text.
 
-Exports plug in the same way: a module-level ``func(job, dialogue_id, ...)`` that writes its
-file and returns ``JobOutcome(message, result_url=<download link>)``, enqueued with kind
-``"export"``.
+Exports (``dialogue.synthesis.queries.exports``) plug in the same way: a module-level
+``func(job, dialogue_id, ...)`` that writes its file and returns
+``JobOutcome(message, result_url=<download link>)``, enqueued with kind ``"export"``.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ KINDS = {
     "analysis": "dialogue.workbench.jobs",
     "import": "dialogue.admin.jobs",
     "fingerprint": "dialogue.fingerprints.jobs",
-    "figures": "dialogue.synthesis.refresh",
+    "figures": "dialogue.synthesis.jobs",
     "final-results": "dialogue.core.results_cache",
     "purge": "dialogue.privacy.jobs",
 }

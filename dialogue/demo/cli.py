@@ -67,7 +67,7 @@ def compute_figures() -> None:
     command runs those jobs in its own process, since a thread would end with the command.
     """
     from dialogue.core.results_cache import finalise_later, is_cacheable
-    from dialogue.synthesis.refresh import refresh_later
+    from dialogue.synthesis.jobs import refresh_later
 
     dialogue = Session.scalar(select(Dialogue).where(Dialogue.slug == content.SLUG))
     runner = current_app.config.get("JOBS_RUNNER")

@@ -33,7 +33,7 @@ from dialogue.core.models import (
 )
 from dialogue.core.models.followup import FollowUpOrigin, FollowUpStatus, ReviewPeriod
 from dialogue.core.models.proposal import CoverageStatus, ProposalStatus, VersionStage
-from dialogue.synthesis.traces import QUOTE_MIN_AUTHORS
+from dialogue.synthesis.queries.traces import QUOTE_MIN_AUTHORS
 
 
 def local_today(dialogue: Dialogue) -> dt.date:

@@ -21,7 +21,7 @@ from dialogue.core.access import (
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Membership, Role, Round
 from dialogue.core.models.proposal import CoverageMark, CoverageStatus
-from dialogue.synthesis.traces import (
+from dialogue.synthesis.queries.traces import (
     OwnPath,
     ProposalView,
     proposal_view,

@@ -24,8 +24,8 @@ from dialogue.core.models import Dialogue, Proposal, RoundState
 from dialogue.core.models.proposal import ProposalStatus
 from dialogue.public.queries import public_rounds
 from dialogue.synthesis import forms
-from dialogue.synthesis.queries import closing_the_loop, strategy_map_cells
-from dialogue.synthesis.traces import value_trace
+from dialogue.synthesis.queries.proposals import closing_the_loop, strategy_map_cells
+from dialogue.synthesis.queries.traces import value_trace
 from rounds.traceability import load_graph
 
 bp = Blueprint("public", __name__, url_prefix="/p/<slug>")

@@ -25,7 +25,7 @@ from dialogue.core.models import Role, RoundState
 from dialogue.core.views import attempt
 from dialogue.fingerprints.jobs import record_later
 from dialogue.results.queries import plain_summary
-from dialogue.synthesis.feedback import round_themes
+from dialogue.synthesis.queries.feedback import round_themes
 from rounds import get_kind
 from rounds.lifecycle import set_published
 from rounds.results import delphi

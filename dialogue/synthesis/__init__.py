@@ -2,9 +2,13 @@
 
 from contextlib import ExitStack
 
+from flask import Blueprint
+
+bp = Blueprint("synthesis", __name__, url_prefix="/d/<slug>")
+
 
 def init_app(app) -> None:
-    """Register the blueprint, and the figures' page rules (the export command is in ``cli``).
+    """Register the blueprint, the figures' page rules, and the export and report commands.
 
     A GET page reads the traceability figures as stored and never computes them; after it, the
     figures it found missing or out of date are left to the refresh job. With jobs run inline
@@ -13,11 +17,16 @@ def init_app(app) -> None:
     from flask import g, request
 
     from dialogue.core.jobs import runner_name
-    from dialogue.synthesis import figures, forms, pages, refresh, views
+    from dialogue.synthesis import forms, jobs
+    from dialogue.synthesis.cli import export_command, report_command
+    from dialogue.synthesis.queries import figures
+    from dialogue.synthesis.views import coverage, decisions, proposals, reading
 
-    del pages  # its routes are registered on ``views.bp`` when it is imported
-    app.register_blueprint(views.bp)
-    app.register_error_handler(figures.FiguresPending, views.figures_pending)
+    del coverage, decisions, reading  # their routes are registered on ``bp`` when they are imported
+    app.register_blueprint(bp)
+    app.cli.add_command(export_command)
+    app.cli.add_command(report_command)
+    app.register_error_handler(figures.FiguresPending, proposals.figures_pending)
     app.context_processor(
         lambda: {"proposal_label": forms.label, "stale_figures": bool(figures.outdated())}
     )
@@ -31,7 +40,7 @@ def init_app(app) -> None:
     @app.after_request
     def refresh_outdated_figures(response):
         for dialogue_id in sorted(figures.outdated()):
-            refresh.refresh_later(dialogue_id, unless_within=refresh.PAGE_INTERVAL)
+            jobs.refresh_later(dialogue_id, unless_within=jobs.PAGE_INTERVAL)
         return response
 
     @app.teardown_request

@@ -20,8 +20,8 @@ from sqlalchemy import select
 from dialogue.core.audit import record_event
 from dialogue.core.db import Session
 from dialogue.core.models import Dialogue
-from dialogue.synthesis import exports
-from dialogue.synthesis.report_docx import report_docx
+from dialogue.synthesis.queries import exports
+from dialogue.synthesis.queries.report_docx import report_docx
 
 
 @click.command("export")

@@ -34,7 +34,7 @@ from dialogue.core.models import Contribution, ContributionEmbedding, Dialogue, 
 from dialogue.core.results_cache import finalise_later
 from dialogue.fingerprints.jobs import record_later
 from dialogue.privacy.jobs import start_purge
-from dialogue.synthesis.refresh import refresh_later
+from dialogue.synthesis.jobs import refresh_later
 from dialogue.workbench.jobs import schedule, start_analysis
 from tests.conftest import require
 from tests.e2e.conftest import DEFAULT_LANGUAGE, DIALOGUE, SECRETS, Site

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from docx import Document
 
-from tests.synthesis.test_report_docx import convert_to_pdf, docx_text
+from tests.dialogue.synthesis.queries.test_report_docx import convert_to_pdf, docx_text
 
 SLUG = "vaerdier"
 

@@ -4,7 +4,7 @@ import pytest
 from flask_babel import force_locale
 
 # The traceability graph's tests walk the same small world as the synthesis pages' tests.
-from tests.synthesis.conftest import case  # noqa: F401
+from tests.dialogue.synthesis.conftest import case  # noqa: F401
 
 
 @pytest.fixture

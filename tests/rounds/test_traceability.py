@@ -9,12 +9,12 @@ from dialogue.core.db import Session
 from dialogue.core.models import ProposalSource, ThemeEdit
 from dialogue.core.models.analysis import ThemeState
 from dialogue.core.models.proposal import ProposalKind, ProposalStatus, VersionStage
-from dialogue.synthesis import services
+from dialogue.synthesis.services import proposals as services
 from dialogue.workbench.services.edits import merge_themes
 from rounds.errors import RoundError
 from rounds.theme_run import run_analysis
 from rounds.traceability import load_graph, proposal_id_of
-from tests.synthesis.conftest import make_theme
+from tests.dialogue.synthesis.conftest import make_theme
 
 
 def _value(case, title="Trivsel", theme="big"):

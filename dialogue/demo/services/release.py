@@ -1,11 +1,11 @@
 """The demo's consultant accepts the themes of each published round, so they are fed back.
 
 Participants and the public see a round's themes only once the consultant has accepted them
-(:mod:`dialogue.synthesis.feedback`). The demo's consultant has read round 1 by topic and named
-its themes; those get a short description as well. A theme the consultant could not name after
-one topic (no clear majority) stays suggested, as a consultant would leave a theme they do not
-yet stand behind. The later rounds' themes are accepted as the analysis named them, except
-one the analysis could only number ("tema N"), which a consultant would have to name first.
+(:mod:`dialogue.synthesis.queries.feedback`). The demo's consultant has read round 1 by topic and
+named its themes; those get a short description as well. A theme the consultant could not name after
+one topic (no clear majority) stays suggested, as a consultant would leave a theme they do not yet
+stand behind. The later rounds' themes are accepted as the analysis named them, except one the
+analysis could only number ("tema N"), which a consultant would have to name first.
 """
 
 from __future__ import annotations

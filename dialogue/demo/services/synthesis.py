@@ -24,7 +24,8 @@ from dialogue.core.models.analysis import ACTIVE_STATES
 from dialogue.core.models.proposal import CoverageStatus, Perspective, ProposalKind
 from dialogue.demo.services import content, corpus, rerate
 from dialogue.demo.services.deck import Deck
-from dialogue.synthesis import services
+from dialogue.synthesis.services import coverage as coverage_marks
+from dialogue.synthesis.services import proposals as services
 from rounds.traceability import load_graph
 
 #: Draft value → (perspective, the challenge categories whose themes inform it, how).
@@ -200,6 +201,6 @@ def _mark_uncovered(dialogue: Dialogue, themes: dict[str, list]) -> None:
     }
     for category, (status, reason) in marks.items():
         for theme in themes.get(category, [])[:1]:
-            services.mark_coverage(
+            coverage_marks.mark_coverage(
                 dialogue, theme_id=theme.id, status=status, reason=reason, actor_id=None
             )

@@ -24,8 +24,8 @@ from dialogue.core.models import (
 from dialogue.core.models.followup import FollowUpStatus
 from dialogue.core.views import attempt
 from dialogue.followup import bp, forms, queries, services
-from dialogue.synthesis.queries import AUTHORS, proposal_or_404, synthesis_member
-from dialogue.synthesis.traces import proposal_view
+from dialogue.synthesis.queries.proposals import AUTHORS, proposal_or_404, synthesis_member
+from dialogue.synthesis.queries.traces import proposal_view
 from rounds.traceability import load_graph, proposal_id_of
 
 #: A value's commitments are listed as text only up to this many (the rest are counted).

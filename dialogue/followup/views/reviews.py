@@ -19,7 +19,7 @@ from dialogue.core.models import (
 from dialogue.core.models.followup import FollowUpStatus, ReviewPeriod
 from dialogue.core.views import attempt
 from dialogue.followup import bp, forms, queries, services
-from dialogue.synthesis.queries import synthesis_member
+from dialogue.synthesis.queries.proposals import synthesis_member
 from rounds.traceability import load_graph
 
 #: Colours of the statuses in the scorecard: grey, blue, green and a muted red, each readable

@@ -27,7 +27,7 @@ from dialogue.participate.queries import (
 from dialogue.privacy.forms import EraseForm
 from dialogue.privacy.queries import as_csv, as_json, own_input
 from dialogue.privacy.services.erasure import erase_own_input
-from dialogue.synthesis.traces import own_paths
+from dialogue.synthesis.queries.traces import own_paths
 from rounds import submissions
 from rounds.traceability import load_graph
 

@@ -28,7 +28,7 @@ from dialogue.participate.queries import (
     session_key,
 )
 from dialogue.participate.views import unsaved
-from dialogue.synthesis.feedback import RECALLED_THEMES, previous_themes, repeated_themes
+from dialogue.synthesis.queries.feedback import RECALLED_THEMES, previous_themes, repeated_themes
 from dialogue.workbench.jobs import schedule as schedule_embedding
 from rounds import get_kind, questions, submissions
 from rounds.results.delphi import delphi_feedback

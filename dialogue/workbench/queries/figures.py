@@ -32,7 +32,8 @@ class ThemeSummary:
     size: int
     quotes: list[str] = field(default_factory=list)
     #: Per quote: whether it shares a word with the theme's name. One that does not is never
-    #: quoted outside the workbench (``dialogue.synthesis.feedback``), so the consultant is told.
+    #: quoted outside the workbench (``dialogue.synthesis.queries.feedback``), so the consultant
+    #: is told.
     fits: list[bool] = field(default_factory=list)
 
 

@@ -30,7 +30,7 @@ from dialogue.core.models.membercheck import CheckAnswer
 from dialogue.core.models.proposal import CoverageStatus, ProposalKind
 from dialogue.core.models.sends import ReminderSchedule
 from dialogue.followup.services import add_initiative
-from dialogue.synthesis.services import add_source, create_proposal, finalise_proposal
+from dialogue.synthesis.services.proposals import add_source, create_proposal, finalise_proposal
 from rounds.questions import QuestionSpec, add_question
 from tests.conftest import csrf_from
 from tests.dialogue.test_auth import staff_login

@@ -23,7 +23,7 @@ from dialogue.core.models import (
 from dialogue.core.models.analysis import ThemeState
 from dialogue.fingerprints.cli import verify_command
 from dialogue.fingerprints.jobs import KIND, record_later
-from dialogue.synthesis.exports import build_export
+from dialogue.synthesis.queries.exports import build_export
 from rounds import fingerprint
 from rounds.identifying import flagged_in_round, redact
 from rounds.lifecycle import set_published

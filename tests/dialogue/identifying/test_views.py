@@ -19,8 +19,8 @@ from dialogue.core.models import (
     RoundKind,
     RoundResultsCache,
 )
-from dialogue.synthesis.coverage import coverage
-from dialogue.synthesis.exports import build_export
+from dialogue.synthesis.queries.coverage import coverage
+from dialogue.synthesis.queries.exports import build_export
 from dialogue.workbench.queries.figures import theme_figures
 from rounds.identifying import flagged_in_round, masked_text, redact
 from rounds.theme_run import round_documents

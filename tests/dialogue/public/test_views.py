@@ -13,7 +13,7 @@ import pytest
 from dialogue.core.db import Session
 from dialogue.core.models import Dialogue, Role, RoundKind
 from dialogue.core.models.proposal import Perspective, ProposalKind
-from dialogue.synthesis import services
+from dialogue.synthesis.services import proposals as services
 from tests.dialogue.test_auth import staff_login
 from tests.factories import (
     STAFF_PASSWORD,

@@ -9,7 +9,7 @@ from dialogue.core.models import Dialogue, Redaction
 from dialogue.demo.services import content
 from dialogue.demo.services.guard import WARNED_TEXT
 from dialogue.demo.services.people import STAFF_PASSWORD
-from dialogue.synthesis.exports import build_export
+from dialogue.synthesis.queries.exports import build_export
 from rounds import fingerprint
 from rounds.identifying import flagged_in_round
 from tests.dialogue.demo.test_cli import run_demo

@@ -6,7 +6,7 @@ from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Dialogue
 from dialogue.core.models.proposal import ProposalStatus
 from dialogue.demo.services import content
-from dialogue.synthesis.coverage import coverage
+from dialogue.synthesis.queries.coverage import coverage
 from rounds.traceability import load_graph, proposal_id_of
 from tests.dialogue.demo.test_cli import run_demo
 

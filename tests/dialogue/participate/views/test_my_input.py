@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Contribution, Membership, Role, Theme, ThemeMember
 from dialogue.core.models.proposal import ProposalKind
-from dialogue.synthesis.services import add_source, create_proposal, finalise_proposal
+from dialogue.synthesis.services.proposals import add_source, create_proposal, finalise_proposal
 from tests.conftest import csrf_from
 from tests.dialogue.test_auth import staff_login
 from tests.dialogue.test_participation import log_in_participant

@@ -7,8 +7,9 @@ from sqlalchemy import func, select
 from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, CoverageMark, Membership
 from dialogue.core.models.proposal import CoverageStatus
-from dialogue.synthesis import services
-from dialogue.synthesis.coverage import coverage, group_ids, group_texts
+from dialogue.synthesis.queries.coverage import coverage
+from dialogue.synthesis.queries.uncovered import group_ids, group_texts
+from dialogue.synthesis.services.coverage import mark_group
 from rounds.traceability import load_graph
 from tests.conftest import csrf_from
 from tests.dialogue.test_auth import staff_login
@@ -39,7 +40,7 @@ def test_one_decision_marks_every_text_of_a_group_and_can_be_cleared(case, reque
     add_lonely_texts(case, 30)
     graph = load_graph(case.dialogue)
     ids = group_ids(graph, case.dialogue, case.round_, "")
-    count = services.mark_group(
+    count = mark_group(
         case.dialogue, ids, status=CoverageStatus.FOLLOW_UP, reason="Ses på igen", actor_id=None
     )
     assert count == 31
@@ -48,7 +49,7 @@ def test_one_decision_marks_every_text_of_a_group_and_can_be_cleared(case, reque
     texts, _pages = group_texts(graph, case.dialogue, case.round_, "", page=1, size=50)
     assert {text.mark.status for text in texts} == {CoverageStatus.FOLLOW_UP}
     assert Session.scalar(select(AuditEvent).where(AuditEvent.action == "coverage.mark"))
-    services.mark_group(case.dialogue, ids, status=None, actor_id=None)
+    mark_group(case.dialogue, ids, status=None, actor_id=None)
     assert Session.scalar(select(func.count()).select_from(CoverageMark)) == 0
 
 

@@ -26,7 +26,7 @@ from sqlalchemy import or_, select
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Dialogue, ModerationState, Round, RoundState
-from dialogue.synthesis.figures import cached_for, theme_counts, visible_totals
+from dialogue.synthesis.queries.figures import cached_for, theme_counts, visible_totals
 from rounds import get_kind
 from rounds.identifying import export_marker, masked_pairs
 from rounds.results.cached import cached_results

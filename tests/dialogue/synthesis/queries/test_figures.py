@@ -24,23 +24,28 @@ from dialogue.core.models import (
 )
 from dialogue.core.models.analysis import ACTIVE_STATES, HideReason, ThemeState
 from dialogue.core.models.proposal import ProposalKind
-from dialogue.synthesis import services
-from dialogue.synthesis.coverage import coverage
-from dialogue.synthesis.exports import theme_rows
-from dialogue.synthesis.traces import (
+from dialogue.synthesis.queries.coverage import coverage
+from dialogue.synthesis.queries.exports import theme_rows
+from dialogue.synthesis.queries.traces import (
     QUOTE_LENGTH,
     QUOTE_MIN_AUTHORS,
     QUOTES_PER_THEME,
     own_paths,
     value_trace,
 )
+from dialogue.synthesis.services.proposals import (
+    add_source,
+    create_proposal,
+    drop_proposal,
+    finalise_proposal,
+)
 from dialogue.workbench.services.edits import hide_contribution, merge_themes
 from rounds import get_kind
 from rounds.theme_run import run_analysis
 from rounds.traceability import load_graph, proposal_id_of
+from tests.dialogue.synthesis.conftest import make_theme
 from tests.factories import make_contribution, make_round
 from tests.rounds.factories import author_of, closed_times
-from tests.synthesis.conftest import make_theme
 
 # --- the reference: every placement in memory, as the pages computed before -----------------
 
@@ -167,17 +172,15 @@ def ref_coverage(graph, dialogue) -> dict:
 
 
 def _proposal(case, title, *, themes=(), texts=(), final=False, drop=False):
-    proposal = services.create_proposal(
-        case.dialogue, kind=ProposalKind.VALUE, title=title, actor_id=None
-    )
+    proposal = create_proposal(case.dialogue, kind=ProposalKind.VALUE, title=title, actor_id=None)
     for theme in themes:
-        services.add_source(proposal, theme=theme, actor_id=None)
+        add_source(proposal, theme=theme, actor_id=None)
     for text in texts:
-        services.add_source(proposal, contribution=text, actor_id=None)
+        add_source(proposal, contribution=text, actor_id=None)
     if final:
-        services.finalise_proposal(proposal, title=title, text="", note="", actor_id=None)
+        finalise_proposal(proposal, title=title, text="", note="", actor_id=None)
     if drop:
-        services.drop_proposal(proposal, note="Lagt til side", actor_id=None)
+        drop_proposal(proposal, note="Lagt til side", actor_id=None)
     return proposal
 
 
@@ -272,7 +275,7 @@ def _check_against_reference(case):
 def test_fast_queries_match_the_whole_graph_through_every_edit(world, monkeypatch):
     case = world
     # Fewer uncovered texts stored than there are, so reading past them is compared too.
-    monkeypatch.setattr("dialogue.synthesis.coverage.STORED_TEXTS", 3)
+    monkeypatch.setattr("dialogue.synthesis.queries.coverage.STORED_TEXTS", 3)
     trivsel, parkering = case.values["trivsel"], case.values["parkering"]
     first = _check_against_reference(case)
     assert first[case.texts["lonely"][0].id] == {trivsel.id}  # the direct link
@@ -316,7 +319,7 @@ def test_a_new_link_changes_the_stored_figures_at_once(world):
     graph = load_graph(case.dialogue)
     before = coverage(graph, case.dialogue)
     trace = value_trace(graph, case.values["parkering"], case.dialogue)
-    services.add_source(case.values["parkering"], theme=case.themes["third"], actor_id=None)
+    add_source(case.values["parkering"], theme=case.themes["third"], actor_id=None)
     graph = load_graph(case.dialogue)
     after = coverage(graph, case.dialogue)
     stored = Session.scalars(select(RoundResultsCache.variant)).all()

@@ -29,7 +29,7 @@ from dialogue.core.models import (
 )
 from dialogue.core.models.proposal import Perspective
 from dialogue.membercheck.queries import confirmation
-from dialogue.synthesis.traces import QUOTE_MIN_AUTHORS, proposal_view
+from dialogue.synthesis.queries.traces import QUOTE_MIN_AUTHORS, proposal_view
 from rounds import get_kind
 from rounds.identifying import masked_pairs
 from rounds.lifecycle import has_input

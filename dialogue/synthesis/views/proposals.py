@@ -1,15 +1,15 @@
-"""Proposal views: management and the consultant draft, link, publish and finalise proposals.
+"""Proposal views: management and the consultant draft, revise and link proposals.
 
-Every POST parses its form, calls one operation of ``dialogue.synthesis.services``, commits and
-redirects; a refused operation is flashed and nothing is committed. Management never sees raw
-contribution text here: a link to a single contribution shows its note only (TARGETS A6).
+Every POST parses its form, calls one operation of ``dialogue.synthesis.services.proposals``,
+commits and redirects; a refused operation is flashed and nothing is committed. Management never
+sees raw contribution text here: a link to a single contribution shows its note only (TARGETS A6).
 """
 
 from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -21,27 +21,32 @@ from dialogue.core.models import Contribution, Proposal, ProposalSource, Role, R
 from dialogue.core.models.analysis import ACTIVE_STATES
 from dialogue.core.models.proposal import Perspective, ProposalKind, ProposalStatus
 from dialogue.core.views import attempt
-from dialogue.synthesis import forms, queries, refresh, services
-from dialogue.synthesis.feedback import comment_themes
-from dialogue.synthesis.figures import FiguresPending, source_sizes
-from dialogue.synthesis.queries import proposal_or_404, synthesis_member
-from dialogue.synthesis.traces import consultation_outcomes, proposal_view
+from dialogue.synthesis import bp, forms, jobs
+from dialogue.synthesis.queries.feedback import comment_themes
+from dialogue.synthesis.queries.figures import FiguresPending, source_sizes
+from dialogue.synthesis.queries.proposals import (
+    admin_names,
+    consultation_comments,
+    consultation_rounds,
+    proposal_or_404,
+    rounds_to_feed,
+    synthesis_member,
+)
+from dialogue.synthesis.queries.traces import consultation_outcomes, proposal_view
+from dialogue.synthesis.services import proposals as operations
 from dialogue.workbench.queries.figures import theme_sizes
 from rounds.identifying import masked_text
 from rounds.traceability import load_graph
 
-bp = Blueprint("synthesis", __name__, url_prefix="/d/<slug>")
 
-#: Who drafts and reviews proposals, coverage, exports and the report.
-
-
-def _to(slug: str, proposal_id: int | None = None):
+def back_to(slug: str, proposal_id: int | None = None):
+    """The proposal's page after a POST, or the list of proposals."""
     if proposal_id is None:
         return redirect(url_for("synthesis.proposals", slug=slug), 303)
     return redirect(url_for("synthesis.proposal", slug=slug, proposal_id=proposal_id), 303)
 
 
-def _run(membership, proposal_id: int | None, form, operation, done: str):
+def run_operation(membership, proposal_id: int | None, form, operation, done: str):
     """Validate, run one operation, commit and redirect; flash what went wrong instead.
 
     A change to the proposals changes the stored figures behind them: a job computes them now,
@@ -52,14 +57,14 @@ def _run(membership, proposal_id: int | None, form, operation, done: str):
     if not form.validate_on_submit():
         errors = [e for field_errors in form.errors.values() for e in field_errors]
         flash(str(errors[0]) if errors else _("Please check your input."), "error")
-        return _to(slug, proposal_id)
+        return back_to(slug, proposal_id)
     outcome = attempt(operation)
     if outcome.message is not None:
         flash(str(outcome.message), "error")
-        return _to(slug, proposal_id)
-    refresh.refresh_later(membership.dialogue_id)
+        return back_to(slug, proposal_id)
+    jobs.refresh_later(membership.dialogue_id)
     flash(done, "success")
-    return _to(slug, proposal_id)
+    return back_to(slug, proposal_id)
 
 
 def _round_choices(rounds) -> list[SelectChoice]:
@@ -74,7 +79,7 @@ def proposals(slug: str):
     graph = load_graph(membership.dialogue)
     outcomes = consultation_outcomes(graph.proposals.values(), published_only=False)
     feed = forms.RoundForm()
-    feed.round_id.choices = _round_choices(queries.rounds_to_feed(membership.dialogue))
+    feed.round_id.choices = _round_choices(rounds_to_feed(membership.dialogue))
     return render_template(
         "synthesis/proposals.html",
         membership=membership,
@@ -93,7 +98,7 @@ def new_proposal(slug: str):
     form = forms.ProposalForm()
     if form.validate_on_submit():
         outcome = attempt(
-            lambda: services.create_proposal(
+            lambda: operations.create_proposal(
                 membership.dialogue,
                 kind=ProposalKind(form.kind.data),
                 perspective=Perspective(form.perspective.data) if form.perspective.data else None,
@@ -104,7 +109,7 @@ def new_proposal(slug: str):
         )
         if outcome.message is None:
             flash(_("The proposal is saved as a draft."), "success")
-            return _to(slug, outcome.result.id)
+            return back_to(slug, outcome.result.id)
         form.form_errors.append(outcome.message)
     status = 422 if form.is_submitted() else 200
     return render_template(
@@ -143,9 +148,7 @@ def proposal(slug: str, proposal_id: int):
         for t in themes
     ]
     publish = forms.RoundForm()
-    publish.round_id.choices = _round_choices(
-        queries.consultation_rounds(membership.dialogue, utcnow())
-    )
+    publish.round_id.choices = _round_choices(consultation_rounds(membership.dialogue, utcnow()))
     is_consultant = membership.role is Role.CONSULTANT
     return render_template(
         "synthesis/proposal.html",
@@ -160,8 +163,8 @@ def proposal(slug: str, proposal_id: int):
         drop_form=forms.DropForm(),
         source_form=source_form,
         publish_form=publish,
-        admins=queries.admin_names(membership.dialogue),
-        comments=queries.consultation_comments(found, utcnow()),
+        admins=admin_names(membership.dialogue),
+        comments=consultation_comments(found, utcnow()),
         comment_themes=comment_themes(found),
         ProposalStatus=ProposalStatus,
         labels=forms,
@@ -177,7 +180,7 @@ def _sources(graph, proposal: Proposal, with_text: bool, dialogue) -> list[dict]
     try:
         sizes = source_sizes(graph, proposal, dialogue)
     except FiguresPending:
-        refresh.refresh_later(dialogue.id)
+        jobs.refresh_later(dialogue.id)
         sizes = {}
     rows = []
     for source in proposal.sources:
@@ -226,11 +229,11 @@ def revise(slug: str, proposal_id: int):
     membership = synthesis_member(slug)
     found = proposal_or_404(membership, proposal_id)
     form = forms.ProposalForm()
-    return _run(
+    return run_operation(
         membership,
         found.id,
         form,
-        lambda: services.revise_proposal(
+        lambda: operations.revise_proposal(
             found,
             title=form.title.data,
             text=form.text.data,
@@ -262,8 +265,8 @@ def add_source(slug: str, proposal_id: int):
             except ValueError:
                 contribution = None
             if contribution is None:
-                raise services.SynthesisError(_("There is no such contribution."))
-        services.add_source(
+                raise operations.SynthesisError(_("There is no such contribution."))
+        operations.add_source(
             found,
             theme=theme,
             contribution=contribution,
@@ -271,7 +274,7 @@ def add_source(slug: str, proposal_id: int):
             actor_id=current_user.id,
         )
 
-    return _run(membership, found.id, form, operation, _("The link is saved."))
+    return run_operation(membership, found.id, form, operation, _("The link is saved."))
 
 
 @bp.route("/proposals/<int:proposal_id>/sources/<int:source_id>/delete", methods=["POST"])
@@ -283,155 +286,16 @@ def remove_source(slug: str, proposal_id: int, source_id: int):
     source = Session.get(ProposalSource, source_id)
     if source is None or source.proposal_id != found.id:
         abort(404)
-    return _run(
+    return run_operation(
         membership,
         found.id,
         FlaskForm(),
-        lambda: services.remove_source(source, actor_id=current_user.id),
+        lambda: operations.remove_source(source, actor_id=current_user.id),
         _("The link is removed."),
-    )
-
-
-@bp.route("/proposals/<int:proposal_id>/publish", methods=["POST"])
-@login_required
-def publish(slug: str, proposal_id: int):
-    """Send a draft out for consultation in the chosen round."""
-    membership = synthesis_member(slug)
-    found = proposal_or_404(membership, proposal_id)
-    form = forms.RoundForm()
-    return _run(
-        membership,
-        found.id,
-        form,
-        lambda: services.publish_for_consultation(
-            [found],
-            _round_or_refuse(membership, form.round_id.data),
-            actor_id=current_user.id,
-        ),
-        _("The draft is published into the consultation round."),
-    )
-
-
-def _round_or_refuse(membership, round_id) -> Round:
-    round_ = Session.get(Round, round_id or 0)
-    if round_ is None or round_.dialogue_id != membership.dialogue_id:
-        raise services.SynthesisError(_("Choose a round of this dialogue."))
-    return round_
-
-
-@bp.route("/proposals/<int:proposal_id>/finalise", methods=["GET", "POST"])
-@login_required
-def finalise(slug: str, proposal_id: int):
-    """Say what making it final does (and whether the draft was consulted), then do it.
-
-    There is no going back in one click, so the proposal page only links here; this page
-    holds the final wording and the button.
-    """
-    membership = synthesis_member(slug)
-    found = proposal_or_404(membership, proposal_id)
-    form = forms.FinaliseForm(title=found.current.title, text=found.current.text)
-    if form.validate_on_submit():
-        outcome = attempt(
-            lambda: services.finalise_proposal(
-                found,
-                title=form.title.data,
-                text=form.text.data,
-                note=form.note.data,
-                actor_id=current_user.id,
-            )
-        )
-        if outcome.message is None:
-            refresh.refresh_later(membership.dialogue_id)
-            flash(_("The proposal is final."), "success")
-            return _to(slug, found.id)
-        _attach(form, outcome.refusal, outcome.message)
-    # The note on what changed answers the consultation: its comments are beside the form.
-    comments = queries.consultation_comments(found, utcnow())
-    return _confirm_page("synthesis/finalise.html", membership, found, form, comments=comments)
-
-
-def _attach(form, refusal, message) -> None:
-    """A refusal beside the field it concerns, or above the form."""
-    name = getattr(refusal, "field", None)
-    if name and name in form:
-        form[name].errors = [*form[name].errors, message]
-    else:
-        form.form_errors.append(message)
-
-
-def _confirm_page(template: str, membership, found, form, **context):
-    """A page that says what a step does before it is taken; 422 when the step was refused."""
-    status = 422 if form.is_submitted() else 200
-    return render_template(
-        template,
-        membership=membership,
-        dialogue=membership.dialogue,
-        proposal=found,
-        view=proposal_view(found),
-        form=form,
-        **context,
-        ProposalStatus=ProposalStatus,
-    ), status
-
-
-@bp.route("/proposals/<int:proposal_id>/reopen", methods=["GET", "POST"])
-@login_required
-def reopen(slug: str, proposal_id: int):
-    """Take a final value back to draft, after saying what that does; the final version stays."""
-    membership = synthesis_member(slug)
-    found = proposal_or_404(membership, proposal_id)
-    form = forms.ReopenForm()
-    if form.validate_on_submit():
-        outcome = attempt(
-            lambda: services.reopen_proposal(found, note=form.note.data, actor_id=current_user.id)
-        )
-        if outcome.message is None:
-            refresh.refresh_later(membership.dialogue_id)
-            flash(_("The proposal is a draft again."), "success")
-            return _to(slug, found.id)
-        _attach(form, outcome.refusal, outcome.message)
-    return _confirm_page("synthesis/reopen.html", membership, found, form)
-
-
-@bp.route("/proposals/<int:proposal_id>/drop", methods=["POST"])
-@login_required
-def drop(slug: str, proposal_id: int):
-    """Set a proposal aside with a reason."""
-    membership = synthesis_member(slug)
-    found = proposal_or_404(membership, proposal_id)
-    form = forms.DropForm()
-    return _run(
-        membership,
-        found.id,
-        form,
-        lambda: services.drop_proposal(
-            found,
-            note=form.note.data,
-            actor_id=current_user.id,
-        ),
-        _("The proposal is set aside."),
-    )
-
-
-@bp.route("/proposals/feed", methods=["POST"])
-@login_required
-def feed_round(slug: str):
-    """Make the final values the items of the chosen round (the action round)."""
-    membership = synthesis_member(slug)
-    form = forms.RoundForm()
-    return _run(
-        membership,
-        None,
-        form,
-        lambda: services.feed_final_values(
-            _round_or_refuse(membership, form.round_id.data),
-            actor_id=current_user.id,
-        ),
-        _("The final values are now the round's items."),
     )
 
 
 def figures_pending(exc: FiguresPending):
     """A page whose figures were never computed: ask the job for them, and say so."""
-    refresh.refresh_later(exc.dialogue_id)
+    jobs.refresh_later(exc.dialogue_id)
     return render_template("synthesis/pending.html"), 202  # accepted, not done: no error

@@ -8,13 +8,12 @@ yet something the consultant stands behind. Staff see the accepted themes of a c
 before it is published, to check what publishing will show.
 
 The rules are those of every other text outside the consultant's view ("why this value?",
-:mod:`dialogue.synthesis.traces`): a size is shown only from the dialogue's minimum group size
-of distinct authors; quotes come only from themes with at least ``QUOTE_MIN_AUTHORS`` (and k)
-distinct authors, only visible texts, flagged details masked; and only texts that fit the
-theme's name (:func:`analysis.name_fit.fits_name`), so that no quote stands under a name it
-says nothing about. Consultation comments stay with the consultant (``rounds.results.reasons``):
-their themes show names and sizes, never quotes; a round that asks again shows them beside each
-item asked again.
+:mod:`dialogue.synthesis.queries.traces`): a size is shown only from the dialogue's minimum group
+size of distinct authors; quotes come only from themes with at least ``QUOTE_MIN_AUTHORS`` (and k)
+distinct authors, only visible texts, flagged details masked; and only texts that fit the theme's
+name (:func:`analysis.name_fit.fits_name`), so that no quote stands under a name it says nothing
+about. Consultation comments stay with the consultant (``rounds.results.reasons``): their themes
+show names and sizes, never quotes; a round that asks again shows them beside each item asked again.
 """
 
 from __future__ import annotations
@@ -39,8 +38,8 @@ from dialogue.core.models import (
 )
 from dialogue.core.models.analysis import ThemeState
 from dialogue.core.results_cache import register, stored_or_later, warmer
-from dialogue.synthesis.figures import quote_texts, theme_counts
-from dialogue.synthesis.traces import QUOTE_LENGTH, QUOTE_MIN_AUTHORS, QUOTES_PER_THEME
+from dialogue.synthesis.queries.figures import quote_texts, theme_counts
+from dialogue.synthesis.queries.traces import QUOTE_LENGTH, QUOTE_MIN_AUTHORS, QUOTES_PER_THEME
 from rounds import get_kind
 from rounds.identifying import masked_pairs
 

@@ -1,89 +1,32 @@
-"""Reading pages of the synthesis: why this value, coverage, strategy map, report and exports.
+"""Coverage pages: how much input reaches a final value, and the consultant's decisions on the rest.
 
-Raw contribution text appears only for the consultant (uncovered texts, exports with text);
-everyone else sees labels, suppressed counts and quotes from themes large enough (TARGETS A6).
-Exports are POSTs: each one is recorded as an audit event, and GET never writes.
+Raw contribution text appears only for the consultant (the uncovered texts and a group's texts);
+management sees the figures and the themes with their sizes (TARGETS A6).
 """
 
 from __future__ import annotations
 
 import uuid
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 
-from dialogue.core.access import member_or_404, round_or_404
-from dialogue.core.audit import record_event
+from dialogue.core.access import round_or_404
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Role, Theme
-from dialogue.core.models.proposal import CoverageStatus, ProposalStatus
-from dialogue.synthesis import exports, forms, report_docx, services
-from dialogue.synthesis.coverage import SORTS, coverage, group_ids, group_texts
-from dialogue.synthesis.queries import (
-    closing_the_loop,
-    proposal_or_404,
-    strategy_map_cells,
+from dialogue.core.models.proposal import CoverageStatus
+from dialogue.synthesis import bp, forms
+from dialogue.synthesis.queries.coverage import SORTS, coverage
+from dialogue.synthesis.queries.proposals import (
     synthesis_member,
 )
-from dialogue.synthesis.report import report_contents
-from dialogue.synthesis.traces import value_trace
-from dialogue.synthesis.views import bp
+from dialogue.synthesis.queries.uncovered import group_ids, group_texts
+from dialogue.synthesis.services import coverage as coverage_marks
 from rounds import get_kind
 from rounds.errors import RoundError
 from rounds.traceability import load_graph
-
-#: Download names and their media types.
-EXPORT_FILES = {
-    "dialogue.json": "application/json",
-    "dialogue.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    **{f"{table}.csv": "text/csv; charset=utf-8" for table in exports.TABLES},
-    "report.docx": report_docx.MEDIA_TYPE,
-}
-#: Button labels where the file name alone does not tell a reader what they get.
-EXPORT_LABELS = {"report.docx": _l("Download the report as Word (.docx)")}
-
-
-@bp.route("/values/<int:proposal_id>")
-@login_required
-def value(slug: str, proposal_id: int):
-    """Why this value? Staff see any proposal; participants see final ones."""
-    membership = member_or_404(slug)
-    proposal = proposal_or_404(membership, proposal_id)
-    if not membership.role.is_staff and proposal.status is not ProposalStatus.FINAL:
-        abort(404)
-    graph = load_graph(membership.dialogue)
-    trace = value_trace(
-        graph, graph.proposals[proposal.id], membership.dialogue, staff=membership.role.is_staff
-    )
-    return render_template(
-        "synthesis/value.html",
-        membership=membership,
-        dialogue=membership.dialogue,
-        trace=trace,
-        labels=forms,
-        **closing_the_loop(graph, proposal, membership.dialogue),
-    )
-
-
-@bp.route("/strategy-map")
-@login_required
-def strategy_map(slug: str):
-    """Final values and initiatives in the four perspectives of a strategy map."""
-    membership = member_or_404(slug)
-    cells, unplaced = strategy_map_cells(load_graph(membership.dialogue))
-    return render_template(
-        "synthesis/strategy_map.html",
-        membership=membership,
-        dialogue=membership.dialogue,
-        cells=cells,
-        unplaced=unplaced,
-        labels=forms,
-        value_endpoint="synthesis.value",
-    )
 
 
 @bp.route("/coverage")
@@ -117,7 +60,7 @@ def _mark(slug: str, **target):
         flash(_("Please choose a decision."), "error")
         return back
     try:
-        services.mark_coverage(
+        coverage_marks.mark_coverage(
             membership.dialogue,
             status=CoverageStatus(form.status.data) if form.status.data else None,
             reason=form.reason.data,
@@ -212,7 +155,7 @@ def mark_group(slug: str, round_id: int):
     if ids is None:
         abort(404)
     try:
-        count = services.mark_group(
+        count = coverage_marks.mark_group(
             membership.dialogue,
             ids,
             status=None if form.status.data == forms.CLEAR else CoverageStatus(form.status.data),
@@ -234,58 +177,3 @@ def mark_group(slug: str, round_id: int):
         "success",
     )
     return back
-
-
-@bp.route("/report")
-@login_required
-def report(slug: str):
-    """A printable report: rounds and results, themes, final values with their trace."""
-    membership = synthesis_member(slug)
-    contents = report_contents(membership.dialogue)
-    page = render_template(
-        "synthesis/report.html",
-        membership=membership,
-        dialogue=membership.dialogue,
-        rounds=contents.rounds,
-        themes=contents.themes,
-        traces=contents.traces,
-        dropped=contents.dropped,
-        labels=forms,
-        export_form=FlaskForm(),
-        export_files=EXPORT_FILES,
-        export_labels=EXPORT_LABELS,
-    )
-    # Accepted, not done: a job is computing a round's results, and the page says so.
-    pending = any(results is not None and results.pending for _round, results in contents.rounds)
-    return page, 202 if pending else 200
-
-
-def export_bytes(dialogue, name: str, *, raw_text: bool) -> bytes:
-    """The file ``name`` of the dialogue's export; the Word report never holds raw text."""
-    if name == "report.docx":
-        return report_docx.report_docx(dialogue)
-    data = exports.build_export(dialogue, raw_text=raw_text)
-    if name == "dialogue.json":
-        return exports.to_json(data)
-    if name == "dialogue.xlsx":
-        return exports.to_xlsx(data)
-    return exports.to_csv(exports.tables(data)[name.removesuffix(".csv")])
-
-
-@bp.route("/export/<name>", methods=["POST"])
-@login_required
-def export(slug: str, name: str):
-    """Download an anonymous export; raw text for the consultant only. Audited."""
-    membership = synthesis_member(slug)
-    if name not in EXPORT_FILES or not FlaskForm().validate_on_submit():
-        abort(404 if name not in EXPORT_FILES else 400)
-    raw_text = membership.role is Role.CONSULTANT
-    body = export_bytes(membership.dialogue, name, raw_text=raw_text)
-    record_event(current_user.id, "export", membership.dialogue, subject=name, raw_text=raw_text)
-    Session.commit()
-    filename = f"{membership.dialogue.slug}-{name}"
-    return Response(
-        body,
-        mimetype=EXPORT_FILES[name],
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )

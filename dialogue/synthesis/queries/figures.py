@@ -14,7 +14,7 @@ figures take most of a minute. Out-of-date figures computed for the same themes 
 served as they are and noted (:func:`outdated`); when none are stored for the page's themes and
 links (right after a dialogue is generated or imported, or a new link before the job that a
 change to the proposals starts has stored them), :class:`FiguresPending` is raised. Asking for
-the job that computes them (:mod:`dialogue.synthesis.refresh`) is the page's business, not this
+the job that computes them (:mod:`dialogue.synthesis.jobs`) is the page's business, not this
 module's: it only reads.
 
 Only counts and quotes that pass the group-size rules are stored: never a pseudonym.

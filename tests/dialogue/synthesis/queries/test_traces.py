@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dialogue.core.models import RoundKind
 from dialogue.core.models.proposal import CoverageStatus
-from dialogue.synthesis import services
+from dialogue.synthesis.services.coverage import mark_coverage
+from tests.dialogue.synthesis.views.test_reading import _final, _participant_login
 from tests.factories import make_contribution, make_round
 from tests.rounds.factories import closed_times
-from tests.synthesis.test_pages import _final, _participant_login
 
 NOT_REACHED = "har ikke nået en endelig værdi"
 
@@ -62,7 +62,7 @@ def test_an_item_typed_with_a_values_name_reaches_that_value(case, client):
 
 def test_the_authors_of_a_marked_theme_see_the_decision_and_its_reason(case, client):
     _final(case)
-    services.mark_coverage(
+    mark_coverage(
         case.dialogue,
         theme_id=case.themes["small"].id,
         status=CoverageStatus.ADDRESSED_ELSEWHERE,

@@ -12,11 +12,11 @@ from docx import Document
 
 from dialogue.core.db import Session
 from dialogue.core.models import Membership
-from dialogue.synthesis.report_docx import report_docx
+from dialogue.synthesis.queries.report_docx import report_docx
 from tests.conftest import csrf_from
+from tests.dialogue.synthesis.views.test_reading import _final, _identities
 from tests.dialogue.test_auth import staff_login
 from tests.factories import STAFF_PASSWORD
-from tests.synthesis.test_pages import _final, _identities
 
 #: LibreOffice converting a short document takes seconds; a hung one must not hang the suite.
 SOFFICE_TIMEOUT = 180

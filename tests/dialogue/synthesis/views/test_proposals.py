@@ -19,7 +19,12 @@ from dialogue.core.models import (
     RoundKind,
 )
 from dialogue.core.models.proposal import ProposalKind, ProposalStatus, VersionStage
-from dialogue.synthesis import services
+from dialogue.synthesis.services.proposals import (
+    create_proposal,
+    feed_final_values,
+    finalise_proposal,
+    publish_for_consultation,
+)
 from tests.conftest import csrf_from
 from tests.dialogue.test_auth import staff_login
 from tests.factories import STAFF_PASSWORD, make_member, make_round
@@ -32,9 +37,7 @@ def _log_in(client, membership):
 
 
 def _draft(case, title="Åbenhed"):
-    return services.create_proposal(
-        case.dialogue, kind=ProposalKind.VALUE, title=title, actor_id=None
-    )
+    return create_proposal(case.dialogue, kind=ProposalKind.VALUE, title=title, actor_id=None)
 
 
 def _comment(round_, membership, proposal, body, released=True):
@@ -60,7 +63,7 @@ def _consulted(case, commenters: int, times=None):
     proposal = _draft(case)
     times = closed_times() if times is None else times
     round_ = make_round(case.dialogue, RoundKind.CONSULTATION, **times)
-    services.publish_for_consultation([proposal], round_, actor_id=None)
+    publish_for_consultation([proposal], round_, actor_id=None)
     for i, person in enumerate(case.people[:commenters]):
         _comment(round_, person, proposal, f"Kommentar nummer {i} om åbenhed.")
     return proposal, round_
@@ -157,7 +160,7 @@ def test_making_final_is_confirmed_and_a_consulted_draft_needs_its_note(case, cl
 
 def test_a_final_value_reopens_with_its_final_version_kept_and_audited(case, client):
     proposal = _draft(case)
-    services.finalise_proposal(
+    finalise_proposal(
         proposal, title="Åbenhed", text="Vi deler viden.", note="Besluttet.", actor_id=None
     )
     proposal_id = proposal.id
@@ -194,13 +197,13 @@ def test_a_value_finalised_after_the_action_round_opened_is_added_after_the_othe
     case, request_context
 ):
     first = _draft(case, "Borgeren i centrum")
-    services.finalise_proposal(first, title="Borgeren i centrum", text="", note="", actor_id=None)
+    finalise_proposal(first, title="Borgeren i centrum", text="", note="", actor_id=None)
     action = make_round(case.dialogue, RoundKind.ACTION)
-    services.feed_final_values(action, actor_id=None)
+    feed_final_values(action, actor_id=None)
     _comment(action, case.people[0], first, "Jeg tager det op på teammødet.")
     later = _draft(case, "Mod til at prøve")
-    services.finalise_proposal(later, title="Mod til at prøve", text="", note="", actor_id=None)
-    services.feed_final_values(action, actor_id=None)
+    finalise_proposal(later, title="Mod til at prøve", text="", note="", actor_id=None)
+    feed_final_values(action, actor_id=None)
     assert [item["key"] for item in action.settings["items"]] == [first.item_key, later.item_key]
     # Answered items keep their place: a ranked round could not take one more, an action round can.
     event = Session.scalars(

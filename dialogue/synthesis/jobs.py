@@ -1,10 +1,10 @@
 """The stored synthesis figures of a dialogue, computed anew in a background job.
 
-Coverage, the report's theme table, "why this value?" and a proposal's link sizes count
-hundreds of thousands of rows at a million texts (see :mod:`dialogue.synthesis.figures`). A page
-that finds them out of date shows the stored ones and calls :func:`refresh_later`; a change to
-the proposals calls it too, so a new final value's figures are ready before anyone asks. One job
-per dialogue at a time: a page asking while it runs, or within a minute after, starts nothing.
+Coverage, the report's theme table, "why this value?" and a proposal's link sizes count hundreds of
+thousands of rows at a million texts (see :mod:`dialogue.synthesis.queries.figures`). A page that
+finds them out of date shows the stored ones and calls :func:`refresh_later`; a change to the
+proposals calls it too, so a new final value's figures are ready before anyone asks. One job per
+dialogue at a time: a page asking while it runs, or within a minute after, starts nothing.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from dialogue.core.clock import utcnow
 from dialogue.core.db import WRITE_INTENT, Session
 from dialogue.core.jobs import JobActive, JobContext, enqueue, latest_job
 from dialogue.core.models import Dialogue
-from dialogue.synthesis.coverage import coverage
-from dialogue.synthesis.exports import theme_rows
-from dialogue.synthesis.figures import REFRESHING, source_sizes
-from dialogue.synthesis.traces import trace_figures
+from dialogue.synthesis.queries.coverage import coverage
+from dialogue.synthesis.queries.exports import theme_rows
+from dialogue.synthesis.queries.figures import REFRESHING, source_sizes
+from dialogue.synthesis.queries.traces import trace_figures
 from rounds.traceability import load_graph
 
 KIND = "figures"

@@ -19,12 +19,17 @@ from dialogue.core.models.followup import FollowUpOrigin, FollowUpStatus, Review
 from dialogue.core.models.proposal import CoverageStatus, ProposalKind
 from dialogue.followup import queries
 from dialogue.followup import services as follow
-from dialogue.synthesis import services as synthesis
+from dialogue.synthesis.services.coverage import mark_coverage
+from dialogue.synthesis.services.proposals import (
+    create_proposal,
+    finalise_proposal,
+    reopen_proposal,
+)
 from tests.conftest import csrf_from
+from tests.dialogue.synthesis.views.test_reading import _final, _participant_login
 from tests.dialogue.test_auth import staff_login
 from tests.factories import STAFF_PASSWORD, make_contribution, make_dialogue, make_round
 from tests.rounds.factories import closed_times
-from tests.synthesis.test_pages import _final, _participant_login
 
 DAY = dt.date(2027, 1, 10)
 CANARY = "Kanarie-note-4410"
@@ -48,9 +53,7 @@ def _initiative(value, day=DAY, **values):
 
 
 def test_initiatives_belong_to_final_values_only(case, request_context):
-    draft = synthesis.create_proposal(
-        case.dialogue, kind=ProposalKind.VALUE, title="Kladde", actor_id=None
-    )
+    draft = create_proposal(case.dialogue, kind=ProposalKind.VALUE, title="Kladde", actor_id=None)
     with pytest.raises(follow.FollowUpError):
         _initiative(draft)
     value = _final(case)
@@ -124,7 +127,7 @@ def test_reviews_start_where_the_last_one_ended(case, request_context):
 
 def test_critical_factors_are_tracked_once_and_outlive_a_cleared_decision(case, request_context):
     small = case.themes["small"]
-    mark = synthesis.mark_coverage(
+    mark = mark_coverage(
         case.dialogue,
         theme_id=small.id,
         status=CoverageStatus.FOLLOW_UP,
@@ -136,11 +139,11 @@ def test_critical_factors_are_tracked_once_and_outlive_a_cleared_decision(case, 
     item = follow.track_factor(mark, title="Parkering", owner_unit="Teknik", day=DAY)
     with pytest.raises(follow.FollowUpError):
         follow.track_factor(mark, title="Igen", owner_unit="Teknik", day=DAY)
-    synthesis.mark_coverage(case.dialogue, theme_id=small.id, status=None, actor_id=None)
+    mark_coverage(case.dialogue, theme_id=small.id, status=None, actor_id=None)
     Session.expire_all()
     factors = queries.critical_factors(case.dialogue, queries.items_of(case.dialogue))
     assert [(f.label, f.item.id) for f in factors] == [("Parkering", item.id)]
-    left_out = synthesis.mark_coverage(
+    left_out = mark_coverage(
         case.dialogue,
         theme_id=small.id,
         status=CoverageStatus.LEFT_OUT,
@@ -234,10 +237,8 @@ def test_unknown_items_and_another_dialogues_items_are_not_found(case, client):
 
 
 def _other_final(dialogue):
-    proposal = synthesis.create_proposal(
-        dialogue, kind=ProposalKind.VALUE, title="Andet", actor_id=None
-    )
-    synthesis.finalise_proposal(proposal, title="Andet", text="", note="", actor_id=None)
+    proposal = create_proposal(dialogue, kind=ProposalKind.VALUE, title="Andet", actor_id=None)
+    finalise_proposal(proposal, title="Andet", text="", note="", actor_id=None)
     return proposal
 
 
@@ -340,7 +341,7 @@ def test_a_reopened_values_initiatives_stay_followed_up_under_its_final_title(ca
     value = _final(case)
     final_title = value.current.title
     _initiative(value, title="Mentorordning")
-    synthesis.reopen_proposal(value, note="Ordlyden skal skærpes", actor_id=None)
+    reopen_proposal(value, note="Ordlyden skal skærpes", actor_id=None)
     value.versions[-1].title = "Kladde der ikke er offentlig"
     Session.commit()
     _participant_login(client, case.people[0])

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Dialogue, ModerationState, Proposal, Round
 from dialogue.core.models.proposal import Perspective, ProposalStatus, VersionStage
-from dialogue.synthesis.figures import (
+from dialogue.synthesis.queries.figures import (
     best_texts,
     cached_for,
     quote_texts,

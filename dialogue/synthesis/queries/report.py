@@ -11,8 +11,8 @@ from typing import Any
 
 from dialogue.core.models import Dialogue, Round
 from dialogue.core.models.proposal import ProposalStatus
-from dialogue.synthesis import exports
-from dialogue.synthesis.traces import (
+from dialogue.synthesis.queries import exports
+from dialogue.synthesis.queries.traces import (
     ProposalView,
     ValueTrace,
     consultation_outcomes,

@@ -13,15 +13,15 @@ from dialogue.core.db import Session
 from dialogue.core.models import Job, JobState, Membership
 from dialogue.core.models.analysis import HideReason
 from dialogue.core.models.proposal import ProposalKind
-from dialogue.synthesis import services
-from dialogue.synthesis.coverage import coverage
-from dialogue.synthesis.figures import FiguresPending, outdated, serving_page, source_sizes
-from dialogue.synthesis.refresh import KIND, PAGE_INTERVAL, refresh_job, refresh_later
+from dialogue.synthesis.jobs import KIND, PAGE_INTERVAL, refresh_job, refresh_later
+from dialogue.synthesis.queries.coverage import coverage
+from dialogue.synthesis.queries.figures import FiguresPending, outdated, serving_page, source_sizes
+from dialogue.synthesis.services.proposals import add_source, create_proposal
 from dialogue.workbench.services.edits import hide_contribution
 from rounds.traceability import load_graph
+from tests.dialogue.synthesis.views.test_reading import _final
 from tests.dialogue.test_auth import staff_login
 from tests.factories import STAFF_PASSWORD
-from tests.synthesis.test_pages import _final
 
 NOTICE = "being updated"
 
@@ -56,7 +56,7 @@ def asked(app, monkeypatch):
     def refresh_later(dialogue_id, **_options):
         calls.append(dialogue_id)
 
-    monkeypatch.setattr("dialogue.synthesis.refresh.refresh_later", refresh_later)
+    monkeypatch.setattr("dialogue.synthesis.jobs.refresh_later", refresh_later)
     monkeypatch.setattr("dialogue.core.results_cache.finalise_later", lambda round_: None)
     return calls
 
@@ -92,7 +92,7 @@ def test_figures_for_other_themes_or_links_are_left_to_the_job(case, page):
     graph = load_graph(case.dialogue)
     before = coverage(graph, case.dialogue)
     assert source_sizes(graph, value, case.dialogue) == {case.themes["big"].id: 10}
-    services.add_source(value, theme=case.themes["small"], actor_id=None)
+    add_source(value, theme=case.themes["small"], actor_id=None)
     graph = load_graph(case.dialogue)
     # Stored figures for the old links would lack the new theme: never shown for the new ones.
     with pytest.raises(FiguresPending):
@@ -129,9 +129,7 @@ def test_a_page_shows_outdated_figures_and_asks_for_new_ones(case, client, asked
 
 
 def test_a_change_to_the_proposals_starts_the_job(case, client):
-    value = services.create_proposal(
-        case.dialogue, kind=ProposalKind.VALUE, title="Kladde", actor_id=None
-    )
+    value = create_proposal(case.dialogue, kind=ProposalKind.VALUE, title="Kladde", actor_id=None)
     staff_login(client, Session.get(Membership, case.consultant.id).person.email, STAFF_PASSWORD)
     page = client.get(f"/d/{case.dialogue.slug}/proposals/{value.id}")
     token = page.get_data(as_text=True).split('name="csrf_token" value="')[1].split('"')[0]

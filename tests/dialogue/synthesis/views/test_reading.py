@@ -15,10 +15,12 @@ from dialogue.auth.services import issue_login_link
 from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Contribution, Dialogue, Membership
 from dialogue.core.models.proposal import CoverageStatus, Perspective, ProposalKind
-from dialogue.synthesis import exports, services
 from dialogue.synthesis.cli import export_command
-from dialogue.synthesis.coverage import coverage
-from dialogue.synthesis.traces import value_trace
+from dialogue.synthesis.queries import exports
+from dialogue.synthesis.queries.coverage import coverage
+from dialogue.synthesis.queries.traces import value_trace
+from dialogue.synthesis.services.coverage import mark_coverage
+from dialogue.synthesis.services.proposals import add_source, create_proposal, finalise_proposal
 from rounds.traceability import load_graph
 from tests.conftest import csrf_from
 from tests.dialogue.test_auth import staff_login
@@ -27,26 +29,24 @@ from tests.rounds.factories import author_of
 
 
 def _final(case, title="Trivsel", theme="big", perspective=Perspective.EMPLOYEES):
-    proposal = services.create_proposal(
+    proposal = create_proposal(
         case.dialogue,
         kind=ProposalKind.VALUE,
         title=title,
         perspective=perspective,
         actor_id=None,
     )
-    services.add_source(proposal, theme=case.themes[theme], note="Kernen", actor_id=None)
-    services.finalise_proposal(
-        proposal, title=title, text="Vi passer på hinanden.", note="", actor_id=None
-    )
+    add_source(proposal, theme=case.themes[theme], note="Kernen", actor_id=None)
+    finalise_proposal(proposal, title=title, text="Vi passer på hinanden.", note="", actor_id=None)
     return proposal
 
 
 def test_coverage_figures_on_a_hand_built_example(case, request_context):
     _final(case)
-    draft = services.create_proposal(
+    draft = create_proposal(
         case.dialogue, kind=ProposalKind.VALUE, title="Parkering", actor_id=None
     )
-    services.add_source(draft, theme=case.themes["small"], actor_id=None)  # a draft reaches nothing
+    add_source(draft, theme=case.themes["small"], actor_id=None)  # a draft reaches nothing
     result = coverage(load_graph(case.dialogue), case.dialogue)
     # 13 texts: 10 in the big theme reach a final value; 2 small + 1 lonely do not.
     assert (result.contributions, result.reached_contributions) == (13, 10)
@@ -62,10 +62,10 @@ def test_coverage_marks_are_kept_and_a_left_out_needs_a_reason(case, request_con
 
     small = case.themes["small"]
     with pytest.raises(RoundError):
-        services.mark_coverage(
+        mark_coverage(
             case.dialogue, theme_id=small.id, status=CoverageStatus.LEFT_OUT, actor_id=None
         )
-    services.mark_coverage(
+    mark_coverage(
         case.dialogue,
         theme_id=small.id,
         status=CoverageStatus.LEFT_OUT,
@@ -129,9 +129,7 @@ def test_my_input_says_honestly_when_nothing_reached_a_value(case, client):
 
 def test_public_value_page_only_for_public_dialogues_and_final_values(case, client):
     value = _final(case)
-    draft = services.create_proposal(
-        case.dialogue, kind=ProposalKind.VALUE, title="Kladde", actor_id=None
-    )
+    draft = create_proposal(case.dialogue, kind=ProposalKind.VALUE, title="Kladde", actor_id=None)
     slug = case.dialogue.slug
     page = client.get(f"/p/{slug}/values/{value.id}")
     assert page.status_code == 200
@@ -246,9 +244,7 @@ def test_forms_side_by_side_give_their_fields_ids_of_their_own(case, client):
     A label points at the first element with its id: the final title's label must not lead to
     the new version's title field.
     """
-    draft = services.create_proposal(
-        case.dialogue, kind=ProposalKind.VALUE, title="Udkast", actor_id=None
-    )
+    draft = create_proposal(case.dialogue, kind=ProposalKind.VALUE, title="Udkast", actor_id=None)
     staff_login(client, Session.get(Membership, case.consultant.id).person.email, STAFF_PASSWORD)
     slug, round_id = case.dialogue.slug, case.round_.id
     theme_id = case.themes["big"].id

@@ -1,0 +1,1 @@
+"""What the synthesis writes: proposals and their links, and the coverage decisions."""

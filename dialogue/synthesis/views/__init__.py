@@ -1,0 +1,1 @@
+"""The synthesis pages: proposals, coverage, and the reading pages (value, strategy map, report)."""
