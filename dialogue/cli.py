@@ -83,19 +83,6 @@ cli.add_command(run_command)
 
 def init_app(app) -> None:
     """Add the project's commands to the app's CLI (so ``app.test_cli_runner`` sees them)."""
-    from dialogue.accounts.cli import (
-        disable_user_command,
-        enable_user_command,
-        end_sessions_command,
-        reset_mfa_command,
-        set_password_command,
-    )
-    from dialogue.admin.cli import (
-        add_staff_command,
-        create_dialogue_command,
-        import_participants_command,
-        tick_command,
-    )
     from dialogue.core.jobs import worker_command
     from dialogue.demo.scale import generate_command
     from dialogue.synthesis.cli import export_command, report_command
@@ -107,22 +94,13 @@ def init_app(app) -> None:
         translations,
         backup_command,
         restore_command,
-        import_participants_command,
         analyse_command,
         embed_command,
         export_command,
         report_command,
-        create_dialogue_command,
-        add_staff_command,
-        tick_command,
         generate_command,
         worker_command,
         embed_worker_command,
-        disable_user_command,
-        enable_user_command,
-        end_sessions_command,
-        reset_mfa_command,
-        set_password_command,
     ):
         app.cli.add_command(command)
 

@@ -81,10 +81,6 @@ class RemoveScheduleForm(Form):
     submit = SubmitField(_l("Remove"))
 
 
-class AccountActionForm(Form):
-    """One button on the accounts page (disable, enable, end sessions, reset two-factor)."""
-
-
 class SignInSettingsForm(Form):
     """How participants get in: the provider's claim, and whether anyone may join."""
 

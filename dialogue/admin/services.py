@@ -22,7 +22,7 @@ from sqlalchemy.orm import joinedload
 
 from analysis.consensus import suppress_small_groups
 from analysis.suppression import why_hidden
-from dialogue.accounts.services import beyond_reach
+from dialogue.accounts.queries import beyond_reach
 from dialogue.admin.importing import ParticipantRow, Problem, parse_participants
 from dialogue.auth.services import link_lifetime, link_mail, mail_text
 from dialogue.core.clock import utcnow
@@ -178,7 +178,7 @@ def _apply(
     """Write the rows with bulk statements: a few queries per 500 rows, not one per row.
 
     A name is one per person, shared by all their dialogues: it is changed only if the importer
-    administers every one of them (``dialogue.accounts.beyond_reach``), and kept otherwise.
+    administers every one of them (``dialogue.accounts.queries.beyond_reach``), and kept otherwise.
     Returns the numbers of participants created, updated and unchanged, and of names kept.
     """
     people, memberships = _existing(dialogue, [row.email for row in rows])

@@ -19,25 +19,17 @@ from dialogue.admin import forms, jobs, services
 from dialogue.admin.importing import MAX_IMPORT_BYTES, ImportRefused
 from dialogue.auth import joining, oidc
 from dialogue.core import mail
-from dialogue.core.access import member_or_404, require_roles, round_or_404
+from dialogue.core.access import PER_PAGE, admin_membership, round_or_404
 from dialogue.core.db import Session
 from dialogue.core.errors import render_error
 from dialogue.core.jobs import JobActive, get_job, latest_job, status
-from dialogue.core.models import JobState, Membership, ReminderSchedule, Role
+from dialogue.core.models import JobState, Membership, ReminderSchedule
 from dialogue.core.views import attempt
 
 bp = Blueprint("admin", __name__, url_prefix="/d/<slug>/admin")
 
-#: Participants per page of the list.
-PER_PAGE = 50
-
 #: Multipart framing around the file: the form fields and boundaries.
 _FORM_OVERHEAD = 64 * 1024
-
-
-def admin_membership(slug: str) -> Membership:
-    """The current person's admin membership of ``slug``: 404 for non-members, 403 for others."""
-    return require_roles(member_or_404(slug), Role.ADMIN)
 
 
 @bp.url_value_preprocessor

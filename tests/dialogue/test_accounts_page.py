@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from dialogue.accounts.cli import reset_mfa_command
 from dialogue.admin.services import participant_list
-from dialogue.admin.views import PER_PAGE
+from dialogue.core.access import PER_PAGE
 from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Dialogue, Person, Role
 from tests.conftest import CommittingClient, csrf_from, live_sessions

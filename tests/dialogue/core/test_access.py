@@ -222,10 +222,10 @@ GET_POLICY |= {"auth.second_factor": SECOND_FACTOR, "auth.enrol_second_factor": 
 GET_AND_POST |= {"auth.second_factor", "auth.enrol_second_factor"}
 
 # --- accounts: disable, enable, end sessions, reset two-factor (the dialogue's admin only)
-GET_POLICY |= {"admin.accounts_page": ADMIN_ONLY}
+GET_POLICY |= {"accounts.accounts_page": ADMIN_ONLY}
 # The confirmation pages before invitations and reminders are sent.
 GET_POLICY |= {"admin.confirm_invitations": ADMIN_ONLY, "admin.confirm_reminders": ADMIN_ONLY}
-POST_POLICY |= {"admin.account_action": ADMIN_ONLY}
+POST_POLICY |= {"accounts.account_action": ADMIN_ONLY}
 
 # --- closing the loop: member checks (participant answers, consultant deals) and follow-up ---
 GET_POLICY |= {
