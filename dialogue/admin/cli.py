@@ -18,8 +18,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from dialogue.admin import services
-from dialogue.admin.importing import MAX_IMPORT_BYTES, ImportRefused
+from dialogue.admin import queries
+from dialogue.admin.services import importing, sends
+from dialogue.admin.services.participant_file import MAX_IMPORT_BYTES, ImportRefused
 from dialogue.auth.services import issue_login_link
 from dialogue.core import mail
 from dialogue.core.audit import record_event
@@ -286,7 +287,7 @@ def import_participants_command(slug: str, file: Path, language: str | None):
                         size=MAX_IMPORT_BYTES // (1024 * 1024),
                     )
                 )
-            result = services.import_participants(
+            result = importing.import_participants(
                 dialogue, file.read_bytes(), file.name, actor_id=None
             )
         except ImportRefused as exc:
@@ -324,14 +325,14 @@ def tick_command():
     server failing half-way is reported (exit status 1); the admin can send again by hand.
     """
     failed = 0
-    for schedule_id in [schedule.id for schedule in services.due_schedules(utcnow())]:
+    for schedule_id in [schedule.id for schedule in queries.due_schedules(utcnow())]:
         schedule = Session.get(ReminderSchedule, schedule_id)
         round_ = schedule.round
         slug = round_.dialogue.slug
         try:
-            mails = services.prepare_reminders(round_, None, schedule=schedule)
+            mails = sends.prepare_reminders(round_, None, schedule=schedule)
             Session.commit()
-        except (IntegrityError, services.RoundNotOpen):
+        except (IntegrityError, sends.RoundNotOpen):
             # Another tick sent it meanwhile, or the round closed since it was found due.
             Session.rollback()
             continue

@@ -1,4 +1,4 @@
-"""Admin forms. They check shape only; ``dialogue.admin.services`` decides what happens."""
+"""Admin forms. They check shape only; the services decide what happens."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired

@@ -15,8 +15,9 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from dialogue.admin import forms, jobs, services
-from dialogue.admin.importing import MAX_IMPORT_BYTES, ImportRefused
+from dialogue.admin import forms, jobs, queries
+from dialogue.admin.services import importing, schedules, sends
+from dialogue.admin.services.participant_file import MAX_IMPORT_BYTES, ImportRefused
 from dialogue.auth import joining, oidc
 from dialogue.core import mail
 from dialogue.core.access import PER_PAGE, admin_membership, round_or_404
@@ -57,11 +58,11 @@ def file_too_large(_exc):
 def render_page(membership: Membership, status: int = 200, **context):
     """The participants page with fresh forms unless the caller passes a submitted one."""
     dialogue = membership.dialogue
-    total = services.participant_count(dialogue)
+    total = queries.participant_count(dialogue)
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
     context.setdefault("import_form", forms.ImportForm())
-    schedulable = services.schedulable_rounds(dialogue)
+    schedulable = queries.schedulable_rounds(dialogue)
     schedule_forms = {
         round_.id: forms.ScheduleForm(prefix=f"schedule{round_.id}", formdata=None)
         for round_ in schedulable
@@ -72,9 +73,9 @@ def render_page(membership: Membership, status: int = 200, **context):
         membership=membership,
         dialogue=dialogue,
         total=total,
-        departments=services.group_counts(dialogue, Membership.department),
-        role_groups=services.group_counts(dialogue, Membership.role_group),
-        participants=services.participant_list(
+        departments=queries.group_counts(dialogue, Membership.department),
+        role_groups=queries.group_counts(dialogue, Membership.role_group),
+        participants=queries.participant_list(
             dialogue,
             page,
             PER_PAGE,
@@ -83,12 +84,12 @@ def render_page(membership: Membership, status: int = 200, **context):
         ),
         page=page,
         pages=pages,
-        open_rounds=services.open_rounds(dialogue),
+        open_rounds=queries.open_rounds(dialogue),
         schedulable_rounds=schedulable,
-        schedules=services.schedules(dialogue),
+        schedules=queries.schedules(dialogue),
         schedule_forms=schedule_forms,
         remove_form=forms.RemoveScheduleForm(),
-        send_log=services.send_log(dialogue),
+        send_log=queries.send_log(dialogue),
         send_kinds=forms.SEND_KIND_LABELS,
         import_job=latest_job(jobs.KIND, jobs.job_key(dialogue)),
         import_job_label=jobs.stage_label,
@@ -119,7 +120,7 @@ def import_participants(slug: str):
             raise RequestEntityTooLarge
         if jobs.is_large(data, upload.filename or ""):
             return _start_import_job(membership, data, upload.filename or "")
-        result = services.import_participants(
+        result = importing.import_participants(
             membership.dialogue, data, upload.filename or "", current_user.id
         )
     except ImportRefused as exc:
@@ -136,7 +137,7 @@ def import_participants(slug: str):
         ),
         "success",
     )
-    if kept := services.names_kept_message(result):
+    if kept := importing.names_kept_message(result):
         flash(kept, "info")
     return redirect(url_for("admin.participants", slug=slug))
 
@@ -175,13 +176,13 @@ def confirm_invitations(slug: str):
     """How many the invitation goes to and what it says, before anything is sent."""
     membership = admin_membership(slug)
     dialogue = membership.dialogue
-    subject, body = services.preview(dialogue, "invitation")
+    subject, body = queries.preview(dialogue, "invitation")
     return render_template(
         "admin/confirm_send.html",
         membership=membership,
         dialogue=dialogue,
         heading=_("Send invitations"),
-        count=services.recipient_count(dialogue),
+        count=queries.recipient_count(dialogue),
         subject=subject,
         body=body,
         form=forms.InvitationForm(),
@@ -197,7 +198,7 @@ def send_invitations(slug: str):
     form = forms.InvitationForm()
     if not form.validate_on_submit():
         abort(400)
-    mails = services.prepare_invitations(
+    mails = sends.prepare_invitations(
         membership.dialogue, current_user.id, replace_links=form.replace_links.data
     )
     Session.commit()
@@ -219,15 +220,15 @@ def confirm_reminders(slug: str, round_id: int):
     membership = admin_membership(slug)
     round_ = round_or_404(membership, round_id)
     dialogue = membership.dialogue
-    if round_ not in services.open_rounds(dialogue):
+    if round_ not in queries.open_rounds(dialogue):
         return render_error(409, _("Reminders can only be sent while the round is open."))
-    subject, body = services.preview(dialogue, "reminder", round_)
+    subject, body = queries.preview(dialogue, "reminder", round_)
     return render_template(
         "admin/confirm_send.html",
         membership=membership,
         dialogue=dialogue,
         heading=_("Send a reminder: %(round)s", round=round_.title),
-        count=services.recipient_count(dialogue),
+        count=queries.recipient_count(dialogue),
         subject=subject,
         body=body,
         form=forms.ReminderForm(prefix=f"round{round_id}"),
@@ -245,10 +246,10 @@ def send_reminders(slug: str, round_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        mails = services.prepare_reminders(
+        mails = sends.prepare_reminders(
             round_, current_user.id, replace_links=form.replace_links.data
         )
-    except services.RoundNotOpen:
+    except sends.RoundNotOpen:
         return render_error(409, _("Reminders can only be sent while the round is open."))
     Session.commit()
     _deliver(
@@ -268,7 +269,7 @@ def add_schedule(slug: str, round_id: int):
     round_ = round_or_404(membership, round_id)
     form = forms.ScheduleForm(prefix=f"schedule{round_id}")
     outcome = attempt(
-        lambda: services.add_schedule(round_, form.hours, current_user.id),
+        lambda: schedules.add_schedule(round_, form.hours, current_user.id),
         form,
         conflict=_("A reminder at that time is set already."),
     )
@@ -292,7 +293,7 @@ def remove_schedule(slug: str, round_id: int, schedule_id: int):
     if schedule is None or schedule.round_id != round_.id:
         abort(404)
     outcome = attempt(
-        lambda: services.remove_schedule(schedule, current_user.id), forms.RemoveScheduleForm()
+        lambda: schedules.remove_schedule(schedule, current_user.id), forms.RemoveScheduleForm()
     )
     if outcome.message is not None:
         abort(400)

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from dialogue.accounts.cli import reset_mfa_command
-from dialogue.admin.services import participant_list
+from dialogue.admin.queries import participant_list
 from dialogue.core.access import PER_PAGE
 from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Dialogue, Person, Role

@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from dialogue.admin.services import page_starts, participant_list
+from dialogue.admin.queries import page_starts, participant_list
 from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Membership, Role
 from tests.conftest import csrf_from

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from dialogue.admin import services
+from dialogue.admin.services import importing
 from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Membership, Person, Role
 from tests.conftest import csrf_from
@@ -109,7 +109,7 @@ def test_a_re_import_keeps_names_shared_with_another_dialogue(client, world):
 
 
 def test_the_operator_renames_anybody(app_context, world):
-    result = services.import_participants(
+    result = importing.import_participants(
         world["ours"], names_file(world), "deltagere.csv", actor_id=None
     )
     assert result.names_kept == 0
