@@ -127,6 +127,8 @@ def import_participants(slug: str):
         return render_page(membership, 422, import_form=form, refused=exc.message)
     if result.problems:
         return render_page(membership, 422, import_form=form, problems=result.problems)
+    # Committed by hand: a file with problems is an outcome shown on the page, not a refusal,
+    # and a large file goes to a job; ``attempt`` fits neither.
     Session.commit()
     flash(
         _(
@@ -196,12 +198,15 @@ def send_invitations(slug: str):
     """Send every active participant an invitation with a fresh link, as confirmed."""
     membership = admin_membership(slug)
     form = forms.InvitationForm()
-    if not form.validate_on_submit():
-        abort(400)
-    mails = sends.prepare_invitations(
-        membership.dialogue, current_user.id, replace_links=form.replace_links.data
+    outcome = attempt(
+        lambda: sends.prepare_invitations(
+            membership.dialogue, current_user.id, replace_links=form.replace_links.data
+        ),
+        form,
     )
-    Session.commit()
+    if outcome.message is not None:
+        abort(400)
+    mails = outcome.result
     _deliver(
         mails,
         lambda count: ngettext(
@@ -243,15 +248,18 @@ def send_reminders(slug: str, round_id: int):
     membership = admin_membership(slug)
     round_ = round_or_404(membership, round_id)
     form = forms.ReminderForm(prefix=f"round{round_id}")
-    if not form.validate_on_submit():
-        abort(400)
     try:
-        mails = sends.prepare_reminders(
-            round_, current_user.id, replace_links=form.replace_links.data
+        outcome = attempt(
+            lambda: sends.prepare_reminders(
+                round_, current_user.id, replace_links=form.replace_links.data
+            ),
+            form,
         )
     except sends.RoundNotOpen:
         return render_error(409, _("Reminders can only be sent while the round is open."))
-    Session.commit()
+    if outcome.message is not None:
+        abort(400)
+    mails = outcome.result
     _deliver(
         mails,
         lambda count: ngettext(
