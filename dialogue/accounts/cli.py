@@ -16,7 +16,7 @@ from flask_babel import force_locale
 
 from dialogue.accounts import queries
 from dialogue.accounts import services as accounts
-from dialogue.auth.password_policy import WeakPassword
+from dialogue.auth.services.password_policy import WeakPassword
 from dialogue.core.db import Session
 
 

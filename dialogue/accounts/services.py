@@ -3,12 +3,12 @@
 TARGETS S5 and S7, ASVS 7.4 and 6.
 
 Disabling a person does two things in one transaction: ``is_active`` becomes false (no new
-login by password or link is accepted, see ``dialogue.auth.services``) and every server-side
+login by password or link is accepted, see ``dialogue.auth.services.logins``) and every server-side
 session of theirs is deleted, so a browser that is logged in right now is logged out on its
 very next request. An administrator can also end every session at once, for example after a
 suspected leak of session cookies or of ``SECRET_KEY``. Resetting a staff member's second
 factor (a lost phone) also ends their sessions: they log in again and enrol a new app.
-Unlocking it (after too many wrong codes, see ``dialogue.auth.totp``) keeps their app.
+Unlocking it (after too many wrong codes, see ``dialogue.auth.services.totp``) keeps their app.
 
 An account is one per person, shared by every dialogue they belong to, so its name and these
 operations reach all of them. An admin may therefore change only the accounts of people whose
@@ -24,8 +24,8 @@ never their e-mail address. The caller commits.
 
 from __future__ import annotations
 
-from dialogue.auth import totp
-from dialogue.auth.services import hash_password
+from dialogue.auth.services import totp
+from dialogue.auth.services.logins import hash_password
 from dialogue.core.audit import record_event
 from dialogue.core.db import Session
 from dialogue.core.models import Dialogue, Person

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from dialogue.accounts import forms, queries
 from dialogue.accounts import services as accounts
-from dialogue.auth import totp
+from dialogue.auth.services import totp
 from dialogue.core.access import PER_PAGE, admin_membership
 from dialogue.core.db import Session
 from dialogue.core.errors import render_error

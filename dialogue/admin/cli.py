@@ -20,7 +20,7 @@ from dialogue.admin import queries
 from dialogue.admin.services import importing, sends
 from dialogue.admin.services.participant_file import MAX_IMPORT_BYTES, ImportRefused
 from dialogue.admin.services.setup import SetupRefused, add_staff, create_dialogue
-from dialogue.auth.services import issue_login_link
+from dialogue.auth.services.logins import issue_login_link
 from dialogue.core import mail
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session

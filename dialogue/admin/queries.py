@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from analysis.consensus import suppress_small_groups
 from analysis.suppression import why_hidden
-from dialogue.auth.services import link_lifetime, mail_text
+from dialogue.auth.services.logins import link_lifetime, mail_text
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.models import (

@@ -18,7 +18,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from dialogue.admin import forms, jobs, queries
 from dialogue.admin.services import importing, schedules, sends
 from dialogue.admin.services.participant_file import MAX_IMPORT_BYTES, ImportRefused
-from dialogue.auth import joining, oidc
+from dialogue.auth.services import joining, oidc
 from dialogue.core import mail
 from dialogue.core.access import PER_PAGE, admin_membership, round_or_404
 from dialogue.core.db import Session

@@ -16,7 +16,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from dialogue.auth import forms, jobs, joining, oidc, services, totp
+from dialogue.auth import forms, jobs
+from dialogue.auth.services import joining, logins, oidc, totp
 from dialogue.core import mail
 from dialogue.core.db import Session
 from dialogue.core.extensions import limiter
@@ -88,8 +89,8 @@ def login():
     """Staff login with e-mail and password."""
     form = forms.LoginForm()
     if form.validate_on_submit():
-        person = services.find_staff(form.email.data)
-        if services.check_password(person, form.password.data):
+        person = logins.find_staff(form.email.data)
+        if logins.check_password(person, form.password.data):
             start_session(person)
             Session.commit()
             return _after_first_factor(url_for("web.home"))
@@ -119,13 +120,13 @@ def link(token: str):
     form = forms.ConfirmLinkForm()
     try:
         if form.validate_on_submit():
-            membership = services.redeem_login_link(token)
+            membership = logins.redeem_login_link(token)
             start_session(membership.person)
             mark_seen(membership.dialogue.slug)  # this page showed the notice
             Session.commit()
             return _after_first_factor(url_for("web.dialogue_home", slug=membership.dialogue.slug))
-        membership = services.find_link(token)
-    except services.LinkError as exc:
+        membership = logins.find_link(token)
+    except logins.LinkError as exc:
         return render_template("auth/link_error.html", message=LINK_ERRORS[exc.reason]()), 410
     if form.errors:
         abort(400)

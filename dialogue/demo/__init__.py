@@ -18,8 +18,8 @@ import click
 from flask import current_app
 from sqlalchemy import select
 
-from dialogue.auth.services import hash_password, issue_login_link
-from dialogue.auth.totp import grouped
+from dialogue.auth.services.logins import hash_password, issue_login_link
+from dialogue.auth.services.totp import grouped
 from dialogue.core.anonymity import author_pseudonym
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session

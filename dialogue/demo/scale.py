@@ -30,7 +30,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import Table, insert, select
 
-from dialogue.auth.services import hash_password
+from dialogue.auth.services.logins import hash_password
 from dialogue.core import migrate
 from dialogue.core.anonymity import author_pseudonym
 from dialogue.core.clock import utcnow

@@ -6,7 +6,7 @@ import re
 import time_machine
 from sqlalchemy import select
 
-from dialogue.auth.services import issue_login_link, token_hash
+from dialogue.auth.services.logins import issue_login_link, token_hash
 from dialogue.core.db import Session
 from dialogue.core.models import Membership, Person, Role
 from tests.conftest import csrf_from

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from dialogue.accounts.cli import reset_mfa_command
-from dialogue.auth.totp import MAX_FAILURES
+from dialogue.auth.services.totp import MAX_FAILURES
 from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Person, Role
 from tests.conftest import CommittingClient, csrf_from

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from analysis.embed import semantic_installed
 from dialogue import PROJECT_ROOT
-from dialogue.auth.totp import grouped
+from dialogue.auth.services.totp import grouped
 from dialogue.core.anonymity import author_pseudonym
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from dialogue.auth import services as auth_services
+from dialogue.auth.services import logins as auth_services
 from dialogue.core.anonymity import author_pseudonym
 from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Contribution, Role

@@ -10,7 +10,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from dialogue.auth import joining
+from dialogue.auth.services import joining
 from dialogue.core import migrate
 from dialogue.core.db import Session
 from dialogue.core.models import Dialogue, Membership, Person, Role

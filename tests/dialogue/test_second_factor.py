@@ -14,8 +14,8 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from dialogue.auth.services import issue_login_link
-from dialogue.auth.totp import grouped, matching_step
+from dialogue.auth.services.logins import issue_login_link
+from dialogue.auth.services.totp import grouped, matching_step
 from dialogue.core import migrate
 from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Membership, Person, Role

@@ -14,7 +14,7 @@ from __future__ import annotations
 from sqlalchemy import delete, insert, select
 
 from dialogue.admin.queries import active_participants, participants_select
-from dialogue.auth.services import link_lifetime, link_mail
+from dialogue.auth.services.logins import link_lifetime, link_mail
 from dialogue.core.audit import record_event
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from dialogue.accounts import services as accounts
 from dialogue.accounts.cli import disable_user_command, enable_user_command, end_sessions_command
-from dialogue.auth.services import issue_login_link
+from dialogue.auth.services.logins import issue_login_link
 from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Membership, Person, Role
 from tests.conftest import CommittingClient, csrf_from, in_app, live_sessions

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pytest
 from flask import url_for
 
-from dialogue.auth.services import issue_login_link
+from dialogue.auth.services.logins import issue_login_link
 from dialogue.core.db import Session
 from dialogue.core.models import (
     CoverageMark,

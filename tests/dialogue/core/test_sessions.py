@@ -5,7 +5,7 @@ import datetime as dt
 import time_machine
 from sqlalchemy import func, select
 
-from dialogue.auth.services import issue_login_link
+from dialogue.auth.services.logins import issue_login_link
 from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Role
 from dialogue.core.sessions import end_all_sessions

@@ -6,8 +6,8 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from dialogue.auth import oidc
-from dialogue.auth.services import issue_login_link
+from dialogue.auth.services import oidc
+from dialogue.auth.services.logins import issue_login_link
 from dialogue.auth.views import SIGN_IN_FOR
 from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Contribution, Dialogue, Membership, Role

@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from dialogue.auth.password_policy import check_password_policy
+from dialogue.auth.services.password_policy import check_password_policy
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.mail import OutgoingMail
