@@ -27,8 +27,8 @@ from dialogue.demo import STAFF_PASSWORD, STAFF_TOTP_SECRETS, content, corpus_da
 from dialogue.demo.analysis import CLEAR_MAJORITY
 from rounds import get_kind
 from rounds.theme_run import list_active_themes, theme_parts
-from tests.dialogue.test_auth import staff_login
 from tests.dialogue.test_participation import log_in_participant
+from tests.logins import staff_login
 
 
 def run_demo(app):

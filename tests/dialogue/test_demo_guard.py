@@ -11,8 +11,8 @@ from dialogue.demo.guard import WARNED_TEXT
 from dialogue.synthesis.exports import build_export
 from rounds import fingerprint
 from rounds.identifying import flagged_in_round
-from tests.dialogue.test_auth import staff_login
 from tests.dialogue.test_demo import run_demo
+from tests.logins import staff_login
 
 
 def test_demo_has_a_flagged_and_a_redacted_detail_and_fingerprints(app, client):

@@ -175,7 +175,7 @@ def test_staff_login_form_never_fails(client, email, password):
 
 def half_logged_in(client, enrolled: bool) -> Person:
     """A consultant who gave their password but no TOTP code yet."""
-    from tests.dialogue.test_auth import password_step
+    from tests.logins import password_step
 
     consultant = make_member(make_dialogue(), Role.CONSULTANT, enrolled=enrolled)
     assert password_step(client, consultant.person.email, STAFF_PASSWORD).status_code == 302

@@ -20,8 +20,8 @@ from dialogue.core.models.proposal import CoverageStatus, ProposalKind
 from dialogue.followup import services as follow
 from dialogue.synthesis import services as synthesis
 from tests.conftest import csrf_from
-from tests.dialogue.test_auth import staff_login
 from tests.factories import STAFF_PASSWORD, make_contribution, make_dialogue, make_round
+from tests.logins import staff_login
 from tests.rounds.factories import closed_times
 from tests.synthesis.test_pages import _final, _participant_login
 

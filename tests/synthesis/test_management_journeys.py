@@ -21,8 +21,8 @@ from dialogue.core.models import (
 from dialogue.core.models.proposal import ProposalKind, ProposalStatus, VersionStage
 from dialogue.synthesis import services
 from tests.conftest import csrf_from
-from tests.dialogue.test_auth import staff_login
 from tests.factories import STAFF_PASSWORD, make_member, make_round
+from tests.logins import staff_login
 from tests.rounds.factories import author_of, closed_times
 
 

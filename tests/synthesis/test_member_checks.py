@@ -14,9 +14,9 @@ from dialogue.core.models.membercheck import CheckAnswer
 from dialogue.membercheck import services as checks
 from rounds.traceability import load_graph
 from tests.conftest import csrf_from
-from tests.dialogue.test_auth import staff_login
 from tests.dialogue.test_fuzz import ANY_TEXT, FUZZ, assert_clean
 from tests.factories import STAFF_PASSWORD
+from tests.logins import staff_login
 from tests.synthesis.test_pages import _final, _participant_login
 
 CANARY = "Kanariefugl-kommentar-7731"

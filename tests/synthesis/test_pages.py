@@ -21,8 +21,8 @@ from dialogue.synthesis.coverage import coverage
 from dialogue.synthesis.traces import value_trace
 from rounds.traceability import load_graph
 from tests.conftest import csrf_from
-from tests.dialogue.test_auth import staff_login
 from tests.factories import STAFF_PASSWORD
+from tests.logins import staff_login
 from tests.rounds.factories import author_of
 
 

@@ -19,8 +19,8 @@ from dialogue.synthesis.figures import FiguresPending, outdated, serving_page, s
 from dialogue.synthesis.refresh import KIND, PAGE_INTERVAL, refresh_job, refresh_later
 from dialogue.workbench.services import hide_contribution
 from rounds.traceability import load_graph
-from tests.dialogue.test_auth import staff_login
 from tests.factories import STAFF_PASSWORD
+from tests.logins import staff_login
 from tests.synthesis.test_pages import _final
 
 NOTICE = "being updated"

@@ -14,8 +14,8 @@ from dialogue.core.db import Session
 from dialogue.core.models import Membership
 from dialogue.synthesis.report_docx import report_docx
 from tests.conftest import csrf_from
-from tests.dialogue.test_auth import staff_login
 from tests.factories import STAFF_PASSWORD
+from tests.logins import staff_login
 from tests.synthesis.test_pages import _final, _identities
 
 #: LibreOffice converting a short document takes seconds; a hung one must not hang the suite.

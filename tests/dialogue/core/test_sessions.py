@@ -10,8 +10,8 @@ from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Role
 from dialogue.core.sessions import end_all_sessions
 from tests.conftest import csrf_from, in_app, live_sessions, session_records
-from tests.dialogue.test_auth import staff_login
 from tests.factories import STAFF_PASSWORD, make_dialogue, make_member
+from tests.logins import staff_login
 
 
 def session_cookie(client):

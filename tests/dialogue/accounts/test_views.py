@@ -13,8 +13,8 @@ from dialogue.core.access import PER_PAGE
 from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Dialogue, Person, Role
 from tests.conftest import CommittingClient, csrf_from, live_sessions
-from tests.dialogue.test_auth import password_step, staff_login
 from tests.factories import STAFF_PASSWORD, make_dialogue, make_member
+from tests.logins import password_step, staff_login
 
 
 @pytest.fixture

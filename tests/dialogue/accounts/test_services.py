@@ -18,8 +18,8 @@ from dialogue.auth.services.logins import issue_login_link
 from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Membership, Person, Role
 from tests.conftest import CommittingClient, csrf_from, in_app, live_sessions
-from tests.dialogue.test_auth import staff_login
 from tests.factories import STAFF_PASSWORD, make_dialogue, make_member, make_round
+from tests.logins import staff_login
 
 
 def link_login(client, membership) -> None:
