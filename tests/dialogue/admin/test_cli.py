@@ -103,7 +103,7 @@ def test_refuses_a_bad_or_taken_slug_and_stores_nothing(app, db_session):
 
 
 def invoke_command(app, command, *args):
-    return app.test_cli_runner().invoke_command(command, list(args))
+    return app.test_cli_runner().invoke(command, list(args))
 
 
 def _dialogue(app):
