@@ -29,9 +29,9 @@ def refuse_half_logged_in():
 
 def init_app(app) -> None:
     """Register the login manager, the second-factor gate and the blueprint."""
-    from dialogue.auth import views
     from dialogue.auth.cli import oidc_sign_in_command, open_dialogue_command
     from dialogue.auth.services import oidc
+    from dialogue.auth.views import joining, login, provider, second_factor  # noqa: F401 - routes
     from dialogue.core.extensions import login_manager
     from dialogue.core.sessions import load_session_person
 
@@ -42,7 +42,7 @@ def init_app(app) -> None:
     login_manager.user_loader(load_session_person)
 
     app.before_request(refuse_half_logged_in)
-    app.register_blueprint(views.bp)
+    app.register_blueprint(login.bp)
     app.cli.add_command(oidc_sign_in_command)
     app.cli.add_command(open_dialogue_command)
     oidc.init_app(app)

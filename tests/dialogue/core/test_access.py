@@ -120,9 +120,9 @@ POST_POLICY |= {f"workbench.{name}": CONSULTANT_ONLY for name in WORKBENCH_POST}
 
 #: Routes that accept both; their GET is in GET_POLICY, their POST is checked for CSRF only.
 GET_AND_POST = {"auth.login", "auth.link", "auth.request_link", "participate.edit"}
-#: Routes whose URL carries a secret, tested on their own in tests/dialogue/auth/test_views.py.
+#: Routes whose URL carries a secret, tested on their own (tests/dialogue/auth/views/test_login.py).
 TESTED_ELSEWHERE = {"auth.link", "static"}
-#: Sign-in through the OpenID provider: 404 unless configured (test_oidc_settings.py), and the
+#: Sign-in through the OpenID provider: 404 unless configured (auth/services/test_oidc.py), and the
 #: flows against a real provider in tests/browser/test_oidc.py.
 TESTED_ELSEWHERE |= {"auth.oidc_staff", "auth.oidc_participant", "auth.oidc_callback"}
 #: Open dialogues: the world's dialogue is not open, so its join page is missing for everyone;

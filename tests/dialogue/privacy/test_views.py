@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from dialogue.auth.services import oidc
 from dialogue.auth.services.logins import issue_login_link
-from dialogue.auth.views import SIGN_IN_FOR
+from dialogue.auth.views.provider import SIGN_IN_FOR
 from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Contribution, Dialogue, Membership, Role
 from dialogue.privacy.services import row_counts
