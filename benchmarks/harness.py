@@ -160,7 +160,7 @@ def seed(
     max_contributions: int = 50,
 ) -> Seeded:
     """One dialogue, an open challenges round, ``participants`` members with fresh login links."""
-    from dialogue.auth.services import token_hash
+    from dialogue.auth.services.logins import token_hash
     from dialogue.core.models import Dialogue, Membership, Person, Role, Round, RoundKind
 
     now = dt.datetime.now(dt.UTC)

@@ -251,7 +251,7 @@ import json, datetime as dt
 from sqlalchemy import func, select
 from dialogue import create_app
 from dialogue.core.anonymity import author_pseudonym
-from dialogue.auth.services import issue_login_link
+from dialogue.auth.services.logins import issue_login_link
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Dialogue, Membership, Person, Role, Round, Theme
 from dialogue.core.models import ThemeMember

@@ -211,7 +211,7 @@ def write_load(people, drill: Drill, stop: threading.Event) -> list[threading.Th
 
 def fresh_link(url: str, slug_email_prefix: str, writer: int) -> str:
     """Give the restored database a new login link for participant ``writer``; the raw token."""
-    from dialogue.auth.services import token_hash
+    from dialogue.auth.services.logins import token_hash
     from dialogue.core.models import Membership, Person
 
     token = secrets.token_urlsafe(32)

@@ -17,7 +17,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     ``config`` overrides settings read from the environment (tests pass their own database and
     secrets). The instance folder comes from ``DIALOGUE_INSTANCE_PATH`` or ``./instance``.
     """
-    from dialogue import admin, auth, cli, participate, staff, web
+    from dialogue import accounts, admin, auth, cli, participate, staff, web
     from dialogue.core import db, errors, i18n, security, session_store
     from dialogue.core.config import finish_config, load_config
     from dialogue.demo import init_app as init_demo
@@ -56,6 +56,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     participate.init_app(app)
     staff.init_app(app)
     admin.init_app(app)
+    accounts.init_app(app)
     init_results(app)
     init_rounds_admin(app)
     init_workbench(app)

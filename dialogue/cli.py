@@ -83,19 +83,6 @@ cli.add_command(run_command)
 
 def init_app(app) -> None:
     """Add the project's commands to the app's CLI (so ``app.test_cli_runner`` sees them)."""
-    from dialogue.accounts.cli import (
-        disable_user_command,
-        enable_user_command,
-        end_sessions_command,
-        reset_mfa_command,
-        set_password_command,
-    )
-    from dialogue.admin.cli import (
-        add_staff_command,
-        create_dialogue_command,
-        import_participants_command,
-        tick_command,
-    )
     from dialogue.core.jobs import worker_command
 
     for command in (
@@ -103,16 +90,7 @@ def init_app(app) -> None:
         translations,
         backup_command,
         restore_command,
-        import_participants_command,
-        create_dialogue_command,
-        add_staff_command,
-        tick_command,
         worker_command,
-        disable_user_command,
-        enable_user_command,
-        end_sessions_command,
-        reset_mfa_command,
-        set_password_command,
     ):
         app.cli.add_command(command)
 

@@ -7,7 +7,7 @@ import itertools
 
 import pyotp
 
-from dialogue.auth.services import hash_password
+from dialogue.auth.services.logins import hash_password
 from dialogue.core.anonymity import author_pseudonym
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session

@@ -14,15 +14,16 @@ import click
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 
+from dialogue.accounts import queries
 from dialogue.accounts import services as accounts
-from dialogue.auth.password_policy import WeakPassword
+from dialogue.auth.services.password_policy import WeakPassword
 from dialogue.core.db import Session
 
 
 def _person(email: str):
     try:
-        return accounts.find_person(email)
-    except accounts.UnknownPerson:
+        return queries.find_person(email)
+    except queries.UnknownPerson:
         raise click.ClickException(f"no account with the e-mail address {email!r}") from None
 
 

@@ -3,16 +3,16 @@
 TARGETS S5 and S7, ASVS 7.4 and 6.
 
 Disabling a person does two things in one transaction: ``is_active`` becomes false (no new
-login by password or link is accepted, see ``dialogue.auth.services``) and every server-side
+login by password or link is accepted, see ``dialogue.auth.services.logins``) and every server-side
 session of theirs is deleted, so a browser that is logged in right now is logged out on its
 very next request. An administrator can also end every session at once, for example after a
 suspected leak of session cookies or of ``SECRET_KEY``. Resetting a staff member's second
 factor (a lost phone) also ends their sessions: they log in again and enrol a new app.
-Unlocking it (after too many wrong codes, see ``dialogue.auth.totp``) keeps their app.
+Unlocking it (after too many wrong codes, see ``dialogue.auth.services.totp``) keeps their app.
 
 An account is one per person, shared by every dialogue they belong to, so its name and these
 operations reach all of them. An admin may therefore change only the accounts of people whose
-every dialogue they administer (:func:`beyond_reach`); anybody else's account is left to the
+every dialogue they administer (``queries.beyond_reach``); anybody else's account is left to the
 operator (the commands) or to an admin of all their dialogues. Refusing, rather than scoping a
 lock to one dialogue, is what a municipality would expect: one organisation's admin must not
 lock a consultant or an employee out of another organisation's dialogue, nor rename them there.
@@ -24,61 +24,16 @@ never their e-mail address. The caller commits.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from sqlalchemy import select
-
-from dialogue.auth import totp
-from dialogue.auth.services import hash_password
+from dialogue.auth.services import totp
+from dialogue.auth.services.logins import hash_password
 from dialogue.core.audit import record_event
 from dialogue.core.db import Session
-from dialogue.core.models import Dialogue, Membership, Person, Role
+from dialogue.core.models import Dialogue, Person
 from dialogue.core.sessions import end_all_sessions
-
-
-class UnknownPerson(LookupError):
-    """No account has this e-mail address."""
 
 
 class NotStaff(ValueError):
     """Only staff log in with a password; participants use their links."""
-
-
-def find_person(email: str) -> Person:
-    """The account with this e-mail address (active or not), or ``UnknownPerson``."""
-    person = Session.scalar(select(Person).where(Person.email == email.strip().lower()))
-    if person is None:
-        raise UnknownPerson(email)
-    return person
-
-
-#: Person ids per ``IN (...)`` query: well below every backend's parameter limit.
-_CHUNK = 500
-
-
-def beyond_reach(person_ids: Iterable[int], admin_id: int | None) -> set[int]:
-    """Those of ``person_ids`` who belong to a dialogue that ``admin_id`` does not administer.
-
-    ``None`` is the operator at the command line, who reaches everybody.
-    """
-    if admin_id is None:
-        return set()
-    administered = select(Membership.dialogue_id).where(
-        Membership.person_id == admin_id, Membership.role == Role.ADMIN
-    )
-    ids, found = list(person_ids), set()
-    for start in range(0, len(ids), _CHUNK):
-        found.update(
-            Session.scalars(
-                select(Membership.person_id)
-                .where(
-                    Membership.person_id.in_(ids[start : start + _CHUNK]),
-                    Membership.dialogue_id.not_in(administered),
-                )
-                .distinct()
-            )
-        )
-    return found
 
 
 def _subject(person: Person) -> str:

@@ -1,4 +1,4 @@
-"""Admin forms. They check shape only; ``dialogue.admin.services`` decides what happens."""
+"""Admin forms. They check shape only; the services decide what happens."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
@@ -79,10 +79,6 @@ class RemoveScheduleForm(Form):
     """Remove one reminder time."""
 
     submit = SubmitField(_l("Remove"))
-
-
-class AccountActionForm(Form):
-    """One button on the accounts page (disable, enable, end sessions, reset two-factor)."""
 
 
 class SignInSettingsForm(Form):

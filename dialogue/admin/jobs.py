@@ -14,8 +14,8 @@ from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from dialogue.admin import services
-from dialogue.admin.importing import ImportRefused
+from dialogue.admin.services import importing
+from dialogue.admin.services.participant_file import ImportRefused
 from dialogue.core.db import Session
 from dialogue.core.jobs import JobContext, JobOutcome, JobRefused, enqueue
 from dialogue.core.models import Dialogue
@@ -67,7 +67,7 @@ def import_job(job: JobContext, dialogue_id: int, data: bytes, filename: str) ->
         raise JobRefused(_l("The dialogue no longer exists."))
     job.progress(0, 3, "read")
     try:
-        result = services.import_participants(
+        result = importing.import_participants(
             dialogue, data, filename, job.actor_id, progress=lambda: job.progress(1, 3, "save")
         )
     except ImportRefused as exc:
@@ -94,7 +94,7 @@ def import_job(job: JobContext, dialogue_id: int, data: bytes, filename: str) ->
             updated=result.updated,
             unchanged=result.unchanged,
         )
-        if kept := services.names_kept_message(result):
+        if kept := importing.names_kept_message(result):
             message = f"{message} {kept}"
     with current_app.test_request_context():
         link = url_for("admin.participants", slug=dialogue.slug)

@@ -15,29 +15,22 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from dialogue.admin import forms, jobs, services
-from dialogue.admin.importing import MAX_IMPORT_BYTES, ImportRefused
-from dialogue.auth import joining, oidc
+from dialogue.admin import forms, jobs, queries
+from dialogue.admin.services import importing, schedules, sends
+from dialogue.admin.services.participant_file import MAX_IMPORT_BYTES, ImportRefused
+from dialogue.auth.services import joining, oidc
 from dialogue.core import mail
-from dialogue.core.access import member_or_404, require_roles, round_or_404
+from dialogue.core.access import PER_PAGE, admin_membership, round_or_404
 from dialogue.core.db import Session
 from dialogue.core.errors import render_error
 from dialogue.core.jobs import JobActive, get_job, latest_job, status
-from dialogue.core.models import JobState, Membership, ReminderSchedule, Role
+from dialogue.core.models import JobState, Membership, ReminderSchedule
 from dialogue.core.views import attempt
 
 bp = Blueprint("admin", __name__, url_prefix="/d/<slug>/admin")
 
-#: Participants per page of the list.
-PER_PAGE = 50
-
 #: Multipart framing around the file: the form fields and boundaries.
 _FORM_OVERHEAD = 64 * 1024
-
-
-def admin_membership(slug: str) -> Membership:
-    """The current person's admin membership of ``slug``: 404 for non-members, 403 for others."""
-    return require_roles(member_or_404(slug), Role.ADMIN)
 
 
 @bp.url_value_preprocessor
@@ -65,11 +58,11 @@ def file_too_large(_exc):
 def render_page(membership: Membership, status: int = 200, **context):
     """The participants page with fresh forms unless the caller passes a submitted one."""
     dialogue = membership.dialogue
-    total = services.participant_count(dialogue)
+    total = queries.participant_count(dialogue)
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
     context.setdefault("import_form", forms.ImportForm())
-    schedulable = services.schedulable_rounds(dialogue)
+    schedulable = queries.schedulable_rounds(dialogue)
     schedule_forms = {
         round_.id: forms.ScheduleForm(prefix=f"schedule{round_.id}", formdata=None)
         for round_ in schedulable
@@ -80,9 +73,9 @@ def render_page(membership: Membership, status: int = 200, **context):
         membership=membership,
         dialogue=dialogue,
         total=total,
-        departments=services.group_counts(dialogue, Membership.department),
-        role_groups=services.group_counts(dialogue, Membership.role_group),
-        participants=services.participant_list(
+        departments=queries.group_counts(dialogue, Membership.department),
+        role_groups=queries.group_counts(dialogue, Membership.role_group),
+        participants=queries.participant_list(
             dialogue,
             page,
             PER_PAGE,
@@ -91,12 +84,12 @@ def render_page(membership: Membership, status: int = 200, **context):
         ),
         page=page,
         pages=pages,
-        open_rounds=services.open_rounds(dialogue),
+        open_rounds=queries.open_rounds(dialogue),
         schedulable_rounds=schedulable,
-        schedules=services.schedules(dialogue),
+        schedules=queries.schedules(dialogue),
         schedule_forms=schedule_forms,
         remove_form=forms.RemoveScheduleForm(),
-        send_log=services.send_log(dialogue),
+        send_log=queries.send_log(dialogue),
         send_kinds=forms.SEND_KIND_LABELS,
         import_job=latest_job(jobs.KIND, jobs.job_key(dialogue)),
         import_job_label=jobs.stage_label,
@@ -127,13 +120,15 @@ def import_participants(slug: str):
             raise RequestEntityTooLarge
         if jobs.is_large(data, upload.filename or ""):
             return _start_import_job(membership, data, upload.filename or "")
-        result = services.import_participants(
+        result = importing.import_participants(
             membership.dialogue, data, upload.filename or "", current_user.id
         )
     except ImportRefused as exc:
         return render_page(membership, 422, import_form=form, refused=exc.message)
     if result.problems:
         return render_page(membership, 422, import_form=form, problems=result.problems)
+    # Committed by hand: a file with problems is an outcome shown on the page, not a refusal,
+    # and a large file goes to a job; ``attempt`` fits neither.
     Session.commit()
     flash(
         _(
@@ -144,7 +139,7 @@ def import_participants(slug: str):
         ),
         "success",
     )
-    if kept := services.names_kept_message(result):
+    if kept := importing.names_kept_message(result):
         flash(kept, "info")
     return redirect(url_for("admin.participants", slug=slug))
 
@@ -183,13 +178,13 @@ def confirm_invitations(slug: str):
     """How many the invitation goes to and what it says, before anything is sent."""
     membership = admin_membership(slug)
     dialogue = membership.dialogue
-    subject, body = services.preview(dialogue, "invitation")
+    subject, body = queries.preview(dialogue, "invitation")
     return render_template(
         "admin/confirm_send.html",
         membership=membership,
         dialogue=dialogue,
         heading=_("Send invitations"),
-        count=services.recipient_count(dialogue),
+        count=queries.recipient_count(dialogue),
         subject=subject,
         body=body,
         form=forms.InvitationForm(),
@@ -203,12 +198,15 @@ def send_invitations(slug: str):
     """Send every active participant an invitation with a fresh link, as confirmed."""
     membership = admin_membership(slug)
     form = forms.InvitationForm()
-    if not form.validate_on_submit():
-        abort(400)
-    mails = services.prepare_invitations(
-        membership.dialogue, current_user.id, replace_links=form.replace_links.data
+    outcome = attempt(
+        lambda: sends.prepare_invitations(
+            membership.dialogue, current_user.id, replace_links=form.replace_links.data
+        ),
+        form,
     )
-    Session.commit()
+    if outcome.message is not None:
+        abort(400)
+    mails = outcome.result
     _deliver(
         mails,
         lambda count: ngettext(
@@ -227,15 +225,15 @@ def confirm_reminders(slug: str, round_id: int):
     membership = admin_membership(slug)
     round_ = round_or_404(membership, round_id)
     dialogue = membership.dialogue
-    if round_ not in services.open_rounds(dialogue):
+    if round_ not in queries.open_rounds(dialogue):
         return render_error(409, _("Reminders can only be sent while the round is open."))
-    subject, body = services.preview(dialogue, "reminder", round_)
+    subject, body = queries.preview(dialogue, "reminder", round_)
     return render_template(
         "admin/confirm_send.html",
         membership=membership,
         dialogue=dialogue,
         heading=_("Send a reminder: %(round)s", round=round_.title),
-        count=services.recipient_count(dialogue),
+        count=queries.recipient_count(dialogue),
         subject=subject,
         body=body,
         form=forms.ReminderForm(prefix=f"round{round_id}"),
@@ -250,15 +248,18 @@ def send_reminders(slug: str, round_id: int):
     membership = admin_membership(slug)
     round_ = round_or_404(membership, round_id)
     form = forms.ReminderForm(prefix=f"round{round_id}")
-    if not form.validate_on_submit():
-        abort(400)
     try:
-        mails = services.prepare_reminders(
-            round_, current_user.id, replace_links=form.replace_links.data
+        outcome = attempt(
+            lambda: sends.prepare_reminders(
+                round_, current_user.id, replace_links=form.replace_links.data
+            ),
+            form,
         )
-    except services.RoundNotOpen:
+    except sends.RoundNotOpen:
         return render_error(409, _("Reminders can only be sent while the round is open."))
-    Session.commit()
+    if outcome.message is not None:
+        abort(400)
+    mails = outcome.result
     _deliver(
         mails,
         lambda count: ngettext(
@@ -276,7 +277,7 @@ def add_schedule(slug: str, round_id: int):
     round_ = round_or_404(membership, round_id)
     form = forms.ScheduleForm(prefix=f"schedule{round_id}")
     outcome = attempt(
-        lambda: services.add_schedule(round_, form.hours, current_user.id),
+        lambda: schedules.add_schedule(round_, form.hours, current_user.id),
         form,
         conflict=_("A reminder at that time is set already."),
     )
@@ -300,7 +301,7 @@ def remove_schedule(slug: str, round_id: int, schedule_id: int):
     if schedule is None or schedule.round_id != round_.id:
         abort(404)
     outcome = attempt(
-        lambda: services.remove_schedule(schedule, current_user.id), forms.RemoveScheduleForm()
+        lambda: schedules.remove_schedule(schedule, current_user.id), forms.RemoveScheduleForm()
     )
     if outcome.message is not None:
         abort(400)

@@ -1,7 +1,7 @@
 """Logging in: staff with e-mail and password, participants with their personal link.
 
 Both may instead sign in through the organisation's OpenID provider when it is configured
-(``dialogue.auth.oidc``).
+(``dialogue.auth.services.oidc``).
 
 Staff also give a TOTP code (TARGETS S7). Until they do, every page behind a login answers
 403; only the login steps themselves and the pages anyone may see stay open.
@@ -29,8 +29,9 @@ def refuse_half_logged_in():
 
 def init_app(app) -> None:
     """Register the login manager, the second-factor gate and the blueprint."""
-    from dialogue.auth import oidc, views
     from dialogue.auth.cli import oidc_sign_in_command, open_dialogue_command
+    from dialogue.auth.services import oidc
+    from dialogue.auth.views import joining, login, provider, second_factor  # noqa: F401 - routes
     from dialogue.core.extensions import login_manager
     from dialogue.core.sessions import load_session_person
 
@@ -41,7 +42,7 @@ def init_app(app) -> None:
     login_manager.user_loader(load_session_person)
 
     app.before_request(refuse_half_logged_in)
-    app.register_blueprint(views.bp)
+    app.register_blueprint(login.bp)
     app.cli.add_command(oidc_sign_in_command)
     app.cli.add_command(open_dialogue_command)
     oidc.init_app(app)

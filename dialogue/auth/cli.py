@@ -16,8 +16,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from dialogue.auth.joining import set_open
-from dialogue.auth.oidc import allow_participant_sign_in
+from dialogue.auth.services.joining import set_open
+from dialogue.auth.services.oidc import allow_participant_sign_in
 from dialogue.core.db import Session
 from dialogue.core.errors import UserError
 from dialogue.core.models import Dialogue

@@ -14,8 +14,8 @@ from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from dialogue.auth import joining
-from dialogue.auth.services import link_lifetime, link_mail, prepare_new_links
+from dialogue.auth.services import joining
+from dialogue.auth.services.logins import link_lifetime, link_mail, prepare_new_links
 from dialogue.core import mail
 from dialogue.core.db import Session
 from dialogue.core.models import Dialogue, Role

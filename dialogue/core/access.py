@@ -14,6 +14,9 @@ from dialogue.core.anonymity import author_pseudonym
 from dialogue.core.db import Session
 from dialogue.core.models import Dialogue, Membership, Role, Round
 
+#: People per page of the admin's lists (participants, accounts).
+PER_PAGE = 50
+
 #: Built once: every page behind a login reads the membership, and building the statement (and
 #: its cache key) cost more CPU than running it. Every caller reads the dialogue: same query.
 _MEMBERSHIP = (
@@ -70,6 +73,11 @@ def require_roles(membership: Membership, *roles: Role) -> Membership:
     if membership.role not in roles:
         abort(403)
     return membership
+
+
+def admin_membership(slug: str) -> Membership:
+    """The current person's admin membership of ``slug``: 404 for non-members, 403 for others."""
+    return require_roles(member_or_404(slug), Role.ADMIN)
 
 
 def round_or_404(membership: Membership, round_id: int) -> Round:

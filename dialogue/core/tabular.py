@@ -14,7 +14,8 @@ claimed size of A1:XFD1048576). So before anything is read, :func:`check_workboo
 workbook larger than ``MAX_UNPACKED_BYTES`` unpacked, or with a sheet of more than ``MAX_ROWS``
 data rows or ``MAX_COLUMNS`` columns, by scanning the sheets' XML for row and cell positions
 (fast: no cell is parsed); CSV files are held to the same limits. It is the only reader of
-tables: the participant import builds on :func:`read_rows`.
+tables: the participant import (``dialogue.admin.services.participant_file``) builds on
+:func:`read_rows`.
 
 This module knows files, not the database or the web; its messages are lazily translated.
 """

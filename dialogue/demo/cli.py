@@ -33,7 +33,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from dialogue.auth.totp import grouped
+from dialogue.auth.services.totp import grouped
 from dialogue.core import migrate
 from dialogue.core.anonymity import author_pseudonym
 from dialogue.core.db import Session

@@ -34,9 +34,9 @@ from dialogue.core.models import (
 )
 from dialogue.core.results_cache import FINAL_KIND
 from tests.conftest import csrf_from
-from tests.dialogue.test_admin import page_url, upload
-from tests.dialogue.test_auth import staff_login
+from tests.dialogue.admin.test_views import page_url, upload
 from tests.factories import STAFF_PASSWORD, make_dialogue, make_member
+from tests.logins import staff_login
 from tests.rounds.factories import answer, closed_times, make_item_round, participants
 
 #: What legitimately differs between two renderings of the same page.

@@ -14,15 +14,15 @@ import random
 
 import sqlalchemy as sa
 
-from dialogue.auth.services import issue_login_link
+from dialogue.auth.services.logins import issue_login_link
 from dialogue.core import migrate
 from dialogue.core.db import Base, Session
 from dialogue.core.models import Dialogue, Membership, Person, Role
 from tests.anonymity.test_write_order import TEXTS, participate
 from tests.conftest import csrf_from
 from tests.dialogue.core.test_mail import running_smtp_server
-from tests.dialogue.test_auth import staff_login
 from tests.factories import STAFF_PASSWORD, make_member, make_round
+from tests.logins import staff_login
 
 N = 12
 

@@ -27,7 +27,7 @@ from scipy.stats import spearmanr
 from scipy.stats import t as student_t
 from sqlalchemy import inspect, text
 
-from dialogue.auth.services import issue_login_link
+from dialogue.auth.services.logins import issue_login_link
 from dialogue.core import migrate
 from dialogue.core.anonymity import author_pseudonym
 from dialogue.core.db import Session

@@ -7,14 +7,13 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from dialogue.auth.services import issue_login_link
+from dialogue.auth.services.logins import issue_login_link
 from dialogue.core.anonymity import author_pseudonym
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Role
 from rounds import submissions
 from rounds.errors import RoundClosed
 from tests.conftest import TEST_SECRETS, csrf_from
-from tests.dialogue.test_auth import staff_login
 from tests.factories import (
     STAFF_PASSWORD,
     make_contribution,
@@ -22,6 +21,7 @@ from tests.factories import (
     make_member,
     make_round,
 )
+from tests.logins import staff_login
 
 NONCE = re.compile(r'name="nonce"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="nonce"')
 

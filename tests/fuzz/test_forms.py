@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from dialogue.auth.services import issue_login_link
+from dialogue.auth.services.logins import issue_login_link
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Dialogue, Membership, Person, Role
 from rounds.submissions import HARD_MAX_LENGTH, clean_text
@@ -175,7 +175,7 @@ def test_staff_login_form_never_fails(client, email, password):
 
 def half_logged_in(client, enrolled: bool) -> Person:
     """A consultant who gave their password but no TOTP code yet."""
-    from tests.dialogue.test_auth import password_step
+    from tests.logins import password_step
 
     consultant = make_member(make_dialogue(), Role.CONSULTANT, enrolled=enrolled)
     assert password_step(client, consultant.person.email, STAFF_PASSWORD).status_code == 302

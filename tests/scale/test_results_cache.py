@@ -18,9 +18,9 @@ from rounds.results.cached import cached_results
 from rounds.results.segments import author_segments
 from tests.conftest import TEST_SECRETS
 from tests.dialogue.results.test_views import rated_round, url
-from tests.dialogue.test_auth import staff_login
 from tests.dialogue.test_participation import log_in_participant
 from tests.factories import STAFF_PASSWORD, make_dialogue, make_member, make_round
+from tests.logins import staff_login
 
 
 def stored(round_):

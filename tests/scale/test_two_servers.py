@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from dialogue.auth.services import issue_login_link
+from dialogue.auth.services.logins import issue_login_link
 from dialogue.core import migrate
 from dialogue.core.db import Session
 from tests.conftest import TEST_SECRETS, require

@@ -39,8 +39,8 @@ class Dialogue(Base):
     #: The ID-token claim that holds a participant's e-mail address when they sign in through
     #: the installation's OpenID provider; None: participants of this dialogue use links only.
     oidc_claim: Mapped[str | None] = mapped_column(String(64), default=None)
-    #: Anyone with the dialogue's join link may become a participant (``dialogue.auth.joining``);
-    #: off: only the imported list takes part.
+    #: Anyone with the dialogue's join link may become a participant
+    #: (``dialogue.auth.services.joining``); off: only the imported list takes part.
     open_join: Mapped[bool] = mapped_column(default=False, server_default=false())
     #: Who may join an open dialogue: e-mail domains ("@example.org") and claim=value terms
     #: ("groups=staff"), any of which admits; empty admits anyone.

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import select
 
-from dialogue.auth.services import hash_password, issue_login_link
+from dialogue.auth.services.logins import hash_password, issue_login_link
 from dialogue.core.anonymity import author_pseudonym
 from dialogue.core.db import Session
 from dialogue.core.models import Dialogue, Membership, Person, Role

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pytest
 from flask import url_for
 
-from dialogue.auth.services import issue_login_link
+from dialogue.auth.services.logins import issue_login_link
 from dialogue.core.db import Session
 from dialogue.core.models import (
     CoverageMark,
@@ -33,7 +33,6 @@ from dialogue.followup.services import add_initiative
 from dialogue.synthesis.services.proposals import add_source, create_proposal, finalise_proposal
 from rounds.questions import QuestionSpec, add_question
 from tests.conftest import csrf_from
-from tests.dialogue.test_auth import staff_login
 from tests.factories import (
     STAFF_PASSWORD,
     make_contribution,
@@ -41,6 +40,7 @@ from tests.factories import (
     make_member,
     make_round,
 )
+from tests.logins import staff_login
 
 ROLES = ("anonymous", "participant", "outsider", "consultant", "management", "admin")
 
@@ -120,14 +120,14 @@ POST_POLICY |= {f"workbench.{name}": CONSULTANT_ONLY for name in WORKBENCH_POST}
 
 #: Routes that accept both; their GET is in GET_POLICY, their POST is checked for CSRF only.
 GET_AND_POST = {"auth.login", "auth.link", "auth.request_link", "participate.edit"}
-#: Routes whose URL carries a secret, tested on their own in test_auth.py.
+#: Routes whose URL carries a secret, tested on their own (tests/dialogue/auth/views/test_login.py).
 TESTED_ELSEWHERE = {"auth.link", "static"}
-#: Sign-in through the OpenID provider: 404 unless configured (test_oidc_settings.py), and the
+#: Sign-in through the OpenID provider: 404 unless configured (auth/services/test_oidc.py), and the
 #: flows against a real provider in tests/browser/test_oidc.py.
 TESTED_ELSEWHERE |= {"auth.oidc_staff", "auth.oidc_participant", "auth.oidc_callback"}
 #: Open dialogues: the world's dialogue is not open, so its join page is missing for everyone;
-#: the mailed link to join carries a secret (tests/dialogue/test_open_join.py). The admin's page
-#: for how participants sign in.
+#: the mailed link to join carries a secret (tests/dialogue/auth/services/test_joining.py). The
+#: admin's page for how participants sign in.
 GET_POLICY |= {
     "auth.join": dict.fromkeys(ROLES, MISSING),
     "admin.sign_in_settings": ADMIN_ONLY,
@@ -222,10 +222,10 @@ GET_POLICY |= {"auth.second_factor": SECOND_FACTOR, "auth.enrol_second_factor": 
 GET_AND_POST |= {"auth.second_factor", "auth.enrol_second_factor"}
 
 # --- accounts: disable, enable, end sessions, reset two-factor (the dialogue's admin only)
-GET_POLICY |= {"admin.accounts_page": ADMIN_ONLY}
+GET_POLICY |= {"accounts.accounts_page": ADMIN_ONLY}
 # The confirmation pages before invitations and reminders are sent.
 GET_POLICY |= {"admin.confirm_invitations": ADMIN_ONLY, "admin.confirm_reminders": ADMIN_ONLY}
-POST_POLICY |= {"admin.account_action": ADMIN_ONLY}
+POST_POLICY |= {"accounts.account_action": ADMIN_ONLY}
 
 # --- closing the loop: member checks (participant answers, consultant deals) and follow-up ---
 GET_POLICY |= {

@@ -10,7 +10,6 @@ from dialogue.core.db import Base, Session
 from dialogue.core.models import Contribution, Role
 from rounds.results.participation import round_participation
 from tests.conftest import TEST_SECRETS
-from tests.dialogue.test_auth import staff_login
 from tests.factories import (
     STAFF_PASSWORD,
     make_contribution,
@@ -18,6 +17,7 @@ from tests.factories import (
     make_member,
     make_round,
 )
+from tests.logins import staff_login
 from tests.rounds.factories import closed_times
 
 #: The only tables allowed to hold or point at people. Everything else is content.

@@ -25,9 +25,9 @@ from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.models import Job, JobState, Membership, Role
 from tests.conftest import csrf_from, require
-from tests.dialogue.test_auth import staff_login
 from tests.dialogue.workbench.corpus import make_analysed_world
 from tests.factories import STAFF_PASSWORD, make_dialogue, make_member, make_round
+from tests.logins import staff_login
 
 SECRET_TEXT = "Min leder Bent siger altid nej"
 

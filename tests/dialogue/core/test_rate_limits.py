@@ -14,7 +14,7 @@ import uuid
 import pytest
 import redis as redis_client
 
-from dialogue.auth.services import issue_login_link
+from dialogue.auth.services.logins import issue_login_link
 from dialogue.core import migrate
 from dialogue.core.db import Session
 from dialogue.core.extensions import limiter

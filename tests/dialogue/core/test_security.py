@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from dialogue.auth.services import issue_login_link
+from dialogue.auth.services.logins import issue_login_link
 from dialogue.core import migrate
 from dialogue.core.db import Session
 from tests.conftest import csrf_from

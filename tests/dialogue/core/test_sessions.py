@@ -5,13 +5,13 @@ import datetime as dt
 import time_machine
 from sqlalchemy import func, select
 
-from dialogue.auth.services import issue_login_link
+from dialogue.auth.services.logins import issue_login_link
 from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Role
 from dialogue.core.sessions import end_all_sessions
 from tests.conftest import csrf_from, in_app, live_sessions, session_records
-from tests.dialogue.test_auth import staff_login
 from tests.factories import STAFF_PASSWORD, make_dialogue, make_member
+from tests.logins import staff_login
 
 
 def session_cookie(client):

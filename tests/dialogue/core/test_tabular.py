@@ -11,13 +11,13 @@ from __future__ import annotations
 import pytest
 from flask_babel import force_locale
 
-from dialogue.admin import services
+from dialogue.admin import queries
 from dialogue.admin.cli import import_participants_command
-from dialogue.admin.importing import ImportRefused, parse_participants
+from dialogue.admin.services.participant_file import ImportRefused, parse_participants
 from dialogue.core.tabular import MAX_ROWS, TableError, read_table
 from dialogue.workbench.cli.themes import themes_command
 from tests import xlsx_bombs
-from tests.dialogue.test_admin import log_in_admin, participant_count, upload
+from tests.dialogue.admin.test_views import log_in_admin, participant_count, upload
 from tests.factories import make_dialogue
 
 BOMBS = {
@@ -106,7 +106,7 @@ def test_the_import_command_fails_with_one_line(app, app_context, tmp_path):
     assert result.output.strip().splitlines() == [
         "The file has more than 100000 rows. Split it into smaller files."
     ]
-    assert services.participant_count(dialogue) == 0
+    assert queries.participant_count(dialogue) == 0
 
 
 def test_the_themes_command_fails_with_one_line(app, tmp_path):

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from analysis.embed import semantic_installed
 from dialogue import PROJECT_ROOT
-from dialogue.auth.totp import grouped
+from dialogue.auth.services.totp import grouped
 from dialogue.core.anonymity import author_pseudonym
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
@@ -28,8 +28,8 @@ from dialogue.demo.services.analysis import CLEAR_MAJORITY
 from dialogue.demo.services.people import STAFF_PASSWORD, STAFF_TOTP_SECRETS
 from rounds import get_kind
 from rounds.theme_run import list_active_themes, theme_parts
-from tests.dialogue.test_auth import staff_login
 from tests.dialogue.test_participation import log_in_participant
+from tests.logins import staff_login
 
 
 def run_demo(app):

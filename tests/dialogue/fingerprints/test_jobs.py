@@ -28,7 +28,6 @@ from rounds import fingerprint
 from rounds.identifying import flagged_in_round, redact
 from rounds.lifecycle import set_published
 from tests.conftest import csrf_from
-from tests.dialogue.test_auth import staff_login
 from tests.factories import (
     STAFF_PASSWORD,
     make_contribution,
@@ -36,6 +35,7 @@ from tests.factories import (
     make_member,
     make_round,
 )
+from tests.logins import staff_login
 from tests.rounds.factories import closed_times
 
 

@@ -26,7 +26,6 @@ from rounds.identifying import flagged_in_round, masked_text, redact
 from rounds.theme_run import round_documents
 from rounds.traceability import load_graph
 from tests.conftest import csrf_from, end_test_sessions
-from tests.dialogue.test_auth import staff_login
 from tests.dialogue.test_participation import (
     count_contributions,
     form_fields,
@@ -41,6 +40,7 @@ from tests.factories import (
     make_member,
     make_round,
 )
+from tests.logins import staff_login
 from tests.rounds.factories import make_item_round
 
 PHONE = "22 33 44 55"

@@ -6,17 +6,17 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from dialogue.auth import oidc
-from dialogue.auth.services import issue_login_link
-from dialogue.auth.views import SIGN_IN_FOR
+from dialogue.auth.services import oidc
+from dialogue.auth.services.logins import issue_login_link
+from dialogue.auth.views.provider import SIGN_IN_FOR
 from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Contribution, Dialogue, Membership, Role
 from dialogue.privacy.queries import row_counts
 from tests.conftest import csrf_from
-from tests.dialogue.test_admin import log_in_admin
-from tests.dialogue.test_auth import staff_login
+from tests.dialogue.admin.test_views import log_in_admin
 from tests.dialogue.test_participation import log_in_participant
 from tests.factories import STAFF_PASSWORD, make_dialogue, make_member, make_round
+from tests.logins import staff_login
 
 ENGLISH = {"Accept-Language": "en"}
 

@@ -14,7 +14,6 @@ from dialogue.core.db import Session
 from dialogue.core.models import Dialogue, Role, RoundKind
 from dialogue.core.models.proposal import Perspective, ProposalKind
 from dialogue.synthesis.services import proposals as services
-from tests.dialogue.test_auth import staff_login
 from tests.factories import (
     STAFF_PASSWORD,
     make_contribution,
@@ -22,6 +21,7 @@ from tests.factories import (
     make_member,
     make_round,
 )
+from tests.logins import staff_login
 from tests.rounds.factories import answer, closed_times, make_item_round, participants
 
 CANARY = "Kanariefuglen Ingeborg skrev dette"

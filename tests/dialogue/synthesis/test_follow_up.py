@@ -27,8 +27,8 @@ from dialogue.synthesis.services.proposals import (
 )
 from tests.conftest import csrf_from
 from tests.dialogue.synthesis.views.test_reading import _final, _participant_login
-from tests.dialogue.test_auth import staff_login
 from tests.factories import STAFF_PASSWORD, make_contribution, make_dialogue, make_round
+from tests.logins import staff_login
 from tests.rounds.factories import closed_times
 
 DAY = dt.date(2027, 1, 10)

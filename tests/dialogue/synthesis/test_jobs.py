@@ -20,8 +20,8 @@ from dialogue.synthesis.services.proposals import add_source, create_proposal
 from dialogue.workbench.services.edits import hide_contribution
 from rounds.traceability import load_graph
 from tests.dialogue.synthesis.views.test_reading import _final
-from tests.dialogue.test_auth import staff_login
 from tests.factories import STAFF_PASSWORD
+from tests.logins import staff_login
 
 NOTICE = "being updated"
 

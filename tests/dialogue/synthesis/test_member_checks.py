@@ -16,9 +16,9 @@ from dialogue.membercheck.queries import Confirmation, confirmation
 from rounds.traceability import load_graph
 from tests.conftest import csrf_from
 from tests.dialogue.synthesis.views.test_reading import _final, _participant_login
-from tests.dialogue.test_auth import staff_login
 from tests.factories import STAFF_PASSWORD
 from tests.fuzz.test_forms import ANY_TEXT, FUZZ, assert_clean
+from tests.logins import staff_login
 
 CANARY = "Kanariefugl-kommentar-7731"
 

@@ -7,9 +7,9 @@ from dialogue.core.db import Session
 from dialogue.core.models import Contribution, ModerationState, Role, Theme
 from rounds.theme_run import list_active_themes
 from tests.conftest import csrf_from
-from tests.dialogue.test_auth import staff_login
 from tests.dialogue.workbench.corpus import IT, STRESS, make_analysed_world, theme_of
 from tests.factories import STAFF_PASSWORD, make_member
+from tests.logins import staff_login
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from dialogue.auth.services import hash_password
+from dialogue.auth.services.logins import hash_password
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.models import Dialogue, Membership, Person, Role, Round, RoundKind

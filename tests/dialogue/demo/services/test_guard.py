@@ -13,7 +13,7 @@ from dialogue.synthesis.queries.exports import build_export
 from rounds import fingerprint
 from rounds.identifying import flagged_in_round
 from tests.dialogue.demo.test_cli import run_demo
-from tests.dialogue.test_auth import staff_login
+from tests.logins import staff_login
 
 
 def test_demo_has_a_flagged_and_a_redacted_detail_and_fingerprints(app, client):

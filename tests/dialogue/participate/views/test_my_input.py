@@ -13,7 +13,6 @@ from dialogue.core.models import AuditEvent, Contribution, Membership, Role, The
 from dialogue.core.models.proposal import ProposalKind
 from dialogue.synthesis.services.proposals import add_source, create_proposal, finalise_proposal
 from tests.conftest import csrf_from
-from tests.dialogue.test_auth import staff_login
 from tests.dialogue.test_participation import log_in_participant
 from tests.factories import (
     STAFF_PASSWORD,
@@ -22,6 +21,7 @@ from tests.factories import (
     make_member,
     make_round,
 )
+from tests.logins import staff_login
 
 
 def setup(client):

@@ -12,9 +12,9 @@ from dialogue.core.models import Contribution, Membership, Role, Round, RoundKin
 from rounds import get_kind
 from tests.conftest import csrf_from
 from tests.dialogue.rounds_admin.views.test_rounds import base_url, log_in_admin
-from tests.dialogue.test_auth import staff_login
 from tests.dialogue.test_participation import form_fields, log_in_participant
 from tests.factories import STAFF_PASSWORD, make_dialogue, make_member, make_round
+from tests.logins import staff_login
 from tests.rounds.factories import ITEMS, answer, author_of, make_item_round, participants
 
 ARBEJDSMILJO = "item_arbejdsmiljo"

@@ -14,7 +14,6 @@ from dialogue.core.models import QuestionAnswer, QuestionType, Role, RoundQuesti
 from rounds import questions
 from rounds.questions import QuestionSpec, field_name
 from tests.conftest import csrf_from
-from tests.dialogue.test_auth import staff_login
 from tests.dialogue.test_participation import log_in_participant
 from tests.factories import (
     STAFF_PASSWORD,
@@ -23,6 +22,7 @@ from tests.factories import (
     make_member,
     make_round,
 )
+from tests.logins import staff_login
 from tests.rounds.factories import author_of, participants
 
 SINGLE = QuestionSpec(

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Role, Round, RoundKind
 from tests.conftest import csrf_from
-from tests.dialogue.test_auth import staff_login
 from tests.factories import STAFF_PASSWORD, make_dialogue, make_member, make_round
+from tests.logins import staff_login
 from tests.rounds.factories import ITEMS, author_of, participants
 
 

@@ -15,8 +15,8 @@ from dialogue.core.models import Membership
 from dialogue.synthesis.queries.report_docx import report_docx
 from tests.conftest import csrf_from
 from tests.dialogue.synthesis.views.test_reading import _final, _identities
-from tests.dialogue.test_auth import staff_login
 from tests.factories import STAFF_PASSWORD
+from tests.logins import staff_login
 
 #: LibreOffice converting a short document takes seconds; a hung one must not hang the suite.
 SOFFICE_TIMEOUT = 180

@@ -12,8 +12,8 @@ from dialogue.synthesis.queries.uncovered import group_ids, group_texts
 from dialogue.synthesis.services.coverage import mark_group
 from rounds.traceability import load_graph
 from tests.conftest import csrf_from
-from tests.dialogue.test_auth import staff_login
 from tests.factories import STAFF_PASSWORD, make_contribution, make_member
+from tests.logins import staff_login
 
 
 def add_lonely_texts(case, count):

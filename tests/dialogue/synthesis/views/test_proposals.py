@@ -26,8 +26,8 @@ from dialogue.synthesis.services.proposals import (
     publish_for_consultation,
 )
 from tests.conftest import csrf_from
-from tests.dialogue.test_auth import staff_login
 from tests.factories import STAFF_PASSWORD, make_member, make_round
+from tests.logins import staff_login
 from tests.rounds.factories import author_of, closed_times
 
 

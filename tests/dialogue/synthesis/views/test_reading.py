@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from dialogue.auth.services import issue_login_link
+from dialogue.auth.services.logins import issue_login_link
 from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Contribution, Dialogue, Membership
 from dialogue.core.models.proposal import CoverageStatus, Perspective, ProposalKind
@@ -23,8 +23,8 @@ from dialogue.synthesis.services.coverage import mark_coverage
 from dialogue.synthesis.services.proposals import add_source, create_proposal, finalise_proposal
 from rounds.traceability import load_graph
 from tests.conftest import csrf_from
-from tests.dialogue.test_auth import staff_login
 from tests.factories import STAFF_PASSWORD
+from tests.logins import staff_login
 from tests.rounds.factories import author_of
 
 

@@ -6,13 +6,13 @@ import pytest
 from sqlalchemy import select
 
 from dialogue.accounts.cli import reset_mfa_command
-from dialogue.auth.totp import MAX_FAILURES
+from dialogue.auth.services.totp import MAX_FAILURES
 from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Person, Role
 from tests.conftest import CommittingClient, csrf_from
-from tests.dialogue.test_auth import password_step, staff_login
-from tests.dialogue.test_second_factor import at_step
+from tests.dialogue.auth.services.test_totp import at_step
 from tests.factories import STAFF_PASSWORD, make_dialogue, make_member
+from tests.logins import password_step, staff_login
 
 LOCKED = "totrinslogin for din konto er låst"
 

@@ -9,7 +9,8 @@ import pytest
 from flask_babel import force_locale
 
 from dialogue.accounts.cli import set_password_command
-from dialogue.auth.password_policy import (
+from dialogue.auth.services.logins import check_password, hash_password
+from dialogue.auth.services.password_policy import (
     BREACHED_LIST,
     COMMON_LIST,
     MAX_LENGTH,
@@ -17,7 +18,6 @@ from dialogue.auth.password_policy import (
     check_password_policy,
     password_list,
 )
-from dialogue.auth.services import check_password, hash_password
 from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Person, Role
 from tests.factories import make_dialogue, make_member

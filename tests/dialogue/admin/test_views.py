@@ -8,12 +8,12 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from dialogue.admin.services import page_starts, participant_list
+from dialogue.admin.queries import page_starts, participant_list
 from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Membership, Role
 from tests.conftest import csrf_from
-from tests.dialogue.test_auth import staff_login
 from tests.factories import STAFF_PASSWORD, make_dialogue, make_member, make_round
+from tests.logins import staff_login
 
 
 def log_in_admin(client, dialogue=None, **dialogue_values):

@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from dialogue.auth.password_policy import check_password_policy
+from dialogue.auth.services.password_policy import check_password_policy
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.mail import OutgoingMail
@@ -87,7 +87,7 @@ def issue_login_link(membership: Membership, lifetime: dt.timedelta) -> str:
     """A fresh token for ``membership``, kept on it in place of the previous one.
 
     For links staff send to everyone at once (invitations, reminders). The previous link stops
-    working unless the sender first kept it (``dialogue.admin.services.keep_earlier_links``).
+    working unless the sender first kept it (``dialogue.admin.services.sends.keep_earlier_links``).
     """
     token = secrets.token_urlsafe(TOKEN_BYTES)
     membership.token_hash = token_hash(token)

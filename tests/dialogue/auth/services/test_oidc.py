@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from dialogue.auth import oidc
+from dialogue.auth.services import oidc
 from dialogue.core.config import ConfigError
 
 PROVIDER = {

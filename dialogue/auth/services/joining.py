@@ -30,7 +30,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from limits import RateLimitItemPerHour
 from sqlalchemy import func, select
 
-from dialogue.auth.services import link_lifetime, link_mail
+from dialogue.auth.services.logins import link_lifetime, link_mail
 from dialogue.core.audit import record_event
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session

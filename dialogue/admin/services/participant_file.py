@@ -4,7 +4,7 @@ Admins export these lists from payroll or HR systems; ``dialogue.core.tabular`` 
 produce (any of the usual delimiters and encodings, .xlsx, within its size limits), and this module
 maps Danish or English headers to fields and checks every row. Problems are collected for the
 whole file with their line numbers, because an admin fixing a file wants every problem at once.
-This module knows files, not the database: ``dialogue.admin.services`` applies the rows.
+This module knows files, not the database: ``importing`` applies the rows.
 """
 
 from __future__ import annotations

@@ -8,13 +8,13 @@ import pytest
 from sqlalchemy import select
 
 from dialogue.accounts.cli import reset_mfa_command
-from dialogue.admin.services import participant_list
-from dialogue.admin.views import PER_PAGE
+from dialogue.admin.queries import participant_list
+from dialogue.core.access import PER_PAGE
 from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Dialogue, Person, Role
 from tests.conftest import CommittingClient, csrf_from, live_sessions
-from tests.dialogue.test_auth import password_step, staff_login
 from tests.factories import STAFF_PASSWORD, make_dialogue, make_member
+from tests.logins import password_step, staff_login
 
 
 @pytest.fixture

@@ -14,12 +14,12 @@ from sqlalchemy import select
 
 from dialogue.accounts import services as accounts
 from dialogue.accounts.cli import disable_user_command, enable_user_command, end_sessions_command
-from dialogue.auth.services import issue_login_link
+from dialogue.auth.services.logins import issue_login_link
 from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Membership, Person, Role
 from tests.conftest import CommittingClient, csrf_from, in_app, live_sessions
-from tests.dialogue.test_auth import staff_login
 from tests.factories import STAFF_PASSWORD, make_dialogue, make_member, make_round
+from tests.logins import staff_login
 
 
 def link_login(client, membership) -> None:

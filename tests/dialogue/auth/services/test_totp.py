@@ -14,8 +14,8 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from dialogue.auth.services import issue_login_link
-from dialogue.auth.totp import grouped, matching_step
+from dialogue.auth.services.logins import issue_login_link
+from dialogue.auth.services.totp import grouped, matching_step
 from dialogue.core import migrate
 from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Membership, Person, Role
@@ -28,8 +28,8 @@ from tests.dialogue.core.test_access import (
     url_for_rule,
     world,  # noqa: F401 - the fixture with a member in every role
 )
-from tests.dialogue.test_auth import code_step, password_step
 from tests.factories import STAFF_PASSWORD, make_dialogue, make_member
+from tests.logins import code_step, password_step
 
 STAFF_ROLES = ("consultant", "management", "admin")
 #: The pages a half-logged-in staff member still needs: the code pages and logging out.

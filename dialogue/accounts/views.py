@@ -3,7 +3,7 @@
 Lock people of the dialogue out, let them in again, end their logins, and reset or unlock a
 staff member's second factor.
 
-The same operations as ``dialogue disable-user`` and friends (``accounts.services``), audit-
+The same operations as ``dialogue disable-user`` and friends (``services``), audit-
 logged with the acting admin, the dialogue and the person's internal id only. The page shows
 who may log in and which staff have set up their app, never when anybody logged in or took
 part.
@@ -11,19 +11,22 @@ part.
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import func, select
 
+from dialogue.accounts import forms, queries
 from dialogue.accounts import services as accounts
-from dialogue.admin import forms
-from dialogue.admin.views import PER_PAGE, admin_membership, bp
-from dialogue.auth import totp
+from dialogue.auth.services import totp
+from dialogue.core.access import PER_PAGE, admin_membership
 from dialogue.core.db import Session
 from dialogue.core.errors import render_error
-from dialogue.core.models import Membership, Person, Role
+from dialogue.core.models import Membership, Person
+from dialogue.core.views import attempt
+
+#: The page sits among the admin's pages of the dialogue.
+bp = Blueprint("accounts", __name__, url_prefix="/d/<slug>/admin")
 
 #: What each button does: ``(person, actor_id, dialogue)``, audit event included.
 ACTIONS = {
@@ -49,43 +52,8 @@ def _confirmation(action: str) -> str:
     }[action]
 
 
-def _staff(dialogue_id: int) -> list[Membership]:
-    return list(
-        Session.scalars(
-            select(Membership)
-            .join(Person)
-            .options(contains_eager(Membership.person))
-            .where(Membership.dialogue_id == dialogue_id, Membership.role != Role.PARTICIPANT)
-            .order_by(Person.name, Person.email)
-        )
-    )
-
-
 #: The longest search the page takes; a longer one is cut, never refused.
 MAX_SEARCH = 200
-
-
-def _matching_participants(dialogue_id: int, search: str):
-    """The participants whose name, e-mail address or department contains ``search``.
-
-    Matched in the database, so that a search finds a person on any page of a long list.
-    """
-    statement = (
-        select(Membership)
-        .join(Person)
-        .options(contains_eager(Membership.person))
-        .where(Membership.dialogue_id == dialogue_id, Membership.role == Role.PARTICIPANT)
-    )
-    if search:
-        pattern = f"%{search}%"
-        statement = statement.where(
-            or_(
-                Person.name.ilike(pattern),
-                Person.email.ilike(pattern),
-                Membership.department.ilike(pattern),
-            )
-        )
-    return statement
 
 
 @bp.get("/accounts")
@@ -95,7 +63,7 @@ def accounts_page(slug: str):
     membership = admin_membership(slug)
     dialogue = membership.dialogue
     search = request.args.get("q", "").strip()[:MAX_SEARCH]
-    matching = _matching_participants(dialogue.id, search)
+    matching = queries.matching_participants(dialogue.id, search)
     total = Session.scalar(select(func.count()).select_from(matching.subquery()))
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
@@ -106,7 +74,7 @@ def accounts_page(slug: str):
             .offset((page - 1) * PER_PAGE)
         )
     )
-    staff = _staff(dialogue.id)
+    staff = queries.staff(dialogue.id)
     return render_template(
         "admin/accounts.html",
         dialogue=dialogue,
@@ -120,7 +88,7 @@ def accounts_page(slug: str):
         me=current_user.id,
         max_code_failures=totp.MAX_FAILURES,
         # Their buttons would be refused: say so instead of offering them.
-        shared=accounts.beyond_reach(
+        shared=queries.beyond_reach(
             [member.person_id for member in staff + participants], current_user.id
         ),
     )
@@ -140,7 +108,7 @@ def account_action(slug: str, membership_id: int, action: str):
         abort(409)  # locking oneself out is left to another admin or the command line
     if action in ("reset-mfa", "unlock-mfa") and not target.role.is_staff:
         abort(409)  # participants have no second factor
-    if accounts.beyond_reach([target.person_id], admin.person_id):
+    if queries.beyond_reach([target.person_id], admin.person_id):
         return render_error(
             403,
             _(
@@ -148,12 +116,11 @@ def account_action(slug: str, membership_id: int, action: str):
                 "is shared with it. Ask the operator, or an admin of all their dialogues."
             ),
         )
-    ACTIONS[action](target.person, admin.person_id, admin.dialogue)
-    Session.commit()
+    attempt(lambda: ACTIONS[action](target.person, admin.person_id, admin.dialogue))
     flash(_confirmation(action), "success")
     return redirect(
         url_for(
-            "admin.accounts_page",
+            "accounts.accounts_page",
             slug=slug,
             page=request.args.get("page", 1, type=int),
             q=request.args.get("q", "")[:MAX_SEARCH] or None,

@@ -7,7 +7,7 @@ audience, expiry), because Authlib only checks the audience through ``azp`` by i
 
 Signing in writes nothing to the database (TARGETS A11): the ID token only says which
 existing account is signing in. In an open dialogue a person without a membership asks to join
-instead (``dialogue.auth.joining``), which creates memberships in cohorts, never at once.
+instead (``dialogue.auth.services.joining``), which creates memberships in cohorts, never at once.
 Staff are matched by e-mail address, participants by the claim their dialogue names
 (``Dialogue.oidc_claim``) against their membership's e-mail. The
 provider's subject identifier is read and forgotten; contributions stay under the pseudonym
@@ -29,7 +29,7 @@ from joserfc.errors import ExpiredTokenError, JoseError
 from requests import RequestException
 from sqlalchemy import func, select
 
-from dialogue.auth.services import find_staff
+from dialogue.auth.services.logins import find_staff
 from dialogue.core.audit import record_event
 from dialogue.core.db import Session
 from dialogue.core.models import Dialogue, Membership, Person, Role

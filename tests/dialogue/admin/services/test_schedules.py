@@ -7,11 +7,12 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from dialogue.admin import services
+from dialogue.admin import queries
+from dialogue.admin.services import schedules, sends
 from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, ReminderSchedule
 from tests.conftest import csrf_from
-from tests.dialogue.test_admin import log_in_admin, page_url
+from tests.dialogue.admin.test_views import log_in_admin, page_url
 from tests.factories import make_dialogue, make_member, make_round
 
 
@@ -107,7 +108,7 @@ def test_another_dialogues_round_and_schedule_are_not_found(client):
     dialogue = make_dialogue(language="en")
     own = make_round(dialogue)
     foreign = make_round(make_dialogue())
-    foreign_schedule = services.add_schedule(foreign, 24, None)
+    foreign_schedule = schedules.add_schedule(foreign, 24, None)
     log_in_admin(client, dialogue)
 
     assert add_time(client, dialogue, foreign, "1").status_code == 404
@@ -126,10 +127,10 @@ def test_only_due_times_of_open_rounds_are_due(app_context):
     upcoming = make_round(
         dialogue, opens_at=now + dt.timedelta(days=1), closes_at=now + dt.timedelta(days=2)
     )
-    due = services.add_schedule(closing, 48, None)
-    services.add_schedule(closing, 24, None)  # 6 hours from now
-    services.add_schedule(upcoming, 60, None)  # its time has come, but the round has not opened
+    due = schedules.add_schedule(closing, 48, None)
+    schedules.add_schedule(closing, 24, None)  # 6 hours from now
+    schedules.add_schedule(upcoming, 60, None)  # its time has come, but the round has not opened
 
-    assert services.due_schedules(now) == [due]
-    services.prepare_reminders(closing, None, schedule=due)
-    assert services.due_schedules(now) == []
+    assert queries.due_schedules(now) == [due]
+    sends.prepare_reminders(closing, None, schedule=due)
+    assert queries.due_schedules(now) == []

@@ -11,13 +11,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from dialogue.admin import services
+from dialogue.admin.services import importing
 from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Membership, Person, Role
 from tests.conftest import csrf_from
-from tests.dialogue.test_admin import upload
-from tests.dialogue.test_auth import staff_login
+from tests.dialogue.admin.test_views import upload
 from tests.factories import STAFF_PASSWORD, make_dialogue, make_member
+from tests.logins import staff_login
 
 REFUSED = "deltager også i en dialog, som du ikke administrerer"
 
@@ -109,7 +109,7 @@ def test_a_re_import_keeps_names_shared_with_another_dialogue(client, world):
 
 
 def test_the_operator_renames_anybody(app_context, world):
-    result = services.import_participants(
+    result = importing.import_participants(
         world["ours"], names_file(world), "deltagere.csv", actor_id=None
     )
     assert result.names_kept == 0

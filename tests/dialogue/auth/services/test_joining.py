@@ -10,14 +10,14 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from dialogue.auth import joining
+from dialogue.auth.services import joining
 from dialogue.core import migrate
 from dialogue.core.db import Session
 from dialogue.core.models import Dialogue, Membership, Person, Role
 from rounds.results.segments import NO_GROUP, author_segments, breakdowns
 from tests.conftest import TEST_SECRETS, csrf_from, in_app
+from tests.dialogue.admin.test_views import log_in_admin
 from tests.dialogue.core.test_mail import body_of, running_smtp_server
-from tests.dialogue.test_admin import log_in_admin
 from tests.factories import make_dialogue, make_member
 
 JOIN_LINK = re.compile(r"http://\S+/join/[\w-]+/\S+")

@@ -10,13 +10,13 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from dialogue.auth import services as auth_services
+from dialogue.auth.services import logins as auth_services
 from dialogue.core.anonymity import author_pseudonym
 from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Contribution, Role
 from tests.conftest import csrf_from
+from tests.dialogue.admin.test_views import log_in_admin, page_url
 from tests.dialogue.core.test_mail import body_of, running_smtp_server
-from tests.dialogue.test_admin import log_in_admin, page_url
 from tests.factories import make_dialogue, make_member, make_round
 
 

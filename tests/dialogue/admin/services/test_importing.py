@@ -10,9 +10,9 @@ from flask_babel import force_locale
 from openpyxl import Workbook
 from sqlalchemy import event, func, select
 
-from dialogue.admin import services
 from dialogue.admin.cli import import_participants_command
-from dialogue.admin.importing import ImportRefused, parse_participants
+from dialogue.admin.services import importing
+from dialogue.admin.services.participant_file import ImportRefused, parse_participants
 from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Membership, Person, Role
 from tests.factories import make_dialogue, make_member
@@ -51,7 +51,7 @@ def test_semicolon_csv_with_danish_headers_is_imported(app_context):
         b"ole@example.org;Ole Jensen;Borgerservice;\n"
     )
 
-    result = services.import_participants(dialogue, data, "liste.csv", actor_id=None)
+    result = importing.import_participants(dialogue, data, "liste.csv", actor_id=None)
 
     assert (result.created, result.updated, result.unchanged, result.problems) == (2, 0, 0, [])
     assert participants_of(dialogue) == {
@@ -64,7 +64,7 @@ def test_danish_excel_csv_in_cp1252_keeps_its_letters(app_context):
     dialogue = make_dialogue()
     data = "navn;e-mail;afdeling\nSøren Ærø;soren@example.org;Økonomi og Å-løb\n".encode("cp1252")
 
-    services.import_participants(dialogue, data, "eksport.csv", actor_id=None)
+    importing.import_participants(dialogue, data, "eksport.csv", actor_id=None)
 
     assert participants_of(dialogue) == {
         "soren@example.org": ("Søren Ærø", "Økonomi og Å-løb", None)
@@ -81,7 +81,7 @@ def test_english_headers_any_delimiter_and_encoding(app_context, encoding, delim
     rows = [header, ["åse@example.org", "Åse Ødegård", "Plan, Byg og Miljø", "Employee", "17"]]
     text = "\r\n".join(delimiter.join(f'"{cell}"' for cell in row) for row in rows)
 
-    services.import_participants(dialogue, text.encode(encoding), "people.csv", actor_id=None)
+    importing.import_participants(dialogue, text.encode(encoding), "people.csv", actor_id=None)
 
     assert participants_of(dialogue) == {
         "åse@example.org": ("Åse Ødegård", "Plan, Byg og Miljø", "Employee")
@@ -107,13 +107,13 @@ def test_xlsx_is_imported_with_row_numbers(app_context):
         ]
     )
 
-    result = services.import_participants(dialogue, data, "ansatte.xlsx", actor_id=None)
+    result = importing.import_participants(dialogue, data, "ansatte.xlsx", actor_id=None)
 
     assert problems_in_english(result) == [(4, "“not-an-address” is not a valid e-mail address.")]
     data = xlsx(
         [["Mail", "Navn", "Afdeling", "Rollegruppe"], ["kim@example.org", "Kim", "Skole", 3]]
     )
-    services.import_participants(dialogue, data, "ansatte.xlsx", actor_id=None)
+    importing.import_participants(dialogue, data, "ansatte.xlsx", actor_id=None)
     assert participants_of(dialogue) == {"kim@example.org": ("Kim", "Skole", "3")}
 
 
@@ -122,7 +122,7 @@ def test_reimport_updates_and_never_duplicates(app_context):
     first = (
         "email;name;department\na@example.org;Anne;HR\nb@example.org;Bo;IT\nc@example.org;Cai;IT\n"
     )
-    services.import_participants(dialogue, first.encode(), "a.csv", actor_id=None)
+    importing.import_participants(dialogue, first.encode(), "a.csv", actor_id=None)
     second = (
         "email;name;department\n"
         "A@EXAMPLE.ORG;Anne Andersen;HR\n"  # renamed
@@ -131,7 +131,7 @@ def test_reimport_updates_and_never_duplicates(app_context):
         "d@example.org;Dan;IT\n"  # new
     )
 
-    result = services.import_participants(dialogue, second.encode(), "a.csv", actor_id=None)
+    result = importing.import_participants(dialogue, second.encode(), "a.csv", actor_id=None)
 
     assert (result.created, result.updated, result.unchanged) == (1, 2, 1)
     assert participants_of(dialogue) == {
@@ -154,7 +154,7 @@ def test_a_person_of_another_dialogue_joins_without_a_second_person(app_context)
     dialogue = make_dialogue()
     data = f"email,name\n{other.person.email.upper()},New Name\n".encode()
 
-    result = services.import_participants(dialogue, data, "a.csv", actor_id=None)
+    result = importing.import_participants(dialogue, data, "a.csv", actor_id=None)
 
     assert result.created == 1
     assert Session.scalar(select(func.count()).where(Person.id == other.person_id)) == 1
@@ -173,7 +173,7 @@ def test_a_file_with_broken_rows_imports_nothing_and_lists_every_problem(app_con
         b";Nobody;HR\n"
     )
 
-    result = services.import_participants(dialogue, data, "a.csv", actor_id=None)
+    result = importing.import_participants(dialogue, data, "a.csv", actor_id=None)
 
     assert problems_in_english(result) == [
         (3, "“not an address” is not a valid e-mail address."),
@@ -186,7 +186,7 @@ def test_a_file_with_broken_rows_imports_nothing_and_lists_every_problem(app_con
 
 
 def test_a_missing_required_column_is_reported_on_line_one(app_context):
-    result = services.import_participants(
+    result = importing.import_participants(
         make_dialogue(), b"navn,afdeling\nAnne,HR\n", "a.csv", actor_id=None
     )
     [(line, message)] = problems_in_english(result)
@@ -199,7 +199,7 @@ def test_a_staff_member_is_not_turned_into_a_participant(app_context):
     admin = make_member(dialogue, Role.ADMIN)
     data = f"email,name\nnew@example.org,New\n{admin.person.email},Admin As Participant\n"
 
-    result = services.import_participants(dialogue, data.encode(), "a.csv", actor_id=None)
+    result = importing.import_participants(dialogue, data.encode(), "a.csv", actor_id=None)
 
     assert problems_in_english(result) == [
         (
@@ -230,7 +230,7 @@ def test_a_staff_member_is_not_turned_into_a_participant(app_context):
 def test_unreadable_files_are_refused_with_one_message(app_context, data, filename, expected):
     dialogue = make_dialogue()
     with pytest.raises(ImportRefused) as refused:
-        services.import_participants(dialogue, data, filename, actor_id=None)
+        importing.import_participants(dialogue, data, filename, actor_id=None)
     with force_locale("en"):
         assert str(refused.value.message).startswith(expected)
     assert participants_of(dialogue) == {}
@@ -241,7 +241,7 @@ def test_an_import_is_audited_with_counts_only(app_context):
     admin = make_member(dialogue, Role.ADMIN)
     data = b"email,name\nsecret.person@example.org,Secret Person\n"
 
-    services.import_participants(dialogue, data, "a.csv", actor_id=admin.person_id)
+    importing.import_participants(dialogue, data, "a.csv", actor_id=admin.person_id)
 
     event = Session.scalar(select(AuditEvent).where(AuditEvent.dialogue_id == dialogue.id))
     assert (event.actor_id, event.action) == (admin.person_id, "participants.imported")
@@ -253,7 +253,7 @@ def test_a_large_file_takes_a_few_bulk_queries_not_one_per_row(app, app_context)
     dialogue = make_dialogue()
     rows = "\n".join(f"p{n}@example.org;Person {n};Dept {n % 7}" for n in range(3000))
     data = f"email;name;department\n{rows}\n".encode()
-    services.import_participants(dialogue, data, "big.csv", actor_id=None)
+    importing.import_participants(dialogue, data, "big.csv", actor_id=None)
     statements = []
     connection = Session.connection()
 
@@ -263,7 +263,7 @@ def test_a_large_file_takes_a_few_bulk_queries_not_one_per_row(app, app_context)
     event.listen(connection, "before_cursor_execute", count)
     try:
         changed = rows.replace("Dept 3", "Dept 9") + "\nnew@example.org;New;Dept 1"
-        result = services.import_participants(
+        result = importing.import_participants(
             dialogue, f"email;name;department\n{changed}\n".encode(), "big.csv", actor_id=None
         )
     finally:

@@ -1,0 +1,1 @@
+"""Participant administration's writes: import, invitation and reminder mails, reminder times."""

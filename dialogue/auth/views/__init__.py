@@ -1,0 +1,1 @@
+"""The login blueprint's routes: password and link, second factor, the provider, joining."""
