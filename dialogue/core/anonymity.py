@@ -1,4 +1,4 @@
-"""Author pseudonyms: the one link between a person and their input, computable only with a key.
+"""Author pseudonyms and the group size for verbatim text: how input stays apart from people.
 
 The key (``ANON_SECRET``) lives outside the database. Whoever holds a database dump alone cannot
 tell which person wrote a contribution; an operator holding both the dump and the key can, and the
@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+
+#: Verbatim text outside the consultant's view comes only from groups at least this large (A6):
+#: participants' reasons, theme quotes and comments alike.
+VERBATIM_MIN_AUTHORS = 8
 
 
 def author_pseudonym(secret: str, dialogue_id: int, person_id: int) -> str:

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from dialogue.core.anonymity import VERBATIM_MIN_AUTHORS
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.models import (
@@ -33,7 +34,6 @@ from dialogue.core.models import (
 )
 from dialogue.core.models.followup import FollowUpOrigin, FollowUpStatus, ReviewPeriod
 from dialogue.core.models.proposal import CoverageStatus, ProposalStatus, VersionStage
-from dialogue.synthesis.queries.traces import QUOTE_MIN_AUTHORS
 
 
 def local_today(dialogue: Dialogue) -> dt.date:
@@ -206,7 +206,7 @@ def commitments(membership, proposal):
     """The value's visible commitments, and whether this member may read their text.
 
     The consultant reads all input; management reads verbatim text only from a group of at
-    least ``QUOTE_MIN_AUTHORS`` distinct authors, as everywhere outside the consultant's view
+    least ``VERBATIM_MIN_AUTHORS`` distinct authors, as everywhere outside the consultant's view
     (TARGETS A6). Sorted alphabetically, which says nothing about who wrote them or when.
     """
     rows = Session.execute(
@@ -222,6 +222,6 @@ def commitments(membership, proposal):
     ).all()
     authors = len({row.author for row in rows})
     k = membership.dialogue.min_group_size
-    readable = membership.role is Role.CONSULTANT or authors >= max(QUOTE_MIN_AUTHORS, k)
+    readable = membership.role is Role.CONSULTANT or authors >= max(VERBATIM_MIN_AUTHORS, k)
     texts = sorted(((row.id, row.body) for row in rows), key=lambda r: r[1].casefold())
     return texts if readable else [], len(rows)

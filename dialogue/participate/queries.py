@@ -1,4 +1,4 @@
-"""What the participant's pages read: their membership, their own contributions, their key.
+"""What the participant's pages read: their own contributions and where they went.
 
 Other features (the member check on "my input") use these too; none of them reads a request
 body or writes.
@@ -9,17 +9,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from flask import abort, session
 from sqlalchemy import or_, select
+from werkzeug.exceptions import NotFound
 
-from dialogue.core.access import (
-    current_author,
-    member_and_round_or_404,
-    member_or_404,
-    require_roles,
-)
+from dialogue.core.access import current_author
 from dialogue.core.db import Session
-from dialogue.core.models import Contribution, Membership, Role, Round
+from dialogue.core.models import Contribution, Membership, Round
 from dialogue.core.models.proposal import CoverageMark, CoverageStatus
 from dialogue.synthesis.queries.traces import (
     OwnPath,
@@ -35,27 +30,11 @@ from rounds.traceability import Graph, proposal_id_of
 THEME_PREFIX = "theme:"
 
 
-def participant_or_404(slug: str) -> Membership:
-    """Only participants contribute; staff have their own pages."""
-    return require_roles(member_or_404(slug), Role.PARTICIPANT)
-
-
-def participant_round_or_404(slug: str, round_id: int) -> tuple[Membership, Round]:
-    """A participant's membership and a round of its dialogue, read in one statement."""
-    membership, round_ = member_and_round_or_404(slug, round_id)
-    return require_roles(membership, Role.PARTICIPANT), round_
-
-
-def session_key() -> str:
-    """Rate-limit key for submissions: the login session, not the address (many share one)."""
-    return "submit:" + session.get("sid", "anonymous")
-
-
 def own_contribution_or_404(membership: Membership, contribution_id: uuid.UUID):
     """One of the member's own contributions; anybody else's is "not found"."""
     contribution = submissions.get_own(contribution_id, current_author(membership))
     if contribution is None:
-        abort(404)
+        raise NotFound()
     return contribution
 
 

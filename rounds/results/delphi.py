@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from dialogue.core.anonymity import VERBATIM_MIN_AUTHORS as VERBATIM_MIN_AUTHORS  # for templates
 from dialogue.core.clock import utcnow
 from dialogue.core.models import Round
 from rounds.results.cached import cached_results
 from rounds.results.reasons import REASON_MAX_LENGTH as REASON_MAX_LENGTH  # for templates
-from rounds.results.reasons import VERBATIM_MIN_AUTHORS as VERBATIM_MIN_AUTHORS  # for templates
 from rounds.results.reasons import shared_reasons
 from rounds.results.records import ItemResult, RoundResults
 

@@ -16,6 +16,7 @@ from collections import defaultdict
 
 from sqlalchemy import select
 
+from dialogue.core.anonymity import VERBATIM_MIN_AUTHORS
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, ModerationState, Round, RoundState
 from rounds.identifying import masked_pairs
@@ -24,8 +25,6 @@ from rounds.identifying import masked_pairs
 REASON = "reason"
 #: A reason beside a rating is a sentence or two, not an essay.
 REASON_MAX_LENGTH = 500
-#: Verbatim text outside the consultant's view comes only from groups at least this large (A6).
-VERBATIM_MIN_AUTHORS = 8
 
 
 def shared_reasons(round_: Round, keys, now: dt.datetime) -> dict[str, tuple[str, ...]]:

@@ -21,6 +21,8 @@ from dialogue.participate import bp
 from dialogue.participate.queries import (
     own_contribution_or_404,
     own_traces,
+)
+from dialogue.participate.views import (
     participant_or_404,
     session_key,
 )

@@ -23,11 +23,13 @@ from dialogue.participate import bp
 from dialogue.participate import forms as question_forms
 from dialogue.participate.queries import (
     own_contribution_or_404,
+)
+from dialogue.participate.views import (
     participant_or_404,
     participant_round_or_404,
     session_key,
+    unsaved,
 )
-from dialogue.participate.views import unsaved
 from dialogue.synthesis.queries.feedback import RECALLED_THEMES, previous_themes, repeated_themes
 from dialogue.workbench.jobs import schedule as schedule_embedding
 from rounds import get_kind, questions, submissions

@@ -8,9 +8,9 @@ yet something the consultant stands behind. Staff see the accepted themes of a c
 before it is published, to check what publishing will show.
 
 The rules are those of every other text outside the consultant's view ("why this value?",
-:mod:`dialogue.synthesis.queries.traces`): a size is shown only from the dialogue's minimum group
-size of distinct authors; quotes come only from themes with at least ``QUOTE_MIN_AUTHORS`` (and k)
-distinct authors, only visible texts, flagged details masked; and only texts that fit the theme's
+:mod:`dialogue.synthesis.queries.traces`): a size is shown only from the dialogue's minimum
+group size of distinct authors; quotes come only from themes with at least
+``VERBATIM_MIN_AUTHORS`` (and k) distinct authors, only visible texts, flagged details masked; and only texts that fit the theme's
 name (:func:`analysis.name_fit.fits_name`), so that no quote stands under a name it says nothing
 about. Consultation comments stay with the consultant (``rounds.results.reasons``): their themes
 show names and sizes, never quotes; a round that asks again shows them beside each item asked again.
@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from analysis.name_fit import content_stems, fits_name
+from dialogue.core.anonymity import VERBATIM_MIN_AUTHORS
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.models import (
@@ -39,7 +40,7 @@ from dialogue.core.models import (
 from dialogue.core.models.analysis import ThemeState
 from dialogue.core.results_cache import register, stored_or_later, warmer
 from dialogue.synthesis.queries.figures import quote_texts, theme_counts
-from dialogue.synthesis.queries.traces import QUOTE_LENGTH, QUOTE_MIN_AUTHORS, QUOTES_PER_THEME
+from dialogue.synthesis.queries.traces import QUOTE_LENGTH, QUOTES_PER_THEME
 from rounds import get_kind
 from rounds.identifying import masked_pairs
 
@@ -190,7 +191,7 @@ def _compute(round_: Round, parts) -> ThemeFeedback:
             if not texts:
                 continue
             quotes = ()
-            if not per_item and authors >= max(QUOTE_MIN_AUTHORS, k):
+            if not per_item and authors >= max(VERBATIM_MIN_AUTHORS, k):
                 quotes = _quote_ids(theme, round_.dialogue.language)
             fed.append(
                 (

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import NotFound
 
 from dialogue.core.access import member_or_404, require_roles
+from dialogue.core.anonymity import VERBATIM_MIN_AUTHORS
 from dialogue.core.db import Session
 from dialogue.core.models import (
     Contribution,
@@ -29,7 +30,7 @@ from dialogue.core.models import (
 )
 from dialogue.core.models.proposal import Perspective
 from dialogue.membercheck.queries import confirmation
-from dialogue.synthesis.queries.traces import QUOTE_MIN_AUTHORS, proposal_view
+from dialogue.synthesis.queries.traces import proposal_view
 from rounds import get_kind
 from rounds.identifying import masked_pairs
 from rounds.lifecycle import has_input
@@ -48,7 +49,7 @@ def proposal_or_404(membership, proposal_id: int) -> Proposal:
     """A proposal of the member's own dialogue."""
     proposal = Session.get(Proposal, proposal_id)
     if proposal is None or proposal.dialogue_id != membership.dialogue_id:
-        abort(404)
+        raise NotFound()
     return proposal
 
 
@@ -112,7 +113,7 @@ def consultation_comments(proposal: Proposal, now) -> Comments | None:
 
     The same rules as everywhere staff read texts: only what moderation lets through, only
     released batches while the round is open (``rounds.release``), flagged details masked
-    (``rounds.identifying``), in random-id order; and whole only from ``QUOTE_MIN_AUTHORS``
+    (``rounds.identifying``), in random-id order; and whole only from ``VERBATIM_MIN_AUTHORS``
     commenters on, as every quote outside the consultant's view.
     """
     round_ = (
@@ -135,7 +136,7 @@ def consultation_comments(proposal: Proposal, now) -> Comments | None:
         .order_by(Contribution.id)
     ).all()
     commenters = len({author for _cid, author, _body in rows})
-    needed = max(QUOTE_MIN_AUTHORS, round_.dialogue.min_group_size)
+    needed = max(VERBATIM_MIN_AUTHORS, round_.dialogue.min_group_size)
     texts = None
     if commenters >= needed:
         texts = [body for _cid, body in masked_pairs([(cid, body) for cid, _a, body in rows])]

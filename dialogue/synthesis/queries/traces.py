@@ -2,7 +2,7 @@
 
 Everything returned here is finished data for templates. Counts of people are shown only from
 the dialogue's minimum group size on; verbatim quotes come only from themes with at least
-``QUOTE_MIN_AUTHORS`` distinct authors and only from visible contributions (TARGETS A5, A6).
+``VERBATIM_MIN_AUTHORS`` distinct authors and only from visible contributions (TARGETS A5, A6).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
+from dialogue.core.anonymity import VERBATIM_MIN_AUTHORS
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Dialogue, ModerationState, Proposal, Round
 from dialogue.core.models.proposal import Perspective, ProposalStatus, VersionStage
@@ -28,8 +29,6 @@ from rounds.questions import describe_text_answer
 from rounds.results.cached import cached_results
 from rounds.traceability import Graph, chunks, proposal_id_of
 
-#: Verbatim text outside the consultant's view comes only from groups at least this large (A6).
-QUOTE_MIN_AUTHORS = 8
 QUOTES_PER_THEME = 2
 QUOTE_LENGTH = 300
 
@@ -216,7 +215,7 @@ def trace_figures(graph: Graph, proposal: Proposal, dialogue: Dialogue) -> dict:
         quotes = {
             theme_id: best_texts(theme_id, QUOTES_PER_THEME)
             for theme_id, (_n, authors) in counts.items()
-            if authors >= max(QUOTE_MIN_AUTHORS, k)
+            if authors >= max(VERBATIM_MIN_AUTHORS, k)
         }
         return {"themes": counts, "quotes": quotes, "totals": visible_totals(theme_ids, direct)}
 

@@ -12,13 +12,13 @@ import pytest
 from flask_babel import force_locale
 
 from analysis.name_fit import fits_name
+from dialogue.core.anonymity import VERBATIM_MIN_AUTHORS
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Membership, Round, RoundKind
 from dialogue.core.models.proposal import ProposalKind
 from dialogue.core.results_cache import decode, encode, finalise, reading_stored
 from dialogue.synthesis.queries.feedback import round_themes
-from dialogue.synthesis.queries.traces import QUOTE_MIN_AUTHORS
 from dialogue.synthesis.services.proposals import create_proposal, publish_for_consultation
 from dialogue.workbench.services import edits as services
 from rounds.lifecycle import set_published
@@ -190,13 +190,13 @@ def test_a_theme_below_the_quote_threshold_shows_its_size_but_no_quote(client, d
     texts = [STAFF_TEXTS[i] for i in STRESS] + [STAFF_TEXTS[i] for i in IT]
     dialogue, round_, consultant, contributions = closed_world(texts)
     theme = services.create_theme(round_, label="Stress og travlhed", actor_id=consultant.person_id)
-    few = contributions[: QUOTE_MIN_AUTHORS - 1]
+    few = contributions[: VERBATIM_MIN_AUTHORS - 1]
     services.move_contributions(round_, [c.id for c in few], theme, actor_id=consultant.person_id)
     set_published(round_, True, actor_id=None, now=utcnow())
     Session.flush()
     log_in_participant(client, make_member(dialogue))
     section = theme_section(results_page(client, dialogue, round_))
-    assert f"{QUOTE_MIN_AUTHORS - 1} tekster" in section
+    assert f"{VERBATIM_MIN_AUTHORS - 1} tekster" in section
     assert not quotes_in(section)
 
 

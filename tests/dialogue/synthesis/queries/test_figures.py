@@ -14,6 +14,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
+from dialogue.core.anonymity import VERBATIM_MIN_AUTHORS
 from dialogue.core.db import Session
 from dialogue.core.models import (
     Contribution,
@@ -28,7 +29,6 @@ from dialogue.synthesis.queries.coverage import coverage
 from dialogue.synthesis.queries.exports import theme_rows
 from dialogue.synthesis.queries.traces import (
     QUOTE_LENGTH,
-    QUOTE_MIN_AUTHORS,
     QUOTES_PER_THEME,
     own_paths,
     value_trace,
@@ -83,7 +83,7 @@ def ref_visible_authors(ids) -> dict[uuid.UUID, str]:
 
 def ref_quotes(graph, theme_id, authors, k) -> list[str]:
     members = [cid for cid in graph.members.get(theme_id, ()) if cid in authors]
-    if len({authors[cid] for cid in members}) < max(QUOTE_MIN_AUTHORS, k):
+    if len({authors[cid] for cid in members}) < max(VERBATIM_MIN_AUTHORS, k):
         return []
     scores = {m.contribution_id: m.score or 0.0 for m in graph.themes[theme_id].members}
     quotes, seen = [], set()
