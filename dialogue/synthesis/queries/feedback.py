@@ -8,12 +8,13 @@ yet something the consultant stands behind. Staff see the accepted themes of a c
 before it is published, to check what publishing will show.
 
 The rules are those of every other text outside the consultant's view ("why this value?",
-:mod:`dialogue.synthesis.queries.traces`): a size is shown only from the dialogue's minimum
-group size of distinct authors; quotes come only from themes with at least
-``VERBATIM_MIN_AUTHORS`` (and k) distinct authors, only visible texts, flagged details masked; and only texts that fit the theme's
-name (:func:`analysis.name_fit.fits_name`), so that no quote stands under a name it says nothing
-about. Consultation comments stay with the consultant (``rounds.results.reasons``): their themes
-show names and sizes, never quotes; a round that asks again shows them beside each item asked again.
+:mod:`dialogue.synthesis.queries.traces`): a size is shown only from the dialogue's minimum group
+size of distinct authors; quotes come only from themes with at least ``VERBATIM_MIN_AUTHORS`` (and
+k) distinct authors, only visible texts, flagged details masked; and only texts that fit the
+theme's name (:func:`analysis.name_fit.fits_name`), so that no quote stands under a name it says
+nothing about. Consultation comments stay with the consultant (``rounds.results.reasons``): their
+themes show names and sizes, never quotes; a round that asks again shows them beside each item
+asked again.
 """
 
 from __future__ import annotations
