@@ -75,9 +75,9 @@ def create_app(config: Mapping | None = None) -> Flask:
 
 def _let_workers_build_the_app() -> None:
     """A job runs in a process with no app yet: the runner builds one with ``create_app``."""
-    from dialogue.core import jobs
+    from dialogue.core.jobs.worker import use_app_factory
 
-    jobs.use_app_factory(create_app)
+    use_app_factory(create_app)
 
 
 _let_workers_build_the_app()

@@ -83,7 +83,7 @@ cli.add_command(run_command)
 
 def init_app(app) -> None:
     """Add the project's commands to the app's CLI (so ``app.test_cli_runner`` sees them)."""
-    from dialogue.core.jobs import worker_command
+    from dialogue.core.jobs.worker import worker_command
 
     for command in (
         db,

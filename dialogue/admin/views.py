@@ -23,7 +23,8 @@ from dialogue.core import mail
 from dialogue.core.access import PER_PAGE, admin_membership, round_or_404
 from dialogue.core.db import Session
 from dialogue.core.errors import render_error
-from dialogue.core.jobs import JobActive, get_job, latest_job, status
+from dialogue.core.jobs.runner import JobActive
+from dialogue.core.jobs.state import get_job, latest_job, status
 from dialogue.core.models import JobState, Membership, ReminderSchedule
 from dialogue.core.views import attempt
 

@@ -2,8 +2,8 @@
 
 The request for a link answers at once and the same way whether the address is known or not;
 looking the address up, making the links and sending the mail happen here, so the answer's
-timing does not tell either (ASVS 6.3.8). ``dialogue.core.jobs.run_untracked`` runs this without a
-row in ``jobs``: nothing in the database records when a participant asked.
+timing does not tell either (ASVS 6.3.8). ``dialogue.core.jobs.untracked.run_untracked`` runs
+this without a row in ``jobs``: nothing in the database records when a participant asked.
 """
 
 from __future__ import annotations

@@ -387,7 +387,7 @@ def stored_or_later(round_: Round, variant: str, compute: Callable[[], T], pendi
 
 def finalise_later(round_: Round) -> None:
     """Have a job compute the round's final figures (once: a second request finds it running)."""
-    from dialogue.core.jobs import JobActive, enqueue
+    from dialogue.core.jobs.runner import JobActive, enqueue
 
     with contextlib.suppress(JobActive):
         enqueue(FINAL_KIND, str(round_.id), finalise_job, round_.id, dialogue_id=round_.dialogue_id)
@@ -419,7 +419,7 @@ def finalise_closed() -> None:
     their own, so on SQLite the caller must not hold the write lock meanwhile.
     """
     from dialogue.core.db import WRITE_INTENT
-    from dialogue.core.jobs import active_job
+    from dialogue.core.jobs.state import active_job
 
     intent = WRITE_INTENT.set(False)
     try:

@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from dialogue.core.db import Session
-from dialogue.core.jobs import JobActive
+from dialogue.core.jobs.runner import JobActive
 from dialogue.core.models import Dialogue
 from dialogue.privacy import jobs
 from dialogue.privacy.services import retention

@@ -9,7 +9,7 @@ own jobs are deleted with it.
 from __future__ import annotations
 
 from dialogue.core.clock import utcnow
-from dialogue.core.jobs import JobContext, enqueue
+from dialogue.core.jobs.runner import JobContext, enqueue
 from dialogue.privacy.queries import due_dialogues
 from dialogue.privacy.services import retention
 

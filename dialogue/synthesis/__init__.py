@@ -16,7 +16,7 @@ def init_app(app) -> None:
     """
     from flask import g, request
 
-    from dialogue.core.jobs import runner_name
+    from dialogue.core.jobs.runner import runner_name
     from dialogue.synthesis import forms, jobs
     from dialogue.synthesis.cli import export_command, report_command
     from dialogue.synthesis.queries import figures

@@ -5,7 +5,7 @@ an application context with no request, as a command or another job would. One t
 each kind through ``dialogue worker`` (RQ on the Redis at 127.0.0.1:6379, a queue of the test's
 own) in a subprocess; another through the thread runner of an app server's process. Each job
 must end ``done``, its message in the dialogue's language (Danish) although the installation's
-default is English. ``dialogue.core.jobs.KINDS`` lists the kinds; a kind missing here fails.
+default is English. ``dialogue.core.runner.KINDS`` lists the kinds; a kind missing here fails.
 """
 
 from __future__ import annotations
@@ -27,9 +27,10 @@ import dialogue
 from benchmarks.harness import engine_for
 from dialogue import create_app
 from dialogue.admin.jobs import start_import
-from dialogue.core import jobs
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
+from dialogue.core.jobs import runner
+from dialogue.core.jobs.state import latest_job
 from dialogue.core.models import Contribution, ContributionEmbedding, Dialogue, Job, JobState, Round
 from dialogue.core.results_cache import finalise_later
 from dialogue.fingerprints.jobs import record_later
@@ -92,7 +93,7 @@ def _enqueue_every_kind(app) -> dict[str, str]:
             ("figures", str(dialogue.id)),
             ("final-results", str(published.id)),
         ):
-            job = jobs.latest_job(kind, key)
+            job = latest_job(kind, key)
             assert job is not None, f"no {kind} job was enqueued"
             started[kind] = job.id
         Session.remove()
@@ -168,20 +169,20 @@ def _check(outcomes: dict) -> None:
 
 
 def test_every_kind_of_job_is_tested():
-    assert set(DANISH) == set(jobs.KINDS)
+    assert set(DANISH) == set(runner.KINDS)
 
 
 def test_every_module_level_job_kind_is_registered():
-    """A module that enqueues a job ``…KIND`` not in ``dialogue.core.jobs.KINDS`` fails."""
+    """A module that enqueues a job ``…KIND`` not in ``dialogue.core.runner.KINDS`` fails."""
     root = Path(dialogue.__file__).parent.parent  # the checkout: dialogue/ and rounds/
     defined = {}
     for path in [*root.joinpath("dialogue").rglob("*.py"), *root.joinpath("rounds").rglob("*.py")]:
         source = path.read_text(encoding="utf-8")
-        if path == Path(jobs.__file__) or "enqueue(" not in source:
+        if path == Path(runner.__file__) or "enqueue(" not in source:
             continue
         for kind in re.findall(r'^[A-Z_]*KIND = "([^"]+)"', source, re.M):
             defined[kind] = ".".join(path.relative_to(root).with_suffix("").parts)
-    assert defined == jobs.KINDS
+    assert defined == runner.KINDS
 
 
 @pytest.fixture
@@ -201,7 +202,7 @@ def queue_name():
 def test_each_kind_runs_through_a_real_rq_worker(writable_demo, queue_name, tmp_path):
     settings = {"REDIS_URL": REDIS_URL, "DIALOGUE_QUEUE": queue_name}
     app = _app(writable_demo, **settings)
-    assert jobs.runner_name(app) == "rq"
+    assert runner.runner_name(app) == "rq"
     with open(tmp_path / "worker.log", "wb") as log:
         worker = subprocess.Popen(
             [str(DIALOGUE), "worker"],
@@ -228,7 +229,7 @@ def test_each_kind_runs_through_a_real_rq_worker(writable_demo, queue_name, tmp_
 
 def test_a_job_runs_in_a_thread_of_the_app_process(writable_demo):
     app = _app(writable_demo, JOBS_RUNNER="thread")
-    assert jobs.runner_name(app) == "thread"
+    assert runner.runner_name(app) == "thread"
     with app.app_context():
         assert not has_request_context()
         dialogue = Session.scalar(select(Dialogue).where(Dialogue.slug == SLUG))

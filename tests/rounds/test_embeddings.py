@@ -11,9 +11,10 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from analysis.embed import model_name, text_hash
-from dialogue.core import jobs, migrate
+from dialogue.core import migrate
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
+from dialogue.core.jobs import worker
 from dialogue.core.models import AnalysisRun, Contribution, ContributionEmbedding, Job
 from dialogue.workbench.cli.themes import analyse_command, embed_command, themes_command
 from dialogue.workbench.jobs import schedule as schedule_embedding
@@ -172,7 +173,7 @@ def test_with_redis_one_rq_task_per_round_embeds_its_texts(
     )
     migrate.upgrade(app)
     Session.remove()
-    monkeypatch.setattr(jobs, "_worker_app_instance", app)  # the worker's app: this test's
+    monkeypatch.setattr(worker, "_worker_app_instance", app)  # the worker's app: this test's
     with app.app_context():
         round_, contributions = make_round_with_texts()
         with app.test_request_context():

@@ -20,7 +20,7 @@ from dialogue.auth.views.login import PROVIDER_SIGN_IN, bp, sign_in_error
 from dialogue.core import mail
 from dialogue.core.db import Session
 from dialogue.core.extensions import limiter
-from dialogue.core.jobs import run_untracked
+from dialogue.core.jobs.untracked import run_untracked
 from dialogue.core.sessions import (
     start_session,
 )

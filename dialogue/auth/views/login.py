@@ -17,7 +17,7 @@ from dialogue.auth import forms, jobs
 from dialogue.auth.services import logins, oidc
 from dialogue.core.db import Session
 from dialogue.core.extensions import limiter
-from dialogue.core.jobs import run_untracked
+from dialogue.core.jobs.untracked import run_untracked
 from dialogue.core.sessions import (
     end_session,
     second_factor_pending,

@@ -25,7 +25,7 @@ from analysis import EmbeddingUnavailable
 from analysis.embed import load_embedder, model_name
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
-from dialogue.core.jobs import runner_name
+from dialogue.core.jobs.runner import runner_name
 from rounds import embeddings
 
 logger = logging.getLogger(__name__)

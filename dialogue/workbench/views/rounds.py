@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from analysis.embed import semantic_installed
 from dialogue.core.db import Session
-from dialogue.core.jobs import JobActive, get_job, latest_job, status
+from dialogue.core.jobs.runner import JobActive
+from dialogue.core.jobs.state import get_job, latest_job, status
 from dialogue.core.models import JobState, Round, Theme
 from dialogue.core.models.analysis import ACTIVE_STATES
 from dialogue.workbench import forms, jobs

@@ -20,9 +20,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from dialogue.admin.jobs import import_job
-from dialogue.core import jobs, migrate
+from dialogue.core import migrate
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
+from dialogue.core.jobs import worker
+from dialogue.core.jobs.runner import JobOutcome, JobRefused, enqueue, runner_name
+from dialogue.core.jobs.state import STALE_AFTER, get_job
 from dialogue.core.models import Job, JobState, Membership, Role
 from tests.conftest import csrf_from, require
 from tests.dialogue.workbench.corpus import make_analysed_world
@@ -35,10 +38,10 @@ SECRET_TEXT = "Min leder Bent siger altid nej"
 # --- job functions (module level, as the runners require) -------------------------------------
 
 
-def counting_job(job, steps: int) -> jobs.JobOutcome:
+def counting_job(job, steps: int) -> JobOutcome:
     for step in range(steps + 1):
         job.progress(step, steps, "count")
-    return jobs.JobOutcome("counted", "/somewhere")
+    return JobOutcome("counted", "/somewhere")
 
 
 def leaking_job(job) -> None:
@@ -46,11 +49,11 @@ def leaking_job(job) -> None:
 
 
 def refusing_job(job) -> None:
-    raise jobs.JobRefused("The file has no rows.")
+    raise JobRefused("The file has no rows.")
 
 
-def translated_job(job) -> jobs.JobOutcome:
-    return jobs.JobOutcome(ngettext("%(num)d text embedded.", "%(num)d texts embedded.", 3))
+def translated_job(job) -> JobOutcome:
+    return JobOutcome(ngettext("%(num)d text embedded.", "%(num)d texts embedded.", 3))
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -178,10 +181,8 @@ def test_a_crash_fails_the_job_with_a_general_message_and_logs_no_text(app_conte
     dialogue = make_dialogue(language="en")
     Session.commit()
     with caplog.at_level(logging.DEBUG):
-        job_id = jobs.enqueue(
-            "export", f"dialogue:{dialogue.id}", leaking_job, dialogue_id=dialogue.id
-        )
-    job = jobs.get_job(job_id)
+        job_id = enqueue("export", f"dialogue:{dialogue.id}", leaking_job, dialogue_id=dialogue.id)
+    job = get_job(job_id)
     assert job.state is JobState.FAILED
     assert job.active_key is None
     assert "The job failed" in job.message
@@ -194,8 +195,8 @@ def test_a_crash_fails_the_job_with_a_general_message_and_logs_no_text(app_conte
 
 
 def test_a_refusal_keeps_its_own_message(app_context):
-    job_id = jobs.enqueue("import", "dialogue:0", refusing_job)
-    job = jobs.get_job(job_id)
+    job_id = enqueue("import", "dialogue:0", refusing_job)
+    job = get_job(job_id)
     assert (job.state, job.message) == (JobState.FAILED, "The file has no rows.")
 
 
@@ -207,20 +208,20 @@ def test_an_abandoned_job_no_longer_blocks_its_key(app_context):
             key="dialogue:7",
             active_key="export:dialogue:7",
             state=JobState.RUNNING,
-            updated_at=utcnow() - jobs.STALE_AFTER - dt.timedelta(minutes=1),
+            updated_at=utcnow() - STALE_AFTER - dt.timedelta(minutes=1),
         )
     )
     Session.commit()
-    job_id = jobs.enqueue("export", "dialogue:7", counting_job, 3)
-    assert jobs.get_job(job_id).state is JobState.DONE
-    abandoned = jobs.get_job("d" * 32)
+    job_id = enqueue("export", "dialogue:7", counting_job, 3)
+    assert get_job(job_id).state is JobState.DONE
+    abandoned = get_job("d" * 32)
     assert abandoned.state is JobState.FAILED
     assert any(words in abandoned.message for words in ("stopped unexpectedly", "stoppede uventet"))
 
 
 def test_a_job_function_must_be_importable_by_name(app_context):
     with pytest.raises(ValueError, match="module-level"):
-        jobs.enqueue("export", "x", lambda job: None)
+        enqueue("export", "x", lambda job: None)
 
 
 # --- the thread runner, on a database of its own ---------------------------------------------
@@ -231,17 +232,17 @@ def test_the_thread_runner_reports_progress_and_outcome(app_factory, fresh_datab
     migrate.upgrade(app)
     Session.remove()  # a session of an earlier test would still be bound to the shared database
     with app.app_context():
-        job_id = jobs.enqueue("export", "dialogue:1", counting_job, 5)
+        job_id = enqueue("export", "dialogue:1", counting_job, 5)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             Session.rollback()  # a new snapshot: the thread commits on its own connection
-            job = jobs.get_job(job_id)
+            job = get_job(job_id)
             if job.state in (JobState.DONE, JobState.FAILED):
                 break
             time.sleep(0.05)
         assert job.state is JobState.DONE
         assert (job.done, job.total, job.message, job.result_url) == (5, 5, "counted", "/somewhere")
-        assert jobs.runner_name(app) == "thread"
+        assert runner_name(app) == "thread"
         Session.remove()
 
 
@@ -253,11 +254,11 @@ def test_a_thread_job_speaks_its_dialogues_language(app_factory, fresh_database_
     with app.app_context():
         dialogue = make_dialogue(language="da")
         Session.commit()
-        job_id = jobs.enqueue("export", "dialogue:1", translated_job, dialogue_id=dialogue.id)
+        job_id = enqueue("export", "dialogue:1", translated_job, dialogue_id=dialogue.id)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             Session.rollback()
-            job = jobs.get_job(job_id)
+            job = get_job(job_id)
             if job.state in (JobState.DONE, JobState.FAILED):
                 break
             time.sleep(0.05)
@@ -383,17 +384,17 @@ def test_an_rq_worker_runs_the_job_and_reports_the_same_way(
     app = app_factory(fresh_database_url, REDIS_URL=RQ_REDIS, DIALOGUE_QUEUE=queue_name)
     migrate.upgrade(app)
     Session.remove()
-    monkeypatch.setattr(jobs, "_worker_app_instance", app)  # the worker's app: this test's
+    monkeypatch.setattr(worker, "_worker_app_instance", app)  # the worker's app: this test's
     with app.app_context():
-        assert jobs.runner_name(app) == "rq"
-        job_id = jobs.enqueue("export", "dialogue:2", counting_job, 4)
+        assert runner_name(app) == "rq"
+        job_id = enqueue("export", "dialogue:2", counting_job, 4)
         Session.rollback()
-        assert jobs.get_job(job_id).state is JobState.QUEUED
+        assert get_job(job_id).state is JobState.QUEUED
         Session.remove()
     queue = rq.Queue(queue_name, connection=connection)
     rq.SimpleWorker([queue], connection=connection).work(burst=True)
     with app.app_context():
-        job = jobs.get_job(job_id)
+        job = get_job(job_id)
         assert job.state is JobState.DONE
         assert (job.done, job.total, job.message) == (4, 4, "counted")
         Session.remove()
@@ -423,7 +424,7 @@ def test_an_import_job_is_described_without_its_file(app_factory, fresh_database
     with app.app_context():
         dialogue = make_dialogue()
         Session.commit()
-        job_id = jobs.enqueue(
+        job_id = enqueue(
             "import",
             f"dialogue:{dialogue.id}",
             import_job,

@@ -1,34 +1,12 @@
-"""Long work off the request path: analysis runs, large imports, exports.
+"""Enqueueing and running a job: the runner's choice, the thread pool, the RQ queue, ``perform``.
 
-One interface, three runners:
-
-- **threads** (the default): a small pool of threads in the app server's own process, so the
-  embedded setup needs nothing more;
-- **RQ** on Redis when ``REDIS_URL`` is set (or ``JOBS_RUNNER=rq``): any number of
-  ``dialogue worker`` processes, on any machine that has the app's configuration;
-- **inline** (``JOBS_RUNNER=inline``): the job runs at once in the caller, for tests.
-
-Whatever runs a job, its state lives in the ``jobs`` table (``dialogue.core.models.job``), written
-in short transactions of its own, so every app server answers "how far is it?" the same way.
-``enqueue`` refuses a second active job with the same kind and key: the database's unique
-``active_key`` decides, so a button pressed twice, on two servers at once, starts one job.
-
-A job function is a module-level function ``func(job, *args)``; ``job`` is a
-:class:`JobContext` for reporting progress. It returns a :class:`JobOutcome` (message and a
-link to the result) or None, and it commits its own work with ``job.commit()``. When it
-raises, the job fails with a message fit for the user: the error's own message when it is a
-``UserError`` (a round's refusal, :class:`JobRefused`), otherwise a general one. The log gets
-the job id, its kind and the exception's class: never a traceback (which could hold
-contribution text in a local variable's repr) and never the text.
-
-Exports (``dialogue.synthesis.queries.exports``) plug in the same way: a module-level
-``func(job, dialogue_id, ...)`` that writes its file and returns
-``JobOutcome(message, result_url=<download link>)``, enqueued with kind ``"export"``.
+A job function gets a :class:`JobContext` and returns a :class:`JobOutcome` or None; it fails
+for the user with :class:`JobRefused`, and :func:`enqueue` refuses a second active job with
+:class:`JobActive`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib
 import logging
 import os
@@ -41,17 +19,24 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
-import click
 from flask import Flask, current_app, has_app_context
-from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from dialogue.core.clock import utcnow
 from dialogue.core.db import WRITE_INTENT, Session
 from dialogue.core.errors import UserError
-from dialogue.core.models import Dialogue, Job, JobState
+from dialogue.core.jobs.state import (
+    MESSAGE_LENGTH,
+    _active_in_fresh_session,
+    _dialogue_locale,
+    _failure_message,
+    _finish,
+    _release_if_stale,
+    _write,
+)
+from dialogue.core.jobs.worker import _worker_app
+from dialogue.core.models import Job, JobState
 
 logger = logging.getLogger(__name__)
 
@@ -59,11 +44,8 @@ logger = logging.getLogger(__name__)
 THREAD_WORKERS = 2
 #: Progress is written at most this often (seconds), plus at every change of stage.
 PROGRESS_INTERVAL = 0.5
-#: A running job without a sign of life for this long is taken as abandoned (its process died).
-STALE_AFTER = dt.timedelta(minutes=15)
 #: RQ's limit for one job; an analysis of a million texts takes a few minutes.
 RQ_TIMEOUT = 3 * 3600
-MESSAGE_LENGTH = 300
 
 #: Every kind of job, with the module that defines and enqueues it. A new kind belongs here:
 #: ``tests/e2e/test_jobs.py`` runs each one through a real RQ worker and fails on a kind it
@@ -96,65 +78,6 @@ class JobOutcome:
 
     message: str = ""
     result_url: str | None = None
-
-
-# --- state in the database --------------------------------------------------------------------
-
-
-def _write(job_id: str, **values) -> None:
-    """Update a job's row in a transaction of its own, visible to every server at once."""
-    with Session.session_factory() as session:
-        session.execute(update(Job).where(Job.id == job_id).values(**values))
-        session.commit()
-
-
-def get_job(job_id: str) -> Job | None:
-    """The job, freshly read (another process may have moved it on)."""
-    return Session.get(Job, job_id, populate_existing=True)
-
-
-def active_job(kind: str, key: str) -> Job | None:
-    """The queued or running job of ``kind`` for ``key``, if any."""
-    return Session.scalar(
-        select(Job)
-        .where(Job.active_key == f"{kind}:{key}")
-        .execution_options(populate_existing=True)
-    )
-
-
-def latest_job(kind: str, key: str) -> Job | None:
-    """The most recent job of ``kind`` for ``key``, whatever its state."""
-    return Session.scalar(
-        select(Job)
-        .where(Job.kind == kind, Job.key == key)
-        .order_by(Job.created_at.desc(), Job.id)
-        .limit(1)
-        .execution_options(populate_existing=True)
-    )
-
-
-def _active_in_fresh_session(kind: str, key: str) -> tuple[str, dt.datetime, int | None] | None:
-    """The active job's id, last sign of life and dialogue, read in a transaction of its own.
-
-    The caller's transaction may be older than the job (SQLite reads from a snapshot).
-    """
-    with Session.session_factory() as session:
-        job = session.scalar(select(Job).where(Job.active_key == f"{kind}:{key}"))
-        if job is None:
-            return None
-        return job.id, job.updated_at or job.started_at or job.created_at, job.dialogue_id
-
-
-def _release_if_stale(kind: str, key: str) -> None:
-    """Fail an active job whose process died, so its key is free again."""
-    active = _active_in_fresh_session(kind, key)
-    if active is not None and utcnow() - active[1] > STALE_AFTER:
-        _finish(active[0], JobState.FAILED, _stopped_message(active[2]))
-
-
-def _stopped_message(dialogue_id: int | None) -> str:
-    with _dialogue_locale(dialogue_id):
-        return _("The job stopped unexpectedly. Please start it again.")
 
 
 # --- enqueueing -------------------------------------------------------------------------------
@@ -391,159 +314,3 @@ def perform(job_id: str, path: str, args: tuple, *, inline: bool = False) -> Non
 def _holds_sqlite_transaction() -> bool:
     """Whether this thread's session is inside a transaction on SQLite (one writer at a time)."""
     return Session().in_transaction() and Session.get_bind().dialect.name == "sqlite"
-
-
-def _finish(job_id: str, state: JobState, message: str, result_url: str | None = None) -> None:
-    values = {
-        "state": state,
-        "active_key": None,
-        "message": message[:MESSAGE_LENGTH],
-        "finished_at": utcnow(),
-        "updated_at": utcnow(),
-    }
-    if result_url:
-        values["result_url"] = result_url[:300]
-    if state is JobState.DONE:
-        with Session.session_factory() as session:
-            total = session.scalar(select(Job.total).where(Job.id == job_id)) or 1
-        values |= {"done": total, "total": total}
-    _write(job_id, **values)
-
-
-def _failure_message(exc: Exception, dialogue_id: int | None) -> str:
-    with _dialogue_locale(dialogue_id):
-        if isinstance(exc, UserError):
-            return str(exc.message)
-        return _(
-            "The job failed. Please try again; if it fails again, ask the operator to look "
-            "at the server log."
-        )
-
-
-class _dialogue_locale:  # noqa: N801 — used like a function
-    """Messages stored on a job are in the dialogue's language (threads have no request)."""
-
-    def __init__(self, dialogue_id: int | None) -> None:
-        self.dialogue_id = dialogue_id
-        self._manager = None
-
-    def __enter__(self):
-        language = None
-        if self.dialogue_id is not None:
-            try:
-                with Session.session_factory() as session:
-                    language = session.scalar(
-                        select(Dialogue.language).where(Dialogue.id == self.dialogue_id)
-                    )
-            except SQLAlchemyError:
-                language = None
-        self._manager = force_locale(language or current_app.config["BABEL_DEFAULT_LOCALE"])
-        return self._manager.__enter__()
-
-    def __exit__(self, *exc_info):
-        return self._manager.__exit__(*exc_info)
-
-
-_app_factory: Callable[[], Flask] | None = None
-_worker_app_instance: Flask | None = None
-
-
-def use_app_factory(factory: Callable[[], Flask]) -> None:
-    """Say how a worker process builds its app; ``dialogue`` registers ``create_app`` on import.
-
-    The runner sits below the app it runs jobs for, so it is told rather than importing it.
-    Importing this module imports the ``dialogue`` package first, so the factory is known in
-    any process that can resolve a job.
-    """
-    global _app_factory
-    _app_factory = factory
-
-
-def _worker_app() -> Flask:
-    """The app an RQ worker process runs jobs in, built once from the environment."""
-    global _worker_app_instance
-    if _worker_app_instance is None:
-        if _app_factory is None:
-            raise RuntimeError("no app factory: import dialogue before running jobs")
-        _worker_app_instance = _app_factory()
-    return _worker_app_instance
-
-
-# --- work that leaves no row --------------------------------------------------------------------
-
-
-def run_untracked(func: Callable, *args: Any) -> None:
-    """Run ``func(*args)`` off the request, as ``enqueue`` would, but with no row in ``jobs``.
-
-    For work done at a participant's own moment that nobody needs to follow, such as mailing a
-    link they asked for: a job row would record, in the backed-up database, when they asked
-    (TARGETS A11). RQ keeps neither its result nor, for long, its failure. A failure is logged
-    with the function's name and the exception's class only.
-    """
-    path = _function_path(func)
-    runner = runner_name(current_app)
-    if runner == "rq":
-        _rq_queue(current_app).enqueue(
-            perform_untracked, path, args, result_ttl=0, failure_ttl=60, job_timeout=300
-        )
-    elif runner == "inline":
-        perform_untracked(path, args)
-    else:
-        _thread_pool().submit(_untracked_in_thread, current_app._get_current_object(), path, args)
-
-
-def perform_untracked(path: str, args: tuple) -> None:
-    """Run one untracked function to its end (RQ workers call this too)."""
-    if not has_app_context():
-        with _worker_app().app_context():
-            try:
-                perform_untracked(path, args)
-            finally:
-                Session.remove()
-        return
-    try:
-        _resolve(path)(*args)
-    except Exception as exc:  # noqa: BLE001 — logged without arguments, which may name a person
-        logger.error("background task %s failed: %s", path, type(exc).__name__)
-
-
-def _untracked_in_thread(app: Flask, path: str, args: tuple) -> None:
-    with app.app_context():
-        try:
-            perform_untracked(path, args)
-        finally:
-            Session.remove()
-
-
-# --- what pages show --------------------------------------------------------------------------
-
-
-def status(job: Job) -> dict[str, Any]:
-    """A job as the status endpoint returns it: no actor, nothing about participants."""
-    return {
-        "id": job.id,
-        "kind": job.kind,
-        "state": job.state.value,
-        "done": job.done,
-        "total": job.total,
-        "fraction": job.fraction,
-        "message": job.message,
-        "result_url": job.result_url,
-        "finished": not job.state.is_active,
-    }
-
-
-@click.command("worker")
-@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
-def worker_command(burst: bool):
-    """Run an RQ worker for the background jobs (needs REDIS_URL)."""
-    from redis import Redis
-    from rq import Queue, Worker
-
-    app = _worker_app()
-    url = app.config.get("REDIS_URL")
-    if not url:
-        raise click.ClickException("REDIS_URL is not set; without it jobs run in the app server")
-    connection = Redis.from_url(url)
-    queue = Queue(app.config["DIALOGUE_QUEUE"], connection=connection)
-    Worker([queue], connection=connection).work(burst=burst)
