@@ -18,9 +18,11 @@ from dialogue.core.models import (
 )
 from dialogue.privacy.queries import own_input
 from dialogue.privacy.services.erasure import erase_own_input
-from rounds import get_kind, questions
+from rounds import get_kind
 from rounds.errors import InvalidSettings, RoundClosed, SubmissionRejected
-from rounds.questions import QuestionsLocked, QuestionSpec, answer_questions, field_name
+from rounds.questions import answering, reading, setup
+from rounds.questions.answering import answer_questions, field_name
+from rounds.questions.setup import QuestionsLocked, QuestionSpec
 from rounds.theme_run import list_active_themes, run_analysis
 from tests.factories import make_contribution, make_dialogue, make_round
 from tests.rounds.factories import answer, author_of, make_item_round, participants
@@ -40,7 +42,7 @@ SENIORITY = QuestionSpec(QuestionType.BACKGROUND, "", "", band_set="seniority")
 
 
 def add(round_, *specs):
-    return [questions.add_question(round_, spec, actor_id=None) for spec in specs]
+    return [setup.add_question(round_, spec, actor_id=None) for spec in specs]
 
 
 def close(round_):
@@ -78,14 +80,14 @@ def stored_answers(round_):
 def test_questions_keep_their_order_texts_and_options(db_session):
     round_ = make_round(make_dialogue())
     single, multiple, scale, text_question, age = add(round_, SINGLE, MULTIPLE, SCALE, TEXT, AGE)
-    assert questions.questions_of(round_) == [single, multiple, scale, text_question, age]
+    assert reading.questions_of(round_) == [single, multiple, scale, text_question, age]
     assert [o.label("da") for o in single.options] == ["Ja", "Nej", "Ved ikke"]
     assert single.text("en") == "Do you use the intranet?"
     assert single.required
-    questions.move_question(age, -1, actor_id=None)
-    assert questions.questions_of(round_)[3] is age
-    questions.delete_question(scale, actor_id=None)
-    assert scale not in questions.questions_of(round_)
+    setup.move_question(age, -1, actor_id=None)
+    assert reading.questions_of(round_)[3] is age
+    setup.delete_question(scale, actor_id=None)
+    assert scale not in reading.questions_of(round_)
 
 
 def test_background_questions_offer_only_their_bands_and_are_never_required(db_session):
@@ -123,7 +125,7 @@ def test_a_broken_question_is_refused_and_nothing_is_added(db_session, spec, fie
     with pytest.raises(InvalidSettings) as refused:
         add(round_, spec)
     assert refused.value.field == field
-    assert questions.questions_of(round_) == []
+    assert reading.questions_of(round_) == []
 
 
 @pytest.mark.parametrize("first", ["contribution", "answer"])
@@ -138,13 +140,13 @@ def test_questions_are_locked_once_the_round_has_input(db_session, first):
         give(round_, member, {single: "Yes"})
     for change in (
         lambda: add(round_, TEXT),
-        lambda: questions.update_question(scale, TEXT, actor_id=None),
-        lambda: questions.delete_question(scale, actor_id=None),
-        lambda: questions.move_question(scale, -1, actor_id=None),
+        lambda: setup.update_question(scale, TEXT, actor_id=None),
+        lambda: setup.delete_question(scale, actor_id=None),
+        lambda: setup.move_question(scale, -1, actor_id=None),
     ):
         with pytest.raises(QuestionsLocked):
             change()
-    assert questions.questions_of(round_) == [single, scale]
+    assert reading.questions_of(round_) == [single, scale]
     assert scale.type is QuestionType.SCALE
 
 
@@ -170,7 +172,7 @@ def test_answers_name_only_a_pseudonym_and_the_day(db_session):
     assert text_answer.body == "Fordi"
     assert text_answer.author == author_of(member)
     assert text_answer.data == {"aspect": "question"}
-    own = questions.own_answers(round_, author_of(member))
+    own = answering.own_answers(round_, author_of(member))
     assert own[field_name(scale)] == "4"
     assert own[field_name(why)] == "Fordi"
     assert sorted(own[field_name(multiple)]) == sorted(str(o.id) for o in multiple.options[:2])
@@ -183,7 +185,7 @@ def test_answering_again_replaces_the_answer(db_session):
     (member,) = participants(dialogue, 1)
     give(round_, member, {single: "Yes", why: "Først"})
     give(round_, member, {single: "No", why: ""})
-    own = questions.own_answers(round_, author_of(member))
+    own = answering.own_answers(round_, author_of(member))
     assert own == {field_name(single): str(single.options[1].id)}
     assert Session.scalar(select(func.count()).where(Contribution.round_id == round_.id)) == 0
 
@@ -218,10 +220,10 @@ def test_bad_answers_are_refused_and_change_nothing(db_session, values, message)
             raw[field_name(question)] = [labels[v] for v in value]
         else:
             raw[field_name(question)] = labels.get(value, value)
-    before = questions.own_answers(round_, author_of(member))
+    before = answering.own_answers(round_, author_of(member))
     with pytest.raises(SubmissionRejected, match=message):
         answer_questions(round_, author_of(member), raw, now=utcnow())
-    assert questions.own_answers(round_, author_of(member)) == before
+    assert answering.own_answers(round_, author_of(member)) == before
 
 
 def test_unknown_questions_and_closed_rounds_are_refused(db_session):
@@ -245,7 +247,7 @@ def test_the_kinds_own_input_leaves_text_answers_alone(db_session):
     give(round_, member, {why: "Fordi"})
     answer(round_, member, {"arbejdsmiljo": 4})
     answer(round_, member, {"arbejdsmiljo": 5})  # replacing the rating keeps the text answer
-    assert questions.own_answers(round_, author_of(member)) == {field_name(why): "Fordi"}
+    assert answering.own_answers(round_, author_of(member)) == {field_name(why): "Fordi"}
     challenges = make_round(dialogue, RoundKind.CHALLENGES)
     (why_too,) = add(challenges, TEXT)
     give(challenges, member, {why_too: "Fordi også"})
@@ -266,7 +268,7 @@ def test_own_answers_are_in_the_participants_copy_and_erased_with_it(db_session)
     assert copy[single.target]["answers"]["chosen"] == ["Yes"]
     assert len(copy) == 2
     assert erase_own_input(dialogue, author_of(me)) == 2
-    assert questions.own_answers(round_, author_of(me)) == {}
+    assert answering.own_answers(round_, author_of(me)) == {}
     assert stored_answers(round_) == 1
 
 
