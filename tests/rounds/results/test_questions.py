@@ -16,7 +16,7 @@ from rounds.questions.setup import QuestionSpec
 from rounds.results.questions import question_results
 from tests.factories import make_dialogue, make_round
 from tests.rounds.factories import author_of, participants
-from tests.rounds.test_questions import (
+from tests.rounds.questions.factories import (
     AGE,
     SCALE,
     SENIORITY,

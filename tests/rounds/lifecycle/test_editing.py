@@ -8,7 +8,7 @@ from sqlalchemy import select
 from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Role, RoundKind
 from rounds.errors import InvalidSettings
-from rounds.lifecycle import carry_over, editing, locks, schedule
+from rounds.lifecycle import editing, locks, schedule
 from tests.factories import make_dialogue, make_member, make_round
 from tests.rounds.factories import ITEMS, answer, closed_times, make_item_round, participants
 
@@ -177,19 +177,3 @@ def test_rounds_move_up_and_down(db_session):
     assert [r.id for r in dialogue.rounds] == [second.id, first.id]
     editing.move_round(second, -1, actor_id=None)  # already first: nothing happens
     assert actions(dialogue) == ["round.reorder"]
-
-
-def test_a_culture_round_takes_the_top_priorities(db_session):
-    dialogue = make_dialogue()
-    priorities = make_item_round(dialogue, RoundKind.PRIORITISATION, top_k=1)
-    for member, first in zip(
-        participants(dialogue, 5), ["samarbejde"] * 3 + ["rekruttering"] * 2, strict=True
-    ):
-        answer(priorities, member, [first])
-    culture = make_round(dialogue, RoundKind.CULTURE)
-    with pytest.raises(editing.NotClosed):
-        carry_over.take_items_from(culture, priorities, 2, actor_id=None, now=dt.datetime.now(UTC))
-    later = priorities.closes_at + dt.timedelta(seconds=1)
-    carry_over.take_items_from(culture, priorities, 2, actor_id=None, now=later)
-    assert [i["key"] for i in culture.settings["items"]] == ["samarbejde", "rekruttering"]
-    assert culture.settings["source_round"] == priorities.id
