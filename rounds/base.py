@@ -12,9 +12,9 @@ from sqlalchemy import or_, select
 
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Round
-from rounds import questions
 from rounds.errors import InvalidSettings
 from rounds.items import Item, items_of, validate_items
+from rounds.questions import reading
 from rounds.settings import SettingField
 
 if TYPE_CHECKING:
@@ -137,7 +137,7 @@ class RoundKindBase(ABC):
         answers to each extra text question apart from everything else. A kind whose texts all
         answer one question has one part, ``""``.
         """
-        return [*self.kind_theme_parts(round_), *questions.text_parts(round_)]
+        return [*self.kind_theme_parts(round_), *reading.text_parts(round_)]
 
     def kind_theme_parts(self, round_) -> list[tuple[str, Any]]:
         """The parts of the kind's own texts (see :meth:`theme_parts`); none by default."""
@@ -166,12 +166,12 @@ class RoundKindBase(ABC):
         texts in the database (coverage) instead of reading a million into Python; None when
         the round has no such texts.
         """
-        if part and questions.is_question_part(part):
-            return questions.text_condition(round_, part)
+        if part and reading.is_question_part(part):
+            return reading.text_condition(round_, part)
         own = self.kind_analysis_condition(round_, part)
-        if part is not None or not questions.text_parts(round_):
+        if part is not None or not reading.text_parts(round_):
             return own
-        answers = questions.text_condition(round_)
+        answers = reading.text_condition(round_)
         return answers if own is None else or_(own, answers)
 
     def kind_analysis_condition(self, round_, part: str | None = None):

@@ -1,8 +1,8 @@
 """Round kind *culture*: today's strengths and weaknesses, measured against the top priorities.
 
 The items are the top priorities of an earlier prioritisation round (copied into the settings by
-``rounds.lifecycle.take_items_from``); each participant may write a strength and a weakness of
-today's culture for each of them.
+``rounds.lifecycle.carry_over.take_items_from``); each participant may write a strength and a
+weakness of today's culture for each of them.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from dialogue.core.db import Session
 from dialogue.core.models import Dialogue, ReminderSchedule, Role
 from dialogue.core.results_cache import finalise_closed
 from dialogue.core.urls import external_url
-from rounds import lifecycle
+from rounds.lifecycle.schedule import to_local
 
 #: The admin's first link is for setting the dialogue up soon, not for keeping.
 ADMIN_LINK_LIFETIME = dt.timedelta(days=1)
@@ -76,8 +76,8 @@ def create_dialogue_command(
     dialogue = admin.dialogue
     click.echo(f"created the dialogue {dialogue.slug!r} with {len(dialogue.rounds)} rounds:")
     for round_ in dialogue.rounds:
-        opens = lifecycle.to_local(round_.opens_at, dialogue.timezone)
-        closes = lifecycle.to_local(round_.closes_at, dialogue.timezone)
+        opens = to_local(round_.opens_at, dialogue.timezone)
+        closes = to_local(round_.closes_at, dialogue.timezone)
         click.echo(
             f"  {round_.position}. {round_.kind.value:<15} {opens:%Y-%m-%d %H:%M} to "
             f"{closes:%Y-%m-%d %H:%M}  {round_.title}"

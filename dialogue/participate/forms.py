@@ -1,7 +1,7 @@
 """The participant's form for a round's extra questions, built from the questions of the round.
 
-The form only reads what was sent; ``rounds.questions.answer_questions`` decides what is valid,
-so the same rules hold for every caller.
+The form only reads what was sent; ``rounds.questions.answering.answer_questions`` decides what
+is valid, so the same rules hold for every caller.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from wtforms import RadioField, SelectChoice, SelectMultipleField, SubmitField, 
 
 from dialogue.core.forms import Form
 from dialogue.core.models import QuestionType, RoundQuestion
-from rounds.questions import SCALE, field_name
+from rounds.questions.answering import field_name
+from rounds.questions.setup import SCALE
 
 
 class QuestionsForm(Form):

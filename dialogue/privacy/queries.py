@@ -42,7 +42,7 @@ from dialogue.core.models import (
     MemberCheck,
 )
 from rounds import submissions
-from rounds.questions import own_choices
+from rounds.questions.answering import own_choices
 from rounds.traceability import chunks
 
 #: A spreadsheet would run a cell starting with these as a formula (CSV injection).

@@ -27,7 +27,7 @@ from dialogue.fingerprints.jobs import record_later
 from dialogue.results.queries import plain_summary
 from dialogue.synthesis.queries.feedback import round_themes
 from rounds import get_kind
-from rounds.lifecycle import set_published
+from rounds.lifecycle.editing import set_published
 from rounds.results import delphi
 from rounds.results.cached import cached_results
 from rounds.results.questions import question_results

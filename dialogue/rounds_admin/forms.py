@@ -25,8 +25,8 @@ from dialogue.core.models import QuestionType
 from rounds.base import RoundKindBase
 from rounds.errors import InvalidSettings
 from rounds.items import item_lines, items_of, parse_item_lines
-from rounds.lifecycle import to_local
-from rounds.questions import BAND_SETS, MAX_QUESTION_LENGTH, TYPE_LABELS, QuestionSpec
+from rounds.lifecycle.schedule import to_local
+from rounds.questions.setup import BAND_SETS, MAX_QUESTION_LENGTH, TYPE_LABELS, QuestionSpec
 
 #: The format of ``<input type="datetime-local">``.
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from analysis.suppression import shown_groups, why_hidden
 from dialogue.core.models import QuestionType, RoundQuestion
-from rounds.questions import SCALE
+from rounds.questions.setup import SCALE
 
 
 @dataclass(frozen=True)

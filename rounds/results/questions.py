@@ -30,7 +30,7 @@ from dialogue.core.models import (
     RoundState,
 )
 from dialogue.core.results_cache import cached, register, warmer
-from rounds.questions import questions_of, text_answers
+from rounds.questions.reading import questions_of, text_answers
 from rounds.results.question_bands import (
     BandBreakdown,
     BandRow,

@@ -32,7 +32,7 @@ from dialogue.core import migrate
 from dialogue.core.anonymity import author_pseudonym
 from dialogue.core.db import Session
 from dialogue.core.models import Dialogue, Membership, Person, QuestionType, Role
-from rounds.questions import QuestionSpec, add_question
+from rounds.questions.setup import QuestionSpec, add_question
 from tests.conftest import TEST_SECRETS, csrf_from
 from tests.factories import make_round
 

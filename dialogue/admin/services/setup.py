@@ -17,7 +17,7 @@ from dialogue.core.audit import record_event
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.models import Dialogue, Membership, Person, Role, RoundKind
-from rounds import lifecycle
+from rounds.lifecycle import editing, schedule
 
 #: A slug is part of every URL of the dialogue: short, lower case, readable.
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
@@ -108,11 +108,11 @@ def create_dialogue(
     Session.flush()
     record_event(None, "dialogue.create", dialogue, subject=f"dialogue:{dialogue.id}")
     if start is None:
-        start = lifecycle.to_local(utcnow(), timezone).date() + dt.timedelta(days=1)
+        start = schedule.to_local(utcnow(), timezone).date() + dt.timedelta(days=1)
     opens = dt.datetime.combine(start, dt.time(8))
     with force_locale(language):
         for kind, round_title, prompt in DEFAULT_ROUNDS:
-            lifecycle.create_round(
+            editing.create_round(
                 dialogue,
                 kind=kind,
                 title=str(round_title),
@@ -120,7 +120,7 @@ def create_dialogue(
                 opens_at=opens,
                 actor_id=None,
             )
-            opens = lifecycle.default_closing(opens)
+            opens = schedule.default_closing(opens)
     return admin
 
 

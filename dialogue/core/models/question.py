@@ -61,7 +61,7 @@ class RoundQuestion(Base):
     required: Mapped[bool] = mapped_column(default=False)
     #: Longest text answer (text questions), or most options chosen (multiple choice).
     maximum: Mapped[int | None]
-    #: The predefined band set a background question offers (``rounds.questions.BAND_SETS``).
+    #: The predefined band set a background question offers (``rounds.questions.setup.BAND_SETS``).
     band_set: Mapped[str | None] = mapped_column(String(32))
 
     round: Mapped[Round] = relationship()

@@ -19,7 +19,7 @@ from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Dialogue, Membership, Person, Role
 from rounds import fingerprint
 from rounds.identifying import flagged_in_round, redact
-from rounds.lifecycle import set_published
+from rounds.lifecycle.editing import set_published
 
 WARNED_TEXT = (
     "Ring gerne til mig på 22 33 44 55, hvis I vil høre mere om, hvordan vagtplanerne "

@@ -3,7 +3,7 @@
 Runs inside the synthesis, after the consultation's ratings and before management finalises
 the values, as a real process would: some raters explain their rating in a reason; the admin
 asks again about the draft values without consensus ("Ask again" on the round list, here
-``lifecycle.repeat_round``); most raters answer again after reading the group's distribution and
+``carry_over.repeat_round``); most raters answer again after reading the group's distribution and
 the reasons, and some move towards the group. The repeat round takes the week after the
 consultation and is published, so its results show the change per item, the stability, the
 verdicts, the items settled in the consultation and what the declared stop rule says.
@@ -19,7 +19,8 @@ from zoneinfo import ZoneInfo
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Round
 from rounds import get_kind
-from rounds.lifecycle import move_round, repeat_round, set_published
+from rounds.lifecycle.carry_over import repeat_round
+from rounds.lifecycle.editing import move_round, set_published
 from rounds.results.reasons import REASON
 
 #: The consultation declares that it stops after the one repeat the demo runs.

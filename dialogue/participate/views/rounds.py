@@ -32,7 +32,8 @@ from dialogue.participate.views import (
 )
 from dialogue.synthesis.queries.feedback import RECALLED_THEMES, previous_themes, repeated_themes
 from dialogue.workbench.jobs import schedule as schedule_embedding
-from rounds import get_kind, questions, submissions
+from rounds import get_kind, submissions
+from rounds.questions import answering, reading
 from rounds.results.delphi import delphi_feedback
 
 
@@ -51,10 +52,10 @@ def render_round(
     now = utcnow()
     if form is not None and not form.nonce.data:
         form.nonce.data = secrets.token_urlsafe(16)
-    extra = questions.questions_of(round_)
+    extra = reading.questions_of(round_)
     if questions_form is None and extra:
         questions_form = question_forms.questions_form(
-            extra, page_language(), data=questions.own_answers(round_, author)
+            extra, page_language(), data=answering.own_answers(round_, author)
         )
     context = {
         "membership": membership,
@@ -148,7 +149,7 @@ def answer_questions(slug: str, round_id: int):
     membership = participant_or_404(slug)
     round_ = round_or_404(membership, round_id)
     kind = get_kind(round_.kind)
-    extra = questions.questions_of(round_)
+    extra = reading.questions_of(round_)
     if kind is None or not extra:
         abort(404)
     form = question_forms.questions_form(extra, page_language())
@@ -162,7 +163,7 @@ def answer_questions(slug: str, round_id: int):
         return refused(422)
     raw = question_forms.submitted(form, extra)
     author = current_author(membership)
-    outcome = attempt(lambda: questions.answer_questions(round_, author, raw, now=utcnow()))
+    outcome = attempt(lambda: answering.answer_questions(round_, author, raw, now=utcnow()))
     if outcome.refusal is not None:
         attach_error(form, outcome.refusal)
         return refused(outcome.refusal.status)

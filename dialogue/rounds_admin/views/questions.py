@@ -14,13 +14,14 @@ from dialogue.core.access import round_or_404
 from dialogue.core.views import attempt
 from dialogue.rounds_admin import bp, forms
 from dialogue.rounds_admin.views.rounds import admin_membership
-from rounds import lifecycle, questions
+from rounds import submissions
 from rounds.errors import RoundError
+from rounds.questions import reading, setup
 
 
 def _question_or_404(membership, question_id: int):
     """A question of a round of the admin's dialogue; any other is "not found"."""
-    question = questions.question_of(membership.dialogue, question_id)
+    question = reading.question_of(membership.dialogue, question_id)
     if question is None:
         abort(404)
     return question
@@ -40,12 +41,12 @@ def _render_questions(membership, round_, form, status=200, question=None):
         membership=membership,
         dialogue=membership.dialogue,
         round_=round_,
-        questions=questions.questions_of(round_),
-        locked=lifecycle.has_input(round_),
+        questions=reading.questions_of(round_),
+        locked=submissions.has_input(round_),
         form=form,
         question=question,
-        type_labels=questions.TYPE_LABELS,
-        band_sets=questions.BAND_SETS,
+        type_labels=setup.TYPE_LABELS,
+        band_sets=setup.BAND_SETS,
         move_form=forms.MoveForm(),
     ), status
 
@@ -80,7 +81,7 @@ def round_questions(slug: str, round_id: int):
         membership,
         round_,
         form,
-        lambda spec: questions.add_question(round_, spec, actor_id=current_user.id),
+        lambda spec: setup.add_question(round_, spec, actor_id=current_user.id),
     )
 
 
@@ -97,7 +98,7 @@ def edit_question(slug: str, question_id: int):
         membership,
         round_,
         form,
-        lambda spec: questions.update_question(question, spec, actor_id=current_user.id),
+        lambda spec: setup.update_question(question, spec, actor_id=current_user.id),
         question,
     )
 
@@ -110,7 +111,7 @@ def delete_question(slug: str, question_id: int):
     question = _question_or_404(membership, question_id)
     round_ = question.round
     outcome = attempt(
-        lambda: questions.delete_question(question, actor_id=current_user.id), forms.RemoveForm()
+        lambda: setup.delete_question(question, actor_id=current_user.id), forms.RemoveForm()
     )
     if outcome.message is not None:
         flash(str(outcome.message), "error")
@@ -129,9 +130,7 @@ def move_question(slug: str, question_id: int):
     round_ = question.round
     form = forms.MoveForm()
     offset = -1 if form.direction.data == "up" else 1
-    outcome = attempt(
-        lambda: questions.move_question(question, offset, actor_id=current_user.id), form
-    )
+    outcome = attempt(lambda: setup.move_question(question, offset, actor_id=current_user.id), form)
     if outcome.message is not None:
         flash(str(outcome.message), "error")
         status = outcome.refusal.status if outcome.refusal is not None else 422

@@ -18,8 +18,9 @@ from dialogue.core.clock import utcnow
 from dialogue.core.models import Membership, Role, RoundKind, RoundState
 from dialogue.core.views import attempt
 from dialogue.rounds_admin import bp, forms
-from rounds import KINDS, get_kind, lifecycle
+from rounds import KINDS, get_kind, submissions
 from rounds.errors import RoundError
+from rounds.lifecycle import carry_over, editing, locks, schedule
 
 
 def admin_membership(slug: str) -> Membership:
@@ -36,7 +37,7 @@ def round_list(slug: str):
 
 def _render_list(membership, status=200):
     now = utcnow()
-    rounds = [(r, r.state_at(now), lifecycle.has_input(r)) for r in membership.dialogue.rounds]
+    rounds = [(r, r.state_at(now), submissions.has_input(r)) for r in membership.dialogue.rounds]
     return render_template(
         "rounds_admin/list.html",
         membership=membership,
@@ -73,7 +74,7 @@ def _read(form, kind, round_=None):
 def _render_form(membership, form, kind, round_=None, status=200, items_form=None):
     dialogue = membership.dialogue
     earlier = [r for r in dialogue.rounds if round_ is None or r.position < round_.position]
-    answered = lifecycle.has_input(round_) if round_ is not None else False
+    answered = submissions.has_input(round_) if round_ is not None else False
     return render_template(
         "rounds_admin/form.html",
         membership=membership,
@@ -95,7 +96,7 @@ def _fix(form, round_, stored=None) -> frozenset[str]:
     A disabled field sends nothing, so what the round has is read back; a value that is sent
     anyway goes to ``rounds.lifecycle``, which refuses it if it differs.
     """
-    fixed = lifecycle.fixed_settings(round_)
+    fixed = locks.fixed_settings(round_)
     for name in fixed:
         field = form[forms.SETTING_PREFIX + name]
         field.render_kw = {**(field.render_kw or {}), "disabled": True}
@@ -108,8 +109,8 @@ def _default_opening(dialogue) -> str:
     """After the last round closes, or tomorrow at 08:00, in the dialogue's time zone."""
     if dialogue.rounds:
         last = max(dialogue.rounds, key=lambda r: r.closes_at)
-        return lifecycle.to_local(last.closes_at, dialogue.timezone).strftime(forms.LOCAL_FORMAT)
-    tomorrow = lifecycle.to_local(utcnow(), dialogue.timezone).date() + dt.timedelta(days=1)
+        return schedule.to_local(last.closes_at, dialogue.timezone).strftime(forms.LOCAL_FORMAT)
+    tomorrow = schedule.to_local(utcnow(), dialogue.timezone).date() + dt.timedelta(days=1)
     return dt.datetime.combine(tomorrow, dt.time(8)).strftime(forms.LOCAL_FORMAT)
 
 
@@ -140,9 +141,7 @@ def create(slug: str):
     except forms.FormInvalid:
         return _render_form(membership, form, kind, status=422)
     outcome = attempt(
-        lambda: lifecycle.create_round(
-            dialogue, kind=kind_value, actor_id=current_user.id, **values
-        )
+        lambda: editing.create_round(dialogue, kind=kind_value, actor_id=current_user.id, **values)
     )
     if outcome.refusal is not None:
         _attach(form, outcome.refusal)
@@ -176,7 +175,7 @@ def edit(slug: str, round_id: int):
     except forms.FormInvalid:
         return _render_form(membership, form, kind, round_, 422, items_form)
     outcome = attempt(
-        lambda: lifecycle.update_round(round_, actor_id=current_user.id, now=utcnow(), **values)
+        lambda: editing.update_round(round_, actor_id=current_user.id, now=utcnow(), **values)
     )
     if outcome.refusal is not None:
         _attach(form, outcome.refusal)
@@ -215,7 +214,7 @@ def take_items(slug: str, round_id: int):
         flash(_("Please choose a round and enter how many items to take."), "error")
         return redirect(url_for(".edit", slug=slug, round_id=round_id), 303)
     outcome = attempt(
-        lambda: lifecycle.take_items_from(
+        lambda: carry_over.take_items_from(
             round_, source, count, actor_id=current_user.id, now=utcnow()
         )
     )
@@ -236,7 +235,7 @@ def move(slug: str, round_id: int):
     if not form.validate_on_submit():
         abort(422)
     offset = -1 if form.direction.data == "up" else 1
-    attempt(lambda: lifecycle.move_round(round_, offset, actor_id=current_user.id))
+    attempt(lambda: editing.move_round(round_, offset, actor_id=current_user.id))
     return redirect(url_for(".round_list", slug=slug), 303)
 
 
@@ -247,7 +246,7 @@ def repeat(slug: str, round_id: int):
     membership = admin_membership(slug)
     round_ = round_or_404(membership, round_id)
     outcome = attempt(
-        lambda: lifecycle.repeat_round(round_, actor_id=current_user.id, now=utcnow()),
+        lambda: carry_over.repeat_round(round_, actor_id=current_user.id, now=utcnow()),
         forms.RepeatForm(),
     )
     if outcome.message is not None:

@@ -33,8 +33,8 @@ from dialogue.membercheck.queries import confirmation
 from dialogue.synthesis.queries.traces import proposal_view
 from rounds import get_kind
 from rounds.identifying import masked_pairs
-from rounds.lifecycle import has_input
 from rounds.release import shown_to_staff
+from rounds.submissions import has_input
 from rounds.traceability import Graph
 
 AUTHORS = (Role.CONSULTANT, Role.MANAGEMENT)

@@ -25,7 +25,7 @@ from dialogue.synthesis.queries.figures import (
     visible_totals,
 )
 from rounds import get_kind
-from rounds.questions import describe_text_answer
+from rounds.questions.reading import describe_text_answer
 from rounds.results.cached import cached_results
 from rounds.traceability import Graph, chunks, proposal_id_of
 

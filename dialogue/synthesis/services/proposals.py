@@ -34,7 +34,8 @@ from dialogue.core.models.proposal import (
 )
 from rounds import get_kind
 from rounds.errors import InvalidSettings, RoundError
-from rounds.lifecycle import ITEMS_LOCKED, has_input, only_appends, refuse_locked
+from rounds.lifecycle.locks import ITEMS_LOCKED, only_appends, refuse_locked
+from rounds.submissions import has_input
 
 MAX_TITLE = 200
 MAX_NOTE = 500
@@ -292,7 +293,7 @@ def feed_final_values(round_: Round, *, actor_id: int | None) -> Round:
     """Make the dialogue's final values the items of ``round_`` (an action round, say).
 
     Once the round has answers, its items stay as they are and values finalised since are
-    added after them, where the kind allows that (``rounds.lifecycle.only_appends``).
+    added after them, where the kind allows that (``rounds.lifecycle.locks.only_appends``).
     """
     values = list_final_values(round_.dialogue)
     if not values:

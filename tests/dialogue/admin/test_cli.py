@@ -24,7 +24,7 @@ from dialogue.core.models import (
     RoundKind,
     RoundState,
 )
-from rounds.lifecycle import to_local
+from rounds.lifecycle.schedule import to_local
 from tests.conftest import csrf_from
 from tests.dialogue.auth.services.test_totp import SECRET_PATTERN
 

@@ -31,7 +31,7 @@ from dialogue.core.models.proposal import CoverageStatus, ProposalKind
 from dialogue.core.models.sends import ReminderSchedule
 from dialogue.followup.services import add_initiative
 from dialogue.synthesis.services.proposals import add_source, create_proposal, finalise_proposal
-from rounds.questions import QuestionSpec, add_question
+from rounds.questions.setup import QuestionSpec, add_question
 from tests.conftest import csrf_from
 from tests.factories import (
     STAFF_PASSWORD,

@@ -26,7 +26,7 @@ from dialogue.fingerprints.jobs import KIND, record_later
 from dialogue.synthesis.queries.exports import build_export
 from rounds import fingerprint
 from rounds.identifying import flagged_in_round, redact
-from rounds.lifecycle import set_published
+from rounds.lifecycle.editing import set_published
 from tests.conftest import csrf_from
 from tests.factories import (
     STAFF_PASSWORD,

@@ -17,9 +17,12 @@ from dialogue.core.models import (
     QuestionType,
     RoundKind,
 )
-from rounds import get_kind, lifecycle, questions
+from rounds import get_kind
 from rounds.errors import InvalidSettings, SubmissionRejected
-from rounds.questions import QuestionSpec, field_name
+from rounds.lifecycle import carry_over, editing
+from rounds.questions import answering, reading, setup
+from rounds.questions.answering import field_name
+from rounds.questions.setup import QuestionSpec
 from rounds.results.delphi import declared_rule, stop_verdict
 from rounds.results.reasons import shared_reasons
 from tests.factories import make_dialogue
@@ -196,10 +199,10 @@ def test_a_repeat_round_asks_again_only_about_items_without_consensus(db_session
     first = make_item_round(dialogue, RoundKind.CONSULTATION, max_length=300, stop_change=0.05)
     for member, rating in zip(members, "12345", strict=True):
         consult(first, member, {"arbejdsmiljo": "5", "samarbejde": rating, "rekruttering": "1"})
-    with pytest.raises(lifecycle.NotClosed):
-        lifecycle.repeat_round(first, actor_id=None, now=utcnow())
+    with pytest.raises(editing.NotClosed):
+        carry_over.repeat_round(first, actor_id=None, now=utcnow())
     close(first)
-    second = lifecycle.repeat_round(first, actor_id=None, now=utcnow())
+    second = carry_over.repeat_round(first, actor_id=None, now=utcnow())
     kind = get_kind(second.kind)
     # Consensus for and against both settle an item; the unanswered one is asked again.
     assert [item.key for item in kind.items(second)] == ["digitalisering", "samarbejde"]
@@ -225,9 +228,9 @@ def question_shape(question):
 
 def question_answers(round_):
     """How many choice rows and text answers the round's extra questions have."""
-    ids = [q.id for q in questions.questions_of(round_)]
+    ids = [q.id for q in reading.questions_of(round_)]
     chosen = select(QuestionAnswer).where(QuestionAnswer.question_id.in_(ids))
-    texts = select(Contribution).where(questions.text_answers(round_))
+    texts = select(Contribution).where(reading.text_answers(round_))
     return len(Session.scalars(chosen).all()) + len(Session.scalars(texts).all())
 
 
@@ -243,16 +246,16 @@ def test_a_repeat_round_asks_the_extra_questions_again_but_keeps_no_answers(db_s
         ),
         QuestionSpec(QuestionType.TEXT, "Hvorfor?", "Why?", maximum=40),
     ]  # fmt: skip
-    asked = [questions.add_question(first, spec, actor_id=None) for spec in specs]
-    questions.move_question(asked[0], 1, actor_id=None)
+    asked = [setup.add_question(first, spec, actor_id=None) for spec in specs]
+    setup.move_question(asked[0], 1, actor_id=None)
     for member, rating in zip(members, "12345", strict=True):
         consult(first, member, {"samarbejde": rating})
         channel = str(asked[1].options[0].id)
         raw = {field_name(asked[1]): [channel], field_name(asked[2]): "Fordi vi mødes for lidt"}
-        questions.answer_questions(first, author_of(member), raw, now=utcnow())
+        answering.answer_questions(first, author_of(member), raw, now=utcnow())
     close(first)
-    second = lifecycle.repeat_round(first, actor_id=None, now=utcnow())
-    before, after = questions.questions_of(first), questions.questions_of(second)
+    second = carry_over.repeat_round(first, actor_id=None, now=utcnow())
+    before, after = reading.questions_of(first), reading.questions_of(second)
     assert [question_shape(q) for q in after] == [question_shape(q) for q in before]
     assert [q.type for q in after][:2] == [QuestionType.MULTIPLE, QuestionType.BACKGROUND]
     assert {q.id for q in after}.isdisjoint(q.id for q in before)
@@ -274,11 +277,11 @@ def test_a_repeat_is_refused_when_the_declared_rule_says_stop(db_session):
     for round_ in (agreed, limited, ranked):
         close(round_)
     with pytest.raises(InvalidSettings) as refused:
-        lifecycle.repeat_round(agreed, actor_id=None, now=utcnow())
+        carry_over.repeat_round(agreed, actor_id=None, now=utcnow())
     assert "nothing to ask again" in str(refused.value.message)
     with pytest.raises(InvalidSettings) as refused:
-        lifecycle.repeat_round(limited, actor_id=None, now=utcnow())
+        carry_over.repeat_round(limited, actor_id=None, now=utcnow())
     assert "largest number of rounds" in str(refused.value.message)
     with pytest.raises(InvalidSettings):
-        lifecycle.repeat_round(ranked, actor_id=None, now=utcnow())
+        carry_over.repeat_round(ranked, actor_id=None, now=utcnow())
     assert len(dialogue.rounds) == 3

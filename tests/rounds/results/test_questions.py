@@ -12,11 +12,11 @@ from dialogue.core.db import Session
 from dialogue.core.models import QuestionType, RoundResultsCache
 from dialogue.core.results_cache import finalise
 from dialogue.privacy.services.erasure import erase_own_input
-from rounds.questions import QuestionSpec
+from rounds.questions.setup import QuestionSpec
 from rounds.results.questions import question_results
 from tests.factories import make_dialogue, make_round
 from tests.rounds.factories import author_of, participants
-from tests.rounds.test_questions import (
+from tests.rounds.questions.factories import (
     AGE,
     SCALE,
     SENIORITY,

@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.models import QuestionAnswer, QuestionType, Role, RoundQuestion
-from rounds import questions
-from rounds.questions import QuestionSpec, field_name
+from rounds.questions import answering, reading, setup
+from rounds.questions.answering import field_name
+from rounds.questions.setup import QuestionSpec
 from tests.conftest import csrf_from
 from tests.dialogue.test_participation import log_in_participant
 from tests.factories import (
@@ -71,7 +72,7 @@ def test_admin_adds_edits_and_removes_a_question(client):
         },
     )
     assert response.status_code == 303
-    (question,) = questions.questions_of(round_)
+    (question,) = reading.questions_of(round_)
     assert question.type is QuestionType.MULTIPLE
     assert question.maximum == 2
     assert [o.label_da for o in question.options] == ["Mail", "Møder", "Intranet"]
@@ -83,7 +84,7 @@ def test_admin_adds_edits_and_removes_a_question(client):
         data={"csrf_token": csrf_from(edit_page), "type": "background", "band_set": "seniority"},
     )
     assert response.status_code == 303
-    (question,) = questions.questions_of(round_)
+    (question,) = reading.questions_of(round_)
     assert question.type is QuestionType.BACKGROUND
     assert question.options[0].label_en == "Under 2 years"
     listing = text_of(client.get(questions_url(dialogue, round_)))
@@ -123,7 +124,7 @@ def test_bad_questions_are_refused_with_a_message_and_nothing_changes(client):
 def test_questions_are_locked_once_the_round_has_input(client):
     dialogue = make_dialogue(language="en")
     round_ = make_round(dialogue)
-    (question,) = [questions.add_question(round_, SINGLE, actor_id=None)]
+    (question,) = [setup.add_question(round_, SINGLE, actor_id=None)]
     (member,) = participants(dialogue, 1)
     make_contribution(round_, member, "En udfordring")
     log_in_staff(client, dialogue)
@@ -142,14 +143,14 @@ def test_questions_are_locked_once_the_round_has_input(client):
         response = client.post(url, data=data)
         assert response.status_code == 409, url
         assert "can no longer change" in text_of(response)
-    assert [(q.id, q.type) for q in questions.questions_of(round_)] == [
+    assert [(q.id, q.type) for q in reading.questions_of(round_)] == [
         (question.id, QuestionType.SINGLE)
     ]
 
 
 def test_another_dialogues_question_is_not_found(client):
     dialogue = make_dialogue(language="en")
-    question = questions.add_question(make_round(make_dialogue()), SINGLE, actor_id=None)
+    question = setup.add_question(make_round(make_dialogue()), SINGLE, actor_id=None)
     log_in_staff(client, dialogue)
     url = f"/d/{dialogue.slug}/manage/rounds/questions/{question.id}/edit"
     assert client.get(url).status_code == 404
@@ -162,8 +163,8 @@ def round_url(dialogue, round_):
 def test_participant_answers_in_fieldsets_in_their_language(client):
     dialogue = make_dialogue(language="da")
     round_ = make_round(dialogue)
-    single = questions.add_question(round_, SINGLE, actor_id=None)
-    age = questions.add_question(round_, AGE, actor_id=None)
+    single = setup.add_question(round_, SINGLE, actor_id=None)
+    age = setup.add_question(round_, AGE, actor_id=None)
     member = make_member(dialogue)
     log_in_participant(client, member)
     page = client.get(round_url(dialogue, round_))
@@ -188,8 +189,8 @@ def test_participant_answers_in_fieldsets_in_their_language(client):
 def test_bad_answers_get_a_message_and_change_nothing(client):
     dialogue = make_dialogue(language="en")
     round_ = make_round(dialogue)
-    single = questions.add_question(round_, SINGLE, actor_id=None)
-    scale = questions.add_question(
+    single = setup.add_question(round_, SINGLE, actor_id=None)
+    scale = setup.add_question(
         round_, QuestionSpec(QuestionType.SCALE, "Hvor?", "How much?"), actor_id=None
     )
     member = make_member(dialogue)
@@ -221,15 +222,15 @@ def test_a_round_without_questions_has_no_questions_form(client):
 def test_results_show_counts_and_bands_to_staff_and_counts_to_the_public(client):
     dialogue = make_dialogue(language="en", min_group_size=5, is_public=True)
     round_ = make_round(dialogue)
-    single = questions.add_question(round_, SINGLE, actor_id=None)
-    age = questions.add_question(round_, AGE, actor_id=None)
+    single = setup.add_question(round_, SINGLE, actor_id=None)
+    age = setup.add_question(round_, AGE, actor_id=None)
     now = utcnow()
     for index, member in enumerate(participants(dialogue, 12)):
         raw = {
             field_name(single): str(single.options[index % 2].id),
             field_name(age): str(age.options[0 if index < 6 else 2].id),
         }
-        questions.answer_questions(round_, author_of(member), raw, now=now)
+        answering.answer_questions(round_, author_of(member), raw, now=now)
     round_.opens_at, round_.closes_at = now - dt.timedelta(days=8), now - dt.timedelta(days=1)
     round_.is_published = True
     Session.flush()
@@ -245,11 +246,11 @@ def test_results_show_counts_and_bands_to_staff_and_counts_to_the_public(client)
 def test_my_input_shows_a_text_answer_under_its_question(client):
     dialogue = make_dialogue(language="en")
     round_ = make_round(dialogue)
-    why = questions.add_question(
+    why = setup.add_question(
         round_, QuestionSpec(QuestionType.TEXT, "Hvorfor?", "Why do you say so?"), actor_id=None
     )
     member = make_member(dialogue)
-    questions.answer_questions(
+    answering.answer_questions(
         round_, author_of(member), {field_name(why): "Fordi det er vigtigt"}, now=utcnow()
     )
     log_in_participant(client, member)

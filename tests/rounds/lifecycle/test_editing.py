@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Role, RoundKind
-from rounds import lifecycle
 from rounds.errors import InvalidSettings
+from rounds.lifecycle import editing, locks, schedule
 from tests.factories import make_dialogue, make_member, make_round
 from tests.rounds.factories import ITEMS, answer, closed_times, make_item_round, participants
 
@@ -25,7 +25,7 @@ def actions(dialogue):
 
 
 def create(dialogue, opens_at, closes_at=None, kind=RoundKind.PRIORITISATION, **settings):
-    return lifecycle.create_round(
+    return editing.create_round(
         dialogue,
         kind=kind,
         title="Prioritering",
@@ -64,7 +64,7 @@ def test_closing_at_midnight_on_the_last_sundays_of_october_and_march(db_session
 
 def test_a_time_that_does_not_exist_is_refused_with_a_suggestion(db_session):
     dialogue = make_dialogue()
-    with pytest.raises(lifecycle.ScheduleRefused) as refused:
+    with pytest.raises(schedule.ScheduleRefused) as refused:
         create(dialogue, dt.datetime(2026, 3, 22, 8, 0), dt.datetime(2026, 3, 29, 2, 30))
     assert "03:00" in str(refused.value.message)
     assert actions(dialogue) == []
@@ -78,7 +78,7 @@ def test_an_hour_that_happens_twice_means_its_first_occurrence(db_session):
 
 def test_a_round_must_close_after_it_opens(db_session):
     dialogue = make_dialogue()
-    with pytest.raises(lifecycle.ScheduleRefused):
+    with pytest.raises(schedule.ScheduleRefused):
         create(dialogue, dt.datetime(2026, 1, 5, 8, 0), dt.datetime(2026, 1, 5, 8, 0))
 
 
@@ -101,7 +101,7 @@ def test_invalid_settings_are_refused(db_session, settings, field):
 
 
 def update(round_, now=None, opens_at=None, closes_at=None, **settings):
-    return lifecycle.update_round(
+    return editing.update_round(
         round_,
         title=round_.title,
         prompt=round_.prompt,
@@ -121,16 +121,16 @@ def test_method_and_items_are_locked_once_the_round_has_input(db_session):
     update(round_, method="rank")
     (member,) = participants(dialogue, 1)
     answer(round_, member, ["arbejdsmiljo"])
-    with pytest.raises(lifecycle.SettingsLocked) as refused:
+    with pytest.raises(locks.SettingsLocked) as refused:
         update(round_, method="rate")
     assert "Method" in str(refused.value.message)
-    with pytest.raises(lifecycle.SettingsLocked):
+    with pytest.raises(locks.SettingsLocked):
         update(round_, items=ITEMS[:2])
     Session.refresh(round_)
     assert "method" not in round_.settings
     # The consensus and stop rule was declared to the participants before they answered.
     for changed in ({"min_share": 0.8}, {"stop_after": 4}, {"stop_change": 0.2}):
-        with pytest.raises(lifecycle.SettingsLocked) as refused:
+        with pytest.raises(locks.SettingsLocked) as refused:
             update(round_, **changed)
         assert refused.value.field == next(iter(changed))
     Session.refresh(round_)
@@ -151,15 +151,13 @@ def test_publishing_needs_a_closed_round_and_is_audited(db_session):
     dialogue = make_dialogue()
     admin = make_member(dialogue, Role.ADMIN)
     open_round = make_round(dialogue)
-    with pytest.raises(lifecycle.NotClosed):
-        lifecycle.set_published(
-            open_round, True, actor_id=admin.person_id, now=dt.datetime.now(UTC)
-        )
+    with pytest.raises(editing.NotClosed):
+        editing.set_published(open_round, True, actor_id=admin.person_id, now=dt.datetime.now(UTC))
     assert not open_round.is_published
     closed = make_round(dialogue, **closed_times())
-    lifecycle.set_published(closed, True, actor_id=admin.person_id, now=dt.datetime.now(UTC))
+    editing.set_published(closed, True, actor_id=admin.person_id, now=dt.datetime.now(UTC))
     assert closed.is_published
-    lifecycle.set_published(closed, False, actor_id=admin.person_id, now=dt.datetime.now(UTC))
+    editing.set_published(closed, False, actor_id=admin.person_id, now=dt.datetime.now(UTC))
     assert actions(dialogue) == ["round.publish", "round.unpublish"]
 
 
@@ -167,31 +165,15 @@ def test_a_published_round_cannot_be_reopened(db_session):
     dialogue = make_dialogue()
     closed = make_round(dialogue, **closed_times())
     closed.is_published = True
-    with pytest.raises(lifecycle.ScheduleRefused):
+    with pytest.raises(schedule.ScheduleRefused):
         update(closed, closes_at=dt.datetime.now(UTC) + dt.timedelta(days=1))
 
 
 def test_rounds_move_up_and_down(db_session):
     dialogue = make_dialogue()
     first, second = make_round(dialogue), make_round(dialogue)
-    lifecycle.move_round(second, -1, actor_id=None)
+    editing.move_round(second, -1, actor_id=None)
     Session.refresh(dialogue)
     assert [r.id for r in dialogue.rounds] == [second.id, first.id]
-    lifecycle.move_round(second, -1, actor_id=None)  # already first: nothing happens
+    editing.move_round(second, -1, actor_id=None)  # already first: nothing happens
     assert actions(dialogue) == ["round.reorder"]
-
-
-def test_a_culture_round_takes_the_top_priorities(db_session):
-    dialogue = make_dialogue()
-    priorities = make_item_round(dialogue, RoundKind.PRIORITISATION, top_k=1)
-    for member, first in zip(
-        participants(dialogue, 5), ["samarbejde"] * 3 + ["rekruttering"] * 2, strict=True
-    ):
-        answer(priorities, member, [first])
-    culture = make_round(dialogue, RoundKind.CULTURE)
-    with pytest.raises(lifecycle.NotClosed):
-        lifecycle.take_items_from(culture, priorities, 2, actor_id=None, now=dt.datetime.now(UTC))
-    later = priorities.closes_at + dt.timedelta(seconds=1)
-    lifecycle.take_items_from(culture, priorities, 2, actor_id=None, now=later)
-    assert [i["key"] for i in culture.settings["items"]] == ["samarbejde", "rekruttering"]
-    assert culture.settings["source_round"] == priorities.id

@@ -1,0 +1,1 @@
+"""The round lifecycle: scheduling, the locked-settings rule, editing and follow-on rounds."""

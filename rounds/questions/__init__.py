@@ -1,0 +1,1 @@
+"""Extra questions beside a round kind's own form: reading, setting up and answering them."""
