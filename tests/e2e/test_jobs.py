@@ -5,7 +5,7 @@ an application context with no request, as a command or another job would. One t
 each kind through ``dialogue worker`` (RQ on the Redis at 127.0.0.1:6379, a queue of the test's
 own) in a subprocess; another through the thread runner of an app server's process. Each job
 must end ``done``, its message in the dialogue's language (Danish) although the installation's
-default is English. ``dialogue.core.runner.KINDS`` lists the kinds; a kind missing here fails.
+default is English. ``dialogue.core.jobs.runner.KINDS`` lists the kinds; a kind missing here fails.
 """
 
 from __future__ import annotations
@@ -173,7 +173,7 @@ def test_every_kind_of_job_is_tested():
 
 
 def test_every_module_level_job_kind_is_registered():
-    """A module that enqueues a job ``…KIND`` not in ``dialogue.core.runner.KINDS`` fails."""
+    """A module that enqueues a job ``…KIND`` not in ``dialogue.core.jobs.runner.KINDS`` fails."""
     root = Path(dialogue.__file__).parent.parent  # the checkout: dialogue/ and rounds/
     defined = {}
     for path in [*root.joinpath("dialogue").rglob("*.py"), *root.joinpath("rounds").rglob("*.py")]:
