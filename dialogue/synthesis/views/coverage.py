@@ -17,6 +17,7 @@ from dialogue.core.access import round_or_404
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Role, Theme
 from dialogue.core.models.proposal import CoverageStatus
+from dialogue.core.views import attempt
 from dialogue.synthesis import bp, forms
 from dialogue.synthesis.queries.coverage import SORTS, coverage
 from dialogue.synthesis.queries.proposals import (
@@ -25,7 +26,6 @@ from dialogue.synthesis.queries.proposals import (
 from dialogue.synthesis.queries.uncovered import group_ids, group_texts
 from dialogue.synthesis.services import coverage as coverage_marks
 from rounds import get_kind
-from rounds.errors import RoundError
 from rounds.traceability import load_graph
 
 
@@ -59,18 +59,18 @@ def _mark(slug: str, **target):
     if not form.validate_on_submit():
         flash(_("Please choose a decision."), "error")
         return back
-    try:
-        coverage_marks.mark_coverage(
+    outcome = attempt(
+        lambda: coverage_marks.mark_coverage(
             membership.dialogue,
             status=CoverageStatus(form.status.data) if form.status.data else None,
             reason=form.reason.data,
             actor_id=current_user.id,
             **target,
         )
-    except RoundError as exc:
-        flash(str(exc.message), "error")
+    )
+    if outcome.message is not None:
+        flash(str(outcome.message), "error")
         return back
-    Session.commit()
     flash(_("The decision is saved."), "success")
     return back
 
@@ -154,18 +154,19 @@ def mark_group(slug: str, round_id: int):
     ids = group_ids(load_graph(membership.dialogue), membership.dialogue, round_, part)
     if ids is None:
         abort(404)
-    try:
-        count = coverage_marks.mark_group(
+    outcome = attempt(
+        lambda: coverage_marks.mark_group(
             membership.dialogue,
             ids,
             status=None if form.status.data == forms.CLEAR else CoverageStatus(form.status.data),
             reason=form.reason.data,
             actor_id=current_user.id,
         )
-    except RoundError as exc:
-        flash(str(exc.message), "error")
+    )
+    if outcome.message is not None:
+        flash(str(outcome.message), "error")
         return back
-    Session.commit()
+    count = outcome.result
     flash(
         ngettext(
             "The decision is saved for %(num)d contribution.",
