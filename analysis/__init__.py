@@ -6,8 +6,9 @@ keep the document ids, so every theme traces back to its contributions.
 
 import importlib
 
-#: Where each public name lives. Submodules load on first use, so that importing the app
-#: (which needs only ``analysis.consensus``) does not load scikit-learn in every worker.
+#: Where each public name lives. Submodules load on first use, so that importing the app (which
+#: needs only the statistics of ``analysis.consensus`` and ``analysis.rankings``) does not load
+#: scikit-learn in every worker.
 _LOCATIONS = {
     "AnalysisResult": "analysis.types",
     "CHANGE_KINDS": "analysis.types",
