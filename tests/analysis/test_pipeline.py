@@ -124,11 +124,11 @@ def test_every_document_lands_exactly_once(texts):
 
 
 def test_the_default_method_is_semantic_where_installed_unless_too_much_to_embed(monkeypatch):
-    from analysis import pipeline
+    from analysis import methods
 
-    monkeypatch.setattr(pipeline, "semantic_installed", lambda: True)
-    assert pipeline.default_method() == "semantic"
-    assert pipeline.default_method(pipeline.EMBED_ON_THE_SPOT) == "semantic"
-    assert pipeline.default_method(pipeline.EMBED_ON_THE_SPOT + 1) == "tfidf"
-    monkeypatch.setattr(pipeline, "semantic_installed", lambda: False)
-    assert pipeline.default_method() == "tfidf"
+    monkeypatch.setattr(methods, "semantic_installed", lambda: True)
+    assert methods.default_method() == "semantic"
+    assert methods.default_method(methods.EMBED_ON_THE_SPOT) == "semantic"
+    assert methods.default_method(methods.EMBED_ON_THE_SPOT + 1) == "tfidf"
+    monkeypatch.setattr(methods, "semantic_installed", lambda: False)
+    assert methods.default_method() == "tfidf"
