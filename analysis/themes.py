@@ -20,7 +20,8 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from analysis.naming import Namer, PhraseReader
+from analysis.naming import Namer
+from analysis.phrases import PhraseReader
 from analysis.quotes import representatives
 from analysis.types import Theme
 
