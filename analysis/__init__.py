@@ -6,8 +6,9 @@ keep the document ids, so every theme traces back to its contributions.
 
 import importlib
 
-#: Where each public name lives. Submodules load on first use, so that importing the app
-#: (which needs only ``analysis.consensus``) does not load scikit-learn in every worker.
+#: Where each public name lives. Submodules load on first use, so that importing the app (which
+#: needs only the statistics of ``analysis.consensus`` and ``analysis.rankings``) does not load
+#: scikit-learn in every worker.
 _LOCATIONS = {
     "AnalysisResult": "analysis.types",
     "CHANGE_KINDS": "analysis.types",
@@ -21,9 +22,9 @@ _LOCATIONS = {
     "ThemeMember": "analysis.types",
     "UNASSIGNED": "analysis.clustering",
     "analyse": "analysis.pipeline",
-    "default_method": "analysis.pipeline",
+    "default_method": "analysis.methods",
     "EmbeddingUnavailable": "analysis.embed",
-    "METHODS": "analysis.pipeline",
+    "METHODS": "analysis.methods",
     "load_embedder": "analysis.embed",
     "semantic_installed": "analysis.embed",
     "text_hash": "analysis.embed",

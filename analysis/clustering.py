@@ -1,12 +1,8 @@
 """Group document vectors into themes, choosing how many themes there are.
 
-Short texts share few words, so raw TF-IDF vectors are nearly orthogonal and k-means on them
-splits by accident. Latent semantic analysis (a truncated SVD, rows scaled to unit length)
-lets texts that use related words meet. The SVD is learnt on a sample and then applied to all
-rows in one product, which keeps a million texts cheap.
-
-The number of themes is chosen by the mean silhouette of k-means clusterings of a sample, over
-a range of k, so it is reproducible for a given seed. Texts far from their theme's centre and
+Texts are grouped in the latent space of :mod:`analysis.latent`. The number of themes is
+chosen by the mean silhouette of k-means clusterings of a sample, over a range of k, so it is
+reproducible for a given seed. Texts far from their theme's centre and
 themes too small to report become *unassigned*, so a minority view stays visible instead of
 being absorbed by the nearest large theme.
 
@@ -20,17 +16,16 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClusterMixin
-from sklearn.cluster import KMeans, MiniBatchKMeans, kmeans_plusplus
-from sklearn.decomposition import TruncatedSVD
+from sklearn.cluster import KMeans, kmeans_plusplus
 from sklearn.manifold import spectral_embedding
 from sklearn.metrics import pairwise_distances
 from sklearn.neighbors import kneighbors_graph
 from sklearn.preprocessing import normalize
 from sklearn.utils import check_random_state
-from threadpoolctl import ThreadpoolController
 
+from analysis.kmeans import draw_seed, kmeans, one_thread, sample_rows, search_k, silhouette
+from analysis.latent import centre_similarities, lsa_embedding
 from analysis.vectorize import Progress
 
 #: Label of texts that belong to no theme.
@@ -38,9 +33,6 @@ UNASSIGNED = -1
 #: The ways of grouping texts once the number of themes is chosen, the default first.
 ALGORITHMS = ("kmeans", "spectral")
 
-_FULL_KMEANS_LIMIT = 20_000  # above this, mini-batch k-means is as good and much faster
-_CHUNK = 65_536
-_THREADPOOLS: ThreadpoolController | None = None  # found on first use, see _one_thread
 _FRESH_STARTS = 2  # k-means++ starts of the k-means of all texts, beside the sample's run
 
 
@@ -143,7 +135,7 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         if self.n_clusters_ and self.algorithm == "spectral":
             labels = self._spectral(vectors, occupied, random_state)
         elif self.n_clusters_:
-            labels[occupied] = _kmeans(embedding[occupied], self.n_clusters_, random_state, starts)
+            labels[occupied] = kmeans(embedding[occupied], self.n_clusters_, random_state, starts)
         if self.n_clusters_:
             similarity = centre_similarities(vectors, labels, self.n_clusters_)
         report("cluster", 1, 1)
@@ -157,13 +149,13 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         those of its run on the sample, and fresh k-means++ seeds drawn from the sample.
         Spectral clustering draws none, so its random numbers are those it had before.
 
-        Not every k is tried (see :func:`_search_k`): 12 to 19 k-means runs and silhouettes
-        instead of 29. The silhouette curve of short texts is flat near its top,
-        so the k found scores as well on the benchmarks (NMI over five samples of each set,
+        Not every k is tried (see :func:`analysis.kmeans.search_k`): 12 to 19 k-means runs and
+        silhouettes instead of 29. The silhouette curve of short texts is flat near its top, so
+        the k found scores as well on the benchmarks (NMI over five samples of each set,
         benchmarks/RESULTS.md).
         """
         # float64 because scikit-learn's pairwise distances are several times faster in it
-        sample = embedding[_sample(len(embedding), self.sample_size, random_state)]
+        sample = embedding[sample_rows(len(embedding), self.sample_size, random_state)]
         sample = sample.astype(np.float64)
         n_distinct = len(np.unique(sample.round(4), axis=0))
         if self.n_themes is not None:
@@ -179,25 +171,25 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
             return min(1, n_distinct), None
         # One thread: on a small sample, waking OpenMP threads costs more than it saves. The
         # distances between the sample's texts are computed once, not once per k.
-        with _one_thread():
+        with one_thread():
             # The silhouettes' products take half the time in single precision, and agree
             # with double precision to six digits.
             distances = pairwise_distances(sample).astype(np.float32)
 
             def score(k: int) -> float:
                 if k not in self.silhouette_scores_:
-                    model = KMeans(k, n_init=2, random_state=_seed(random_state)).fit(sample)
+                    model = KMeans(k, n_init=2, random_state=draw_seed(random_state)).fit(sample)
                     centres[k] = model.cluster_centers_
                     self.silhouette_scores_[k] = silhouette(distances, model.labels_, k)
                 return self.silhouette_scores_[k]
 
             centres: dict[int, np.ndarray] = {}
-            _search_k(score, smallest, largest)
+            search_k(score, smallest, largest)
         best = max(self.silhouette_scores_, key=self.silhouette_scores_.__getitem__)
         if self.algorithm != "kmeans":
             return best, None
         fresh = [
-            kmeans_plusplus(sample, best, random_state=_seed(random_state))[0]
+            kmeans_plusplus(sample, best, random_state=draw_seed(random_state))[0]
             for _ in range(_FRESH_STARTS)
         ]
         return best, [centres[best], *fresh]
@@ -212,14 +204,14 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         """
         n_clusters = self.n_clusters_
         labels = np.full(vectors.shape[0], UNASSIGNED)
-        sample = occupied[_sample(len(occupied), self.graph_size, random_state)]
+        sample = occupied[sample_rows(len(occupied), self.graph_size, random_state)]
         n_neighbors = min(self.n_neighbors, len(sample) - 1)
         if n_clusters == 1 or n_neighbors < 1:
             labels[occupied] = 0
             return labels
         graph = kneighbors_graph(normalize(vectors[sample]), n_neighbors, include_self=False)
         graph = 0.5 * (graph + graph.T)
-        seed = _seed(random_state)
+        seed = draw_seed(random_state)
         with warnings.catch_warnings():
             # Separate components (say, texts copied word for word) are fine: each then has
             # eigenvectors of its own and becomes a theme or joins one.
@@ -237,7 +229,7 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
                 random_state=seed,
                 drop_first=False,
             )
-        with _one_thread():
+        with one_thread():
             labels[sample] = KMeans(n_clusters, n_init=10, random_state=seed).fit_predict(maps)
         if len(sample) < len(occupied):
             # A row's length scales all its similarities alike, so its best theme is the same.
@@ -303,159 +295,3 @@ def cluster_documents(
     """
     clusterer = ThemeClusterer(n_themes, **params).fit(vectors)
     return clusterer.labels_, clusterer.similarity_
-
-
-def lsa_embedding(
-    vectors, n_components: int, random_state, sample_size: int = 20_000
-) -> np.ndarray:
-    """Project rows of `vectors` onto their main latent directions, as dense unit vectors.
-
-    The SVD is learnt on at most `sample_size` rows: the directions of a large sample are those
-    of the whole corpus, and the one product that projects every row costs little.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> lsa_embedding(np.eye(4), 2, 0).shape
-    (4, 2)
-    """
-    random_state = check_random_state(random_state)
-    n_components = min(n_components, vectors.shape[1] - 1, vectors.shape[0] - 1)
-    if n_components < 2:  # too few dimensions to reduce: use the vectors as they are
-        dense = vectors.toarray() if sp.issparse(vectors) else np.asarray(vectors, dtype=np.float32)
-        return normalize(dense.astype(np.float32)) if dense.shape[1] else dense
-    svd = TruncatedSVD(n_components, n_iter=4, random_state=_seed(random_state))
-    # Identical rows have zero variance, and the SVD's explained-variance ratio divides by it;
-    # the components themselves are fine. One thread: the randomised SVD's dense steps are
-    # too small to share, and BLAS threads spinning for a busy core made it take ten times
-    # the CPU and up to a minute of waiting on a loaded machine.
-    with np.errstate(invalid="ignore", divide="ignore"), _one_thread():
-        svd.fit(vectors[_sample(vectors.shape[0], sample_size, random_state)])
-    components = svd.components_.T.astype(np.float32)
-    return normalize(np.asarray(vectors @ components, dtype=np.float32), copy=False)
-
-
-def centre_similarities(vectors, labels: np.ndarray, n_clusters: int) -> np.ndarray:
-    """Return the cosine similarity of every row of `vectors` with the mean of each cluster.
-
-    Measured on the original vectors, not the reduced ones: a few latent dimensions make every
-    text look close to some centre, while a text that shares no words with its cluster's
-    typical words is truly a poor fit.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> centre_similarities(np.array([[1.0, 0], [0, 1], [1, 0]]), np.array([0, 1, 0]), 2)
-    array([[1., 0.],
-           [0., 1.],
-           [1., 0.]], dtype=float32)
-    """
-    assigned = np.flatnonzero(labels >= 0)
-    members = sp.csr_matrix(
-        (np.ones(len(assigned)), (labels[assigned], assigned)),
-        shape=(n_clusters, vectors.shape[0]),
-    )
-    centres = members @ vectors
-    centres = normalize(centres.toarray() if sp.issparse(centres) else centres)
-    centres = centres.T.astype(np.float32)
-    similarity = np.empty((vectors.shape[0], n_clusters), dtype=np.float32)
-    for start in range(0, vectors.shape[0], _CHUNK):
-        similarity[start : start + _CHUNK] = vectors[start : start + _CHUNK] @ centres
-    return similarity
-
-
-def silhouette(distances: np.ndarray, labels: np.ndarray, n_clusters: int) -> float:
-    """Return the mean silhouette of `labels` given all pairwise `distances`.
-
-    The same figure as scikit-learn's ``silhouette_score(distances, labels,
-    metric="precomputed")``, in about half the time: each text's summed distance to every
-    cluster comes from one matrix product. A text alone in its cluster scores 0.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> points = np.array([[0.0], [0.1], [1.0], [1.2]])
-    >>> round(silhouette(np.abs(points - points.T), np.array([0, 0, 1, 1]), 2), 4)
-    0.8562
-    """
-    n = len(labels)
-    rows = np.arange(n)
-    sizes = np.bincount(labels, minlength=n_clusters)
-    members = np.zeros((n, n_clusters), dtype=np.result_type(distances.dtype, np.float32))
-    members[rows, labels] = 1
-    mean = distances @ members
-    own = sizes[labels]
-    inside = mean[rows, labels] / np.maximum(own - 1, 1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean /= sizes
-    mean[rows, labels] = np.inf
-    mean[:, sizes == 0] = np.inf
-    nearest = mean.min(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scores = np.where(own > 1, (nearest - inside) / np.maximum(inside, nearest), 0.0)
-    return float(np.nan_to_num(scores).mean())
-
-
-def _search_k(score, low: int, high: int) -> None:
-    """Call `score` on the numbers of themes worth trying between `low` and `high`.
-
-    First a coarse grid that grows by about a third each step (2, 3, 4, 5, 6, 8, 10, 13, 17,
-    22, 29, 30), so a clear peak at a small k is never jumped over; then every k between the
-    grid's neighbours of its best point: 12 to 19 k instead of all 29. A golden-section
-    search, cheaper still, missed a sharp peak at k=3 and chose worse k on the Danish set.
-    """
-    grid = [low]
-    while grid[-1] < high:
-        grid.append(min(high, max(grid[-1] + 1, round(grid[-1] * 1.3))))
-    best = int(np.argmax([score(k) for k in grid]))
-    for k in range(grid[max(best - 1, 0)] + 1, grid[min(best + 1, len(grid) - 1)]):
-        score(k)
-
-
-def _kmeans(embedding: np.ndarray, n_clusters: int, random_state, starts=None) -> np.ndarray:
-    """Cluster with full k-means on small data and mini-batch k-means on large data.
-
-    One thread: on the few dimensions used, k-means is bound by memory, not arithmetic, and
-    OpenMP threads waiting for each other made it several times slower on a busy machine.
-    Full k-means keeps the best of runs from given `starts` when there are any: centres
-    seeded on the sample that chose the number of themes, instead of on all texts, which made
-    up two thirds of the k-means time at 10,000 texts.
-    """
-    seed = _seed(random_state)
-    if len(embedding) > _FULL_KMEANS_LIMIT:
-        model = MiniBatchKMeans(n_clusters, batch_size=4096, n_init=3, random_state=seed)
-    elif starts:
-        with _one_thread():
-            runs = [
-                KMeans(n_clusters, init=start.astype(embedding.dtype), n_init=1).fit(embedding)
-                for start in starts
-            ]
-        return min(runs, key=lambda run: run.inertia_).labels_
-    else:
-        model = KMeans(n_clusters, n_init=3, random_state=seed)
-    with _one_thread():
-        return model.fit_predict(embedding)
-
-
-def _one_thread():
-    """Limit BLAS and OpenMP to one thread for a while.
-
-    The libraries are looked up once per process: ``threadpool_limits`` looks them up on every
-    call, which cost 3 ms, three times a run.
-    """
-    global _THREADPOOLS
-    if _THREADPOOLS is None:
-        _THREADPOOLS = ThreadpoolController()
-    return _THREADPOOLS.limit(limits=1)
-
-
-def _sample(n: int, size: int, random_state) -> np.ndarray:
-    """Return sorted indices of a random sample of at most `size` of `n` rows."""
-    if n <= size:
-        return np.arange(n)
-    return np.sort(random_state.choice(n, size, replace=False))
-
-
-def _seed(random_state) -> int:
-    """Draw a seed for a scikit-learn component from our one random state."""
-    return int(random_state.randint(np.iinfo(np.int32).max))

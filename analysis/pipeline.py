@@ -25,60 +25,16 @@ from sklearn.utils import check_random_state
 
 from analysis.clustering import UNASSIGNED, ThemeClusterer
 from analysis.duplicates import near_duplicate_groups
-from analysis.embed import (
-    WINDOW,
-    EmbeddingUnavailable,
-    load_embedder,
-    semantic_installed,
-    semantic_space,
-)
+from analysis.embed import WINDOW, EmbeddingUnavailable, load_embedder, semantic_space
+from analysis.inputs import columns, stored_embeddings, texts_with_content
+from analysis.methods import METHODS, clusterer_settings
 from analysis.text import LANGUAGES, detect_language, text_languages
 from analysis.themes import author_frequency, describe_themes
-from analysis.types import AnalysisResult, Document
+from analysis.types import AnalysisResult
 from analysis.vectorize import Progress, TermVectorizer
 
 #: Label of documents without text in :attr:`ThemeAnalysis.labels_`.
 SKIPPED = -2
-#: The vectorising methods, the default first.
-METHODS = ("tfidf", "semantic")
-#: Latent dimensions and fewest themes of the semantic method. Embeddings keep more useful
-#: dimensions than short texts' TF-IDF (Polis NMI 0.52 at 20 against 0.44 at 10); and their
-#: silhouette curve is flat, where k=2 won by 0.01 on the Danish set with NMI 0.02, while
-#: the best k from 3 up scored 0.44. The latent space only chooses the number of themes: the
-#: semantic method then groups the texts by spectral clustering of their neighbour graph,
-#: which raised the benchmark NMI over k-means from 0.49 to 0.60 on the Polis set and from
-#: 0.39 to 0.44 on the Danish one; told k, it scores 0.55 to 0.62 for any k from 10 to 30 there.
-SEMANTIC_COMPONENTS = 20
-SEMANTIC_MIN_THEMES = 3
-#: Texts whose silhouettes choose the number of TF-IDF themes: fewer than the clusterer's
-#: 1,000, as choosing k was the largest fixed cost of a run at 10,000 texts (0.040 s of 0.26,
-#: 0.024 s with 600). Over 25 samples per benchmark set the TF-IDF NMI was 0.375, 0.265 and
-#: 0.376 with 600 against 0.375, 0.265 and 0.382 with 1,000 (spread 0.01-0.03), and 0.378, 0.266
-#: and 0.377 before the other speed-ups of issue #19 item 6.
-TFIDF_SAMPLE = 600
-#: The semantic method's, with which its figures in docs/themes.md were measured.
-SEMANTIC_SAMPLE = 1000
-
-
-#: Most texts the default method embeds on the spot: about a minute on one core. Beyond it,
-#: texts without stored vectors are grouped by TF-IDF, in seconds rather than hours.
-EMBED_ON_THE_SPOT = 2_000
-
-
-def default_method(n_to_embed: int = 0) -> str:
-    """Return the method to use when the user chose none.
-
-    The semantic method found the topics of every benchmark set better (NMI 1.4 to 2.1 times
-    TF-IDF's on each of five samples per set, docs/themes.md), so it is the default wherever
-    the ``semantic`` extra is installed, unless more than `EMBED_ON_THE_SPOT` texts would first
-    have to be embedded.
-
-    Examples
-    --------
-    >>> default_method(10**6)
-    'tfidf'
-    """
-    return "semantic" if semantic_installed() and n_to_embed <= EMBED_ON_THE_SPOT else "tfidf"
 
 
 class ThemeAnalysis(BaseEstimator):
@@ -192,8 +148,8 @@ class ThemeAnalysis(BaseEstimator):
         """
         if self.method not in METHODS:
             raise ValueError(f"method must be one of {METHODS}, not {self.method!r}")
-        all_ids, all_texts, all_authors = _columns(documents)
-        texts, present = _texts_with_content(all_texts)
+        all_ids, all_texts, all_authors = columns(documents)
+        texts, present = texts_with_content(all_texts)
         self.language_ = self._language(texts)
         random_state = check_random_state(self.random_state)
         self.vectorizer_ = TermVectorizer(self.language_)
@@ -239,13 +195,7 @@ class ThemeAnalysis(BaseEstimator):
             embedded, tokens = embedder.embed(texts, progress=progress)
             self.n_windowed_ = int((tokens > WINDOW).sum())
         else:
-            embeddings = np.asarray(embeddings, dtype=np.float32)
-            if embeddings.ndim != 2 or len(embeddings) != n_documents:
-                raise ValueError(
-                    f"embeddings must have one row per document ({n_documents}), "
-                    f"not shape {embeddings.shape}"
-                )
-            embedded = embeddings[present]
+            embedded = stored_embeddings(embeddings, present, n_documents)
         if not np.isfinite(embedded).all():
             raise ValueError("embeddings must be finite numbers")
         return semantic_space(embedded, text_languages(texts))
@@ -280,14 +230,10 @@ class ThemeAnalysis(BaseEstimator):
     def _clusterer(self, random_state) -> ThemeClusterer:
         if self.n_themes is not None and self.n_themes < 1:
             raise ValueError(f"n_themes must be at least 1, not {self.n_themes}")
-        semantic = self.method_ == "semantic"
         return ThemeClusterer(
             self.n_themes,
             max_themes=self.max_themes,
-            min_themes=SEMANTIC_MIN_THEMES if semantic else 2,
-            n_components=SEMANTIC_COMPONENTS if semantic else self.n_components,
-            sample_size=SEMANTIC_SAMPLE if semantic else TFIDF_SAMPLE,
-            algorithm="spectral" if semantic else "kmeans",
+            **clusterer_settings(self.method_, self.n_components),
             min_theme_size=self.min_group_size,
             min_similarity=self.min_similarity,
             random_state=int(random_state.randint(np.iinfo(np.int32).max)),
@@ -330,6 +276,7 @@ def analyse(documents, *, n_themes: int | None = None, embeddings=None, **params
 
     Examples
     --------
+    >>> from analysis.types import Document
     >>> docs = [Document(f"c{i}", text) for i, text in enumerate(
     ...     ["more bike lanes"] * 5 + ["cheaper bus tickets"] * 5 + [None])]
     >>> result = analyse(docs, random_state=0)
@@ -337,31 +284,6 @@ def analyse(documents, *, n_themes: int | None = None, embeddings=None, **params
     (['cheaper bus tickets', 'bike lanes'], ('c10',))
     """
     return ThemeAnalysis(n_themes, **params).fit(documents, embeddings=embeddings).result_
-
-
-def _columns(documents) -> tuple[list, list, list]:
-    """Return the ids, texts and authors of `documents`; plain texts get their position as id.
-
-    Plain texts are not wrapped in :class:`Document` objects, which took 5 ms at 10,000 texts.
-    """
-    documents = list(documents)
-    if not documents:
-        raise ValueError("there are no texts to analyse: the input is empty")
-    if all(isinstance(document, Document) for document in documents):
-        return (
-            [document.id for document in documents],
-            [document.text for document in documents],
-            [document.author for document in documents],
-        )
-    return list(range(len(documents))), documents, [None] * len(documents)
-
-
-def _texts_with_content(texts: list) -> tuple[list[str], np.ndarray]:
-    """Return the texts that have content and their positions among `texts`."""
-    present = [i for i, text in enumerate(texts) if isinstance(text, str) and text.strip()]
-    if not present:
-        raise ValueError("none of the texts has any content to analyse")
-    return [texts[index] for index in present], np.array(present)
 
 
 def _report(progress: Progress | None, stage: str) -> None:

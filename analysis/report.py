@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from analysis.pipeline import ThemeAnalysis
-from analysis.types import Document
+from analysis.types import AnalysisResult, Document
 from analysis.vectorize import Progress
 
 
@@ -70,9 +70,13 @@ def themes_report(
         random_state=seed,
         method=method,
     ).fit(documents, progress=progress)
-    result = analysis.result_
+    return _as_json(analysis.result_, len(documents))
+
+
+def _as_json(result: AnalysisResult, n_rows: int) -> dict:
+    """The report of `result` on `n_rows` rows, documents numbered by their row."""
     return {
-        "parameters": dict(result.parameters) | {"n_rows": len(documents)},
+        "parameters": dict(result.parameters) | {"n_rows": n_rows},
         "themes": [
             {
                 "id": theme.id,

@@ -57,9 +57,7 @@ def match_themes(
     previous_ids = list(previous)
     old = [set(members) for members in previous.values()]
     new = [set(members) for members in current]
-    overlap = np.zeros((len(old), len(new)))
-    for row, members in enumerate(old):
-        overlap[row] = [len(members & cluster) for cluster in new]
+    overlap = _overlap(old, new)
     old_sizes = np.array([len(a) for a in old], dtype=float).reshape(-1, 1)
     new_sizes = np.array([len(b) for b in new], dtype=float).reshape(1, -1)
     linked = (overlap > 0) & (overlap >= min_share * old_sizes) & (overlap >= min_share * new_sizes)
@@ -76,11 +74,23 @@ def match_themes(
         changes.append(
             ThemeChange(theme_id, kind, cluster, from_ids, len(new[cluster]), previous_size)
         )
+    return tuple(changes + _gone(previous_ids, old, linked))
+
+
+def _overlap(old: list[set], new: list[set]) -> np.ndarray:
+    """Documents shared by each earlier theme (rows) and each new cluster (columns)."""
+    overlap = np.zeros((len(old), len(new)))
+    for row, members in enumerate(old):
+        overlap[row] = [len(members & cluster) for cluster in new]
+    return overlap
+
+
+def _gone(previous_ids: list, old: list[set], linked: np.ndarray) -> list[ThemeChange]:
+    """A ``"gone"`` change for each earlier theme linked to no cluster."""
     gone = np.flatnonzero(~linked.any(axis=1))
-    changes += [
+    return [
         ThemeChange(previous_ids[i], "gone", None, (previous_ids[i],), 0, len(old[i])) for i in gone
     ]
-    return tuple(changes)
 
 
 def _matched(overlap: np.ndarray, union: np.ndarray, linked: np.ndarray) -> dict[int, int]:

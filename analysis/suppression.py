@@ -1,6 +1,6 @@
 """Which breakdown groups may be shown when groups of several dimensions overlap.
 
-``consensus.suppress_small_groups`` protects one dimension from "total minus the others". Two
+``suppress_small_groups`` protects one dimension from "total minus the others". Two
 dimensions shown side by side leak more: a department of 6 whose 5 leaders are all the
 dialogue's leaders shows, as department minus leaders, the one non-leader's answer. So the
 groups of every dimension are checked together, as sets of the same people:
@@ -180,3 +180,50 @@ def shown_disjoint(sizes: Mapping[Hashable, int], total: int, min_size: int) -> 
         if victim is None:
             return set(visible)
         hidden.add(victim)
+
+
+def suppress_small_groups(
+    counts_by_group: Mapping[str, int], min_size: int = 5, show_total: bool = True
+) -> tuple[dict[str, int | None], int | None]:
+    """Hide breakdown groups too small to keep their authors anonymous.
+
+    Groups with fewer than ``min_size`` distinct authors become None.  While the total is shown,
+    the hidden groups together equal the total minus the visible ones, so they must add up to at
+    least ``min_size`` too: the smallest visible groups (ties by name) are hidden until they do.
+    The total is None when below ``min_size`` or not shown, which also protects a breakdown
+    consisting of one small group.  Groups that overlap across dimensions need more (the rest
+    of this module).
+
+    Parameters
+    ----------
+    counts_by_group : mapping of str to int
+        Distinct authors per group (department, role, ...).
+    min_size : int, default 5
+        Smallest publishable group; below 3 is refused.
+    show_total : bool, default True
+        Whether the total is displayed alongside the groups.
+
+    Returns
+    -------
+    tuple of (dict, int or None)
+        Each group's count or None if suppressed, and the total or None.
+
+    Examples
+    --------
+    >>> suppress_small_groups({"A": 2, "B": 7, "C": 9, "D": 12})
+    ({'A': None, 'B': None, 'C': 9, 'D': 12}, 30)
+    """
+    if min_size < 3:
+        raise ValueError("min_size below 3 would expose individuals; use 3 or more")
+    if any(int(c) != c or c < 0 for c in counts_by_group.values()):
+        raise ValueError("counts must be non-negative integers")
+    shown = {g: (int(c) if c >= min_size else None) for g, c in counts_by_group.items()}
+    total = int(sum(counts_by_group.values()))
+    total_shown = show_total and total >= min_size
+    visible = sorted((c, g) for g, c in shown.items() if c is not None)
+    hidden = total - sum(c for c, _g in visible)
+    while total_shown and visible and len(visible) < len(shown) and hidden < min_size:
+        count, group = visible.pop(0)
+        shown[group] = None
+        hidden += count
+    return shown, (total if total_shown else None)

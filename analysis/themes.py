@@ -20,7 +20,8 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from analysis.naming import Namer, PhraseReader
+from analysis.naming import Namer
+from analysis.phrases import PhraseReader
 from analysis.quotes import representatives
 from analysis.types import Theme
 
@@ -246,24 +247,17 @@ def describe_themes(
     scores = _class_tfidf(frequency, n_themes)
     phrase = np.fromiter((" " in name for name in names.tolist()), dtype=bool, count=len(names))
     ids = np.fromiter(ids, dtype=object, count=len(labels))
-    order = np.lexsort((-similarity, labels))
-    starts = np.searchsorted(labels[order], np.arange(n_themes + 1))
-    reader = None
-    if texts is not None and vectorizer is not None:
-        reader = PhraseReader(texts, vectorizer, public, authors)
     duplicate_of = np.full(len(labels), -1)
     for number, group in enumerate(duplicate_groups):
         duplicate_of[group] = number
-    namer = Namer(
-        _distinctiveness(vectors, labels, frequency),
-        scores,
-        names,
-        public & ~phrase,
-        NUMBERED.get(getattr(vectorizer, "language", None), NUMBERED["en"]),
-    )
-    members_of = [order[starts[theme] : starts[theme + 1]] for theme in range(n_themes)]
+    numbered = NUMBERED.get(getattr(vectorizer, "language", None), NUMBERED["en"])
+    distinctive = _distinctiveness(vectors, labels, frequency)
+    namer = Namer(distinctive, scores, names, public & ~phrase, numbered)
+    members_of = _members_by_theme(labels, similarity, n_themes)
     samples = [_spread(members, SAMPLE_SIZE) for members in members_of]
-    phrases = reader.read(samples, min_authors) if reader else None
+    phrases = None
+    if texts is not None and vectorizer is not None:
+        phrases = PhraseReader(texts, vectorizer, public, authors).read(samples, min_authors)
     themes = []
     for theme, (members, sample) in enumerate(zip(members_of, samples, strict=True)):
         rows = vectors[sample]
@@ -288,6 +282,13 @@ def describe_themes(
             )
         )
     return tuple(themes)
+
+
+def _members_by_theme(labels: np.ndarray, similarity: np.ndarray, n_themes: int) -> list:
+    """Rows of each theme's members, the best fit to the theme's centre first."""
+    order = np.lexsort((-similarity, labels))
+    starts = np.searchsorted(labels[order], np.arange(n_themes + 1))
+    return [order[starts[theme] : starts[theme + 1]] for theme in range(n_themes)]
 
 
 def _spread(members: np.ndarray, size: int) -> np.ndarray:

@@ -13,8 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import joinedload
 
-from analysis.consensus import suppress_small_groups
-from analysis.suppression import why_hidden
+from analysis.suppression import suppress_small_groups, why_hidden
 from dialogue.auth.services.logins import link_lifetime, mail_text
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session

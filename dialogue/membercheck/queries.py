@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import or_, select
 
-from analysis.consensus import suppress_small_groups
+from analysis.suppression import suppress_small_groups
 from dialogue.core.db import Session
 from dialogue.core.models import (
     Contribution,

@@ -1,8 +1,9 @@
 """Each kind's answers aggregated with ``analysis.consensus``, small groups hidden.
 
-The statistics themselves live in ``analysis.consensus``; this module turns stored answers into
-its matrices and applies the anonymity rule to what comes back: an item, a round or a breakdown
-group with fewer distinct authors than the dialogue's ``min_group_size`` shows no numbers at all.
+The statistics themselves live in ``analysis.consensus`` and ``analysis.rankings``; this module
+turns stored answers into their matrices and applies the anonymity rule to what comes back: an
+item, a round or a breakdown group with fewer distinct authors than the dialogue's
+``min_group_size`` shows no numbers at all.
 """
 
 from __future__ import annotations
@@ -14,16 +15,8 @@ from typing import Any
 import numpy as np
 from flask_babel import lazy_gettext as _l
 
-from analysis.consensus import (
-    Stability,
-    consensus_verdict,
-    kendalls_w,
-    points_summary,
-    ranking_summary,
-    ranks_from_top_k,
-    rating_stability,
-    rating_summary,
-)
+from analysis.consensus import Stability, consensus_verdict, rating_stability, rating_summary
+from analysis.rankings import kendalls_w, points_summary, ranking_summary, ranks_from_top_k
 from dialogue.core.models import Round
 from rounds.items import Item
 from rounds.results.records import ItemResult, RoundResults, suppressed_items

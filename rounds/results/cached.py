@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from analysis.consensus import ItemPoints, ItemRanking, ItemRatings, KendallW, Stability
+from analysis.consensus import ItemRatings, Stability
+from analysis.rankings import ItemPoints, ItemRanking, KendallW
 from dialogue.core.models import Round
 from rounds.results.records import ItemResult, RoundResults, suppressed_items
 from rounds.results.segments import Breakdown, GroupRow, author_segments

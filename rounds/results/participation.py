@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import func, select
 
-from analysis.consensus import suppress_small_groups
-from analysis.suppression import shown_groups, why_hidden
+from analysis.suppression import shown_groups, suppress_small_groups, why_hidden
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Membership, Role, Round
 from dialogue.core.results_cache import cached, final, finaliser, is_cacheable, register

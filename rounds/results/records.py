@@ -8,7 +8,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from analysis.consensus import ItemPoints, ItemRanking, ItemRatings, KendallW, Stability
+from analysis.consensus import ItemRatings, Stability
+from analysis.rankings import ItemPoints, ItemRanking, KendallW
 from rounds.items import Item
 from rounds.results.segments import Breakdown
 

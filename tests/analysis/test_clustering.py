@@ -2,14 +2,12 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.datasets import make_moons
-from sklearn.metrics import adjusted_rand_score, pairwise_distances, silhouette_score
+from sklearn.metrics import adjusted_rand_score
 
 from analysis.clustering import (
     UNASSIGNED,
     ThemeClusterer,
-    _search_k,
     cluster_documents,
-    silhouette,
 )
 from analysis.vectorize import TermVectorizer
 
@@ -113,27 +111,3 @@ def test_spectral_accepts_a_graph_in_pieces():
 def test_an_unknown_algorithm_is_refused():
     with pytest.raises(ValueError, match="algorithm must be one of"):
         ThemeClusterer(algorithm="dbscan").fit(np.eye(6))
-
-
-def test_silhouette_matches_scikit_learn_including_single_member_clusters():
-    points = np.random.default_rng(0).normal(size=(60, 4))
-    distances = pairwise_distances(points)
-    for labels in (np.arange(60) % 3, np.r_[np.zeros(57, int), 1, 2, 2], np.arange(60) % 7):
-        expected = silhouette_score(distances, labels, metric="precomputed")
-        assert silhouette(distances, labels, labels.max() + 1) == pytest.approx(expected)
-
-
-@pytest.mark.parametrize("peak", [2, 3, 7, 17, 29, 30])
-def test_the_search_for_k_finds_a_single_peak_without_trying_every_k(peak):
-    scored = {}
-    _search_k(lambda k: scored.setdefault(k, -abs(k - peak)), 2, 30)
-    assert max(scored, key=scored.get) == peak
-    assert len(scored) <= 19
-
-
-def test_the_search_for_k_finds_a_sharp_small_peak_before_a_higher_plateau():
-    """A clear three-theme structure scores above the noise that many small clusters fit."""
-    curve = {k: 0.3 + 0.01 * k for k in range(2, 31)} | {3: 0.8}
-    scored = {}
-    _search_k(lambda k: scored.setdefault(k, curve[k]), 2, 30)
-    assert max(scored, key=scored.get) == 3

@@ -121,14 +121,3 @@ def test_every_document_lands_exactly_once(texts):
             analyse(documents, random_state=0)
         return
     assert_every_document_once(analyse(documents, random_state=0), documents)
-
-
-def test_the_default_method_is_semantic_where_installed_unless_too_much_to_embed(monkeypatch):
-    from analysis import pipeline
-
-    monkeypatch.setattr(pipeline, "semantic_installed", lambda: True)
-    assert pipeline.default_method() == "semantic"
-    assert pipeline.default_method(pipeline.EMBED_ON_THE_SPOT) == "semantic"
-    assert pipeline.default_method(pipeline.EMBED_ON_THE_SPOT + 1) == "tfidf"
-    monkeypatch.setattr(pipeline, "semantic_installed", lambda: False)
-    assert pipeline.default_method() == "tfidf"

@@ -9,8 +9,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.consensus import suppress_small_groups
-from analysis.suppression import PROTECTS, SMALL, shown_disjoint, shown_groups, why_hidden
+from analysis.suppression import (
+    PROTECTS,
+    SMALL,
+    shown_disjoint,
+    shown_groups,
+    suppress_small_groups,
+    why_hidden,
+)
+
+# No example database on disk (keeps the work tree clean); no deadlines (no timing asserts).
+quick = settings(database=None, deadline=None, max_examples=150)
 
 
 def test_two_hidden_groups_of_one_each_hide_the_rest_too():
@@ -137,3 +146,74 @@ def test_shown_disjoint_agrees_with_shown_groups_on_one_dimension():
             start += size
         expected = shown_groups({"option": members}, set(range(total)), k)["option"]
         assert shown_disjoint(sizes, total, k) == expected, (sizes, k)
+
+
+# --- suppress_small_groups --------------------------------------------------------------------
+
+
+def test_no_suppression_when_all_groups_are_large():
+    assert suppress_small_groups({"HR": 5, "IT": 8}) == ({"HR": 5, "IT": 8}, 13)
+
+
+def test_single_small_group_triggers_complementary_suppression():
+    # Without hiding "B", A = 30 - 9 - 12 - 7 = 2 could be recovered.
+    counts = {"A": 2, "B": 7, "C": 9, "D": 12}
+    assert suppress_small_groups(counts) == ({"A": None, "B": None, "C": 9, "D": 12}, 30)
+
+
+def test_complement_ties_are_broken_by_name():
+    counts = {"z": 1, "y": 6, "x": 6}
+    assert suppress_small_groups(counts, min_size=3) == ({"z": None, "y": 6, "x": None}, 13)
+
+
+def test_small_groups_hidden_together_below_k_need_a_complement():
+    # Showing C beside the total would expose A and B together: a group of 3.
+    counts = {"A": 2, "B": 1, "C": 9}
+    assert suppress_small_groups(counts) == ({"A": None, "B": None, "C": None}, 12)
+
+
+def test_small_groups_hidden_together_from_k_on_need_no_complement():
+    counts = {"A": 2, "B": 3, "C": 9}
+    assert suppress_small_groups(counts) == ({"A": None, "B": None, "C": 9}, 14)
+
+
+def test_no_complement_when_total_is_hidden():
+    counts = {"A": 2, "B": 7, "C": 9}
+    assert suppress_small_groups(counts, show_total=False) == ({"A": None, "B": 7, "C": 9}, None)
+
+
+def test_total_below_min_size_is_hidden():
+    assert suppress_small_groups({"A": 4}) == ({"A": None}, None)
+    assert suppress_small_groups({"A": 1, "B": 1}, min_size=3) == ({"A": None, "B": None}, None)
+    # A total of 3 is itself a publishable group; it reveals only A + B, not either one.
+    assert suppress_small_groups({"A": 1, "B": 2}, min_size=3) == ({"A": None, "B": None}, 3)
+    assert suppress_small_groups({}) == ({}, None)
+
+
+@pytest.mark.parametrize("min_size", [0, 1, 2])
+def test_min_size_below_three_is_refused(min_size):
+    with pytest.raises(ValueError, match="min_size"):
+        suppress_small_groups({"A": 10}, min_size=min_size)
+
+
+@pytest.mark.parametrize("counts", [{"A": -1}, {"A": 2.5}])
+def test_counts_must_be_non_negative_integers(counts):
+    with pytest.raises(ValueError, match="counts"):
+        suppress_small_groups(counts)
+
+
+@quick
+@given(
+    st.dictionaries(st.text(min_size=1, max_size=3), st.integers(0, 20), max_size=8),
+    st.integers(3, 10),
+    st.booleans(),
+)
+def test_no_small_group_can_be_seen_or_derived(counts, min_size, show_total):
+    shown, total = suppress_small_groups(counts, min_size, show_total)
+    assert shown.keys() == counts.keys()
+    visible = {g: c for g, c in shown.items() if c is not None}
+    assert all(c >= min_size and c == counts[g] for g, c in visible.items())
+    if total is not None:
+        assert total == sum(counts.values()) >= min_size
+        # With a total on show, a lone hidden group would be total minus the visible ones.
+        assert len(shown) - len(visible) != 1

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from flask_babel import force_locale
 
-from analysis.consensus import ItemPoints, ItemRanking, ItemRatings, KendallW
+from analysis.consensus import ItemRatings
+from analysis.rankings import ItemPoints, ItemRanking, KendallW
 from dialogue.results.queries import plain_summary
 from rounds.results.records import ItemResult, RoundResults
 
