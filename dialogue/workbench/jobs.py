@@ -20,7 +20,7 @@ from dialogue.core.jobs.runner import JobContext, JobOutcome, JobRefused, enqueu
 from dialogue.core.jobs.worker import _worker_app
 from dialogue.core.models import Round
 from rounds import embedding_worker
-from rounds.theme_run import run_analysis
+from rounds.theme_run.running import run_analysis
 
 logger = logging.getLogger(__name__)
 

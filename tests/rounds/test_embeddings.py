@@ -17,7 +17,7 @@ from dialogue.core.models import AnalysisRun, Contribution, Job
 from dialogue.workbench.cli.themes import analyse_command, embed_command, themes_command
 from dialogue.workbench.jobs import schedule as schedule_embedding
 from rounds import embeddings
-from rounds.theme_run import run_analysis
+from rounds.theme_run.running import run_analysis
 from tests.conftest import require
 from tests.dialogue.test_participation import setup_round, submit
 from tests.dialogue.workbench.cli.test_themes import write_csv
