@@ -21,10 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from dialogue.core.db import Session, read_apart
 from dialogue.core.models import Contribution, ModerationState, Round, RoundState
-from dialogue.core.models.question import (
-    QUESTION_TARGET_PREFIX,
-    kind_input,
-)
+from dialogue.core.models.question import QUESTION_TARGET_PREFIX, kind_input
 from rounds import identifying, release
 from rounds.errors import RoundClosed, SubmissionRejected
 from rounds.traceability import record_withdrawals
