@@ -19,7 +19,7 @@ from dialogue.core.models import Contribution, Round
 from rounds import answers, submissions
 from rounds.errors import InvalidSettings, SubmissionRejected
 from rounds.items import Item
-from rounds.prioritisation import parse_ratings
+from rounds.priorities import parse_ratings
 from rounds.results.aggregation import rating_results
 from rounds.results.records import RoundResults
 from rounds.results.visible import visible_contributions

@@ -6,11 +6,11 @@ needs). Who computes them:
 
 - **the embedding worker** (``dialogue embed-worker``, :func:`run_worker`), which ``dialogue
   run`` starts beside the web server and stops with it: it looks for texts of rounds that are
-  open (or closed within :data:`GRACE`) without a vector, and embeds them in batches once texts
-  stop arriving for a few seconds (or have waited :data:`PATIENCE_SECONDS`), on CPU time the
-  web server leaves over;
+  open (or closed within ``GRACE``) without a vector, and embeds them in batches once texts
+  stop arriving for a few seconds (or have waited ``PATIENCE_SECONDS``), on CPU time the web
+  server leaves over (``rounds.embedding_worker``);
 - **the RQ worker** when ``REDIS_URL`` is set: a submission asks for one RQ task per round
-  (``dialogue.workbench.jobs.schedule``), which runs :func:`embed_new_texts`;
+  (``dialogue.workbench.jobs.schedule``), which runs ``embed_new_texts`` of the same module;
 - ``dialogue embed``, and at the latest the analysis run itself (:func:`vectors_for`), for
   imported or generated material, closed rounds and the extra installed later.
 
@@ -26,33 +26,22 @@ was computed from another text (the SHA-256 differs) or by another model.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-import math
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from analysis.embed import WINDOW, load_embedder, model_name, text_hash
-from dialogue.core.db import WRITE_INTENT, Session
-from dialogue.core.models import Contribution, ContributionEmbedding, Round
+from dialogue.core.db import Session
+from dialogue.core.models import Contribution, ContributionEmbedding
 
 logger = logging.getLogger(__name__)
 
 #: Texts embedded and committed together: a job stopped half-way keeps most of its work.
 CHUNK = 256
-#: Texts one batch of the worker embeds before it writes them (a few seconds of one core).
-BATCH = 64
-#: Seconds without a new text before the worker embeds (see :class:`Lull`).
-QUIET_SECONDS = 10.0
-#: The longest a text waits for its vector while texts keep arriving.
-PATIENCE_SECONDS = 600.0
-#: Rounds closed this long ago are still watched: a text saved at the last second is embedded.
-GRACE = dt.timedelta(hours=1)
 
 Progress = Callable[[str, int, int], None]
 
@@ -86,7 +75,8 @@ def pending(round_id: int | None = None) -> list[tuple[uuid.UUID, str]]:
     ]
 
 
-def _rows(embedder, pairs, vectors, tokens) -> list[dict]:
+def vector_rows(embedder, pairs, vectors, tokens) -> list[dict]:
+    """The stored rows of ``pairs``' vectors: model, text hash, vector bytes, token count."""
     return [
         {
             "contribution_id": cid,
@@ -99,7 +89,7 @@ def _rows(embedder, pairs, vectors, tokens) -> list[dict]:
     ]
 
 
-def _upsert(rows: list[dict]) -> None:
+def upsert_vectors(rows: list[dict]) -> None:
     """Insert or replace vectors in one statement.
 
     A worker and a semantic run may embed the same new text at the same time: the second to
@@ -122,7 +112,7 @@ def store(pairs: Sequence[tuple[uuid.UUID, str]], threads: int = 1, progress=Non
     """Embed the texts of `pairs` and store (or replace) their vectors (caller's transaction)."""
     embedder = load_embedder(threads)
     vectors, tokens = embedder.embed([text for _cid, text in pairs], progress=progress)
-    _upsert(_rows(embedder, pairs, vectors, tokens))
+    upsert_vectors(vector_rows(embedder, pairs, vectors, tokens))
 
 
 def embed_pending(
@@ -206,142 +196,3 @@ def _stored(ids: list[uuid.UUID]) -> dict[uuid.UUID, ContributionEmbedding]:
             )
         }
     return rows
-
-
-# --- the worker's batches -----------------------------------------------------------------------
-
-
-def watched_rounds(now: dt.datetime) -> list[int]:
-    """Rounds that take input now or took it within :data:`GRACE`: where new texts appear."""
-    return list(
-        Session.scalars(
-            select(Round.id).where(Round.opens_at <= now, Round.closes_at > now - GRACE)
-        )
-    )
-
-
-def _without_vector(round_ids: Sequence[int], limit: int) -> list[tuple[uuid.UUID, str]]:
-    """Up to `limit` texts of these rounds that have no vector at all (new, or edited)."""
-    query = (
-        select(Contribution.id, Contribution.body)
-        .outerjoin(ContributionEmbedding)
-        .where(
-            ContributionEmbedding.contribution_id.is_(None),
-            Contribution.round_id.in_(round_ids),
-            Contribution.body.is_not(None),
-            Contribution.body != "",
-        )
-        .order_by(Contribution.id)  # random ids: vectors are not written in submission order
-        .limit(limit)
-    )
-    return [(row.id, row.body) for row in Session.execute(query)]
-
-
-def embed_batch(
-    round_ids: Sequence[int],
-    *,
-    commit: Callable[[], None],
-    limit: int = BATCH,
-    threads: int = 1,
-) -> int:
-    """Embed up to `limit` texts without a vector in `round_ids`; return how many were found.
-
-    Three steps, so that no transaction stays open while the model works: read the texts and
-    end the read; compute the vectors; in one short transaction read the texts again and store
-    the vectors of those still there unchanged (an edit or a withdrawal in between wins), and
-    `commit` it (the worker's or the task's own commit: this module only flushes).
-
-    Raises
-    ------
-    EmbeddingUnavailable
-        If the extra is missing or the model does not load.
-    """
-    if not round_ids:
-        return 0
-    work = _without_vector(round_ids, limit)
-    Session.rollback()  # ends the read: nothing is held while the model runs
-    if not work:
-        return 0
-    embedder = load_embedder(threads)
-    vectors, tokens = embedder.embed([text for _cid, text in work])
-    rows = _rows(embedder, work, vectors, tokens)
-    token = WRITE_INTENT.set(True)  # SQLite: take the write lock at BEGIN, as a request does
-    try:
-        current = dict(
-            Session.execute(
-                select(Contribution.id, Contribution.body).where(
-                    Contribution.id.in_([cid for cid, _text in work])
-                )
-            ).all()
-        )
-        unchanged = [
-            row for row, (cid, text) in zip(rows, work, strict=True) if current.get(cid) == text
-        ]
-        if unchanged:
-            _upsert(unchanged)
-        commit()
-    except BaseException:
-        Session.rollback()
-        raise
-    finally:
-        WRITE_INTENT.reset(token)
-    return len(work)
-
-
-def embed_new_texts(
-    round_ids: Sequence[int], *, commit: Callable[[], None], threads: int = 1
-) -> int:
-    """Embed batch after batch until these rounds have no text without a vector; how many."""
-    total = 0
-    while True:
-        found = embed_batch(round_ids, commit=commit, threads=threads)
-        total += found
-        if found < BATCH:
-            return total
-
-
-@dataclass
-class Lull:
-    """When the worker embeds: once texts stop arriving, or when the oldest has waited enough.
-
-    Embedding a text costs a core for a few tens of milliseconds, which on a small machine is
-    taken from the requests even in the idle scheduling class (shared caches, memory bandwidth,
-    SQLite's write lock for each batch). So while texts keep arriving the worker waits for a
-    lull of `quiet` seconds, and only texts that have waited `patience` seconds are embedded
-    regardless. Arrival is seen in the number of texts in the watched rounds, which says
-    nothing about who wrote or when: the database stores no time of a text.
-    """
-
-    quiet: float = QUIET_SECONDS
-    patience: float = PATIENCE_SECONDS
-    seen: int | None = None
-    last_change: float = -math.inf
-    waiting_since: float | None = None
-
-    def look(self, count: int, now: float) -> bool:
-        """Record a look that found `count` texts at `now` (seconds); whether to embed now."""
-        if self.seen is not None and count != self.seen:
-            self.last_change = now
-            if self.waiting_since is None:
-                self.waiting_since = now
-        self.seen = count
-        if now - self.last_change >= self.quiet:
-            return True
-        return self.waiting_since is not None and now - self.waiting_since >= self.patience
-
-    def arriving(self, now: float) -> bool:
-        """Whether texts arrived within the last `quiet` seconds."""
-        return now - self.last_change < self.quiet
-
-    def caught_up(self) -> None:
-        """Every text had its vector at the last batch: nothing is waiting."""
-        self.waiting_since = None
-
-
-def texts_in(round_ids: Sequence[int]) -> int:
-    """How many texts the rounds hold: a cheap count, to tell whether texts are arriving."""
-    if not round_ids:
-        return 0
-    return Session.scalar(
-        select(func.count()).select_from(Contribution).where(Contribution.round_id.in_(round_ids))
-    )

@@ -21,12 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from dialogue.core.db import Session, read_apart
 from dialogue.core.models import Contribution, ModerationState, Round, RoundState
-from dialogue.core.models.question import (
-    QUESTION_TARGET_PREFIX,
-    QuestionAnswer,
-    RoundQuestion,
-    kind_input,
-)
+from dialogue.core.models.question import QUESTION_TARGET_PREFIX, kind_input
 from rounds import identifying, release
 from rounds.errors import RoundClosed, SubmissionRejected
 from rounds.traceability import record_withdrawals
@@ -284,29 +279,3 @@ def require_text(text: str, *, min_length: int, max_length: int) -> str:
             field="body",
         )
     return text
-
-
-def has_input(round_: Round) -> bool:
-    """Whether any participant has answered the round (hidden contributions count too).
-
-    Answers to the round's extra questions are input as well.
-
-    Counting a million contributions to learn "some" took most of a second on the admin's round
-    list. PostgreSQL plans ``EXISTS`` here as a table scan (it expects an early match, but a
-    round's rows may lie far into the table); the smallest author along the (round, author)
-    index is one index lookup everywhere. Authors are never null; the value is only tested.
-    """
-    first = Session.scalar(
-        select(func.min(Contribution.author)).where(Contribution.round_id == round_.id)
-    )
-    return first is not None or _has_answers(round_)
-
-
-def _has_answers(round_: Round) -> bool:
-    """Whether anyone chose an option or scale value of the round's extra questions."""
-    first = Session.scalar(
-        select(func.min(QuestionAnswer.author))
-        .join(RoundQuestion, RoundQuestion.id == QuestionAnswer.question_id)
-        .where(RoundQuestion.round_id == round_.id)
-    )
-    return first is not None

@@ -2,7 +2,7 @@
 
 Each flagged detail is shown inside its contribution's text, marked, with its kind; never as
 "name X found": the page shows what the text itself says and nothing about who is on the list.
-Redacting replaces the detail by a marker in the stored text (see ``rounds.identifying``).
+Redacting replaces the detail by a marker in the stored text (see ``rounds.redaction``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.models import IdentifyingSpan, Role, RoundState
 from dialogue.core.views import attempt
-from rounds.identifying import KIND_LABELS, flagged_in_round, redact
+from rounds.identifying import KIND_LABELS
+from rounds.redaction import flagged_in_round, redact
 
 bp = Blueprint(
     "identifying", __name__, url_prefix="/d/<slug>/staff/rounds/<int:round_id>/identifying"

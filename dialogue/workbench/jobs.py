@@ -19,8 +19,8 @@ from dialogue.core.db import Session
 from dialogue.core.jobs.runner import JobContext, JobOutcome, JobRefused, enqueue, runner_name
 from dialogue.core.jobs.worker import _worker_app
 from dialogue.core.models import Round
-from rounds import embeddings
-from rounds.theme_run import run_analysis
+from rounds import embedding_worker
+from rounds.theme_run.running import run_analysis
 
 logger = logging.getLogger(__name__)
 
@@ -202,7 +202,7 @@ def embed_round_task(round_id: int) -> int:
         # Cleared first: a text saved from now on queues a new task, none is left behind.
         _redis(app.config["REDIS_URL"]).delete(_flag(app, round_id))
         try:
-            return embeddings.embed_new_texts(
+            return embedding_worker.embed_new_texts(
                 [round_id], commit=Session.commit, threads=app.config["DIALOGUE_EMBEDDING_THREADS"]
             )
         finally:

@@ -14,13 +14,13 @@ from flask_babel import lazy_gettext as _l
 from dialogue.core.audit import record_event
 from dialogue.core.db import Session
 from dialogue.core.models import Round, RoundState
+from rounds.answered import has_input
 from rounds.errors import InvalidSettings
 from rounds.lifecycle.editing import NotClosed, create_round
 from rounds.lifecycle.locks import ITEMS_LOCKED, kind_of, refuse_locked, stored_settings
 from rounds.questions.setup import copy_questions
 from rounds.results.delphi import SETTLED, declared_rule, stop_verdict
 from rounds.results.records import top_items
-from rounds.submissions import has_input
 
 
 def take_items_from(

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from dialogue.core.audit import record_event
 from dialogue.core.db import Session
 from dialogue.core.models import Dialogue, Round, RoundKind, RoundState
+from rounds.answered import has_input
 from rounds.errors import InvalidSettings, RoundError
 from rounds.lifecycle.locks import (
     ITEMS_GROW_ONLY,
@@ -26,7 +27,6 @@ from rounds.lifecycle.locks import (
     stored_settings,
 )
 from rounds.lifecycle.schedule import ScheduleRefused, instants
-from rounds.submissions import has_input
 
 
 class NotClosed(RoundError):

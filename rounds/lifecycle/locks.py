@@ -13,8 +13,8 @@ from flask_babel import lazy_gettext as _l
 
 from dialogue.core.models import Round
 from rounds import get_kind
+from rounds.answered import has_input
 from rounds.errors import InvalidSettings, RoundError
-from rounds.submissions import has_input
 
 
 class SettingsLocked(RoundError):

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from dialogue.core.audit import record_event
 from dialogue.core.db import Session
 from dialogue.core.models import QuestionOption, QuestionType, Round, RoundQuestion
-from rounds import submissions
+from rounds.answered import has_input
 from rounds.errors import InvalidSettings
 from rounds.questions.reading import questions_of
 
@@ -184,7 +184,7 @@ def _check_options(options: Sequence[tuple[str, str]]) -> None:
 
 def refuse_if_answered(round_: Round) -> None:
     """Questions change only while nobody has answered anything in the round."""
-    if submissions.has_input(round_):
+    if has_input(round_):
         raise QuestionsLocked(QUESTIONS_LOCKED)
 
 

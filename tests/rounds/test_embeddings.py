@@ -1,6 +1,5 @@
 """Stored embeddings: computed by a worker after the participant's commit, once per text."""
 
-import datetime as dt
 import uuid
 
 import numpy as np
@@ -12,43 +11,19 @@ from sqlalchemy import func, select
 
 from analysis.embed import model_name, text_hash
 from dialogue.core import migrate
-from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.jobs import worker
-from dialogue.core.models import AnalysisRun, Contribution, ContributionEmbedding, Job
+from dialogue.core.models import AnalysisRun, Contribution, Job
 from dialogue.workbench.cli.themes import analyse_command, embed_command, themes_command
 from dialogue.workbench.jobs import schedule as schedule_embedding
 from rounds import embeddings
-from rounds.theme_run import run_analysis
-from tests.conftest import csrf_from, require
+from rounds.theme_run.running import run_analysis
+from tests.conftest import require
 from tests.dialogue.test_participation import setup_round, submit
 from tests.dialogue.workbench.cli.test_themes import write_csv
 from tests.dialogue.workbench.corpus import STAFF_TEXTS, make_analysed_world
 from tests.factories import make_contribution, make_dialogue, make_member, make_round
-
-SHORT = ["Vi har for travlt.", "Computerne går ned.", "Ledelsen lytter ikke."]
-
-
-def stored(round_):
-    return {
-        row.contribution_id: row
-        for row in Session.scalars(
-            select(ContributionEmbedding)
-            .join(Contribution)
-            .where(Contribution.round_id == round_.id)
-            .execution_options(populate_existing=True)
-        )
-    }
-
-
-@pytest.fixture
-def small_round(db_session):
-    dialogue = make_dialogue()
-    round_ = make_round(dialogue)
-    member = make_member(dialogue)
-    contributions = [make_contribution(round_, member, text) for text in SHORT]
-    make_contribution(round_, member, "")
-    return round_, contributions
+from tests.rounds.conftest import SHORT, stored
 
 
 def test_each_text_is_embedded_once_and_again_after_an_edit(small_round, embedder):
@@ -83,74 +58,6 @@ def test_a_vector_of_another_model_is_recomputed(small_round, embedder):
     stored(round_)[contributions[2].id].model = "an-older-model"
     Session.flush()
     assert [cid for cid, _text in embeddings.pending(round_.id)] == [contributions[2].id]
-
-
-def run_worker_once():
-    """What the embedding worker does at each look: embed the watched rounds' new texts."""
-    return embeddings.embed_new_texts(embeddings.watched_rounds(utcnow()), commit=Session.commit)
-
-
-def test_a_submission_leaves_no_job_row_and_the_worker_embeds_it(client, app, monkeypatch):
-    monkeypatch.setitem(app.config, "DIALOGUE_EMBED_ON_SUBMIT", True)
-    dialogue, _, round_ = setup_round(client)
-    assert submit(client, dialogue, round_, "Vi mangler tid til borgerne").status_code == 303
-    contribution = Session.scalar(select(Contribution).where(Contribution.round_id == round_.id))
-    assert stored(round_) == {}  # not in the request
-    assert Session.scalar(select(func.count()).select_from(Job)) == 0
-    assert run_worker_once() == 1
-    assert stored(round_)[contribution.id].text_hash == text_hash("Vi mangler tid til borgerne")
-    assert run_worker_once() == 0
-
-
-def test_an_edit_drops_the_vector_and_the_worker_embeds_the_new_text(client, embedder):
-    dialogue, _, round_ = setup_round(client)
-    submit(client, dialogue, round_, "Første udgave")
-    run_worker_once()
-    contribution = Session.scalar(select(Contribution).where(Contribution.round_id == round_.id))
-    edit_url = f"/d/{dialogue.slug}/contributions/{contribution.id}/edit"
-    edited = client.post(
-        edit_url, data={"csrf_token": csrf_from(client.get(edit_url)), "body": "Anden udgave"}
-    )
-    assert edited.status_code == 303
-    assert stored(round_) == {}
-    assert run_worker_once() == 1
-    assert stored(round_)[contribution.id].text_hash == text_hash("Anden udgave")
-
-
-def test_a_text_edited_while_its_vector_is_computed_keeps_no_stale_vector(
-    small_round, embedder, monkeypatch
-):
-    round_, contributions = small_round
-    Session.commit()
-
-    class EditingMeanwhile:
-        """The real model, while a participant edits a text during the computation."""
-
-        name = embedder.name
-
-        def embed(self, texts, progress=None):
-            contributions[0].body = "Skrevet om imens"
-            Session.commit()
-            return embedder.embed(texts, progress=progress)
-
-    monkeypatch.setattr(embeddings, "load_embedder", lambda threads=1: EditingMeanwhile())
-    assert embeddings.embed_batch([round_.id], commit=Session.commit) == 3
-    assert set(stored(round_)) == {contributions[1].id, contributions[2].id}
-    monkeypatch.undo()
-    assert embeddings.embed_batch([round_.id], commit=Session.commit) == 1
-    assert stored(round_)[contributions[0].id].text_hash == text_hash("Skrevet om imens")
-
-
-def test_closed_rounds_are_left_to_the_analysis(db_session, embedder):
-    dialogue = make_dialogue()
-    now = utcnow()
-    closed = make_round(
-        dialogue, opens_at=now - dt.timedelta(days=9), closes_at=now - dt.timedelta(days=2)
-    )
-    member = make_member(dialogue)
-    make_contribution(closed, member, "Vi har for travlt.")
-    assert closed.id not in embeddings.watched_rounds(now)
-    assert closed.id in embeddings.watched_rounds(now - dt.timedelta(days=3))
 
 
 RQ_REDIS = "redis://127.0.0.1:6379/14"  # queue and flag names below are this test's own
@@ -285,34 +192,3 @@ def make_round_with_texts():
     contributions = [make_contribution(round_, member, text) for text in SHORT]
     Session.commit()
     return round_, contributions
-
-
-def test_the_worker_waits_for_a_lull_while_texts_arrive():
-    lull = embeddings.Lull(quiet=10, patience=600)
-    assert lull.look(5, now=0)  # at start: what is there is embedded at once
-    assert not lull.look(6, now=2)  # texts arriving: wait
-    assert not lull.look(9, now=4)
-    assert lull.arriving(now=4)
-    assert not lull.look(9, now=13)  # 9 s without a new text
-    assert lull.look(9, now=14)  # 10 s: the lull
-    assert not lull.arriving(now=14)
-
-
-def test_a_text_waits_no_longer_than_the_patience_however_busy_the_round():
-    lull = embeddings.Lull(quiet=10, patience=600)
-    lull.look(0, now=0)
-    # A text every 5 s: the first arrived at 5 s.
-    assert not any(lull.look(count, now=count * 5) for count in range(1, 121))
-    assert lull.look(121, now=605)  # it has waited 600 s
-    assert lull.look(122, now=606)  # batch after batch until caught up, however many arrive
-    lull.caught_up()
-    assert not lull.look(123, now=610)  # and then a new wait
-    assert lull.look(130, now=1210)
-
-
-def test_counting_the_texts_of_watched_rounds(small_round):
-    round_, _contributions = small_round
-    assert embeddings.texts_in([]) == 0
-    before = embeddings.texts_in([round_.id])
-    make_contribution(round_, make_member(round_.dialogue), "Vi mangler tid")
-    assert embeddings.texts_in([round_.id]) == before + 1

@@ -12,7 +12,7 @@ from dialogue.core.models.proposal import ProposalKind, ProposalStatus, VersionS
 from dialogue.synthesis.services import proposals as services
 from dialogue.workbench.services.edits import merge_themes
 from rounds.errors import RoundError
-from rounds.theme_run import run_analysis
+from rounds.theme_run.running import run_analysis
 from rounds.traceability import load_graph, proposal_id_of
 from tests.dialogue.synthesis.conftest import make_theme
 

@@ -257,7 +257,10 @@ class JobContext:
             Session.commit()
 
     def stage_progress(self, stage: str, done: int, total: int) -> None:
-        """The ``progress(stage, done, total)`` callback of ``rounds.theme_run.run_analysis``."""
+        """The ``progress(stage, done, total)`` callback of a theme run.
+
+        See ``rounds.theme_run.running.run_analysis``.
+        """
         self.progress(done, total, stage)
 
 

@@ -1,8 +1,8 @@
 """The theme analysis of a round as the consultant works on it: runs, themes and the edit log.
 
 Themes outlive the run that found them: a re-run maps its clusters onto the existing themes (see
-``rounds.theme_run``), so ids, names and the consultant's edits stay. A merged theme is kept with
-``merged_into_id`` set, so anything that linked to it can still follow the link.
+``rounds.theme_run.merging``), so ids, names and the consultant's edits stay. A merged theme is
+kept with ``merged_into_id`` set, so anything that linked to it can still follow the link.
 
 ``analysis_runs`` and ``theme_edits`` name the staff member who acted (``actor_id``); they are
 staff/audit tables. The other tables are content and refer to no person.

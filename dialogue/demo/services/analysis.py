@@ -39,7 +39,8 @@ from dialogue.core.models import (
 from dialogue.core.models.analysis import HideReason
 from dialogue.demo.services import content, corpus
 from dialogue.workbench.services import edits
-from rounds.theme_run import AnalysisRefused, list_active_themes, run_analysis, theme_parts
+from rounds.theme_run.reading import list_active_themes, theme_parts
+from rounds.theme_run.running import AnalysisRefused, run_analysis
 
 #: The share of a theme's texts that must share a topic for the consultant to name it after it.
 CLEAR_MAJORITY = 0.6

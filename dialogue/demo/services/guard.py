@@ -18,8 +18,8 @@ from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Dialogue, Membership, Person, Role
 from rounds import fingerprint
-from rounds.identifying import flagged_in_round, redact
 from rounds.lifecycle.editing import set_published
+from rounds.redaction import flagged_in_round, redact
 
 WARNED_TEXT = (
     "Ring gerne til mig på 22 33 44 55, hvis I vil høre mere om, hvordan vagtplanerne "

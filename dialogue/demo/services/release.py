@@ -20,7 +20,7 @@ from dialogue.core.models import Dialogue, Membership, Role
 from dialogue.core.models.analysis import ThemeState
 from dialogue.demo.services import content
 from dialogue.workbench.services import edits
-from rounds.theme_run import list_active_themes
+from rounds.theme_run.reading import list_active_themes
 
 #: A name the analysis gave by number because no word of the theme could name it.
 NUMBERED_NAME = re.compile(rf"(?:{'|'.join(NUMBERED.values())}) \d+")

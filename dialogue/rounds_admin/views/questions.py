@@ -14,7 +14,7 @@ from dialogue.core.access import round_or_404
 from dialogue.core.views import attempt
 from dialogue.rounds_admin import bp, forms
 from dialogue.rounds_admin.views.rounds import admin_membership
-from rounds import submissions
+from rounds.answered import has_input
 from rounds.errors import RoundError
 from rounds.questions import reading, setup
 
@@ -42,7 +42,7 @@ def _render_questions(membership, round_, form, status=200, question=None):
         dialogue=membership.dialogue,
         round_=round_,
         questions=reading.questions_of(round_),
-        locked=submissions.has_input(round_),
+        locked=has_input(round_),
         form=form,
         question=question,
         type_labels=setup.TYPE_LABELS,

@@ -18,7 +18,8 @@ from dialogue.core.clock import utcnow
 from dialogue.core.models import Membership, Role, RoundKind, RoundState
 from dialogue.core.views import attempt
 from dialogue.rounds_admin import bp, forms
-from rounds import KINDS, get_kind, submissions
+from rounds import KINDS, get_kind
+from rounds.answered import has_input
 from rounds.errors import RoundError
 from rounds.lifecycle import carry_over, editing, locks, schedule
 
@@ -37,7 +38,7 @@ def round_list(slug: str):
 
 def _render_list(membership, status=200):
     now = utcnow()
-    rounds = [(r, r.state_at(now), submissions.has_input(r)) for r in membership.dialogue.rounds]
+    rounds = [(r, r.state_at(now), has_input(r)) for r in membership.dialogue.rounds]
     return render_template(
         "rounds_admin/list.html",
         membership=membership,
@@ -74,7 +75,7 @@ def _read(form, kind, round_=None):
 def _render_form(membership, form, kind, round_=None, status=200, items_form=None):
     dialogue = membership.dialogue
     earlier = [r for r in dialogue.rounds if round_ is None or r.position < round_.position]
-    answered = submissions.has_input(round_) if round_ is not None else False
+    answered = has_input(round_) if round_ is not None else False
     return render_template(
         "rounds_admin/form.html",
         membership=membership,

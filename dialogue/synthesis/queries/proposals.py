@@ -32,9 +32,9 @@ from dialogue.core.models.proposal import Perspective
 from dialogue.membercheck.queries import confirmation
 from dialogue.synthesis.queries.traces import proposal_view
 from rounds import get_kind
+from rounds.answered import has_input
 from rounds.identifying import masked_pairs
 from rounds.release import shown_to_staff
-from rounds.submissions import has_input
 from rounds.traceability import Graph
 
 AUTHORS = (Role.CONSULTANT, Role.MANAGEMENT)

@@ -33,9 +33,9 @@ from dialogue.core.models.proposal import (
     VersionStage,
 )
 from rounds import get_kind
+from rounds.answered import has_input
 from rounds.errors import InvalidSettings, RoundError
 from rounds.lifecycle.locks import ITEMS_LOCKED, only_appends, refuse_locked
-from rounds.submissions import has_input
 
 MAX_TITLE = 200
 MAX_NOTE = 500

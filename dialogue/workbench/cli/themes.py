@@ -170,7 +170,7 @@ def analyse_command(round_id, n_themes, seed, part, method):
     from dialogue.core.db import Session
     from dialogue.core.models import Contribution, Round
     from rounds.errors import RoundError
-    from rounds.theme_run import run_analysis
+    from rounds.theme_run.running import run_analysis
 
     round_ = Session.get(Round, round_id)
     if round_ is None:

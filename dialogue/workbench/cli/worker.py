@@ -26,7 +26,7 @@ from analysis.embed import load_embedder, model_name
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.jobs.runner import runner_name
-from rounds import embeddings
+from rounds import embedding_worker
 
 logger = logging.getLogger(__name__)
 
@@ -42,29 +42,29 @@ MAX_POLL = 16.0
 def run_worker(stop: threading.Event, *, poll: float = POLL_SECONDS, threads: int = 1) -> None:
     """Embed the watched rounds' new texts until `stop` is set or the parent process is gone.
 
-    One batch at a time, when :class:`rounds.embeddings.Lull` says so, committed on its own,
+    One batch at a time, when :class:`rounds.embedding_worker.Lull` says so, committed on its own,
     looking again between batches. A look that finds nothing to do doubles the pause before the
     next, up to :data:`MAX_POLL`: an idle
     dialogue of 100,000 texts should not be read every second; texts arriving set the pause
     back to `poll`. A database that does not answer is tried again at the next look; the log
     gets the error's class only (never a text).
     """
-    parent, pause, lull = os.getppid(), poll, embeddings.Lull()
+    parent, pause, lull = os.getppid(), poll, embedding_worker.Lull()
     while not stop.is_set() and os.getppid() == parent:
         found, busy = 0, False
         try:
-            rounds = embeddings.watched_rounds(utcnow())
+            rounds = embedding_worker.watched_rounds(utcnow())
             now = time.monotonic()
-            if lull.look(embeddings.texts_in(rounds), now):
-                found = embeddings.embed_batch(rounds, commit=Session.commit, threads=threads)
-                if found < embeddings.BATCH:
+            if lull.look(embedding_worker.texts_in(rounds), now):
+                found = embedding_worker.embed_batch(rounds, commit=Session.commit, threads=threads)
+                if found < embedding_worker.BATCH:
                     lull.caught_up()
             busy = lull.arriving(now)
             Session.rollback()
         except SQLAlchemyError as exc:
             Session.rollback()
             logger.warning("embedding worker: database error %s", type(exc).__name__)
-        if found >= embeddings.BATCH:
+        if found >= embedding_worker.BATCH:
             continue  # more waiting: look again at once
         pause = poll if found or busy else min(pause * 2, max(poll, MAX_POLL))
         stop.wait(pause)

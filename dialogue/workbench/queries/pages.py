@@ -27,7 +27,7 @@ from dialogue.core.models import (
 )
 from dialogue.core.models.analysis import ACTIVE_STATES
 from dialogue.workbench.queries.figures import list_theme_summaries, part_texts, theme_figures
-from rounds.theme_run import get_latest_run
+from rounds.theme_run.reading import get_latest_run
 
 PAGE_SIZE = 50
 N_DUPLICATE_GROUPS = 20

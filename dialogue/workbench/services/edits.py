@@ -41,7 +41,8 @@ from dialogue.core.models.analysis import (
 from dialogue.workbench.queries.members import themes_holding, visible_contributions
 from dialogue.workbench.services.history import log_edit, restore, snapshot
 from rounds.errors import RoundError
-from rounds.theme_run import redescribe_themes, round_documents
+from rounds.theme_run.describing import redescribe_themes
+from rounds.theme_run.reading import round_documents
 
 
 class WorkbenchError(RoundError):

@@ -16,7 +16,7 @@ from dialogue.core.forms import first_error
 from dialogue.core.models import Role, Round
 from dialogue.core.results_cache import finalise_later, is_cacheable
 from dialogue.core.views import attempt
-from rounds.theme_run import theme_parts
+from rounds.theme_run.reading import theme_parts
 
 bp = Blueprint("workbench", __name__, url_prefix="/d/<slug>/workbench")
 

@@ -26,7 +26,7 @@ from dialogue.workbench.views.blueprint import (
     round_route,
     round_url,
 )
-from rounds.theme_run import get_latest_run, theme_parts
+from rounds.theme_run.reading import get_latest_run, theme_parts
 
 
 @bp.route("/")

@@ -25,8 +25,8 @@ from dialogue.fingerprints.cli import verify_command
 from dialogue.fingerprints.jobs import KIND, record_later
 from dialogue.synthesis.queries.exports import build_export
 from rounds import fingerprint
-from rounds.identifying import flagged_in_round, redact
 from rounds.lifecycle.editing import set_published
+from rounds.redaction import flagged_in_round, redact
 from tests.conftest import csrf_from
 from tests.factories import (
     STAFF_PASSWORD,

@@ -22,8 +22,9 @@ from dialogue.core.models import (
 from dialogue.synthesis.queries.coverage import coverage
 from dialogue.synthesis.queries.exports import build_export
 from dialogue.workbench.queries.figures import theme_figures
-from rounds.identifying import flagged_in_round, masked_text, redact
-from rounds.theme_run import round_documents
+from rounds.identifying import masked_text
+from rounds.redaction import flagged_in_round, redact
+from rounds.theme_run.reading import round_documents
 from rounds.traceability import load_graph
 from tests.conftest import csrf_from, end_test_sessions
 from tests.dialogue.test_participation import (

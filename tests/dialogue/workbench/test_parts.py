@@ -13,7 +13,8 @@ from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Role, RoundKind, ThemeEdit
 from dialogue.workbench.services import edits
 from dialogue.workbench.services.edits import WorkbenchError
-from rounds.theme_run import AnalysisRefused, list_active_themes, run_analysis, theme_parts
+from rounds.theme_run.reading import list_active_themes, theme_parts
+from rounds.theme_run.running import AnalysisRefused, run_analysis
 from tests.dialogue.workbench.corpus import STAFF_TEXTS
 from tests.dialogue.workbench.test_views import log_in, post
 from tests.factories import make_dialogue, make_member

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, ModerationState, Role, Theme
-from rounds.theme_run import list_active_themes
+from rounds.theme_run.reading import list_active_themes
 from tests.conftest import csrf_from
 from tests.dialogue.workbench.corpus import IT, STRESS, make_analysed_world, theme_of
 from tests.factories import STAFF_PASSWORD, make_member

@@ -9,7 +9,8 @@ from dialogue.core.db import Session
 from dialogue.core.models import Contribution, RoundKind
 from rounds import get_kind
 from rounds.errors import InvalidSettings
-from rounds.theme_run import list_active_themes, run_analysis
+from rounds.theme_run.reading import list_active_themes
+from rounds.theme_run.running import run_analysis
 from tests.factories import make_contribution, make_dialogue, make_round
 from tests.rounds.factories import participants
 from tests.rounds.questions.factories import TEXT, add, close, give

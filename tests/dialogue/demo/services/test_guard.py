@@ -11,7 +11,7 @@ from dialogue.demo.services.guard import WARNED_TEXT
 from dialogue.demo.services.people import STAFF_PASSWORD
 from dialogue.synthesis.queries.exports import build_export
 from rounds import fingerprint
-from rounds.identifying import flagged_in_round
+from rounds.redaction import flagged_in_round
 from tests.dialogue.demo.test_cli import run_demo
 from tests.logins import staff_login
 

@@ -22,7 +22,8 @@ from dialogue.synthesis.queries.feedback import round_themes
 from dialogue.synthesis.services.proposals import create_proposal, publish_for_consultation
 from dialogue.workbench.services import edits as services
 from rounds.lifecycle.editing import set_published
-from rounds.theme_run import list_active_themes, run_analysis
+from rounds.theme_run.reading import list_active_themes
+from rounds.theme_run.running import run_analysis
 from tests.dialogue.test_participation import log_in_participant
 from tests.dialogue.workbench.corpus import IT, LEADERSHIP, STAFF_TEXTS, STRESS, make_analysed_world
 from tests.dialogue.workbench.test_views import log_in

@@ -41,7 +41,7 @@ from dialogue.synthesis.services.proposals import (
 )
 from dialogue.workbench.services.edits import hide_contribution, merge_themes
 from rounds import get_kind
-from rounds.theme_run import run_analysis
+from rounds.theme_run.running import run_analysis
 from rounds.traceability import load_graph, proposal_id_of
 from tests.dialogue.synthesis.conftest import make_theme
 from tests.factories import make_contribution, make_round

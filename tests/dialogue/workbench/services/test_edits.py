@@ -15,7 +15,8 @@ from dialogue.core.models.analysis import HideReason, MemberSource, ThemeOrigin,
 from dialogue.workbench.queries import figures
 from dialogue.workbench.services import edits
 from dialogue.workbench.services.edits import WorkbenchError
-from rounds.theme_run import list_active_themes, run_analysis
+from rounds.theme_run.reading import list_active_themes
+from rounds.theme_run.running import run_analysis
 from tests.dialogue.workbench.corpus import IT, LEADERSHIP, STRESS, make_analysed_world, theme_of
 
 

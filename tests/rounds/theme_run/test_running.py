@@ -8,7 +8,8 @@ from dialogue.core.db import Session
 from dialogue.core.models import AnalysisRun, AuditEvent, ThemeEdit
 from dialogue.core.models.analysis import HideReason, MemberSource, ThemeState
 from dialogue.workbench.services import edits as services
-from rounds.theme_run import AnalysisRefused, list_active_themes, round_documents, run_analysis
+from rounds.theme_run.reading import list_active_themes, round_documents
+from rounds.theme_run.running import AnalysisRefused, run_analysis
 from tests.dialogue.workbench.corpus import (
     IT,
     STAFF_TEXTS,
