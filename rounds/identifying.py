@@ -34,7 +34,7 @@ from dialogue.core.models import (
     Redaction,
     Round,
 )
-from dialogue.core.results_cache import invalidate
+from dialogue.core.results_cache.store import invalidate
 
 #: What each kind of detail is called in warnings, masks and redaction markers.
 KIND_LABELS = {

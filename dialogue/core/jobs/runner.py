@@ -55,7 +55,7 @@ KINDS = {
     "import": "dialogue.admin.jobs",
     "fingerprint": "dialogue.fingerprints.jobs",
     "figures": "dialogue.synthesis.jobs",
-    "final-results": "dialogue.core.results_cache",
+    "final-results": "dialogue.core.results_cache.final",
     "purge": "dialogue.privacy.jobs",
 }
 
