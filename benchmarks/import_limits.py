@@ -1,10 +1,10 @@
 """Time and peak memory of reading hostile .xlsx files, with and without the size checks.
 
 Each case runs in a fresh subprocess, so one run's peak resident memory (``ru_maxrss``) does
-not hide another's. "checked" is what the product does now (``dialogue.core.tabular.read_table``:
-refused by ``check_workbook`` before openpyxl reads anything); "unchecked" reads the same file
-with openpyxl's read-only mode as the readers did before (issue #16: 29 s and 125 MB for a
-file of 131 KB with 200,000 rows).
+not hide another's. "checked" is what the product does now
+(``dialogue.core.tabular.reading.read_table``: refused by ``check_workbook`` before openpyxl
+reads anything); "unchecked" reads the same file with openpyxl's read-only mode as the readers
+did before (issue #16: 29 s and 125 MB for a file of 131 KB with 200,000 rows).
 
 Run: ``python benchmarks/import_limits.py``
 """
@@ -31,7 +31,7 @@ def run_one(case: str, mode: str) -> dict:
     from openpyxl import load_workbook
 
     from dialogue import create_app
-    from dialogue.core.tabular import TableError, read_table
+    from dialogue.core.tabular.reading import TableError, read_table
     from tests import xlsx_bombs
 
     data = getattr(xlsx_bombs, case)()

@@ -17,20 +17,9 @@ def create_app(config: Mapping | None = None) -> Flask:
     ``config`` overrides settings read from the environment (tests pass their own database and
     secrets). The instance folder comes from ``DIALOGUE_INSTANCE_PATH`` or ``./instance``.
     """
-    from dialogue import accounts, admin, auth, cli, participate, staff, web
+    from dialogue import cli
     from dialogue.core import db, errors, i18n, security, session_store
     from dialogue.core.config import finish_config, load_config
-    from dialogue.demo import init_app as init_demo
-    from dialogue.fingerprints import init_app as init_fingerprints
-    from dialogue.followup import init_app as init_followup
-    from dialogue.identifying import init_app as init_identifying
-    from dialogue.membercheck import init_app as init_membercheck
-    from dialogue.privacy import init_app as init_privacy
-    from dialogue.public import init_app as init_public
-    from dialogue.results import init_app as init_results
-    from dialogue.rounds_admin import init_app as init_rounds_admin
-    from dialogue.synthesis import init_app as init_synthesis
-    from dialogue.workbench import init_app as init_workbench
 
     config = dict(config or {})
     instance_path = Path(
@@ -51,6 +40,27 @@ def create_app(config: Mapping | None = None) -> Flask:
     session_store.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    _init_features(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _init_features(app: Flask) -> None:
+    """Register every feature's blueprint and commands (its ``init_app``), core excepted."""
+    from dialogue import accounts, admin, auth, participate, staff, web
+    from dialogue.demo import init_app as init_demo
+    from dialogue.fingerprints import init_app as init_fingerprints
+    from dialogue.followup import init_app as init_followup
+    from dialogue.identifying import init_app as init_identifying
+    from dialogue.membercheck import init_app as init_membercheck
+    from dialogue.privacy import init_app as init_privacy
+    from dialogue.public import init_app as init_public
+    from dialogue.results import init_app as init_results
+    from dialogue.rounds_admin import init_app as init_rounds_admin
+    from dialogue.synthesis import init_app as init_synthesis
+    from dialogue.workbench import init_app as init_workbench
+
     auth.init_app(app)
     web.init_app(app)
     participate.init_app(app)
@@ -68,9 +78,6 @@ def create_app(config: Mapping | None = None) -> Flask:
     init_identifying(app)
     init_fingerprints(app)
     init_privacy(app)
-    errors.init_app(app)
-    cli.init_app(app)
-    return app
 
 
 def _let_workers_build_the_app() -> None:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from dialogue.core.audit import record_event
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, IdentifyingSpan, Redaction
-from dialogue.core.results_cache import invalidate
+from dialogue.core.results_cache.store import invalidate
 from rounds.identifying import KIND_LABELS
 
 

@@ -25,7 +25,7 @@ from dialogue.core import mail
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.models import Dialogue, ReminderSchedule, Role
-from dialogue.core.results_cache import finalise_closed
+from dialogue.core.results_cache.final import finalise_closed
 from dialogue.core.urls import external_url
 from rounds.lifecycle.schedule import to_local
 

@@ -17,7 +17,8 @@ from flask_babel import lazy_gettext as _l
 from dialogue.admin.services import importing
 from dialogue.admin.services.participant_file import ImportRefused
 from dialogue.core.db import Session
-from dialogue.core.jobs.runner import JobContext, JobOutcome, JobRefused, enqueue
+from dialogue.core.jobs.context import JobContext
+from dialogue.core.jobs.runner import JobOutcome, JobRefused, enqueue
 from dialogue.core.models import Dialogue
 
 KIND = "import"

@@ -27,7 +27,7 @@ from dialogue.core.models import (
     Round,
     RoundState,
 )
-from dialogue.core.results_cache import cached
+from dialogue.core.results_cache.store import cached
 
 
 def participants_select(dialogue: Dialogue):

@@ -105,26 +105,24 @@ def bar_chart(
             parts.append(_text(hidden_text, x=LABEL_WIDTH, y=f"{middle:g}", fill=TEXT_COLOUR))
             continue
         width = max(span * max(value, 0) / top, 0)
-        parts.append(
-            _element(
-                "rect",
-                x=LABEL_WIDTH,
-                y=f"{y + (ROW_HEIGHT - BAR_HEIGHT) / 2:g}",
-                width=f"{width:.1f}",
-                height=BAR_HEIGHT,
-                fill=BAR_COLOUR,
-            )
-        )
-        parts.append(
-            _text(
-                value_format(value),
-                x=f"{LABEL_WIDTH + width + 6:.1f}",
-                y=f"{middle:g}",
-                fill=TEXT_COLOUR,
-            )
-        )
+        parts.extend(_bar(y, middle, width, value_format(value)))
     height = max(len(rows), 1) * ROW_HEIGHT
     return _svg(chart_id, title, height, "".join(parts), labelled_by)
+
+
+def _bar(y: float, middle: float, width: float, value_text: str) -> tuple[str, str]:
+    """A row's bar, ``width`` wide, and the text of its value at the bar's end."""
+    return (
+        _element(
+            "rect",
+            x=LABEL_WIDTH,
+            y=f"{y + (ROW_HEIGHT - BAR_HEIGHT) / 2:g}",
+            width=f"{width:.1f}",
+            height=BAR_HEIGHT,
+            fill=BAR_COLOUR,
+        ),
+        _text(value_text, x=f"{LABEL_WIDTH + width + 6:.1f}", y=f"{middle:g}", fill=TEXT_COLOUR),
+    )
 
 
 def distribution_chart(

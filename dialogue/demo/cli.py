@@ -66,7 +66,8 @@ def compute_figures() -> None:
     Pages leave this work to jobs (closed rounds' final figures, the synthesis figures); the
     command runs those jobs in its own process, since a thread would end with the command.
     """
-    from dialogue.core.results_cache import finalise_later, is_cacheable
+    from dialogue.core.results_cache.final import finalise_later
+    from dialogue.core.results_cache.store import is_cacheable
     from dialogue.synthesis.jobs import refresh_later
 
     dialogue = Session.scalar(select(Dialogue).where(Dialogue.slug == content.SLUG))

@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 
 from dialogue.core.db import WRITE_INTENT, Session
-from dialogue.core.jobs.runner import JobActive, JobContext, enqueue
+from dialogue.core.jobs.context import JobContext
+from dialogue.core.jobs.runner import JobActive, enqueue
 from dialogue.core.jobs.state import active_job
 from dialogue.core.models import Round
-from dialogue.core.results_cache import finalise
+from dialogue.core.results_cache.final import finalise
 from rounds import fingerprint
 from rounds.results.cached import cached_results
 

@@ -9,7 +9,8 @@ own jobs are deleted with it.
 from __future__ import annotations
 
 from dialogue.core.clock import utcnow
-from dialogue.core.jobs.runner import JobContext, enqueue
+from dialogue.core.jobs.context import JobContext
+from dialogue.core.jobs.runner import enqueue
 from dialogue.privacy.queries import due_dialogues
 from dialogue.privacy.services import retention
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Round
-from dialogue.core.results_cache import is_cacheable
+from dialogue.core.results_cache.store import is_cacheable
 from rounds.release import shown_to_staff
 from rounds.results.participation import round_participation
 

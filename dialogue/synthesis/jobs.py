@@ -15,7 +15,8 @@ from functools import partial
 
 from dialogue.core.clock import utcnow
 from dialogue.core.db import WRITE_INTENT, Session
-from dialogue.core.jobs.runner import JobActive, JobContext, enqueue
+from dialogue.core.jobs.context import JobContext
+from dialogue.core.jobs.runner import JobActive, enqueue
 from dialogue.core.jobs.state import latest_job
 from dialogue.core.models import Dialogue
 from dialogue.synthesis.queries.coverage import coverage

@@ -16,7 +16,8 @@ from flask_babel import lazy_gettext as _l
 
 from analysis.embed import EmbeddingUnavailable, model_name
 from dialogue.core.db import Session
-from dialogue.core.jobs.runner import JobContext, JobOutcome, JobRefused, enqueue, runner_name
+from dialogue.core.jobs.context import JobContext
+from dialogue.core.jobs.runner import JobOutcome, JobRefused, enqueue, runner_name
 from dialogue.core.jobs.worker import _worker_app
 from dialogue.core.models import Round
 from rounds import embedding_worker

@@ -58,12 +58,13 @@ def cached_results(round_: Round, *, staff: bool) -> RoundResults:
     ``OPEN_RESULTS_SECONDS`` at a time. Once it has closed: for participants and the public,
     the results without breakdowns, stored until something they depend on changes; for staff
     (``staff``), with breakdowns by department and role group, the *final* results that a job
-    computes once after the close (``dialogue.core.results_cache.final``) and that no later
+    computes once after the close (``dialogue.core.results_cache.final.final``) and that no later
     membership change alters; until that job has stored them, results marked ``pending``.
     Participants' and the public's results are computed by the same job on a page (see
     :func:`public_results`). Pages should call this rather than ``kind.results`` directly.
     """
-    from dialogue.core.results_cache import cached, final, is_cacheable
+    from dialogue.core.results_cache.final import final
+    from dialogue.core.results_cache.store import cached, is_cacheable
 
     if not is_cacheable(round_):
         return cached(
@@ -80,14 +81,14 @@ def cached_results(round_: Round, *, staff: bool) -> RoundResults:
 def public_results(round_: Round) -> RoundResults:
     """A closed round's results without breakdowns, stored until what they read changes.
 
-    On a page (``dialogue.core.results_cache.serving_page``) they are never computed: at a
+    On a page (``dialogue.core.results_cache.store.serving_page``) they are never computed: at a
     million texts that takes seconds. Until the closed round's job has stored them for the
     round as it is now (after the close, a publication, a hidden text, a changed threshold),
     the page gets results marked ``pending`` and the job is started: never the figures of
     an earlier state, which could show what a raised threshold hides. Elsewhere (the job,
     exports, the command line, tests with jobs run inline) they are computed when missing.
     """
-    from dialogue.core.results_cache import stored_or_later
+    from dialogue.core.results_cache.final import stored_or_later
     from rounds import get_kind  # the kinds import this module
 
     kind = get_kind(round_.kind)
@@ -162,7 +163,8 @@ def _final_staff_results(round_: Round) -> RoundResults:
 
 
 def _register_cached_types() -> None:
-    from dialogue.core.results_cache import finaliser, register, warmer
+    from dialogue.core.results_cache.codec import register
+    from dialogue.core.results_cache.final import finaliser, warmer
 
     finaliser("results:staff")(_final_staff_results)
     warmer(public_results)

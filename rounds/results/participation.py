@@ -6,7 +6,7 @@ counts ever leave this module.
 
 While a round is open nothing here moves with one person's answer: the counts move in steps of
 the minimum group size and there is no count by group. Once it has closed, the counts by group
-are *final* (``dialogue.core.results_cache.final``): computed once, by a job, and never again
+are *final* (``dialogue.core.results_cache.final.final``): computed once, by a job, and never again
 from a membership that changed later.
 """
 
@@ -21,7 +21,9 @@ from sqlalchemy import func, select
 from analysis.suppression import shown_groups, suppress_small_groups, why_hidden
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Membership, Role, Round
-from dialogue.core.results_cache import cached, final, finaliser, is_cacheable, register
+from dialogue.core.results_cache.codec import register
+from dialogue.core.results_cache.final import final, finaliser
+from dialogue.core.results_cache.store import cached, is_cacheable
 from rounds.results.cached import OPEN_RESULTS_SECONDS, stepped
 from rounds.results.segments import DIMENSIONS, author_segments
 

@@ -29,7 +29,9 @@ from dialogue.core.models import (
     RoundQuestion,
     RoundState,
 )
-from dialogue.core.results_cache import cached, register, warmer
+from dialogue.core.results_cache.codec import register
+from dialogue.core.results_cache.final import warmer
+from dialogue.core.results_cache.store import cached
 from rounds.questions.reading import questions_of, text_answers
 from rounds.results.question_bands import (
     BandBreakdown,

@@ -32,7 +32,7 @@ from dialogue.core.models import (
     RoundKind,
     RoundResultsCache,
 )
-from dialogue.core.results_cache import FINAL_KIND
+from dialogue.core.results_cache.final import FINAL_KIND
 from tests.conftest import csrf_from
 from tests.dialogue.admin.test_views import page_url, upload
 from tests.factories import STAFF_PASSWORD, make_dialogue, make_member

@@ -32,7 +32,7 @@ from dialogue.core.db import Session
 from dialogue.core.jobs import runner
 from dialogue.core.jobs.state import latest_job
 from dialogue.core.models import Contribution, ContributionEmbedding, Dialogue, Job, JobState, Round
-from dialogue.core.results_cache import finalise_later
+from dialogue.core.results_cache.final import finalise_later
 from dialogue.fingerprints.jobs import record_later
 from dialogue.privacy.jobs import start_purge
 from dialogue.synthesis.jobs import refresh_later

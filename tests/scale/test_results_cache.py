@@ -12,7 +12,9 @@ from sqlalchemy import func, select
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.models import Dialogue, Role, Round, RoundResultsCache
-from dialogue.core.results_cache import cached, decode, encode, finalise, finalise_closed
+from dialogue.core.results_cache.codec import decode, encode
+from dialogue.core.results_cache.final import finalise, finalise_closed
+from dialogue.core.results_cache.store import cached
 from rounds import get_kind
 from rounds.results.cached import cached_results
 from rounds.results.segments import author_segments
@@ -73,7 +75,7 @@ def test_an_open_round_is_kept_for_open_seconds_at_most(app_context, monkeypatch
     window = int(utcnow().timestamp()) // 60 * 60
     clock = {"now": window + 1}
     monkeypatch.setattr(
-        "dialogue.core.results_cache.utcnow",
+        "dialogue.core.results_cache.store.utcnow",
         lambda: dt.datetime.fromtimestamp(clock["now"], dt.UTC),
     )
     calls = []
@@ -139,7 +141,7 @@ def later(app, monkeypatch):
     calls = []
     monkeypatch.setitem(app.config, "JOBS_RUNNER", "thread")
     monkeypatch.setattr(
-        "dialogue.core.results_cache.finalise_later", lambda round_: calls.append(round_.id)
+        "dialogue.core.results_cache.final.finalise_later", lambda round_: calls.append(round_.id)
     )
     return calls
 

@@ -23,7 +23,7 @@ from dialogue.core.models import (
     Person,
     Role,
 )
-from dialogue.core.results_cache import invalidate as invalidate_results
+from dialogue.core.results_cache.store import invalidate as invalidate_results
 from rounds.results.segments import forget_author_segments
 
 #: E-mail addresses per ``IN (...)`` query: well below every backend's parameter limit.

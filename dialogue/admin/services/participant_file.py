@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 
-from dialogue.core import tabular
-from dialogue.core.tabular import TableError
+from dialogue.core.tabular import reading
+from dialogue.core.tabular.reading import TableError
 
 #: The largest file an admin may upload (100,000 rows of a typical list take about 6 MB).
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
@@ -82,7 +82,7 @@ def read_rows(data: bytes, filename: str = "") -> list[tuple[int, list[str]]]:
         For an empty, binary, corrupt, unreadable or too large file.
     """
     try:
-        rows = tabular.read_rows(data, filename)
+        rows = reading.read_rows(data, filename)
     except TableError as exc:
         raise ImportRefused(exc.message) from None
     texts = [(line, [_cell_text(value) for value in cells]) for line, cells in rows]

@@ -26,6 +26,7 @@ Exports (``dialogue.synthesis.queries.exports``) plug in the same way: a module-
 ``JobOutcome(message, result_url=<download link>)``, enqueued with kind ``"export"``.
 
 The modules: ``state`` (a job's row: read, written, finished, shown), ``runner`` (enqueue and
-perform, the runner's choice, ``KINDS``), ``untracked`` (work that leaves no row) and
-``worker`` (the ``dialogue worker`` command and the app a worker builds).
+perform, the runner's choice, ``KINDS``), ``context`` (what a job function gets: ``JobContext``),
+``untracked`` (work that leaves no row) and ``worker`` (the ``dialogue worker`` command and the
+app a worker builds).
 """

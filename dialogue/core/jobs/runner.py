@@ -1,6 +1,6 @@
 """Enqueueing and running a job: the runner's choice, the thread pool, the RQ queue, ``perform``.
 
-A job function gets a :class:`JobContext` and returns a :class:`JobOutcome` or None; it fails
+A job function gets a ``context.JobContext`` and returns a :class:`JobOutcome` or None; it fails
 for the user with :class:`JobRefused`, and :func:`enqueue` refuses a second active job with
 :class:`JobActive`.
 """
@@ -12,22 +12,20 @@ import logging
 import os
 import secrets
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 
 from dialogue.core.clock import utcnow
 from dialogue.core.db import WRITE_INTENT, Session
 from dialogue.core.errors import UserError
+from dialogue.core.jobs.context import JobContext
 from dialogue.core.jobs.state import (
-    MESSAGE_LENGTH,
     _active_in_fresh_session,
     _dialogue_locale,
     _failure_message,
@@ -42,8 +40,6 @@ logger = logging.getLogger(__name__)
 
 #: Threads that run jobs in an app server's process; more would only compete for the CPUs.
 THREAD_WORKERS = 2
-#: Progress is written at most this often (seconds), plus at every change of stage.
-PROGRESS_INTERVAL = 0.5
 #: RQ's limit for one job; an analysis of a million texts takes a few minutes.
 RQ_TIMEOUT = 3 * 3600
 
@@ -55,7 +51,7 @@ KINDS = {
     "import": "dialogue.admin.jobs",
     "fingerprint": "dialogue.fingerprints.jobs",
     "figures": "dialogue.synthesis.jobs",
-    "final-results": "dialogue.core.results_cache",
+    "final-results": "dialogue.core.results_cache.final",
     "purge": "dialogue.privacy.jobs",
 }
 
@@ -122,20 +118,7 @@ def enqueue(
     _release_if_stale(kind, key)
     job_id = secrets.token_hex(16)
     try:
-        with Session.session_factory() as session:
-            session.add(
-                Job(
-                    id=job_id,
-                    kind=kind,
-                    key=key,
-                    active_key=f"{kind}:{key}",
-                    dialogue_id=dialogue_id,
-                    actor_id=actor_id,
-                    state=JobState.QUEUED,
-                    created_at=utcnow(),
-                )
-            )
-            session.commit()
+        _record(job_id, kind, key, dialogue_id, actor_id)
     except IntegrityError:
         existing = _active_in_fresh_session(kind, key)
         if existing is None and not _retry:  # it ended in between: try once more
@@ -144,30 +127,53 @@ def enqueue(
             )
         raise JobActive(existing[0] if existing else "") from None
     try:
-        if runner == "rq":
-            _rq_queue(current_app).enqueue(
-                perform,
-                job_id,
-                path,
-                args,
-                job_id=f"dialogue-{job_id}",
-                job_timeout=RQ_TIMEOUT,
-                # RQ's default description quotes the arguments (an import's file, with its
-                # first addresses) in Redis and in the worker's log line for every job.
-                description=f"{kind} job",
-            )
-        elif runner == "inline":
-            perform(job_id, path, args, inline=True)
-        else:
-            _thread_pool().submit(
-                _run_in_thread, current_app._get_current_object(), job_id, path, args
-            )
+        _hand_over(runner, job_id, kind, path, args)
     except Exception as exc:  # the queue itself is down: say so on the job, free the key
         logger.error("job %s (%s) could not be queued: %s", job_id, kind, type(exc).__name__)
         with _dialogue_locale(dialogue_id):
             message = _("The job could not be started. Please try again in a moment.")
         _finish(job_id, JobState.FAILED, message)
     return job_id
+
+
+def _record(
+    job_id: str, kind: str, key: str, dialogue_id: int | None, actor_id: int | None
+) -> None:
+    """Commit the queued job's row on its own (``IntegrityError`` when one is active)."""
+    with Session.session_factory() as session:
+        session.add(
+            Job(
+                id=job_id,
+                kind=kind,
+                key=key,
+                active_key=f"{kind}:{key}",
+                dialogue_id=dialogue_id,
+                actor_id=actor_id,
+                state=JobState.QUEUED,
+                created_at=utcnow(),
+            )
+        )
+        session.commit()
+
+
+def _hand_over(runner: str, job_id: str, kind: str, path: str, args: tuple) -> None:
+    """Give the recorded job to ``runner``: RQ's queue, this very call, or the thread pool."""
+    if runner == "rq":
+        _rq_queue(current_app).enqueue(
+            perform,
+            job_id,
+            path,
+            args,
+            job_id=f"dialogue-{job_id}",
+            job_timeout=RQ_TIMEOUT,
+            # RQ's default description quotes the arguments (an import's file, with its
+            # first addresses) in Redis and in the worker's log line for every job.
+            description=f"{kind} job",
+        )
+    elif runner == "inline":
+        perform(job_id, path, args, inline=True)
+    else:
+        _thread_pool().submit(_run_in_thread, current_app._get_current_object(), job_id, path, args)
 
 
 def runner_name(app: Flask) -> str:
@@ -219,51 +225,6 @@ def _rq_queue(app: Flask):
 # --- running ----------------------------------------------------------------------------------
 
 
-class JobContext:
-    """What a job function gets: its id, and a way to report how far it has come."""
-
-    def __init__(self, job: Job, *, inline: bool = False) -> None:
-        self.inline = inline
-        self.id = job.id
-        self.kind = job.kind
-        self.key = job.key
-        self.dialogue_id = job.dialogue_id
-        self.actor_id = job.actor_id
-        self._stage = None
-        self._last = 0.0
-
-    def progress(self, done: int, total: int, stage: str = "") -> None:
-        """Record progress; cheap to call often (written at most twice a second)."""
-        now = time.monotonic()
-        if stage == self._stage and now - self._last < PROGRESS_INTERVAL and done < total:
-            return
-        self._stage, self._last = stage, now
-        if _holds_sqlite_transaction():
-            return  # SQLite: written on another connection, it would wait for this job's own
-        with suppress(SQLAlchemyError):  # a busy database: the next report will get through
-            _write(
-                self.id,
-                done=max(0, int(done)),
-                total=max(0, int(total)),
-                message=stage[:MESSAGE_LENGTH],
-                updated_at=utcnow(),
-            )
-
-    def commit(self) -> None:
-        """Commit the job's work (inline: into the caller's transaction, committed after)."""
-        if self.inline:
-            Session.flush()
-        else:
-            Session.commit()
-
-    def stage_progress(self, stage: str, done: int, total: int) -> None:
-        """The ``progress(stage, done, total)`` callback of a theme run.
-
-        See ``rounds.theme_run.running.run_analysis``.
-        """
-        self.progress(done, total, stage)
-
-
 def perform(job_id: str, path: str, args: tuple, *, inline: bool = False) -> None:
     """Run one job to its end; the entry point of every runner (RQ workers call it too).
 
@@ -312,8 +273,3 @@ def perform(job_id: str, path: str, args: tuple, *, inline: bool = False) -> Non
         if intent is not None:
             WRITE_INTENT.reset(intent)
     _finish(job_id, JobState.DONE, message, outcome.result_url)
-
-
-def _holds_sqlite_transaction() -> bool:
-    """Whether this thread's session is inside a transaction on SQLite (one writer at a time)."""
-    return Session().in_transaction() and Session.get_bind().dialect.name == "sqlite"

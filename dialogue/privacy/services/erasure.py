@@ -6,7 +6,7 @@ from sqlalchemy import delete, select
 
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Dialogue
-from dialogue.core.results_cache import invalidate
+from dialogue.core.results_cache.store import invalidate
 from rounds.questions.answering import erase_answers
 from rounds.traceability import chunks, record_withdrawals
 

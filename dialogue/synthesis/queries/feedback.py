@@ -39,7 +39,8 @@ from dialogue.core.models import (
     ThemeMember,
 )
 from dialogue.core.models.analysis import ThemeState
-from dialogue.core.results_cache import register, stored_or_later, warmer
+from dialogue.core.results_cache.codec import register
+from dialogue.core.results_cache.final import stored_or_later, warmer
 from dialogue.synthesis.queries.figures import quote_texts, theme_counts
 from dialogue.synthesis.queries.traces import QUOTE_LENGTH, QUOTES_PER_THEME
 from rounds import get_kind
@@ -106,7 +107,7 @@ def round_themes(round_: Round, *, staff: bool = False) -> ThemeFeedback:
 
     ``staff``: the round need not be published (staff see its results before anyone else).
     Computed once per state of the round's themes and stored with its results, by the closed
-    round's job (``dialogue.core.results_cache.finalise``): counting a theme's texts and
+    round's job (``dialogue.core.results_cache.final.finalise``): counting a theme's texts and
     choosing its quotes reads every member, seconds at a million texts. A page that finds them
     out of date (a theme edited, a text hidden) starts that job and gets feedback marked
     ``pending``, never the themes as they were.

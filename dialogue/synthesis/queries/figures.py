@@ -32,7 +32,6 @@ from typing import TypeVar
 
 from sqlalchemy import func, select, union
 
-from dialogue.core import results_cache
 from dialogue.core.db import Session
 from dialogue.core.models import (
     Contribution,
@@ -42,7 +41,8 @@ from dialogue.core.models import (
     ThemeEdit,
     ThemeMember,
 )
-from dialogue.core.results_cache import CACHE_FORMAT, cached, is_cacheable
+from dialogue.core.results_cache import store
+from dialogue.core.results_cache.store import CACHE_FORMAT, cached, is_cacheable
 from rounds.identifying import masked_pairs
 from rounds.traceability import Graph, chunks
 
@@ -52,9 +52,9 @@ T = TypeVar("T")
 def _rounds_state(rounds: list) -> list[tuple]:
     """A fingerprint of each round, in three grouped queries for all of them.
 
-    What :func:`dialogue.core.results_cache.round_version` covers (publishing, times, settings,
-    group size, workbench edits and undos), plus hidden texts (a partial index counts them) and the
-    size of rounds still open (they grow).
+    What :func:`dialogue.core.results_cache.store.round_version` covers (publishing, times,
+    settings, group size, workbench edits and undos), plus hidden texts (a partial index counts
+    them) and the size of rounds still open (they grow).
     """
     ids = [round_.id for round_ in rounds]
     edits = {
@@ -152,7 +152,7 @@ def serving_page(serving: bool = True) -> Iterator[None]:
     """Within: read figures as stored (a page), or compute what is missing (anything else)."""
     outdated_token = _OUTDATED.set(frozenset())
     try:
-        with results_cache.reading_stored(serving):
+        with store.reading_stored(serving):
             yield
     finally:
         _OUTDATED.reset(outdated_token)
@@ -169,7 +169,7 @@ def _computed_later(dialogue_id: int):
 
 def _on_stale(dialogue_id: int) -> Callable[[], None] | None:
     """What serving out-of-date figures does: on a page, note them; elsewhere, nothing."""
-    if REFRESHING.get() or not results_cache.serving_page():
+    if REFRESHING.get() or not store.serving_page():
         return None
 
     def stale() -> None:

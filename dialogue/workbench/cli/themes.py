@@ -20,7 +20,7 @@ from flask_babel import force_locale
 from tqdm import tqdm
 
 from analysis import EmbeddingUnavailable, default_method, themes_report
-from dialogue.core.tabular import TableError, read_table_file
+from dialogue.core.tabular.reading import TableError, read_table_file
 
 #: From this many texts on, a progress bar is shown on standard error.
 LARGE_INPUT = 10_000

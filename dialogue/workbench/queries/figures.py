@@ -75,7 +75,7 @@ def theme_figures(round_: Round, part: str = "") -> dict[str, Any]:
     They are stored in ``round_results_cache`` under that fingerprint, so every app server
     reuses them until the themes change.
     """
-    from dialogue.core.results_cache import cached, is_cacheable
+    from dialogue.core.results_cache.store import cached, is_cacheable
 
     extra: tuple = ()
     if not is_cacheable(round_):  # an open round grows: its size is part of the fingerprint

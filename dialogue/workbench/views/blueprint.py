@@ -14,7 +14,8 @@ from flask_babel import gettext as _
 from dialogue.core.access import member_or_404, require_roles, round_or_404
 from dialogue.core.forms import first_error
 from dialogue.core.models import Role, Round
-from dialogue.core.results_cache import finalise_later, is_cacheable
+from dialogue.core.results_cache.final import finalise_later
+from dialogue.core.results_cache.store import is_cacheable
 from dialogue.core.views import attempt
 from rounds.theme_run.reading import theme_parts
 

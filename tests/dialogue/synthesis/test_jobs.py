@@ -57,7 +57,7 @@ def asked(app, monkeypatch):
         calls.append(dialogue_id)
 
     monkeypatch.setattr("dialogue.synthesis.jobs.refresh_later", refresh_later)
-    monkeypatch.setattr("dialogue.core.results_cache.finalise_later", lambda round_: None)
+    monkeypatch.setattr("dialogue.core.results_cache.final.finalise_later", lambda round_: None)
     return calls
 
 

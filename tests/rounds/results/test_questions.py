@@ -10,7 +10,7 @@ from sqlalchemy import select
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.models import QuestionType, RoundResultsCache
-from dialogue.core.results_cache import finalise
+from dialogue.core.results_cache.final import finalise
 from dialogue.privacy.services.erasure import erase_own_input
 from rounds.questions.setup import QuestionSpec
 from rounds.results.questions import question_results

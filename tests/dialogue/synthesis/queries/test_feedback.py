@@ -17,7 +17,9 @@ from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Membership, Round, RoundKind
 from dialogue.core.models.proposal import ProposalKind
-from dialogue.core.results_cache import decode, encode, finalise, reading_stored
+from dialogue.core.results_cache.codec import decode, encode
+from dialogue.core.results_cache.final import finalise
+from dialogue.core.results_cache.store import reading_stored
 from dialogue.synthesis.queries.feedback import round_themes
 from dialogue.synthesis.services.proposals import create_proposal, publish_for_consultation
 from dialogue.workbench.services import edits as services
@@ -146,7 +148,7 @@ def test_after_a_theme_is_edited_a_page_leaves_the_counting_to_a_job(app, themed
     _dialogue, round_, _consultant, themes = themed
     asked = []
     monkeypatch.setattr(
-        "dialogue.core.results_cache.finalise_later", lambda round_: asked.append(round_.id)
+        "dialogue.core.results_cache.final.finalise_later", lambda round_: asked.append(round_.id)
     )
     with app.test_request_context():
         assert "Stress og travlhed" in round_themes(round_).names

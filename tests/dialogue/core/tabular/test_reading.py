@@ -14,7 +14,7 @@ from flask_babel import force_locale
 from dialogue.admin import queries
 from dialogue.admin.cli import import_participants_command
 from dialogue.admin.services.participant_file import ImportRefused, parse_participants
-from dialogue.core.tabular import MAX_ROWS, TableError, read_table
+from dialogue.core.tabular.reading import MAX_ROWS, TableError, read_table
 from dialogue.workbench.cli.themes import themes_command
 from tests import xlsx_bombs
 from tests.dialogue.admin.test_views import log_in_admin, participant_count, upload

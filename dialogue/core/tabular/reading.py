@@ -13,9 +13,9 @@ to gigabytes, or make openpyxl produce millions of empty rows (a row numbered 1,
 claimed size of A1:XFD1048576). So before anything is read, :func:`check_workbook` refuses a
 workbook larger than ``MAX_UNPACKED_BYTES`` unpacked, or with a sheet of more than ``MAX_ROWS``
 data rows or ``MAX_COLUMNS`` columns, by scanning the sheets' XML for row and cell positions
-(fast: no cell is parsed); CSV files are held to the same limits. It is the only reader of
-tables: the participant import (``dialogue.admin.services.participant_file``) builds on
-:func:`read_rows`.
+(``extent``; fast: no cell is parsed); CSV files are held to the same limits. It is the only
+reader of tables: the participant import (``dialogue.admin.services.participant_file``) builds
+on :func:`read_rows`.
 
 This module knows files, not the database or the web; its messages are lazily translated.
 """
@@ -33,6 +33,8 @@ from pathlib import Path
 from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
 
+from dialogue.core.tabular.extent import sheet_extent
+
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _DELIMITERS = ",;\t|"
@@ -45,11 +47,6 @@ MAX_ROWS = 100_000
 MAX_COLUMNS = 100
 #: Most bytes a file may hold once unpacked (a list of 100,000 people unpacks to about 25 MB).
 MAX_UNPACKED_BYTES = 64 * 1024 * 1024
-#: A row or cell start tag, with or without a namespace prefix, and its attributes.
-_ROW_OR_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)\b([^>]*)>")
-#: The position attribute of a row ("12") or a cell ("AB12").
-_POSITION = re.compile(rb'\br="([A-Z]*)(\d*)"')
-_SCAN_CHUNK = 1024 * 1024
 
 
 class TableError(Exception):
@@ -252,7 +249,7 @@ def check_workbook(data: bytes) -> None:
             if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
                 continue
             try:
-                rows, columns = _sheet_extent(archive, member)
+                rows, columns = sheet_extent(archive, member, MAX_ROWS + 1)
             except Exception:  # noqa: BLE001 - a broken sheet is reported by the reader itself
                 return
             if rows > MAX_ROWS + 1:
@@ -265,41 +262,6 @@ def check_workbook(data: bytes) -> None:
                         columns=MAX_COLUMNS,
                     )
                 )
-
-
-def _sheet_extent(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> tuple[int, int]:
-    """The last row and column a sheet's XML places anything in, as openpyxl would count them.
-
-    Stops once the row limit is passed. Rows and cells without a position follow the previous.
-    """
-    last_row = last_column = row = column = 0
-    tail = b""
-    with archive.open(member) as xml:
-        while chunk := xml.read(_SCAN_CHUNK):
-            text = tail + chunk
-            end = text.rfind(b">") + 1
-            text, tail = text[:end], text[end:]
-            for match in _ROW_OR_CELL.finditer(text):
-                position = _POSITION.search(match.group(2))
-                if match.group(1) == b"row":
-                    digits = position.group(2) if position else b""
-                    row = int(digits) if digits else row + 1
-                    column = 0
-                    last_row = max(last_row, row)
-                else:
-                    letters = position.group(1) if position else b""
-                    column = _column_number(letters) if letters else column + 1
-                    last_column = max(last_column, column)
-            if last_row > MAX_ROWS + 1:
-                break
-    return last_row, last_column
-
-
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + letter - 64
-    return number
 
 
 def _too_large():

@@ -1,0 +1,1 @@
+"""Tables read from the CSV and Excel files people export."""
