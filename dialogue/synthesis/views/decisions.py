@@ -25,6 +25,7 @@ from dialogue.synthesis.queries.proposals import (
 )
 from dialogue.synthesis.queries.traces import proposal_view
 from dialogue.synthesis.services import proposals as operations
+from dialogue.synthesis.services import publishing
 from dialogue.synthesis.views.proposals import back_to, run_operation
 
 
@@ -39,7 +40,7 @@ def publish(slug: str, proposal_id: int):
         membership,
         found.id,
         form,
-        lambda: operations.publish_for_consultation(
+        lambda: publishing.publish_for_consultation(
             [found],
             _round_or_refuse(membership, form.round_id.data),
             actor_id=current_user.id,
@@ -159,7 +160,7 @@ def feed_round(slug: str):
         membership,
         None,
         form,
-        lambda: operations.feed_final_values(
+        lambda: publishing.feed_final_values(
             _round_or_refuse(membership, form.round_id.data),
             actor_id=current_user.id,
         ),

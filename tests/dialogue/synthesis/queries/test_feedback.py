@@ -19,7 +19,8 @@ from dialogue.core.models import Contribution, Membership, Round, RoundKind
 from dialogue.core.models.proposal import ProposalKind
 from dialogue.core.results_cache import decode, encode, finalise, reading_stored
 from dialogue.synthesis.queries.feedback import round_themes
-from dialogue.synthesis.services.proposals import create_proposal, publish_for_consultation
+from dialogue.synthesis.services.proposals import create_proposal
+from dialogue.synthesis.services.publishing import publish_for_consultation
 from dialogue.workbench.services import edits as services
 from rounds.lifecycle.editing import set_published
 from rounds.theme_run import list_active_themes, run_analysis
