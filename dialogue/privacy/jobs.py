@@ -11,7 +11,7 @@ from __future__ import annotations
 from dialogue.core.clock import utcnow
 from dialogue.core.jobs.runner import JobContext, enqueue
 from dialogue.privacy.queries import due_dialogues
-from dialogue.privacy.services import retention
+from dialogue.privacy.services import outside, retention
 
 KIND = "purge"
 KEY = "due"
@@ -29,7 +29,7 @@ def purge_due(commit) -> list[retention.Removal]:
     for dialogue in due_dialogues(now):
         removal = retention.purge_dialogue(dialogue, now.date())
         commit()
-        done.append(retention.forget_outside_database(removal))
+        done.append(outside.forget_outside_database(removal))
     return done
 
 
