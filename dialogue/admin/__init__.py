@@ -3,9 +3,11 @@
 
 def init_app(app) -> None:
     """Register the ``admin`` blueprint and the admin's commands."""
-    from dialogue.admin import cli, views
+    from dialogue.admin import cli
+    from dialogue.admin.views import blueprint, participants, sends, sign_in
 
-    app.register_blueprint(views.bp)
+    del participants, sends, sign_in  # their routes are registered on ``blueprint.bp``
+    app.register_blueprint(blueprint.bp)
     for command in (
         cli.create_dialogue_command,
         cli.add_staff_command,

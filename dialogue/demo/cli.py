@@ -208,21 +208,31 @@ def generate(
         Session.commit()
         timer.phase(name, count, began)
     if themes:
-        began = time.perf_counter()
-        count = scale_themes.add_themes(challenges, by_topic, rng)
-        Session.commit()
-        timer.phase("themes of round 1", count, began)
-        began = time.perf_counter()
-        count = scale_themes.add_proposals(challenges)
-        Session.commit()
-        timer.phase("values from the themes", count, began)
+        _add_themes(challenges, by_topic, rng, timer)
     if Session.connection().dialect.name == "postgresql":
-        began = time.perf_counter()
-        Session.connection().exec_driver_sql("ANALYZE")
-        Session.commit()
-        timer.phase("ANALYZE", 0, began)
+        _analyze(timer)
     timer.total()
     return dialogue
+
+
+def _add_themes(challenges, by_topic, rng: random.Random, timer: Timer) -> None:
+    """Round 1's theme run and the values drawn from its themes, each phase committed and timed."""
+    began = time.perf_counter()
+    count = scale_themes.add_themes(challenges, by_topic, rng)
+    Session.commit()
+    timer.phase("themes of round 1", count, began)
+    began = time.perf_counter()
+    count = scale_themes.add_proposals(challenges)
+    Session.commit()
+    timer.phase("values from the themes", count, began)
+
+
+def _analyze(timer: Timer) -> None:
+    """Let PostgreSQL's planner see the new tables' sizes before anything is measured."""
+    began = time.perf_counter()
+    Session.connection().exec_driver_sql("ANALYZE")
+    Session.commit()
+    timer.phase("ANALYZE", 0, began)
 
 
 @click.command("generate")

@@ -10,7 +10,7 @@ from dialogue.core.db import Session
 from dialogue.core.jobs.runner import JobActive
 from dialogue.core.models import Dialogue
 from dialogue.privacy import jobs
-from dialogue.privacy.services import retention
+from dialogue.privacy.services import outside, retention
 
 
 @click.command("delete")
@@ -33,7 +33,7 @@ def delete_command(slug: str, yes: bool):
         )
     removal = retention.delete_dialogue(dialogue)
     Session.commit()
-    retention.forget_outside_database(removal)
+    outside.forget_outside_database(removal)
     click.echo(f"Deleted the dialogue {slug}:")
     for line in removal.lines():
         click.echo(f"  {line}")

@@ -12,7 +12,7 @@ from dialogue.core.clock import utcnow
 from dialogue.core.jobs.context import JobContext
 from dialogue.core.jobs.runner import enqueue
 from dialogue.privacy.queries import due_dialogues
-from dialogue.privacy.services import retention
+from dialogue.privacy.services import outside, retention
 
 KIND = "purge"
 KEY = "due"
@@ -30,7 +30,7 @@ def purge_due(commit) -> list[retention.Removal]:
     for dialogue in due_dialogues(now):
         removal = retention.purge_dialogue(dialogue, now.date())
         commit()
-        done.append(retention.forget_outside_database(removal))
+        done.append(outside.forget_outside_database(removal))
     return done
 
 

@@ -82,25 +82,7 @@ def standard_notice(dialogue: Dialogue, language: str) -> list[str]:
     """The standard notice, filled in with the dialogue's controller, threshold and retention."""
     with force_locale(language):
         controller = dialogue.data_controller or _("the organisation that runs the dialogue")
-        ends = retention_ends(dialogue)
-        when = (
-            _(
-                "%(days)d days after the last round closes (%(date)s)",
-                days=dialogue.retention_days,
-                date=format_date(ends.astimezone(ZoneInfo(dialogue.timezone)).date(), "long"),
-            )
-            if ends is not None
-            else _("%(days)d days after the last round closes", days=dialogue.retention_days)
-        )
-        kept = (
-            _(
-                "The published results and final values are kept after that, without any "
-                "personal data. Of rounds whose results were not published, only the themes and "
-                "texts that a final value was built on are kept."
-            )
-            if dialogue.keep_results
-            else _("Then the whole dialogue is deleted, its results included.")
-        )
+        when, kept = _retention_wording(dialogue)
         size = dialogue.min_group_size
         return [
             _(
@@ -147,6 +129,30 @@ def standard_notice(dialogue: Dialogue, language: str) -> list[str]:
                 controller=controller,
             ),
         ]
+
+
+def _retention_wording(dialogue: Dialogue) -> tuple[str, str]:
+    """When the notice says personal data are deleted, and what is kept after that."""
+    ends = retention_ends(dialogue)
+    when = (
+        _(
+            "%(days)d days after the last round closes (%(date)s)",
+            days=dialogue.retention_days,
+            date=format_date(ends.astimezone(ZoneInfo(dialogue.timezone)).date(), "long"),
+        )
+        if ends is not None
+        else _("%(days)d days after the last round closes", days=dialogue.retention_days)
+    )
+    kept = (
+        _(
+            "The published results and final values are kept after that, without any "
+            "personal data. Of rounds whose results were not published, only the themes and "
+            "texts that a final value was built on are kept."
+        )
+        if dialogue.keep_results
+        else _("Then the whole dialogue is deleted, its results included.")
+    )
+    return when, kept
 
 
 def is_due(dialogue: Dialogue, now: dt.datetime) -> bool:

@@ -22,11 +22,11 @@ def init_app(app) -> None:
     from dialogue.synthesis.queries import figures
     from dialogue.synthesis.views import coverage, decisions, proposals, reading
 
-    del coverage, decisions, reading  # their routes are registered on ``bp`` when they are imported
+    del coverage, decisions, proposals  # their routes are registered on ``bp`` when imported
     app.register_blueprint(bp)
     app.cli.add_command(export_command)
     app.cli.add_command(report_command)
-    app.register_error_handler(figures.FiguresPending, proposals.figures_pending)
+    app.register_error_handler(figures.FiguresPending, reading.figures_pending)
     app.context_processor(
         lambda: {"proposal_label": forms.label, "stale_figures": bool(figures.outdated())}
     )

@@ -20,14 +20,14 @@ from sqlalchemy import select
 from dialogue.core.audit import record_event
 from dialogue.core.db import Session
 from dialogue.core.models import Dialogue
-from dialogue.synthesis.queries import exports
+from dialogue.synthesis.queries import export_files, exports
 from dialogue.synthesis.queries.report_docx import report_docx
 
 
 @click.command("export")
 @click.argument("slug", metavar="DIALOGUE_SLUG")
 @click.option(
-    "--format", "fmt", type=click.Choice(exports.FORMATS), default="json", show_default=True
+    "--format", "fmt", type=click.Choice(export_files.FORMATS), default="json", show_default=True
 )
 @click.option(
     "--out",
@@ -62,13 +62,13 @@ def export_command(slug: str, fmt: str, out: Path, with_text: bool):
 
 def _write(data: dict, fmt: str, out: Path) -> None:
     if fmt == "json":
-        out.write_bytes(exports.to_json(data))
+        out.write_bytes(export_files.to_json(data))
     elif fmt == "xlsx":
-        out.write_bytes(exports.to_xlsx(data))
+        out.write_bytes(export_files.to_xlsx(data))
     else:
         out.mkdir(parents=True, exist_ok=True)
-        for name, rows in exports.tables(data).items():
-            (out / f"{name}.csv").write_bytes(exports.to_csv(rows))
+        for name, rows in export_files.tables(data).items():
+            (out / f"{name}.csv").write_bytes(export_files.to_csv(rows))
 
 
 @click.command("report")

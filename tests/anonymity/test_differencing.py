@@ -34,7 +34,7 @@ from dialogue.core.models import (
 )
 from dialogue.core.results_cache.final import FINAL_KIND
 from tests.conftest import csrf_from
-from tests.dialogue.admin.test_views import page_url, upload
+from tests.dialogue.admin.views.test_participants import page_url, upload
 from tests.factories import STAFF_PASSWORD, make_dialogue, make_member
 from tests.logins import staff_login
 from tests.rounds.factories import answer, closed_times, make_item_round, participants

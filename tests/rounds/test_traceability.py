@@ -10,6 +10,7 @@ from dialogue.core.models import ProposalSource, ThemeEdit
 from dialogue.core.models.analysis import ThemeState
 from dialogue.core.models.proposal import ProposalKind, ProposalStatus, VersionStage
 from dialogue.synthesis.services import proposals as services
+from dialogue.synthesis.services import publishing
 from dialogue.workbench.services.edits import merge_themes
 from rounds.errors import RoundError
 from rounds.theme_run.running import run_analysis
@@ -126,19 +127,19 @@ def test_publishing_fills_items_and_respects_the_lock(case, request_context):
 
     consultation = make_round(case.dialogue, RoundKind.CONSULTATION)
     first, second = _value(case, "Trivsel"), _value(case, "Samarbejde", theme="small")
-    services.publish_for_consultation([first], consultation, actor_id=None)
-    services.publish_for_consultation([second], consultation, actor_id=None)
+    publishing.publish_for_consultation([first], consultation, actor_id=None)
+    publishing.publish_for_consultation([second], consultation, actor_id=None)
     assert [i["key"] for i in consultation.settings["items"]] == [first.item_key, second.item_key]
     assert first.status is ProposalStatus.CONSULTATION
     answer(consultation, case.people[0], {first.item_key: ("4", "")})
     third = _value(case, "Mod")
     with pytest.raises(RoundError):
-        services.publish_for_consultation([third], consultation, actor_id=None)
+        publishing.publish_for_consultation([third], consultation, actor_id=None)
     assert third.status is ProposalStatus.DRAFT
     assert proposal_id_of(first.item_key) == first.id
     with pytest.raises(RoundError):  # the change note is required after a consultation
         services.finalise_proposal(first, title="Trivsel", text="", note=" ", actor_id=None)
     services.finalise_proposal(first, title="Trivsel", text="", note="Uændret", actor_id=None)
     action = make_round(case.dialogue, RoundKind.ACTION, **closed_times())
-    services.feed_final_values(action, actor_id=None)
+    publishing.feed_final_values(action, actor_id=None)
     assert action.settings["items"] == [{"key": first.item_key, "label": "Trivsel"}]

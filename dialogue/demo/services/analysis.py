@@ -38,7 +38,7 @@ from dialogue.core.models import (
 )
 from dialogue.core.models.analysis import HideReason
 from dialogue.demo.services import content, corpus
-from dialogue.workbench.services import edits
+from dialogue.workbench.services import edits, splitting
 from rounds.theme_run.reading import list_active_themes, theme_parts
 from rounds.theme_run.running import AnalysisRefused, run_analysis
 
@@ -83,7 +83,7 @@ def analyse_challenges(dialogue: Dialogue, author: str) -> None:
     for theme in list_active_themes(challenges):
         if clear_topic(theme) is None:
             try:
-                edits.split_theme(
+                splitting.split_theme(
                     theme, min_group_size=dialogue.min_group_size, actor_id=consultant
                 )
             except edits.WorkbenchError:  # too small to split: it stays as it is

@@ -39,6 +39,19 @@ def create_dialogue() -> Dialogue:
     weeks = [position + (position > kinds.index("consultation")) for position in range(len(kinds))]
     today = utcnow().astimezone(zone).date()
     start = today - dt.timedelta(days=2 + 7 * weeks[-1])
+    add_weekly_rounds(dialogue, start, weeks, _settings)
+    Session.add(dialogue)
+    Session.flush()
+    return dialogue
+
+
+def add_weekly_rounds(dialogue: Dialogue, start: dt.date, weeks, settings) -> None:
+    """The demo's rounds, the one at ``position`` in week ``weeks[position]`` after ``start``.
+
+    Each runs a week from 08:00 local time; ``settings(kind)`` gives its settings; all but the
+    last (the open action round) are published.
+    """
+    zone = ZoneInfo(dialogue.timezone)
     last = len(content.ROUNDS) - 1
     for position, (kind, title, prompt) in enumerate(content.ROUNDS):
         week = weeks[position]
@@ -52,13 +65,10 @@ def create_dialogue() -> Dialogue:
                 prompt=prompt,
                 opens_at=opens.astimezone(dt.UTC),
                 closes_at=closes.astimezone(dt.UTC),
-                settings=_settings(kind),
+                settings=settings(kind),
                 is_published=position < last,
             )
         )
-    Session.add(dialogue)
-    Session.flush()
-    return dialogue
 
 
 def _items(labels) -> list[dict[str, str]]:

@@ -26,6 +26,7 @@ from dialogue.demo.services import content, corpus, rerate
 from dialogue.demo.services.deck import Deck
 from dialogue.synthesis.services import coverage as coverage_marks
 from dialogue.synthesis.services import proposals as services
+from dialogue.synthesis.services import publishing
 from rounds.traceability import load_graph
 
 #: Draft value → (perspective, the challenge categories whose themes inform it, how).
@@ -115,7 +116,7 @@ def add_synthesis(
             for theme in themes.get(category, []):
                 services.add_source(proposal, theme=theme, note=note, actor_id=None)
         drafts[title] = proposal
-    services.publish_for_consultation(list(drafts.values()), consultation, actor_id=None)
+    publishing.publish_for_consultation(list(drafts.values()), consultation, actor_id=None)
     _add_ratings(consultation, drafts, authors, rng)
     rerate.run_rerating(consultation, rerate_rng)
     for title, (final_title, note) in FINALS.items():
@@ -128,7 +129,7 @@ def add_synthesis(
         )
     services.drop_proposal(drafts[DROPPED[0]], note=DROPPED[1], actor_id=None)
     _add_initiatives(dialogue, themes)
-    services.feed_final_values(action, actor_id=None)
+    publishing.feed_final_values(action, actor_id=None)
     _add_commitments(action, [drafts[title] for title in FINALS], authors, rng)
     _mark_uncovered(dialogue, themes)
 

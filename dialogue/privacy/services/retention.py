@@ -5,7 +5,7 @@ key with ``ON DELETE CASCADE`` (rounds, contributions and everything hanging off
 memberships, jobs, audit events), so one ``DELETE`` removes it all, whatever tables are added
 later; the tests check every table of the metadata. What no foreign key reaches is removed by
 hand: the people who belonged to no other dialogue, audit events about them, and, after the
-commit (:func:`forget_outside_database`), their login sessions and the mails in the outbox.
+commit (``dialogue.privacy.services.outside``), their login sessions and the mails in the outbox.
 """
 
 from __future__ import annotations
@@ -13,9 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass, field
-from email import policy
-from email.parser import BytesParser
-from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
@@ -23,7 +20,6 @@ from sqlalchemy import delete, select, update
 from dialogue.core.audit import record_event
 from dialogue.core.db import Session
 from dialogue.core.errors import UserError
-from dialogue.core.mail import outbox_in_use
 from dialogue.core.models import (
     AuditEvent,
     Contribution,
@@ -41,7 +37,6 @@ from dialogue.core.models import (
 )
 from dialogue.core.models.proposal import ProposalStatus
 from dialogue.core.models.question import QuestionAnswer, RoundQuestion
-from dialogue.core.sessions import end_all_sessions
 from dialogue.privacy.queries import row_counts
 from rounds.traceability import chunks, load_graph, placed_in
 
@@ -147,7 +142,7 @@ def _counted(removal: Removal, before: dict[str, int]) -> Removal:
 
 
 def delete_dialogue(dialogue: Dialogue) -> Removal:
-    """Delete the dialogue and everything of it, for good; :func:`forget_outside_database` next.
+    """Delete the dialogue and everything of it, for good; ``outside.forget_outside_database`` next.
 
     No audit event is written: it would have to name the dialogue, and nothing of it may remain.
     The command that calls this prints the summary instead.
@@ -197,6 +192,13 @@ def purge_dialogue(dialogue: Dialogue, today: dt.date) -> Removal:
     )
     for model in (MemberCheck, ContributionEmbedding):
         Session.execute(delete(model).where(model.contribution_id.in_(texts)))
+    _replace_pseudonyms(round_ids)
+    dialogue.purged_on = today
+    return _counted(removal, before)
+
+
+def _replace_pseudonyms(round_ids) -> None:
+    """Give each author of the rounds' texts and answers one random pseudonym; clear retry keys."""
     authors = set(
         Session.scalars(
             select(Contribution.author).where(Contribution.round_id.in_(round_ids)).distinct()
@@ -218,8 +220,6 @@ def purge_dialogue(dialogue: Dialogue, today: dt.date) -> Removal:
             .where(answered, QuestionAnswer.author == author)
             .values(author=anonymous)
         )
-    dialogue.purged_on = today
-    return _counted(removal, before)
 
 
 def _trim_to_trace(dialogue: Dialogue, removal: Removal) -> None:
@@ -269,30 +269,3 @@ def _trim_to_trace(dialogue: Dialogue, removal: Removal) -> None:
         for ids in chunks(sorted(doomed)):
             Session.execute(delete(Contribution).where(Contribution.id.in_(ids)))
         Session.execute(delete(RoundResultsCache).where(RoundResultsCache.round_id == round_.id))
-
-
-def forget_outside_database(removal: Removal) -> Removal:
-    """After the commit: end the removed people's sessions and delete mails about the dialogue.
-
-    A mail in the outbox (no mail server configured) is deleted when it was addressed to one
-    of the removed people or links to the dialogue.
-    """
-    removal.sessions = sum(end_all_sessions(person_id) for person_id in removal.person_ids)
-    folder = outbox_in_use()
-    if folder:
-        removal.mails = _delete_mails(Path(folder), set(removal.emails), f"/d/{removal.slug}/")
-    return removal
-
-
-def _delete_mails(folder: Path, addresses: set[str], link: str) -> int:
-    deleted = 0
-    for path in sorted(folder.glob("*.eml")) if folder.is_dir() else ():
-        with path.open("rb") as handle:
-            message = BytesParser(policy=policy.default).parse(handle)
-        recipient = str(message.get("To", "")).strip().lower()
-        body = message.get_body(preferencelist=("plain",))
-        text = body.get_content() if body is not None else ""
-        if recipient in addresses or link in text:
-            path.unlink()
-            deleted += 1
-    return deleted

@@ -5,13 +5,13 @@ The buttons on the report page and their downloads share these names and media t
 
 from __future__ import annotations
 
-from dialogue.synthesis.queries import exports, report_docx
+from dialogue.synthesis.queries import export_files, exports, report_docx
 
 #: Download names and their media types.
 EXPORT_FILES = {
     "dialogue.json": "application/json",
     "dialogue.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    **{f"{table}.csv": "text/csv; charset=utf-8" for table in exports.TABLES},
+    **{f"{table}.csv": "text/csv; charset=utf-8" for table in export_files.TABLES},
     "report.docx": report_docx.MEDIA_TYPE,
 }
 
@@ -22,7 +22,7 @@ def export_bytes(dialogue, name: str, *, raw_text: bool) -> bytes:
         return report_docx.report_docx(dialogue)
     data = exports.build_export(dialogue, raw_text=raw_text)
     if name == "dialogue.json":
-        return exports.to_json(data)
+        return export_files.to_json(data)
     if name == "dialogue.xlsx":
-        return exports.to_xlsx(data)
-    return exports.to_csv(exports.tables(data)[name.removesuffix(".csv")])
+        return export_files.to_xlsx(data)
+    return export_files.to_csv(export_files.tables(data)[name.removesuffix(".csv")])

@@ -41,7 +41,8 @@ from dialogue.core.models import (
 from dialogue.core.models.analysis import ThemeState
 from dialogue.core.results_cache.codec import register
 from dialogue.core.results_cache.final import stored_or_later, warmer
-from dialogue.synthesis.queries.figures import quote_texts, theme_counts
+from dialogue.synthesis.queries.figures import theme_counts
+from dialogue.synthesis.queries.quotes import quote_texts
 from dialogue.synthesis.queries.traces import QUOTE_LENGTH, QUOTES_PER_THEME
 from rounds import get_kind
 from rounds.identifying import masked_pairs

@@ -54,88 +54,21 @@ def _participation(document, round_) -> None:
 
 
 def _results(document, round_, results) -> None:
-    k = results.min_group_size
-    if results.pending:
-        document.add_paragraph(
-            _("The round has closed. Its results are being computed and will appear here shortly.")
-        )
-        return
-    if results.live:
-        document.add_paragraph(_("The results appear when the round closes."))
-        return
-    if results.suppressed:
-        document.add_paragraph(
-            _(
-                "Fewer than %(k)d people answered, so no results are shown, to keep everyone "
-                "anonymous.",
-                k=k,
-            )
-        )
+    if _no_results(document, results):
         return
     document.add_paragraph(
         ngettext("%(num)d person answered.", "%(num)d people answered.", results.respondents)
     )
     items = results.ordered_items
-    hidden = _("fewer than %(k)d", k=k)
+    hidden = _("fewer than %(k)d", k=results.min_group_size)
     if results.method == "rank":
-        rows = [(item.label, item.ranking.borda if item.ranking else None) for item in items]
-        layout.picture(
-            document,
-            layout.bar_chart(_("Borda score per item"), rows, layout.number, hidden),
-        )
-        layout.table(
-            document,
-            [_("Item"), _("Borda score"), _("Mean rank")],
-            [
-                [
-                    item.label,
-                    layout.number(item.ranking.borda),
-                    layout.number(item.ranking.mean_rank),
-                ]
-                if item.ranking
-                else [item.label, hidden, hidden]
-                for item in items
-            ],
-        )
+        _ranks(document, items, hidden)
     elif results.method == "points":
-        rows = [(item.label, item.points.budget_share if item.points else None) for item in items]
-        layout.picture(
-            document,
-            layout.bar_chart(_("Share of all points per item"), rows, layout.percent, hidden),
-        )
-        layout.table(
-            document,
-            [_("Item"), _("Points in total"), _("Share of the budget")],
-            [
-                [
-                    item.label,
-                    layout.number(item.points.total, 0),
-                    layout.percent(item.points.budget_share),
-                ]
-                if item.points
-                else [item.label, hidden, hidden]
-                for item in items
-            ],
-        )
+        _points(document, items, hidden)
     elif any(item.distribution is not None for item in items) or results.kind == "consultation":
         _ratings(document, round_, results, items, hidden)
     elif results.aspects:
-        rows = [(item.label, item.authors) for item in results.items]
-        layout.picture(
-            document,
-            layout.bar_chart(_("People who wrote about each item"), rows, layout.whole, hidden),
-        )
-        layout.table(
-            document,
-            [_("Item"), _("People")] + [str(label) for _name, label in results.aspects],
-            [
-                [item.label, hidden] + [""] * len(results.aspects)
-                if item.suppressed
-                else [item.label, layout.whole(item.authors)]
-                + [layout.whole(item.texts[name]) for name, _label in results.aspects]
-                for item in results.items
-            ],
-        )
+        _aspects(document, results, hidden)
     else:
         document.add_paragraph(
             ngettext(
@@ -144,6 +77,92 @@ def _results(document, round_, results) -> None:
                 results.comments,
             )
         )
+
+
+def _no_results(document, results) -> bool:
+    """Say why the round shows no results (pending, open, too few people); False if it does."""
+    k = results.min_group_size
+    if results.pending:
+        document.add_paragraph(
+            _("The round has closed. Its results are being computed and will appear here shortly.")
+        )
+        return True
+    if results.live:
+        document.add_paragraph(_("The results appear when the round closes."))
+        return True
+    if results.suppressed:
+        document.add_paragraph(
+            _(
+                "Fewer than %(k)d people answered, so no results are shown, to keep everyone "
+                "anonymous.",
+                k=k,
+            )
+        )
+        return True
+    return False
+
+
+def _ranks(document, items, hidden: str) -> None:
+    rows = [(item.label, item.ranking.borda if item.ranking else None) for item in items]
+    layout.picture(
+        document,
+        layout.bar_chart(_("Borda score per item"), rows, layout.number, hidden),
+    )
+    layout.table(
+        document,
+        [_("Item"), _("Borda score"), _("Mean rank")],
+        [
+            [
+                item.label,
+                layout.number(item.ranking.borda),
+                layout.number(item.ranking.mean_rank),
+            ]
+            if item.ranking
+            else [item.label, hidden, hidden]
+            for item in items
+        ],
+    )
+
+
+def _points(document, items, hidden: str) -> None:
+    rows = [(item.label, item.points.budget_share if item.points else None) for item in items]
+    layout.picture(
+        document,
+        layout.bar_chart(_("Share of all points per item"), rows, layout.percent, hidden),
+    )
+    layout.table(
+        document,
+        [_("Item"), _("Points in total"), _("Share of the budget")],
+        [
+            [
+                item.label,
+                layout.number(item.points.total, 0),
+                layout.percent(item.points.budget_share),
+            ]
+            if item.points
+            else [item.label, hidden, hidden]
+            for item in items
+        ],
+    )
+
+
+def _aspects(document, results, hidden: str) -> None:
+    rows = [(item.label, item.authors) for item in results.items]
+    layout.picture(
+        document,
+        layout.bar_chart(_("People who wrote about each item"), rows, layout.whole, hidden),
+    )
+    layout.table(
+        document,
+        [_("Item"), _("People")] + [str(label) for _name, label in results.aspects],
+        [
+            [item.label, hidden] + [""] * len(results.aspects)
+            if item.suppressed
+            else [item.label, layout.whole(item.authors)]
+            + [layout.whole(item.texts[name]) for name, _label in results.aspects]
+            for item in results.items
+        ],
+    )
 
 
 def _ratings(document, round_, results, items, hidden: str) -> None:

@@ -17,13 +17,8 @@ from dialogue.core.anonymity import VERBATIM_MIN_AUTHORS
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Dialogue, ModerationState, Proposal, Round
 from dialogue.core.models.proposal import Perspective, ProposalStatus, VersionStage
-from dialogue.synthesis.queries.figures import (
-    best_texts,
-    cached_for,
-    quote_texts,
-    theme_counts,
-    visible_totals,
-)
+from dialogue.synthesis.queries.figures import cached_for, theme_counts, visible_totals
+from dialogue.synthesis.queries.quotes import best_texts, quote_texts
 from rounds import get_kind
 from rounds.questions.reading import describe_text_answer
 from rounds.results.cached import cached_results

@@ -9,8 +9,6 @@ they link back to the proposal whatever its wording becomes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -32,10 +30,7 @@ from dialogue.core.models.proposal import (
     ProposalStatus,
     VersionStage,
 )
-from rounds import get_kind
-from rounds.answered import has_input
-from rounds.errors import InvalidSettings, RoundError
-from rounds.lifecycle.locks import ITEMS_LOCKED, only_appends, refuse_locked
+from rounds.errors import RoundError
 
 MAX_TITLE = 200
 MAX_NOTE = 500
@@ -54,7 +49,8 @@ def _clean_title(title: str) -> str:
     return title
 
 
-def _add_version(proposal: Proposal, stage: VersionStage, title, text, note, actor_id) -> None:
+def add_version(proposal: Proposal, stage: VersionStage, title, text, note, actor_id) -> None:
+    """Append the next version of ``proposal``, its title cleaned and checked."""
     number = max((v.number for v in proposal.versions), default=0) + 1
     proposal.versions.append(
         ProposalVersion(
@@ -69,7 +65,8 @@ def _add_version(proposal: Proposal, stage: VersionStage, title, text, note, act
     Session.flush()
 
 
-def _audit(proposal: Proposal, action: str, actor_id: int | None, **details) -> None:
+def audit(proposal: Proposal, action: str, actor_id: int | None, **details) -> None:
+    """Record ``action`` on ``proposal`` in the dialogue's audit log."""
     dialogue = Session.get(Dialogue, proposal.dialogue_id)
     record_event(actor_id, action, dialogue, subject=proposal.item_key, **details)
 
@@ -95,8 +92,8 @@ def create_proposal(
         actor_id=actor_id,
     )
     Session.add(proposal)
-    _add_version(proposal, VersionStage.DRAFT, title, text, "", actor_id)
-    _audit(proposal, "proposal.create", actor_id)
+    add_version(proposal, VersionStage.DRAFT, title, text, "", actor_id)
+    audit(proposal, "proposal.create", actor_id)
     return proposal
 
 
@@ -113,8 +110,8 @@ def revise_proposal(
     if proposal.status is not ProposalStatus.DRAFT:
         raise SynthesisError(_l("Only a draft can be revised. Finalise it instead."))
     proposal.perspective = perspective
-    _add_version(proposal, VersionStage.DRAFT, title, text, note, actor_id)
-    _audit(proposal, "proposal.revise", actor_id, version=proposal.current.number)
+    add_version(proposal, VersionStage.DRAFT, title, text, note, actor_id)
+    audit(proposal, "proposal.revise", actor_id, version=proposal.current.number)
     return proposal
 
 
@@ -149,7 +146,7 @@ def add_source(
     proposal.sources.append(source)
     Session.flush()
     linked = f"theme:{theme.id}" if theme is not None else "contribution"
-    _audit(proposal, "proposal.link", actor_id, source=linked)
+    audit(proposal, "proposal.link", actor_id, source=linked)
     return source
 
 
@@ -158,73 +155,7 @@ def remove_source(source: ProposalSource, *, actor_id: int | None) -> None:
     proposal = source.proposal
     proposal.sources.remove(source)
     Session.flush()
-    _audit(proposal, "proposal.unlink", actor_id, source_id=source.id)
-
-
-def publish_for_consultation(
-    proposals: Sequence[Proposal], round_: Round, *, actor_id: int | None
-) -> Round:
-    """Send drafts out for consultation in ``round_`` and make them the round's items.
-
-    The consulted wording is kept as its own version, so the final version can say what changed
-    since. Refused, with nothing changed, when the round already has input and its items would
-    change (ratings given to one list must not be read against another).
-    """
-    for proposal in proposals:
-        if proposal.dialogue_id != round_.dialogue_id:
-            raise SynthesisError(_l("Choose a round of this dialogue."), "round_id")
-        if proposal.status is not ProposalStatus.DRAFT:
-            raise SynthesisError(_l("Only drafts can be sent out for consultation."))
-    published = _published_into(round_) + [p for p in proposals if p not in _published_into(round_)]
-    _set_items(round_, [_item(p, p.current.title) for p in published], actor_id)
-    for proposal in proposals:
-        proposal.status, proposal.consultation_round_id = ProposalStatus.CONSULTATION, round_.id
-        current = proposal.current
-        _add_version(proposal, VersionStage.CONSULTATION, current.title, current.text, "", actor_id)
-        _audit(proposal, "proposal.publish", actor_id, round=f"round:{round_.id}")
-    return round_
-
-
-def _published_into(round_: Round) -> list[Proposal]:
-    return list(
-        Session.scalars(
-            select(Proposal)
-            .where(Proposal.consultation_round_id == round_.id)
-            .order_by(Proposal.position, Proposal.id)
-        )
-    )
-
-
-def _item(proposal: Proposal, label: str) -> dict[str, str]:
-    return {"key": proposal.item_key, "label": label}
-
-
-def _set_items(round_: Round, items: list[dict[str, str]], actor_id: int | None) -> None:
-    """Make ``items`` the round's items, respecting the kind's locked settings."""
-    kind = get_kind(round_.kind)
-    if kind is None or "items" not in kind.default_settings:
-        raise InvalidSettings(_l("This kind of round has no items."), field="round_id")
-    if kind.settings(round_).get("items") == items:
-        return
-    if not only_appends(round_, items):
-        refuse_locked(
-            round_,
-            ["items"],
-            answered=has_input(round_),
-            message=ITEMS_LOCKED,
-            field="round_id",
-        )
-    cleaned = kind.validate_settings({**(round_.settings or {}), "items": items})
-    round_.settings = {k: v for k, v in cleaned.items() if kind.default_settings.get(k) != v}
-    Session.flush()
-    record_event(
-        actor_id,
-        "round.items",
-        round_.dialogue,
-        subject=f"round:{round_.id}",
-        source="proposals",
-        count=len(items),
-    )
+    audit(proposal, "proposal.unlink", actor_id, source_id=source.id)
 
 
 def finalise_proposal(
@@ -239,8 +170,8 @@ def finalise_proposal(
             "note",
         )
     proposal.status = ProposalStatus.FINAL
-    _add_version(proposal, VersionStage.FINAL, title, text, note, actor_id)
-    _audit(proposal, "proposal.finalise", actor_id, version=proposal.current.number)
+    add_version(proposal, VersionStage.FINAL, title, text, note, actor_id)
+    audit(proposal, "proposal.finalise", actor_id, version=proposal.current.number)
     return proposal
 
 
@@ -256,8 +187,8 @@ def reopen_proposal(proposal: Proposal, *, note: str, actor_id: int | None) -> P
         raise SynthesisError(_l("Please say why it is reopened."), "note")
     final = proposal.current
     proposal.status = ProposalStatus.DRAFT
-    _add_version(proposal, VersionStage.DRAFT, final.title, final.text, note, actor_id)
-    _audit(proposal, "proposal.reopen", actor_id, previous_version=final.number)
+    add_version(proposal, VersionStage.DRAFT, final.title, final.text, note, actor_id)
+    audit(proposal, "proposal.reopen", actor_id, previous_version=final.number)
     return proposal
 
 
@@ -269,39 +200,6 @@ def drop_proposal(proposal: Proposal, *, note: str, actor_id: int | None) -> Pro
         raise SynthesisError(_l("Please give a reason."), "note")
     proposal.status = ProposalStatus.DROPPED
     current = proposal.current
-    _add_version(proposal, VersionStage.DROPPED, current.title, current.text, note, actor_id)
-    _audit(proposal, "proposal.drop", actor_id)
+    add_version(proposal, VersionStage.DROPPED, current.title, current.text, note, actor_id)
+    audit(proposal, "proposal.drop", actor_id)
     return proposal
-
-
-def list_final_values(dialogue: Dialogue) -> list[Proposal]:
-    """The dialogue's final values, in order."""
-    return list(
-        Session.scalars(
-            select(Proposal)
-            .where(
-                Proposal.dialogue_id == dialogue.id,
-                Proposal.kind == ProposalKind.VALUE,
-                Proposal.status == ProposalStatus.FINAL,
-            )
-            .order_by(Proposal.position, Proposal.id)
-        )
-    )
-
-
-def feed_final_values(round_: Round, *, actor_id: int | None) -> Round:
-    """Make the dialogue's final values the items of ``round_`` (an action round, say).
-
-    Once the round has answers, its items stay as they are and values finalised since are
-    added after them, where the kind allows that (``rounds.lifecycle.locks.only_appends``).
-    """
-    values = list_final_values(round_.dialogue)
-    if not values:
-        raise SynthesisError(_l("There are no final values yet."), "round_id")
-    items = [_item(p, p.current.title) for p in values]
-    if has_input(round_):
-        kept = list((round_.settings or {}).get("items") or [])
-        keys = {item["key"] for item in kept}
-        items = kept + [item for item in items if item["key"] not in keys]
-    _set_items(round_, items, actor_id)
-    return round_

@@ -1,7 +1,7 @@
 """Decisions on proposals: publish, make final, reopen, set aside, feed the finals to a round.
 
 Like every POST of the proposal pages, each parses its form, calls one operation of
-``dialogue.synthesis.services.proposals``, commits and redirects (through :func:`run_operation`);
+``dialogue.synthesis.services``, commits and redirects (through :func:`run_operation`);
 making final and reopening first show a page that says what the step does, and a refusal there is
 shown beside the field it concerns.
 """
@@ -25,21 +25,20 @@ from dialogue.synthesis.queries.proposals import (
 )
 from dialogue.synthesis.queries.traces import proposal_view
 from dialogue.synthesis.services import proposals as operations
-from dialogue.synthesis.views.proposals import back_to, run_operation
+from dialogue.synthesis.services import publishing
+from dialogue.synthesis.views.proposals import back_to, on_proposal, run_operation
 
 
 @bp.route("/proposals/<int:proposal_id>/publish", methods=["POST"])
 @login_required
 def publish(slug: str, proposal_id: int):
     """Send a draft out for consultation in the chosen round."""
-    membership = synthesis_member(slug)
-    found = proposal_or_404(membership, proposal_id)
     form = forms.RoundForm()
-    return run_operation(
-        membership,
-        found.id,
+    return on_proposal(
+        slug,
+        proposal_id,
         form,
-        lambda: operations.publish_for_consultation(
+        lambda membership, found: publishing.publish_for_consultation(
             [found],
             _round_or_refuse(membership, form.round_id.data),
             actor_id=current_user.id,
@@ -133,14 +132,12 @@ def reopen(slug: str, proposal_id: int):
 @login_required
 def drop(slug: str, proposal_id: int):
     """Set a proposal aside with a reason."""
-    membership = synthesis_member(slug)
-    found = proposal_or_404(membership, proposal_id)
     form = forms.DropForm()
-    return run_operation(
-        membership,
-        found.id,
+    return on_proposal(
+        slug,
+        proposal_id,
         form,
-        lambda: operations.drop_proposal(
+        lambda _membership, found: operations.drop_proposal(
             found,
             note=form.note.data,
             actor_id=current_user.id,
@@ -159,7 +156,7 @@ def feed_round(slug: str):
         membership,
         None,
         form,
-        lambda: operations.feed_final_values(
+        lambda: publishing.feed_final_values(
             _round_or_refuse(membership, form.round_id.data),
             actor_id=current_user.id,
         ),

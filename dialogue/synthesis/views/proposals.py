@@ -1,6 +1,6 @@
 """Proposal views: management and the consultant draft, revise and link proposals.
 
-Every POST parses its form, calls one operation of ``dialogue.synthesis.services.proposals``,
+Every POST parses its form, calls one operation of ``dialogue.synthesis.services``,
 commits and redirects; a refused operation is flashed and nothing is committed. Management never
 sees raw contribution text here: a link to a single contribution shows its note only (TARGETS A6).
 """
@@ -65,6 +65,13 @@ def run_operation(membership, proposal_id: int | None, form, operation, done: st
     jobs.refresh_later(membership.dialogue_id)
     flash(done, "success")
     return back_to(slug, proposal_id)
+
+
+def on_proposal(slug: str, proposal_id: int, form, operation, done: str):
+    """Find the member's proposal, then :func:`run_operation` ``operation(membership, found)``."""
+    membership = synthesis_member(slug)
+    found = proposal_or_404(membership, proposal_id)
+    return run_operation(membership, found.id, form, lambda: operation(membership, found), done)
 
 
 def _round_choices(rounds) -> list[SelectChoice]:
@@ -226,14 +233,12 @@ def _sources(graph, proposal: Proposal, with_text: bool, dialogue) -> list[dict]
 @login_required
 def revise(slug: str, proposal_id: int):
     """Write a new draft version."""
-    membership = synthesis_member(slug)
-    found = proposal_or_404(membership, proposal_id)
     form = forms.ProposalForm()
-    return run_operation(
-        membership,
-        found.id,
+    return on_proposal(
+        slug,
+        proposal_id,
         form,
-        lambda: operations.revise_proposal(
+        lambda _membership, found: operations.revise_proposal(
             found,
             title=form.title.data,
             text=form.text.data,
@@ -249,11 +254,9 @@ def revise(slug: str, proposal_id: int):
 @login_required
 def add_source(slug: str, proposal_id: int):
     """Link a theme or one contribution to the proposal."""
-    membership = synthesis_member(slug)
-    found = proposal_or_404(membership, proposal_id)
     form = forms.SourceForm()
 
-    def operation():
+    def operation(_membership, found):
         chosen = form.theme_id.data or ""
         theme = Session.get(Theme, int(chosen)) if chosen.isdigit() else None
         contribution = None
@@ -274,7 +277,7 @@ def add_source(slug: str, proposal_id: int):
             actor_id=current_user.id,
         )
 
-    return run_operation(membership, found.id, form, operation, _("The link is saved."))
+    return on_proposal(slug, proposal_id, form, operation, _("The link is saved."))
 
 
 @bp.route("/proposals/<int:proposal_id>/sources/<int:source_id>/delete", methods=["POST"])
@@ -293,9 +296,3 @@ def remove_source(slug: str, proposal_id: int, source_id: int):
         lambda: operations.remove_source(source, actor_id=current_user.id),
         _("The link is removed."),
     )
-
-
-def figures_pending(exc: FiguresPending):
-    """A page whose figures were never computed: ask the job for them, and say so."""
-    jobs.refresh_later(exc.dialogue_id)
-    return render_template("synthesis/pending.html"), 202  # accepted, not done: no error

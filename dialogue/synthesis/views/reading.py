@@ -17,8 +17,9 @@ from dialogue.core.audit import record_event
 from dialogue.core.db import Session
 from dialogue.core.models import Role
 from dialogue.core.models.proposal import ProposalStatus
-from dialogue.synthesis import bp, forms
+from dialogue.synthesis import bp, forms, jobs
 from dialogue.synthesis.queries.downloads import EXPORT_FILES, export_bytes
+from dialogue.synthesis.queries.figures import FiguresPending
 from dialogue.synthesis.queries.proposals import (
     closing_the_loop,
     proposal_or_404,
@@ -113,3 +114,9 @@ def export(slug: str, name: str):
         mimetype=EXPORT_FILES[name],
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+def figures_pending(exc: FiguresPending):
+    """A page whose figures were never computed: ask the job for them, and say so."""
+    jobs.refresh_later(exc.dialogue_id)
+    return render_template("synthesis/pending.html"), 202  # accepted, not done: no error

@@ -18,7 +18,6 @@ from collections.abc import Iterable, Sequence
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from analysis import ThemeAnalysis
 from dialogue.core.audit import record_event
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
@@ -42,7 +41,6 @@ from dialogue.workbench.queries.members import themes_holding, visible_contribut
 from dialogue.workbench.services.history import log_edit, restore, snapshot
 from rounds.errors import RoundError
 from rounds.theme_run.describing import redescribe_themes
-from rounds.theme_run.reading import round_documents
 
 
 class WorkbenchError(RoundError):
@@ -59,7 +57,7 @@ def rename_theme(
     label = " ".join(label.split())
     if not label:
         raise WorkbenchError(_l("A theme needs a name."), field="label")
-    _require_active(theme)
+    require_active(theme)
     before = snapshot([theme])
     renamed = label != theme.label
     theme.label, theme.description = label, description.strip()
@@ -115,7 +113,7 @@ def merge_themes(
         raise WorkbenchError(_l("Choose at least one other theme to merge."))
     for theme in [*sources, target]:
         _require_in_round(theme, round_)
-        _require_active(theme)
+        require_active(theme)
         _require_part(theme, target.part)
     before = snapshot([*sources, target])
     present = {member.contribution_id for member in target.members}
@@ -123,7 +121,7 @@ def merge_themes(
         for member in theme.members:
             if member.contribution_id not in present:
                 present.add(member.contribution_id)
-                target.members.append(_manual(member.contribution_id, member.score))
+                target.members.append(manual_member(member.contribution_id, member.score))
         theme.members.clear()
         theme.state, theme.merged_into_id = ThemeState.MERGED, target.id
     Session.flush()
@@ -131,72 +129,6 @@ def merge_themes(
     labels = " + ".join(theme.label for theme in sources)
     log_edit(round_.id, actor_id, "merge", f"{labels} → {target.label}", before, part=target.part)
     return target
-
-
-def split_theme(
-    theme: Theme,
-    *,
-    min_group_size: int,
-    parts: int = 2,
-    seed: int = 0,
-    actor_id: int | None = None,
-) -> list[Theme]:
-    """Re-cluster one theme's contributions and make a new theme of each piece but the largest.
-
-    The largest piece, and any contribution that fits no piece, stays in `theme`. Every member
-    of the pieces becomes a manual member, so a later run keeps the split.
-    """
-    _require_active(theme)
-    ids = {member.contribution_id for member in theme.members}
-    documents = [doc for doc in round_documents(theme_round(theme), theme.part) if doc.id in ids]
-    try:
-        found = ThemeAnalysis(parts, min_group_size=min_group_size, random_state=seed).fit(
-            documents
-        )
-    except ValueError as exc:
-        raise _cannot_split(min_group_size) from exc
-    pieces = found.result_.themes
-    if len(pieces) < 2:
-        raise _cannot_split(min_group_size)
-    before = snapshot([theme])
-    new_themes = [_theme_from_piece(theme, piece) for piece in pieces[1:]]
-    moved = {cid for piece in pieces[1:] for cid in piece.member_ids}
-    scores = dict(zip(pieces[0].member_ids, pieces[0].scores, strict=True))
-    theme.members[:] = [m for m in theme.members if m.contribution_id not in moved]
-    for member in theme.members:
-        member.source, member.score = MemberSource.MANUAL, scores.get(member.contribution_id)
-    Session.flush()
-    created = [new.id for new in new_themes]
-    log_edit(
-        theme.round_id, actor_id, "split", theme.label, before, part=theme.part, created=created
-    )
-    return new_themes
-
-
-def _cannot_split(min_group_size: int) -> WorkbenchError:
-    return WorkbenchError(
-        _l(
-            "This theme cannot be split into groups of at least %(count)d contributions.",
-            count=min_group_size,
-        )
-    )
-
-
-def _theme_from_piece(theme: Theme, piece) -> Theme:
-    new = Theme(
-        round_id=theme.round_id,
-        part=theme.part,
-        label=piece.label,
-        top_terms=list(piece.top_terms),
-        origin=ThemeOrigin.SPLIT,
-        state=ThemeState.SUGGESTED,
-    )
-    new.members = [
-        _manual(cid, score) for cid, score in zip(piece.member_ids, piece.scores, strict=True)
-    ]
-    Session.add(new)
-    Session.flush()
-    return new
 
 
 def move_contributions(
@@ -213,7 +145,7 @@ def move_contributions(
     """
     if target is not None:
         _require_in_round(target, round_)
-        _require_active(target)
+        require_active(target)
         part = target.part
     contributions = visible_contributions(round_, contribution_ids, part)
     if not contributions:
@@ -229,7 +161,7 @@ def move_contributions(
             theme.members.remove(member)
     Session.flush()
     if target is not None:
-        target.members.extend(_manual(cid, scores.get(cid)) for cid in sorted(ids))
+        target.members.extend(manual_member(cid, scores.get(cid)) for cid in sorted(ids))
         Session.flush()
     redescribe_themes(round_, affected)
     summary = target.label if target is not None else "—"
@@ -301,16 +233,13 @@ def undo_last_edit(round_: Round, *, part: str = "", actor_id: int | None = None
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def theme_round(theme: Theme) -> Round:
-    """The round a theme belongs to."""
-    return Session.get(Round, theme.round_id)
-
-
-def _manual(contribution_id: uuid.UUID, score: float | None) -> ThemeMember:
+def manual_member(contribution_id: uuid.UUID, score: float | None) -> ThemeMember:
+    """A member the consultant placed: later runs leave it where it is."""
     return ThemeMember(contribution_id=contribution_id, source=MemberSource.MANUAL, score=score)
 
 
-def _require_active(theme: Theme) -> None:
+def require_active(theme: Theme) -> None:
+    """Refuse to change a theme that was merged or retired."""
     if theme.state not in ACTIVE_STATES:
         raise WorkbenchError(_l("This theme was merged or retired and can no longer be changed."))
 

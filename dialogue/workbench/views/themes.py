@@ -1,6 +1,6 @@
 """The workbench's edits of a part's themes: create, merge, move, rename, accept, split, hide.
 
-Every POST parses its form, calls one operation of ``dialogue.workbench.services.edits``, commits
+Every POST parses its form, calls one operation of ``dialogue.workbench.services``, commits
 through :func:`~dialogue.workbench.views.blueprint.apply_edit` and redirects; a refused edit is
 flashed and nothing is committed.
 """
@@ -19,7 +19,7 @@ from dialogue.core.models import Contribution, Round, Theme
 from dialogue.core.models.analysis import HideReason
 from dialogue.workbench import forms
 from dialogue.workbench.queries import figures, pages
-from dialogue.workbench.services import edits
+from dialogue.workbench.services import edits, splitting
 from dialogue.workbench.views.blueprint import (
     apply_edit,
     bp,
@@ -167,7 +167,7 @@ def split_theme(slug: str, round_id: int, theme_id: int):
     form = forms.SplitForm()
     if form.validate_on_submit():
         apply_edit(
-            lambda: edits.split_theme(
+            lambda: splitting.split_theme(
                 theme,
                 min_group_size=membership.dialogue.min_group_size,
                 parts=form.parts.data,

@@ -15,7 +15,7 @@ from dialogue.admin.services import importing
 from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Membership, Person, Role
 from tests.conftest import csrf_from
-from tests.dialogue.admin.test_views import upload
+from tests.dialogue.admin.views.test_participants import upload
 from tests.factories import STAFF_PASSWORD, make_dialogue, make_member
 from tests.logins import staff_login
 

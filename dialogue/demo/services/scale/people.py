@@ -12,8 +12,9 @@ from sqlalchemy import select
 from dialogue.auth.services.logins import hash_password
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
-from dialogue.core.models import Dialogue, Membership, Person, Role, Round, RoundKind
+from dialogue.core.models import Dialogue, Membership, Person, Role
 from dialogue.demo.services import content
+from dialogue.demo.services.first_rounds import add_weekly_rounds
 from dialogue.demo.services.people import STAFF_PASSWORD, STAFF_TOTP_SECRETS
 from dialogue.demo.services.scale.bulk import bulk_insert
 from rounds.items import slug_key
@@ -53,7 +54,6 @@ def create_dialogue(slug: str) -> Dialogue:
     zone = ZoneInfo(dialogue.timezone)
     today = utcnow().astimezone(zone).date()
     start = today - dt.timedelta(days=2 + 7 * (len(content.ROUNDS) - 1))
-    last = len(content.ROUNDS) - 1
     themes = [{"key": slug_key(key), "label": label} for key, label in content.THEME_LABELS.items()]
     top = sorted(content.THEME_WEIGHTS, key=lambda key: -content.THEME_WEIGHTS[key])[:4]
     settings = {
@@ -64,21 +64,9 @@ def create_dialogue(slug: str) -> Dialogue:
         "consultation": {"items": [{"key": slug_key(v), "label": v} for v in content.DRAFT_VALUES]},
         "action": {"items": [{"key": slug_key(v), "label": v} for v in content.FINAL_VALUES]},
     }
-    for position, (kind, title, prompt) in enumerate(content.ROUNDS):
-        opens = dt.datetime.combine(start + dt.timedelta(weeks=position), dt.time(8), zone)
-        closes = dt.datetime.combine(start + dt.timedelta(weeks=position + 1), dt.time(8), zone)
-        dialogue.rounds.append(
-            Round(
-                position=position + 1,
-                kind=RoundKind(kind),
-                title=title,
-                prompt=prompt,
-                opens_at=opens.astimezone(dt.UTC),
-                closes_at=closes.astimezone(dt.UTC),
-                settings=settings.get(kind, {}),
-                is_published=position < last,
-            )
-        )
+    add_weekly_rounds(
+        dialogue, start, range(len(content.ROUNDS)), lambda kind: settings.get(kind, {})
+    )
     Session.add(dialogue)
     Session.flush()
     culture = dialogue.rounds[2]

@@ -34,6 +34,39 @@ def add_themes(round_: Round, by_topic: dict[str, list[uuid.UUID]], rng: random.
         )
     )
     n_documents = sum(len(ids) for ids in by_topic.values())
+    run, themes = _run_with_themes(round_, by_topic, consultant)
+    unassigned = 0
+
+    def rows() -> Iterator[tuple]:
+        nonlocal unassigned
+        for topic, ids in by_topic.items():
+            theme_id = themes[topic].id
+            for cid in ids:
+                if rng.random() < 0.04:
+                    unassigned += 1
+                    continue
+                yield (theme_id, cid, MemberSource.AUTO, round(rng.uniform(0.15, 0.95), 4))
+
+    count = bulk_insert(
+        ThemeMember.__table__, ("theme_id", "contribution_id", "source", "score"), rows()
+    )
+    _describe_run(run, themes, by_topic, n_documents, unassigned)
+    Session.add(
+        ThemeEdit(
+            round_id=round_.id,
+            actor_id=consultant,
+            action="run",
+            after={"run_id": run.id, "n_themes": len(themes)},
+        )
+    )
+    Session.flush()
+    return count
+
+
+def _run_with_themes(
+    round_: Round, by_topic: dict[str, list[uuid.UUID]], consultant: int | None
+) -> tuple[AnalysisRun, dict[str, Theme]]:
+    """The generated analysis run and a suggested theme of it per topic, flushed for their ids."""
     run = AnalysisRun(
         round_id=round_.id,
         method="tfidf",
@@ -58,21 +91,17 @@ def add_themes(round_: Round, by_topic: dict[str, list[uuid.UUID]], rng: random.
         Session.add(theme)
         themes[topic] = theme
     Session.flush()
-    unassigned = 0
+    return run, themes
 
-    def rows() -> Iterator[tuple]:
-        nonlocal unassigned
-        for topic, ids in by_topic.items():
-            theme_id = themes[topic].id
-            for cid in ids:
-                if rng.random() < 0.04:
-                    unassigned += 1
-                    continue
-                yield (theme_id, cid, MemberSource.AUTO, round(rng.uniform(0.15, 0.95), 4))
 
-    count = bulk_insert(
-        ThemeMember.__table__, ("theme_id", "contribution_id", "source", "score"), rows()
-    )
+def _describe_run(
+    run: AnalysisRun,
+    themes: dict[str, Theme],
+    by_topic: dict[str, list[uuid.UUID]],
+    n_documents: int,
+    unassigned: int,
+) -> None:
+    """The run's quality figures and its changes: every theme is new."""
     run.quality = {
         "n_documents": n_documents,
         "n_themes": len(themes),
@@ -93,16 +122,6 @@ def add_themes(round_: Round, by_topic: dict[str, list[uuid.UUID]], rng: random.
         }
         for k, t in themes.items()
     ]
-    Session.add(
-        ThemeEdit(
-            round_id=round_.id,
-            actor_id=consultant,
-            action="run",
-            after={"run_id": run.id, "n_themes": len(themes)},
-        )
-    )
-    Session.flush()
-    return count
 
 
 def add_proposals(round_: Round) -> int:

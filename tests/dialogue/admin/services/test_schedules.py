@@ -12,7 +12,7 @@ from dialogue.admin.services import schedules, sends
 from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, ReminderSchedule
 from tests.conftest import csrf_from
-from tests.dialogue.admin.test_views import log_in_admin, page_url
+from tests.dialogue.admin.views.test_participants import log_in_admin, page_url
 from tests.factories import make_dialogue, make_member, make_round
 
 

@@ -15,7 +15,7 @@ from dialogue.core.anonymity import author_pseudonym
 from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Contribution, Role
 from tests.conftest import csrf_from
-from tests.dialogue.admin.test_views import log_in_admin, page_url
+from tests.dialogue.admin.views.test_participants import log_in_admin, page_url
 from tests.dialogue.core.test_mail import body_of, running_smtp_server
 from tests.factories import make_dialogue, make_member, make_round
 

@@ -16,7 +16,7 @@ from dialogue.core.db import Session
 from dialogue.core.models import Dialogue, Membership, Person, Role
 from rounds.results.segments import NO_GROUP, author_segments, breakdowns
 from tests.conftest import TEST_SECRETS, csrf_from, in_app
-from tests.dialogue.admin.test_views import log_in_admin
+from tests.dialogue.admin.views.test_participants import log_in_admin
 from tests.dialogue.core.test_mail import body_of, running_smtp_server
 from tests.factories import make_dialogue, make_member
 

@@ -17,7 +17,7 @@ from dialogue.admin.services.participant_file import ImportRefused, parse_partic
 from dialogue.core.tabular.reading import MAX_ROWS, TableError, read_table
 from dialogue.workbench.cli.themes import themes_command
 from tests import xlsx_bombs
-from tests.dialogue.admin.test_views import log_in_admin, participant_count, upload
+from tests.dialogue.admin.views.test_participants import log_in_admin, participant_count, upload
 from tests.factories import make_dialogue
 
 BOMBS = {

@@ -45,7 +45,7 @@ from dialogue.core.models.sends import KeptLink, MailSend, ReminderSchedule, Sen
 from dialogue.demo.cli import build_demo
 from dialogue.demo.services import content
 from dialogue.privacy.jobs import purge_due
-from dialogue.privacy.services import retention
+from dialogue.privacy.services import outside, retention
 from rounds.traceability import load_graph
 from tests.conftest import TEST_SECRETS
 from tests.factories import make_contribution, make_dialogue, make_member, make_round
@@ -193,7 +193,7 @@ def test_deletion_removes_audit_events_about_its_people_and_their_outbox_mail(
     other.write_text("To: x@example.org\nSubject: Link\n\nhttp://h/d/another/\n")
 
     removal = retention.delete_dialogue(dialogue)
-    retention.forget_outside_database(removal)
+    outside.forget_outside_database(removal)
 
     assert Session.scalar(select(func.count()).select_from(AuditEvent)) == 0
     assert sorted(path.name for path in outbox.iterdir()) == ["c.eml"]

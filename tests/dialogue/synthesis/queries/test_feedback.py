@@ -21,7 +21,8 @@ from dialogue.core.results_cache.codec import decode, encode
 from dialogue.core.results_cache.final import finalise
 from dialogue.core.results_cache.store import reading_stored
 from dialogue.synthesis.queries.feedback import round_themes
-from dialogue.synthesis.services.proposals import create_proposal, publish_for_consultation
+from dialogue.synthesis.services.proposals import create_proposal
+from dialogue.synthesis.services.publishing import publish_for_consultation
 from dialogue.workbench.services import edits as services
 from rounds.lifecycle.editing import set_published
 from rounds.theme_run.reading import list_active_themes

@@ -19,12 +19,8 @@ from dialogue.core.models import (
     RoundKind,
 )
 from dialogue.core.models.proposal import ProposalKind, ProposalStatus, VersionStage
-from dialogue.synthesis.services.proposals import (
-    create_proposal,
-    feed_final_values,
-    finalise_proposal,
-    publish_for_consultation,
-)
+from dialogue.synthesis.services.proposals import create_proposal, finalise_proposal
+from dialogue.synthesis.services.publishing import feed_final_values, publish_for_consultation
 from tests.conftest import csrf_from
 from tests.factories import STAFF_PASSWORD, make_member, make_round
 from tests.logins import staff_login

@@ -16,7 +16,7 @@ from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Contribution, Dialogue, Membership
 from dialogue.core.models.proposal import CoverageStatus, Perspective, ProposalKind
 from dialogue.synthesis.cli import export_command
-from dialogue.synthesis.queries import exports
+from dialogue.synthesis.queries import export_files, exports
 from dialogue.synthesis.queries.coverage import coverage
 from dialogue.synthesis.queries.traces import value_trace
 from dialogue.synthesis.services.coverage import mark_coverage
@@ -156,11 +156,11 @@ def test_exports_hold_no_identities_and_text_only_for_the_consultant(
     _final(case)
     data = exports.build_export(case.dialogue, raw_text=raw_text)
     files = [
-        exports.to_json(data).decode(),
-        exports.to_csv(exports.tables(data)["proposals"]).decode(),
+        export_files.to_json(data).decode(),
+        export_files.to_csv(export_files.tables(data)["proposals"]).decode(),
     ]
-    files += [exports.to_csv(rows).decode() for rows in exports.tables(data).values()]
-    workbook = load_workbook(io.BytesIO(exports.to_xlsx(data)))
+    files += [export_files.to_csv(rows).decode() for rows in export_files.tables(data).values()]
+    workbook = load_workbook(io.BytesIO(export_files.to_xlsx(data)))
     files.append(" ".join(str(c.value) for s in workbook for row in s.iter_rows() for c in row))
     everything = " ".join(files)
     for secret in _identities(case):
@@ -182,7 +182,7 @@ def test_spreadsheet_cells_never_become_formulas(case, request_context):
     )
     Session.flush()
     data = exports.build_export(case.dialogue, raw_text=True)
-    assert "'=HYPERLINK" in exports.to_csv(exports.tables(data)["contributions"]).decode()
+    assert "'=HYPERLINK" in export_files.to_csv(export_files.tables(data)["contributions"]).decode()
 
 
 def test_export_downloads_are_audited_and_managements_carry_no_text(case, client):

@@ -13,7 +13,7 @@ from dialogue.core.models import (
 )
 from dialogue.core.models.analysis import HideReason, MemberSource, ThemeOrigin, ThemeState
 from dialogue.workbench.queries import figures
-from dialogue.workbench.services import edits
+from dialogue.workbench.services import edits, splitting
 from dialogue.workbench.services.edits import WorkbenchError
 from rounds.theme_run.reading import list_active_themes
 from rounds.theme_run.running import run_analysis
@@ -97,7 +97,7 @@ def test_split_recluster_inside_a_theme_and_undo(world):
     round_, actor, contributions, themes = world
     edits.merge_themes(round_, [themes["it"]], themes["stress"], actor_id=actor)
     before = state_of(round_)
-    new_themes = edits.split_theme(themes["stress"], min_group_size=5, actor_id=actor)
+    new_themes = splitting.split_theme(themes["stress"], min_group_size=5, actor_id=actor)
     assert len(new_themes) == 1
     assert new_themes[0].origin is ThemeOrigin.SPLIT
     pieces = {
@@ -112,7 +112,7 @@ def test_split_recluster_inside_a_theme_and_undo(world):
 def test_split_of_a_small_theme_is_refused(world):
     round_, actor, _, themes = world
     with pytest.raises(WorkbenchError, match="cannot be split"):
-        edits.split_theme(themes["it"], min_group_size=5, actor_id=actor)
+        splitting.split_theme(themes["it"], min_group_size=5, actor_id=actor)
 
 
 def test_move_between_themes_and_to_unassigned_then_undo(world):

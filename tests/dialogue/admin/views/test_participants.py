@@ -174,7 +174,7 @@ def test_a_large_list_may_exceed_the_general_request_limit(client):
 
 def test_a_file_over_the_import_limit_is_refused_with_the_limit(client, monkeypatch):
     # A smaller limit keeps the test fast; 20 MB works the same way.
-    monkeypatch.setattr("dialogue.admin.views.MAX_IMPORT_BYTES", 200 * 1024)
+    monkeypatch.setattr("dialogue.admin.views.blueprint.MAX_IMPORT_BYTES", 200 * 1024)
     dialogue, _ = log_in_admin(client)
     response = upload(client, dialogue, b"a" * (300 * 1024), "huge.csv")
     assert response.status_code == 413
