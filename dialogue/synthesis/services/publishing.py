@@ -18,9 +18,9 @@ from dialogue.core.models import Dialogue, Proposal, Round
 from dialogue.core.models.proposal import ProposalKind, ProposalStatus, VersionStage
 from dialogue.synthesis.services.proposals import SynthesisError, add_version, audit
 from rounds import get_kind
+from rounds.answered import has_input
 from rounds.errors import InvalidSettings
 from rounds.lifecycle.locks import ITEMS_LOCKED, only_appends, refuse_locked
-from rounds.answered import has_input
 
 
 def publish_for_consultation(
