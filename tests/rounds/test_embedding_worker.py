@@ -10,7 +10,7 @@ from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Job
 from rounds import embedding_worker
 from tests.conftest import csrf_from
-from tests.dialogue.test_participation import setup_round, submit
+from tests.dialogue.participate.views.test_rounds import setup_round, submit
 from tests.factories import make_contribution, make_dialogue, make_member, make_round
 from tests.rounds.conftest import stored
 

@@ -19,7 +19,7 @@ from dialogue.workbench.jobs import schedule as schedule_embedding
 from rounds import embeddings
 from rounds.theme_run.running import run_analysis
 from tests.conftest import require
-from tests.dialogue.test_participation import setup_round, submit
+from tests.dialogue.participate.views.test_rounds import setup_round, submit
 from tests.dialogue.workbench.cli.test_themes import write_csv
 from tests.dialogue.workbench.corpus import STAFF_TEXTS, make_analysed_world
 from tests.factories import make_contribution, make_dialogue, make_member, make_round

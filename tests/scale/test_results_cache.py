@@ -19,8 +19,8 @@ from rounds import get_kind
 from rounds.results.cached import cached_results
 from rounds.results.segments import author_segments
 from tests.conftest import TEST_SECRETS
+from tests.dialogue.participate.views.test_rounds import log_in_participant
 from tests.dialogue.results.test_views import rated_round, url
-from tests.dialogue.test_participation import log_in_participant
 from tests.factories import STAFF_PASSWORD, make_dialogue, make_member, make_round
 from tests.logins import staff_login
 

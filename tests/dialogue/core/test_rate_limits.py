@@ -19,7 +19,7 @@ from dialogue.core import migrate
 from dialogue.core.db import Session
 from dialogue.core.extensions import limiter
 from tests.conftest import csrf_from, require
-from tests.dialogue.test_participation import form_fields, round_url
+from tests.dialogue.participate.views.test_rounds import form_fields, round_url
 from tests.factories import make_dialogue, make_member, make_round
 from tests.reliability.helpers import redis_available
 

@@ -6,7 +6,7 @@ from dialogue.auth.services.logins import issue_login_link
 from dialogue.core import migrate
 from dialogue.core.db import Session
 from tests.conftest import csrf_from
-from tests.dialogue.test_participation import form_fields, round_url
+from tests.dialogue.participate.views.test_rounds import form_fields, round_url
 from tests.factories import make_dialogue, make_member, make_round
 
 
@@ -68,7 +68,7 @@ def test_submissions_are_rate_limited_per_session(app_factory, fresh_database_ur
 def test_logs_carry_no_participant_identity_or_text(client, caplog):
     import logging
 
-    from tests.dialogue.test_participation import setup_round, submit
+    from tests.dialogue.participate.views.test_rounds import setup_round, submit
 
     caplog.set_level(logging.DEBUG)
     dialogue, participant, round_ = setup_round(client)

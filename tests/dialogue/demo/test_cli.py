@@ -28,7 +28,7 @@ from dialogue.demo.services.analysis import CLEAR_MAJORITY
 from dialogue.demo.services.people import STAFF_PASSWORD, STAFF_TOTP_SECRETS
 from rounds import get_kind
 from rounds.theme_run.reading import list_active_themes, theme_parts
-from tests.dialogue.test_participation import log_in_participant
+from tests.dialogue.participate.views.test_rounds import log_in_participant
 from tests.logins import staff_login
 
 

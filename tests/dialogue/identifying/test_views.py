@@ -27,7 +27,7 @@ from rounds.redaction import flagged_in_round, redact
 from rounds.theme_run.reading import round_documents
 from rounds.traceability import load_graph
 from tests.conftest import csrf_from, end_test_sessions
-from tests.dialogue.test_participation import (
+from tests.dialogue.participate.views.test_rounds import (
     count_contributions,
     form_fields,
     log_in_participant,

@@ -14,7 +14,7 @@ from dialogue.core.models import AuditEvent, Contribution, Dialogue, Membership,
 from dialogue.privacy.queries import row_counts
 from tests.conftest import csrf_from
 from tests.dialogue.admin.views.test_participants import log_in_admin
-from tests.dialogue.test_participation import log_in_participant
+from tests.dialogue.participate.views.test_rounds import log_in_participant
 from tests.factories import STAFF_PASSWORD, make_dialogue, make_member, make_round
 from tests.logins import staff_login
 

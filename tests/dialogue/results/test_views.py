@@ -7,7 +7,7 @@ import re
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Role, RoundKind
 from tests.conftest import csrf_from
-from tests.dialogue.test_participation import log_in_participant
+from tests.dialogue.participate.views.test_rounds import log_in_participant
 from tests.factories import STAFF_PASSWORD, make_dialogue, make_member, make_round
 from tests.logins import staff_login
 from tests.rounds.factories import ITEMS, author_of, closed_times, participants

@@ -9,7 +9,7 @@ from dialogue.core.models.proposal import ProposalKind
 from dialogue.demo.services import content
 from rounds.traceability import load_graph
 from tests.dialogue.demo.test_cli import run_demo
-from tests.dialogue.test_participation import log_in_participant
+from tests.dialogue.participate.views.test_rounds import log_in_participant
 
 
 def test_the_demo_shows_member_checks_and_follow_up_with_content(app, db_session, client):

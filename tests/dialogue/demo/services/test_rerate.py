@@ -9,7 +9,7 @@ from dialogue.demo.services import content, rerate
 from rounds import get_kind
 from rounds.results import delphi
 from tests.dialogue.demo.test_cli import run_demo
-from tests.dialogue.test_participation import log_in_participant
+from tests.dialogue.participate.views.test_rounds import log_in_participant
 
 
 def demo_rounds():

@@ -13,7 +13,7 @@ from dialogue.core.models import AuditEvent, Contribution, Membership, Role, The
 from dialogue.core.models.proposal import ProposalKind
 from dialogue.synthesis.services.proposals import add_source, create_proposal, finalise_proposal
 from tests.conftest import csrf_from
-from tests.dialogue.test_participation import log_in_participant
+from tests.dialogue.participate.views.test_rounds import log_in_participant
 from tests.factories import (
     STAFF_PASSWORD,
     make_contribution,

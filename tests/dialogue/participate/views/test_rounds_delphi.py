@@ -11,8 +11,8 @@ from dialogue.core.db import Session
 from dialogue.core.models import Contribution, Membership, Role, Round, RoundKind
 from rounds import get_kind
 from tests.conftest import csrf_from
+from tests.dialogue.participate.views.test_rounds import form_fields, log_in_participant
 from tests.dialogue.rounds_admin.views.test_rounds import base_url, log_in_admin
-from tests.dialogue.test_participation import form_fields, log_in_participant
 from tests.factories import STAFF_PASSWORD, make_dialogue, make_member, make_round
 from tests.logins import staff_login
 from tests.rounds.factories import ITEMS, answer, author_of, make_item_round, participants

@@ -12,7 +12,7 @@ from dialogue.core.db import Session
 from dialogue.core.models import Membership
 from dialogue.participate.views import unsaved
 from tests.conftest import end_test_sessions
-from tests.dialogue.test_participation import (
+from tests.dialogue.participate.views.test_rounds import (
     count_contributions,
     form_fields,
     log_in_participant,

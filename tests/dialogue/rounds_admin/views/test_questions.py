@@ -15,7 +15,7 @@ from rounds.questions import answering, reading, setup
 from rounds.questions.answering import field_name
 from rounds.questions.setup import QuestionSpec
 from tests.conftest import csrf_from
-from tests.dialogue.test_participation import log_in_participant
+from tests.dialogue.participate.views.test_rounds import log_in_participant
 from tests.factories import (
     STAFF_PASSWORD,
     make_contribution,

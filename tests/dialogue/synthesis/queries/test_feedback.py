@@ -27,7 +27,7 @@ from dialogue.workbench.services import edits as services
 from rounds.lifecycle.editing import set_published
 from rounds.theme_run.reading import list_active_themes
 from rounds.theme_run.running import run_analysis
-from tests.dialogue.test_participation import log_in_participant
+from tests.dialogue.participate.views.test_rounds import log_in_participant
 from tests.dialogue.workbench.corpus import IT, LEADERSHIP, STAFF_TEXTS, STRESS, make_analysed_world
 from tests.dialogue.workbench.test_views import log_in
 from tests.factories import make_member, make_round

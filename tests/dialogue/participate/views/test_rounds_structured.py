@@ -7,7 +7,11 @@ from sqlalchemy import func, select
 
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, RoundKind
-from tests.dialogue.test_participation import closing_soon, form_fields, log_in_participant
+from tests.dialogue.participate.views.test_rounds import (
+    closing_soon,
+    form_fields,
+    log_in_participant,
+)
 from tests.factories import make_dialogue, make_member, make_round
 from tests.rounds.factories import ITEMS
 
