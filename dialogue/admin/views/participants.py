@@ -6,7 +6,7 @@ progress.
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash, jsonify, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -94,6 +94,7 @@ def job_status(slug: str, import_job_id: str):
         abort(404)
     body = status(job)
     body["message"] = jobs.stage_label(job)
+    return jsonify(body)
 
 
 @bp.post("/participants/schedules/<int:round_id>")

@@ -23,7 +23,7 @@ from dialogue.core.models.analysis import MemberSource, ThemeOrigin, ThemeState
 from dialogue.core.models.proposal import ProposalKind
 from dialogue.demo.services import content, synthesis
 from dialogue.demo.services.scale.bulk import bulk_insert
-from dialogue.synthesis import services
+from dialogue.synthesis.services import proposals as services
 
 
 def add_themes(round_: Round, by_topic: dict[str, list[uuid.UUID]], rng: random.Random) -> int:
