@@ -157,6 +157,13 @@ def client(app, db_session):
     return app.test_client()
 
 
+@pytest.fixture
+def other_client(app):
+    """A second browser with cookies of its own: another person, or the same one elsewhere."""
+    app.test_client_class = CommittingClient
+    return app.test_client()
+
+
 def live_sessions(person_id: int | None = None) -> int:
     """How many login sessions the test app's session store holds (of one person)."""
     return _session_store().count("session", person_id)

@@ -17,7 +17,7 @@ from dialogue.accounts.cli import disable_user_command, enable_user_command, end
 from dialogue.auth.services.logins import issue_login_link
 from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Membership, Person, Role
-from tests.conftest import CommittingClient, csrf_from, in_app, live_sessions
+from tests.conftest import csrf_from, in_app, live_sessions
 from tests.factories import STAFF_PASSWORD, make_dialogue, make_member, make_round
 from tests.logins import staff_login
 
@@ -38,12 +38,6 @@ def participant(db_session):
     dialogue = make_dialogue()
     round_ = make_round(dialogue)
     return make_member(dialogue), f"/d/{dialogue.slug}/rounds/{round_.id}/"
-
-
-@pytest.fixture
-def other_client(app):
-    app.test_client_class = CommittingClient
-    return app.test_client()
 
 
 def invoke(app, command, *args):

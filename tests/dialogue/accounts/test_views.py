@@ -12,15 +12,9 @@ from dialogue.admin.queries import participant_list
 from dialogue.core.access import PER_PAGE
 from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Dialogue, Person, Role
-from tests.conftest import CommittingClient, csrf_from, live_sessions
+from tests.conftest import csrf_from, live_sessions
 from tests.factories import STAFF_PASSWORD, make_dialogue, make_member
 from tests.logins import password_step, staff_login
-
-
-@pytest.fixture
-def other_client(app):
-    app.test_client_class = CommittingClient
-    return app.test_client()
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from dialogue.auth.services.totp import grouped, matching_step
 from dialogue.core import migrate
 from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Membership, Person, Role
-from tests.conftest import CommittingClient, csrf_from, session_records
+from tests.conftest import csrf_from, session_records
 from tests.dialogue.core.test_access import (
     GET_POLICY,
     LOGIN,
@@ -49,12 +49,6 @@ def at_step(secret: str, offset: int) -> str:
     """The code of the time step ``offset`` steps away from now."""
     totp = pyotp.TOTP(secret)
     return totp.generate_otp(totp.timecode(dt.datetime.now(dt.UTC)) + offset)
-
-
-@pytest.fixture
-def other_client(app):
-    app.test_client_class = CommittingClient
-    return app.test_client()
 
 
 @pytest.fixture

@@ -9,18 +9,12 @@ from dialogue.accounts.cli import reset_mfa_command
 from dialogue.auth.services.totp import MAX_FAILURES
 from dialogue.core.db import Session
 from dialogue.core.models import AuditEvent, Person, Role
-from tests.conftest import CommittingClient, csrf_from
+from tests.conftest import csrf_from
 from tests.dialogue.auth.services.test_totp import at_step
 from tests.factories import STAFF_PASSWORD, make_dialogue, make_member
 from tests.logins import password_step, staff_login
 
 LOCKED = "totrinslogin for din konto er låst"
-
-
-@pytest.fixture
-def other_client(app):
-    app.test_client_class = CommittingClient
-    return app.test_client()
 
 
 @pytest.fixture
