@@ -17,8 +17,11 @@ the contributions acknowledged with a 2xx/3xx against those found in the databas
 many of them have a vector (the worker waits for texts to stop arriving, so it is given up to
 three minutes after the run to catch up).
 
-Then the submission path alone is driven flat out, and so is a bare Flask endpoint served by
-the same gunicorn configuration; their throughputs give the ratio.
+Then the submission path alone is driven flat out, and so are, under the same gunicorn
+configuration, the stack's floor (``floor_app.py``: session, sign-in, CSRF, rate limit, one
+INSERT and its commit, with the product's libraries and nothing else) and a bare Flask endpoint
+(``bare_app.py``); the submission path's throughput over the bare one's is the ratio, and the
+floor's over the bare one's the most any submission path on this stack could reach.
 
     .venv/bin/python benchmarks/load_test.py            # full: 1000 participants, 120 s
     .venv/bin/python benchmarks/load_test.py --quick    # smoke: 50 participants, 15 s
@@ -56,6 +59,7 @@ from benchmarks.harness import (  # noqa: E402 - after the path is set
 )
 
 LOCUSTFILE = ROOT / "benchmarks" / "locustfile.py"
+FLOOR_APP = "benchmarks.floor_app:app"
 SUBMIT_NAME = "/d/[slug]/rounds/[id]/contributions (submit)"
 #: Redis database for the rate limiter's shared counters during load runs.
 REDIS_URI = os.environ.get("LOAD_REDIS_URI", "redis://127.0.0.1:6379/12")
@@ -208,8 +212,11 @@ def participants_run(backend: str, users: int, seconds: int, wait: tuple[float, 
 
 def throughput_run(
     backend: str, users: int, seconds: int, workdir: Path
-) -> tuple[Figures, Figures]:
-    """The submission path flat out, then the bare endpoint under the same gunicorn config."""
+) -> tuple[Figures, Figures, Figures]:
+    """The submission path flat out, the stack's floor, then the bare endpoint.
+
+    All three are served by the same gunicorn configuration and driven by the same locust.
+    """
     with scratch_database(backend, workdir / "submit") as url:
         seeded = seed(url, 2000, max_contributions=1000)
         tokens = workdir / "submit-tokens.txt"
@@ -233,6 +240,20 @@ def throughput_run(
                 env=env,
             )
         submit = _figures(f"{backend}: submission path flat out", stats)
+        with GunicornServer(
+            url, workdir / "floor", workers=WORKERS[0], env=server_env(), app=FLOOR_APP
+        ) as server:
+            stats = run_locust(
+                server.base_url,
+                "FloorSubmitter",
+                users=users,
+                spawn_rate=users,
+                seconds=seconds,
+                workdir=workdir,
+                env={},
+            )
+        floor = _figures(f"{backend}: the stack's floor (benchmarks/floor_app.py)", stats)
+        floor.submit_rps = float(stats.get("/floor (submit)", {}).get("Requests/s") or 0)
     with GunicornServer(
         "sqlite://", workdir / "bare", workers=WORKERS[0], app="benchmarks.bare_app:app"
     ) as server:
@@ -247,7 +268,7 @@ def throughput_run(
         )
     bare = _figures("bare Flask endpoint, same gunicorn config", stats)
     bare.submit_rps = float(stats.get("/bare (submit)", {}).get("Requests/s") or 0)
-    return submit, bare
+    return submit, floor, bare
 
 
 def print_table(rows: list[Figures]) -> None:
@@ -295,6 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, help="run time (default 120, quick 15)")
     parser.add_argument("--wait", default="60,120", help="think time min,max in seconds")
     parser.add_argument("--no-ratio", action="store_true", help="skip the throughput ratio")
+    parser.add_argument("--ratio-only", action="store_true", help="only the throughput ratio")
     parser.add_argument("--ratio-users", type=int, default=16)
     parser.add_argument("--ratio-seconds", type=int, help="default 30, quick 10")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, csv)")
@@ -321,24 +343,27 @@ def main(argv: list[str] | None = None) -> int:
         for backend in args.backends.split(","):
             started = time.monotonic()
             before = os.getloadavg()[0]
-            figures = participants_run(backend, users, seconds, wait, workdir / backend)
-            rows.append(figures)
-            ok = ok and figures.failures == 0 and figures.missing == 0
+            if not args.ratio_only:
+                figures = participants_run(backend, users, seconds, wait, workdir / backend)
+                rows.append(figures)
+                ok = ok and figures.failures == 0 and figures.missing == 0
             print(
-                f"{figures.label}: done in {time.monotonic() - started:.0f} s "
+                f"{backend}: participants done in {time.monotonic() - started:.0f} s "
                 f"(1-minute load average {before:.1f} before, {os.getloadavg()[0]:.1f} after; "
                 f"{os.cpu_count()} cores: anything else running skews the figures)",
                 flush=True,
             )
             if not args.no_ratio:
-                submit, bare = throughput_run(
+                submit, floor, bare = throughput_run(
                     backend, args.ratio_users, ratio_seconds, workdir / f"{backend}-ratio"
                 )
-                rows += [submit, bare]
+                rows += [submit, floor, bare]
                 ratio = submit.submit_rps / bare.submit_rps if bare.submit_rps else 0.0
+                ceiling = floor.submit_rps / bare.submit_rps if bare.submit_rps else 0.0
                 ratios.append(
                     f"{backend}: submission path {submit.submit_rps:.0f}/s vs bare "
-                    f"{bare.submit_rps:.0f}/s = ratio {ratio:.2f} (target >= 0.3)"
+                    f"{bare.submit_rps:.0f}/s = ratio {ratio:.2f} (target >= 0.3); the "
+                    f"stack's floor {floor.submit_rps:.0f}/s = ratio {ceiling:.2f}"
                 )
     finally:
         print()

@@ -15,6 +15,7 @@ User classes (chosen on the locust command line):
 - ``Submitter``: the submission path flat out (no think time), one POST per task, a fresh login
   every 25 submissions so that the per-session limit of 30 a minute is never reached.
 - ``BareRequester``: the same POST against ``benchmarks/bare_app.py``, for the throughput ratio.
+- ``FloorSubmitter``: the same POST against ``benchmarks/floor_app.py``, the chosen stack's floor.
 
 Each simulated participant sends ``X-Forwarded-For`` with an address of its own, as a reverse
 proxy would (the server runs with ``TRUSTED_PROXY_HOPS=1``), so per-address login limits apply
@@ -200,3 +201,28 @@ class BareRequester(FastHttpUser):
             data={"csrf_token": "x" * 90, "nonce": secrets.token_urlsafe(16), "body": _text()},
             allow_redirects=False,
         )
+
+
+class FloorSubmitter(FastHttpUser):
+    """The same POST against ``benchmarks/floor_app.py``: signed in, with a CSRF token."""
+
+    def on_start(self) -> None:
+        """Sign in; keep the CSRF token and the cookie from before any flash message."""
+        self.csrf = self.client.get("/floor/login", name="/floor/login").text
+        self.cookies = list(self.client.cookiejar)
+
+    @task
+    def post(self) -> None:
+        """One form POST, answered 303 when saved."""
+        self.client.cookiejar.clear()
+        for cookie in self.cookies:
+            self.client.cookiejar.set_cookie(cookie)
+        with self.client.post(
+            "/floor",
+            name="/floor (submit)",
+            data={"csrf_token": self.csrf, "nonce": secrets.token_urlsafe(16), "body": _text()},
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code != 303:
+                response.failure(f"floor answered {response.status_code}")
