@@ -76,6 +76,9 @@ def render_round(
         "identifying": identifying,
         "questions": extra,
         "questions_form": questions_form,
+        "saved_notice": _("Thank you. Your contribution is saved.")
+        if request.method == "GET" and request.args.get("saved") == "1"
+        else None,
     }
     template = kind.template if kind else "rounds/unavailable.html"
     return render_template(template, **context), status
@@ -137,8 +140,9 @@ def add(slug: str, round_id: int):
         status = outcome.refusal.status
         return render_round(membership, round_, form, status, preserved_text=form_text(form))
     schedule_embedding(round_)
-    flash(_("Thank you. Your contribution is saved."), "success")
-    return redirect(url_for(".round_page", slug=slug, round_id=round_id), 303)
+    # Said by the page the redirect leads to, not by a flash message: a flash rewrites the
+    # session cookie on this request and again on the next (issue #24: no per-request writes).
+    return redirect(url_for(".round_page", slug=slug, round_id=round_id, saved=1), 303)
 
 
 @bp.route("/rounds/<int:round_id>/questions", methods=["POST"])

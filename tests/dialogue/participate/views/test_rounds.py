@@ -72,6 +72,19 @@ def test_participant_adds_a_contribution_and_sees_it(client):
     assert count_contributions(round_) == 1
 
 
+def test_a_saved_contribution_is_thanked_without_touching_the_session_cookie(client):
+    dialogue, _, round_ = setup_round(client)
+    fields = form_fields(client.get(round_url(dialogue, round_)))
+    response = submit(client, dialogue, round_, "Vi mangler tid", fields)
+    assert response.status_code == 303
+    assert "Set-Cookie" not in response.headers
+    page = client.get(response.headers["Location"])
+    assert "Set-Cookie" not in page.headers
+    thanks = '<p class="flash flash-success">Tak. Dit bidrag er gemt.</p>'
+    assert thanks in page.get_data(as_text=True)
+    assert thanks not in client.get(round_url(dialogue, round_)).get_data(as_text=True)
+
+
 def test_a_retried_form_stores_one_contribution(client):
     dialogue, _, round_ = setup_round(client)
     fields = form_fields(client.get(round_url(dialogue, round_)))
