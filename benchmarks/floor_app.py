@@ -3,7 +3,7 @@
 Served like ``bare_app.py`` by the same ``gunicorn.conf.py``, it does what every submission
 must and nothing more, each step with the library the product uses for it:
 
-- Flask's signed session cookie, read, and written back with a flash message;
+- Flask's signed session cookie, read (the product writes it at sign-in, not per submission);
 - Flask-Login loading the signed-in person by primary key through the SQLAlchemy ORM;
 - Flask-WTF checking the CSRF token and validating one text field;
 - Flask-Limiter counting the POST against a per-session limit (in Redis when
@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import uuid
 
-from flask import Flask, flash, redirect, session
+from flask import Flask, redirect, session
 from flask_limiter import Limiter
 from flask_login import LoginManager, UserMixin, login_required, login_user
 from flask_wtf import FlaskForm
@@ -120,14 +120,13 @@ def log_in():
 @login_required
 @limiter.limit("100000 per minute")
 def submit():
-    """Validate, insert, commit, flash, redirect."""
+    """Validate, insert, commit, redirect."""
     form = TextForm()
     if not form.validate_on_submit():
         return "invalid", 422
     Session.execute(insert(FloorText).values(id=str(uuid.uuid4()), body=form.body.data))
     Session.commit()
-    flash("Thank you. Your contribution is saved.")
-    return redirect("/floor/round", 303)
+    return redirect("/floor/round?saved=1", 303)
 
 
 @app.route("/healthz")

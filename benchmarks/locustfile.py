@@ -173,19 +173,12 @@ class Submitter(_LoggedIn):
         self.form = self.open_round()
         if self.form is None:
             raise StopUser()
-        # A browser follows each 303 to the round page, which shows and so drops the "thank
-        # you" message. Not following it, we send the cookie from before the POST instead, lest
-        # the messages pile up in the session cookie and every request carry them.
-        self.cookies = list(self.client.cookiejar)
 
     @task
     def submit_one(self) -> None:
-        """One POST with a new nonce."""
+        """One POST with a new nonce (its 303 is not followed)."""
         if self.submitted >= SUBMISSIONS_PER_LOGIN:
             self.on_start()
-        self.client.cookiejar.clear()
-        for cookie in self.cookies:
-            self.client.cookiejar.set_cookie(cookie)
         self.submit(self.form[0], secrets.token_urlsafe(16))
 
 
@@ -207,16 +200,12 @@ class FloorSubmitter(FastHttpUser):
     """The same POST against ``benchmarks/floor_app.py``: signed in, with a CSRF token."""
 
     def on_start(self) -> None:
-        """Sign in; keep the CSRF token and the cookie from before any flash message."""
+        """Sign in and keep the CSRF token."""
         self.csrf = self.client.get("/floor/login", name="/floor/login").text
-        self.cookies = list(self.client.cookiejar)
 
     @task
     def post(self) -> None:
         """One form POST, answered 303 when saved."""
-        self.client.cookiejar.clear()
-        for cookie in self.cookies:
-            self.client.cookiejar.set_cookie(cookie)
         with self.client.post(
             "/floor",
             name="/floor (submit)",
