@@ -27,9 +27,11 @@ median and 95th percentile are of the requests after it.
 
 Then (unless ``--no-changes``) the consultant hides one unassigned text of round 1 in the
 workbench, and the first requests of coverage, the report, "why this value?", round 1's
-results (participant and consultant) and the public page after that change are timed: the
-synthesis pages show the stored figures while a background job computes new ones; the
-participants' and the public's results of round 1 are computed by a job meanwhile (202). The
+results (participant and consultant), the public page and round 1's workbench page after that
+change are timed: the synthesis pages show the stored figures while a background job computes
+new ones; the participants' and the public's results of round 1 and the workbench's figures
+are computed by a job meanwhile (202). The hiding's time covers the GET of its form, the POST
+and the GET of the workbench page it redirects to. The
 jobs' times are printed too, and the hiding is undone. Finally the first round is published
 again and the time of the request and of its fingerprint job are printed.
 """
@@ -528,8 +530,8 @@ def after_a_change(
     The consultant hides one text of round 1 in the workbench, which makes coverage,
     the report and "why this value?" out of date (the first request shows the stored figures
     and a job computes new ones), and round 1's results for participants and the public (a job
-    computes them; meanwhile the pages say so, with 202). The hiding is undone afterwards. Then
-    the first round is published again, whose fingerprint is a job.
+    computes them, and the workbench's figures; meanwhile the pages say so, with 202). The hiding
+    is undone afterwards. Then the first round is published again, whose fingerprint is a job.
     """
     url = env["DATABASE_URL"]
     d = f"/d/{slug}"
@@ -544,6 +546,7 @@ def after_a_change(
         ("results 1, participant", participant, results),
         ("results 1, consultant", consultant, results),
         ("public page", public, f"/p/{slug}/"),
+        ("workbench round 1", consultant, workbench),
     ]
     if info.get("value"):
         watched.append(("why this value", consultant, f"{d}/values/{info['value']}"))
