@@ -27,11 +27,15 @@ median and 95th percentile are of the requests after it.
 
 Then (unless ``--no-changes``) the consultant hides one unassigned text of round 1 in the
 workbench, and the first requests of coverage, the report, "why this value?", round 1's
-results (participant and consultant) and the public page after that change are timed: the
-synthesis pages show the stored figures while a background job computes new ones; the
-participants' and the public's results of round 1 are computed by a job meanwhile (202). The
-jobs' times are printed too, and the hiding is undone. Finally the first round is published
-again and the time of the request and of its fingerprint job are printed.
+results (participant and consultant), the public page and round 1's workbench page after that
+change are timed: the synthesis pages show the stored figures while a background job computes
+new ones; the participants' and the public's results of round 1 and the workbench's figures
+are computed by a job meanwhile (202). The hiding's time covers the GET of its form, the POST
+and the GET of the workbench page it redirects to. The
+jobs' times are printed too, and the hiding is undone. Then the first round is published
+again and the time of the request and of its fingerprint job are printed. Last, a text of the
+largest theme is hidden and the hiding undone, each request timed with the GET of its form
+and of the page it leads to.
 """
 
 from __future__ import annotations
@@ -502,8 +506,9 @@ def an_unassigned_text(database_url: str, round_id: int) -> str:
     """The id of one text of the round in no theme.
 
     Hiding a text of the largest theme (180,000 members) outlasted gunicorn's 120 s timeout on
-    2026-12-07 (benchmarks/RESULTS.md); hiding an unassigned one changes the same fingerprints
-    (a workbench edit, a hidden text).
+    2026-12-07 before wb24 (benchmarks/RESULTS.md), so the runs compared hide an unassigned one,
+    which changes the same fingerprints (a workbench edit, a hidden text); the largest theme's
+    is timed last (:func:`a_member`).
     """
     from sqlalchemy import create_engine, text
 
@@ -520,6 +525,20 @@ def an_unassigned_text(database_url: str, round_id: int) -> str:
     return str(contribution)
 
 
+def a_member(database_url: str, theme_id: int) -> str:
+    """The id of one text of the theme."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.connect() as connection:
+        contribution = connection.execute(
+            text("SELECT contribution_id FROM theme_members WHERE theme_id = :t LIMIT 1"),
+            {"t": theme_id},
+        ).scalar()
+    engine.dispose()
+    return str(contribution)
+
+
 def after_a_change(
     env: dict, base: str, slug: str, info: dict, label: str, participant: Browser
 ) -> list[dict]:
@@ -528,8 +547,9 @@ def after_a_change(
     The consultant hides one text of round 1 in the workbench, which makes coverage,
     the report and "why this value?" out of date (the first request shows the stored figures
     and a job computes new ones), and round 1's results for participants and the public (a job
-    computes them; meanwhile the pages say so, with 202). The hiding is undone afterwards. Then
-    the first round is published again, whose fingerprint is a job.
+    computes them, and the workbench's figures; meanwhile the pages say so, with 202). The hiding
+    is undone afterwards. Then the first round is published again, whose fingerprint is a job.
+    Last, a text of the largest theme is hidden and that is undone (the requests only).
     """
     url = env["DATABASE_URL"]
     d = f"/d/{slug}"
@@ -544,6 +564,7 @@ def after_a_change(
         ("results 1, participant", participant, results),
         ("results 1, consultant", consultant, results),
         ("public page", public, f"/p/{slug}/"),
+        ("workbench round 1", consultant, workbench),
     ]
     if info.get("value"):
         watched.append(("why this value", consultant, f"{d}/values/{info['value']}"))
@@ -590,6 +611,17 @@ def after_a_change(
     row("publish again (the request)", status, (time.time() - started) * 1000, "")
     took = wait_for_job(url, "fingerprint", started)
     row("job: fingerprint recorded", 200 if took else 500, (took or 0) * 1000, "")
+    for action, path, data in (
+        (
+            "hide a text of the largest theme",
+            f"contributions/{a_member(url, info['theme'])}/hide",
+            {"reason": "off_topic"},
+        ),
+        ("undo that hiding", "undo", {}),
+    ):
+        started = time.time()
+        status, _body = consultant.post_form(f"{workbench}{path}", data, page=workbench)
+        row(action, status, (time.time() - started) * 1000, "GET, POST, GET of the page")
     return rows
 
 

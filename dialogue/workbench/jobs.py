@@ -20,6 +20,7 @@ from dialogue.core.jobs.context import JobContext
 from dialogue.core.jobs.runner import JobOutcome, JobRefused, enqueue, runner_name
 from dialogue.core.jobs.worker import _worker_app
 from dialogue.core.models import Round
+from dialogue.core.results_cache.final import finalise
 from rounds import embedding_worker
 from rounds.theme_run.running import run_analysis
 
@@ -121,6 +122,9 @@ def analysis_job(
     )
     progress("save", 0, 1)
     job.commit()
+    # A closed round's figures and results read its themes: stored before the job is done, so
+    # that the page it leads to need not wait for them (pages never compute them).
+    finalise(round_)
     n = run.quality["n_themes"]
     with force_locale(round_.dialogue.language):
         message = ngettext(

@@ -18,6 +18,7 @@ from dialogue.core.results_cache.store import cached
 from rounds import get_kind
 from rounds.results.cached import cached_results
 from rounds.results.segments import author_segments
+from rounds.theme_run.reading import theme_parts
 from tests.conftest import TEST_SECRETS
 from tests.dialogue.participate.views.test_rounds import log_in_participant
 from tests.dialogue.results.test_views import rated_round, url
@@ -98,9 +99,9 @@ def test_stored_results_equal_computed_ones(app, app_context):
     round_ = rated_round(dialogue)
     computed = cached_results(round_, staff=True)
     assert not computed.pending  # the job that computes the final figures ran inline
-    # The staff's results and the participation, both final, the participants' results and
-    # the themes of the comments fed back (none accepted).
-    assert stored(round_) == 4
+    # The staff's results and the participation, both final, the participants' results, the
+    # themes of the comments fed back (none accepted) and the workbench's figures of each part.
+    assert stored(round_) == 4 + len(theme_parts(round_))
     with app.test_request_context():
         assert cached_results(round_, staff=True) == computed
         assert computed == get_kind(round_.kind).results(
@@ -211,7 +212,7 @@ def test_the_tick_stores_what_closed_rounds_lack(app_context):
     open_round = make_round(dialogue)
     Session.commit()  # as the tick does, after its reminders
     finalise_closed()
-    # The staff's results and the participation, both final, the participants' results and
-    # the themes of the comments fed back (none accepted).
-    assert stored(round_) == 4
+    # The staff's results and the participation, both final, the participants' results, the
+    # themes of the comments fed back (none accepted) and the workbench's figures of each part.
+    assert stored(round_) == 4 + len(theme_parts(round_))
     assert stored(open_round) == 0

@@ -1,7 +1,8 @@
 """The figures of a round's themes: sizes, best-fitting quotes and the unassigned count.
 
 Quotes are ordered by fit to the theme, never by who wrote them or when. The figures are
-stored in the results cache until the themes change.
+stored in the results cache until the themes change. A closed round's are computed by its job
+(``dialogue.core.results_cache.final``), which an edit or a run starts, never by a page.
 """
 
 from __future__ import annotations
@@ -17,9 +18,12 @@ from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.models import Contribution, ModerationState, Round, Theme, ThemeMember
 from dialogue.core.models.analysis import ACTIVE_STATES
+from dialogue.core.results_cache.final import stored_or_later, warmer
+from dialogue.core.results_cache.store import cached, is_cacheable
 from rounds import get_kind
 from rounds.identifying import masked_pairs
 from rounds.release import shown_to_staff
+from rounds.theme_run.reading import theme_parts
 
 N_QUOTES = 3
 
@@ -46,64 +50,81 @@ def part_texts(round_: Round, part: str):
     return and_(condition, shown_to_staff(round_, utcnow()))
 
 
-def list_theme_summaries(round_: Round, part: str = "") -> list[ThemeSummary]:
+def active_themes(round_: Round, part: str = "") -> list[Theme]:
+    """The part's suggested and accepted themes without their members, by name."""
+    return list(
+        Session.scalars(
+            select(Theme)
+            .where(Theme.round_id == round_.id, Theme.part == part, Theme.state.in_(ACTIVE_STATES))
+            .order_by(Theme.label, Theme.id)
+        )
+    )
+
+
+def list_theme_summaries(round_: Round, part: str, figures: dict[str, Any]) -> list[ThemeSummary]:
     """The part's active themes, largest first, each with its size and best-fitting quotes.
 
-    Sizes and quotes come from :func:`theme_figures`, stored until the themes next change.
+    Sizes and quotes come from the part's :func:`theme_figures`.
     """
-    themes = Session.scalars(
-        select(Theme).where(
-            Theme.round_id == round_.id, Theme.part == part, Theme.state.in_(ACTIVE_STATES)
-        )
-    ).all()
-    figures = theme_figures(round_, part)
     sizes, quotes = figures["sizes"], figures["quotes"]
     language = round_.dialogue.language
     summaries = []
-    for theme in themes:
+    for theme in active_themes(round_, part):
         shown = list(quotes.get(theme.id, ()))
         fits = [fits_name(quote, theme.label, language) for quote in shown]
         summaries.append(ThemeSummary(theme, sizes.get(theme.id, 0), shown, fits))
     return sorted(summaries, key=lambda s: (-s.size, s.theme.id))
 
 
-def theme_figures(round_: Round, part: str = "") -> dict[str, Any]:
+def theme_figures(round_: Round, part: str = "") -> dict[str, Any] | None:
     """Theme sizes, quotes and the number of unassigned texts of a part, once per state.
 
     At a million contributions these take a second or more to count, while they only change
     with an edit or a run (each logged as a ``ThemeEdit``) or, in an open round, with new input.
     They are stored in ``round_results_cache`` under that fingerprint, so every app server
-    reuses them until the themes change.
+    reuses them until the themes change. A closed round's are computed by its job (see
+    :func:`_warm_workbench`): a page that finds none stored for the themes as they are now gets
+    None, never the figures of an earlier state. An open round's count changes with every new
+    text, so they are computed where they are asked for, as a job could never keep up.
     """
-    from dialogue.core.results_cache.store import cached, is_cacheable
-
-    extra: tuple = ()
-    if not is_cacheable(round_):  # an open round grows: its size is part of the fingerprint
-        extra = (
-            Session.scalar(
-                select(func.count())
-                .select_from(Contribution)
-                .where(Contribution.round_id == round_.id, shown_to_staff(round_, utcnow()))
-            ),
-        )
     # The cache's variant names the part briefly: a draft value's key may be long.
     variant = f"workbench:{hashlib.sha256(part.encode()).hexdigest()[:16]}" if part else "workbench"
     compute = lambda: _compute_figures(round_, part)  # noqa: E731 - a one-line closure
-    return cached(round_, variant, compute, always=True, extra=extra)
+    if is_cacheable(round_):
+        return stored_or_later(round_, variant, compute, None)
+    size = Session.scalar(
+        select(func.count())
+        .select_from(Contribution)
+        .where(Contribution.round_id == round_.id, shown_to_staff(round_, utcnow()))
+    )
+    return cached(round_, variant, compute, always=True, extra=(size,))
+
+
+@warmer
+def _warm_workbench(round_: Round) -> None:
+    """Store every part's figures in the closed round's job, which each edit starts."""
+    for part, _label in theme_parts(round_):
+        theme_figures(round_, part)
 
 
 def theme_sizes(round_: Round) -> dict[int, int]:
-    """The sizes of the round's themes in every part, from the stored figures of each part."""
+    """The sizes of the round's themes in every part, from the stored figures of each part.
+
+    Where a job is computing a part's figures, its sizes are counted here (for staff pages
+    other than the workbench, such as a proposal's choice of themes).
+    """
     parts = Session.scalars(
         select(Theme.part)
         .where(Theme.round_id == round_.id, Theme.state.in_(ACTIVE_STATES))
         .distinct()
     )
-    return {
-        theme_id: size
-        for part in parts
-        for theme_id, size in theme_figures(round_, part)["sizes"].items()
-    }
+    sizes: dict[int, int] = {}
+    for part in parts.all():
+        figures = theme_figures(round_, part)
+        if figures is None:  # the sizes alone: one grouped count, a fraction of the figures
+            figures = {"sizes": _sizes([theme.id for theme in active_themes(round_, part)])}
+        sizes.update(figures["sizes"])
+    return sizes
 
 
 def _compute_figures(round_: Round, part: str) -> dict[str, Any]:
@@ -114,18 +135,21 @@ def _compute_figures(round_: Round, part: str) -> dict[str, Any]:
             )
         )
     )
-    sizes = dict(
+    return {
+        "sizes": _sizes(theme_ids),
+        "quotes": _quotes(theme_ids),
+        "n_unassigned": _count_unassigned(round_, part, theme_ids),
+    }
+
+
+def _sizes(theme_ids: list[int]) -> dict[int, int]:
+    return dict(
         Session.execute(
             select(ThemeMember.theme_id, func.count())
             .where(ThemeMember.theme_id.in_(theme_ids))
             .group_by(ThemeMember.theme_id)
         ).all()
     )
-    return {
-        "sizes": sizes,
-        "quotes": _quotes(theme_ids),
-        "n_unassigned": _count_unassigned(round_, part, theme_ids),
-    }
 
 
 def _hidden_in_themes(round_: Round, theme_ids: list[int]) -> Select:

@@ -182,12 +182,16 @@ def can_undo(round_: Round, part: str = "") -> bool:
 
 
 def round_workbench(round_: Round, part: str = "") -> dict[str, Any]:
-    """Everything the workbench page of one part of a round shows, as template variables."""
+    """Everything the workbench page of one part of a round shows, as template variables.
+
+    ``themes`` and ``n_unassigned`` are None while a job computes the figures.
+    """
     run = get_latest_run(round_, part)
+    figures = theme_figures(round_, part)
     return {
         "run": run,
-        "themes": list_theme_summaries(round_, part),
-        "n_unassigned": theme_figures(round_, part)["n_unassigned"],
+        "themes": None if figures is None else list_theme_summaries(round_, part, figures),
+        "n_unassigned": None if figures is None else figures["n_unassigned"],
         "duplicate_groups": list_duplicate_groups(run),
         "hidden": list_hidden(round_),
         "history": list_history(round_, part),

@@ -183,15 +183,27 @@ def hide_contribution(
     """
     if contribution.moderation is ModerationState.HIDDEN:
         raise WorkbenchError(_l("This contribution is hidden already."))
-    holders = themes_holding(contribution.round, {contribution.id})
-    before = snapshot(holders, [contribution])
-    for theme in holders:
-        theme.members[:] = [m for m in theme.members if m.contribution_id != contribution.id]
+    # Only its own placements are read, deleted and kept for undo, never its themes' members:
+    # rewriting a theme of 180,000 texts to drop one took minutes.
+    placements = Session.scalars(
+        select(ThemeMember)
+        .join(Theme, Theme.id == ThemeMember.theme_id)
+        .where(
+            ThemeMember.contribution_id == contribution.id,
+            Theme.round_id == contribution.round_id,
+            Theme.state.in_(ACTIVE_STATES),
+        )
+    ).all()
+    before = snapshot([], [contribution], placements)
+    for placement in placements:
+        Session.delete(placement)
     contribution.moderation = ModerationState.HIDDEN
     Session.add(
         ContributionModeration(contribution_id=contribution.id, reason=reason, note=note.strip())
     )
     Session.flush()
+    for placement in placements:  # a theme whose members were read must not keep the text
+        Session.expire(Session.get(Theme, placement.theme_id), ["members"])
     log_edit(contribution.round_id, actor_id, "hide", "", before, part=part)
     return contribution
 

@@ -57,7 +57,8 @@ def round_page(slug: str, round_id: int, part: str):
     parts = theme_parts(round_)
     if not part and parts and "" not in dict(parts):  # no plain part: the first one is shown
         part = g.workbench_part = parts[0][0]
-    return render_template(
+    shown = pages.round_workbench(round_, part)
+    page = render_template(
         "workbench/round.html",
         dialogue=membership.dialogue,
         round_=round_,
@@ -71,8 +72,10 @@ def round_page(slug: str, round_id: int, part: str):
         unavailable_message=unavailable_message,
         parts=parts,
         part=part,
-        **pages.round_workbench(round_, part),
+        **shown,
     )
+    # Accepted, not done: a job computes the themes' figures, and the page says so.
+    return page, 202 if shown["themes"] is None else 200
 
 
 def _analysis_job(round_: Round, part: str):
@@ -151,12 +154,15 @@ def undo(slug: str, round_id: int, part: str):
 def unassigned(slug: str, round_id: int, part: str):
     """The part's texts that none of its themes holds, paginated and searchable."""
     membership, round_ = consultant_round(slug, round_id, part)
+    counted = figures.theme_figures(round_, part)
+    if counted is None:  # counting the texts without a theme is the job's: seconds at a million
+        return render_template("synthesis/pending.html"), 202
     query = request.args.get("q", "").strip()[:200]
     page = pages.page_of(
         pages.unassigned_contributions(round_, part),
         page=request.args.get("page", 1, type=int) or 1,
         query=query,
-        total=None if query else figures.theme_figures(round_, part)["n_unassigned"],
+        total=None if query else counted["n_unassigned"],
     )
     return render_template(
         "workbench/contributions.html",
@@ -165,7 +171,7 @@ def unassigned(slug: str, round_id: int, part: str):
         theme=None,
         page=page,
         rows=[(contribution, None) for contribution in page.rows],
-        targets=figures.list_theme_summaries(round_, part),
+        targets=figures.active_themes(round_, part),
         move_form=forms.MoveForm(),
         hide_form=forms.HideForm(),
     )

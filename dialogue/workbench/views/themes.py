@@ -114,7 +114,7 @@ def theme_page(slug: str, round_id: int, theme_id: int):
         merged_into=Session.get(Theme, theme.merged_into_id) if theme.merged_into_id else None,
         page=page,
         rows=[tuple(row) for row in page.rows],
-        targets=figures.list_theme_summaries(round_, theme.part),
+        targets=figures.active_themes(round_, theme.part),
         theme_form=forms.ThemeForm(obj=theme),
         split_form=forms.SplitForm(),
         confirm_form=forms.ConfirmForm(),

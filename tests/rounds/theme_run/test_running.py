@@ -103,7 +103,7 @@ def test_rerun_keeps_a_merge_and_retires_nothing_the_consultant_made(world):
 
 
 def test_hidden_contribution_leaves_the_next_run_and_the_quotes(world, app_context):
-    from dialogue.workbench.queries.figures import list_theme_summaries
+    from dialogue.workbench.queries.figures import list_theme_summaries, theme_figures
 
     _, round_, _, contributions = world
     hidden = contributions[STRESS[0]]
@@ -115,7 +115,8 @@ def test_hidden_contribution_leaves_the_next_run_and_the_quotes(world, app_conte
     assert run.quality["n_documents"] == 29
     themes = list_active_themes(round_)
     assert theme_of(hidden.id, themes) is None
-    quotes = [q for summary in list_theme_summaries(round_) for q in summary.quotes]
+    summaries = list_theme_summaries(round_, "", theme_figures(round_))
+    quotes = [q for summary in summaries for q in summary.quotes]
     assert quotes
     assert hidden.body not in quotes
 

@@ -142,9 +142,14 @@ def test_hide_with_reason_and_undo(world):
     round_, actor, contributions, themes = world
     before = state_of(round_)
     hidden = contributions[STRESS[2]]
+    holder = theme_of(hidden.id, list_active_themes(round_))
+    others = {m.contribution_id for m in holder.members} - {hidden.id}
     edits.hide_contribution(hidden, reason=HideReason.OFF_TOPIC, note="reklame", actor_id=actor)
     assert hidden.moderation is ModerationState.HIDDEN
     assert theme_of(hidden.id, list_active_themes(round_)) is None
+    assert {m.contribution_id for m in holder.members} == others  # only the text left
+    audit = Session.scalar(select(AuditEvent).where(AuditEvent.action == "theme.hide"))
+    assert audit.details["themes"] == [holder.id]  # the link it lost, for the trail
     moderation = Session.scalar(select(ContributionModeration))
     assert (moderation.reason, moderation.note) == (HideReason.OFF_TOPIC, "reklame")
     with pytest.raises(WorkbenchError):
