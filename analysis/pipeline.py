@@ -17,6 +17,7 @@ unassigned group.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import sklearn
@@ -157,11 +158,20 @@ class ThemeAnalysis(BaseEstimator):
         grouped_by = self._semantic_vectors(texts, present, len(all_ids), embeddings, progress)
         if grouped_by is None:
             grouped_by = vectors
-        self.clusterer_ = self._clusterer(random_state).fit(grouped_by, progress=progress)
+        self.clusterer_ = self._clusterer(random_state)
+        # Near-duplicates need only the vectors, and their NumPy and SciPy steps release the
+        # GIL, so they run on the second core while the texts are clustered. The clusterer's
+        # seed is drawn first, so every random number is the one drawn in turn before.
+        with ThreadPoolExecutor(1) as pool:
+            duplicates = pool.submit(
+                near_duplicate_groups,
+                vectors,
+                threshold=self.duplicate_threshold,
+                random_state=random_state,
+            )
+            self.clusterer_.fit(grouped_by, progress=progress)
+            groups = duplicates.result()
         ids = [all_ids[index] for index in present.tolist()]
-        groups = near_duplicate_groups(
-            vectors, threshold=self.duplicate_threshold, random_state=random_state
-        )
         _report(progress, "duplicates")
         authors = [all_authors[index] for index in present.tolist()]
         themes = self._themes(vectors, texts, ids, authors, groups)
