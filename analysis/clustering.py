@@ -33,7 +33,9 @@ UNASSIGNED = -1
 #: The ways of grouping texts once the number of themes is chosen, the default first.
 ALGORITHMS = ("kmeans", "spectral")
 
-_FRESH_STARTS = 2  # k-means++ starts of the k-means of all texts, beside the sample's run
+#: k-means++ starts of the k-means of all texts, beside the sample's run. A second one moved the
+#: NMI of no benchmark set (50 samples each, under 0.001) and cost a k-means of all texts.
+_FRESH_STARTS = 1
 
 
 class ThemeClusterer(ClusterMixin, BaseEstimator):
@@ -146,7 +148,7 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         """Return the caller's number of themes or the best one by silhouette on a sample.
 
         With the number chosen come starting centres for the k-means of all texts (else None):
-        those of its run on the sample, and fresh k-means++ seeds drawn from the sample.
+        those of its run on the sample, and a fresh k-means++ seed drawn from the sample.
         Spectral clustering draws none, so its random numbers are those it had before.
 
         Not every k is tried (see :func:`analysis.kmeans.search_k`): 12 to 19 k-means runs and
@@ -171,6 +173,13 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
             return min(1, n_distinct), None
         # One thread: on a small sample, waking OpenMP threads costs more than it saves. The
         # distances between the sample's texts are computed once, not once per k.
+        # Two k-means starts per k on a small corpus, where one bad start sank the right k's
+        # silhouette (the workbench's 30 texts on three topics came out as two themes). On a
+        # full sample of TF-IDF texts one start chose as well (NMI over 50 samples of each
+        # benchmark set +0.001, +0.000, +0.000) in half the time; the semantic method keeps two,
+        # with which its figures were measured.
+        full = len(sample) >= self.sample_size and self.algorithm == "kmeans"
+        n_init = 1 if full else 2
         with one_thread():
             # The silhouettes' products take half the time in single precision, and agree
             # with double precision to six digits.
@@ -178,7 +187,8 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
 
             def score(k: int) -> float:
                 if k not in self.silhouette_scores_:
-                    model = KMeans(k, n_init=2, random_state=draw_seed(random_state)).fit(sample)
+                    model = KMeans(k, n_init=n_init, random_state=draw_seed(random_state))
+                    model.fit(sample)
                     centres[k] = model.cluster_centers_
                     self.silhouette_scores_[k] = silhouette(distances, model.labels_, k)
                 return self.silhouette_scores_[k]
