@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.cluster import KMeans, MiniBatchKMeans
-from sklearn.utils.parallel import _get_threadpool_controller
+from threadpoolctl import ThreadpoolController
 
 _FULL_KMEANS_LIMIT = 20_000  # above this, mini-batch k-means is as good and much faster
+_THREADPOOLS: ThreadpoolController | None = None  # found on first use, see one_thread
 
 
 def silhouette(distances: np.ndarray, labels: np.ndarray, n_clusters: int) -> float:
@@ -89,11 +90,13 @@ def kmeans(embedding: np.ndarray, n_clusters: int, random_state, starts=None) ->
 def one_thread():
     """Limit BLAS and OpenMP to one thread for a while.
 
-    Through scikit-learn's own controller of the thread pools (private, but the version is
-    pinned): each controller looks up every loaded library once, 2 ms of a first run, and
-    ``threadpool_limits`` looks them up on every call, which cost 3 ms, three times a run.
+    The libraries are looked up once per process: ``threadpool_limits`` looks them up on every
+    call, which cost 3 ms, three times a run.
     """
-    return _get_threadpool_controller().limit(limits=1)
+    global _THREADPOOLS
+    if _THREADPOOLS is None:
+        _THREADPOOLS = ThreadpoolController()
+    return _THREADPOOLS.limit(limits=1)
 
 
 def sample_rows(n: int, size: int, random_state) -> np.ndarray:
