@@ -108,6 +108,15 @@ def app_factory(tmp_path):
 
 
 @pytest.fixture
+def threaded_app(app_factory, fresh_database_url):
+    """An app on a migrated database of its own, whose jobs run in threads and commit for real."""
+    application = app_factory(fresh_database_url, JOBS_RUNNER="thread")
+    migrate.upgrade(application)
+    Session.remove()  # a session of an earlier test would still be bound to the shared database
+    return application
+
+
+@pytest.fixture
 def db_session(app):
     """Run each test inside a transaction that is rolled back, whatever the code commits.
 

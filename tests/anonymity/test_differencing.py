@@ -19,7 +19,6 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from dialogue.core import migrate
 from dialogue.core.clock import utcnow
 from dialogue.core.db import Session
 from dialogue.core.models import (
@@ -268,13 +267,9 @@ def test_a_threshold_changed_after_the_close_hides_and_never_recomputes(staff):
     assert threshold(5) == before  # back down: the figures first stored, not new ones
 
 
-def test_the_job_fixes_the_figures_with_the_thread_runner_on_its_own_database(
-    app_factory, fresh_database_url
-):
+def test_the_job_fixes_the_figures_with_the_thread_runner_on_its_own_database(threaded_app):
     """In production a thread or worker runs the job, committing for real (SQLite's lock)."""
-    app = app_factory(fresh_database_url, JOBS_RUNNER="thread")
-    migrate.upgrade(app)
-    Session.remove()  # a session of an earlier test would still be bound to the shared database
+    app = threaded_app
     with app.app_context():
         dialogue = make_dialogue(language="en")
         round_ = make_item_round(dialogue, RoundKind.CONSULTATION)

@@ -50,9 +50,8 @@ def log_in(client, link: str) -> int:
     return client.post(link, data={"csrf_token": csrf_from(confirm)}).status_code
 
 
-def test_asking_for_a_link_writes_no_row_and_the_link_logs_in_once(fresh_database_url, app_factory):
-    app = app_factory(fresh_database_url, JOBS_RUNNER="thread")
-    migrate.upgrade(app)
+def test_asking_for_a_link_writes_no_row_and_the_link_logs_in_once(threaded_app):
+    app = threaded_app
     with app.app_context():
         dialogue = Dialogue(slug="link", title="Link", language="en")
         membership = Membership(

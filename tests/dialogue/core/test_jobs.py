@@ -227,10 +227,8 @@ def test_a_job_function_must_be_importable_by_name(app_context):
 # --- the thread runner, on a database of its own ---------------------------------------------
 
 
-def test_the_thread_runner_reports_progress_and_outcome(app_factory, fresh_database_url):
-    app = app_factory(fresh_database_url, JOBS_RUNNER="thread")
-    migrate.upgrade(app)
-    Session.remove()  # a session of an earlier test would still be bound to the shared database
+def test_the_thread_runner_reports_progress_and_outcome(threaded_app):
+    app = threaded_app
     with app.app_context():
         job_id = enqueue("export", "dialogue:1", counting_job, 5)
         deadline = time.monotonic() + 30
@@ -246,11 +244,9 @@ def test_the_thread_runner_reports_progress_and_outcome(app_factory, fresh_datab
         Session.remove()
 
 
-def test_a_thread_job_speaks_its_dialogues_language(app_factory, fresh_database_url):
+def test_a_thread_job_speaks_its_dialogues_language(threaded_app):
     """A thread has no request, so no visitor's language: the job's message is the dialogue's."""
-    app = app_factory(fresh_database_url, JOBS_RUNNER="thread")
-    migrate.upgrade(app)
-    Session.remove()
+    app = threaded_app
     with app.app_context():
         dialogue = make_dialogue(language="da")
         Session.commit()
@@ -266,7 +262,7 @@ def test_a_thread_job_speaks_its_dialogues_language(app_factory, fresh_database_
         Session.remove()
 
 
-def test_a_request_starts_a_thread_job_that_ends_on_sqlite_too(app_factory, fresh_database_url):
+def test_a_request_starts_a_thread_job_that_ends_on_sqlite_too(threaded_app):
     """The button in the browser, on SQLite with the default thread runner.
 
     A POST that has read holds SQLite's write lock (BEGIN IMMEDIATE) while the job is recorded
@@ -274,9 +270,7 @@ def test_a_request_starts_a_thread_job_that_ends_on_sqlite_too(app_factory, fres
     written on other connections, then outdated the snapshot its transaction had read from:
     "database is locked" at its first write.
     """
-    app = app_factory(fresh_database_url, JOBS_RUNNER="thread")
-    migrate.upgrade(app)
-    Session.remove()
+    app = threaded_app
     with app.app_context():
         dialogue, round_, consultant, _ = make_analysed_world(language="en")
         Session.commit()

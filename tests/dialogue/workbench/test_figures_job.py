@@ -12,7 +12,6 @@ import time
 
 from sqlalchemy import select
 
-from dialogue.core import migrate
 from dialogue.core.db import Session
 from dialogue.core.models import Job, JobState
 from tests.conftest import csrf_from
@@ -52,12 +51,8 @@ def jobs_done(app) -> None:
         Session.remove()
 
 
-def test_a_closed_rounds_page_waits_for_the_job_and_never_shows_earlier_figures(
-    app_factory, fresh_database_url
-):
-    app = app_factory(fresh_database_url, JOBS_RUNNER="thread")
-    migrate.upgrade(app)
-    Session.remove()  # a session of an earlier test would still be bound to the shared database
+def test_a_closed_rounds_page_waits_for_the_job_and_never_shows_earlier_figures(threaded_app):
+    app = threaded_app
     with app.app_context():
         dialogue, round_, consultant, texts = make_analysed_world(language="en")
         for name, value in closed_times().items():
@@ -83,10 +78,8 @@ def test_a_closed_rounds_page_waits_for_the_job_and_never_shows_earlier_figures(
     assert int(UNASSIGNED.search(html).group(1)) == before - 1
 
 
-def test_a_run_stores_the_figures_before_its_job_is_done(app_factory, fresh_database_url):
-    app = app_factory(fresh_database_url, JOBS_RUNNER="thread")
-    migrate.upgrade(app)
-    Session.remove()
+def test_a_run_stores_the_figures_before_its_job_is_done(threaded_app):
+    app = threaded_app
     with app.app_context():
         dialogue, round_, consultant, _ = make_analysed_world(language="en")
         for name, value in closed_times().items():
