@@ -102,8 +102,12 @@ def theme_figures(round_: Round, part: str = "") -> dict[str, Any] | None:
 
 @warmer
 def _warm_workbench(round_: Round) -> None:
-    """Store every part's figures in the closed round's job, which each edit starts."""
-    for part, _label in theme_parts(round_):
+    """Store every part's figures in the closed round's job, which each edit starts.
+
+    A round without parts (nothing themed yet, or a kind without free text) still has its
+    workbench page, of the plain part.
+    """
+    for part in [part for part, _label in theme_parts(round_)] or [""]:
         theme_figures(round_, part)
 
 

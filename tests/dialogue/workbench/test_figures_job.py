@@ -13,11 +13,13 @@ import time
 from sqlalchemy import select
 
 from dialogue.core.db import Session
-from dialogue.core.models import Job, JobState
+from dialogue.core.models import Job, JobState, RoundKind, RoundResultsCache
+from dialogue.core.results_cache.final import finalise
 from tests.conftest import csrf_from
 from tests.dialogue.workbench.corpus import make_analysed_world
 from tests.dialogue.workbench.test_views import log_in, url
-from tests.rounds.factories import closed_times
+from tests.factories import make_dialogue
+from tests.rounds.factories import closed_times, make_item_round
 
 BEING_COMPUTED = "They are being computed now"
 UNASSIGNED = re.compile(r"(\d+) contributions? fits? no theme")
@@ -99,3 +101,16 @@ def test_a_run_stores_the_figures_before_its_job_is_done(threaded_app):
     response = client.get(page)
     assert response.status_code == 200
     assert "3 themes, 0 texts without a theme." in response.get_data(as_text=True)
+
+
+def test_the_job_stores_the_plain_page_of_a_round_without_parts(app_context):
+    """A prioritisation round has nothing to theme, yet its workbench page shows its counts."""
+    round_ = make_item_round(make_dialogue(), RoundKind.PRIORITISATION)
+    for name, value in closed_times().items():
+        setattr(round_, name, value)
+    Session.commit()
+    finalise(round_)
+    stored = Session.scalars(
+        select(RoundResultsCache.variant).where(RoundResultsCache.round_id == round_.id)
+    ).all()
+    assert "workbench" in stored
