@@ -39,15 +39,20 @@ def round_documents(round_: Round, part: str = "") -> list[Document]:
     return [Document(cid, text, author=authors[cid]) for cid, text in pairs if cid in authors]
 
 
-def list_active_themes(round_: Round, part: str | None = None) -> list[Theme]:
-    """The round's suggested and accepted themes with their members, oldest first.
+def list_active_themes(
+    round_: Round, part: str | None = None, *, members: bool = True
+) -> list[Theme]:
+    """The round's suggested and accepted themes, oldest first, with their members if asked.
 
     Of one part (see ``RoundKindBase.theme_parts``) if ``part`` is given, else of every part.
+    Without ``members`` for lists of names: a theme may hold hundreds of thousands of texts.
     """
     query = select(Theme).where(Theme.round_id == round_.id, Theme.state.in_(ACTIVE_STATES))
     if part is not None:
         query = query.where(Theme.part == part)
-    return list(Session.scalars(query.options(selectinload(Theme.members)).order_by(Theme.id)))
+    if members:
+        query = query.options(selectinload(Theme.members))
+    return list(Session.scalars(query.order_by(Theme.id)))
 
 
 def get_latest_run(round_: Round, part: str | None = None) -> AnalysisRun | None:

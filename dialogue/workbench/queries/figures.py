@@ -23,7 +23,7 @@ from dialogue.core.results_cache.store import cached, is_cacheable
 from rounds import get_kind
 from rounds.identifying import masked_pairs
 from rounds.release import shown_to_staff
-from rounds.theme_run.reading import theme_parts
+from rounds.theme_run.reading import list_active_themes, theme_parts
 
 N_QUOTES = 3
 
@@ -52,13 +52,8 @@ def part_texts(round_: Round, part: str):
 
 def active_themes(round_: Round, part: str = "") -> list[Theme]:
     """The part's suggested and accepted themes without their members, by name."""
-    return list(
-        Session.scalars(
-            select(Theme)
-            .where(Theme.round_id == round_.id, Theme.part == part, Theme.state.in_(ACTIVE_STATES))
-            .order_by(Theme.label, Theme.id)
-        )
-    )
+    themes = list_active_themes(round_, part, members=False)
+    return sorted(themes, key=lambda theme: (theme.label, theme.id))
 
 
 def list_theme_summaries(round_: Round, part: str, figures: dict[str, Any]) -> list[ThemeSummary]:
